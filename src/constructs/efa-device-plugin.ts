@@ -1,0 +1,289 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import efaData from '../data/efa-instance-types.json';
+import { RdmaOptionError } from '../errors';
+import { ResourceRequirements, Toleration, toPullSecrets, toResources, toTolerations } from '../kube';
+import { selectorLabels, standardLabels } from '../labels';
+import { checkDnsLabel, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
+import { EFA_DEVICE_PLUGIN, EKS_ADDON_REGISTRY_ACCOUNTS, efaDevicePluginImage } from '../versions';
+
+const WHERE = 'EfaDevicePlugin';
+
+/** EC2 instance types that support EFA: the project's dated copy (see src/data/efa-instance-types.json). */
+export const EFA_INSTANCE_TYPES: readonly string[] = efaData.instanceTypes;
+
+/** How the device plugin DaemonSet chooses its nodes. */
+export type EfaNodeTargeting = 'instance-types' | 'node-labels' | 'none';
+export const EFA_NODE_TARGETING_MODES: readonly EfaNodeTargeting[] = ['instance-types', 'node-labels', 'none'];
+
+/** DaemonSet update strategy, as in a DaemonSetSpec. */
+export interface DaemonSetUpdateStrategy {
+  readonly type: 'RollingUpdate' | 'OnDelete';
+  readonly rollingUpdate?: { readonly maxUnavailable?: number | string; readonly maxSurge?: number | string };
+}
+
+export interface EfaDevicePluginProps {
+  /**
+   * Name of the DaemonSet and of its pod selector label. Part of the selector: never change it on a
+   * running cluster.
+   * @default 'aws-efa-k8s-device-plugin'
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the DaemonSet (upstream runs it in kube-system, at system-node-critical priority).
+   * @default 'kube-system'
+   */
+  readonly namespace?: string;
+  /**
+   * AWS region whose EKS add-on ECR registry serves the image. Nodes pull it with the node IAM role
+   * (AmazonEC2ContainerRegistryReadOnly).
+   * @default 'us-west-2'
+   */
+  readonly imageRegion?: string;
+  /**
+   * Image tag of the plugin.
+   * @default 'v0.5.20' (appVersion of the aws/eks-charts chart)
+   */
+  readonly imageTag?: string;
+  /**
+   * Full image reference; overrides imageRegion and imageTag (for mirrors and regions without a known registry).
+   * @default - the regional EKS registry image for imageRegion and imageTag
+   */
+  readonly image?: string;
+  /**
+   * How the DaemonSet chooses nodes: `instance-types` (node affinity on an allowlist of EFA-capable types),
+   * `node-labels` (a nodeSelector on labels your node groups set when EFA is really attached), or `none`.
+   * @default 'instance-types'
+   */
+  readonly nodeTargeting?: EfaNodeTargeting;
+  /**
+   * Allowlist for `instance-types` targeting; each must be on the project's EFA instance list.
+   * @default - every type on the EFA instance list (303 types, eks-charts 2026-08-03)
+   */
+  readonly instanceTypes?: string[];
+  /**
+   * Instance types to allow in addition, without checking them against the list (types newer than the list).
+   * @default []
+   */
+  readonly additionalInstanceTypes?: string[];
+  /**
+   * Node label keys that carry the instance type; one node selector term per key (eks-charts `supportedInstanceLabels.keys`).
+   * @default ['node.kubernetes.io/instance-type']
+   */
+  readonly instanceTypeLabelKeys?: string[];
+  /**
+   * Node labels for `node-labels` targeting, e.g. `{ 'vpc.amazonaws.com/efa': 'enabled' }`. Required in that mode.
+   * @default - none
+   */
+  readonly nodeLabels?: Record<string, string>;
+  /**
+   * Extra nodeSelector, ANDed with the targeting above (eks-charts `nodeSelector`).
+   * @default {}
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
+   * Tolerations added to `CriticalAddonsOnly` and `aws.amazon.com/efa:NoSchedule`, e.g. a GPU taint
+   * `{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }`.
+   * @default []
+   */
+  readonly tolerations?: Toleration[];
+  /**
+   * Run the plugin privileged as root with `/opt/aws/neuron` mounted, as the eks-charts chart does since
+   * 2025-09 (needed for EFA/GPU/Neuron topology alignment on p5, trn). Off: non-privileged, all capabilities dropped.
+   * @default false
+   */
+  readonly privileged?: boolean;
+  /**
+   * Container resources.
+   * @default { requests: { cpu: '10m', memory: '20Mi' } }
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * DaemonSet update strategy.
+   * @default { type: 'RollingUpdate' }
+   */
+  readonly updateStrategy?: DaemonSetUpdateStrategy;
+  /**
+   * Extra pod labels (eks-charts `additionalPodLabels`).
+   * @default {}
+   */
+  readonly podLabels?: Record<string, string>;
+  /**
+   * Extra pod annotations (eks-charts `additionalPodAnnotations`).
+   * @default {}
+   */
+  readonly podAnnotations?: Record<string, string>;
+  /**
+   * Names of image pull secrets in the plugin's namespace (for mirrors; ECR on EKS uses the node role).
+   * @default []
+   */
+  readonly imagePullSecrets?: string[];
+  /**
+   * ServiceAccount the pods run as; the plugin makes no API calls, so its token is never mounted.
+   * @default - the namespace's default ServiceAccount
+   */
+  readonly serviceAccountName?: string;
+}
+
+/**
+ * The AWS EFA Kubernetes device plugin: a DaemonSet that advertises `vpc.amazonaws.com/efa` on EFA nodes.
+ *
+ * Shape per aws-samples/aws-efa-eks `manifest/efa-k8s-device-plugin.yml` and aws/eks-charts
+ * `stable/aws-efa-k8s-device-plugin` (research efa.md §1.2, §2.2-2.4).
+ */
+export class EfaDevicePlugin extends Construct {
+  /** The resource name pods request. */
+  public static readonly RESOURCE_NAME = EFA_DEVICE_PLUGIN.resourceName;
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly image: string;
+  public readonly daemonSet: ApiObject;
+
+  constructor(scope: Construct, id: string, props: EfaDevicePluginProps = {}) {
+    super(scope, id);
+    this.name = checkDnsLabel(WHERE, 'name', props.name ?? 'aws-efa-k8s-device-plugin');
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? 'kube-system');
+    this.image = resolveImage(props);
+    const privileged = props.privileged ?? false;
+
+    const podLabels = { ...checkLabels(WHERE, 'podLabels', props.podLabels ?? {}), ...selectorLabels(this, this.name) };
+    const targeting = nodeTargeting(props);
+    const nodeSelector = { ...targeting.nodeSelector, ...checkLabels(WHERE, 'nodeSelector', props.nodeSelector ?? {}) };
+
+    const volumes: k8s.Volume[] = [
+      // kubelet's device-plugin socket directory: the plugin registers here (efa.md §1.2).
+      { name: 'device-plugin', hostPath: { path: '/var/lib/kubelet/device-plugins' } },
+      // EFA verbs devices (uverbsN); required since plugin v0.5.x (eks-charts PR #1069).
+      { name: 'infiniband-volume', hostPath: { path: '/dev/infiniband' } },
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'device-plugin', mountPath: '/var/lib/kubelet/device-plugins' },
+      { name: 'infiniband-volume', mountPath: '/dev/infiniband' },
+    ];
+    if (privileged) {
+      // Neuron device info for EFA/Neuron topology alignment (eks-charts PR #1245).
+      volumes.push({ name: 'neuron-volume', hostPath: { path: '/opt/aws/neuron', type: 'DirectoryOrCreate' } });
+      mounts.push({ name: 'neuron-volume', mountPath: '/opt/aws/neuron' });
+    }
+
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: standardLabels(this, this.name, 'device-plugin'),
+      },
+      spec: {
+        selector: { matchLabels: selectorLabels(this, this.name) },
+        updateStrategy: toUpdateStrategy(props.updateStrategy ?? { type: 'RollingUpdate' }),
+        template: {
+          metadata: {
+            labels: podLabels,
+            annotations: props.podAnnotations && Object.keys(props.podAnnotations).length > 0 ? { ...props.podAnnotations } : undefined,
+          },
+          spec: {
+            serviceAccountName: props.serviceAccountName,
+            // The plugin talks to kubelet over its socket, never to the API server (eks-charts PR #1222).
+            automountServiceAccountToken: false,
+            priorityClassName: 'system-node-critical',
+            // Upstream runs the plugin in the host network namespace (all anchors).
+            hostNetwork: true,
+            tolerations: [
+              { key: 'CriticalAddonsOnly', operator: 'Exists' },
+              { key: 'aws.amazon.com/efa', operator: 'Exists', effect: 'NoSchedule' },
+              ...toTolerations(props.tolerations ?? []),
+            ],
+            nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
+            affinity: targeting.affinity,
+            imagePullSecrets: toPullSecrets(props.imagePullSecrets),
+            containers: [{
+              name: 'aws-efa-k8s-device-plugin',
+              image: this.image,
+              securityContext: privileged
+                // eks-charts values since 2025-09 (PR #1245): privileged root for topology discovery.
+                ? { allowPrivilegeEscalation: true, privileged: true, runAsNonRoot: false, runAsUser: 0 }
+                // aws-efa-eks manifest / eksctl: no privileges, but root (runAsNonRoot true broke it: eksctl #6222).
+                : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: false },
+              resources: toResources(props.resources ?? { requests: { cpu: '10m', memory: '20Mi' } }),
+              volumeMounts: mounts,
+            }],
+            volumes,
+          },
+        },
+      },
+    });
+  }
+}
+
+function toUpdateStrategy(u: DaemonSetUpdateStrategy): k8s.DaemonSetUpdateStrategy {
+  checkOneOf(WHERE, 'updateStrategy.type', u.type, ['RollingUpdate', 'OnDelete']);
+  const intOrString = (v?: number | string) =>
+    v === undefined ? undefined : typeof v === 'number' ? k8s.IntOrString.fromNumber(v) : k8s.IntOrString.fromString(v);
+  return {
+    type: u.type,
+    rollingUpdate: u.rollingUpdate
+      ? { maxUnavailable: intOrString(u.rollingUpdate.maxUnavailable), maxSurge: intOrString(u.rollingUpdate.maxSurge) }
+      : undefined,
+  };
+}
+
+function resolveImage(props: EfaDevicePluginProps): string {
+  if (props.image !== undefined) return checkImage(WHERE, 'image', props.image);
+  const region = props.imageRegion ?? EFA_DEVICE_PLUGIN.defaultRegion;
+  const tag = checkNonEmpty(WHERE, 'imageTag', props.imageTag ?? EFA_DEVICE_PLUGIN.tag);
+  const image = efaDevicePluginImage(region, tag);
+  if (!image) {
+    throw new RdmaOptionError(WHERE, 'imageRegion', region, 'has no known EKS add-on registry',
+      `one of ${Object.keys(EKS_ADDON_REGISTRY_ACCOUNTS).sort().join(', ')}; or set image to a full reference`);
+  }
+  return checkImage(WHERE, 'imageTag', image);
+}
+
+interface Targeting {
+  readonly nodeSelector: Record<string, string>;
+  readonly affinity?: k8s.Affinity;
+}
+
+function nodeTargeting(props: EfaDevicePluginProps): Targeting {
+  const mode = checkOneOf(WHERE, 'nodeTargeting', props.nodeTargeting ?? 'instance-types', EFA_NODE_TARGETING_MODES);
+  if (mode === 'node-labels') {
+    const labels = props.nodeLabels ?? {};
+    if (Object.keys(labels).length === 0) {
+      throw new RdmaOptionError(WHERE, 'nodeLabels', props.nodeLabels, 'is required when nodeTargeting is "node-labels"',
+        'a map of node labels your EFA node groups set, e.g. {"vpc.amazonaws.com/efa": "enabled"}');
+    }
+    return { nodeSelector: checkLabels(WHERE, 'nodeLabels', labels) };
+  }
+  if (mode === 'none') return { nodeSelector: {} };
+
+  const known = new Set(EFA_INSTANCE_TYPES);
+  const listed = props.instanceTypes ?? [...EFA_INSTANCE_TYPES];
+  if (listed.length === 0 && (props.additionalInstanceTypes ?? []).length === 0) {
+    throw new RdmaOptionError(WHERE, 'instanceTypes', listed, 'is empty', 'at least one EFA-capable instance type, or nodeTargeting "none"');
+  }
+  listed.forEach((t, i) => {
+    if (!known.has(t)) {
+      throw new RdmaOptionError(WHERE, `instanceTypes[${i}]`, t, 'does not support EFA',
+        `an instance type on the EFA instance list (${EFA_INSTANCE_TYPES.length} types, ${efaData.sourceDate}); list newer types in additionalInstanceTypes`);
+    }
+  });
+  const extra = props.additionalInstanceTypes ?? [];
+  extra.forEach((t, i) => checkNonEmpty(WHERE, `additionalInstanceTypes[${i}]`, t));
+  const values = [...new Set([...listed, ...extra])];
+  const keys = props.instanceTypeLabelKeys ?? ['node.kubernetes.io/instance-type'];
+  if (keys.length === 0) {
+    throw new RdmaOptionError(WHERE, 'instanceTypeLabelKeys', keys, 'is empty', 'at least one node label key, e.g. "node.kubernetes.io/instance-type"');
+  }
+  keys.forEach((k, i) => checkLabels(WHERE, `instanceTypeLabelKeys[${i}]`, { [k]: '' }));
+  return {
+    nodeSelector: {},
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: keys.map(key => ({ matchExpressions: [{ key, operator: 'In', values }] })),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MpiJob } from '../../imports/kubeflow.org';
+import { RdmaOptionError } from '../errors';
+import { spreadAcrossNodes } from '../kube';
+import { standardLabels } from '../labels';
+import { checkDnsLabel, checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
+import { BENCHMARK_IMAGE } from '../versions';
+import {
+  BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podPlacement,
+  resolveBenchmarkPod, tcpPodResources,
+} from './benchmark-pod';
+
+const WHERE = 'MpiLatencyJob';
+
+/** OSU point-to-point benchmarks the job can run (two ranks, one per node). */
+export type OsuBenchmark = 'osu_latency' | 'osu_bw';
+export const OSU_BENCHMARKS: readonly OsuBenchmark[] = ['osu_latency', 'osu_bw'];
+
+export interface MpiLatencyJobProps extends BenchmarkPodOptions {
+  /**
+   * MPIJob name.
+   * @default - `osu-latency-efa`, `osu-bw-tcp`, ... from benchmark and transport
+   */
+  readonly name?: string;
+  /**
+   * The OSU benchmark.
+   * @default 'osu_latency'
+   */
+  readonly benchmark?: OsuBenchmark;
+  /**
+   * `efa`: Open MPI's `cm` PML with the libfabric `ofi` MTL, `FI_PROVIDER=efa`; it fails rather than fall
+   * back to TCP. `tcp`: the twin baseline over the pod network (`ob1` PML, `tcp,self` BTLs, OFI unused),
+   * with no EFA or huge-page requests.
+   * @default 'efa'
+   */
+  readonly transport?: EfaTransport;
+  /**
+   * Directory holding the OSU point-to-point binaries in the image.
+   * @default '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt'
+   */
+  readonly benchmarkPath?: string;
+  /**
+   * OSU `-m` message sizes, `MAX` or `MIN:MAX` in bytes.
+   * @default '1:4194304' (OSU's own range for point-to-point benchmarks)
+   */
+  readonly messageSizes?: string;
+  /**
+   * OSU `-i` iterations per message size.
+   * @default 10000 for osu_latency, 100 for osu_bw (OSU's small-message defaults)
+   */
+  readonly iterations?: number;
+  /**
+   * Seconds the finished MPIJob (and, by cleanPodPolicy Running, its launcher logs) are kept.
+   * @default - kept until deleted
+   */
+  readonly ttlSecondsAfterFinished?: number;
+}
+
+/**
+ * An MPIJob (kubeflow.org/v2beta1) running an OSU point-to-point benchmark between two workers, one rank
+ * each, forced onto different nodes (EFA has no same-host loopback path, research efa.md §4.7).
+ *
+ * The image must run sshd as `mpiuser` (UID 1000) on port 2222 with `/home/mpiuser/.sshd_config`, like the
+ * mpi-operator base image, and contain Amazon Open MPI, libfabric with the EFA provider, and OSU.
+ */
+export class MpiLatencyJob extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly transport: EfaTransport;
+  public readonly benchmark: OsuBenchmark;
+  public readonly mpiJob: MpiJob;
+
+  constructor(scope: Construct, id: string, props: MpiLatencyJobProps = {}) {
+    super(scope, id);
+    const pod = resolveBenchmarkPod(WHERE, props);
+    this.benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', OSU_BENCHMARKS);
+    this.transport = checkOneOf(WHERE, 'transport', props.transport ?? 'efa', EFA_TRANSPORTS);
+    this.name = checkDnsLabel(WHERE, 'name', props.name ?? `${this.benchmark.replace('_', '-')}-${this.transport}`);
+    this.namespace = pod.namespace;
+    const messageSizes = checkMessageSizes(props.messageSizes ?? '1:4194304');
+    const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? (this.benchmark === 'osu_latency' ? 10000 : 100));
+    const benchmarkPath = checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? BENCHMARK_IMAGE.osuPt2ptDir);
+    if (props.ttlSecondsAfterFinished !== undefined) checkPositiveInt(WHERE, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished);
+
+    const transportArgs = this.transport === 'efa'
+      // Force the OFI path to EFA: no silent fallback to TCP (research mpi-openshift.md §2.3).
+      ? ['--mca', 'pml', 'cm', '--mca', 'mtl', 'ofi', '-x', 'FI_PROVIDER=efa']
+      // TCP twin: ob1 PML over the tcp BTL; the ofi MTL is only used by the cm PML, so OFI is out of the path.
+      : ['--mca', 'pml', 'ob1', '--mca', 'btl', 'tcp,self'];
+    const launcherArgs = [
+      '-np', '2',
+      // One rank per worker node; the operator writes the hostfile and points OMPI_MCA_orte_default_hostfile at it.
+      '--map-by', 'ppr:1:node',
+      '-x', 'PATH', '-x', 'LD_LIBRARY_PATH',
+      ...transportArgs,
+      `${benchmarkPath.replace(/\/$/, '')}/${this.benchmark}`,
+      '-m', messageSizes,
+      '-i', String(iterations),
+    ];
+
+    const labels = standardLabels(this, this.name, 'benchmark');
+    const workerLabels = { ...labels, 'app.kubernetes.io/component': 'mpi-worker' };
+    const placement = podPlacement(pod);
+    const launcher: k8s.PodTemplateSpec = {
+      metadata: { labels: { ...labels, 'app.kubernetes.io/component': 'mpi-launcher' } },
+      spec: {
+        ...placement,
+        containers: [{
+          name: 'launcher',
+          image: pod.image,
+          command: [BENCHMARK_IMAGE.mpirun],
+          args: launcherArgs,
+          securityContext: mpiUserSecurityContext(),
+          resources: { requests: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') }, limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') } },
+        }],
+      },
+    };
+    const worker: k8s.PodTemplateSpec = {
+      metadata: { labels: workerLabels },
+      spec: {
+        ...placement,
+        affinity: spreadAcrossNodes({ 'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'], 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/component': 'mpi-worker' }),
+        containers: [{
+          name: 'worker',
+          image: pod.image,
+          command: [BENCHMARK_IMAGE.sshd],
+          args: ['-De', '-f', BENCHMARK_IMAGE.sshdConfig],
+          ports: [{ name: 'ssh', containerPort: BENCHMARK_IMAGE.sshPort, protocol: 'TCP' }],
+          // WaitForWorkersReady starts the launcher once every worker is Ready, i.e. sshd accepts connections.
+          readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(BENCHMARK_IMAGE.sshPort) }, initialDelaySeconds: 2, periodSeconds: 2 },
+          // IPC_LOCK lets a root process pin memory beyond RLIMIT_MEMLOCK; as mpiuser the runtime's memlock
+          // limit applies (EKS AMIs raise it for containers: [UNVERIFIED value], check `ulimit -l` in a worker).
+          securityContext: mpiUserSecurityContext(['IPC_LOCK']),
+          resources: this.transport === 'efa' ? efaPodResources(pod) : tcpPodResources(pod),
+        }],
+      },
+    };
+
+    this.mpiJob = new MpiJob(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      spec: {
+        slotsPerWorker: 1,
+        runPolicy: { cleanPodPolicy: 'Running', ttlSecondsAfterFinished: props.ttlSecondsAfterFinished },
+        sshAuthMountPath: BENCHMARK_IMAGE.sshAuthMountPath,
+        launcherCreationPolicy: 'WaitForWorkersReady',
+        mpiReplicaSpecs: {
+          Launcher: { replicas: 1, restartPolicy: 'OnFailure', template: k8s.toJson_PodTemplateSpec(launcher) },
+          Worker: { replicas: 2, restartPolicy: 'Never', template: k8s.toJson_PodTemplateSpec(worker) },
+        },
+      },
+    });
+  }
+}
+
+function checkMessageSizes(value: string): string {
+  const m = /^(?:(\d+):)?(\d+)$/.exec(typeof value === 'string' ? value : '');
+  const min = m?.[1] !== undefined ? Number(m[1]) : 0;
+  const max = m ? Number(m[2]) : NaN;
+  if (!m || !(max >= 1) || min > max) {
+    throw new RdmaOptionError(WHERE, 'messageSizes', value, 'is not an OSU message size range',
+      '"MAX" or "MIN:MAX" in bytes with MIN <= MAX and MAX >= 1, e.g. "1:4194304"');
+  }
+  return value;
+}

@@ -1,0 +1,169 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MPIJOB_CRD_NAME, MPIJOB_CRD_SPEC } from '../crds';
+import { ResourceRequirements, toResources } from '../kube';
+import { selectorLabels, standardLabels } from '../labels';
+import { checkDnsLabel, checkImage } from '../validate';
+import { MPI_OPERATOR } from '../versions';
+import { podSecurityLabels } from './namespace';
+
+const WHERE = 'MpiOperator';
+const NAME = 'mpi-operator';
+
+export interface MpiOperatorProps {
+  /**
+   * Namespace of the operator (also its leader-election lock namespace).
+   * @default 'mpi-operator'
+   */
+  readonly namespace?: string;
+  /**
+   * Create the namespace (labelled for Pod Security `baseline`).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Install the `mpijobs.kubeflow.org` CRD (the project's own definition of v2beta1).
+   * @default true
+   */
+  readonly installCrd?: boolean;
+  /**
+   * Operator image.
+   * @default 'mpioperator/mpi-operator:0.8.0'
+   */
+  readonly image?: string;
+  /**
+   * Operator container resources. Upstream sets none.
+   * @default - none
+   */
+  readonly resources?: ResourceRequirements;
+}
+
+/**
+ * kubeflow mpi-operator v0.8.x serving MPIJob `kubeflow.org/v2beta1`: namespace, CRD, ServiceAccount, the
+ * operator ClusterRole and the aggregated admin/edit/view roles, binding and Deployment (research
+ * mpi-openshift.md §1.4, deploy/v2beta1/mpi-operator.yaml at v0.8.0; objects written here, not copied).
+ */
+export class MpiOperator extends Construct {
+  public readonly namespace: string;
+  public readonly image: string;
+  /** The CRD object, when installCrd is true. */
+  public readonly crd?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: MpiOperatorProps = {}) {
+    super(scope, id);
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? NAME);
+    this.image = checkImage(WHERE, 'image', props.image ?? MPI_OPERATOR.image);
+    const labels = (name: string) => standardLabels(this, name, 'mpi-operator');
+
+    if (props.createNamespace ?? true) {
+      new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.namespace,
+          // The operator pod needs nothing beyond baseline (no host access, no added capabilities).
+          labels: { ...labels(NAME), ...podSecurityLabels('baseline') },
+        },
+      });
+    }
+
+    if (props.installCrd ?? true) {
+      // Plain ApiObject: the L1 JSONSchemaProps class would drop the x-kubernetes-* keys of the schema.
+      this.crd = new ApiObject(this, 'Crd', {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: MPIJOB_CRD_NAME, labels: labels(NAME) },
+        spec: MPIJOB_CRD_SPEC,
+      });
+    }
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: NAME, namespace: this.namespace, labels: labels(NAME) },
+    });
+
+    const mpijobVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+    new k8s.KubeClusterRole(this, 'AdminRole', {
+      metadata: {
+        name: 'kubeflow-mpijobs-admin',
+        // [UNVERIFIED label] the admin role aggregates into kubeflow-admin like the edit/view roles do.
+        labels: { ...labels('kubeflow-mpijobs-admin'), 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-admin': 'true' },
+      },
+      aggregationRule: {
+        clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-mpijobs-admin': 'true' } }],
+      },
+    });
+    new k8s.KubeClusterRole(this, 'EditRole', {
+      metadata: {
+        name: 'kubeflow-mpijobs-edit',
+        labels: {
+          ...labels('kubeflow-mpijobs-edit'),
+          'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit': 'true',
+          'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-mpijobs-admin': 'true',
+          // Beyond upstream: lets holders of the built-in admin/edit roles in a namespace run MPIJobs there
+          // (they can already create the pods an MPIJob creates).
+          'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+          'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+        },
+      },
+      rules: [{ apiGroups: ['kubeflow.org'], resources: ['mpijobs', 'mpijobs/status'], verbs: mpijobVerbs }],
+    });
+    new k8s.KubeClusterRole(this, 'ViewRole', {
+      metadata: {
+        name: 'kubeflow-mpijobs-view',
+        labels: {
+          ...labels('kubeflow-mpijobs-view'),
+          'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-view': 'true',
+          'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+        },
+      },
+      rules: [{ apiGroups: ['kubeflow.org'], resources: ['mpijobs', 'mpijobs/status'], verbs: ['get', 'list', 'watch'] }],
+    });
+
+    // Operator rules of deploy/v2beta1/mpi-operator.yaml at v0.8.0 (research mpi-openshift.md §1.4).
+    new k8s.KubeClusterRole(this, 'OperatorRole', {
+      metadata: { name: NAME, labels: labels(NAME) },
+      rules: [
+        { apiGroups: [''], resources: ['configmaps', 'secrets', 'services'], verbs: ['create', 'list', 'watch', 'update'] },
+        { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete', 'update', 'patch'] },
+        // Kept from upstream although the v2 (ssh) flow does not exec into pods.
+        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'get', 'update'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+        { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'update', 'watch'] },
+        { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'get'] },
+        { apiGroups: ['kubeflow.org'], resources: ['mpijobs', 'mpijobs/finalizers', 'mpijobs/status'], verbs: ['*'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
+        { apiGroups: ['scheduling.incubator.k8s.io', 'scheduling.sigs.dev', 'scheduling.volcano.sh'], resources: ['queues', 'podgroups'], verbs: ['*'] },
+        { apiGroups: ['scheduling.x-k8s.io'], resources: ['podgroups'], verbs: ['*'] },
+        { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'OperatorBinding', {
+      metadata: { name: NAME, labels: labels(NAME) },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
+      subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: this.namespace }],
+    });
+
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: NAME, namespace: this.namespace, labels: labels(NAME) },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selectorLabels(this, NAME) },
+        template: {
+          metadata: {
+            labels: selectorLabels(this, NAME),
+            annotations: { 'sidecar.istio.io/inject': 'false' },
+          },
+          spec: {
+            serviceAccountName: NAME,
+            containers: [{
+              name: NAME,
+              image: this.image,
+              args: ['-alsologtostderr', `--lock-namespace=${this.namespace}`],
+              resources: props.resources ? toResources(props.resources) : undefined,
+            }],
+          },
+        },
+      },
+    });
+  }
+}

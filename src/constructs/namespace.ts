@@ -1,0 +1,42 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { standardLabels } from '../labels';
+import { checkDnsLabel } from '../validate';
+
+/** Pod Security Standards level a namespace enforces. */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** Labels that make the Pod Security admission enforce (and warn/audit at) `level`. */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  return {
+    'pod-security.kubernetes.io/audit': level,
+    'pod-security.kubernetes.io/enforce': level,
+    'pod-security.kubernetes.io/warn': level,
+  };
+}
+
+export interface RdmaNamespaceProps {
+  /** Namespace name. */
+  readonly name: string;
+  /** Pod Security level its workloads need; say why in `reason`. */
+  readonly podSecurity: PodSecurityLevel;
+  /** Why this level (kept as an annotation so reviewers see it in the cluster). */
+  readonly reason: string;
+}
+
+/** A namespace labelled with the Pod Security level its workloads need, and why. */
+export class RdmaNamespace extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: RdmaNamespaceProps) {
+    super(scope, id);
+    this.name = checkDnsLabel('RdmaNamespace', 'name', props.name);
+    new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        labels: { ...standardLabels(this, this.name, 'namespace'), ...podSecurityLabels(props.podSecurity) },
+        annotations: { 'rdma.cdk8s.io/pod-security-reason': props.reason },
+      },
+    });
+  }
+}

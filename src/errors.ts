@@ -1,0 +1,52 @@
+/**
+ * The one error type of cdk8s-rdma for bad input.
+ *
+ * Every message names where the problem is (construct or profile), the option, the bad value and
+ * what is allowed, for example:
+ * `eks-efa: devicePlugin.instanceTypes[2] "m5.2xlarge" does not support EFA; allowed: ...`.
+ */
+export class RdmaOptionError extends Error {
+  /** Where the option belongs: a construct name (`EfaDevicePlugin`) or a profile name (`eks-efa`). */
+  public readonly where: string;
+  /** The option's path, e.g. `instanceTypes[2]` or `devicePlugin.instanceTypes[2]`. */
+  public readonly option: string;
+  /** The value that was rejected. */
+  public readonly value: unknown;
+  /** What is wrong with it, e.g. `does not support EFA`. */
+  public readonly problem: string;
+  /** What would have been accepted. */
+  public readonly allowed: string;
+
+  constructor(where: string, option: string, value: unknown, problem: string, allowed: string) {
+    super(`${where}: ${option} ${formatValue(value)} ${problem}; allowed: ${allowed}`);
+    this.name = 'RdmaOptionError';
+    this.where = where;
+    this.option = option;
+    this.value = value;
+    this.problem = problem;
+    this.allowed = allowed;
+  }
+
+  /** The same error seen from an enclosing options object: `devicePlugin.` + option, reported by `where`. */
+  public within(where: string, prefix: string): RdmaOptionError {
+    return new RdmaOptionError(where, `${prefix}.${this.option}`, this.value, this.problem, this.allowed);
+  }
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  return JSON.stringify(value);
+}
+
+/**
+ * Runs `build` and re-reports any RdmaOptionError as an error of the enclosing options object
+ * (`where`), with the option path prefixed by `prefix`.
+ */
+export function withOptionPrefix<T>(where: string, prefix: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof RdmaOptionError) throw e.within(where, prefix);
+    throw e;
+  }
+}

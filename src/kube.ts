@@ -1,0 +1,58 @@
+import { k8s } from 'cdk8s-plus-27';
+
+/**
+ * Plain JSON shapes for the Kubernetes fields construct props accept. They match what users write in
+ * YAML values files (no Quantity classes), and convert to the typed L1 structures here.
+ */
+
+/** A pod toleration, as in a PodSpec. */
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  readonly tolerationSeconds?: number;
+}
+
+/** Container resources with quantities as strings, e.g. `{ requests: { cpu: '10m', memory: '20Mi' } }`. */
+export interface ResourceRequirements {
+  readonly requests?: Record<string, string>;
+  readonly limits?: Record<string, string>;
+}
+
+export function toQuantities(values?: Record<string, string>): Record<string, k8s.Quantity> | undefined {
+  if (!values) return undefined;
+  const out: Record<string, k8s.Quantity> = {};
+  for (const key of Object.keys(values).sort()) out[key] = k8s.Quantity.fromString(values[key]);
+  return out;
+}
+
+export function toResources(r: ResourceRequirements): k8s.ResourceRequirements {
+  return { requests: toQuantities(r.requests), limits: toQuantities(r.limits) };
+}
+
+/** Requests equal to limits (Guaranteed QoS; required for extended resources and huge pages). */
+export function guaranteed(values: Record<string, string>): k8s.ResourceRequirements {
+  return { requests: toQuantities(values), limits: toQuantities(values) };
+}
+
+export function toTolerations(t: readonly Toleration[]): k8s.Toleration[] {
+  return t.map(x => ({ ...x }));
+}
+
+/** `[{ name }]` from secret names. */
+export function toPullSecrets(names?: readonly string[]): k8s.LocalObjectReference[] | undefined {
+  return names && names.length > 0 ? names.map(name => ({ name })) : undefined;
+}
+
+/** Required anti-affinity: no two pods matching `labels` on the same node. */
+export function spreadAcrossNodes(labels: Record<string, string>): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [{
+        labelSelector: { matchLabels: labels },
+        topologyKey: 'kubernetes.io/hostname',
+      }],
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'crypto';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { basename, dirname, join } from 'path';
+import { stringify } from 'yaml';
+import { PACKAGE_VERSION } from '../version';
+
+/** A Kubernetes object as synthesized JSON. */
+export type KubeObject = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+
+/** Apply phases: a file's two-digit prefix, so the folder's sort order is its apply order. */
+const PHASES: Record<string, number> = {
+  CustomResourceDefinition: 0,
+  Namespace: 10,
+  ClusterRole: 20, ClusterRoleBinding: 20, SecurityContextConstraints: 20, PriorityClass: 20,
+  ServiceAccount: 30, Role: 30, RoleBinding: 30,
+  ConfigMap: 40, Service: 40,
+  DaemonSet: 50, Deployment: 50, StatefulSet: 50,
+};
+/** Everything else (custom resources, Jobs, Pods) comes last. */
+const LAST_PHASE = 90;
+
+export function phaseOf(obj: KubeObject): number {
+  return PHASES[obj.kind] ?? LAST_PHASE;
+}
+
+/** The bundle file name of an object: `<phase>-<kind>-<name>.yaml`, namespaced ones with `.<namespace>`. */
+export function fileNameOf(obj: KubeObject): string {
+  const phase = String(phaseOf(obj)).padStart(2, '0');
+  const ns = obj.metadata.namespace ? `.${obj.metadata.namespace}` : '';
+  return `${phase}-${obj.kind.toLowerCase()}-${obj.metadata.name}${ns}.yaml`;
+}
+
+/** YAML for one object, as cdk8s writes it (keys already sorted by cdk8s, no line wrapping). */
+export function toYaml(obj: KubeObject): string {
+  return stringify(obj, { lineWidth: 0 });
+}
+
+export interface BundleFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface BundleInput {
+  readonly profile: string;
+  /** The options the user gave (defaults are those of this version). */
+  readonly options: unknown;
+  readonly objects: KubeObject[];
+}
+
+export const METADATA_FILE = 'bundle.json';
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+
+/**
+ * The files of `dist/<profile>/`: one YAML file per object in apply order (CRDs, Namespaces, cluster-scoped
+ * RBAC, namespaced RBAC, config, workloads, then custom resources and jobs), a kustomization.yaml listing
+ * them, and bundle.json (profile, version, options, sha256 of every file). Pure: same input, same bytes.
+ */
+export function renderBundle(input: BundleInput): BundleFile[] {
+  const files = new Map<string, string>();
+  for (const obj of input.objects) {
+    const name = fileNameOf(obj);
+    if (files.has(name)) throw new Error(`cdk8s-rdma: two objects map to bundle file ${name} in profile ${input.profile}`);
+    files.set(name, toYaml(obj));
+  }
+  const names = [...files.keys()].sort();
+  const kustomization = stringify({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: names,
+  }, { lineWidth: 0 });
+  const out: BundleFile[] = names.map(path => ({ path, content: files.get(path)! }));
+  out.push({ path: KUSTOMIZATION_FILE, content: kustomization });
+  const metadata = {
+    generator: 'cdk8s-rdma',
+    profile: input.profile,
+    version: PACKAGE_VERSION,
+    options: input.options ?? {},
+    files: out.map(f => ({ path: f.path, sha256: sha256(f.content) })),
+  };
+  out.push({ path: METADATA_FILE, content: JSON.stringify(metadata, null, 2) + '\n' });
+  return out;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Writes several folders under `outDir` at once: everything is written to a temporary folder beside
+ * `outDir` first and then moved into place, so an error leaves no partial output. Each named folder is
+ * replaced whole; other entries of `outDir` are left alone.
+ */
+export function writeFolders(outDir: string, folders: Record<string, BundleFile[]>): void {
+  const parent = dirname(outDir);
+  mkdirSync(parent, { recursive: true });
+  const tmp = mkdtempSync(join(parent, `.${basename(outDir)}.tmp-`));
+  try {
+    for (const [folder, files] of Object.entries(folders)) {
+      for (const f of files) {
+        const target = join(tmp, folder, f.path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, f.content);
+      }
+    }
+    mkdirSync(outDir, { recursive: true });
+    for (const folder of Object.keys(folders)) {
+      const target = join(outDir, folder);
+      rmSync(target, { recursive: true, force: true });
+      renameSync(join(tmp, folder), target);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Lists the files under a folder, relative paths, sorted. */
+export function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}

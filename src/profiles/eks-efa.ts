@@ -1,0 +1,166 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
+import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
+import { EfaDevicePlugin, EfaDevicePluginProps } from '../constructs/efa-device-plugin';
+import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
+import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
+import { RdmaNamespace } from '../constructs/namespace';
+import { withOptionPrefix } from '../errors';
+import { INSTANCE_CONTEXT_KEY } from '../labels';
+import { checkDnsLabel } from '../validate';
+
+export const EKS_EFA = 'eks-efa';
+
+export interface EksEfaDevicePluginOptions extends EfaDevicePluginProps {
+  /**
+   * Install the EFA device plugin DaemonSet.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+export interface EksEfaMpiOperatorOptions extends Omit<MpiOperatorProps, 'installCrd' | 'createNamespace'> {
+  /**
+   * Install the MPI operator and the `mpijobs.kubeflow.org` CRD. Turn off on clusters that already run
+   * mpi-operator v0.5 or later (MPIJob kubeflow.org/v2beta1); the jobs are emitted either way.
+   * @default true
+   */
+  readonly install?: boolean;
+}
+
+export interface EksEfaOsuOptions {
+  /**
+   * The OSU benchmark the MPI jobs run.
+   * @default 'osu_latency'
+   */
+  readonly benchmark?: OsuBenchmark;
+  /**
+   * OSU `-m` message sizes.
+   * @default '1:4194304'
+   */
+  readonly messageSizes?: string;
+  /**
+   * OSU `-i` iterations.
+   * @default 10000 for osu_latency, 100 for osu_bw
+   */
+  readonly iterations?: number;
+  /**
+   * Also emit the TCP twin of the EFA job, to compare the two.
+   * @default true
+   */
+  readonly tcpTwin?: boolean;
+}
+
+export interface EksEfaPingpongOptions {
+  /**
+   * Emit the fi_pingpong server/client pair.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Message sizes in bytes.
+   * @default [4, 16, 64, 256, 1024, 10240, 51200, 102400]
+   */
+  readonly messageSizes?: number[];
+  /**
+   * Iterations per size.
+   * @default 1000000
+   */
+  readonly iterations?: number;
+}
+
+export interface EksEfaBenchmarkOptions extends BenchmarkPodOptions {
+  /**
+   * Emit the benchmark namespace and jobs (OSU over EFA and its TCP twin, fi_info, fi_pingpong).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The OSU MPIJobs.
+   * @default - osu_latency over EFA and over TCP
+   */
+  readonly osu?: EksEfaOsuOptions;
+  /**
+   * Emit the `fi_info -p efa -t FI_EP_RDM` Job.
+   * @default true
+   */
+  readonly fiInfo?: boolean;
+  /**
+   * The fi_pingpong pair.
+   * @default - the published sweep, 1,000,000 iterations
+   */
+  readonly pingpong?: EksEfaPingpongOptions;
+}
+
+/** Options of the `eks-efa` profile: AWS EFA on EKS. */
+export interface EksEfaOptions {
+  /**
+   * Value of `app.kubernetes.io/instance` on every object.
+   * @default 'eks-efa'
+   */
+  readonly instance?: string;
+  /**
+   * The EFA device plugin.
+   * @default - installed in kube-system, targeting the EFA instance types
+   */
+  readonly devicePlugin?: EksEfaDevicePluginOptions;
+  /**
+   * The MPI operator.
+   * @default - installed in mpi-operator with its CRD
+   */
+  readonly mpiOperator?: EksEfaMpiOperatorOptions;
+  /**
+   * The benchmark and check workloads.
+   * @default - all of them in namespace rdma-benchmarks
+   */
+  readonly benchmarks?: EksEfaBenchmarkOptions;
+}
+
+/**
+ * The `eks-efa` profile: the EFA device plugin, the MPI operator, and jobs that prove EFA works (fi_info,
+ * fi_pingpong, OSU over EFA with its TCP twin) on an EKS cluster with an EFA node group.
+ */
+export class EksEfaProfile extends Chart {
+  public readonly options: EksEfaOptions;
+
+  constructor(scope: Construct, id: string = EKS_EFA, options: EksEfaOptions = {}) {
+    super(scope, id, { disableResourceNameHashes: true });
+    this.options = options;
+    const instance = checkDnsLabel(EKS_EFA, 'instance', options.instance ?? EKS_EFA);
+    this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
+
+    const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
+    if (pluginEnabled) {
+      withOptionPrefix(EKS_EFA, 'devicePlugin', () => new EfaDevicePlugin(this, 'DevicePlugin', plugin));
+    }
+
+    const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
+    if (operatorInstall) {
+      withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator));
+    }
+
+    const { enabled: benchEnabled = true, osu = {}, fiInfo = true, pingpong = {}, ...pod } = options.benchmarks ?? {};
+    if (!benchEnabled) return;
+    // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
+    const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
+    new RdmaNamespace(this, 'BenchmarkNamespace', {
+      name: shared.namespace,
+      // Worker pods add the IPC_LOCK capability, which the baseline level forbids.
+      podSecurity: 'privileged',
+      reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it.',
+    });
+    const { tcpTwin = true, ...osuJob } = osu;
+    withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this, 'OsuEfa', { ...pod, ...osuJob, transport: 'efa' }));
+    if (tcpTwin) {
+      withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this, 'OsuTcp', { ...pod, ...osuJob, transport: 'tcp' }));
+    }
+    if (fiInfo) {
+      withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this, 'FiInfo', pod));
+    }
+    const { enabled: pingpongEnabled = true, ...pingpongJob } = pingpong;
+    if (pingpongEnabled) {
+      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this, 'FiPingpong', { ...pod, ...pingpongJob }));
+    }
+  }
+}

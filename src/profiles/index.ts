@@ -1,0 +1,22 @@
+import { App, Chart } from 'cdk8s';
+import { EKS_EFA, EksEfaOptions, EksEfaProfile } from './eks-efa';
+
+export * from './eks-efa';
+
+/** A platform profile: a name, what it is for, and how to build its chart from options. */
+export interface ProfileDefinition<O = any> {
+  readonly name: string;
+  readonly description: string;
+  create(app: App, options: O): Chart;
+}
+
+/** Every profile, by name. */
+export const PROFILES: Readonly<Record<string, ProfileDefinition>> = {
+  [EKS_EFA]: {
+    name: EKS_EFA,
+    description: 'AWS EFA on EKS: EFA device plugin, MPI operator, fi_info / fi_pingpong / OSU jobs (EFA and TCP twin)',
+    create: (app: App, options: EksEfaOptions) => new EksEfaProfile(app, EKS_EFA, options),
+  },
+};
+
+export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES).sort();

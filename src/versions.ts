@@ -1,0 +1,100 @@
+/**
+ * Every pinned image and upstream version cdk8s-rdma emits, in one place. Never `latest`.
+ * Each entry cites where the fact comes from (shared/research/*.md in the project's notes).
+ */
+
+/** AWS EFA Kubernetes device plugin (research efa.md §1.2, §2.1-2.4). */
+export const EFA_DEVICE_PLUGIN = {
+  /** Repository path inside the regional EKS ECR registry. */
+  repository: 'eks/aws-efa-k8s-device-plugin',
+  /** appVersion / image.tag of aws/eks-charts stable/aws-efa-k8s-device-plugin (chart v0.5.30, copy 2026-08-03). */
+  tag: 'v0.5.20',
+  /** Region of the registry in the upstream manifests and chart values. */
+  defaultRegion: 'us-west-2',
+  /** Resource name the plugin advertises (aws-efa-eks README; every example requests it). */
+  resourceName: 'vpc.amazonaws.com/efa',
+} as const;
+
+/**
+ * Amazon EKS add-on image registries by region ("View Amazon container image registries for Amazon
+ * EKS add-ons", EKS user guide add-ons-images). Regions marked below were read in that page; the
+ * 602401143452 regions of the classic partitions match the upstream manifests (us-west-2) and the same
+ * page. Regions not listed here must pass an explicit `image`.
+ */
+export const EKS_ADDON_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
+  // Read in the EKS add-ons-images page (2026 copy).
+  'af-south-1': '877085696533',
+  'ap-east-1': '800184023465',
+  'ap-northeast-1': '602401143452',
+  'ap-northeast-2': '602401143452',
+  'ap-northeast-3': '602401143452',
+  'ap-south-1': '602401143452',
+  'ap-south-2': '900889452093',
+  'ap-southeast-1': '602401143452',
+  'ap-southeast-2': '602401143452',
+  'ap-southeast-3': '296578399912',
+  'ap-southeast-4': '491585149902',
+  'ap-southeast-5': '151610086707',
+  'ap-southeast-6': '333609536671',
+  'ap-southeast-7': '121268973566',
+  'cn-north-1': '918309763551',
+  'cn-northwest-1': '961992271922',
+  'us-west-2': '602401143452',
+  // [UNVERIFIED in this project's notes] the long-standing 602401143452 regions of the same page.
+  'ca-central-1': '602401143452',
+  'eu-central-1': '602401143452',
+  'eu-north-1': '602401143452',
+  'eu-west-1': '602401143452',
+  'eu-west-2': '602401143452',
+  'eu-west-3': '602401143452',
+  'sa-east-1': '602401143452',
+  'us-east-1': '602401143452',
+  'us-east-2': '602401143452',
+  'us-west-1': '602401143452',
+};
+
+/** The ECR image of the EFA device plugin for a region, or undefined when the region's registry is not known. */
+export function efaDevicePluginImage(region: string, tag: string): string | undefined {
+  const account = EKS_ADDON_REGISTRY_ACCOUNTS[region];
+  if (!account) return undefined;
+  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `${account}.dkr.ecr.${region}.${domain}/${EFA_DEVICE_PLUGIN.repository}:${tag}`;
+}
+
+/** kubeflow mpi-operator serving MPIJob kubeflow.org/v2beta1 (research mpi-openshift.md §1.4). */
+export const MPI_OPERATOR = {
+  /** Image tag of deploy/v2beta1/mpi-operator.yaml at tag v0.8.0 (`mpioperator/mpi-operator:0.8.0`). */
+  image: 'mpioperator/mpi-operator:0.8.0',
+  /** Release the CRD definition and RBAC rules follow. */
+  release: 'v0.8.0',
+} as const;
+
+/**
+ * The benchmark image built from container/Dockerfile.openmpi. The tag encodes the pinned EFA installer
+ * and OSU versions of that Dockerfile (a test keeps the two in step). There is no public registry copy:
+ * build and push it (README, "Benchmark image"), then point `image` at your registry.
+ */
+export const BENCHMARK_IMAGE = {
+  efaInstallerVersion: '1.47.0',
+  osuVersion: '7.4',
+  repository: 'cdk8s-rdma-efa-openmpi',
+  get tag(): string {
+    return `efa${this.efaInstallerVersion}-omb${this.osuVersion}`;
+  },
+  get image(): string {
+    return `${this.repository}:${this.tag}`;
+  },
+  /** UID/GID of the unprivileged `mpiuser` the image creates (as the mpi-operator base image does). */
+  uid: 1000,
+  /** Port sshd listens on in the image (the mpi-operator base image uses 2222). */
+  sshPort: 2222,
+  /** The user's home, where the operator mounts the SSH key (`sshAuthMountPath`). */
+  sshAuthMountPath: '/home/mpiuser/.ssh',
+  sshd: '/usr/sbin/sshd',
+  sshdConfig: '/home/mpiuser/.sshd_config',
+  mpirun: '/opt/amazon/openmpi/bin/mpirun',
+  fiInfo: '/opt/amazon/efa/bin/fi_info',
+  fiPingpong: '/opt/amazon/efa/bin/fi_pingpong',
+  /** Where OSU 7.x `make install` puts the point-to-point benchmarks ($pkglibexecdir/mpi/pt2pt). */
+  osuPt2ptDir: '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt',
+};
