@@ -1,0 +1,154 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps } from '../src';
+import efaData from '../src/data/efa-instance-types.json';
+import { locateReference } from './reference';
+import { only, synth } from './helpers';
+
+const ds = (props?: EfaDevicePluginProps) => only(synth(s => new EfaDevicePlugin(s, 'plugin', props)), 'DaemonSet');
+const podSpec = (props?: EfaDevicePluginProps) => ds(props).spec.template.spec;
+
+describe('EfaDevicePlugin defaults match the upstream DaemonSet point by point', () => {
+  const d = ds();
+  const spec = d.spec.template.spec;
+  const c = spec.containers[0];
+
+  test('stable name in kube-system, version-free selector', () => {
+    expect(d.metadata).toMatchObject({ name: 'aws-efa-k8s-device-plugin', namespace: 'kube-system' });
+    expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'aws-efa-k8s-device-plugin' });
+    expect(d.metadata.labels).toMatchObject({
+      'app.kubernetes.io/component': 'device-plugin', 'app.kubernetes.io/part-of': 'cdk8s-rdma', 'app.kubernetes.io/managed-by': 'cdk8s-rdma',
+    });
+    expect(d.metadata.labels['app.kubernetes.io/version']).toBe(require('../package.json').version);
+  });
+  test('regional ECR image with the pinned tag', () => {
+    expect(c.image).toBe('602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20');
+    expect(c.name).toBe('aws-efa-k8s-device-plugin');
+    expect(c.args).toBeUndefined();
+  });
+  test('host network, system-node-critical, RollingUpdate, no API token', () => {
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.priorityClassName).toBe('system-node-critical');
+    expect(d.spec.updateStrategy).toEqual({ type: 'RollingUpdate' });
+    expect(spec.automountServiceAccountToken).toBe(false);
+  });
+  test('hostPaths for the kubelet device-plugin socket and /dev/infiniband', () => {
+    expect(spec.volumes).toEqual([
+      { name: 'device-plugin', hostPath: { path: '/var/lib/kubelet/device-plugins' } },
+      { name: 'infiniband-volume', hostPath: { path: '/dev/infiniband' } },
+    ]);
+    expect(c.volumeMounts).toEqual([
+      { name: 'device-plugin', mountPath: '/var/lib/kubelet/device-plugins' },
+      { name: 'infiniband-volume', mountPath: '/dev/infiniband' },
+    ]);
+  });
+  test('non-privileged, all capabilities dropped, requests 10m/20Mi', () => {
+    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: false });
+    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '20Mi' } });
+  });
+  test('tolerates CriticalAddonsOnly and the EFA taint', () => {
+    expect(spec.tolerations).toEqual([
+      { key: 'CriticalAddonsOnly', operator: 'Exists' },
+      { key: 'aws.amazon.com/efa', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
+  });
+  test('targets every EFA-capable instance type by default', () => {
+    const terms = spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    expect(terms).toHaveLength(1);
+    expect(terms[0].matchExpressions).toEqual([{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: [...EFA_INSTANCE_TYPES] }]);
+    expect(EFA_INSTANCE_TYPES).toHaveLength(303);
+    expect(EFA_INSTANCE_TYPES).toContain('m7g.16xlarge');
+    expect(spec.nodeSelector).toBeUndefined();
+  });
+});
+
+test('the instance list is dated, sourced, and equal to the reference copy when it is present', () => {
+  expect(efaData.sourceDate).toBe('2026-08-03');
+  expect(efaData.source).toContain('aws/eks-charts');
+  const { dir } = locateReference();
+  if (!dir) return;
+  const ref = readFileSync(join(dir, 'aws', 'efa-instance-types.txt'), 'utf8').split('\n').map(l => l.trim()).filter(l => l && !l.startsWith('#'));
+  expect([...EFA_INSTANCE_TYPES]).toEqual([...new Set(ref)].sort());
+});
+
+describe('EfaDevicePlugin custom props', () => {
+  test('privileged mode: root, privileged, /opt/aws/neuron mounted', () => {
+    const spec = podSpec({ privileged: true });
+    expect(spec.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: true, privileged: true, runAsNonRoot: false, runAsUser: 0 });
+    expect(spec.volumes[2]).toEqual({ name: 'neuron-volume', hostPath: { path: '/opt/aws/neuron', type: 'DirectoryOrCreate' } });
+    expect(spec.containers[0].volumeMounts[2]).toEqual({ name: 'neuron-volume', mountPath: '/opt/aws/neuron' });
+  });
+  test('instance allowlist, extra types, several label keys', () => {
+    const terms = podSpec({
+      instanceTypes: ['p5.48xlarge', 'c5n.18xlarge'], additionalInstanceTypes: ['p7.48xlarge'],
+      instanceTypeLabelKeys: ['node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type'],
+    }).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    expect(terms).toEqual([
+      { matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge', 'c5n.18xlarge', 'p7.48xlarge'] }] },
+      { matchExpressions: [{ key: 'beta.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge', 'c5n.18xlarge', 'p7.48xlarge'] }] },
+    ]);
+  });
+  test('node-label targeting uses a nodeSelector and no affinity; extra nodeSelector is ANDed', () => {
+    const spec = podSpec({ nodeTargeting: 'node-labels', nodeLabels: { 'vpc.amazonaws.com/efa': 'enabled' }, nodeSelector: { pool: 'hpc' } });
+    expect(spec.nodeSelector).toEqual({ 'vpc.amazonaws.com/efa': 'enabled', 'pool': 'hpc' });
+    expect(spec.affinity).toBeUndefined();
+  });
+  test('no targeting', () => {
+    const spec = podSpec({ nodeTargeting: 'none' });
+    expect(spec.affinity).toBeUndefined();
+    expect(spec.nodeSelector).toBeUndefined();
+  });
+  test('user tolerations come after the built-in ones', () => {
+    const spec = podSpec({ tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] });
+    expect(spec.tolerations[2]).toEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+  });
+  test('region, tag, image override, pull secrets, pod labels and annotations, update strategy, resources, namespace, name', () => {
+    expect(podSpec({ imageRegion: 'af-south-1', imageTag: 'v0.5.21' }).containers[0].image)
+      .toBe('877085696533.dkr.ecr.af-south-1.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.21');
+    expect(podSpec({ imageRegion: 'cn-north-1' }).containers[0].image)
+      .toBe('918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn/eks/aws-efa-k8s-device-plugin:v0.5.20');
+    expect(podSpec({ image: 'mirror.example.com/efa-plugin:v0.5.20' }).containers[0].image).toBe('mirror.example.com/efa-plugin:v0.5.20');
+    const d = ds({
+      name: 'efa-plugin', namespace: 'efa-system', imagePullSecrets: ['mirror'], podLabels: { team: 'hpc' }, podAnnotations: { a: 'b' },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } }, resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+      serviceAccountName: 'efa-plugin',
+    });
+    expect(d.metadata).toMatchObject({ name: 'efa-plugin', namespace: 'efa-system' });
+    expect(d.spec.template.metadata).toEqual({
+      labels: { 'team': 'hpc', 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'efa-plugin' }, annotations: { a: 'b' },
+    });
+    expect(d.spec.template.spec.imagePullSecrets).toEqual([{ name: 'mirror' }]);
+    expect(d.spec.template.spec.serviceAccountName).toBe('efa-plugin');
+    expect(d.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } });
+    expect(d.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '64Mi' } });
+  });
+});
+
+describe('EfaDevicePlugin errors', () => {
+  const err = (props: any) => () => synth(s => new EfaDevicePlugin(s, 'plugin', props));
+  test('a non-EFA instance type', () => {
+    expect(err({ instanceTypes: ['p5.48xlarge', 'c5n.18xlarge', 'm5.2xlarge'] })).toThrow(
+      'EfaDevicePlugin: instanceTypes[2] "m5.2xlarge" does not support EFA; allowed: an instance type on the EFA instance list (303 types, 2026-08-03); list newer types in additionalInstanceTypes');
+  });
+  test('an unknown targeting mode', () => {
+    expect(err({ nodeTargeting: 'labels' })).toThrow('EfaDevicePlugin: nodeTargeting "labels" is not a known choice; allowed: "instance-types", "node-labels", "none"');
+  });
+  test('node-labels without labels', () => {
+    expect(err({ nodeTargeting: 'node-labels' })).toThrow(
+      'EfaDevicePlugin: nodeLabels (unset) is required when nodeTargeting is "node-labels"; allowed: a map of node labels your EFA node groups set, e.g. {"vpc.amazonaws.com/efa": "enabled"}');
+  });
+  test('a region without a known registry', () => {
+    expect(err({ imageRegion: 'xx-moon-1' })).toThrow(/^EfaDevicePlugin: imageRegion "xx-moon-1" has no known EKS add-on registry; allowed: one of af-south-1, .*; or set image to a full reference$/);
+  });
+  test('an unpinned image', () => {
+    expect(err({ image: 'example.com/efa-plugin:latest' })).toThrow(
+      'EfaDevicePlugin: image "example.com/efa-plugin:latest" is not a pinned image; allowed: an image reference with a version tag or @sha256 digest (not "latest", not tag-less)');
+    expect(err({ image: 'example.com:5000/efa-plugin' })).toThrow('is not a pinned image');
+  });
+  test('an empty allowlist, a bad namespace, a bad label, a bad update strategy', () => {
+    expect(err({ instanceTypes: [] })).toThrow('EfaDevicePlugin: instanceTypes [] is empty; allowed: at least one EFA-capable instance type, or nodeTargeting "none"');
+    expect(err({ namespace: 'Kube_System' })).toThrow('EfaDevicePlugin: namespace "Kube_System" is not a valid name');
+    expect(err({ nodeSelector: { pool: 'not ok' } })).toThrow('EfaDevicePlugin: nodeSelector["pool"] "not ok" is not a valid label value');
+    expect(err({ updateStrategy: { type: 'Recreate' } })).toThrow('EfaDevicePlugin: updateStrategy.type "Recreate" is not a known choice; allowed: "RollingUpdate", "OnDelete"');
+  });
+});

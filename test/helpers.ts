@@ -1,0 +1,15 @@
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/** Synthesizes whatever `build` adds to a fresh chart (stable names, no hashes). */
+export function synth(build: (scope: Construct) => void): any[] {
+  const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+  build(chart);
+  return Testing.synth(chart);
+}
+
+export function only(objects: any[], kind: string, name?: string): any {
+  const found = objects.filter(o => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name ?? ''}, found ${found.length}`);
+  return found[0];
+}

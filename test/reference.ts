@@ -1,0 +1,138 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
+import { join, resolve } from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parseAllDocuments } from 'yaml';
+
+/**
+ * Access to ../shared/reference (upstream schemas) for strict validation. RDMA_REFERENCE_DIR names it;
+ * unset, ../shared/reference beside the repository is used when present.
+ */
+export interface ReferenceLocation {
+  readonly dir?: string;
+  /** Why the suite is skipped, when dir is undefined. */
+  readonly skipReason?: string;
+}
+
+export function locateReference(): ReferenceLocation {
+  const env = process.env.RDMA_REFERENCE_DIR;
+  if (env !== undefined && env !== '') {
+    const dir = resolve(env);
+    if (!existsSync(join(dir, 'kubernetes'))) {
+      throw new Error(`RDMA_REFERENCE_DIR is set to ${env} but ${dir}/kubernetes does not exist`);
+    }
+    return { dir };
+  }
+  const beside = resolve(__dirname, '..', '..', 'shared', 'reference');
+  if (existsSync(join(beside, 'kubernetes'))) return { dir: beside };
+  return { skipReason: `no upstream reference schemas: RDMA_REFERENCE_DIR is unset and ${beside} does not exist` };
+}
+
+type Schema = Record<string, any>;
+
+/** Adds additionalProperties: false to every object schema with properties, except under x-kubernetes-preserve-unknown-fields. */
+export function strictify(schema: any, underPreserve = false): any {
+  if (Array.isArray(schema)) return schema.map(s => strictify(s, underPreserve));
+  if (!schema || typeof schema !== 'object') return schema;
+  const preserve = underPreserve || schema['x-kubernetes-preserve-unknown-fields'] === true;
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'properties' || k === 'definitions' || k === 'patternProperties') {
+      out[k] = Object.fromEntries(Object.entries(v as Schema).map(([pk, pv]) => [pk, strictify(pv, preserve)]));
+    } else if (k === 'enum' || k === 'required' || k === 'default' || k === 'example') {
+      out[k] = v;
+    } else {
+      out[k] = strictify(v, preserve);
+    }
+  }
+  if (out.properties && out.additionalProperties === undefined && !preserve) out.additionalProperties = false;
+  return out;
+}
+
+function newAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  addFormats(ajv);
+  for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'int-or-string', 'quantity', 'date-time-rfc3339']) ajv.addFormat(f, true);
+  return ajv;
+}
+
+export interface Violation {
+  readonly object: string;
+  readonly against: string;
+  readonly errors: string;
+}
+
+/** Validates objects against the strict Kubernetes definitions of one version and CRD schemas. */
+export class StrictValidator {
+  private readonly ajv = newAjv();
+  private readonly byGvk = new Map<string, string>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly crds = new Map<string, { schema: Schema; source: string }>();
+  private readonly k8sId: string;
+
+  constructor(definitionsFile: string, public readonly label: string) {
+    const defs = JSON.parse(readFileSync(definitionsFile, 'utf8')).definitions as Schema;
+    this.k8sId = `k8s-${label}`;
+    for (const [name, def] of Object.entries(defs)) {
+      for (const gvk of (def['x-kubernetes-group-version-kind'] ?? []) as any[]) {
+        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+        this.byGvk.set(`${apiVersion}/${gvk.kind}`, name);
+      }
+    }
+    this.ajv.addSchema({ $id: this.k8sId, definitions: strictify(defs) });
+  }
+
+  /** Registers a CRD (object) so its kinds validate against its openAPIV3Schema, made strict. */
+  addCrd(crd: any, source: string): void {
+    for (const v of crd.spec.versions) {
+      const apiVersion = `${crd.spec.group}/${v.name}`;
+      const schema = strictify(v.schema.openAPIV3Schema);
+      schema.properties = { ...schema.properties, metadata: { $ref: `${this.k8sId}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta` } };
+      this.crds.set(`${apiVersion}/${crd.spec.names.kind}`, { schema, source });
+    }
+  }
+
+  /** Registers every CRD document of a YAML file. */
+  addCrdFile(file: string): void {
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+      const crd = doc.toJS();
+      if (crd?.kind === 'CustomResourceDefinition') this.addCrd(crd, file);
+    }
+  }
+
+  hasSchemaFor(obj: any): boolean {
+    const key = `${obj.apiVersion}/${obj.kind}`;
+    return this.crds.has(key) || this.byGvk.has(key);
+  }
+
+  validate(obj: any): Violation[] {
+    const key = `${obj.apiVersion}/${obj.kind}`;
+    const id = `${key}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
+    let fn = this.compiled.get(key);
+    let against: string;
+    const crd = this.crds.get(key);
+    if (crd) {
+      against = `CRD ${crd.source}`;
+      fn ??= this.ajv.compile(crd.schema);
+    } else {
+      const def = this.byGvk.get(key);
+      if (!def) return [{ object: id, against: this.label, errors: `no schema for ${key}` }];
+      against = `${this.label} ${def}`;
+      fn ??= this.ajv.compile({ $ref: `${this.k8sId}#/definitions/${def}` });
+    }
+    this.compiled.set(key, fn);
+    if (fn(obj)) return [];
+    return [{ object: id, against, errors: this.ajv.errorsText(fn.errors, { separator: '\n  ' }) }];
+  }
+}
+
+/** Every *.yaml under a folder, recursively. */
+export function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
+    else if (/\.ya?ml$/.test(e)) out.push(p);
+  }
+  return out.sort();
+}
