@@ -1,0 +1,100 @@
+import { MpiLatencyJob, MpiLatencyJobProps } from '../src';
+import { only, synth } from './helpers';
+
+const job = (props?: MpiLatencyJobProps) => only(synth(s => new MpiLatencyJob(s, 'job', props)), 'MPIJob');
+const worker = (j: any) => j.spec.mpiReplicaSpecs.Worker.template.spec;
+const launcher = (j: any) => j.spec.mpiReplicaSpecs.Launcher.template.spec;
+
+describe('MpiLatencyJob defaults (EFA)', () => {
+  const j = job();
+  test('an MPIJob v2beta1, one slot per worker, two workers, launcher after workers are ready', () => {
+    expect(j.apiVersion).toBe('kubeflow.org/v2beta1');
+    expect(j.metadata).toMatchObject({ name: 'osu-latency-efa', namespace: 'rdma-benchmarks' });
+    expect(j.spec).toMatchObject({
+      slotsPerWorker: 1, sshAuthMountPath: '/home/mpiuser/.ssh', launcherCreationPolicy: 'WaitForWorkersReady', runPolicy: { cleanPodPolicy: 'Running' },
+    });
+    expect(j.spec.mpiReplicaSpecs.Launcher).toMatchObject({ replicas: 1, restartPolicy: 'OnFailure' });
+    expect(j.spec.mpiReplicaSpecs.Worker).toMatchObject({ replicas: 2, restartPolicy: 'Never' });
+  });
+  test('mpirun forces the EFA path and runs osu_latency one rank per node', () => {
+    const c = launcher(j).containers[0];
+    expect(c.command).toEqual(['/opt/amazon/openmpi/bin/mpirun']);
+    expect(c.args).toEqual([
+      '-np', '2', '--map-by', 'ppr:1:node', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', '--mca', 'pml', 'cm', '--mca', 'mtl', 'ofi', '-x', 'FI_PROVIDER=efa',
+      '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt/osu_latency', '-m', '1:4194304', '-i', '10000',
+    ]);
+    expect(c.image).toBe('cdk8s-rdma-efa-openmpi:efa1.47.0-omb7.4');
+  });
+  test('workers request EFA, 2Mi huge pages, memory and CPU (requests = limits) and IPC_LOCK', () => {
+    const c = worker(j).containers[0];
+    const res = { 'cpu': '2', 'hugepages-2Mi': '5120Mi', 'memory': '8Gi', 'vpc.amazonaws.com/efa': '1' };
+    expect(c.resources).toEqual({ requests: res, limits: res });
+    expect(c.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['IPC_LOCK'] });
+    expect(c.securityContext).toMatchObject({ runAsUser: 1000, runAsNonRoot: true });
+  });
+  test('workers run sshd on 2222 with a readiness probe and never share a node', () => {
+    const spec = worker(j);
+    const c = spec.containers[0];
+    expect(c.command).toEqual(['/usr/sbin/sshd']);
+    expect(c.args).toEqual(['-De', '-f', '/home/mpiuser/.sshd_config']);
+    expect(c.readinessProbe.tcpSocket).toEqual({ port: 2222 });
+    expect(spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{
+      labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'osu-latency-efa', 'app.kubernetes.io/component': 'mpi-worker' } },
+      topologyKey: 'kubernetes.io/hostname',
+    }]);
+    expect(j.spec.mpiReplicaSpecs.Worker.template.metadata.labels['app.kubernetes.io/component']).toBe('mpi-worker');
+  });
+});
+
+describe('MpiLatencyJob custom props', () => {
+  test('TCP twin: no EFA or huge pages, ob1 over tcp', () => {
+    const j = job({ transport: 'tcp' });
+    expect(j.metadata.name).toBe('osu-latency-tcp');
+    expect(worker(j).containers[0].resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } });
+    const args = launcher(j).containers[0].args;
+    expect(args.join(' ')).toContain('--mca pml ob1 --mca btl tcp,self');
+    expect(args).not.toContain('FI_PROVIDER=efa');
+  });
+  test('osu_bw, sizes, iterations, devices, huge pages, placement, pull secrets, ttl, name', () => {
+    const j = job({
+      name: 'bw-p5', namespace: 'hpc', benchmark: 'osu_bw', messageSizes: '8:1048576', iterations: 50, efaDevices: 32, hugepages2Mi: '10Gi',
+      memory: '32Gi', cpu: '8', nodeSelector: { 'node.kubernetes.io/instance-type': 'p5.48xlarge' },
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], imagePullSecrets: ['ecr-creds'],
+      image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/efa-openmpi:1.0.0', benchmarkPath: '/opt/osu/pt2pt/', ttlSecondsAfterFinished: 3600,
+    });
+    expect(j.metadata).toMatchObject({ name: 'bw-p5', namespace: 'hpc' });
+    expect(j.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', ttlSecondsAfterFinished: 3600 });
+    expect(launcher(j).containers[0].args.slice(-5)).toEqual(['/opt/osu/pt2pt/osu_bw', '-m', '8:1048576', '-i', '50']);
+    const w = worker(j);
+    expect(w.containers[0].resources.limits).toEqual({ 'cpu': '8', 'hugepages-2Mi': '10Gi', 'memory': '32Gi', 'vpc.amazonaws.com/efa': '32' });
+    expect(w.nodeSelector).toEqual({ 'node.kubernetes.io/instance-type': 'p5.48xlarge' });
+    expect(w.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(w.imagePullSecrets).toEqual([{ name: 'ecr-creds' }]);
+    expect(launcher(j).imagePullSecrets).toEqual([{ name: 'ecr-creds' }]);
+  });
+  test('osu_bw defaults to 100 iterations', () => {
+    expect(launcher(job({ benchmark: 'osu_bw' })).containers[0].args.slice(-2)).toEqual(['-i', '100']);
+  });
+});
+
+describe('MpiLatencyJob errors', () => {
+  const err = (props: any) => () => job(props);
+  test('an EFA count of 0', () => {
+    expect(err({ efaDevices: 0 })).toThrow('MpiLatencyJob: efaDevices 0 is not allowed; allowed: a whole number from 1 to 32');
+    expect(err({ efaDevices: 1.5 })).toThrow('MpiLatencyJob: efaDevices 1.5 is not allowed');
+  });
+  test('huge pages not a multiple of the page size', () => {
+    expect(err({ hugepages2Mi: '5121Mi' })).toThrow('MpiLatencyJob: hugepages2Mi "5121Mi" is not a multiple of the 2Mi huge page size; allowed: a positive multiple of 2Mi such as "5120Mi"');
+    expect(err({ hugepages2Mi: 'lots' })).toThrow('MpiLatencyJob: hugepages2Mi "lots" is not a memory quantity; allowed: a positive multiple of 2Mi such as "5120Mi"');
+  });
+  test('unknown benchmark or transport, bad sizes, bad iterations, bad memory, bad cpu', () => {
+    expect(err({ benchmark: 'osu_bibw' })).toThrow('MpiLatencyJob: benchmark "osu_bibw" is not a known choice; allowed: "osu_latency", "osu_bw"');
+    expect(err({ transport: 'ib' })).toThrow('MpiLatencyJob: transport "ib" is not a known choice; allowed: "efa", "tcp"');
+    expect(err({ messageSizes: '64:8' })).toThrow('MpiLatencyJob: messageSizes "64:8" is not an OSU message size range; allowed: "MAX" or "MIN:MAX" in bytes with MIN <= MAX and MAX >= 1, e.g. "1:4194304"');
+    expect(err({ iterations: -1 })).toThrow('MpiLatencyJob: iterations -1 is not allowed; allowed: a whole number of at least 1');
+    expect(err({ memory: '0' })).toThrow('MpiLatencyJob: memory "0" is not a memory quantity');
+    expect(err({ cpu: 'two' })).toThrow('MpiLatencyJob: cpu "two" is not a CPU quantity');
+    expect(err({ image: 'ubuntu' })).toThrow('MpiLatencyJob: image "ubuntu" is not a pinned image');
+    expect(err({ imagePullSecrets: [''] })).toThrow('MpiLatencyJob: imagePullSecrets[0] "" is not a valid Secret name');
+  });
+});

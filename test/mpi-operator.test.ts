@@ -1,0 +1,77 @@
+import { MPIJOB_CRD_SPEC, MpiOperator } from '../src';
+import { only, synth } from './helpers';
+
+describe('MpiOperator', () => {
+  const objs = synth(s => new MpiOperator(s, 'op'));
+
+  test('emits the objects of the upstream install, in their namespace', () => {
+    expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/mpi-operator', 'CustomResourceDefinition/mpijobs.kubeflow.org', 'ServiceAccount/mpi-operator',
+      'ClusterRole/kubeflow-mpijobs-admin', 'ClusterRole/kubeflow-mpijobs-edit', 'ClusterRole/kubeflow-mpijobs-view',
+      'ClusterRole/mpi-operator', 'ClusterRoleBinding/mpi-operator', 'Deployment/mpi-operator',
+    ]);
+    expect(only(objs, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+  });
+  test('the Deployment runs the pinned image with the upstream args', () => {
+    const d = only(objs, 'Deployment');
+    expect(d.metadata.namespace).toBe('mpi-operator');
+    expect(d.spec.replicas).toBe(1);
+    const spec = d.spec.template.spec;
+    expect(spec.serviceAccountName).toBe('mpi-operator');
+    expect(spec.containers[0]).toEqual({ name: 'mpi-operator', image: 'mpioperator/mpi-operator:0.8.0', args: ['-alsologtostderr', '--lock-namespace=mpi-operator'] });
+    expect(d.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' });
+    expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'mpi-operator' });
+  });
+  test('the operator ClusterRole holds the v0.8.0 rules and is bound to its ServiceAccount', () => {
+    const rules = only(objs, 'ClusterRole', 'mpi-operator').rules;
+    expect(rules).toHaveLength(12);
+    expect(rules).toContainEqual({ apiGroups: ['kubeflow.org'], resources: ['mpijobs', 'mpijobs/finalizers', 'mpijobs/status'], verbs: ['*'] });
+    expect(rules).toContainEqual({ apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'update', 'watch'] });
+    expect(only(objs, 'ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'mpi-operator', namespace: 'mpi-operator' }]);
+  });
+  test('aggregated roles: admin aggregates edit, edit and view aggregate into the built-in and kubeflow roles', () => {
+    expect(only(objs, 'ClusterRole', 'kubeflow-mpijobs-admin').aggregationRule).toEqual({
+      clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-mpijobs-admin': 'true' } }],
+    });
+    const edit = only(objs, 'ClusterRole', 'kubeflow-mpijobs-edit');
+    expect(edit.metadata.labels).toMatchObject({ 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' });
+    expect(edit.rules[0].verbs).toEqual(['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
+    expect(only(objs, 'ClusterRole', 'kubeflow-mpijobs-view').rules[0].verbs).toEqual(['get', 'list', 'watch']);
+  });
+  test('the CRD is the project definition: v2beta1 served and stored, status subresource, structural', () => {
+    const crd = only(objs, 'CustomResourceDefinition');
+    expect(crd.spec).toEqual(JSON.parse(JSON.stringify(MPIJOB_CRD_SPEC)));
+    const v = crd.spec.versions[0];
+    expect(v).toMatchObject({ name: 'v2beta1', served: true, storage: true, subresources: { status: {} } });
+    const tmpl = v.schema.openAPIV3Schema.properties.spec.properties.mpiReplicaSpecs.additionalProperties.properties.template;
+    expect(tmpl).toEqual({ 'type': 'object', 'description': expect.any(String), 'x-kubernetes-preserve-unknown-fields': true });
+    // Structural: every node declares a type (or is int-or-string).
+    const untyped: string[] = [];
+    const walk = (s: any, p: string) => {
+      if (!s.type && !s['x-kubernetes-int-or-string']) untyped.push(p);
+      Object.entries(s.properties ?? {}).forEach(([k, c]) => walk(c, `${p}.${k}`));
+      if (s.items) walk(s.items, `${p}[]`);
+      if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, `${p}{}`);
+    };
+    walk(v.schema.openAPIV3Schema, '');
+    expect(untyped).toEqual([]);
+  });
+  test('custom namespace, image, resources; CRD and namespace can be left out', () => {
+    const custom = synth(s => new MpiOperator(s, 'op', {
+      namespace: 'kubeflow', image: 'mirror.example.com/mpi-operator:0.8.0', installCrd: false, createNamespace: false,
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    }));
+    expect(custom.map(o => o.kind)).not.toContain('CustomResourceDefinition');
+    expect(custom.map(o => o.kind)).not.toContain('Namespace');
+    const c = only(custom, 'Deployment').spec.template.spec.containers[0];
+    expect(c.args).toEqual(['-alsologtostderr', '--lock-namespace=kubeflow']);
+    expect(c.image).toBe('mirror.example.com/mpi-operator:0.8.0');
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+    expect(only(custom, 'ClusterRoleBinding').subjects[0].namespace).toBe('kubeflow');
+  });
+  test('errors', () => {
+    expect(() => synth(s => new MpiOperator(s, 'op', { image: 'mpioperator/mpi-operator' }))).toThrow(
+      'MpiOperator: image "mpioperator/mpi-operator" is not a pinned image; allowed: an image reference with a version tag or @sha256 digest (not "latest", not tag-less)');
+    expect(() => synth(s => new MpiOperator(s, 'op', { namespace: '' }))).toThrow('MpiOperator: namespace "" is not a valid name');
+  });
+});
