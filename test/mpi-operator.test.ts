@@ -75,3 +75,12 @@ describe('MpiOperator', () => {
     expect(() => synth(s => new MpiOperator(s, 'op', { namespace: '' }))).toThrow('MpiOperator: namespace "" is not a valid name');
   });
 });
+
+test('imports/crds holds the current CRD definition (run `npm run import` when this fails)', () => {
+  const { readFileSync } = require('fs');
+  const { join } = require('path');
+  const { crdDocuments } = require('../src/crds');
+  for (const { file, yaml } of crdDocuments()) {
+    expect(readFileSync(join(__dirname, '..', 'imports', 'crds', file), 'utf8')).toBe(yaml);
+  }
+});

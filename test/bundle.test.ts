@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { PROFILE_NAMES, bundleFor, listFiles, sha256, writeFolders } from '../src';
+import { main } from '../src/cli';
+
+const root = join(__dirname, '..');
+
+function synthTo(dir: string): number {
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    return main(['synth', '--out', dir]);
+  } finally {
+    out.mockRestore();
+  }
+}
+
+describe('bundles in dist/', () => {
+  let a: string;
+  let b: string;
+  beforeAll(() => {
+    a = mkdtempSync(join(tmpdir(), 'rdma-a-'));
+    b = mkdtempSync(join(tmpdir(), 'rdma-b-'));
+    expect(synthTo(join(a, 'dist'))).toBe(0);
+    expect(synthTo(join(b, 'dist'))).toBe(0);
+  });
+  afterAll(() => {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  });
+
+  test('the committed dist/ equals a fresh synth (run `npm run synth` and commit when this fails)', () => {
+    const fresh = listFiles(join(a, 'dist'));
+    expect(listFiles(join(root, 'dist'))).toEqual(fresh);
+    for (const f of fresh) expect({ f, content: readFileSync(join(root, 'dist', f), 'utf8') }).toEqual({ f, content: readFileSync(join(a, 'dist', f), 'utf8') });
+  });
+  test('two synths are byte-identical', () => {
+    const files = listFiles(join(a, 'dist'));
+    expect(listFiles(join(b, 'dist'))).toEqual(files);
+    for (const f of files) expect(readFileSync(join(b, 'dist', f)).equals(readFileSync(join(a, 'dist', f)))).toBe(true);
+  });
+  test.each(PROFILE_NAMES)('%s: kustomization lists exactly the object files, in apply order', (profile) => {
+    const dir = join(a, 'dist', profile);
+    const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'));
+    expect(k).toMatchObject({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' });
+    const objectFiles = readdirSync(dir).filter(f => f !== 'kustomization.yaml' && f !== 'bundle.json').sort();
+    expect(k.resources).toEqual(objectFiles);
+    const kindsInOrder = k.resources.map((f: string) => parse(readFileSync(join(dir, f), 'utf8')).kind);
+    const firstIndex = (kind: string) => kindsInOrder.indexOf(kind);
+    const lastIndex = (kind: string) => kindsInOrder.lastIndexOf(kind);
+    expect(lastIndex('CustomResourceDefinition')).toBeLessThan(firstIndex('Namespace'));
+    expect(lastIndex('Namespace')).toBeLessThan(firstIndex('ClusterRole'));
+    expect(lastIndex('ClusterRoleBinding')).toBeLessThan(firstIndex('DaemonSet'));
+    expect(lastIndex('Deployment')).toBeLessThan(firstIndex('MPIJob'));
+    for (const f of k.resources) expect(parseAllDocuments(readFileSync(join(dir, f), 'utf8'))).toHaveLength(1);
+  });
+  test.each(PROFILE_NAMES)('%s: bundle.json records profile, version, options and the sha256 of each file', (profile) => {
+    const dir = join(a, 'dist', profile);
+    const meta = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8'));
+    expect(meta).toMatchObject({ generator: 'cdk8s-rdma', profile, version: require('../package.json').version, options: {} });
+    const listed = meta.files.map((f: any) => f.path).sort();
+    expect(listed).toEqual(readdirSync(dir).filter(f => f !== 'bundle.json').sort());
+    for (const f of meta.files) expect(f.sha256).toBe(sha256(readFileSync(join(dir, f.path), 'utf8')));
+  });
+});
+
+describe('bundle writer', () => {
+  test('file names are <phase>-<kind>-<name>[.<namespace>].yaml', () => {
+    const names = bundleFor('eks-efa').map(f => f.path);
+    expect(names).toContain('00-customresourcedefinition-mpijobs.kubeflow.org.yaml');
+    expect(names).toContain('50-daemonset-aws-efa-k8s-device-plugin.kube-system.yaml');
+    expect(names).toContain('90-mpijob-osu-latency-efa.rdma-benchmarks.yaml');
+  });
+  test('an error while writing leaves no partial output and keeps the existing folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdma-w-'));
+    try {
+      mkdirSync(join(dir, 'out', 'eks-efa'), { recursive: true });
+      writeFileSync(join(dir, 'out', 'eks-efa', 'keep.yaml'), 'kept');
+      expect(() => writeFolders(join(dir, 'out'), { 'eks-efa': [{ path: 'a.yaml', content: 'a' }, { path: 'a.yaml/b', content: 'b' }] })).toThrow();
+      expect(readdirSync(join(dir, 'out', 'eks-efa'))).toEqual(['keep.yaml']);
+      expect(readdirSync(dir)).toEqual(['out']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  test('a bad option exits 2 with one message and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdma-e-'));
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(main(['synth', '--profile', 'nope', '--out', join(dir, 'dist')])).toBe(2);
+      expect(err.mock.calls.map(c => String(c[0]))).toEqual(['cdk8s-rdma: profile "nope" is not a known profile; allowed: eks-efa\n']);
+      expect(existsSync(join(dir, 'dist'))).toBe(false);
+      expect(readdirSync(dir)).toEqual([]);
+      expect(main(['frobnicate'])).toBe(2);
+      expect(main(['synth', '--bogus'])).toBe(2);
+    } finally {
+      err.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { EksEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
+import { Testing } from 'cdk8s';
+
+const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name}`).sort();
+
+describe('eks-efa profile', () => {
+  const objs: any[] = synthProfile('eks-efa');
+
+  test('golden output with default options', () => {
+    expect(objs).toMatchSnapshot();
+  });
+  test('composes the plugin, the operator, the namespace and the jobs', () => {
+    expect(PROFILE_NAMES).toContain('eks-efa');
+    expect(kinds(objs)).toEqual([
+      'ClusterRole/kubeflow-mpijobs-admin', 'ClusterRole/kubeflow-mpijobs-edit', 'ClusterRole/kubeflow-mpijobs-view', 'ClusterRole/mpi-operator',
+      'ClusterRoleBinding/mpi-operator', 'CustomResourceDefinition/mpijobs.kubeflow.org', 'DaemonSet/aws-efa-k8s-device-plugin',
+      'Deployment/mpi-operator', 'Job/efa-fi-info', 'Job/fi-pingpong-client', 'Job/fi-pingpong-server',
+      'MPIJob/osu-latency-efa', 'MPIJob/osu-latency-tcp', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks',
+      'Service/fi-pingpong', 'ServiceAccount/mpi-operator',
+    ]);
+  });
+  test('every object carries the standard labels with the package version and the instance', () => {
+    const version = require('../package.json').version;
+    for (const o of objs) {
+      expect(o.metadata.labels).toMatchObject({
+        'app.kubernetes.io/instance': 'eks-efa', 'app.kubernetes.io/version': version, 'app.kubernetes.io/part-of': 'cdk8s-rdma',
+        'app.kubernetes.io/managed-by': 'cdk8s-rdma', 'app.kubernetes.io/name': expect.any(String), 'app.kubernetes.io/component': expect.any(String),
+      });
+    }
+  });
+  test('the benchmark namespace is labelled privileged, and says why', () => {
+    const ns = objs.find(o => o.kind === 'Namespace' && o.metadata.name === 'rdma-benchmarks');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(ns.metadata.annotations['rdma.cdk8s.io/pod-security-reason']).toContain('IPC_LOCK');
+  });
+  test('options reach the components', () => {
+    const custom: any[] = synthProfile('eks-efa', {
+      instance: 'efa-prod',
+      devicePlugin: { imageRegion: 'eu-west-1', tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] },
+      mpiOperator: { install: false },
+      benchmarks: { namespace: 'hpc', efaDevices: 4, osu: { tcpTwin: false, benchmark: 'osu_bw' }, fiInfo: false, pingpong: { enabled: false } },
+    });
+    expect(kinds(custom)).toEqual(['DaemonSet/aws-efa-k8s-device-plugin', 'MPIJob/osu-bw-efa', 'Namespace/hpc']);
+    expect(custom.every(o => o.metadata.labels['app.kubernetes.io/instance'] === 'efa-prod')).toBe(true);
+    const ds = custom.find(o => o.kind === 'DaemonSet');
+    expect(ds.spec.template.spec.containers[0].image).toBe('602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20');
+    const job = custom.find(o => o.kind === 'MPIJob');
+    expect(job.metadata.namespace).toBe('hpc');
+    expect(job.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('4');
+  });
+  test('components can be turned off one by one', () => {
+    expect(kinds(synthProfile('eks-efa', { benchmarks: { enabled: false }, mpiOperator: { install: false } }))).toEqual(['DaemonSet/aws-efa-k8s-device-plugin']);
+    expect(synthProfile('eks-efa', { devicePlugin: { enabled: false } }).some(o => o.kind === 'DaemonSet')).toBe(false);
+  });
+  test('errors name the profile and the option path', () => {
+    expect(() => synthProfile('eks-efa', { devicePlugin: { instanceTypes: ['p5.48xlarge', 'c5n.18xlarge', 'm5.2xlarge'] } })).toThrow(
+      'eks-efa: devicePlugin.instanceTypes[2] "m5.2xlarge" does not support EFA; allowed: an instance type on the EFA instance list (303 types, 2026-08-03); list newer types in additionalInstanceTypes');
+    expect(() => synthProfile('eks-efa', { benchmarks: { efaDevices: 0 } })).toThrow('eks-efa: benchmarks.efaDevices 0 is not allowed; allowed: a whole number from 1 to 32');
+    expect(() => synthProfile('eks-efa', { benchmarks: { hugepages2Mi: '5121Mi' } })).toThrow('eks-efa: benchmarks.hugepages2Mi "5121Mi" is not a multiple of the 2Mi huge page size');
+    expect(() => synthProfile('eks-efa', { benchmarks: { osu: { messageSizes: 'all' } } })).toThrow('eks-efa: benchmarks.osu.messageSizes "all" is not an OSU message size range');
+    expect(() => synthProfile('eks-efa', { benchmarks: { pingpong: { iterations: 0 } } })).toThrow('eks-efa: benchmarks.pingpong.iterations 0 is not allowed');
+    expect(() => synthProfile('eks-efa', { mpiOperator: { image: 'mpioperator/mpi-operator:latest' } })).toThrow('eks-efa: mpiOperator.image "mpioperator/mpi-operator:latest" is not a pinned image');
+    expect(() => synthProfile('eks-efa', { instance: 'EKS' })).toThrow('eks-efa: instance "EKS" is not a valid name');
+    expect(() => synthProfile('no-such-profile')).toThrow('cdk8s-rdma: profile "no-such-profile" is not a known profile; allowed: eks-efa');
+  });
+  test('the profile chart works in any app, with any id', () => {
+    const app = Testing.app();
+    const chart = new EksEfaProfile(app, 'my-efa', { benchmarks: { enabled: false } });
+    expect(Testing.synth(chart).map(o => o.metadata.labels['app.kubernetes.io/instance'])).toContain('eks-efa');
+  });
+});
