@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RdmaOptionError } from '../errors';
 import { spreadAcrossNodes } from '../kube';
-import { standardLabels } from '../labels';
+import { selectorLabels, standardLabels } from '../labels';
 import { checkDnsLabel, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE } from '../versions';
 import { BenchmarkPodOptions, efaPodResources, mpiUserSecurityContext, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
@@ -98,7 +98,7 @@ export class EfaPingpongTest extends Construct {
 
     const serverName = `${this.name}-server`;
     this.serverHost = `${serverName}.${this.name}.${pod.namespace}.svc`;
-    const pairLabels = { 'app.kubernetes.io/instance': standardLabels(this, this.name, 'efa-check')['app.kubernetes.io/instance'], 'app.kubernetes.io/name': this.name };
+    const pairLabels = selectorLabels(this, this.name);
 
     new k8s.KubeService(this, 'Service', {
       metadata: { name: this.name, namespace: pod.namespace, labels: standardLabels(this, this.name, 'efa-check') },
@@ -120,7 +120,7 @@ export class EfaPingpongTest extends Construct {
 
     const job = (role: 'server' | 'client', script: string, extra: Partial<k8s.PodSpec>) => {
       const name = `${this.name}-${role}`;
-      const labels = { ...standardLabels(this, this.name, `fi-pingpong-${role}`) };
+      const labels = standardLabels(this, this.name, `fi-pingpong-${role}`);
       new k8s.KubeJob(this, role === 'server' ? 'Server' : 'Client', {
         metadata: { name, namespace: pod.namespace, labels },
         spec: {

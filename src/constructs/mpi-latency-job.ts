@@ -2,8 +2,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MpiJob } from '../../imports/kubeflow.org';
 import { RdmaOptionError } from '../errors';
-import { spreadAcrossNodes } from '../kube';
-import { standardLabels } from '../labels';
+import { guaranteed, spreadAcrossNodes } from '../kube';
+import { selectorLabels, standardLabels } from '../labels';
 import { checkDnsLabel, checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE } from '../versions';
 import {
@@ -112,7 +112,8 @@ export class MpiLatencyJob extends Construct {
           command: [BENCHMARK_IMAGE.mpirun],
           args: launcherArgs,
           securityContext: mpiUserSecurityContext(),
-          resources: { requests: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') }, limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') } },
+          // mpirun only starts the remote ranks over ssh and relays their output.
+          resources: guaranteed({ cpu: '500m', memory: '512Mi' }),
         }],
       },
     };
@@ -120,7 +121,7 @@ export class MpiLatencyJob extends Construct {
       metadata: { labels: workerLabels },
       spec: {
         ...placement,
-        affinity: spreadAcrossNodes({ 'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'], 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/component': 'mpi-worker' }),
+        affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }),
         containers: [{
           name: 'worker',
           image: pod.image,
