@@ -149,6 +149,7 @@ describe('EfaDevicePlugin errors', () => {
     expect(err({ instanceTypes: [] })).toThrow('EfaDevicePlugin: instanceTypes [] is empty; allowed: at least one EFA-capable instance type, or nodeTargeting "none"');
     expect(err({ namespace: 'Kube_System' })).toThrow('EfaDevicePlugin: namespace "Kube_System" is not a valid name');
     expect(err({ nodeSelector: { pool: 'not ok' } })).toThrow('EfaDevicePlugin: nodeSelector["pool"] "not ok" is not a valid label value');
+    expect(err({ imagePullSecrets: ['Bad_Secret'] })).toThrow('EfaDevicePlugin: imagePullSecrets[0] "Bad_Secret" is not a valid name; allowed: an RFC 1123 subdomain');
     expect(err({ updateStrategy: { type: 'Recreate' } })).toThrow('EfaDevicePlugin: updateStrategy.type "Recreate" is not a known choice; allowed: "RollingUpdate", "OnDelete"');
   });
 });

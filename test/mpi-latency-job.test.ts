@@ -95,6 +95,6 @@ describe('MpiLatencyJob errors', () => {
     expect(err({ memory: '0' })).toThrow('MpiLatencyJob: memory "0" is not a memory quantity');
     expect(err({ cpu: 'two' })).toThrow('MpiLatencyJob: cpu "two" is not a CPU quantity');
     expect(err({ image: 'ubuntu' })).toThrow('MpiLatencyJob: image "ubuntu" is not a pinned image');
-    expect(err({ imagePullSecrets: [''] })).toThrow('MpiLatencyJob: imagePullSecrets[0] "" is not a valid Secret name');
+    expect(err({ imagePullSecrets: [''] })).toThrow('MpiLatencyJob: imagePullSecrets[0] "" is not a valid name; allowed: an RFC 1123 subdomain');
   });
 });

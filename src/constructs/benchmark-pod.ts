@@ -1,7 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
-import { RdmaOptionError } from '../errors';
 import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
-import { checkCpu, checkDnsLabel, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
+import { checkCpu, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN } from '../versions';
 
 /** How a benchmark reaches the other node. */
@@ -78,7 +77,7 @@ export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions): Reso
   return {
     namespace: checkDnsLabel(where, 'namespace', o.namespace ?? DEFAULT_BENCHMARK_NAMESPACE),
     image: checkImage(where, 'image', o.image ?? BENCHMARK_IMAGE.image),
-    imagePullSecrets: (o.imagePullSecrets ?? []).map((s, i) => checkDnsLabelOrSubdomain(where, `imagePullSecrets[${i}]`, s)),
+    imagePullSecrets: (o.imagePullSecrets ?? []).map((s, i) => checkDnsSubdomain(where, `imagePullSecrets[${i}]`, s)),
     efaDevices: checkPositiveInt(where, 'efaDevices', o.efaDevices ?? 1, 32),
     hugepages2Mi: checkHugepages2Mi(where, 'hugepages2Mi', o.hugepages2Mi ?? '5120Mi'),
     memory: checkMemory(where, 'memory', o.memory ?? '8Gi'),
@@ -86,11 +85,6 @@ export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions): Reso
     nodeSelector: checkLabels(where, 'nodeSelector', o.nodeSelector ?? {}),
     tolerations: o.tolerations ?? [],
   };
-}
-
-function checkDnsLabelOrSubdomain(where: string, option: string, value: string): string {
-  if (typeof value === 'string' && value.length > 0 && value.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) return value;
-  throw new RdmaOptionError(where, option, value, 'is not a valid Secret name', 'an RFC 1123 subdomain naming a Secret you created');
 }
 
 /** Resources of a pod that uses EFA: devices, huge pages, memory and CPU, requests equal to limits. */

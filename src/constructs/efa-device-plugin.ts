@@ -5,7 +5,7 @@ import efaData from '../data/efa-instance-types.json';
 import { RdmaOptionError } from '../errors';
 import { ResourceRequirements, Toleration, toPullSecrets, toResources, toTolerations } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
-import { checkDnsLabel, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
+import { checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
 import { EFA_DEVICE_PLUGIN, EKS_ADDON_REGISTRY_ACCOUNTS, efaDevicePluginImage } from '../versions';
 
 const WHERE = 'EfaDevicePlugin';
@@ -196,7 +196,7 @@ export class EfaDevicePlugin extends Construct {
             ],
             nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
             affinity: targeting.affinity,
-            imagePullSecrets: toPullSecrets(props.imagePullSecrets),
+            imagePullSecrets: toPullSecrets((props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(WHERE, `imagePullSecrets[${i}]`, n))),
             containers: [{
               name: 'aws-efa-k8s-device-plugin',
               image: this.image,
