@@ -1,18 +1,71 @@
 /**
- * Writes the project's own CRD definitions (src/crds) as YAML files under imports/crds/ and runs
- * `cdk8s import` on them, so imports/ holds typed classes for exactly the CRDs we emit. Offline.
- * Run with `npm run import`; commit imports/.
+ * Generates the typed L1 classes in imports/ with an offline `cdk8s import`. Run with `npm run import`;
+ * commit imports/.
+ *
+ * 1. The CRDs the bundles ship (our own definitions in src/crds) are written as YAML under imports/crds/
+ *    and imported from there.
+ * 2. The OpenShift CRDs whose objects we emit but never ship (the cluster owns them) are imported from the
+ *    upstream copies in the reference folder (RDMA_REFERENCE_DIR, or ../shared/reference beside the
+ *    repository). Files of one API group are joined in a temporary folder outside the repository, so
+ *    `cdk8s import` writes one module per group; nothing from the reference folder lands in the project
+ *    except the generated TypeScript.
  */
 import { execFileSync } from 'child_process';
-import { mkdirSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
 import { crdDocuments } from '../src/crds';
 
 const root = join(__dirname, '..');
-mkdirSync(join(root, 'imports', 'crds'), { recursive: true });
-for (const { file, yaml } of crdDocuments()) {
-  writeFileSync(join(root, 'imports', 'crds', file), yaml);
-  execFileSync('npx', ['cdk8s', 'import', `imports/crds/${file}`, '--no-save', '--no-check-upgrade', '-l', 'typescript', '-o', 'imports'], {
+
+/** Upstream CRD files (relative to <reference>/crds) per API group, current OpenShift line. */
+export const OPENSHIFT_CRD_IMPORTS: Record<string, string[]> = {
+  'machineconfiguration.openshift.io': [
+    'machineconfiguration.openshift.io/0000_80_machine-config_01_machineconfigs.crd.yaml',
+    'machineconfiguration.openshift.io/0000_80_machine-config_01_machineconfigpools.crd.yaml',
+  ],
+  'security.openshift.io': ['security.openshift.io/0000_03_config-operator_01_securitycontextconstraints.crd.yaml'],
+  'nfd.openshift.io': [
+    'nfd.openshift.io/nfd.openshift.io_nodefeaturediscoveries.yaml',
+    'nfd.openshift.io/nfd.openshift.io_nodefeaturerules.yaml',
+  ],
+  'nfd.k8s-sigs.io': ['nfd.k8s-sigs.io/openshift-nfd-operator/nfd.k8s-sigs.io_nodefeaturerules.yaml'],
+  'machine.openshift.io': ['machine.openshift.io/0000_10_machine-api_01_machinesets-Default.crd.yaml'],
+  'autoscaling.openshift.io': [
+    'autoscaling.openshift.io/01_clusterautoscaler.crd.yaml',
+    'autoscaling.openshift.io/02_machineautoscaler.crd.yaml',
+  ],
+};
+
+function cdk8sImport(file: string): void {
+  execFileSync('npx', ['cdk8s', 'import', file, '--no-save', '--no-check-upgrade', '-l', 'typescript', '-o', 'imports'], {
     cwd: root, stdio: 'inherit',
   });
+}
+
+function referenceDir(): string {
+  const dir = resolve(process.env.RDMA_REFERENCE_DIR || join(root, '..', 'shared', 'reference'));
+  if (!existsSync(join(dir, 'crds'))) throw new Error(`no reference CRDs at ${dir}/crds (set RDMA_REFERENCE_DIR)`);
+  return dir;
+}
+
+if (require.main === module) {
+  mkdirSync(join(root, 'imports', 'crds'), { recursive: true });
+  for (const { file, yaml } of crdDocuments()) {
+    writeFileSync(join(root, 'imports', 'crds', file), yaml);
+    cdk8sImport(`imports/crds/${file}`);
+  }
+
+  const ref = referenceDir();
+  const tmp = mkdtempSync(join(tmpdir(), 'cdk8s-rdma-import-'));
+  try {
+    for (const [group, files] of Object.entries(OPENSHIFT_CRD_IMPORTS)) {
+      const joined = files.map(f => readFileSync(join(ref, 'crds', f), 'utf8').replace(/^---\n/, '')).join('\n---\n');
+      const file = join(tmp, `${group}.yaml`);
+      writeFileSync(file, joined);
+      cdk8sImport(file);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }

@@ -103,3 +103,16 @@ export function checkLabels(where: string, option: string, labels: Record<string
   }
   return labels;
 }
+
+/** Annotation keys follow the label key syntax; values are free text. */
+export function checkAnnotations(where: string, option: string, annotations: Record<string, string>): Record<string, string> {
+  for (const [k, v] of Object.entries(annotations)) {
+    if (!LABEL_KEY.test(k)) {
+      throw new RdmaOptionError(where, option, k, 'is not a valid annotation key', 'an optional DNS prefix and "/", then a name of at most 63 characters');
+    }
+    if (typeof v !== 'string') {
+      throw new RdmaOptionError(where, `${option}["${k}"]`, v, 'is not a string', 'a string value');
+    }
+  }
+  return annotations;
+}

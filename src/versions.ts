@@ -98,3 +98,46 @@ export const BENCHMARK_IMAGE = {
   /** Where OSU 7.x `make install` puts the point-to-point benchmarks ($pkglibexecdir/mpi/pt2pt). */
   osuPt2ptDir: '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt',
 };
+
+/**
+ * The Intel MPI benchmark image built from container/Dockerfile.intel: Intel MPI from Intel's oneAPI APT
+ * repository, the EFA installer in minimal mode (libfabric with the EFA provider, no Open MPI), and OSU built
+ * with the Intel compiler wrappers. Same user, sshd and port as the Open MPI image; a test keeps the
+ * Dockerfile and these values in step.
+ */
+export const INTEL_BENCHMARK_IMAGE = {
+  efaInstallerVersion: '1.47.0',
+  osuVersion: '7.4',
+  /** Intel MPI Library release (oneAPI package `intel-oneapi-mpi-devel-<version>`). [UNVERIFIED: package name pinned from memory of the oneAPI APT repository; the Dockerfile fails its build if the paths below do not exist.] */
+  intelMpiVersion: '2021.14',
+  /** oneAPI DPC++/C++ compiler release providing icx for `mpiicx` (`intel-oneapi-compiler-dpcpp-cpp-<version>`). [UNVERIFIED like the above.] */
+  intelCompilerVersion: '2025.0',
+  repository: 'cdk8s-rdma-efa-intelmpi',
+  get tag(): string {
+    return `efa${this.efaInstallerVersion}-impi${this.intelMpiVersion}-omb${this.osuVersion}`;
+  },
+  get image(): string {
+    return `${this.repository}:${this.tag}`;
+  },
+  get mpirun(): string {
+    return `/opt/intel/oneapi/mpi/${this.intelMpiVersion}/bin/mpirun`;
+  },
+  osuPt2ptDir: '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt',
+};
+
+/** OpenShift Node Feature Discovery operator from OLM (research mpi-openshift.md §5.1-5.3). */
+export const NFD_OPERATOR = {
+  namespace: 'openshift-nfd',
+  packageName: 'nfd',
+  channel: 'stable',
+  source: 'redhat-operators',
+  sourceNamespace: 'openshift-marketplace',
+  /** PCI vendor id of Amazon (EFA and ENA adapters alike). */
+  amazonPciVendor: '1d0f',
+  /**
+   * PCI device ids of EFA adapters. Verified: efa0 (x86_64) and efa1 (aarch64), the ids
+   * awslabs/libfabric-ci-scripts efa-check.sh tests for (research efa.md §4.7). Newer adapter
+   * generations (efa2, efa3, ...) are UNVERIFIED and left out; add them with `deviceIds`.
+   */
+  efaDeviceIds: ['efa0', 'efa1'],
+} as const;

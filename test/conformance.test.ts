@@ -13,30 +13,86 @@ if (!ref.dir) {
   console.log(`SKIPPED conformance suite: ${ref.skipReason}`);
 }
 const describeRef = ref.dir ? describe : describe.skip;
-const KUBE_VERSIONS = ['v1.27.0', 'v1.36.0'];
+// v1.27 is the oldest Kubernetes we support, v1.31 is OpenShift 4.18's, v1.36 the newest.
+const KUBE_VERSIONS = ['v1.27.0', 'v1.31.0', 'v1.36.0'];
 const UPSTREAM_MPIJOB_CRD = 'crds/kubeflow.org/kubeflow.org_mpijobs.v2beta1.yaml';
 
+/** Upstream CRDs of the OpenShift kinds we emit: the current line (HEAD) and OpenShift 4.18. */
+const OPENSHIFT_CRDS: Record<string, string[]> = {
+  current: [
+    'crds/machineconfiguration.openshift.io/0000_80_machine-config_01_machineconfigs.crd.yaml',
+    'crds/machineconfiguration.openshift.io/0000_80_machine-config_01_machineconfigpools.crd.yaml',
+    'crds/security.openshift.io/0000_03_config-operator_01_securitycontextconstraints.crd.yaml',
+    'crds/nfd.openshift.io/nfd.openshift.io_nodefeaturediscoveries.yaml',
+    'crds/nfd.openshift.io/nfd.openshift.io_nodefeaturerules.yaml',
+    'crds/nfd.k8s-sigs.io/openshift-nfd-operator/nfd.k8s-sigs.io_nodefeaturerules.yaml',
+    'crds/machine.openshift.io/0000_10_machine-api_01_machinesets-Default.crd.yaml',
+    'crds/autoscaling.openshift.io/01_clusterautoscaler.crd.yaml',
+    'crds/autoscaling.openshift.io/02_machineautoscaler.crd.yaml',
+    'crds/operators.coreos.com/operators.coreos.com_operatorgroups.yaml',
+    'crds/operators.coreos.com/operators.coreos.com_subscriptions.yaml',
+  ],
+  'openshift-4.18': [
+    'crds/machineconfiguration.openshift.io/openshift-4.18/0000_80_machine-config_01_machineconfigs.crd.yaml',
+    'crds/machineconfiguration.openshift.io/openshift-4.18/0000_80_machine-config_01_machineconfigpools-Default.crd.yaml',
+    'crds/security.openshift.io/openshift-4.18/0000_03_config-operator_01_securitycontextconstraints-Default.crd.yaml',
+    'crds/nfd.openshift.io/openshift-4.18/nfd.openshift.io_nodefeaturediscoveries.yaml',
+    'crds/nfd.openshift.io/openshift-4.18/nfd.openshift.io_nodefeaturerules.yaml',
+    'crds/machine.openshift.io/openshift-4.18/0000_10_machine-api_01_machinesets-Default.crd.yaml',
+    'crds/autoscaling.openshift.io/openshift-4.18/01_clusterautoscaler.crd.yaml',
+    'crds/autoscaling.openshift.io/openshift-4.18/02_machineautoscaler.crd.yaml',
+    // OLM has no per-release copy: operator-framework/api serves every OpenShift 4.x.
+    'crds/operators.coreos.com/operators.coreos.com_operatorgroups.yaml',
+    'crds/operators.coreos.com/operators.coreos.com_subscriptions.yaml',
+  ],
+};
+
+interface Synthesized { source: string; obj: any; openshiftMinor?: number }
+
 /** Every object of every profile, with default options and with the variants that change shapes. */
-function allObjects(): { source: string; obj: any }[] {
-  const out: { source: string; obj: any }[] = [];
+function allObjects(): Synthesized[] {
+  const out: Synthesized[] = [];
+  const add = (profile: string, name: string, options: any) => {
+    const minor = profile === 'openshift-efa' ? Number(String(options.openshiftVersion ?? '4.18').split('.')[1]) : undefined;
+    out.push(...synthProfile(profile, options).map(obj => ({ source: `${profile} ${name}`, obj, openshiftMinor: minor })));
+  };
   for (const profile of PROFILE_NAMES) {
-    out.push(...synthProfile(profile, {}).map(obj => ({ source: `${profile} defaults`, obj })));
-    for (const [variant, options] of Object.entries(PROFILE_VARIANTS[profile] ?? {})) {
-      out.push(...synthProfile(profile, options).map(obj => ({ source: `${profile} ${variant}`, obj })));
-    }
+    add(profile, 'defaults', {});
+    for (const [variant, options] of Object.entries(PROFILE_VARIANTS[profile] ?? {})) add(profile, variant, options);
   }
   return out;
+}
+
+function validator(version: string, crdSet: string): StrictValidator {
+  const v = new StrictValidator(join(ref.dir!, 'kubernetes', version, '_definitions.json'), `${version}+${crdSet}`);
+  v.addCrdFile(join(ref.dir!, UPSTREAM_MPIJOB_CRD));
+  for (const f of OPENSHIFT_CRDS[crdSet]) v.addCrdFile(join(ref.dir!, f));
+  return v;
 }
 
 describeRef('conformance against ../shared/reference (strict: unknown fields fail)', () => {
   const objects = allObjects();
   const ownCrds = objects.filter(o => o.obj.kind === 'CustomResourceDefinition');
 
-  test.each(KUBE_VERSIONS)('every object validates against Kubernetes %s and the upstream CRDs', (version) => {
-    const upstream = new StrictValidator(join(ref.dir!, 'kubernetes', version, '_definitions.json'), version);
-    upstream.addCrdFile(join(ref.dir!, UPSTREAM_MPIJOB_CRD));
+  test.each(KUBE_VERSIONS)('every object validates against Kubernetes %s and the current upstream CRDs', (version) => {
+    const upstream = validator(version, 'current');
     const violations = objects.flatMap(({ source, obj }) => upstream.validate(obj).map(v => ({ source, ...v })));
     expect(violations).toEqual([]);
+  });
+
+  test.each(['v1.27.0', 'v1.31.0'])('OpenShift objects for 4.18 validate against Kubernetes %s and the OpenShift 4.18 CRDs', (version) => {
+    const v418 = validator(version, 'openshift-4.18');
+    const for418 = objects.filter(o => o.openshiftMinor !== undefined && o.openshiftMinor <= 18);
+    expect(for418.some(o => o.obj.kind === 'NodeFeatureRule')).toBe(true);
+    expect(for418.some(o => o.obj.kind === 'MachineSet')).toBe(true);
+    expect(for418.flatMap(({ source, obj }) => v418.validate(obj).map(v => ({ source, ...v })))).toEqual([]);
+  });
+
+  test('4.19 and later get the upstream NodeFeatureRule group, which the 4.18 CRDs do not serve', () => {
+    const later = objects.filter(o => o.openshiftMinor !== undefined && o.openshiftMinor >= 19 && o.obj.kind === 'NodeFeatureRule');
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.every(o => o.obj.apiVersion === 'nfd.k8s-sigs.io/v1alpha1')).toBe(true);
+    expect(validator('v1.31.0', 'openshift-4.18').validate(later[0].obj)[0].errors).toContain('no schema for nfd.k8s-sigs.io/v1alpha1/NodeFeatureRule');
   });
 
   test('every custom resource validates against the CRD the bundle ships', () => {
@@ -48,8 +104,12 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
   });
 
   test('a wrong field fails the strict validation (the check can fail)', () => {
-    const v = new StrictValidator(join(ref.dir!, 'kubernetes', 'v1.27.0', '_definitions.json'), 'v1.27.0');
-    v.addCrdFile(join(ref.dir!, UPSTREAM_MPIJOB_CRD));
+    const v = validator('v1.27.0', 'current');
+    const scc = structuredClone(objects.find(o => o.obj.kind === 'SecurityContextConstraints')!.obj);
+    scc.allowHostNetwork = 'yes';
+    scc.allowedCapabilites = [];
+    expect(v.validate(scc)[0].errors).toContain('must NOT have additional properties');
+    expect(v.validate(scc)[0].errors).toContain('must be boolean');
     const ds = structuredClone(objects.find(o => o.obj.kind === 'DaemonSet')!.obj);
     ds.spec.template.spec.hostNetwrok = true;
     expect(v.validate(ds)[0].errors).toContain('must NOT have additional properties');

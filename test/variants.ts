@@ -26,4 +26,32 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
       mpiOperator: { install: false },
     },
   },
+  'openshift-efa': {
+    '4.18, EFA MachineSet with autoscalers, host network, 1G pages': {
+      openshiftVersion: '4.18',
+      nodeConfig: { pool: { maxUnavailable: 2 }, hugepages: { pageSize: '1G', count: 16 }, memlock: { extraUlimits: ['nofile=1048576:1048576'] } },
+      nfd: { installPlanApproval: 'Manual', operandImage: 'registry.redhat.io/openshift4/ose-node-feature-discovery-rhel9:v4.18', efaDeviceIds: ['efa0', 'efa1', 'efa2'] },
+      devicePlugin: { image: 'quay.io/example/aws-efa-k8s-device-plugin:v0.5.20', imagePullSecrets: ['quay-pull'], tolerations: [{ key: 'hpc', operator: 'Exists', effect: 'NoSchedule' }] },
+      benchmarks: { hostNetwork: true, efaDevices: 1, imagePullSecrets: ['registry-creds'], benchmark: 'osu_bw', iterations: 50 },
+      machineSet: {
+        infrastructureId: 'mycluster-x7k2p', zone: 'us-east-1a', amiId: 'ami-0123456789abcdef0', placementGroupName: 'mycluster-efa',
+        instanceType: 'c5n.18xlarge', taints: [{ key: 'hpc', effect: 'NoSchedule' }], tags: { team: 'hpc' },
+        autoscaler: { minReplicas: 2, maxReplicas: 6 },
+      },
+      clusterAutoscaler: { maxNodesTotal: 24 },
+    },
+    '4.19, worker role, vCPU-sized huge pages, no NFD, subnet by id': {
+      openshiftVersion: '4.19',
+      nodeConfig: { pool: { enabled: false }, hugepages: { vcpus: 72 } },
+      nfd: { enabled: false },
+      devicePlugin: { nodeTargeting: 'instance-types', instanceTypes: ['c5n.18xlarge', 'hpc7g.16xlarge'] },
+      mpiOperator: { install: false },
+      benchmarks: { jobs: { intel: false } },
+      machineSet: {
+        infrastructureId: 'mycluster-x7k2p', zone: 'eu-west-1b', amiId: 'ami-0123456789abcdef0', placementGroupName: 'pg-efa',
+        subnetId: 'subnet-0123456789abcdef0', securityGroupNames: ['mycluster-x7k2p-node', 'mycluster-x7k2p-efa'], autoscaler: false, replicas: 2,
+      },
+    },
+    '4.20 defaults': { openshiftVersion: '4.20' },
+  },
 };

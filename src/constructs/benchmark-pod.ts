@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
-import { checkCpu, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
+import { checkAnnotations, checkCpu, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN } from '../versions';
 
 /** How a benchmark reaches the other node. */
@@ -56,6 +56,23 @@ export interface BenchmarkPodOptions {
    * @default []
    */
   readonly tolerations?: Toleration[];
+  /**
+   * ServiceAccount the pods run as (on OpenShift: the one allowed to use the jobs' SCC).
+   * @default - the namespace's default ServiceAccount
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Extra pod annotations, e.g. `openshift.io/required-scc` to pin the SCC that admits the pods.
+   * @default {}
+   */
+  readonly podAnnotations?: Record<string, string>;
+  /**
+   * Run the pods in the node's network namespace (as the OpenShift proof of concept did). EFA traffic does
+   * not need it: the device is handed to the pod by the device plugin; only the out-of-band ssh and
+   * bootstrap traffic changes path. Needs an SCC or Pod Security level that allows host network.
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
 }
 
 /** Validated options with defaults applied. */
@@ -69,6 +86,9 @@ export interface ResolvedBenchmarkPod {
   readonly cpu: string;
   readonly nodeSelector: Record<string, string>;
   readonly tolerations: Toleration[];
+  readonly serviceAccountName?: string;
+  readonly podAnnotations: Record<string, string>;
+  readonly hostNetwork: boolean;
 }
 
 export const DEFAULT_BENCHMARK_NAMESPACE = 'rdma-benchmarks';
@@ -84,6 +104,9 @@ export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions): Reso
     cpu: checkCpu(where, 'cpu', o.cpu ?? '2'),
     nodeSelector: checkLabels(where, 'nodeSelector', o.nodeSelector ?? {}),
     tolerations: o.tolerations ?? [],
+    serviceAccountName: o.serviceAccountName !== undefined ? checkDnsSubdomain(where, 'serviceAccountName', o.serviceAccountName) : undefined,
+    podAnnotations: checkAnnotations(where, 'podAnnotations', o.podAnnotations ?? {}),
+    hostNetwork: o.hostNetwork ?? false,
   };
 }
 
@@ -113,11 +136,21 @@ export function mpiUserSecurityContext(capabilities: string[] = []): k8s.Securit
   };
 }
 
-/** Pod-level scheduling fields shared by benchmark pods. */
-export function podPlacement(p: ResolvedBenchmarkPod): Pick<k8s.PodSpec, 'nodeSelector' | 'tolerations' | 'imagePullSecrets'> {
+/** Pod-level fields shared by benchmark pods: scheduling, identity, pull secrets, network namespace. */
+export function podPlacement(p: ResolvedBenchmarkPod): Pick<k8s.PodSpec,
+'nodeSelector' | 'tolerations' | 'imagePullSecrets' | 'serviceAccountName' | 'hostNetwork' | 'dnsPolicy'> {
   return {
+    serviceAccountName: p.serviceAccountName,
     nodeSelector: Object.keys(p.nodeSelector).length > 0 ? p.nodeSelector : undefined,
     tolerations: p.tolerations.length > 0 ? toTolerations(p.tolerations) : undefined,
     imagePullSecrets: toPullSecrets(p.imagePullSecrets),
+    hostNetwork: p.hostNetwork ? true : undefined,
+    // With host network, cluster DNS (worker host names, the pingpong Service) still has to resolve.
+    dnsPolicy: p.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
   };
+}
+
+/** Pod template metadata: the given labels and the user's pod annotations. */
+export function podMetadata(p: ResolvedBenchmarkPod, labels: Record<string, string>): k8s.ObjectMeta {
+  return { labels, annotations: Object.keys(p.podAnnotations).length > 0 ? { ...p.podAnnotations } : undefined };
 }

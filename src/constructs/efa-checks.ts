@@ -5,7 +5,7 @@ import { spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
 import { checkDnsLabel, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE } from '../versions';
-import { BenchmarkPodOptions, efaPodResources, mpiUserSecurityContext, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
+import { BenchmarkPodOptions, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
 
 export interface EfaInfoJobProps extends BenchmarkPodOptions {
   /**
@@ -33,7 +33,7 @@ export class EfaInfoJob extends Construct {
       spec: {
         backoffLimit: 2,
         template: {
-          metadata: { labels },
+          metadata: podMetadata(pod, labels),
           spec: {
             ...podPlacement(pod),
             restartPolicy: 'Never',
@@ -126,7 +126,7 @@ export class EfaPingpongTest extends Construct {
         spec: {
           backoffLimit: 0,
           template: {
-            metadata: { labels },
+            metadata: podMetadata(pod, labels),
             spec: {
               ...podPlacement(pod),
               ...extra,

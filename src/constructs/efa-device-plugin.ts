@@ -124,6 +124,12 @@ export interface EfaDevicePluginProps {
    * @default - the namespace's default ServiceAccount
    */
   readonly serviceAccountName?: string;
+  /**
+   * SELinux type of the plugin container (`securityContext.seLinuxOptions.type`), for SELinux-enforcing
+   * nodes such as RHCOS where the default `container_t` may not create the kubelet socket.
+   * @default - the runtime's default type
+   */
+  readonly seLinuxType?: string;
 }
 
 /**
@@ -183,7 +189,7 @@ export class EfaDevicePlugin extends Construct {
             annotations: props.podAnnotations && Object.keys(props.podAnnotations).length > 0 ? { ...props.podAnnotations } : undefined,
           },
           spec: {
-            serviceAccountName: props.serviceAccountName,
+            serviceAccountName: props.serviceAccountName !== undefined ? checkDnsSubdomain(WHERE, 'serviceAccountName', props.serviceAccountName) : undefined,
             // The plugin talks to kubelet over its socket, never to the API server (eks-charts PR #1222).
             automountServiceAccountToken: false,
             priorityClassName: 'system-node-critical',
@@ -204,7 +210,12 @@ export class EfaDevicePlugin extends Construct {
                 // eks-charts values since 2025-09 (PR #1245): privileged root for topology discovery.
                 ? { allowPrivilegeEscalation: true, privileged: true, runAsNonRoot: false, runAsUser: 0 }
                 // aws-efa-eks manifest / eksctl: no privileges, but root (runAsNonRoot true broke it: eksctl #6222).
-                : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: false },
+                : {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                  runAsNonRoot: false,
+                  seLinuxOptions: props.seLinuxType !== undefined ? { type: checkSeLinuxType(props.seLinuxType) } : undefined,
+                },
               resources: toResources(props.resources ?? { requests: { cpu: '10m', memory: '20Mi' } }),
               volumeMounts: mounts,
             }],
@@ -214,6 +225,13 @@ export class EfaDevicePlugin extends Construct {
       },
     });
   }
+}
+
+function checkSeLinuxType(value: string): string {
+  if (typeof value !== 'string' || !/^[a-z][a-z0-9_]*_t$/.test(value)) {
+    throw new RdmaOptionError(WHERE, 'seLinuxType', value, 'is not an SELinux type', 'a type name such as "spc_t" or "container_device_plugin_t"');
+  }
+  return value;
 }
 
 function toUpdateStrategy(u: DaemonSetUpdateStrategy): k8s.DaemonSetUpdateStrategy {

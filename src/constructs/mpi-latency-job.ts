@@ -1,13 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { MpiJob } from '../../imports/kubeflow.org';
+import { MpiJob, MpiJobSpecMpiImplementation } from '../../imports/kubeflow.org';
 import { RdmaOptionError } from '../errors';
 import { guaranteed, spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
 import { checkDnsLabel, checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
-import { BENCHMARK_IMAGE } from '../versions';
+import { BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE } from '../versions';
 import {
-  BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podPlacement,
+  BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement,
   resolveBenchmarkPod, tcpPodResources,
 } from './benchmark-pod';
 
@@ -17,6 +17,17 @@ const WHERE = 'MpiLatencyJob';
 export type OsuBenchmark = 'osu_latency' | 'osu_bw';
 export const OSU_BENCHMARKS: readonly OsuBenchmark[] = ['osu_latency', 'osu_bw'];
 
+/**
+ * What the job runs under mpirun: an OSU benchmark, or `fi_info` (`fi_info -p efa -t FI_EP_RDM` on each
+ * worker: the EFA support check of the OpenShift proof of concept, which shows both nodes' EFA provider).
+ */
+export type MpiJobProgram = OsuBenchmark | 'fi_info';
+export const MPI_JOB_PROGRAMS: readonly MpiJobProgram[] = [...OSU_BENCHMARKS, 'fi_info'];
+
+/** MPI implementations the job supports (MPIJob `spec.mpiImplementation`). */
+export type MpiImplementation = 'OpenMPI' | 'Intel';
+export const MPI_IMPLEMENTATIONS: readonly MpiImplementation[] = ['OpenMPI', 'Intel'];
+
 export interface MpiLatencyJobProps extends BenchmarkPodOptions {
   /**
    * MPIJob name.
@@ -24,10 +35,17 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
    */
   readonly name?: string;
   /**
-   * The OSU benchmark.
+   * The OSU benchmark, or `fi_info` for an EFA support check on both workers.
    * @default 'osu_latency'
    */
-  readonly benchmark?: OsuBenchmark;
+  readonly benchmark?: MpiJobProgram;
+  /**
+   * `OpenMPI` (Amazon Open MPI in container/Dockerfile.openmpi) or `Intel` (Intel MPI over libfabric's
+   * EFA provider, container/Dockerfile.intel; set `image` to that image). Intel runs OSU benchmarks over
+   * EFA only.
+   * @default 'OpenMPI'
+   */
+  readonly mpiImplementation?: MpiImplementation;
   /**
    * `efa`: Open MPI's `cm` PML with the libfabric `ofi` MTL, `FI_PROVIDER=efa`; it fails rather than fall
    * back to TCP. `tcp`: the twin baseline over the pod network (`ob1` PML, `tcp,self` BTLs, OFI unused),
@@ -37,7 +55,7 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
   readonly transport?: EfaTransport;
   /**
    * Directory holding the OSU point-to-point binaries in the image.
-   * @default '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt'
+   * @default '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt' (both images)
    */
   readonly benchmarkPath?: string;
   /**
@@ -68,49 +86,87 @@ export class MpiLatencyJob extends Construct {
   public readonly name: string;
   public readonly namespace: string;
   public readonly transport: EfaTransport;
-  public readonly benchmark: OsuBenchmark;
+  public readonly benchmark: MpiJobProgram;
+  public readonly mpiImplementation: MpiImplementation;
   public readonly mpiJob: MpiJob;
 
   constructor(scope: Construct, id: string, props: MpiLatencyJobProps = {}) {
     super(scope, id);
     const pod = resolveBenchmarkPod(WHERE, props);
-    this.benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', OSU_BENCHMARKS);
+    this.benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', MPI_JOB_PROGRAMS);
     this.transport = checkOneOf(WHERE, 'transport', props.transport ?? 'efa', EFA_TRANSPORTS);
-    this.name = checkDnsLabel(WHERE, 'name', props.name ?? `${this.benchmark.replace('_', '-')}-${this.transport}`);
+    this.mpiImplementation = checkOneOf(WHERE, 'mpiImplementation', props.mpiImplementation ?? 'OpenMPI', MPI_IMPLEMENTATIONS);
+    const intel = this.mpiImplementation === 'Intel';
+    if (this.benchmark === 'fi_info' && this.transport !== 'efa') {
+      throw new RdmaOptionError(WHERE, 'transport', this.transport, 'cannot run the fi_info check (its pods hold no EFA device)', '"efa" with benchmark "fi_info"');
+    }
+    if (intel && this.benchmark === 'fi_info') {
+      throw new RdmaOptionError(WHERE, 'benchmark', this.benchmark, 'is not available with mpiImplementation "Intel"', '"osu_latency", "osu_bw"');
+    }
+    if (intel && this.transport !== 'efa') {
+      throw new RdmaOptionError(WHERE, 'transport', this.transport, 'is not available with mpiImplementation "Intel"', '"efa" (the TCP twin runs Open MPI)');
+    }
+    const defaultName = this.benchmark === 'fi_info' ? 'efa-support'
+      : `${this.benchmark.replace('_', '-')}-${intel ? 'intel-' : ''}${this.transport}`;
+    this.name = checkDnsLabel(WHERE, 'name', props.name ?? defaultName);
     this.namespace = pod.namespace;
     const messageSizes = checkMessageSizes(props.messageSizes ?? '1:4194304');
-    const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? (this.benchmark === 'osu_latency' ? 10000 : 100));
-    const benchmarkPath = checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? BENCHMARK_IMAGE.osuPt2ptDir);
+    const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? (this.benchmark === 'osu_bw' ? 100 : 10000));
+    const benchmarkPath = checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (intel ? INTEL_BENCHMARK_IMAGE : BENCHMARK_IMAGE).osuPt2ptDir);
     if (props.ttlSecondsAfterFinished !== undefined) checkPositiveInt(WHERE, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished);
 
-    const transportArgs = this.transport === 'efa'
-      // Force the OFI path to EFA: no silent fallback to TCP (research mpi-openshift.md §2.3).
-      ? ['--mca', 'pml', 'cm', '--mca', 'mtl', 'ofi', '-x', 'FI_PROVIDER=efa']
-      // TCP twin: ob1 PML over the tcp BTL; the ofi MTL is only used by the cm PML, so OFI is out of the path.
-      : ['--mca', 'pml', 'ob1', '--mca', 'btl', 'tcp,self'];
-    const launcherArgs = [
-      '-np', '2',
-      // One rank per worker node; the operator writes the hostfile and points OMPI_MCA_orte_default_hostfile at it.
-      '--map-by', 'ppr:1:node',
-      '-x', 'PATH', '-x', 'LD_LIBRARY_PATH',
-      ...transportArgs,
-      `${benchmarkPath.replace(/\/$/, '')}/${this.benchmark}`,
-      '-m', messageSizes,
-      '-i', String(iterations),
-    ];
+    const program = this.benchmark === 'fi_info'
+      // Each rank prints its node's EFA RDM endpoints, or fails with -61 (No data available).
+      ? [BENCHMARK_IMAGE.fiInfo, '-p', 'efa', '-t', 'FI_EP_RDM']
+      : [`${benchmarkPath.replace(/\/$/, '')}/${this.benchmark}`, '-m', messageSizes, '-i', String(iterations)];
+    let command: string;
+    let launcherArgs: string[];
+    let launcherEnv: k8s.EnvVar[] | undefined;
+    if (intel) {
+      command = INTEL_BENCHMARK_IMAGE.mpirun;
+      launcherArgs = [
+        // Two ranks, one per worker; the operator points I_MPI_HYDRA_HOST_FILE at its hostfile.
+        '-n', '2', '-ppn', '1',
+        // libfabric of the EFA installer (not Intel's bundled one) with its efa provider: no silent TCP fallback.
+        '-genv', 'I_MPI_OFI_LIBRARY_INTERNAL', '0',
+        '-genv', 'I_MPI_FABRICS', 'ofi',
+        '-genv', 'I_MPI_OFI_PROVIDER', 'efa',
+        '-genv', 'FI_PROVIDER', 'efa',
+        ...program,
+      ];
+      // I_MPI_DEBUG=5 prints the libfabric provider each rank uses, so the log shows EFA was really used.
+      launcherEnv = [{ name: 'I_MPI_DEBUG', value: '5' }];
+    } else {
+      command = BENCHMARK_IMAGE.mpirun;
+      const transportArgs = this.benchmark === 'fi_info' ? []
+        : this.transport === 'efa'
+          // Force the OFI path to EFA: no silent fallback to TCP (research mpi-openshift.md §2.3).
+          ? ['--mca', 'pml', 'cm', '--mca', 'mtl', 'ofi', '-x', 'FI_PROVIDER=efa']
+          // TCP twin: ob1 PML over the tcp BTL; the ofi MTL is only used by the cm PML, so OFI is out of the path.
+          : ['--mca', 'pml', 'ob1', '--mca', 'btl', 'tcp,self'];
+      launcherArgs = [
+        '-np', '2',
+        // One rank per worker node; the operator writes the hostfile and points OMPI_MCA_orte_default_hostfile at it.
+        '--map-by', 'ppr:1:node',
+        '-x', 'PATH', '-x', 'LD_LIBRARY_PATH',
+        ...transportArgs,
+        ...program,
+      ];
+    }
 
     const labels = standardLabels(this, this.name, 'benchmark');
     const workerLabels = { ...labels, 'app.kubernetes.io/component': 'mpi-worker' };
     const placement = podPlacement(pod);
     const launcher: k8s.PodTemplateSpec = {
-      metadata: { labels: { ...labels, 'app.kubernetes.io/component': 'mpi-launcher' } },
+      metadata: podMetadata(pod, { ...labels, 'app.kubernetes.io/component': 'mpi-launcher' }),
       spec: {
         ...placement,
         containers: [{
           name: 'launcher',
           image: pod.image,
-          command: [BENCHMARK_IMAGE.mpirun],
+          command: [command],
           args: launcherArgs,
+          env: launcherEnv,
           securityContext: mpiUserSecurityContext(),
           // mpirun only starts the remote ranks over ssh and relays their output.
           resources: guaranteed({ cpu: '500m', memory: '512Mi' }),
@@ -118,7 +174,7 @@ export class MpiLatencyJob extends Construct {
       },
     };
     const worker: k8s.PodTemplateSpec = {
-      metadata: { labels: workerLabels },
+      metadata: podMetadata(pod, workerLabels),
       spec: {
         ...placement,
         affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }),
@@ -145,6 +201,7 @@ export class MpiLatencyJob extends Construct {
         runPolicy: { cleanPodPolicy: 'Running', ttlSecondsAfterFinished: props.ttlSecondsAfterFinished },
         sshAuthMountPath: BENCHMARK_IMAGE.sshAuthMountPath,
         launcherCreationPolicy: 'WaitForWorkersReady',
+        mpiImplementation: intel ? MpiJobSpecMpiImplementation.INTEL : MpiJobSpecMpiImplementation.OPEN_MPI,
         mpiReplicaSpecs: {
           Launcher: { replicas: 1, restartPolicy: 'OnFailure', template: k8s.toJson_PodTemplateSpec(launcher) },
           Worker: { replicas: 2, restartPolicy: 'Never', template: k8s.toJson_PodTemplateSpec(worker) },

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { standardLabels } from '../labels';
-import { checkDnsLabel } from '../validate';
+import { checkDnsLabel, checkLabels } from '../validate';
 
 /** Pod Security Standards level a namespace enforces. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -22,7 +22,18 @@ export interface RdmaNamespaceProps {
   readonly podSecurity: PodSecurityLevel;
   /** Why this level (kept as an annotation so reviewers see it in the cluster). */
   readonly reason: string;
+  /**
+   * Extra labels, e.g. `security.openshift.io/scc.podSecurityLabelSync: "false"` on OpenShift.
+   * @default {}
+   */
+  readonly labels?: Record<string, string>;
 }
+
+/**
+ * Labels that keep OpenShift's pod-security label synchronizer from rewriting the Pod Security labels we
+ * set (it would derive them from the SCCs the namespace's service accounts can use).
+ */
+export const OPENSHIFT_NO_LABEL_SYNC: Readonly<Record<string, string>> = { 'security.openshift.io/scc.podSecurityLabelSync': 'false' };
 
 /** A namespace labelled with the Pod Security level its workloads need, and why. */
 export class RdmaNamespace extends Construct {
@@ -34,7 +45,11 @@ export class RdmaNamespace extends Construct {
     new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: this.name,
-        labels: { ...standardLabels(this, this.name, 'namespace'), ...podSecurityLabels(props.podSecurity) },
+        labels: {
+          ...standardLabels(this, this.name, 'namespace'),
+          ...checkLabels('RdmaNamespace', 'labels', props.labels ?? {}),
+          ...podSecurityLabels(props.podSecurity),
+        },
         annotations: { 'rdma.cdk8s.io/pod-security-reason': props.reason },
       },
     });

@@ -12,11 +12,14 @@ const PHASES: Record<string, number> = {
   CustomResourceDefinition: 0,
   Namespace: 10,
   ClusterRole: 20, ClusterRoleBinding: 20, SecurityContextConstraints: 20, PriorityClass: 20,
-  ServiceAccount: 30, Role: 30, RoleBinding: 30,
-  ConfigMap: 40, Service: 40,
+  // Node configuration: the pool first, then the configs it renders (changes reboot the pool's nodes).
+  MachineConfigPool: 20, MachineConfig: 25,
+  ServiceAccount: 30, Role: 30, RoleBinding: 30, OperatorGroup: 30,
+  ConfigMap: 40, Service: 40, Subscription: 40,
   DaemonSet: 50, Deployment: 50, StatefulSet: 50,
+  MachineSet: 60, MachineAutoscaler: 60, ClusterAutoscaler: 60,
 };
-/** Everything else (custom resources, Jobs, Pods) comes last. */
+/** Everything else (custom resources such as NodeFeatureDiscovery/NodeFeatureRule/MPIJob, Jobs, Pods) comes last. */
 const LAST_PHASE = 90;
 
 export function phaseOf(obj: KubeObject): number {

@@ -1,7 +1,9 @@
 import { App, Chart } from 'cdk8s';
 import { EKS_EFA, EksEfaOptions, EksEfaProfile } from './eks-efa';
+import { OPENSHIFT_EFA, OpenShiftEfaOptions, OpenShiftEfaProfile } from './openshift-efa';
 
 export * from './eks-efa';
+export * from './openshift-efa';
 
 /** A platform profile: a name, what it is for, and how to build its chart from options. */
 export interface ProfileDefinition<O = any> {
@@ -16,6 +18,11 @@ export const PROFILES: Readonly<Record<string, ProfileDefinition>> = {
     name: EKS_EFA,
     description: 'AWS EFA on EKS: EFA device plugin, MPI operator, fi_info / fi_pingpong / OSU jobs (EFA and TCP twin)',
     create: (app: App, options: EksEfaOptions) => new EksEfaProfile(app, EKS_EFA, options),
+  },
+  [OPENSHIFT_EFA]: {
+    name: OPENSHIFT_EFA,
+    description: 'AWS EFA on OpenShift: huge pages and memlock MachineConfigs, NFD, EFA device plugin and MPI jobs with least-privilege SCCs, EFA MachineSets',
+    create: (app: App, options: OpenShiftEfaOptions) => new OpenShiftEfaProfile(app, OPENSHIFT_EFA, options),
   },
 };
 

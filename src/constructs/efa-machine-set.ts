@@ -1,0 +1,323 @@
+import { Construct } from 'constructs';
+import { ClusterAutoscaler, MachineAutoscaler } from '../../imports/autoscaling.openshift.io';
+import { MachineSet } from '../../imports/machine.openshift.io';
+import efaData from '../data/efa-instance-types.json';
+import { RdmaOptionError } from '../errors';
+import { standardLabels } from '../labels';
+import { checkDnsLabel, checkLabels, checkNonEmpty, checkPositiveInt } from '../validate';
+
+/** Namespace of the Machine API objects. */
+export const MACHINE_API_NAMESPACE = 'openshift-machine-api';
+
+/** A node taint set by the MachineSet. */
+export interface MachineTaint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** Min/max machines of the MachineAutoscaler. */
+export interface EfaMachineAutoscalerOptions {
+  /**
+   * Fewest machines. At least 1: the autoscaler cannot scale an EFA MachineSet up from zero (it cannot know
+   * a new machine would offer `vpc.amazonaws.com/efa`; OpenShift enhancement aws-efa-networking).
+   * @default 2 (an MPI pair)
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most machines.
+   * @default 4
+   */
+  readonly maxReplicas?: number;
+}
+
+export interface EfaMachineSetProps {
+  /** Cluster infrastructure id: `oc get infrastructure cluster -o jsonpath='{.status.infrastructureName}'`. */
+  readonly infrastructureId: string;
+  /** Availability zone of the machines, e.g. `us-east-1a`. EFA does not cross zones: one MachineSet, one zone. */
+  readonly zone: string;
+  /**
+   * AWS region.
+   * @default - the zone without its letter (us-east-1a → us-east-1)
+   */
+  readonly region?: string;
+  /** RHCOS AMI id for the region, as in your existing worker MachineSets (`ami-…`). */
+  readonly amiId: string;
+  /** An existing placement group (create it with the AWS CLI; a `cluster` strategy group suits MPI). */
+  readonly placementGroupName: string;
+  /**
+   * EC2 instance type; it must support EFA.
+   * @default 'c5n.18xlarge'
+   */
+  readonly instanceType?: string;
+  /**
+   * MachineSet name (also a label value, so at most 63 characters).
+   * @default '<infrastructureId>-efa-<zone>'
+   */
+  readonly name?: string;
+  /**
+   * Machines to run when there is no autoscaler.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Labels of the nodes, e.g. the role label of a custom MachineConfigPool.
+   * @default { 'node-role.kubernetes.io/worker-efa': '' }
+   */
+  readonly nodeLabels?: Record<string, string>;
+  /**
+   * Node taints (pods then need a matching toleration).
+   * @default []
+   */
+  readonly taints?: MachineTaint[];
+  /**
+   * Subnet id (`subnet-…`); unset, the subnet is found by its Name tag.
+   * @default - the installer's private subnet of the zone, tag Name `<infrastructureId>-private-<zone>`
+   */
+  readonly subnetId?: string;
+  /**
+   * Name tags of the security groups. The groups must allow all traffic to and from themselves for EFA.
+   * @default ['<infrastructureId>-worker-sg']
+   */
+  readonly securityGroupNames?: string[];
+  /**
+   * IAM instance profile.
+   * @default '<infrastructureId>-worker-profile'
+   */
+  readonly iamInstanceProfile?: string;
+  /**
+   * Root volume size in GiB (gp3).
+   * @default 120
+   */
+  readonly rootVolumeSize?: number;
+  /**
+   * Extra AWS tags of the instances.
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+  /**
+   * A MachineAutoscaler for the MachineSet, or false for none.
+   * @default { minReplicas: 2, maxReplicas: 4 }
+   */
+  readonly autoscaler?: EfaMachineAutoscalerOptions | false;
+}
+
+/** What Machine API reports when EC2 rejects an EFA interface on an instance type. */
+export function efaUnsupportedMessage(instanceType: string): string {
+  return `EFA interfaces are not supported on ${instanceType}`;
+}
+
+/**
+ * A MachineSet (machine.openshift.io/v1beta1) of EFA machines: the AWS provider spec sets
+ * `networkInterfaceType: EFA` (the API's enum is ENA/EFA; EFA becomes the primary interface), the instance
+ * type, the placement group and zone, plus the usual AWS fields; with a MachineAutoscaler by default.
+ * Research mpi-openshift.md §7, openshift/api AWSMachineProviderConfig.
+ */
+export class EfaMachineSet extends Construct {
+  public readonly name: string;
+  public readonly instanceType: string;
+  /** Node labels the machines get. */
+  public readonly nodeLabels: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: EfaMachineSetProps) {
+    super(scope, id);
+    const where = 'EfaMachineSet';
+    const infra = checkDnsLabel(where, 'infrastructureId', props.infrastructureId);
+    const zone = props.zone;
+    if (typeof zone !== 'string' || !/^[a-z]{2}(-[a-z0-9]+)+[a-z]$/.test(zone)) {
+      throw new RdmaOptionError(where, 'zone', zone, 'is not an availability zone', 'a zone name such as "us-east-1a"');
+    }
+    const derived = /^([a-z]{2}-[a-z]+-\d+)[a-z]$/.exec(zone)?.[1];
+    const region = props.region ?? derived;
+    if (region === undefined) {
+      throw new RdmaOptionError(where, 'region', region, `cannot be derived from zone "${zone}"`, 'the zone\'s region, e.g. "us-east-1"');
+    }
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+      throw new RdmaOptionError(where, 'region', region, 'is not an AWS region', 'a region name such as "us-east-1"');
+    }
+    if (!zone.startsWith(region)) {
+      throw new RdmaOptionError(where, 'zone', zone, `is not in region "${region}"`, `a zone of ${region}`);
+    }
+    if (typeof props.amiId !== 'string' || !/^ami-[0-9a-f]{8,17}$/.test(props.amiId)) {
+      throw new RdmaOptionError(where, 'amiId', props.amiId, 'is not an AMI id', '"ami-" and 8 to 17 hex digits, the RHCOS AMI of your worker MachineSets');
+    }
+    const placementGroup = checkNonEmpty(where, 'placementGroupName', props.placementGroupName);
+    if (/\s/.test(placementGroup) || placementGroup.length > 255) {
+      throw new RdmaOptionError(where, 'placementGroupName', placementGroup, 'is not a placement group name', 'at most 255 characters without spaces');
+    }
+    this.instanceType = props.instanceType ?? 'c5n.18xlarge';
+    if (!efaData.instanceTypes.includes(this.instanceType)) {
+      throw new RdmaOptionError(where, 'instanceType', this.instanceType, `is rejected: ${efaUnsupportedMessage(this.instanceType)} (what Machine API reports at launch)`,
+        `an instance type on the EFA instance list (${efaData.instanceTypes.length} types, ${efaData.sourceDate}), e.g. "c5n.18xlarge"`);
+    }
+    this.name = checkDnsLabel(where, 'name', props.name ?? `${infra}-efa-${zone}`);
+    this.nodeLabels = checkLabels(where, 'nodeLabels', props.nodeLabels ?? { 'node-role.kubernetes.io/worker-efa': '' });
+    const taints = (props.taints ?? []).map((t, i) => {
+      checkLabels(where, `taints[${i}].key`, { [t.key]: t.value ?? '' });
+      if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
+        throw new RdmaOptionError(where, `taints[${i}].effect`, t.effect, 'is not a taint effect', '"NoSchedule", "PreferNoSchedule", "NoExecute"');
+      }
+      return { key: t.key, value: t.value, effect: t.effect };
+    });
+    const securityGroups = props.securityGroupNames ?? [`${infra}-worker-sg`];
+    if (securityGroups.length === 0) {
+      throw new RdmaOptionError(where, 'securityGroupNames', securityGroups, 'is empty', 'the Name tags of the worker security groups');
+    }
+    securityGroups.forEach((g, i) => checkNonEmpty(where, `securityGroupNames[${i}]`, g));
+    if (props.subnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId)) {
+      throw new RdmaOptionError(where, 'subnetId', props.subnetId, 'is not a subnet id', '"subnet-" and 8 to 17 hex digits');
+    }
+    const iamProfile = checkNonEmpty(where, 'iamInstanceProfile', props.iamInstanceProfile ?? `${infra}-worker-profile`);
+    const rootVolumeSize = checkPositiveInt(where, 'rootVolumeSize', props.rootVolumeSize ?? 120, 16384);
+    const extraTags = props.tags ?? {};
+    Object.keys(extraTags).forEach(k => checkNonEmpty(where, 'tags', k));
+
+    const autoscaler = props.autoscaler === false ? undefined : props.autoscaler ?? {};
+    const minReplicas = autoscaler ? checkMin(where, autoscaler.minReplicas ?? 2) : undefined;
+    const maxReplicas = autoscaler ? checkPositiveInt(where, 'autoscaler.maxReplicas', autoscaler.maxReplicas ?? Math.max(4, minReplicas!)) : undefined;
+    if (minReplicas !== undefined && maxReplicas! < minReplicas) {
+      throw new RdmaOptionError(where, 'autoscaler.maxReplicas', maxReplicas, `is below minReplicas ${minReplicas}`, `a number of at least ${minReplicas}`);
+    }
+    const replicas = props.replicas !== undefined ? checkReplicas(where, props.replicas) : minReplicas ?? 2;
+
+    const clusterLabel = { 'machine.openshift.io/cluster-api-cluster': infra };
+    const machineSetLabel = { 'machine.openshift.io/cluster-api-machineset': this.name };
+    new MachineSet(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: MACHINE_API_NAMESPACE,
+        labels: { ...standardLabels(this, this.name, 'machines'), ...clusterLabel },
+      },
+      spec: {
+        replicas,
+        selector: { matchLabels: { ...clusterLabel, ...machineSetLabel } },
+        template: {
+          metadata: {
+            labels: {
+              ...clusterLabel,
+              'machine.openshift.io/cluster-api-machine-role': 'worker',
+              'machine.openshift.io/cluster-api-machine-type': 'worker',
+              ...machineSetLabel,
+            },
+          },
+          spec: {
+            metadata: { labels: { ...this.nodeLabels } },
+            taints: taints.length > 0 ? taints : undefined,
+            providerSpec: {
+              value: {
+                apiVersion: 'machine.openshift.io/v1beta1',
+                kind: 'AWSMachineProviderConfig',
+                ami: { id: props.amiId },
+                instanceType: this.instanceType,
+                // EFA as the primary (only) interface; Machine API maps it to the EC2 interface type "efa".
+                networkInterfaceType: 'EFA',
+                placement: { availabilityZone: zone, region },
+                placementGroupName: placementGroup,
+                subnet: props.subnetId !== undefined
+                  ? { id: props.subnetId }
+                  // The installer's subnet naming in the OpenShift 4.x MachineSet docs; newer installers may
+                  // name them differently: compare with `oc get machineset -n openshift-machine-api -o yaml`.
+                  : { filters: [{ name: 'tag:Name', values: [`${infra}-private-${zone}`] }] },
+                securityGroups: securityGroups.map(g => ({ filters: [{ name: 'tag:Name', values: [g] }] })),
+                iamInstanceProfile: { id: iamProfile },
+                credentialsSecret: { name: 'aws-cloud-credentials' },
+                userDataSecret: { name: 'worker-user-data' },
+                deviceIndex: 0,
+                blockDevices: [{ ebs: { encrypted: true, volumeSize: rootVolumeSize, volumeType: 'gp3' } }],
+                tags: [
+                  { name: `kubernetes.io/cluster/${infra}`, value: 'owned' },
+                  ...Object.keys(extraTags).sort().map(name => ({ name, value: extraTags[name] })),
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+
+    if (autoscaler) {
+      new MachineAutoscaler(this, 'Autoscaler', {
+        metadata: { name: this.name, namespace: MACHINE_API_NAMESPACE, labels: standardLabels(this, this.name, 'machines') },
+        spec: {
+          minReplicas: minReplicas!,
+          maxReplicas: maxReplicas!,
+          scaleTargetRef: { apiVersion: 'machine.openshift.io/v1beta1', kind: 'MachineSet', name: this.name },
+        },
+      });
+    }
+  }
+}
+
+function checkMin(where: string, value: number): number {
+  if (value === 0) {
+    throw new RdmaOptionError(where, 'autoscaler.minReplicas', value, 'cannot scale EFA machines up from zero',
+      'a whole number of at least 1 (the autoscaler cannot see that a new machine would offer vpc.amazonaws.com/efa)');
+  }
+  return checkPositiveInt(where, 'autoscaler.minReplicas', value);
+}
+
+function checkReplicas(where: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new RdmaOptionError(where, 'replicas', value, 'is not allowed', 'a whole number of at least 0');
+  }
+  return value;
+}
+
+/** A Go duration as the cluster autoscaler reads it, e.g. `10m`, `30s`, `1h30m`. */
+function checkDuration(where: string, option: string, value: string): string {
+  if (typeof value !== 'string' || !/^(\d+(h|m|s))+$/.test(value)) {
+    throw new RdmaOptionError(where, option, value, 'is not a duration', 'a Go duration such as "10m", "30s" or "1h30m"');
+  }
+  return value;
+}
+
+export interface EfaClusterAutoscalerProps {
+  /** Most nodes in the cluster, control plane included (at least all nodes plus every MachineAutoscaler's max). */
+  readonly maxNodesTotal: number;
+  /**
+   * Wait after a node is added before considering scale-down. EFA capacity (`vpc.amazonaws.com/efa`)
+   * appears some time after the node joins, so a short delay removes nodes MPI jobs are about to use.
+   * @default '10m'
+   */
+  readonly scaleDownDelayAfterAdd?: string;
+  /**
+   * How long a node must be unneeded before it is removed.
+   * @default '5m'
+   */
+  readonly scaleDownUnneededTime?: string;
+  /**
+   * Pods below this priority do not trigger scale-up.
+   * @default -10
+   */
+  readonly podPriorityThreshold?: number;
+}
+
+/**
+ * The cluster's `ClusterAutoscaler` (a singleton named `default`) with a scale-down delay after add suited to
+ * EFA machines (research mpi-openshift.md §7.3; the proof of concept's values).
+ */
+export class EfaClusterAutoscaler extends Construct {
+  constructor(scope: Construct, id: string, props: EfaClusterAutoscalerProps) {
+    super(scope, id);
+    const where = 'EfaClusterAutoscaler';
+    const maxNodesTotal = checkPositiveInt(where, 'maxNodesTotal', props.maxNodesTotal);
+    const threshold = props.podPriorityThreshold ?? -10;
+    if (!Number.isInteger(threshold)) {
+      throw new RdmaOptionError(where, 'podPriorityThreshold', threshold, 'is not a whole number', 'a pod priority such as -10');
+    }
+    new ClusterAutoscaler(this, 'Resource', {
+      metadata: { name: 'default', labels: standardLabels(this, 'default', 'machines') },
+      spec: {
+        podPriorityThreshold: threshold,
+        resourceLimits: { maxNodesTotal },
+        scaleDown: {
+          enabled: true,
+          delayAfterAdd: checkDuration(where, 'scaleDownDelayAfterAdd', props.scaleDownDelayAfterAdd ?? '10m'),
+          delayAfterDelete: '5m',
+          delayAfterFailure: '30s',
+          unneededTime: checkDuration(where, 'scaleDownUnneededTime', props.scaleDownUnneededTime ?? '5m'),
+        },
+      },
+    });
+  }
+}

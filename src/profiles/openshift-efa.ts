@@ -1,0 +1,326 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
+import { EfaClusterAutoscaler, EfaClusterAutoscalerProps, EfaMachineSet, EfaMachineSetProps } from '../constructs/efa-machine-set';
+import { EFA_DEFAULT_HUGEPAGES_2M, HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugepagesFor } from '../constructs/hugepages-machine-config';
+import { MemlockConfig } from '../constructs/memlock-config';
+import { MpiJobSecurity } from '../constructs/mpi-job-security';
+import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
+import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
+import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from '../constructs/namespace';
+import { EfaNodeFeatureRule, NodeFeatureDiscovery, NodeFeatureDiscoveryProps, parseOpenShiftVersion } from '../constructs/node-feature-discovery';
+import { OpenShiftEfaDevicePlugin, OpenShiftEfaDevicePluginProps } from '../constructs/openshift-efa-device-plugin';
+import { RdmaOptionError, withOptionPrefix } from '../errors';
+import { INSTANCE_CONTEXT_KEY } from '../labels';
+import { checkDnsLabel, checkImage } from '../validate';
+import { INTEL_BENCHMARK_IMAGE } from '../versions';
+
+export const OPENSHIFT_EFA = 'openshift-efa';
+
+export interface OpenShiftEfaPoolOptions {
+  /**
+   * Put the node configuration in a custom MachineConfigPool (inheriting the worker configs), so only EFA
+   * nodes reboot for it. Off: the configs target every `worker`.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Pool name.
+   * @default 'worker-efa'
+   */
+  readonly name?: string;
+  /**
+   * Node labels that select the pool's nodes; the EFA MachineSet sets them.
+   * @default { 'node-role.kubernetes.io/<name>': '' }
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
+   * Nodes updated (drained and rebooted) at once.
+   * @default 1
+   */
+  readonly maxUnavailable?: number;
+}
+
+export interface OpenShiftEfaHugepagesOptions {
+  /**
+   * Reserve huge pages at boot with kernel arguments.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Page size.
+   * @default '2M'
+   */
+  readonly pageSize?: HugePageSize;
+  /**
+   * Pages to reserve.
+   * @default 5128 (EFA's default reservation), or 110 × vcpus + 1 when vcpus is set
+   */
+  readonly count?: number;
+  /**
+   * vCPUs of the EFA instance type, to size the reservation as AWS tooling does (110 × vcpus + 1 pages of 2 MiB).
+   * @default - unset: count applies
+   */
+  readonly vcpus?: number;
+}
+
+export interface OpenShiftEfaMemlockOptions {
+  /**
+   * Raise the containers' memlock limit with a CRI-O drop-in.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Soft limit in bytes, -1 for unlimited.
+   * @default -1
+   */
+  readonly soft?: number;
+  /**
+   * Hard limit in bytes, -1 for unlimited.
+   * @default -1
+   */
+  readonly hard?: number;
+  /**
+   * Other default ulimits to keep (`name=soft:hard`).
+   * @default []
+   */
+  readonly extraUlimits?: string[];
+}
+
+export interface OpenShiftEfaNodeConfigOptions {
+  /** The custom MachineConfigPool. @default - `worker-efa` */
+  readonly pool?: OpenShiftEfaPoolOptions;
+  /** Huge pages. @default - 5128 pages of 2M */
+  readonly hugepages?: OpenShiftEfaHugepagesOptions;
+  /** Memlock. @default - unlimited */
+  readonly memlock?: OpenShiftEfaMemlockOptions;
+}
+
+export interface OpenShiftEfaNfdOptions extends NodeFeatureDiscoveryProps {
+  /**
+   * Install NFD and the EFA node rule. Off: the device plugin needs another node targeting.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * PCI device ids of vendor 1d0f that count as EFA.
+   * @default ['efa0', 'efa1']
+   */
+  readonly efaDeviceIds?: string[];
+}
+
+export interface OpenShiftEfaDevicePluginOptions extends OpenShiftEfaDevicePluginProps {
+  /**
+   * Install the EFA device plugin.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+export interface OpenShiftEfaMpiOperatorOptions extends Omit<MpiOperatorProps, 'installCrd' | 'createNamespace'> {
+  /**
+   * Install the MPI operator and its CRD.
+   * @default true
+   */
+  readonly install?: boolean;
+}
+
+export interface OpenShiftEfaJobsOptions {
+  /** OSU `osu_latency` over TCP with Open MPI: connectivity between the two nodes, and the baseline. @default true */
+  readonly tcp?: boolean;
+  /** `fi_info -p efa` on both workers under mpirun: EFA support check. @default true */
+  readonly support?: boolean;
+  /** OSU over EFA with Open MPI. @default true */
+  readonly openmpi?: boolean;
+  /** OSU over EFA with Intel MPI (image from container/Dockerfile.intel). @default true */
+  readonly intel?: boolean;
+}
+
+export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 'serviceAccountName' | 'podAnnotations'> {
+  /**
+   * Emit the job namespace, its ServiceAccount and SCC, and the jobs.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The Intel MPI image built from container/Dockerfile.intel.
+   * @default 'cdk8s-rdma-efa-intelmpi:efa1.47.0-impi2021.14-omb7.4'
+   */
+  readonly intelImage?: string;
+  /**
+   * ServiceAccount of the job pods (granted the jobs' SCC).
+   * @default 'mpi-job'
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Name of the jobs' SCC.
+   * @default 'cdk8s-rdma-mpi-job'
+   */
+  readonly sccName?: string;
+  /**
+   * The OSU benchmark of the TCP, Open MPI and Intel jobs.
+   * @default 'osu_latency'
+   */
+  readonly benchmark?: OsuBenchmark;
+  /**
+   * OSU `-m` message sizes.
+   * @default '1:4194304'
+   */
+  readonly messageSizes?: string;
+  /**
+   * OSU `-i` iterations.
+   * @default 10000 for osu_latency, 100 for osu_bw
+   */
+  readonly iterations?: number;
+  /** Which of the four jobs to emit. @default - all four */
+  readonly jobs?: OpenShiftEfaJobsOptions;
+}
+
+/** Options of the `openshift-efa` profile: AWS EFA on OpenShift. */
+export interface OpenShiftEfaOptions {
+  /**
+   * Value of `app.kubernetes.io/instance` on every object.
+   * @default 'openshift-efa'
+   */
+  readonly instance?: string;
+  /**
+   * OpenShift release of the cluster (`4.<minor>`): decides the NodeFeatureRule API group.
+   * @default '4.18'
+   */
+  readonly openshiftVersion?: string;
+  /** Node configuration by the Machine Config Operator (reboots the pool's nodes). @default - pool worker-efa, huge pages, memlock */
+  readonly nodeConfig?: OpenShiftEfaNodeConfigOptions;
+  /** Node Feature Discovery and the EFA node rule. @default - installed from redhat-operators */
+  readonly nfd?: OpenShiftEfaNfdOptions;
+  /** The EFA device plugin. @default - in aws-efa-device-plugin, on NFD-labelled EFA nodes */
+  readonly devicePlugin?: OpenShiftEfaDevicePluginOptions;
+  /** The MPI operator. @default - installed in mpi-operator with its CRD */
+  readonly mpiOperator?: OpenShiftEfaMpiOperatorOptions;
+  /** The four jobs and what they run as. @default - all four in rdma-benchmarks */
+  readonly benchmarks?: OpenShiftEfaBenchmarkOptions;
+  /**
+   * An EFA MachineSet (with a MachineAutoscaler). Needs the cluster's infrastructure id, AMI, zone and
+   * placement group, so it is emitted only when given.
+   * @default - none
+   */
+  readonly machineSet?: EfaMachineSetProps;
+  /**
+   * The cluster-wide ClusterAutoscaler `default`, emitted only when given (clusters often have one already).
+   * @default - none
+   */
+  readonly clusterAutoscaler?: EfaClusterAutoscalerProps;
+}
+
+/**
+ * The `openshift-efa` profile, in the order the OpenShift EFA proof of concept set a cluster up: node
+ * configuration (custom pool, huge pages, memlock), the EFA device plugin with its SCC, Node Feature
+ * Discovery with an EFA node rule, the MPI operator, the job namespace with its SCC, the four jobs, and
+ * optionally an autoscaled EFA MachineSet.
+ */
+export class OpenShiftEfaProfile extends Chart {
+  public readonly options: OpenShiftEfaOptions;
+
+  constructor(scope: Construct, id: string = OPENSHIFT_EFA, options: OpenShiftEfaOptions = {}) {
+    super(scope, id, { disableResourceNameHashes: true });
+    this.options = options;
+    const P = OPENSHIFT_EFA;
+    const instance = checkDnsLabel(P, 'instance', options.instance ?? P);
+    this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
+    const openshiftVersion = options.openshiftVersion ?? '4.18';
+    parseOpenShiftVersion(P, 'openshiftVersion', openshiftVersion);
+
+    // 1-2. Node configuration: a custom pool, huge pages, memlock.
+    const { pool = {}, hugepages = {}, memlock = {} } = options.nodeConfig ?? {};
+    const { enabled: poolEnabled = true, ...poolProps } = pool;
+    const mcp = poolEnabled
+      ? withOptionPrefix(P, 'nodeConfig.pool', () => new WorkerMachineConfigPool(this, 'EfaPool', poolProps))
+      : undefined;
+    const role = mcp?.name ?? 'worker';
+    const { enabled: hugepagesEnabled = true, vcpus, count, pageSize } = hugepages;
+    if (hugepagesEnabled) {
+      if (vcpus !== undefined && count !== undefined) {
+        throw new RdmaOptionError(P, 'nodeConfig.hugepages.vcpus', vcpus, 'conflicts with nodeConfig.hugepages.count', 'either vcpus (sizes the count) or count');
+      }
+      const sized = vcpus !== undefined
+        ? withOptionPrefix(P, 'nodeConfig.hugepages', () => efaHugepagesFor(vcpus))
+        : count ?? ((pageSize ?? '2M') === '2M' ? EFA_DEFAULT_HUGEPAGES_2M : undefined);
+      withOptionPrefix(P, 'nodeConfig.hugepages', () => new HugepagesMachineConfig(this, 'Hugepages', { role, pageSize, count: sized }));
+    }
+    const { enabled: memlockEnabled = true, ...memlockProps } = memlock;
+    if (memlockEnabled) {
+      withOptionPrefix(P, 'nodeConfig.memlock', () => new MemlockConfig(this, 'Memlock', { role, ...memlockProps }));
+    }
+
+    // 3-4. EFA device plugin (own namespace, ServiceAccount and SCC) and NFD, whose rule labels EFA nodes.
+    const { enabled: nfdEnabled = true, efaDeviceIds, ...nfdProps } = options.nfd ?? {};
+    let efaNodeLabel: string | undefined;
+    if (nfdEnabled) {
+      const nfd = withOptionPrefix(P, 'nfd', () => new NodeFeatureDiscovery(this, 'Nfd', nfdProps));
+      const rule = withOptionPrefix(P, 'nfd', () => new EfaNodeFeatureRule(this, 'EfaRule', {
+        openshiftVersion, namespace: nfd.namespace, deviceIds: efaDeviceIds,
+      }));
+      efaNodeLabel = rule.label;
+    }
+    const { enabled: pluginEnabled = true, ...pluginProps } = options.devicePlugin ?? {};
+    if (pluginEnabled) {
+      if (!nfdEnabled && pluginProps.nodeTargeting === undefined) {
+        throw new RdmaOptionError(P, 'devicePlugin.nodeTargeting', pluginProps.nodeTargeting, 'must be set when nfd.enabled is false (the default targets the NFD label)',
+          '"instance-types", "node-labels" or "none"');
+      }
+      withOptionPrefix(P, 'devicePlugin', () => new OpenShiftEfaDevicePlugin(this, 'DevicePlugin', {
+        // The EKS add-on registry needs credentials off EKS: a pull secret you create (README).
+        imagePullSecrets: ['ecr-eks-addons'],
+        ...pluginProps,
+      }));
+    }
+
+    // 5. MPI operator.
+    const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
+    if (operatorInstall) {
+      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator));
+    }
+
+    // 6-8. Job namespace, its ServiceAccount and SCC, and the four jobs.
+    const {
+      enabled: benchEnabled = true, intelImage, serviceAccountName, sccName, benchmark, messageSizes, iterations, jobs = {}, ...pod
+    } = options.benchmarks ?? {};
+    if (benchEnabled) {
+      const shared = withOptionPrefix(P, 'benchmarks', () => resolveBenchmarkPod('options', pod));
+      const intelRef = withOptionPrefix(P, 'benchmarks', () => checkImage('options', 'intelImage', intelImage ?? INTEL_BENCHMARK_IMAGE.image));
+      new RdmaNamespace(this, 'BenchmarkNamespace', {
+        name: shared.namespace,
+        podSecurity: 'privileged',
+        reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it. The SCC cdk8s-rdma-mpi-job limits them further.',
+        labels: { ...OPENSHIFT_NO_LABEL_SYNC },
+      });
+      const security = withOptionPrefix(P, 'benchmarks', () => new MpiJobSecurity(this, 'JobSecurity', {
+        namespace: shared.namespace, serviceAccountName, sccName, allowHostNetwork: shared.hostNetwork,
+      }));
+      const common = {
+        ...pod,
+        serviceAccountName: security.serviceAccountName,
+        podAnnotations: security.podAnnotations,
+        // Keep all four jobs on EFA nodes, the TCP twin included, so the comparison is like for like.
+        nodeSelector: pod.nodeSelector ?? (efaNodeLabel ? { [efaNodeLabel]: 'true' } : undefined),
+      };
+      const osu = { benchmark, messageSizes, iterations };
+      const { tcp = true, support = true, openmpi = true, intel = true } = jobs;
+      const job = (id: string, props: object) => withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this, id, { ...common, ...props }));
+      if (tcp) job('OsuTcp', { ...osu, transport: 'tcp' });
+      if (support) job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' });
+      if (openmpi) job('OsuOpenMpi', { ...osu, transport: 'efa' });
+      if (intel) job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef });
+    }
+
+    // EFA machines, and the cluster autoscaler.
+    if (options.machineSet) {
+      withOptionPrefix(P, 'machineSet', () => new EfaMachineSet(this, 'MachineSet', {
+        nodeLabels: mcp?.nodeSelector,
+        ...options.machineSet!,
+      }));
+    }
+    if (options.clusterAutoscaler) {
+      withOptionPrefix(P, 'clusterAutoscaler', () => new EfaClusterAutoscaler(this, 'ClusterAutoscaler', options.clusterAutoscaler!));
+    }
+  }
+}
