@@ -1,0 +1,150 @@
+import { EfaClusterAutoscaler, EfaMachineSet, EfaMachineSetProps } from '../src';
+import { only, synth } from './helpers';
+
+const BASE: EfaMachineSetProps = {
+  infrastructureId: 'mycluster-x7k2p', zone: 'us-east-1a', amiId: 'ami-0123456789abcdef0', placementGroupName: 'mycluster-efa',
+};
+
+/**
+ * Field names and JSON types of AWSMachineProviderConfig (openshift/api machine/v1beta1
+ * types_awsprovider.go; research mpi-openshift.md §7.1-7.2). The MachineSet CRD leaves providerSpec.value
+ * open, so this is what the test checks the emitted value against.
+ */
+type Fact = 'string' | 'integer' | 'boolean' | { object: Record<string, Fact> } | { array: Fact } | { enum: string[] };
+const filters: Fact = { array: { object: { name: 'string', values: { array: 'string' } } } };
+const ref: Fact = { object: { id: 'string', arn: 'string', filters } };
+const AWS_MACHINE_PROVIDER_CONFIG: Record<string, Fact> = {
+  apiVersion: { enum: ['machine.openshift.io/v1beta1'] },
+  kind: { enum: ['AWSMachineProviderConfig'] },
+  ami: ref,
+  instanceType: 'string',
+  networkInterfaceType: { enum: ['ENA', 'EFA'] },
+  placement: { object: { region: 'string', availabilityZone: 'string', tenancy: 'string' } },
+  placementGroupName: 'string',
+  placementGroupPartition: 'integer',
+  subnet: ref,
+  securityGroups: { array: ref },
+  iamInstanceProfile: ref,
+  credentialsSecret: { object: { name: 'string' } },
+  userDataSecret: { object: { name: 'string' } },
+  keyName: 'string',
+  deviceIndex: 'integer',
+  publicIp: 'boolean',
+  blockDevices: { array: { object: { deviceName: 'string', ebs: { object: { volumeSize: 'integer', volumeType: 'string', encrypted: 'boolean', iops: 'integer' } } } } },
+  tags: { array: { object: { name: 'string', value: 'string' } } },
+};
+
+function checkFacts(value: any, fact: Fact, path: string, problems: string[]): void {
+  if (typeof fact === 'string') {
+    const ok = fact === 'integer' ? Number.isInteger(value) : typeof value === fact;
+    if (!ok) problems.push(`${path}: ${JSON.stringify(value)} is not ${fact}`);
+  } else if ('enum' in fact) {
+    if (!fact.enum.includes(value)) problems.push(`${path}: ${JSON.stringify(value)} not in ${fact.enum.join('|')}`);
+  } else if ('array' in fact) {
+    if (!Array.isArray(value)) problems.push(`${path}: not an array`);
+    else value.forEach((v, i) => checkFacts(v, fact.array, `${path}[${i}]`, problems));
+  } else {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) { problems.push(`${path}: not an object`); return; }
+    for (const [k, v] of Object.entries(value)) {
+      if (!(k in fact.object)) problems.push(`${path}.${k}: not a field of AWSMachineProviderConfig`);
+      else checkFacts(v, fact.object[k], `${path}.${k}`, problems);
+    }
+  }
+}
+
+describe('EfaMachineSet', () => {
+  const objs = synth(c => new EfaMachineSet(c, 'ms', BASE));
+  const ms = only(objs, 'MachineSet');
+  const value = ms.spec.template.spec.providerSpec.value;
+
+  test('an EFA MachineSet in openshift-machine-api, labelled for the cluster and the pool', () => {
+    expect(ms.apiVersion).toBe('machine.openshift.io/v1beta1');
+    expect(ms.metadata).toMatchObject({ name: 'mycluster-x7k2p-efa-us-east-1a', namespace: 'openshift-machine-api' });
+    expect(ms.metadata.labels['machine.openshift.io/cluster-api-cluster']).toBe('mycluster-x7k2p');
+    expect(ms.spec.replicas).toBe(2);
+    expect(ms.spec.selector.matchLabels).toEqual({
+      'machine.openshift.io/cluster-api-cluster': 'mycluster-x7k2p', 'machine.openshift.io/cluster-api-machineset': 'mycluster-x7k2p-efa-us-east-1a',
+    });
+    expect(ms.spec.template.metadata.labels).toMatchObject({ ...ms.spec.selector.matchLabels, 'machine.openshift.io/cluster-api-machine-role': 'worker' });
+    expect(ms.spec.template.spec.metadata.labels).toEqual({ 'node-role.kubernetes.io/worker-efa': '' });
+  });
+  test('the provider spec: EFA interface, placement group, zone and the usual AWS fields', () => {
+    expect(value).toMatchObject({
+      networkInterfaceType: 'EFA', instanceType: 'c5n.18xlarge', placementGroupName: 'mycluster-efa',
+      placement: { availabilityZone: 'us-east-1a', region: 'us-east-1' }, ami: { id: 'ami-0123456789abcdef0' },
+      subnet: { filters: [{ name: 'tag:Name', values: ['mycluster-x7k2p-private-us-east-1a'] }] },
+      securityGroups: [{ filters: [{ name: 'tag:Name', values: ['mycluster-x7k2p-worker-sg'] }] }],
+      iamInstanceProfile: { id: 'mycluster-x7k2p-worker-profile' },
+      tags: [{ name: 'kubernetes.io/cluster/mycluster-x7k2p', value: 'owned' }],
+    });
+  });
+  test('every provider spec field exists in AWSMachineProviderConfig with its type', () => {
+    const problems: string[] = [];
+    checkFacts(value, { object: AWS_MACHINE_PROVIDER_CONFIG }, 'value', problems);
+    expect(problems).toEqual([]);
+    // The check can fail: the EC2 value "efa" is not the API's enum, and a misspelt field is caught.
+    const bad: string[] = [];
+    checkFacts({ ...value, networkInterfaceType: 'efa', placementGroup: 'x', deviceIndex: '0' }, { object: AWS_MACHINE_PROVIDER_CONFIG }, 'value', bad);
+    expect(bad.sort()).toEqual(['value.deviceIndex: "0" is not integer', 'value.networkInterfaceType: "efa" not in ENA|EFA', 'value.placementGroup: not a field of AWSMachineProviderConfig']);
+  });
+  test('a MachineAutoscaler by default, min 2 max 4', () => {
+    expect(only(objs, 'MachineAutoscaler')).toMatchObject({
+      apiVersion: 'autoscaling.openshift.io/v1beta1',
+      metadata: { name: 'mycluster-x7k2p-efa-us-east-1a', namespace: 'openshift-machine-api' },
+      spec: { minReplicas: 2, maxReplicas: 4, scaleTargetRef: { apiVersion: 'machine.openshift.io/v1beta1', kind: 'MachineSet', name: 'mycluster-x7k2p-efa-us-east-1a' } },
+    });
+  });
+  test('custom subnet, groups, taints, tags, no autoscaler', () => {
+    const custom = synth(c => new EfaMachineSet(c, 'ms', {
+      ...BASE, instanceType: 'hpc7g.16xlarge', subnetId: 'subnet-0123456789abcdef0', securityGroupNames: ['a', 'b'],
+      taints: [{ key: 'hpc', effect: 'NoSchedule' }], tags: { team: 'hpc' }, autoscaler: false, replicas: 3, name: 'efa-pool',
+      nodeLabels: { 'node-role.kubernetes.io/hpc': '' },
+    }));
+    expect(custom.map(o => o.kind)).toEqual(['MachineSet']);
+    const m = custom[0];
+    expect(m.metadata.name).toBe('efa-pool');
+    expect(m.spec.replicas).toBe(3);
+    expect(m.spec.template.spec.taints).toEqual([{ key: 'hpc', effect: 'NoSchedule' }]);
+    expect(m.spec.template.spec.metadata.labels).toEqual({ 'node-role.kubernetes.io/hpc': '' });
+    const v = m.spec.template.spec.providerSpec.value;
+    expect(v.subnet).toEqual({ id: 'subnet-0123456789abcdef0' });
+    expect(v.securityGroups).toHaveLength(2);
+    expect(v.tags).toEqual([{ name: 'kubernetes.io/cluster/mycluster-x7k2p', value: 'owned' }, { name: 'team', value: 'hpc' }]);
+  });
+  test('an instance type without EFA fails with the message Machine API gives at launch', () => {
+    expect(() => synth(c => new EfaMachineSet(c, 'ms', { ...BASE, instanceType: 'm5.2xlarge' }))).toThrow(
+      'EfaMachineSet: instanceType "m5.2xlarge" is rejected: EFA interfaces are not supported on m5.2xlarge (what Machine API reports at launch)');
+  });
+  test('errors', () => {
+    const err = (props: Partial<EfaMachineSetProps>) => () => synth(c => new EfaMachineSet(c, 'ms', { ...BASE, ...props } as EfaMachineSetProps));
+    expect(err({ infrastructureId: undefined })).toThrow('EfaMachineSet: infrastructureId (unset) is not a valid name');
+    expect(err({ zone: 'us-east-1' })).toThrow('EfaMachineSet: zone "us-east-1" is not an availability zone; allowed: a zone name such as "us-east-1a"');
+    expect(err({ zone: 'us-east-1a', region: 'us-west-2' })).toThrow('EfaMachineSet: zone "us-east-1a" is not in region "us-west-2"');
+    expect(err({ zone: 'us-east-1-bos-1a' })).toThrow('EfaMachineSet: region (unset) cannot be derived from zone "us-east-1-bos-1a"');
+    expect(err({ amiId: 'rhcos-414' })).toThrow('EfaMachineSet: amiId "rhcos-414" is not an AMI id');
+    expect(err({ placementGroupName: '' })).toThrow('EfaMachineSet: placementGroupName "" is empty');
+    expect(err({ subnetId: 'private-a' })).toThrow('EfaMachineSet: subnetId "private-a" is not a subnet id');
+    expect(err({ autoscaler: { minReplicas: 0 } })).toThrow('EfaMachineSet: autoscaler.minReplicas 0 cannot scale EFA machines up from zero');
+    expect(err({ autoscaler: { minReplicas: 3, maxReplicas: 2 } })).toThrow('EfaMachineSet: autoscaler.maxReplicas 2 is below minReplicas 3');
+    expect(err({ taints: [{ key: 'hpc', effect: 'NoRun' as any }] })).toThrow('EfaMachineSet: taints[0].effect "NoRun" is not a taint effect');
+    expect(err({ infrastructureId: 'a-very-long-infrastructure-id-that-makes-the-name-too-long-x' })).toThrow('EfaMachineSet: name "a-very-long');
+  });
+});
+
+describe('EfaClusterAutoscaler', () => {
+  test('the singleton default with a 10 minute scale-down delay after add', () => {
+    const ca = only(synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 24 })), 'ClusterAutoscaler');
+    expect(ca.apiVersion).toBe('autoscaling.openshift.io/v1');
+    expect(ca.metadata.name).toBe('default');
+    expect(ca.spec).toEqual({
+      podPriorityThreshold: -10,
+      resourceLimits: { maxNodesTotal: 24 },
+      scaleDown: { enabled: true, delayAfterAdd: '10m', delayAfterDelete: '5m', delayAfterFailure: '30s', unneededTime: '5m' },
+    });
+  });
+  test('errors', () => {
+    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 0 }))).toThrow('EfaClusterAutoscaler: maxNodesTotal 0 is not allowed');
+    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 8, scaleDownDelayAfterAdd: '10 minutes' })))
+      .toThrow('EfaClusterAutoscaler: scaleDownDelayAfterAdd "10 minutes" is not a duration; allowed: a Go duration such as "10m", "30s" or "1h30m"');
+  });
+});
