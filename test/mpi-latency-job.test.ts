@@ -98,3 +98,48 @@ describe('MpiLatencyJob errors', () => {
     expect(err({ imagePullSecrets: [''] })).toThrow('MpiLatencyJob: imagePullSecrets[0] "" is not a valid name; allowed: an RFC 1123 subdomain');
   });
 });
+
+describe('MpiLatencyJob with Intel MPI, the fi_info support check, and OpenShift pod settings', () => {
+  test('Intel MPI: mpiImplementation Intel, Intel mpirun with the EFA installer libfabric and the efa provider', () => {
+    const j = job({ mpiImplementation: 'Intel', image: 'registry.example.com/cdk8s-rdma-efa-intelmpi:efa1.47.0-impi2021.14-omb7.4' });
+    expect(j.metadata.name).toBe('osu-latency-intel-efa');
+    expect(j.spec.mpiImplementation).toBe('Intel');
+    const c = launcher(j).containers[0];
+    expect(c.command).toEqual(['/opt/intel/oneapi/mpi/2021.14/bin/mpirun']);
+    expect(c.args).toEqual([
+      '-n', '2', '-ppn', '1',
+      '-genv', 'I_MPI_OFI_LIBRARY_INTERNAL', '0', '-genv', 'I_MPI_FABRICS', 'ofi', '-genv', 'I_MPI_OFI_PROVIDER', 'efa', '-genv', 'FI_PROVIDER', 'efa',
+      '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt/osu_latency', '-m', '1:4194304', '-i', '10000',
+    ]);
+    expect(c.env).toEqual([{ name: 'I_MPI_DEBUG', value: '5' }]);
+    expect(worker(j).containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('1');
+  });
+  test('OpenMPI is stated explicitly', () => {
+    expect(job().spec.mpiImplementation).toBe('OpenMPI');
+  });
+  test('fi_info: the EFA support check on both workers', () => {
+    const j = job({ benchmark: 'fi_info' });
+    expect(j.metadata.name).toBe('efa-support');
+    expect(launcher(j).containers[0].args).toEqual([
+      '-np', '2', '--map-by', 'ppr:1:node', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', '/opt/amazon/efa/bin/fi_info', '-p', 'efa', '-t', 'FI_EP_RDM',
+    ]);
+    expect(worker(j).containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('1');
+  });
+  test('ServiceAccount, pod annotations and host network reach both pod templates', () => {
+    const j = job({ serviceAccountName: 'mpi-job', podAnnotations: { 'openshift.io/required-scc': 'cdk8s-rdma-mpi-job' }, hostNetwork: true });
+    for (const role of ['Launcher', 'Worker']) {
+      const t = j.spec.mpiReplicaSpecs[role].template;
+      expect(t.metadata.annotations).toEqual({ 'openshift.io/required-scc': 'cdk8s-rdma-mpi-job' });
+      expect(t.spec).toMatchObject({ serviceAccountName: 'mpi-job', hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' });
+    }
+    expect(worker(job()).hostNetwork).toBeUndefined();
+  });
+  test('errors for combinations that cannot work', () => {
+    expect(() => job({ benchmark: 'fi_info', transport: 'tcp' })).toThrow('MpiLatencyJob: transport "tcp" cannot run the fi_info check (its pods hold no EFA device); allowed: "efa" with benchmark "fi_info"');
+    expect(() => job({ mpiImplementation: 'Intel', transport: 'tcp' })).toThrow('MpiLatencyJob: transport "tcp" is not available with mpiImplementation "Intel"; allowed: "efa" (the TCP twin runs Open MPI)');
+    expect(() => job({ mpiImplementation: 'Intel', benchmark: 'fi_info' })).toThrow('MpiLatencyJob: benchmark "fi_info" is not available with mpiImplementation "Intel"');
+    expect(() => job({ mpiImplementation: 'MPICH' as any })).toThrow('MpiLatencyJob: mpiImplementation "MPICH" is not a known choice; allowed: "OpenMPI", "Intel"');
+    expect(() => job({ podAnnotations: { 'bad key!': 'x' } })).toThrow('MpiLatencyJob: podAnnotations "bad key!" is not a valid annotation key');
+    expect(() => job({ serviceAccountName: 'MPI' })).toThrow('MpiLatencyJob: serviceAccountName "MPI" is not a valid name');
+  });
+});

@@ -30,7 +30,7 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
     '4.18, EFA MachineSet with autoscalers, host network, 1G pages': {
       openshiftVersion: '4.18',
       nodeConfig: { pool: { maxUnavailable: 2 }, hugepages: { pageSize: '1G', count: 16 }, memlock: { extraUlimits: ['nofile=1048576:1048576'] } },
-      nfd: { installPlanApproval: 'Manual', operandImage: 'registry.redhat.io/openshift4/ose-node-feature-discovery-rhel9:v4.18', efaDeviceIds: ['efa0', 'efa1', 'efa2'] },
+      nfd: { installPlanApproval: 'Manual', operandImage: 'registry.redhat.io/openshift4/ose-node-feature-discovery-rhel9:v4.18', efaRule: { deviceIds: ['efa0', 'efa1', 'efa2'] } },
       devicePlugin: { image: 'quay.io/example/aws-efa-k8s-device-plugin:v0.5.20', imagePullSecrets: ['quay-pull'], tolerations: [{ key: 'hpc', operator: 'Exists', effect: 'NoSchedule' }] },
       benchmarks: { hostNetwork: true, efaDevices: 1, imagePullSecrets: ['registry-creds'], benchmark: 'osu_bw', iterations: 50 },
       machineSet: {

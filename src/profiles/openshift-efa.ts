@@ -8,7 +8,7 @@ import { MpiJobSecurity } from '../constructs/mpi-job-security';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from '../constructs/namespace';
-import { EfaNodeFeatureRule, NodeFeatureDiscovery, NodeFeatureDiscoveryProps, parseOpenShiftVersion } from '../constructs/node-feature-discovery';
+import { EfaNodeFeatureRule, EfaNodeFeatureRuleProps, NodeFeatureDiscovery, NodeFeatureDiscoveryProps, parseOpenShiftVersion } from '../constructs/node-feature-discovery';
 import { OpenShiftEfaDevicePlugin, OpenShiftEfaDevicePluginProps } from '../constructs/openshift-efa-device-plugin';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
@@ -103,10 +103,11 @@ export interface OpenShiftEfaNfdOptions extends NodeFeatureDiscoveryProps {
    */
   readonly enabled?: boolean;
   /**
-   * PCI device ids of vendor 1d0f that count as EFA.
-   * @default ['efa0', 'efa1']
+   * The NodeFeatureRule that labels EFA nodes: `deviceIds` (PCI device ids of vendor 1d0f that count as EFA)
+   * and `label` (the node label it sets).
+   * @default - deviceIds ['efa0', 'efa1'], label 'feature.node.kubernetes.io/aws-efa.present'
    */
-  readonly efaDeviceIds?: string[];
+  readonly efaRule?: Pick<EfaNodeFeatureRuleProps, 'deviceIds' | 'label' | 'name'>;
 }
 
 export interface OpenShiftEfaDevicePluginOptions extends OpenShiftEfaDevicePluginProps {
@@ -252,12 +253,12 @@ export class OpenShiftEfaProfile extends Chart {
     }
 
     // 3-4. EFA device plugin (own namespace, ServiceAccount and SCC) and NFD, whose rule labels EFA nodes.
-    const { enabled: nfdEnabled = true, efaDeviceIds, ...nfdProps } = options.nfd ?? {};
+    const { enabled: nfdEnabled = true, efaRule = {}, ...nfdProps } = options.nfd ?? {};
     let efaNodeLabel: string | undefined;
     if (nfdEnabled) {
       const nfd = withOptionPrefix(P, 'nfd', () => new NodeFeatureDiscovery(this, 'Nfd', nfdProps));
-      const rule = withOptionPrefix(P, 'nfd', () => new EfaNodeFeatureRule(this, 'EfaRule', {
-        openshiftVersion, namespace: nfd.namespace, deviceIds: efaDeviceIds,
+      const rule = withOptionPrefix(P, 'nfd.efaRule', () => new EfaNodeFeatureRule(this, 'EfaRule', {
+        ...efaRule, openshiftVersion, namespace: nfd.namespace,
       }));
       efaNodeLabel = rule.label;
     }
@@ -270,6 +271,8 @@ export class OpenShiftEfaProfile extends Chart {
       withOptionPrefix(P, 'devicePlugin', () => new OpenShiftEfaDevicePlugin(this, 'DevicePlugin', {
         // The EKS add-on registry needs credentials off EKS: a pull secret you create (README).
         imagePullSecrets: ['ecr-eks-addons'],
+        // On the nodes the NFD rule labels as having an EFA device.
+        ...(efaNodeLabel ? { nodeTargeting: 'node-labels' as const, nodeLabels: { [efaNodeLabel]: 'true' } } : {}),
         ...pluginProps,
       }));
     }
