@@ -1,60 +1,103 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { BENCHMARK_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src';
+import { BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src';
 
-const dockerfile = readFileSync(join(__dirname, '..', 'container', 'Dockerfile.openmpi'), 'utf8');
-const line = (re: RegExp) => dockerfile.split('\n').find(l => re.test(l));
-
-/** Executables the Dockerfile's final check asserts exist (`test -x` loop). */
-function checkedExecutables(): string[] {
-  const start = dockerfile.indexOf('RUN for f in ');
-  const loop = dockerfile.slice(start, dockerfile.indexOf('; do', start));
-  return loop.replace('RUN for f in ', '').replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
+function read(name: string) {
+  const text = readFileSync(join(__dirname, '..', 'container', name), 'utf8');
+  const line = (re: RegExp) => text.split('\n').find(l => re.test(l));
+  /** Executables the Dockerfile's final check asserts exist (`test -x` loop). */
+  const checked = () => {
+    const start = text.indexOf('RUN for f in ');
+    const loop = text.slice(start, text.indexOf('; do', start));
+    return loop.replace('RUN for f in ', '').replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
+  };
+  return { text, line, checked };
 }
 
-describe('container/Dockerfile.openmpi provides what the jobs use', () => {
-  const objs = synthProfile('eks-efa');
-  const containers = objs.flatMap(o => {
+/** Containers of the MPIJobs and Jobs of the given objects that use `image`. */
+function containersOf(objs: any[], image: string): any[] {
+  return objs.flatMap(o => {
     const specs = o.kind === 'MPIJob' ? Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template.spec)
       : o.kind === 'Job' ? [o.spec.template.spec] : [];
     return specs.flatMap((s: any) => s.containers);
-  });
+  }).filter(c => c.image === image);
+}
+
+/** Executables a set of containers runs: commands, absolute /opt paths in args or shell scripts. */
+function executablesUsed(containers: any[]): Set<string> {
+  const used = new Set<string>();
+  for (const c of containers) {
+    if (c.command[0] === '/bin/sh') {
+      for (const m of c.command[2].matchAll(/(\/opt\/\S+|\/usr\/\S+)/g)) used.add(m[1]);
+    } else {
+      used.add(c.command[0]);
+    }
+    for (const a of c.args ?? []) if (a.startsWith('/opt/')) used.add(a);
+  }
+  return used;
+}
+
+const allObjects = [...synthProfile('eks-efa'), ...synthProfile('openshift-efa')];
+
+function sshdChecks(d: ReturnType<typeof read>, containers: any[]) {
+  const worker = containers.find(c => c.name === 'worker');
+  expect(worker.args).toEqual(['-De', '-f', BENCHMARK_IMAGE.sshdConfig]);
+  expect(d.text).toContain(`> ${BENCHMARK_IMAGE.sshdConfig}`);
+  expect(d.text).toContain(`'Port ${BENCHMARK_IMAGE.sshPort}'`);
+  expect(d.text).toContain(`'    Port ${BENCHMARK_IMAGE.sshPort}'`);
+  expect(d.line(/^EXPOSE /)).toBe(`EXPOSE ${BENCHMARK_IMAGE.sshPort}`);
+  expect(worker.ports[0].containerPort).toBe(BENCHMARK_IMAGE.sshPort);
+  expect(worker.readinessProbe.tcpSocket.port).toBe(BENCHMARK_IMAGE.sshPort);
+  expect(d.text).toContain(`useradd -m -u ${BENCHMARK_IMAGE.uid} -g ${BENCHMARK_IMAGE.uid}`);
+  expect(d.line(/^USER /)).toBe(`USER ${BENCHMARK_IMAGE.uid}:${BENCHMARK_IMAGE.uid}`);
+  expect(d.text).toContain(`'HostKey ${BENCHMARK_IMAGE.sshAuthMountPath}/id_rsa'`);
+  expect(d.text).toContain(`'AuthorizedKeysFile ${BENCHMARK_IMAGE.sshAuthMountPath}/authorized_keys'`);
+  for (const c of containers) expect(c.securityContext.runAsUser).toBe(BENCHMARK_IMAGE.uid);
+}
+
+describe('container/Dockerfile.openmpi provides what the jobs use', () => {
+  const d = read('Dockerfile.openmpi');
+  const containers = containersOf(allObjects, BENCHMARK_IMAGE.image);
 
   test('pinned versions match the image tag the jobs use', () => {
-    expect(line(/^ARG EFA_INSTALLER_VERSION=/)).toBe(`ARG EFA_INSTALLER_VERSION=${BENCHMARK_IMAGE.efaInstallerVersion}`);
-    expect(line(/^ARG OSU_VERSION=/)).toBe(`ARG OSU_VERSION=${BENCHMARK_IMAGE.osuVersion}`);
-    expect(line(/^ARG BASE_IMAGE=/)).toMatch(/^ARG BASE_IMAGE=ubuntu:\d+\.\d+$/);
-    expect(dockerfile).toContain(`-t <registry>/${BENCHMARK_IMAGE.image}`);
-    expect(containers.every(c => c.image === BENCHMARK_IMAGE.image)).toBe(true);
+    expect(d.line(/^ARG EFA_INSTALLER_VERSION=/)).toBe(`ARG EFA_INSTALLER_VERSION=${BENCHMARK_IMAGE.efaInstallerVersion}`);
+    expect(d.line(/^ARG OSU_VERSION=/)).toBe(`ARG OSU_VERSION=${BENCHMARK_IMAGE.osuVersion}`);
+    expect(d.line(/^ARG BASE_IMAGE=/)).toMatch(/^ARG BASE_IMAGE=ubuntu:\d+\.\d+$/);
+    expect(d.text).toContain(`-t <registry>/${BENCHMARK_IMAGE.image}`);
+    expect(containers.length).toBeGreaterThan(5);
   });
   test('every executable a job runs is checked to exist by the build', () => {
-    const used = new Set<string>();
-    for (const c of containers) {
-      if (c.command[0] === '/bin/sh') {
-        for (const m of c.command[2].matchAll(/(\/opt\/\S+|\/usr\/\S+)/g)) used.add(m[1]);
-      } else {
-        used.add(c.command[0]);
-      }
-      for (const a of c.args ?? []) if (a.startsWith('/opt/')) used.add(a);
-    }
+    const used = executablesUsed(containers);
     for (const b of OSU_BENCHMARKS) used.add(`${BENCHMARK_IMAGE.osuPt2ptDir}/${b}`);
-    const checked = checkedExecutables();
-    expect([...used].filter(p => !checked.includes(p))).toEqual([]);
-    expect(dockerfile).toContain('--prefix=/opt/osu-micro-benchmarks');
+    expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
+    expect(d.text).toContain('--prefix=/opt/osu-micro-benchmarks');
   });
-  test('sshd listens where the workers and their probe expect, as the image user', () => {
-    const worker = containers.find(c => c.name === 'worker');
-    expect(worker.args).toEqual(['-De', '-f', BENCHMARK_IMAGE.sshdConfig]);
-    expect(dockerfile).toContain(`> ${BENCHMARK_IMAGE.sshdConfig}`);
-    expect(dockerfile).toContain(`'Port ${BENCHMARK_IMAGE.sshPort}'`);
-    expect(dockerfile).toContain(`'    Port ${BENCHMARK_IMAGE.sshPort}'`);
-    expect(line(/^EXPOSE /)).toBe(`EXPOSE ${BENCHMARK_IMAGE.sshPort}`);
-    expect(worker.ports[0].containerPort).toBe(BENCHMARK_IMAGE.sshPort);
-    expect(worker.readinessProbe.tcpSocket.port).toBe(BENCHMARK_IMAGE.sshPort);
-    expect(dockerfile).toContain(`useradd -m -u ${BENCHMARK_IMAGE.uid} -g ${BENCHMARK_IMAGE.uid}`);
-    expect(line(/^USER /)).toBe(`USER ${BENCHMARK_IMAGE.uid}:${BENCHMARK_IMAGE.uid}`);
-    expect(dockerfile).toContain(`'HostKey ${BENCHMARK_IMAGE.sshAuthMountPath}/id_rsa'`);
-    expect(dockerfile).toContain(`'AuthorizedKeysFile ${BENCHMARK_IMAGE.sshAuthMountPath}/authorized_keys'`);
-    for (const c of containers) expect(c.securityContext.runAsUser).toBe(BENCHMARK_IMAGE.uid);
+  test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers));
+});
+
+describe('container/Dockerfile.intel provides what the Intel MPI job uses', () => {
+  const d = read('Dockerfile.intel');
+  const containers = containersOf(allObjects, INTEL_BENCHMARK_IMAGE.image);
+
+  test('pinned versions match the image tag and the mpirun path the job uses', () => {
+    expect(d.line(/^ARG EFA_INSTALLER_VERSION=/)).toBe(`ARG EFA_INSTALLER_VERSION=${INTEL_BENCHMARK_IMAGE.efaInstallerVersion}`);
+    expect(d.line(/^ARG OSU_VERSION=/)).toBe(`ARG OSU_VERSION=${INTEL_BENCHMARK_IMAGE.osuVersion}`);
+    expect(d.line(/^ARG INTEL_MPI_VERSION=/)).toBe(`ARG INTEL_MPI_VERSION=${INTEL_BENCHMARK_IMAGE.intelMpiVersion}`);
+    expect(d.line(/^ARG INTEL_COMPILER_VERSION=/)).toBe(`ARG INTEL_COMPILER_VERSION=${INTEL_BENCHMARK_IMAGE.intelCompilerVersion}`);
+    expect(d.text).toContain(`-t <registry>/${INTEL_BENCHMARK_IMAGE.image}`);
+    expect(containers.map(c => c.name).sort()).toEqual(['launcher', 'worker']);
+    expect(containers.find(c => c.name === 'launcher').command).toEqual([INTEL_BENCHMARK_IMAGE.mpirun]);
   });
+  test('Intel MPI from the oneAPI repository, EFA installer minimal, OSU with the Intel wrappers', () => {
+    expect(d.text).toContain('https://apt.repos.intel.com/oneapi all main');
+    expect(d.text).toContain('"intel-oneapi-mpi-devel-${INTEL_MPI_VERSION}"');
+    expect(d.text).toContain('./efa_installer.sh -y --minimal --skip-kmod --skip-limit-conf --no-verify');
+    expect(d.text).toContain('./configure CC=mpiicx CXX=mpiicpx --prefix=/opt/osu-micro-benchmarks');
+  });
+  test('every executable the job runs is checked to exist by the build', () => {
+    const used = executablesUsed(containers);
+    for (const b of OSU_BENCHMARKS) used.add(`${INTEL_BENCHMARK_IMAGE.osuPt2ptDir}/${b}`);
+    expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
+  });
+  test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers));
 });
