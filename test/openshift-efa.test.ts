@@ -112,7 +112,7 @@ describe('openshift-efa profile', () => {
 
 test('openshift-efa: a custom EFA node label is what the device plugin and the jobs select', () => {
   const objs = synthProfile('openshift-efa', { nfd: { efaRule: { label: 'feature.node.kubernetes.io/efa' } } });
-  expect(objs.find(o => o.kind === 'NodeFeatureRule').spec.rules[0].labels).toEqual({ 'feature.node.kubernetes.io/efa': 'true' });
-  expect(objs.find(o => o.kind === 'DaemonSet').spec.template.spec.nodeSelector).toEqual({ 'feature.node.kubernetes.io/efa': 'true' });
-  expect(objs.find(o => o.kind === 'MPIJob').spec.mpiReplicaSpecs.Worker.template.spec.nodeSelector).toEqual({ 'feature.node.kubernetes.io/efa': 'true' });
+  expect(objs.find(o => o.kind === 'NodeFeatureRule')!.spec.rules[0].labels).toEqual({ 'feature.node.kubernetes.io/efa': 'true' });
+  expect(objs.find(o => o.kind === 'DaemonSet')!.spec.template.spec.nodeSelector).toEqual({ 'feature.node.kubernetes.io/efa': 'true' });
+  expect(objs.find(o => o.kind === 'MPIJob')!.spec.mpiReplicaSpecs.Worker.template.spec.nodeSelector).toEqual({ 'feature.node.kubernetes.io/efa': 'true' });
 });
