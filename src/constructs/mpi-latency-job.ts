@@ -80,7 +80,8 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
  * each, forced onto different nodes (EFA has no same-host loopback path, research efa.md §4.7).
  *
  * The image must run sshd as `mpiuser` (UID 1000) on port 2222 with `/home/mpiuser/.sshd_config`, like the
- * mpi-operator base image, and contain Amazon Open MPI, libfabric with the EFA provider, and OSU.
+ * mpi-operator base image, and contain libfabric with the EFA provider, OSU, and Amazon Open MPI
+ * (container/Dockerfile.openmpi) or Intel MPI (container/Dockerfile.intel, `mpiImplementation: 'Intel'`).
  */
 export class MpiLatencyJob extends Construct {
   public readonly name: string;
