@@ -74,6 +74,9 @@ export const MPI_OPERATOR = {
  * and OSU versions of that Dockerfile (a test keeps the two in step). There is no public registry copy:
  * build and push it (README, "Benchmark image"), then point `image` at your registry.
  */
+/** Where OSU 7.x `make install` puts the point-to-point benchmarks ($pkglibexecdir/mpi/pt2pt; research mpi-openshift.md §2.1). */
+export const OSU_PT2PT_DIR = '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt';
+
 export const BENCHMARK_IMAGE = {
   efaInstallerVersion: '1.47.0',
   osuVersion: '7.4',
@@ -95,8 +98,7 @@ export const BENCHMARK_IMAGE = {
   mpirun: '/opt/amazon/openmpi/bin/mpirun',
   fiInfo: '/opt/amazon/efa/bin/fi_info',
   fiPingpong: '/opt/amazon/efa/bin/fi_pingpong',
-  /** Where OSU 7.x `make install` puts the point-to-point benchmarks ($pkglibexecdir/mpi/pt2pt). */
-  osuPt2ptDir: '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt',
+  osuPt2ptDir: OSU_PT2PT_DIR,
 };
 
 /**
@@ -122,7 +124,7 @@ export const INTEL_BENCHMARK_IMAGE = {
   get mpirun(): string {
     return `/opt/intel/oneapi/mpi/${this.intelMpiVersion}/bin/mpirun`;
   },
-  osuPt2ptDir: '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt',
+  osuPt2ptDir: OSU_PT2PT_DIR,
 };
 
 /** OpenShift Node Feature Discovery operator from OLM (research mpi-openshift.md §5.1-5.3). */

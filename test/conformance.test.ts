@@ -4,6 +4,7 @@ import { readFileSync } from 'fs';
 import { MPIJOB_CRD_SPEC } from '../src';
 import { PROFILE_NAMES } from '../src/profiles';
 import { synthProfile } from '../src/synth';
+import { OPENSHIFT_CRD_IMPORTS } from '../scripts/import-crds';
 import { StrictValidator, locateReference } from './reference';
 import { PROFILE_VARIANTS } from './variants';
 
@@ -19,16 +20,9 @@ const UPSTREAM_MPIJOB_CRD = 'crds/kubeflow.org/kubeflow.org_mpijobs.v2beta1.yaml
 
 /** Upstream CRDs of the OpenShift kinds we emit: the current line (HEAD) and OpenShift 4.18. */
 const OPENSHIFT_CRDS: Record<string, string[]> = {
+  // The CRDs imports/ is generated from, plus OLM's (emitted as plain objects).
   current: [
-    'crds/machineconfiguration.openshift.io/0000_80_machine-config_01_machineconfigs.crd.yaml',
-    'crds/machineconfiguration.openshift.io/0000_80_machine-config_01_machineconfigpools.crd.yaml',
-    'crds/security.openshift.io/0000_03_config-operator_01_securitycontextconstraints.crd.yaml',
-    'crds/nfd.openshift.io/nfd.openshift.io_nodefeaturediscoveries.yaml',
-    'crds/nfd.openshift.io/nfd.openshift.io_nodefeaturerules.yaml',
-    'crds/nfd.k8s-sigs.io/openshift-nfd-operator/nfd.k8s-sigs.io_nodefeaturerules.yaml',
-    'crds/machine.openshift.io/0000_10_machine-api_01_machinesets-Default.crd.yaml',
-    'crds/autoscaling.openshift.io/01_clusterautoscaler.crd.yaml',
-    'crds/autoscaling.openshift.io/02_machineautoscaler.crd.yaml',
+    ...Object.values(OPENSHIFT_CRD_IMPORTS).flat().map(f => `crds/${f}`),
     'crds/operators.coreos.com/operators.coreos.com_operatorgroups.yaml',
     'crds/operators.coreos.com/operators.coreos.com_subscriptions.yaml',
   ],

@@ -5,7 +5,7 @@ import efaData from '../data/efa-instance-types.json';
 import { RdmaOptionError } from '../errors';
 import { ResourceRequirements, Toleration, toPullSecrets, toResources, toTolerations } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
-import { checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
+import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
 import { EFA_DEVICE_PLUGIN, EKS_ADDON_REGISTRY_ACCOUNTS, efaDevicePluginImage } from '../versions';
 
 const WHERE = 'EfaDevicePlugin';
@@ -186,7 +186,8 @@ export class EfaDevicePlugin extends Construct {
         template: {
           metadata: {
             labels: podLabels,
-            annotations: props.podAnnotations && Object.keys(props.podAnnotations).length > 0 ? { ...props.podAnnotations } : undefined,
+            annotations: props.podAnnotations && Object.keys(props.podAnnotations).length > 0
+              ? { ...checkAnnotations(WHERE, 'podAnnotations', props.podAnnotations) } : undefined,
           },
           spec: {
             serviceAccountName: props.serviceAccountName !== undefined ? checkDnsSubdomain(WHERE, 'serviceAccountName', props.serviceAccountName) : undefined,

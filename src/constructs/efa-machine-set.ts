@@ -26,7 +26,7 @@ export interface EfaMachineAutoscalerOptions {
   readonly minReplicas?: number;
   /**
    * Most machines.
-   * @default 4
+   * @default 4, or minReplicas when that is larger
    */
   readonly maxReplicas?: number;
 }
@@ -220,6 +220,7 @@ export class EfaMachineSet extends Construct {
                   : { filters: [{ name: 'tag:Name', values: [`${infra}-private-${zone}`] }] },
                 securityGroups: securityGroups.map(g => ({ filters: [{ name: 'tag:Name', values: [g] }] })),
                 iamInstanceProfile: { id: iamProfile },
+                // Secret names of the documented AWS MachineSet (research mpi-openshift.md §7.2).
                 credentialsSecret: { name: 'aws-cloud-credentials' },
                 userDataSecret: { name: 'worker-user-data' },
                 deviceIndex: 0,

@@ -63,7 +63,8 @@ export class MpiJobSecurity extends Construct {
       runAsUser: { type: 'MustRunAs', uid: BENCHMARK_IMAGE.uid },
       fixedGroup: BENCHMARK_IMAGE.uid,
       allowedCapabilities: ['IPC_LOCK'],
-      // restricted-v2's volume types; huge pages and /dev/shm are emptyDir volumes.
+      // The volume types of restricted-v2 [inferred from the default SCCs, not from a cited source]; huge pages
+      // and /dev/shm are emptyDir volumes.
       volumes: ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'],
       allowHostDirVolumePlugin: false,
       allowHostNetwork: hostNetwork,

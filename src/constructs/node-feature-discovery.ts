@@ -14,7 +14,10 @@ export interface OpenShiftVersion {
   readonly minor: number;
 }
 
-/** Parses `4.18`-style OpenShift versions (a patch part such as `4.18.3` is accepted and ignored). */
+/**
+ * Parses `4.18`-style OpenShift versions (a patch part such as `4.18.3` is accepted and ignored). The floor,
+ * 4.12, is our choice, not an upstream limit: the output is only validated against the 4.18 and current CRDs.
+ */
 export function parseOpenShiftVersion(where: string, option: string, value: string): OpenShiftVersion {
   const m = typeof value === 'string' ? /^(\d+)\.(\d+)(?:\.\d+)?$/.exec(value) : null;
   const major = m ? Number(m[1]) : NaN;
@@ -137,7 +140,7 @@ export class NodeFeatureDiscovery extends Construct {
   }
 }
 
-/** Node label the EFA rule sets by default (prefix `feature.node.kubernetes.io/`, which NFD allows). */
+/** Node label the EFA rule sets by default; NFD may set labels under `feature.node.kubernetes.io/` and its subdomains (research mpi-openshift.md §5.3). */
 export const EFA_NODE_LABEL = 'feature.node.kubernetes.io/aws-efa.present';
 
 export interface EfaNodeFeatureRuleProps {
@@ -217,7 +220,8 @@ export class EfaNodeFeatureRule extends Construct {
       }],
     };
     const metadata = { name: this.name, namespace, labels: standardLabels(this, this.name, 'node-feature-discovery') };
-    // Both groups define the same rule schema; the class only fixes apiVersion.
+    // Both groups define the same rule schema; the class only fixes apiVersion. Each generated module has
+    // its own `op` enum type for the same strings, hence the cast (conformance tests check the result).
     if (this.apiVersion === 'nfd.openshift.io/v1alpha1') {
       new OpenShiftNodeFeatureRule(this, 'Resource', { metadata, spec: spec as any });
     } else {

@@ -1,7 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { SecurityContextConstraints } from '../../imports/security.openshift.io';
+import { SecurityContextConstraints, SecurityContextConstraintsProps } from '../../imports/security.openshift.io';
 import { RdmaOptionError } from '../errors';
 import { standardLabels } from '../labels';
 import { checkDnsLabel, checkDnsSubdomain } from '../validate';
@@ -72,7 +72,8 @@ export class SccGrant extends Construct {
     const group = props.fixedGroup !== undefined
       ? { type: 'MustRunAs', ranges: [{ min: props.fixedGroup, max: props.fixedGroup }] }
       : { type: 'MustRunAs' };
-    const scc = new SecurityContextConstraints(this, 'Resource', {
+    // Every field typed except `priority`: required and nullable, it is added as null below.
+    const sccProps: Omit<SecurityContextConstraintsProps, 'priority'> = {
       metadata: { name: this.name, labels, annotations: { 'kubernetes.io/description': props.description } },
       allowHostDirVolumePlugin: props.allowHostDirVolumePlugin,
       allowHostIpc: false,
@@ -91,11 +92,13 @@ export class SccGrant extends Construct {
       seLinuxContext: props.seLinuxType !== undefined
         ? { type: 'MustRunAs', seLinuxOptions: { type: props.seLinuxType } }
         : { type: 'MustRunAs' },
+      // As restricted-v2 does [inferred]: pods get the runtime's default seccomp profile.
       seccompProfiles: ['runtime/default'],
       supplementalGroups: group,
       users: [],
       volumes: [...props.volumes].sort(),
-    } as any);
+    };
+    const scc = new SecurityContextConstraints(this, 'Resource', sccProps as SecurityContextConstraintsProps);
     // `priority` is required and nullable: null sorts this SCC by restrictiveness like the default SCCs.
     // (cdk8s drops nulls from props, so it is added as a patch.)
     scc.addJsonPatch(JsonPatch.add('/priority', null));

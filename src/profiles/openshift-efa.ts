@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaClusterAutoscaler, EfaClusterAutoscalerProps, EfaMachineSet, EfaMachineSetProps } from '../constructs/efa-machine-set';
-import { EFA_DEFAULT_HUGEPAGES_2M, HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugepagesFor } from '../constructs/hugepages-machine-config';
+import { HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugepagesFor } from '../constructs/hugepages-machine-config';
 import { MemlockConfig } from '../constructs/memlock-config';
 import { MpiJobSecurity } from '../constructs/mpi-job-security';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
@@ -242,9 +242,8 @@ export class OpenShiftEfaProfile extends Chart {
       if (vcpus !== undefined && count !== undefined) {
         throw new RdmaOptionError(P, 'nodeConfig.hugepages.vcpus', vcpus, 'conflicts with nodeConfig.hugepages.count', 'either vcpus (sizes the count) or count');
       }
-      const sized = vcpus !== undefined
-        ? withOptionPrefix(P, 'nodeConfig.hugepages', () => efaHugepagesFor(vcpus))
-        : count ?? ((pageSize ?? '2M') === '2M' ? EFA_DEFAULT_HUGEPAGES_2M : undefined);
+      // Unset, the construct's own default applies (5128 pages of 2M; required for 1G).
+      const sized = vcpus !== undefined ? withOptionPrefix(P, 'nodeConfig.hugepages', () => efaHugepagesFor(vcpus)) : count;
       withOptionPrefix(P, 'nodeConfig.hugepages', () => new HugepagesMachineConfig(this, 'Hugepages', { role, pageSize, count: sized }));
     }
     const { enabled: memlockEnabled = true, ...memlockProps } = memlock;
