@@ -151,5 +151,7 @@ describe('EfaDevicePlugin errors', () => {
     expect(err({ nodeSelector: { pool: 'not ok' } })).toThrow('EfaDevicePlugin: nodeSelector["pool"] "not ok" is not a valid label value');
     expect(err({ imagePullSecrets: ['Bad_Secret'] })).toThrow('EfaDevicePlugin: imagePullSecrets[0] "Bad_Secret" is not a valid name; allowed: an RFC 1123 subdomain');
     expect(err({ updateStrategy: { type: 'Recreate' } })).toThrow('EfaDevicePlugin: updateStrategy.type "Recreate" is not a known choice; allowed: "RollingUpdate", "OnDelete"');
+    expect(err({ podAnnotations: { 'not a key': 'x' } })).toThrow('EfaDevicePlugin: podAnnotations "not a key" is not a valid annotation key');
+    expect(err({ serviceAccountName: 'Plugin' })).toThrow('EfaDevicePlugin: serviceAccountName "Plugin" is not a valid name');
   });
 });

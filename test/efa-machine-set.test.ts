@@ -87,6 +87,10 @@ describe('EfaMachineSet', () => {
     checkFacts({ ...value, networkInterfaceType: 'efa', placementGroup: 'x', deviceIndex: '0' }, { object: AWS_MACHINE_PROVIDER_CONFIG }, 'value', bad);
     expect(bad.sort()).toEqual(['value.deviceIndex: "0" is not integer', 'value.networkInterfaceType: "efa" not in ENA|EFA', 'value.placementGroup: not a field of AWSMachineProviderConfig']);
   });
+  test('maxReplicas follows a larger minReplicas', () => {
+    const ma = only(synth(c => new EfaMachineSet(c, 'ms', { ...BASE, autoscaler: { minReplicas: 6 } })), 'MachineAutoscaler');
+    expect(ma.spec).toMatchObject({ minReplicas: 6, maxReplicas: 6 });
+  });
   test('a MachineAutoscaler by default, min 2 max 4', () => {
     expect(only(objs, 'MachineAutoscaler')).toMatchObject({
       apiVersion: 'autoscaling.openshift.io/v1beta1',
@@ -121,6 +125,10 @@ describe('EfaMachineSet', () => {
     expect(err({ zone: 'us-east-1' })).toThrow('EfaMachineSet: zone "us-east-1" is not an availability zone; allowed: a zone name such as "us-east-1a"');
     expect(err({ zone: 'us-east-1a', region: 'us-west-2' })).toThrow('EfaMachineSet: zone "us-east-1a" is not in region "us-west-2"');
     expect(err({ zone: 'us-east-1-bos-1a' })).toThrow('EfaMachineSet: region (unset) cannot be derived from zone "us-east-1-bos-1a"');
+    expect(err({ region: 'useast1' })).toThrow('EfaMachineSet: region "useast1" is not an AWS region; allowed: a region name such as "us-east-1"');
+    expect(err({ securityGroupNames: [] })).toThrow('EfaMachineSet: securityGroupNames [] is empty');
+    expect(err({ rootVolumeSize: 0 })).toThrow('EfaMachineSet: rootVolumeSize 0 is not allowed; allowed: a whole number from 1 to 16384');
+    expect(err({ replicas: -1 })).toThrow('EfaMachineSet: replicas -1 is not allowed; allowed: a whole number of at least 0');
     expect(err({ amiId: 'rhcos-414' })).toThrow('EfaMachineSet: amiId "rhcos-414" is not an AMI id');
     expect(err({ placementGroupName: '' })).toThrow('EfaMachineSet: placementGroupName "" is empty');
     expect(err({ subnetId: 'private-a' })).toThrow('EfaMachineSet: subnetId "private-a" is not a subnet id');
@@ -143,6 +151,8 @@ describe('EfaClusterAutoscaler', () => {
     });
   });
   test('errors', () => {
+    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 8, podPriorityThreshold: 1.5 })))
+      .toThrow('EfaClusterAutoscaler: podPriorityThreshold 1.5 is not a whole number; allowed: a pod priority such as -10');
     expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 0 }))).toThrow('EfaClusterAutoscaler: maxNodesTotal 0 is not allowed');
     expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 8, scaleDownDelayAfterAdd: '10 minutes' })))
       .toThrow('EfaClusterAutoscaler: scaleDownDelayAfterAdd "10 minutes" is not a duration; allowed: a Go duration such as "10m", "30s" or "1h30m"');

@@ -140,6 +140,7 @@ describe('MpiLatencyJob with Intel MPI, the fi_info support check, and OpenShift
     expect(() => job({ mpiImplementation: 'Intel', benchmark: 'fi_info' })).toThrow('MpiLatencyJob: benchmark "fi_info" is not available with mpiImplementation "Intel"');
     expect(() => job({ mpiImplementation: 'MPICH' as any })).toThrow('MpiLatencyJob: mpiImplementation "MPICH" is not a known choice; allowed: "OpenMPI", "Intel"');
     expect(() => job({ podAnnotations: { 'bad key!': 'x' } })).toThrow('MpiLatencyJob: podAnnotations "bad key!" is not a valid annotation key');
+    expect(() => job({ podAnnotations: { 'example.com/n': 1 as any } })).toThrow('MpiLatencyJob: podAnnotations["example.com/n"] 1 is not a string; allowed: a string value');
     expect(() => job({ serviceAccountName: 'MPI' })).toThrow('MpiLatencyJob: serviceAccountName "MPI" is not a valid name');
   });
 });

@@ -31,6 +31,8 @@ describe('NodeFeatureDiscovery', () => {
   test('errors', () => {
     expect(() => synth(c => new NodeFeatureDiscovery(c, 'n', { installPlanApproval: 'Auto' as any }))).toThrow('NodeFeatureDiscovery: installPlanApproval "Auto" is not a known choice; allowed: "Automatic", "Manual"');
     expect(() => synth(c => new NodeFeatureDiscovery(c, 'n', { operandImage: 'nfd:latest' }))).toThrow('NodeFeatureDiscovery: operandImage "nfd:latest" is not a pinned image');
+    expect(() => synth(c => new NodeFeatureDiscovery(c, 'n', { source: 'Red Hat' }))).toThrow('NodeFeatureDiscovery: source "Red Hat" is not a valid name');
+    expect(() => synth(c => new NodeFeatureDiscovery(c, 'n', { sourceNamespace: '' }))).toThrow('NodeFeatureDiscovery: sourceNamespace "" is not a valid name');
     expect(() => synth(c => new NodeFeatureDiscovery(c, 'n', { channel: ' ' }))).toThrow('NodeFeatureDiscovery: channel " " is empty');
   });
 });
@@ -51,7 +53,8 @@ describe('EfaNodeFeatureRule', () => {
     expect(nodeFeatureRuleApiVersion(parseOpenShiftVersion('t', 'v', '4.18.7'))).toBe('nfd.openshift.io/v1alpha1');
     expect(nodeFeatureRuleApiVersion(parseOpenShiftVersion('t', 'v', '4.19'))).toBe('nfd.k8s-sigs.io/v1alpha1');
     expect(nodeFeatureRuleApiVersion(parseOpenShiftVersion('t', 'v', '5.0'))).toBe('nfd.k8s-sigs.io/v1alpha1');
-    const rule = only(synth(c => new EfaNodeFeatureRule(c, 'r', { openshiftVersion: '4.19', deviceIds: ['efa0', 'efa1', 'efa2'] })), 'NodeFeatureRule');
+    const rule = only(synth(c => new EfaNodeFeatureRule(c, 'r', { openshiftVersion: '4.19', deviceIds: ['efa0', 'efa1', 'efa2'], name: 'efa-nodes' })), 'NodeFeatureRule');
+    expect(rule.metadata.name).toBe('efa-nodes');
     expect(rule.apiVersion).toBe('nfd.k8s-sigs.io/v1alpha1');
     expect(rule.spec.rules[0].matchFeatures[0].matchExpressions.device.value).toEqual(['efa0', 'efa1', 'efa2']);
   });
