@@ -4,8 +4,8 @@
  *
  * 1. The CRDs the bundles ship (our own definitions in src/crds) are written as YAML under imports/crds/
  *    and imported from there.
- * 2. The OpenShift CRDs whose objects we emit but never ship (the cluster owns them) are imported from the
- *    upstream copies in the reference folder (RDMA_REFERENCE_DIR, or ../shared/reference beside the
+ * 2. The upstream CRDs whose objects we emit but never ship (OpenShift's, and the NVIDIA network-operator's,
+ *    which the cluster or the operator owns) are imported from the upstream copies in the reference folder (RDMA_REFERENCE_DIR, or ../shared/reference beside the
  *    repository). Files of one API group are joined in a temporary folder outside the repository, so
  *    `cdk8s import` writes one module per group; nothing from the reference folder lands in the project
  *    except the generated TypeScript.
@@ -37,6 +37,14 @@ export const OPENSHIFT_CRD_IMPORTS: Record<string, string[]> = {
   ],
 };
 
+/** Upstream CRD files of other operators whose custom resources we emit (operator mode of baremetal-ipoib). */
+export const OPERATOR_CRD_IMPORTS: Record<string, string[]> = {
+  'mellanox.com': ['mellanox.com/mellanox.com_nicclusterpolicies.yaml', 'mellanox.com/mellanox.com_ipoibnetworks.yaml'],
+};
+
+/** Every upstream CRD file imports/ is generated from, per API group. */
+export const REFERENCE_CRD_IMPORTS: Record<string, string[]> = { ...OPENSHIFT_CRD_IMPORTS, ...OPERATOR_CRD_IMPORTS };
+
 function cdk8sImport(file: string): void {
   execFileSync('npx', ['cdk8s', 'import', file, '--no-save', '--no-check-upgrade', '-l', 'typescript', '-o', 'imports'], {
     cwd: root, stdio: 'inherit',
@@ -59,7 +67,7 @@ if (require.main === module) {
   const ref = referenceDir();
   const tmp = mkdtempSync(join(tmpdir(), 'cdk8s-rdma-import-'));
   try {
-    for (const [group, files] of Object.entries(OPENSHIFT_CRD_IMPORTS)) {
+    for (const [group, files] of Object.entries(REFERENCE_CRD_IMPORTS)) {
       const joined = files.map(f => readFileSync(join(ref, 'crds', f), 'utf8').replace(/^---\n/, '')).join('\n---\n');
       const file = join(tmp, `${group}.yaml`);
       writeFileSync(file, joined);

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 
 /**
@@ -55,4 +56,14 @@ export function spreadAcrossNodes(labels: Record<string, string>): k8s.Affinity 
       }],
     },
   };
+}
+
+/** Pod template annotation carrying a hash of a workload's configuration, so a config change rolls its pods. */
+export const CONFIG_HASH_ANNOTATION = 'rdma.cdk8s.io/config-hash';
+
+/** sha256 (hex) of configuration text, for CONFIG_HASH_ANNOTATION. */
+export function configHash(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
 }

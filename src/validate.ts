@@ -116,3 +116,26 @@ export function checkAnnotations(where: string, option: string, annotations: Rec
   }
   return annotations;
 }
+
+/** An absolute host path without `..` segments, e.g. `/opt/cni/bin`. */
+export function checkAbsolutePath(where: string, option: string, value: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || /\s/.test(value) || value.split('/').includes('..')) {
+    throw new RdmaOptionError(where, option, value, 'is not an absolute path', 'an absolute path without spaces or ".." segments, e.g. "/opt/cni/bin"');
+  }
+  return value.length > 1 ? value.replace(/\/+$/, '') : value;
+}
+
+/**
+ * A Linux network interface name as the kernel accepts it (dev_valid_name): 1 to 15 characters, no "/",
+ * ":" or whitespace, not "." or "..".
+ */
+export function checkInterfaceName(where: string, option: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new RdmaOptionError(where, option, value, 'is empty', 'a network interface name such as "ib0" (1 to 15 characters)');
+  }
+  if (value.length > 15 || /[/:\s]/.test(value) || value === '.' || value === '..') {
+    throw new RdmaOptionError(where, option, value, 'is not a valid interface name',
+      'a network interface name such as "ib0": 1 to 15 characters, no "/", ":" or whitespace');
+  }
+  return value;
+}

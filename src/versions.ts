@@ -143,3 +143,81 @@ export const NFD_OPERATOR = {
    */
   efaDeviceIds: ['efa0', 'efa1'],
 } as const;
+
+/*
+ * InfiniBand stack (research ib.md). Every upstream manifest ships `latest` or a moving snapshot tag; these are
+ * the released tags of the copies read there.
+ */
+
+/** Multus CNI, thick plugin (research ib.md §5.1): the release workflow publishes `<tag>-thick` images. */
+export const MULTUS = {
+  image: 'ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick',
+  release: 'v4.3.0',
+} as const;
+
+/** Mellanox ipoib-cni (research ib.md §4; tag v1.2.2, 2025-03-25, also in network-operator's images-sha256 list). */
+export const IPOIB_CNI = {
+  image: 'ghcr.io/mellanox/ipoib-cni:v1.2.2',
+  release: 'v1.2.2',
+} as const;
+
+/** Whereabouts IPAM (research ib.md §6.1; v0.9.4 is the release with the separate reconciler Deployment). */
+export const WHEREABOUTS = {
+  image: 'ghcr.io/k8snetworkplumbingwg/whereabouts:v0.9.4',
+  release: 'v0.9.4',
+  /** Reconciler schedule of the upstream ConfigMap `whereabouts-config`. */
+  reconcilerCron: '30 4 * * *',
+} as const;
+
+/** Mellanox k8s-rdma-shared-dev-plugin (research ib.md §2.2; tag v1.5.3, 2025-03-26, images on ghcr.io). */
+export const RDMA_SHARED_DEVICE_PLUGIN = {
+  image: 'ghcr.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3',
+  release: 'v1.5.3',
+  /** Resource prefix the plugin uses when a configList entry sets none. */
+  defaultResourcePrefix: 'rdma',
+} as const;
+
+/** nimbix jarvice-k8s-rdma, the `jarvice.com/rdma` plugin (research ib.md §3.2; image of jarvice-helm values). */
+export const JARVICE_RDMA_DEVICE_PLUGIN = {
+  image: 'us-docker.pkg.dev/jarvice/images/k8s-rdma-device:1.0.3',
+  resourceName: 'jarvice.com/rdma',
+} as const;
+
+/**
+ * NVIDIA network-operator release whose component images operator mode names (research ib.md §1.2,
+ * hack/release.yaml at tag v26.4.1): `nvcr.io/nvidia/mellanox/<image>:network-operator-v26.4.1`.
+ */
+export const NETWORK_OPERATOR = {
+  release: 'v26.4.1',
+  repository: 'nvcr.io/nvidia/mellanox',
+  version: 'network-operator-v26.4.1',
+  images: {
+    rdmaSharedDevicePlugin: 'k8s-rdma-shared-dev-plugin',
+    multus: 'multus-cni',
+    cniPlugins: 'plugins',
+    ipoib: 'ipoib-cni',
+  },
+  /** The only NicClusterPolicy name the operator acts on (pkg/consts/consts.go). */
+  policyName: 'nic-cluster-policy',
+} as const;
+
+/**
+ * The InfiniBand benchmark image built from container/Dockerfile.ib: Debian 12 (bookworm) with rdma-core,
+ * perftest, Debian's Open MPI (built with UCX) and OSU. Package versions were read from the bookworm
+ * archive (perftest 4.5+0.17-1, openmpi 4.1.4-3+b1, libucx0 1.13.1-1, rdma-core 44.0-2); a test keeps the
+ * Dockerfile and these values in step.
+ */
+export const IB_BENCHMARK_IMAGE = {
+  debianRelease: 'bookworm',
+  osuVersion: '7.4',
+  repository: 'cdk8s-rdma-ib',
+  get tag(): string {
+    return `${this.debianRelease}-omb${this.osuVersion}`;
+  },
+  get image(): string {
+    return `${this.repository}:${this.tag}`;
+  },
+  mpirun: '/usr/bin/mpirun',
+  perftestDir: '/usr/bin',
+  osuPt2ptDir: OSU_PT2PT_DIR,
+};

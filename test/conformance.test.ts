@@ -1,10 +1,10 @@
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { readFileSync } from 'fs';
-import { MPIJOB_CRD_SPEC } from '../src';
+import { IPPOOL_CRD_SPEC, MPIJOB_CRD_SPEC, NAD_CRD_SPEC, NODE_SLICE_POOL_CRD_SPEC, OVERLAPPING_RANGE_CRD_SPEC } from '../src';
 import { PROFILE_NAMES } from '../src/profiles';
 import { synthProfile } from '../src/synth';
-import { OPENSHIFT_CRD_IMPORTS } from '../scripts/import-crds';
+import { REFERENCE_CRD_IMPORTS } from '../scripts/import-crds';
 import { StrictValidator, locateReference } from './reference';
 import { PROFILE_VARIANTS } from './variants';
 
@@ -17,12 +17,31 @@ const describeRef = ref.dir ? describe : describe.skip;
 // v1.27 is the oldest Kubernetes we support, v1.31 is OpenShift 4.18's, v1.36 the newest.
 const KUBE_VERSIONS = ['v1.27.0', 'v1.31.0', 'v1.36.0'];
 const UPSTREAM_MPIJOB_CRD = 'crds/kubeflow.org/kubeflow.org_mpijobs.v2beta1.yaml';
+/** Upstream copies of the CRDs the bundles ship their own definitions of (Multus v4.3.0's NAD, whereabouts v0.9.4's). */
+const UPSTREAM_NAD_CRD = 'crds/k8s.cni.cncf.io/k8s.cni.cncf.io_networkattachmentdefinitions_crd.yaml';
+/** The older, minimal NAD definition (network-attachment-definition-client): our objects must validate against it too. */
+const UPSTREAM_NAD_CRD_MINIMAL = 'crds/k8s.cni.cncf.io/networks-crd.yaml';
+const UPSTREAM_WHEREABOUTS_CRDS = {
+  ippools: 'crds/whereabouts.cni.cncf.io/whereabouts.cni.cncf.io_ippools.yaml',
+  overlappingrangeipreservations: 'crds/whereabouts.cni.cncf.io/whereabouts.cni.cncf.io_overlappingrangeipreservations.yaml',
+  nodeslicepools: 'crds/whereabouts.cni.cncf.io/whereabouts.cni.cncf.io_nodeslicepools.yaml',
+};
+const OWN_CRD_UPSTREAMS: [string, any, string][] = [
+  ['mpijobs.kubeflow.org', MPIJOB_CRD_SPEC, UPSTREAM_MPIJOB_CRD],
+  ['network-attachment-definitions.k8s.cni.cncf.io', NAD_CRD_SPEC, UPSTREAM_NAD_CRD],
+  ['ippools.whereabouts.cni.cncf.io', IPPOOL_CRD_SPEC, UPSTREAM_WHEREABOUTS_CRDS.ippools],
+  ['overlappingrangeipreservations.whereabouts.cni.cncf.io', OVERLAPPING_RANGE_CRD_SPEC, UPSTREAM_WHEREABOUTS_CRDS.overlappingrangeipreservations],
+  ['nodeslicepools.whereabouts.cni.cncf.io', NODE_SLICE_POOL_CRD_SPEC, UPSTREAM_WHEREABOUTS_CRDS.nodeslicepools],
+];
 
 /** Upstream CRDs of the OpenShift kinds we emit: the current line (HEAD) and OpenShift 4.18. */
 const OPENSHIFT_CRDS: Record<string, string[]> = {
-  // The CRDs imports/ is generated from, plus OLM's (emitted as plain objects).
+  // The CRDs imports/ is generated from (OpenShift's, the network-operator's), plus OLM's (emitted as plain
+  // objects) and the upstream copies of the CNI CRDs we ship our own definitions of.
   current: [
-    ...Object.values(OPENSHIFT_CRD_IMPORTS).flat().map(f => `crds/${f}`),
+    ...Object.values(REFERENCE_CRD_IMPORTS).flat().map(f => `crds/${f}`),
+    UPSTREAM_NAD_CRD,
+    ...Object.values(UPSTREAM_WHEREABOUTS_CRDS),
     'crds/operators.coreos.com/operators.coreos.com_operatorgroups.yaml',
     'crds/operators.coreos.com/operators.coreos.com_subscriptions.yaml',
   ],
@@ -115,28 +134,51 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
     expect(v.validate(job)).toHaveLength(1);
   });
 
-  test('every field our MPIJob CRD declares exists upstream with the same type', () => {
-    const upstreamCrd = parseAllDocuments(readFileSync(join(ref.dir!, UPSTREAM_MPIJOB_CRD), 'utf8')).map(d => d.toJS()).find(d => d?.kind === 'CustomResourceDefinition');
-    const up = upstreamCrd.spec.versions.find((v: any) => v.name === 'v2beta1').schema.openAPIV3Schema;
-    const ours = MPIJOB_CRD_SPEC.versions[0].schema.openAPIV3Schema as any;
-    const problems: string[] = [];
-    const walk = (o: any, u: any, path: string) => {
-      if (!u) { problems.push(`${path}: not upstream`); return; }
-      if (o.type !== u.type) problems.push(`${path}: type ${o.type} upstream ${u.type}`);
-      if (o.format !== u.format) problems.push(`${path}: format ${o.format} upstream ${u.format}`);
-      if (o.default !== undefined && JSON.stringify(o.default) !== JSON.stringify(u.default)) problems.push(`${path}: default differs`);
-      if (o.enum && JSON.stringify(o.enum) !== JSON.stringify(u.enum)) problems.push(`${path}: enum differs`);
-      for (const [k, v] of Object.entries(o.properties ?? {})) walk(v, u.properties?.[k], `${path}.${k}`);
-      if (o.items) walk(o.items, u.items, `${path}[]`);
-      if (o.additionalProperties && typeof o.additionalProperties === 'object') walk(o.additionalProperties, u.additionalProperties, `${path}{}`);
-    };
-    walk(ours, up, '');
-    expect(problems).toEqual([]);
-    expect(MPIJOB_CRD_SPEC.group).toBe(upstreamCrd.spec.group);
-    expect(MPIJOB_CRD_SPEC.names).toEqual(upstreamCrd.spec.names);
-    expect(MPIJOB_CRD_SPEC.scope).toBe(upstreamCrd.spec.scope);
+  test.each(OWN_CRD_UPSTREAMS)('every field our %s CRD declares exists upstream with the same type and required list', (_name, ours, file) => {
+    const upstreamCrd = parseAllDocuments(readFileSync(join(ref.dir!, file), 'utf8')).map(d => d.toJS()).find(d => d?.kind === 'CustomResourceDefinition');
+    for (const version of ours.versions) {
+      const up = upstreamCrd.spec.versions.find((v: any) => v.name === version.name);
+      expect(up).toBeDefined();
+      expect(crdSchemaProblems(version.schema.openAPIV3Schema, up.schema.openAPIV3Schema)).toEqual([]);
+    }
+    expect(ours.group).toBe(upstreamCrd.spec.group);
+    expect(ours.names).toEqual(upstreamCrd.spec.names);
+    expect(ours.scope).toBe(upstreamCrd.spec.scope);
+  });
+
+  test('the compatibility check catches a field upstream lacks, a type change and a required field upstream does not require', () => {
+    const up = { type: 'object', properties: { spec: { type: 'object', properties: { range: { type: 'string' } } } } };
+    const ours = { type: 'object', properties: { spec: { type: 'object', required: ['range'], properties: { range: { type: 'integer' }, extra: { type: 'string' } } } } };
+    expect(crdSchemaProblems(ours, up)).toEqual(['.spec: required [range] upstream []', '.spec.range: type integer upstream string', '.spec.extra: not upstream']);
+  });
+
+  test('objects of the CNI CRDs validate against the older minimal NetworkAttachmentDefinition definition too', () => {
+    const v = new StrictValidator(join(ref.dir!, 'kubernetes', 'v1.27.0', '_definitions.json'), 'minimal-nad');
+    v.addCrdFile(join(ref.dir!, UPSTREAM_NAD_CRD_MINIMAL));
+    const nads = objects.filter(o => o.obj.kind === 'NetworkAttachmentDefinition');
+    expect(nads.length).toBeGreaterThan(0);
+    expect(nads.flatMap(({ source, obj }) => v.validate(obj).map(x => ({ source, ...x })))).toEqual([]);
   });
 });
+
+/** Differences of our CRD schema from upstream's: fields upstream lacks, other types, formats, defaults, enums, required lists. */
+function crdSchemaProblems(ours: any, upstream: any): string[] {
+  const problems: string[] = [];
+  const walk = (o: any, u: any, path: string) => {
+    if (!u) { problems.push(`${path}: not upstream`); return; }
+    if (o.type !== u.type) problems.push(`${path}: type ${o.type} upstream ${u.type}`);
+    if (o.format !== u.format) problems.push(`${path}: format ${o.format} upstream ${u.format}`);
+    if (o.default !== undefined && JSON.stringify(o.default) !== JSON.stringify(u.default)) problems.push(`${path}: default differs`);
+    if (o.enum && JSON.stringify(o.enum) !== JSON.stringify(u.enum)) problems.push(`${path}: enum differs`);
+    const req = (x: any) => JSON.stringify([...(x.required ?? [])].sort());
+    if (req(o) !== req(u)) problems.push(`${path || '.'}: required ${req(o).replace(/"/g, '')} upstream ${req(u).replace(/"/g, '')}`);
+    for (const [k, v] of Object.entries(o.properties ?? {})) walk(v, u.properties?.[k], `${path}.${k}`);
+    if (o.items) walk(o.items, u.items, `${path}[]`);
+    if (o.additionalProperties && typeof o.additionalProperties === 'object') walk(o.additionalProperties, u.additionalProperties, `${path}{}`);
+  };
+  walk(ours, upstream, '');
+  return problems;
+}
 
 test('RDMA_REFERENCE_DIR set to a missing folder is an error, not a skip', () => {
   const saved = process.env.RDMA_REFERENCE_DIR;

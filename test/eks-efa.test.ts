@@ -61,7 +61,7 @@ describe('eks-efa profile', () => {
     expect(() => synthProfile('eks-efa', { benchmarks: { pingpong: { iterations: 0 } } })).toThrow('eks-efa: benchmarks.pingpong.iterations 0 is not allowed');
     expect(() => synthProfile('eks-efa', { mpiOperator: { image: 'mpioperator/mpi-operator:latest' } })).toThrow('eks-efa: mpiOperator.image "mpioperator/mpi-operator:latest" is not a pinned image');
     expect(() => synthProfile('eks-efa', { instance: 'EKS' })).toThrow('eks-efa: instance "EKS" is not a valid name');
-    expect(() => synthProfile('no-such-profile')).toThrow('cdk8s-rdma: profile "no-such-profile" is not a known profile; allowed: eks-efa');
+    expect(() => synthProfile('no-such-profile')).toThrow('cdk8s-rdma: profile "no-such-profile" is not a known profile; allowed: baremetal-ipoib, eks-efa, openshift-efa');
   });
   test('the profile chart works in any app, with any id', () => {
     const app = Testing.app();

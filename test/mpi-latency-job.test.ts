@@ -89,7 +89,7 @@ describe('MpiLatencyJob errors', () => {
   });
   test('unknown benchmark or transport, bad sizes, bad iterations, bad memory, bad cpu', () => {
     expect(err({ benchmark: 'osu_bibw' })).toThrow('MpiLatencyJob: benchmark "osu_bibw" is not a known choice; allowed: "osu_latency", "osu_bw"');
-    expect(err({ transport: 'ib' })).toThrow('MpiLatencyJob: transport "ib" is not a known choice; allowed: "efa", "tcp"');
+    expect(err({ transport: 'roce' })).toThrow('MpiLatencyJob: transport "roce" is not a known choice; allowed: "efa", "tcp", "ib"');
     expect(err({ messageSizes: '64:8' })).toThrow('MpiLatencyJob: messageSizes "64:8" is not an OSU message size range; allowed: "MAX" or "MIN:MAX" in bytes with MIN <= MAX and MAX >= 1, e.g. "1:4194304"');
     expect(err({ iterations: -1 })).toThrow('MpiLatencyJob: iterations -1 is not allowed; allowed: a whole number of at least 1');
     expect(err({ memory: '0' })).toThrow('MpiLatencyJob: memory "0" is not a memory quantity');

@@ -87,7 +87,13 @@ export class StrictValidator {
     for (const v of crd.spec.versions) {
       const apiVersion = `${crd.spec.group}/${v.name}`;
       const schema = strictify(v.schema.openAPIV3Schema);
-      schema.properties = { ...schema.properties, metadata: { $ref: `${this.k8sId}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta` } };
+      // Every object has apiVersion, kind and metadata, whether or not the CRD's schema declares them.
+      schema.properties = {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        ...schema.properties,
+        metadata: { $ref: `${this.k8sId}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta` },
+      };
       this.crds.set(`${apiVersion}/${crd.spec.names.kind}`, { schema, source });
     }
   }

@@ -1,5 +1,44 @@
 /** Option sets per profile that change the shape of the output; conformance validates them too. */
 export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
+  'baremetal-ipoib': {
+    'jarvice plugin with KNEM, OpenShift CNI paths, IPv6 range with every IPAM key, osu_bw, ib_write_bw': {
+      namespace: 'hpc',
+      cni: { cniBinDir: '/var/lib/cni/bin', cniConfDir: '/etc/kubernetes/cni/net.d', privileged: true },
+      multus: { enabled: false },
+      ipoibCni: { nodeSelector: { 'example.com/infiniband': 'true' } },
+      whereabouts: { reconcilerSchedule: '*/15 * * * *', logLevel: 'error' },
+      network: {
+        name: 'fabric', master: 'ib1', cniVersion: '1.0.0',
+        ipam: { range: 'fd00:ab::/64', rangeStart: 'fd00:ab::10', rangeEnd: 'fd00:ab::ff', exclude: ['fd00:ab::20/126'], gateway: 'fd00:ab::1' },
+      },
+      devicePlugin: { variant: 'jarvice', knem: true, nodeSelector: { 'example.com/infiniband': 'true' }, tolerations: [{ key: 'hpc', operator: 'Exists', effect: 'NoSchedule' }] },
+      tests: {
+        imagePullSecrets: ['registry-creds'], memory: '4Gi', cpu: '2', tolerations: [{ key: 'hpc', operator: 'Exists', effect: 'NoSchedule' }],
+        bandwidth: { program: 'ib_write_bw', device: 'mlx5_0', iterations: 5000, messageSize: 1048576 },
+        mpi: { benchmark: 'osu_bw', ucxNetDevices: 'mlx5_0:1' },
+      },
+    },
+    'rdma-shared with two resources, custom Multus, non-default CNI conf dir': {
+      cni: { cniConfDir: '/etc/cni/custom.d' },
+      multus: { memory: '512Mi', cpu: '200m', logLevel: 'error' },
+      devicePlugin: {
+        periodicUpdateInterval: 0,
+        kubeletRootDir: '/data/kubelet',
+        configList: [
+          { resourceName: 'hca_ib', resourcePrefix: 'example.com', rdmaHcaMax: 1000, selectors: { vendors: ['15b3'], deviceIDs: ['101b'], drivers: ['mlx5_core'], linkTypes: ['infiniband'] } },
+          { resourceName: 'hca_roce', rdmaHcaMax: 63, selectors: { ifNames: ['ens1f0'], linkTypes: ['ether'] } },
+        ],
+      },
+      mpiOperator: { install: false },
+      tests: { testPod: false, bandwidth: { enabled: false } },
+    },
+    'operator mode': {
+      mode: 'operator',
+      operator: { multus: false, ofedDriver: true, imagePullSecrets: ['ngc-pull'], tolerations: [{ key: 'hpc', operator: 'Exists', effect: 'NoSchedule' }] },
+      devicePlugin: { configList: [{ resourceName: 'rdma_ib', rdmaHcaMax: 200, selectors: { vendors: ['15b3'], linkTypes: ['infiniband'] } }] },
+      network: { master: 'ib0', ipam: { range: '10.56.0.0/16', gateway: '10.56.0.1' } },
+    },
+  },
   'eks-efa': {
     'privileged plugin, label targeting, osu_bw': {
       devicePlugin: {

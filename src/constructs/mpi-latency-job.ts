@@ -5,11 +5,16 @@ import { RdmaOptionError } from '../errors';
 import { guaranteed, spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
 import { checkDnsLabel, checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
-import { BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE } from '../versions';
+import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE } from '../versions';
 import {
   BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement,
   resolveBenchmarkPod, tcpPodResources,
 } from './benchmark-pod';
+import { DEFAULT_RDMA_RESOURCE, checkRdmaResource } from './ib-workloads';
+
+/** How the MPI job's ranks reach each other: EFA, the TCP twin, or InfiniBand verbs. */
+export type MpiTransport = EfaTransport | 'ib';
+export const MPI_TRANSPORTS: readonly MpiTransport[] = [...EFA_TRANSPORTS, 'ib'];
 
 const WHERE = 'MpiLatencyJob';
 
@@ -49,10 +54,22 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
   /**
    * `efa`: Open MPI's `cm` PML with the libfabric `ofi` MTL, `FI_PROVIDER=efa`; it fails rather than fall
    * back to TCP. `tcp`: the twin baseline over the pod network (`ob1` PML, `tcp,self` BTLs, OFI unused),
-   * with no EFA or huge-page requests.
+   * with no EFA or huge-page requests. `ib`: InfiniBand through Open MPI's `ucx` PML restricted to
+   * RDMA transports (`UCX_TLS=rc,sm,self`, no TCP); the workers request `rdmaResource` instead of EFA and
+   * huge pages, and the image defaults to container/Dockerfile.ib's.
    * @default 'efa'
    */
-  readonly transport?: EfaTransport;
+  readonly transport?: MpiTransport;
+  /**
+   * `ib` only: the RDMA device plugin resource each worker requests (one of it).
+   * @default 'rdma/rdma_shared_device_a'
+   */
+  readonly rdmaResource?: string;
+  /**
+   * `ib` only: the HCA ports UCX may use (`UCX_NET_DEVICES`), e.g. `mlx5_0:1`.
+   * @default - every port UCX finds
+   */
+  readonly ucxNetDevices?: string;
   /**
    * Directory holding the OSU point-to-point binaries in the image.
    * @default '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt' (both images)
@@ -86,16 +103,22 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
 export class MpiLatencyJob extends Construct {
   public readonly name: string;
   public readonly namespace: string;
-  public readonly transport: EfaTransport;
+  public readonly transport: MpiTransport;
   public readonly benchmark: MpiJobProgram;
   public readonly mpiImplementation: MpiImplementation;
   public readonly mpiJob: MpiJob;
 
   constructor(scope: Construct, id: string, props: MpiLatencyJobProps = {}) {
     super(scope, id);
-    const pod = resolveBenchmarkPod(WHERE, props);
+    this.transport = checkOneOf(WHERE, 'transport', props.transport ?? 'efa', MPI_TRANSPORTS);
+    const ib = this.transport === 'ib';
+    const pod = resolveBenchmarkPod(WHERE, ib ? { ...props, image: props.image ?? IB_BENCHMARK_IMAGE.image } : props);
     this.benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', MPI_JOB_PROGRAMS);
-    this.transport = checkOneOf(WHERE, 'transport', props.transport ?? 'efa', EFA_TRANSPORTS);
+    for (const key of ['rdmaResource', 'ucxNetDevices'] as const) {
+      if (!ib && props[key] !== undefined) {
+        throw new RdmaOptionError(WHERE, key, props[key], `only applies to transport "ib" (transport is "${this.transport}")`, 'unset, or transport "ib"');
+      }
+    }
     this.mpiImplementation = checkOneOf(WHERE, 'mpiImplementation', props.mpiImplementation ?? 'OpenMPI', MPI_IMPLEMENTATIONS);
     const intel = this.mpiImplementation === 'Intel';
     if (this.benchmark === 'fi_info' && this.transport !== 'efa') {
@@ -113,7 +136,7 @@ export class MpiLatencyJob extends Construct {
     this.namespace = pod.namespace;
     const messageSizes = checkMessageSizes(props.messageSizes ?? '1:4194304');
     const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? (this.benchmark === 'osu_bw' ? 100 : 10000));
-    const benchmarkPath = checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (intel ? INTEL_BENCHMARK_IMAGE : BENCHMARK_IMAGE).osuPt2ptDir);
+    const benchmarkPath = checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (intel ? INTEL_BENCHMARK_IMAGE : ib ? IB_BENCHMARK_IMAGE : BENCHMARK_IMAGE).osuPt2ptDir);
     if (props.ttlSecondsAfterFinished !== undefined) checkPositiveInt(WHERE, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished);
 
     const program = this.benchmark === 'fi_info'
@@ -137,6 +160,19 @@ export class MpiLatencyJob extends Construct {
       ];
       // I_MPI_DEBUG=5 prints the libfabric provider each rank uses, so the log shows EFA was really used.
       launcherEnv = [{ name: 'I_MPI_DEBUG', value: '5' }];
+    } else if (ib) {
+      command = IB_BENCHMARK_IMAGE.mpirun;
+      const ucxDevices = props.ucxNetDevices !== undefined ? checkUcxDevices(props.ucxNetDevices) : undefined;
+      launcherArgs = [
+        '-np', '2',
+        '--map-by', 'ppr:1:node',
+        // UCX over RDMA only: rc (verbs or mlx5 accelerated), shared memory and self; no tcp, so a missing HCA
+        // fails the job instead of falling back to TCP.
+        '--mca', 'pml', 'ucx',
+        '-x', 'UCX_TLS=rc,sm,self',
+        ...(ucxDevices ? ['-x', `UCX_NET_DEVICES=${ucxDevices}`] : []),
+        ...program,
+      ];
     } else {
       command = BENCHMARK_IMAGE.mpirun;
       const transportArgs = this.benchmark === 'fi_info' ? []
@@ -190,7 +226,9 @@ export class MpiLatencyJob extends Construct {
           // IPC_LOCK lets a root process pin memory beyond RLIMIT_MEMLOCK; as mpiuser the runtime's memlock
           // limit applies (EKS AMIs raise it for containers: [UNVERIFIED value], check `ulimit -l` in a worker).
           securityContext: mpiUserSecurityContext(['IPC_LOCK']),
-          resources: this.transport === 'efa' ? efaPodResources(pod) : tcpPodResources(pod),
+          resources: this.transport === 'efa' ? efaPodResources(pod)
+            : ib ? guaranteed({ [checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE)]: '1', memory: pod.memory, cpu: pod.cpu })
+              : tcpPodResources(pod),
         }],
       },
     };
@@ -210,6 +248,13 @@ export class MpiLatencyJob extends Construct {
       },
     });
   }
+}
+
+function checkUcxDevices(value: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_.-]+(:\d+)?(,[A-Za-z0-9_.-]+(:\d+)?)*$/.test(value)) {
+    throw new RdmaOptionError(WHERE, 'ucxNetDevices', value, 'is not a UCX device list', 'comma-separated "<device>:<port>" entries, e.g. "mlx5_0:1"');
+  }
+  return value;
 }
 
 function checkMessageSizes(value: string): string {

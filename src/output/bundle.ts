@@ -15,8 +15,10 @@ const PHASES: Record<string, number> = {
   // Node configuration: the pool first, then the configs it renders (changes reboot the pool's nodes).
   MachineConfigPool: 20, MachineConfig: 25,
   ServiceAccount: 30, Role: 30, RoleBinding: 30, OperatorGroup: 30,
-  ConfigMap: 40, Service: 40, Subscription: 40,
+  ConfigMap: 40, Service: 40, Subscription: 40, NetworkAttachmentDefinition: 40,
   DaemonSet: 50, Deployment: 50, StatefulSet: 50,
+  // NVIDIA network-operator resources (operator mode of baremetal-ipoib); the operator renders DaemonSets and NADs.
+  NicClusterPolicy: 50, IPoIBNetwork: 50,
   MachineSet: 60, MachineAutoscaler: 60, ClusterAutoscaler: 60,
 };
 /** Everything else (custom resources such as NodeFeatureDiscovery/NodeFeatureRule/MPIJob, Jobs, Pods) comes last. */

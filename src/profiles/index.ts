@@ -1,7 +1,9 @@
 import { App, Chart } from 'cdk8s';
+import { BAREMETAL_IPOIB, BaremetalIpoibOptions, BaremetalIpoibProfile } from './baremetal-ipoib';
 import { EKS_EFA, EksEfaOptions, EksEfaProfile } from './eks-efa';
 import { OPENSHIFT_EFA, OpenShiftEfaOptions, OpenShiftEfaProfile } from './openshift-efa';
 
+export * from './baremetal-ipoib';
 export * from './eks-efa';
 export * from './openshift-efa';
 
@@ -14,6 +16,11 @@ export interface ProfileDefinition<O = any> {
 
 /** Every profile, by name. */
 export const PROFILES: Readonly<Record<string, ProfileDefinition>> = {
+  [BAREMETAL_IPOIB]: {
+    name: BAREMETAL_IPOIB,
+    description: 'InfiniBand on bare metal: Multus (thick), ipoib-cni, whereabouts, an IPoIB network, an RDMA device plugin (or the NVIDIA network-operator), ipoib-test / ib_read_bw / OSU-over-IB checks',
+    create: (app: App, options: BaremetalIpoibOptions) => new BaremetalIpoibProfile(app, BAREMETAL_IPOIB, options),
+  },
   [EKS_EFA]: {
     name: EKS_EFA,
     description: 'AWS EFA on EKS: EFA device plugin, MPI operator, fi_info / fi_pingpong / OSU jobs (EFA and TCP twin)',

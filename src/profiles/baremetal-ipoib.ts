@@ -1,0 +1,299 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CniHostPaths, resolveCniHostPaths } from '../constructs/cni-node-agent';
+import { DEFAULT_RDMA_RESOURCE, IbBandwidthTest, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
+import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
+import { IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam } from '../constructs/ipoib-network';
+import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
+import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
+import { Multus, MultusProps } from '../constructs/multus';
+import { RdmaNamespace } from '../constructs/namespace';
+import { NetworkOperatorPolicy, NicClusterPolicyProps, OperatorIpoibNetwork } from '../constructs/network-operator';
+import { RdmaDevicePlugin, RdmaDevicePluginProps } from '../constructs/rdma-device-plugin';
+import { Whereabouts, WhereaboutsProps } from '../constructs/whereabouts';
+import { RdmaOptionError, withOptionPrefix } from '../errors';
+import { INSTANCE_CONTEXT_KEY } from '../labels';
+import { checkDnsLabel, checkOneOf } from '../validate';
+
+export const BAREMETAL_IPOIB = 'baremetal-ipoib';
+const P = BAREMETAL_IPOIB;
+
+/** How the node components are deployed: DaemonSets from this bundle, or the NVIDIA network-operator. */
+export type BaremetalIpoibMode = 'bundle' | 'operator';
+export const BAREMETAL_IPOIB_MODES: readonly BaremetalIpoibMode[] = ['bundle', 'operator'];
+
+export interface BaremetalCniOptions extends CniHostPaths {
+  /**
+   * Run the agents that write into the CNI directories (ipoib-cni, whereabouts) privileged, as upstream
+   * does, for SELinux-enforcing hosts. Off: root with every capability dropped.
+   * @default false
+   */
+  readonly privileged?: boolean;
+}
+
+export interface BaremetalMultusOptions extends Omit<MultusProps, 'cniBinDir' | 'cniConfDir'> {
+  /**
+   * Install Multus (thick plugin). Turn off where the cluster already runs Multus (OpenShift does).
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+export interface BaremetalDevicePluginOptions extends RdmaDevicePluginProps {
+  /**
+   * Install the RDMA device plugin DaemonSet (bundle mode).
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+export interface BaremetalMpiOperatorOptions extends Omit<MpiOperatorProps, 'installCrd' | 'createNamespace'> {
+  /**
+   * Install the MPI operator and the `mpijobs.kubeflow.org` CRD; the MPI job is emitted either way.
+   * @default true
+   */
+  readonly install?: boolean;
+}
+
+export interface BaremetalBandwidthOptions extends Pick<IbBandwidthTestProps, 'program' | 'device' | 'ibPort' | 'iterations' | 'messageSize' | 'port'> {
+  /**
+   * Emit the perftest pair.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+export interface BaremetalMpiOptions {
+  /**
+   * Emit the MPIJob (OSU over InfiniBand through UCX).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The OSU benchmark.
+   * @default 'osu_latency'
+   */
+  readonly benchmark?: OsuBenchmark;
+  /**
+   * OSU `-m` message sizes.
+   * @default '1:4194304'
+   */
+  readonly messageSizes?: string;
+  /**
+   * OSU `-i` iterations.
+   * @default 10000 for osu_latency, 100 for osu_bw
+   */
+  readonly iterations?: number;
+  /**
+   * HCA ports UCX may use (`UCX_NET_DEVICES`), e.g. `mlx5_0:1`.
+   * @default - every port UCX finds
+   */
+  readonly ucxNetDevices?: string;
+}
+
+export interface BaremetalTestOptions extends Omit<IbPodOptions, 'namespace' | 'networks'> {
+  /**
+   * Emit the test workloads.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The `ipoib-test` pod (IPoIB attachment, RDMA devices).
+   * @default true
+   */
+  readonly testPod?: boolean;
+  /**
+   * The perftest bandwidth pair.
+   * @default - ib_read_bw -F --report_gbits on two nodes
+   */
+  readonly bandwidth?: BaremetalBandwidthOptions;
+  /**
+   * The MPI job over InfiniBand.
+   * @default - osu_latency
+   */
+  readonly mpi?: BaremetalMpiOptions;
+}
+
+/** Options of the `baremetal-ipoib` profile: InfiniBand (IPoIB + RDMA) on bare-metal Kubernetes. */
+export interface BaremetalIpoibOptions {
+  /**
+   * Value of `app.kubernetes.io/instance` on every object.
+   * @default 'baremetal-ipoib'
+   */
+  readonly instance?: string;
+  /**
+   * `bundle`: Multus, ipoib-cni and the RDMA device plugin as DaemonSets from this bundle, and the
+   * NetworkAttachmentDefinition. `operator`: a NicClusterPolicy and an IPoIBNetwork for the NVIDIA
+   * network-operator (installed separately) instead. Whereabouts is installed in both.
+   * @default 'bundle'
+   */
+  readonly mode?: BaremetalIpoibMode;
+  /**
+   * Namespace of the IPoIB network and of the test workloads.
+   * @default 'rdma-benchmarks'
+   */
+  readonly namespace?: string;
+  /**
+   * Host CNI directories, shared by Multus, ipoib-cni and whereabouts.
+   * @default { cniBinDir: '/opt/cni/bin', cniConfDir: '/etc/cni/net.d' }
+   */
+  readonly cni?: BaremetalCniOptions;
+  /**
+   * Multus (bundle mode).
+   * @default - thick plugin v4.3.0 in kube-system
+   */
+  readonly multus?: BaremetalMultusOptions;
+  /**
+   * ipoib-cni (bundle mode).
+   * @default - v1.2.2 in kube-system
+   */
+  readonly ipoibCni?: Omit<IpoibCniProps, 'cniBinDir' | 'privileged'>;
+  /**
+   * Whereabouts.
+   * @default - v0.9.4 in kube-system
+   */
+  readonly whereabouts?: Omit<WhereaboutsProps, 'cniBinDir' | 'cniConfDir' | 'privileged'>;
+  /**
+   * The IPoIB network: master interface, whereabouts range, CNI version.
+   * @default { name: 'ipoib', master: 'ib0', ipam: { range: '192.168.0.0/24' } }
+   */
+  readonly network?: Omit<IpoibNetworkProps, 'namespace'>;
+  /**
+   * The RDMA device plugin: variant `rdma-shared` or `jarvice`, image, resources. In operator mode only
+   * `configList` applies (the operator runs the shared plugin).
+   * @default - rdma-shared, resource rdma/rdma_shared_device_a
+   */
+  readonly devicePlugin?: BaremetalDevicePluginOptions;
+  /**
+   * The NicClusterPolicy (operator mode).
+   * @default - network-operator v26.4.1 images, Multus and CNI plugins on, driver container off
+   */
+  readonly operator?: Omit<NicClusterPolicyProps, 'configList'>;
+  /**
+   * The MPI operator.
+   * @default - installed in mpi-operator with its CRD
+   */
+  readonly mpiOperator?: BaremetalMpiOperatorOptions;
+  /**
+   * The test workloads.
+   * @default - ipoib-test pod, ib_read_bw pair, OSU latency over InfiniBand
+   */
+  readonly tests?: BaremetalTestOptions;
+}
+
+/** CNI configuration directories whereabouts searches for whereabouts.conf without `configuration_path`. */
+const WHEREABOUTS_SEARCHED_CONF_DIRS = ['/etc/kubernetes/cni/net.d', '/etc/cni/net.d'];
+
+/**
+ * The `baremetal-ipoib` profile: IPoIB secondary networks and RDMA devices for pods on bare-metal
+ * Kubernetes with InfiniBand (seeds 001 and 002): Multus (thick), ipoib-cni, whereabouts, an IPoIB
+ * NetworkAttachmentDefinition, an RDMA device plugin, the MPI operator, and workloads that prove it works.
+ */
+export class BaremetalIpoibProfile extends Chart {
+  public readonly options: BaremetalIpoibOptions;
+
+  constructor(scope: Construct, id: string = BAREMETAL_IPOIB, options: BaremetalIpoibOptions = {}) {
+    super(scope, id, { disableResourceNameHashes: true });
+    this.options = options;
+    const instance = checkDnsLabel(P, 'instance', options.instance ?? BAREMETAL_IPOIB);
+    this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
+    const mode = checkOneOf(P, 'mode', options.mode ?? 'bundle', BAREMETAL_IPOIB_MODES);
+    const namespace = checkDnsLabel(P, 'namespace', options.namespace ?? 'rdma-benchmarks');
+    const operatorMode = mode === 'operator';
+    const misplaced = operatorMode
+      ? (['multus', 'ipoibCni'] as const).find(k => options[k] !== undefined)
+      : (['operator'] as const).find(k => options[k] !== undefined);
+    if (misplaced) {
+      throw new RdmaOptionError(P, misplaced, options[misplaced], `does not apply in mode "${mode}"`,
+        operatorMode ? 'unset in mode "operator" (the operator deploys Multus and ipoib-cni)' : 'unset in mode "bundle", or mode "operator"');
+    }
+    const { privileged = false, ...cniPaths } = options.cni ?? {};
+    const { binDir, confDir } = withOptionPrefix(P, 'cni', () => resolveCniHostPaths('options', cniPaths));
+
+    // CNI plumbing.
+    const { enabled: multusEnabled = true, ...multus } = options.multus ?? {};
+    if (!operatorMode && multusEnabled) {
+      withOptionPrefix(P, 'multus', () => new Multus(this, 'Multus', { ...multus, cniBinDir: binDir, cniConfDir: confDir }));
+    }
+    if (!operatorMode) {
+      withOptionPrefix(P, 'ipoibCni', () => new IpoibCni(this, 'IpoibCni', { ...options.ipoibCni, cniBinDir: binDir, privileged }));
+    }
+    withOptionPrefix(P, 'whereabouts', () => new Whereabouts(this, 'Whereabouts', { ...options.whereabouts, cniBinDir: binDir, cniConfDir: confDir, privileged }));
+
+    // The network. Whereabouts finds its configuration by itself only in the directories it searches.
+    const { ipam: ipamOption, ...network } = options.network ?? {};
+    const ipam: WhereaboutsIpam = { range: '192.168.0.0/24', ...ipamOption };
+    const ipamWithPath: WhereaboutsIpam = ipam.configurationPath === undefined && !WHEREABOUTS_SEARCHED_CONF_DIRS.includes(confDir)
+      ? { ...ipam, configurationPath: `${confDir}/whereabouts.d/whereabouts.conf` } : ipam;
+    new RdmaNamespace(this, 'Namespace', {
+      name: namespace,
+      // The test pods run as root and add IPC_LOCK (RDMA memory registration); baseline forbids it.
+      podSecurity: 'privileged',
+      reason: 'RDMA test pods add the IPC_LOCK capability and run as root to register memory; baseline forbids it.',
+    });
+    let networkRef: NetworkSelection;
+    if (operatorMode) {
+      const net = withOptionPrefix(P, 'network', () => new OperatorIpoibNetwork(this, 'Network', {
+        name: network.name, master: network.master, networkNamespace: namespace, ipam: ipamWithPath,
+      }));
+      if (network.cniVersion !== undefined) {
+        throw new RdmaOptionError(P, 'network.cniVersion', network.cniVersion, 'does not apply in mode "operator"', 'unset (the operator renders cniVersion 0.3.1)');
+      }
+      networkRef = { name: net.name, namespace: net.networkNamespace };
+    } else {
+      const net = withOptionPrefix(P, 'network', () => new IpoibNetwork(this, 'Network', { ...network, namespace, ipam: ipamWithPath }));
+      networkRef = net.selection();
+    }
+
+    // RDMA devices.
+    const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
+    let pluginResource: string | undefined;
+    if (operatorMode) {
+      const extra = (Object.keys(plugin) as (keyof RdmaDevicePluginProps)[]).find(k => k !== 'configList' && plugin[k] !== undefined)
+        ?? (options.devicePlugin?.enabled !== undefined ? 'enabled' : undefined);
+      if (extra) {
+        throw new RdmaOptionError(P, `devicePlugin.${extra}`, (options.devicePlugin as Record<string, unknown>)[extra], 'does not apply in mode "operator"',
+          'only devicePlugin.configList (the operator runs the rdma-shared plugin; its images come from operator)');
+      }
+      const policy = withOptionPrefix(P, 'operator', () => new NetworkOperatorPolicy(this, 'NicClusterPolicy', { ...options.operator, configList: plugin.configList }));
+      pluginResource = policy.resourceNames[0];
+    } else if (pluginEnabled) {
+      pluginResource = withOptionPrefix(P, 'devicePlugin', () => new RdmaDevicePlugin(this, 'DevicePlugin', plugin)).resourceName;
+    }
+
+    const { install: operatorInstall = true, ...mpiOperator } = options.mpiOperator ?? {};
+    if (operatorInstall) {
+      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator));
+    }
+
+    // Tests.
+    const { enabled: testsEnabled = true, testPod = true, bandwidth = {}, mpi = {}, ...pod } = options.tests ?? {};
+    if (!testsEnabled) return;
+    // The plugin's resource, unless the tests name another (e.g. of a plugin installed separately).
+    const rdmaResource = pod.rdmaResource ?? pluginResource ?? DEFAULT_RDMA_RESOURCE;
+    const common: IbPodOptions = { ...pod, namespace, rdmaResource };
+    if (testPod) {
+      withOptionPrefix(P, 'tests', () => new IpoibTestPod(this, 'TestPod', { ...common, networks: [networkRef] }));
+    }
+    const { enabled: bwEnabled = true, ...bw } = bandwidth;
+    if (bwEnabled) {
+      withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this, 'Bandwidth', { ...common, ...bw }));
+    }
+    const { enabled: mpiEnabled = true, ...mpiJob } = mpi;
+    if (mpiEnabled) {
+      withOptionPrefix(P, 'tests.mpi', () => new MpiLatencyJob(this, 'Mpi', {
+        ...mpiJob,
+        namespace,
+        transport: 'ib',
+        rdmaResource,
+        image: pod.image,
+        imagePullSecrets: pod.imagePullSecrets,
+        memory: pod.memory ?? '1Gi',
+        cpu: pod.cpu ?? '1',
+        nodeSelector: pod.nodeSelector,
+        tolerations: pod.tolerations,
+        podAnnotations: pod.podAnnotations,
+      }));
+    }
+  }
+}
