@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src';
+import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src';
+import { PROFILE_VARIANTS } from './variants';
 
 function read(name: string) {
   const text = readFileSync(join(__dirname, '..', 'container', name), 'utf8');
@@ -18,7 +19,7 @@ function read(name: string) {
 function containersOf(objs: any[], image: string): any[] {
   return objs.flatMap(o => {
     const specs = o.kind === 'MPIJob' ? Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template.spec)
-      : o.kind === 'Job' ? [o.spec.template.spec] : [];
+      : o.kind === 'Job' ? [o.spec.template.spec] : o.kind === 'Pod' ? [o.spec] : [];
     return specs.flatMap((s: any) => s.containers);
   }).filter(c => c.image === image);
 }
@@ -37,7 +38,10 @@ function executablesUsed(containers: any[]): Set<string> {
   return used;
 }
 
-const allObjects = [...synthProfile('eks-efa'), ...synthProfile('openshift-efa')];
+const allObjects = [
+  ...synthProfile('eks-efa'), ...synthProfile('openshift-efa'), ...synthProfile('baremetal-ipoib'),
+  ...Object.values(PROFILE_VARIANTS['baremetal-ipoib']).flatMap(v => synthProfile('baremetal-ipoib', v)),
+];
 
 function sshdChecks(d: ReturnType<typeof read>, containers: any[]) {
   const worker = containers.find(c => c.name === 'worker');
@@ -100,4 +104,33 @@ describe('container/Dockerfile.intel provides what the Intel MPI job uses', () =
     expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
   });
   test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers));
+});
+
+describe('container/Dockerfile.ib provides what the InfiniBand workloads use', () => {
+  const d = read('Dockerfile.ib');
+  const containers = containersOf(allObjects, IB_BENCHMARK_IMAGE.image);
+
+  test('pinned versions match the image tag the workloads use', () => {
+    expect(d.line(/^ARG DEBIAN_RELEASE=/)).toBe(`ARG DEBIAN_RELEASE=${IB_BENCHMARK_IMAGE.debianRelease}`);
+    expect(d.line(/^FROM /)).toBe('FROM debian:${DEBIAN_RELEASE}');
+    expect(d.line(/^ARG OSU_VERSION=/)).toBe(`ARG OSU_VERSION=${IB_BENCHMARK_IMAGE.osuVersion}`);
+    expect(d.text).toContain(`-t <registry>/${IB_BENCHMARK_IMAGE.image}`);
+    expect(containers.map(c => c.name).sort()).toEqual(expect.arrayContaining(['ipoib-test', 'launcher', 'perftest', 'worker']));
+  });
+  test('rdma-core, perftest, Open MPI with its UCX PML checked at build, OSU built with it', () => {
+    for (const pkg of ['rdma-core', 'ibverbs-providers', 'perftest', 'openmpi-bin', 'libopenmpi-dev', 'iproute2']) expect(d.text).toMatch(new RegExp(`\\s${pkg}\\s`));
+    expect(d.text).toContain("ompi_info --parsable | grep -q '^mca:pml:ucx:'");
+    expect(d.text).toContain('./configure CC=/usr/bin/mpicc CXX=/usr/bin/mpicxx --prefix=/opt/osu-micro-benchmarks');
+  });
+  test('every executable a workload runs is checked to exist by the build', () => {
+    const used = executablesUsed(containers);
+    expect(used).toEqual(new Set([
+      '/usr/bin/mpirun', '/usr/sbin/sshd', '/usr/bin/ib_read_bw', '/usr/bin/ib_write_bw',
+      `${IB_BENCHMARK_IMAGE.osuPt2ptDir}/osu_latency`, `${IB_BENCHMARK_IMAGE.osuPt2ptDir}/osu_bw`,
+    ]));
+    expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
+    // The test pod's script calls ls and ip.
+    expect(d.checked()).toContain('/bin/ip');
+  });
+  test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers.filter(c => ['launcher', 'worker'].includes(c.name))));
 });

@@ -9,7 +9,7 @@ import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { Multus, MultusProps } from '../constructs/multus';
 import { RdmaNamespace } from '../constructs/namespace';
 import { NetworkOperatorPolicy, NicClusterPolicyProps, OperatorIpoibNetwork } from '../constructs/network-operator';
-import { RdmaDevicePlugin, RdmaDevicePluginProps } from '../constructs/rdma-device-plugin';
+import { RdmaDevicePlugin, RdmaDevicePluginProps, checkRdmaSharedConfigList } from '../constructs/rdma-device-plugin';
 import { Whereabouts, WhereaboutsProps } from '../constructs/whereabouts';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
@@ -255,6 +255,8 @@ export class BaremetalIpoibProfile extends Chart {
         throw new RdmaOptionError(P, `devicePlugin.${extra}`, (options.devicePlugin as Record<string, unknown>)[extra], 'does not apply in mode "operator"',
           'only devicePlugin.configList (the operator runs the rdma-shared plugin; its images come from operator)');
       }
+      // The plugin's resources are devicePlugin options in both modes: check them under that name first.
+      withOptionPrefix(P, 'devicePlugin', () => checkRdmaSharedConfigList('options', plugin.configList));
       const policy = withOptionPrefix(P, 'operator', () => new NetworkOperatorPolicy(this, 'NicClusterPolicy', { ...options.operator, configList: plugin.configList }));
       pluginResource = policy.resourceNames[0];
     } else if (pluginEnabled) {

@@ -1,0 +1,106 @@
+import { PROFILE_NAMES, synthProfile } from '../src';
+import { PROFILE_VARIANTS } from './variants';
+
+const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name}`).sort();
+const find = (objs: any[], kind: string, name?: string) => objs.find(o => o.kind === kind && (name === undefined || o.metadata.name === name));
+const P = 'baremetal-ipoib';
+const variant = (prefix: string) => Object.entries(PROFILE_VARIANTS[P]).find(([k]) => k.startsWith(prefix))![1] as any;
+
+describe('baremetal-ipoib profile', () => {
+  const objs: any[] = synthProfile(P);
+
+  test('golden output with default options', () => {
+    expect(objs).toMatchSnapshot();
+  });
+  test('composes Multus, ipoib-cni, whereabouts, the IPoIB network, the RDMA plugin, the MPI operator and the checks', () => {
+    expect(PROFILE_NAMES).toContain(P);
+    expect(kinds(objs)).toEqual([
+      'ClusterRole/kubeflow-mpijobs-admin', 'ClusterRole/kubeflow-mpijobs-edit', 'ClusterRole/kubeflow-mpijobs-view', 'ClusterRole/mpi-operator',
+      'ClusterRole/multus', 'ClusterRole/whereabouts-cni', 'ClusterRoleBinding/mpi-operator', 'ClusterRoleBinding/multus', 'ClusterRoleBinding/whereabouts',
+      'ConfigMap/multus-daemon-config', 'ConfigMap/rdma-devices', 'ConfigMap/whereabouts-config',
+      'CustomResourceDefinition/ippools.whereabouts.cni.cncf.io', 'CustomResourceDefinition/mpijobs.kubeflow.org',
+      'CustomResourceDefinition/network-attachment-definitions.k8s.cni.cncf.io', 'CustomResourceDefinition/nodeslicepools.whereabouts.cni.cncf.io',
+      'CustomResourceDefinition/overlappingrangeipreservations.whereabouts.cni.cncf.io',
+      'DaemonSet/kube-ipoib-cni-ds', 'DaemonSet/kube-multus-ds', 'DaemonSet/rdma-shared-dp-ds', 'DaemonSet/whereabouts',
+      'Deployment/mpi-operator', 'Deployment/whereabouts-reconciler',
+      'Job/ib-read-bw-client', 'Job/ib-read-bw-server', 'MPIJob/osu-latency-ib', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks',
+      'NetworkAttachmentDefinition/ipoib', 'Pod/ipoib-test', 'Service/ib-read-bw',
+      'ServiceAccount/mpi-operator', 'ServiceAccount/multus', 'ServiceAccount/whereabouts',
+    ]);
+  });
+  test('every object carries the standard labels; no image is latest or untagged', () => {
+    const version = require('../package.json').version;
+    for (const o of objs) {
+      expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': P, 'app.kubernetes.io/version': version, 'app.kubernetes.io/managed-by': 'cdk8s-rdma' });
+    }
+    const images = JSON.stringify(objs).match(/"image":"[^"]+"/g)!;
+    expect(images.length).toBeGreaterThan(8);
+    for (const i of images) expect(i).toMatch(/"image":"[^"]+:(?!latest")[^":]+"$/);
+  });
+  test('the workloads use the device plugin\'s resource and the network\'s annotation', () => {
+    const pod = find(objs, 'Pod', 'ipoib-test');
+    expect(pod.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
+    expect(pod.spec.containers[0].resources.limits['rdma/rdma_shared_device_a']).toBe('1');
+    expect(find(objs, 'Job', 'ib-read-bw-server').spec.template.spec.containers[0].resources.limits['rdma/rdma_shared_device_a']).toBe('1');
+    expect(find(objs, 'MPIJob').spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits)
+      .toEqual({ 'cpu': '1', 'memory': '1Gi', 'rdma/rdma_shared_device_a': '1' });
+    expect(find(objs, 'Namespace', 'rdma-benchmarks').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+  test('jarvice variant with OpenShift CNI paths: the paths reach every agent, the resource every workload', () => {
+    const o = synthProfile(P, variant('jarvice'));
+    expect(find(o, 'DaemonSet', 'kube-multus-ds')).toBeUndefined();
+    const hostPaths = (name: string) => find(o, 'DaemonSet', name).spec.template.spec.volumes.map((v: any) => v.hostPath.path);
+    expect(hostPaths('kube-ipoib-cni-ds')).toEqual(['/var/lib/cni/bin']);
+    expect(hostPaths('whereabouts')).toEqual(['/var/lib/cni/bin', '/etc/kubernetes/cni/net.d']);
+    expect(find(o, 'DaemonSet', 'whereabouts').spec.template.spec.containers[0].securityContext).toEqual({ privileged: true });
+    expect(find(o, 'Pod').spec.containers[0].resources.limits['jarvice.com/rdma']).toBe('1');
+    expect(find(o, 'MPIJob').spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['jarvice.com/rdma']).toBe('1');
+    expect(find(o, 'Pod').metadata).toMatchObject({ namespace: 'hpc', annotations: { 'k8s.v1.cni.cncf.io/networks': 'hpc/fabric' } });
+    // /etc/kubernetes/cni/net.d is on whereabouts' search list: no configuration_path needed.
+    expect(JSON.parse(find(o, 'NetworkAttachmentDefinition').spec.config).ipam.configuration_path).toBeUndefined();
+  });
+  test('a CNI configuration directory whereabouts does not search gets configuration_path', () => {
+    const o = synthProfile(P, { cni: { cniConfDir: '/etc/cni/custom.d' } });
+    expect(JSON.parse(find(o, 'NetworkAttachmentDefinition').spec.config).ipam.configuration_path).toBe('/etc/cni/custom.d/whereabouts.d/whereabouts.conf');
+  });
+  test('operator mode: NicClusterPolicy and IPoIBNetwork instead of the bundle DaemonSets; whereabouts stays', () => {
+    const o = synthProfile(P, { mode: 'operator' });
+    expect(kinds(o).filter(k => k.startsWith('DaemonSet/'))).toEqual(['DaemonSet/whereabouts']);
+    expect(find(o, 'NetworkAttachmentDefinition')).toBeUndefined();
+    expect(find(o, 'NicClusterPolicy').metadata.name).toBe('nic-cluster-policy');
+    expect(find(o, 'IPoIBNetwork').spec).toEqual({ networkNamespace: 'rdma-benchmarks', master: 'ib0', ipam: '{"type":"whereabouts","range":"192.168.0.0/24"}' });
+    expect(find(o, 'Pod').metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
+    const custom = synthProfile(P, variant('operator'));
+    expect(find(custom, 'Pod').spec.containers[0].resources.limits['rdma/rdma_ib']).toBe('1');
+  });
+  test('switches: no plugin (the tests name a resource), no tests, no MPI operator', () => {
+    const o = synthProfile(P, { devicePlugin: { enabled: false }, tests: { rdmaResource: 'example.com/hca', bandwidth: { enabled: false }, mpi: { enabled: false } }, mpiOperator: { install: false } });
+    expect(find(o, 'DaemonSet', 'rdma-shared-dp-ds')).toBeUndefined();
+    expect(find(o, 'Pod').spec.containers[0].resources.limits['example.com/hca']).toBe('1');
+    expect(kinds(o).filter(k => /^(Job|MPIJob|Deployment\/mpi-operator)/.test(k))).toEqual([]);
+    expect(kinds(synthProfile(P, { tests: { enabled: false } })).filter(k => /^(Job|MPIJob|Pod)\//.test(k))).toEqual([]);
+  });
+  test('errors name the profile and the option path', () => {
+    const err = (options: object) => () => synthProfile(P, options);
+    expect(err({ mode: 'helm' })).toThrow('baremetal-ipoib: mode "helm" is not a known choice; allowed: "bundle", "operator"');
+    expect(err({ network: { ipam: { range: '192.168.0.0/33' } } })).toThrow('baremetal-ipoib: network.ipam.range "192.168.0.0/33" is not a CIDR range');
+    expect(err({ network: { ipam: { range: '10.0.0.0/24', gateway: '10.0.1.1' } } })).toThrow('baremetal-ipoib: network.ipam.gateway "10.0.1.1" is outside the range 10.0.0.0/24; allowed: an address inside 10.0.0.0/24');
+    expect(err({ network: { master: '' } })).toThrow('baremetal-ipoib: network.master "" is empty');
+    expect(err({ devicePlugin: { variant: 'sriov' } })).toThrow('baremetal-ipoib: devicePlugin.variant "sriov" is not a known choice; allowed: "rdma-shared", "jarvice"');
+    expect(err({ devicePlugin: { configList: [{ resourceName: 'a', rdmaHcaMax: 0, selectors: { vendors: ['15b3'] } }] } }))
+      .toThrow('baremetal-ipoib: devicePlugin.configList[0].rdmaHcaMax 0 is out of range');
+    expect(err({ mode: 'operator', devicePlugin: { configList: [{ resourceName: 'a', rdmaHcaMax: 1001, selectors: { vendors: ['15b3'] } }] } }))
+      .toThrow('baremetal-ipoib: devicePlugin.configList[0].rdmaHcaMax 1001 is out of range');
+    expect(err({ mode: 'operator', multus: { enabled: false } })).toThrow('baremetal-ipoib: multus {"enabled":false} does not apply in mode "operator"; allowed: unset in mode "operator" (the operator deploys Multus and ipoib-cni)');
+    expect(err({ mode: 'operator', devicePlugin: { variant: 'jarvice' } })).toThrow('baremetal-ipoib: devicePlugin.variant "jarvice" does not apply in mode "operator"');
+    expect(err({ operator: { multus: false } })).toThrow('baremetal-ipoib: operator {"multus":false} does not apply in mode "bundle"; allowed: unset in mode "bundle", or mode "operator"');
+    expect(err({ cni: { cniBinDir: 'bin' } })).toThrow('baremetal-ipoib: cni.cniBinDir "bin" is not an absolute path');
+    expect(err({ multus: { memory: '64Mi' } })).toThrow('baremetal-ipoib: multus.memory "64Mi" is too little');
+    expect(err({ whereabouts: { reconcilerSchedule: 'daily' } })).toThrow('baremetal-ipoib: whereabouts.reconcilerSchedule "daily" is not a cron expression');
+    expect(err({ tests: { bandwidth: { program: 'ib_send_bw' } } })).toThrow('baremetal-ipoib: tests.bandwidth.program "ib_send_bw" is not a known choice');
+    expect(err({ tests: { mpi: { ucxNetDevices: 'mlx5_0 1' } } })).toThrow('baremetal-ipoib: tests.mpi.ucxNetDevices "mlx5_0 1" is not a UCX device list');
+    expect(err({ tests: { memory: 'lots' } })).toThrow('baremetal-ipoib: tests.memory "lots" is not a memory quantity');
+    expect(err({ namespace: 'HPC' })).toThrow('baremetal-ipoib: namespace "HPC" is not a valid name');
+    expect(err({ mode: 'operator', network: { cniVersion: '1.0.0' } })).toThrow('baremetal-ipoib: network.cniVersion "1.0.0" does not apply in mode "operator"');
+  });
+});
