@@ -1,4 +1,4 @@
-import { CONFIG_HASH_ANNOTATION, NetworkOperatorPolicy, OperatorIpoibNetwork, RdmaDevicePlugin } from '../src';
+import { CONFIG_HASH_ANNOTATION, NetworkOperatorPolicy, OperatorIpoibNetwork, RdmaDevicePlugin, RdmaSharedSelectors } from '../src';
 import { only, synth } from './helpers';
 
 const build = (props: object = {}) => {
@@ -7,7 +7,7 @@ const build = (props: object = {}) => {
   return { dp, objs, ds: only(objs, 'DaemonSet') };
 };
 const volumes = (ds: any) => Object.fromEntries(ds.spec.template.spec.volumes.map((v: any) => [v.name, v.hostPath ?? v.configMap]));
-const IB = { vendors: ['15b3'], linkTypes: ['infiniband'] };
+const IB: RdmaSharedSelectors = { vendors: ['15b3'], linkTypes: ['infiniband'] };
 
 describe('RdmaDevicePlugin rdma-shared (default)', () => {
   const { dp, objs, ds } = build();
