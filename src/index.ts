@@ -29,3 +29,4 @@ export * from './ip';
 export * from './profiles';
 export * from './output/bundle';
 export * from './synth';
+export * from './gitops';

@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { PROFILE_NAMES, bundleFor, listFiles, sha256, writeFolders } from '../src';
+import { execFileSync } from 'child_process';
+import { ARGO_SYNC_OPTIONS, ARGO_SYNC_WAVE, PROFILE_NAMES, SKIP_DRY_RUN_ON_MISSING_RESOURCE, bundleFor, listFiles, sha256, synthProfile, writeFolders } from '../src';
+import { PROFILE_VARIANTS } from './variants';
 import { main } from '../src/cli';
 
 const root = join(__dirname, '..');
@@ -62,6 +64,46 @@ describe('bundles in dist/', () => {
     const listed = meta.files.map((f: any) => f.path).sort();
     expect(listed).toEqual(readdirSync(dir).filter(f => f !== 'bundle.json').sort());
     for (const f of meta.files) expect(f.sha256).toBe(sha256(readFileSync(join(dir, f.path), 'utf8')));
+  });
+});
+
+/** The kubectl on PATH, if any (CI machines may have none). */
+function kubectlPath(): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('GitOps', () => {
+  test.each(PROFILE_NAMES)('%s: every object\'s Argo CD sync wave is its bundle phase', (profile) => {
+    for (const f of bundleFor(profile).filter(x => /^\d\d-/.test(x.path))) {
+      expect({ f: f.path, wave: parse(f.content).metadata.annotations?.[ARGO_SYNC_WAVE] }).toEqual({ f: f.path, wave: String(Number(f.path.slice(0, 2))) });
+    }
+  });
+  test('SkipDryRunOnMissingResource exactly on custom resources whose CRD the same sync creates', () => {
+    const skipped = (objs: any[]) => objs.filter(o => o.metadata.annotations?.[ARGO_SYNC_OPTIONS] === SKIP_DRY_RUN_ON_MISSING_RESOURCE)
+      .map(o => `${o.kind}/${o.metadata.name}`).sort();
+    expect(skipped(synthProfile('eks-efa'))).toEqual(['MPIJob/osu-latency-efa', 'MPIJob/osu-latency-tcp']);
+    // The mpi-operator is not installed: the MPIJob CRD is not in the bundle, so its dry run must not be skipped.
+    expect(skipped(synthProfile('eks-efa', PROFILE_VARIANTS['eks-efa']['no targeting, operator not installed']))).toEqual([]);
+    expect(skipped(synthProfile('baremetal-ipoib'))).toEqual(['MPIJob/osu-latency-ib', 'NetworkAttachmentDefinition/ipoib']);
+    // Operator mode: NicClusterPolicy and IPoIBNetwork need the network-operator's CRDs, installed beforehand.
+    expect(skipped(synthProfile('baremetal-ipoib', { mode: 'operator' }))).toEqual(['MPIJob/osu-latency-ib']);
+    // The NFD CRDs come from the OLM Subscription in the bundle; MachineConfigs are OpenShift's own.
+    expect(skipped(synthProfile('openshift-efa'))).toEqual([
+      'MPIJob/efa-support', 'MPIJob/osu-latency-efa', 'MPIJob/osu-latency-intel-efa', 'MPIJob/osu-latency-tcp',
+      'NodeFeatureDiscovery/nfd-instance', 'NodeFeatureRule/aws-efa',
+    ]);
+  });
+  const kubectl = kubectlPath();
+  if (!kubectl) console.log('SKIPPED kustomize build of dist/<profile>: no kubectl on PATH (the kustomization listing is still checked)');
+  (kubectl ? test.each(PROFILE_NAMES) : test.skip.each(PROFILE_NAMES))('%s: `kubectl kustomize dist/<profile>` builds every object', (profile) => {
+    const built = execFileSync(kubectl!, ['kustomize', join(root, 'dist', profile)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    const docs = parseAllDocuments(built).map(d => d.toJS()).map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+    const expected = synthProfile(profile).map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+    expect(docs).toEqual(expected);
   });
 });
 

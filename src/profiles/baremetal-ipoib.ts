@@ -12,6 +12,7 @@ import { NetworkOperatorPolicy, NicClusterPolicyProps, OperatorIpoibNetwork } fr
 import { RdmaDevicePlugin, RdmaDevicePluginProps, checkRdmaSharedConfigList } from '../constructs/rdma-device-plugin';
 import { Whereabouts, WhereaboutsProps } from '../constructs/whereabouts';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
+import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel, checkOneOf } from '../validate';
 
@@ -195,6 +196,12 @@ export class BaremetalIpoibProfile extends Chart {
   constructor(scope: Construct, id: string = BAREMETAL_IPOIB, options: BaremetalIpoibOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     this.options = options;
+    this.compose(options);
+    // Sync waves and dry-run options for Argo CD, once every object exists.
+    addGitOpsAnnotations(this);
+  }
+
+  private compose(options: BaremetalIpoibOptions): void {
     const instance = checkDnsLabel(P, 'instance', options.instance ?? BAREMETAL_IPOIB);
     this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
     const mode = checkOneOf(P, 'mode', options.mode ?? 'bundle', BAREMETAL_IPOIB_MODES);

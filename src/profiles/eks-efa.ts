@@ -7,6 +7,7 @@ import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { RdmaNamespace } from '../constructs/namespace';
 import { withOptionPrefix } from '../errors';
+import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel } from '../validate';
 
@@ -127,6 +128,12 @@ export class EksEfaProfile extends Chart {
   constructor(scope: Construct, id: string = EKS_EFA, options: EksEfaOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     this.options = options;
+    this.compose(options);
+    // Sync waves and dry-run options for Argo CD, once every object exists.
+    addGitOpsAnnotations(this);
+  }
+
+  private compose(options: EksEfaOptions): void {
     const instance = checkDnsLabel(EKS_EFA, 'instance', options.instance ?? EKS_EFA);
     this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
 

@@ -11,6 +11,7 @@ import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from '../constructs/namespace'
 import { EfaNodeFeatureRule, EfaNodeFeatureRuleProps, NodeFeatureDiscovery, NodeFeatureDiscoveryProps, parseOpenShiftVersion } from '../constructs/node-feature-discovery';
 import { OpenShiftEfaDevicePlugin, OpenShiftEfaDevicePluginProps } from '../constructs/openshift-efa-device-plugin';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
+import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel, checkImage } from '../validate';
 import { INTEL_BENCHMARK_IMAGE } from '../versions';
@@ -224,6 +225,16 @@ export class OpenShiftEfaProfile extends Chart {
   constructor(scope: Construct, id: string = OPENSHIFT_EFA, options: OpenShiftEfaOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     this.options = options;
+    this.compose(options);
+    // Sync waves and dry-run options for Argo CD, once every object exists. The NFD operator the bundle
+    // subscribes to creates the NFD CRDs during the same sync.
+    addGitOpsAnnotations(this, {
+      installedBySync: (options.nfd?.enabled ?? true)
+        ? ['nfd.openshift.io/NodeFeatureDiscovery', 'nfd.openshift.io/NodeFeatureRule', 'nfd.k8s-sigs.io/NodeFeatureRule'] : [],
+    });
+  }
+
+  private compose(options: OpenShiftEfaOptions): void {
     const P = OPENSHIFT_EFA;
     const instance = checkDnsLabel(P, 'instance', options.instance ?? P);
     this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
