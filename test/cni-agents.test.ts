@@ -107,7 +107,9 @@ describe('Whereabouts', () => {
   test('the DaemonSet installs the plugin and runs the control loop; the reconciler is a single Recreate replica', () => {
     const c = ds.spec.template.spec.containers[0];
     expect(c.args[1]).toBe('SLEEP=false source /install-cni.sh; /token-watcher.sh & /ip-control-loop -log-level debug');
-    expect(c.env.map((e: any) => e.name)).toEqual(['NODENAME', 'WHEREABOUTS_NAMESPACE']);
+    expect(c.env.map((e: any) => e.name)).toEqual(['NODENAME', 'WHEREABOUTS_NAMESPACE', 'CNI_CONF_DIR']);
+    expect(c.env[2].value).toBe('/host/etc/cni/net.d');
+    expect(c.volumeMounts).toEqual([{ name: 'cnibin', mountPath: '/host/opt/cni/bin' }, { name: 'cni-net-dir', mountPath: '/host/etc/cni/net.d' }]);
     expect(volumePaths(ds)).toEqual({ 'cnibin': '/opt/cni/bin', 'cni-net-dir': '/etc/cni/net.d' });
     expect(c.resources.requests).toEqual(c.resources.limits);
     expect(reconciler.spec.replicas).toBe(1);
@@ -128,6 +130,10 @@ describe('Whereabouts', () => {
     expect(o.some(x => x.kind === 'CustomResourceDefinition')).toBe(false);
     expect(only(o, 'ConfigMap').data['cron-expression']).toBe('*/5 * * * *');
     expect(volumePaths(only(o, 'DaemonSet'))).toEqual({ 'cnibin': '/var/lib/cni/bin', 'cni-net-dir': '/etc/kubernetes/cni/net.d' });
+    // The path whereabouts.conf records for the kubeconfig is CNI_CONF_DIR minus "/host": the host's own directory.
+    const c = only(o, 'DaemonSet').spec.template.spec.containers[0];
+    expect(c.env.find((e: any) => e.name === 'CNI_CONF_DIR').value).toBe('/host/etc/kubernetes/cni/net.d');
+    expect(c.volumeMounts.find((m: any) => m.name === 'cni-net-dir').mountPath).toBe('/host/etc/kubernetes/cni/net.d');
     const hash = (d: any) => d.spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION];
     expect(hash(only(o, 'Deployment'))).not.toBe(hash(reconciler));
     expect(only(o, 'Deployment').spec.template.spec.containers[0].args).toEqual(['-log-level', 'error']);

@@ -111,6 +111,7 @@ export class Whereabouts extends Construct {
       data: { 'cron-expression': schedule },
     });
 
+    const confMount = `/host${confDir}`;
     const namespaceEnv: k8s.EnvVar = { name: 'WHEREABOUTS_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } };
     new k8s.KubeDaemonSet(this, 'DaemonSet', {
       metadata: { name: NAME, namespace: this.namespace, labels: labels(NAME) },
@@ -132,13 +133,20 @@ export class Whereabouts extends Construct {
               // Installs the plugin, kubeconfig and whereabouts.conf, refreshes the token, then runs the control loop.
               command: ['/bin/sh'],
               args: ['-c', `SLEEP=false source /install-cni.sh; /token-watcher.sh & /ip-control-loop -log-level ${logLevel}`],
-              env: [{ name: 'NODENAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }, namespaceEnv],
+              env: [
+                { name: 'NODENAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+                namespaceEnv,
+                // install-cni.sh writes into CNI_CONF_DIR and records the kubeconfig path in whereabouts.conf as
+                // CNI_CONF_DIR without its "/host" prefix, so the directory is mounted at /host<host path>: the
+                // recorded path is then the host's, whatever the host directory is.
+                { name: 'CNI_CONF_DIR', value: confMount },
+              ],
               // Upstream requests 100Mi and limits 200Mi; equal here for Guaranteed QoS.
               resources: guaranteed({ cpu: '100m', memory: '200Mi' }),
               securityContext: cniInstallerSecurityContext(props.privileged ?? false),
               volumeMounts: [
                 { name: 'cnibin', mountPath: '/host/opt/cni/bin' },
-                { name: 'cni-net-dir', mountPath: '/host/etc/cni/net.d' },
+                { name: 'cni-net-dir', mountPath: confMount },
               ],
             }],
             volumes: [
