@@ -35,7 +35,7 @@ export function addGitOpsAnnotations(scope: Construct, options: GitOpsAnnotation
     }
   }
   for (const o of objects) {
-    o.metadata.addAnnotation(ARGO_SYNC_WAVE, String(phaseOf({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name } })));
+    o.metadata.addAnnotation(ARGO_SYNC_WAVE, String(phaseOf(o)));
     const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
     if (shippedGroups.has(`${group}/${o.kind}`)) o.metadata.addAnnotation(ARGO_SYNC_OPTIONS, SKIP_DRY_RUN_ON_MISSING_RESOURCE);
   }

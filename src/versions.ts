@@ -152,19 +152,16 @@ export const NFD_OPERATOR = {
 /** Multus CNI, thick plugin (research ib.md §5.1): the release workflow publishes `<tag>-thick` images. */
 export const MULTUS = {
   image: 'ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick',
-  release: 'v4.3.0',
 } as const;
 
 /** Mellanox ipoib-cni (research ib.md §4; tag v1.2.2, 2025-03-25, also in network-operator's images-sha256 list). */
 export const IPOIB_CNI = {
   image: 'ghcr.io/mellanox/ipoib-cni:v1.2.2',
-  release: 'v1.2.2',
 } as const;
 
 /** Whereabouts IPAM (research ib.md §6.1; v0.9.4 is the release with the separate reconciler Deployment). */
 export const WHEREABOUTS = {
   image: 'ghcr.io/k8snetworkplumbingwg/whereabouts:v0.9.4',
-  release: 'v0.9.4',
   /** Reconciler schedule of the upstream ConfigMap `whereabouts-config`. */
   reconcilerCron: '30 4 * * *',
 } as const;
@@ -172,7 +169,6 @@ export const WHEREABOUTS = {
 /** Mellanox k8s-rdma-shared-dev-plugin (research ib.md §2.2; tag v1.5.3, 2025-03-26, images on ghcr.io). */
 export const RDMA_SHARED_DEVICE_PLUGIN = {
   image: 'ghcr.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3',
-  release: 'v1.5.3',
   /** Resource prefix the plugin uses when a configList entry sets none. */
   defaultResourcePrefix: 'rdma',
 } as const;
@@ -188,7 +184,6 @@ export const JARVICE_RDMA_DEVICE_PLUGIN = {
  * hack/release.yaml at tag v26.4.1): `nvcr.io/nvidia/mellanox/<image>:network-operator-v26.4.1`.
  */
 export const NETWORK_OPERATOR = {
-  release: 'v26.4.1',
   repository: 'nvcr.io/nvidia/mellanox',
   version: 'network-operator-v26.4.1',
   images: {
@@ -199,6 +194,8 @@ export const NETWORK_OPERATOR = {
   },
   /** The only NicClusterPolicy name the operator acts on (pkg/consts/consts.go). */
   policyName: 'nic-cluster-policy',
+  /** The DOCA driver container of the same release (hack/release.yaml at v26.4.1). */
+  docaDriver: { repository: 'nvcr.io/nvidia/mellanox', image: 'doca-driver', version: 'doca3.4.1-26.04-1.1.0.0-1' },
 } as const;
 
 /**

@@ -151,6 +151,10 @@ describe('operator mode: NicClusterPolicy and IPoIBNetwork', () => {
     expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { configList: [{ resourceName: 'a', rdmaHcaMax: 5000, selectors: IB }] })))
       .toThrow('NicClusterPolicy: configList[0].rdmaHcaMax 5000 is out of range; allowed: a whole number from 1 to 1000');
     expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { version: '' }))).toThrow('NicClusterPolicy: version "" is empty');
+    expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { version: 'latest' })))
+      .toThrow('NicClusterPolicy: version "latest" is not a pinned image tag; allowed: a release tag such as "network-operator-v26.4.1" (not "latest")');
+    expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { repository: 'nvcr.io/nvidia/mellanox:v1' })))
+      .toThrow('NicClusterPolicy: repository "nvcr.io/nvidia/mellanox:v1" is not a registry path; allowed: a registry and path without tag, e.g. "nvcr.io/nvidia/mellanox"');
     expect(() => synth(s => new OperatorIpoibNetwork(s, 'N', { master: '' }))).toThrow('OperatorIpoibNetwork: master "" is empty');
     expect(() => synth(s => new OperatorIpoibNetwork(s, 'N', { ipam: { range: '10.56.0.0/16', gateway: '10.57.0.1' } })))
       .toThrow('OperatorIpoibNetwork: ipam.gateway "10.57.0.1" is outside the range 10.56.0.0/16');

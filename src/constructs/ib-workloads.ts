@@ -9,6 +9,10 @@ import {
 import { IB_BENCHMARK_IMAGE } from '../versions';
 import { NetworkSelection, networksAnnotation } from './ipoib-network';
 
+/** Memory and CPU of an InfiniBand test pod, requested and limited alike. */
+export const DEFAULT_IB_POD_MEMORY = '1Gi';
+export const DEFAULT_IB_POD_CPU = '1';
+
 /** The resource the default rdma-shared configuration advertises. */
 export const DEFAULT_RDMA_RESOURCE = 'rdma/rdma_shared_device_a';
 
@@ -101,8 +105,8 @@ function resolveIbPod(where: string, o: IbPodOptions): ResolvedIbPod {
     annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
     resources: guaranteed({
       [rdmaResource]: '1',
-      memory: checkMemory(where, 'memory', o.memory ?? '1Gi'),
-      cpu: checkCpu(where, 'cpu', o.cpu ?? '1'),
+      memory: checkMemory(where, 'memory', o.memory ?? DEFAULT_IB_POD_MEMORY),
+      cpu: checkCpu(where, 'cpu', o.cpu ?? DEFAULT_IB_POD_CPU),
     }),
     placement: {
       nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,

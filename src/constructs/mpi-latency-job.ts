@@ -119,6 +119,7 @@ export class MpiLatencyJob extends Construct {
         throw new RdmaOptionError(WHERE, key, props[key], `only applies to transport "ib" (transport is "${this.transport}")`, 'unset, or transport "ib"');
       }
     }
+    const rdmaResource = ib ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined;
     this.mpiImplementation = checkOneOf(WHERE, 'mpiImplementation', props.mpiImplementation ?? 'OpenMPI', MPI_IMPLEMENTATIONS);
     const intel = this.mpiImplementation === 'Intel';
     if (this.benchmark === 'fi_info' && this.transport !== 'efa') {
@@ -227,7 +228,7 @@ export class MpiLatencyJob extends Construct {
           // limit applies (EKS AMIs raise it for containers: [UNVERIFIED value], check `ulimit -l` in a worker).
           securityContext: mpiUserSecurityContext(['IPC_LOCK']),
           resources: this.transport === 'efa' ? efaPodResources(pod)
-            : ib ? guaranteed({ [checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE)]: '1', memory: pod.memory, cpu: pod.cpu })
+            : rdmaResource ? guaranteed({ [rdmaResource]: '1', memory: pod.memory, cpu: pod.cpu })
               : tcpPodResources(pod),
         }],
       },

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { NAD_CRD_NAME, NAD_CRD_SPEC } from '../crds';
 import { RdmaOptionError } from '../errors';
-import { CONFIG_HASH_ANNOTATION, ResourceRequirements, configHash, toResources } from '../kube';
+import { CONFIG_HASH_ANNOTATION, configHash, guaranteed } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
 import { quantityToBytes } from '../quantity';
 import { checkCpu, checkDnsLabel, checkImage, checkMemory, checkOneOf } from '../validate';
@@ -141,7 +141,7 @@ export class Multus extends Construct {
               image: this.image,
               command: ['/usr/src/multus-cni/bin/install_multus', '-d', '/host/opt/cni/bin', '-t', 'thick'],
               // Requests equal to limits here too, or the pod is Burstable (multus-cni #1160).
-              resources: toResources({ requests: { cpu: '10m', memory: '50Mi' }, limits: { cpu: '10m', memory: '50Mi' } }),
+              resources: guaranteed({ cpu: '10m', memory: '50Mi' }),
               securityContext: { privileged: true },
               terminationMessagePolicy: 'FallbackToLogsOnError',
               volumeMounts: [{ name: 'cnibin', mountPath: '/host/opt/cni/bin', mountPropagation: 'Bidirectional' }],
@@ -151,7 +151,7 @@ export class Multus extends Construct {
               image: this.image,
               command: ['/usr/src/multus-cni/bin/multus-daemon'],
               env: [{ name: 'MULTUS_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-              resources: toResources(guaranteedCpuMemory(cpu, memory)),
+              resources: guaranteed({ cpu, memory: checkMinMemory(memory) }),
               // Enters pod network namespaces and runs the delegate plugins chrooted to the host.
               securityContext: { privileged: true },
               terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -191,9 +191,9 @@ export class Multus extends Construct {
 /** Below this the daemon is OOM-killed in the reports cited on `memory`. */
 const MIN_MEMORY = '100Mi';
 
-function guaranteedCpuMemory(cpu: string, memory: string): ResourceRequirements {
+function checkMinMemory(memory: string): string {
   if ((quantityToBytes(memory) ?? 0) < (quantityToBytes(MIN_MEMORY) ?? 0)) {
     throw new RdmaOptionError(WHERE, 'memory', memory, 'is too little (Multus is OOM-killed at upstream\'s 50Mi)', `at least "${MIN_MEMORY}"; the default is "300Mi"`);
   }
-  return { requests: { cpu, memory }, limits: { cpu, memory } };
+  return memory;
 }

@@ -2,15 +2,13 @@ import { Construct } from 'constructs';
 import { IPoIbNetwork, NicClusterPolicy } from '../../imports/mellanox.com';
 import { Toleration } from '../kube';
 import { standardLabels } from '../labels';
-import { checkDnsLabel, checkDnsSubdomain, checkImage, checkInterfaceName, checkNonEmpty } from '../validate';
+import { RdmaOptionError } from '../errors';
+import { checkDnsLabel, checkDnsSubdomain, checkInterfaceName, checkNonEmpty } from '../validate';
 import { NETWORK_OPERATOR } from '../versions';
 import { WhereaboutsIpam, whereaboutsIpam } from './ipoib-network';
 import { RdmaSharedResource, checkRdmaSharedConfigList } from './rdma-device-plugin';
 
 const WHERE = 'NicClusterPolicy';
-
-/** The NVIDIA DOCA driver container of network-operator v26.4.1 (hack/release.yaml; research ib.md §1.2). */
-const DOCA_DRIVER = { repository: 'nvcr.io/nvidia/mellanox', image: 'doca-driver', version: 'doca3.4.1-26.04-1.1.0.0-1' } as const;
 
 export interface NicClusterPolicyProps {
   /**
@@ -66,8 +64,13 @@ export class NetworkOperatorPolicy extends Construct {
   constructor(scope: Construct, id: string, props: NicClusterPolicyProps = {}) {
     super(scope, id);
     const repository = checkNonEmpty(WHERE, 'repository', props.repository ?? NETWORK_OPERATOR.repository);
+    if (/\s|:|@/.test(repository)) {
+      throw new RdmaOptionError(WHERE, 'repository', repository, 'is not a registry path', 'a registry and path without tag, e.g. "nvcr.io/nvidia/mellanox"');
+    }
     const version = checkNonEmpty(WHERE, 'version', props.version ?? NETWORK_OPERATOR.version);
-    checkImage(WHERE, 'repository', `${repository}/${NETWORK_OPERATOR.images.ipoib}:${version}`);
+    if (version === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version)) {
+      throw new RdmaOptionError(WHERE, 'version', version, 'is not a pinned image tag', 'a release tag such as "network-operator-v26.4.1" (not "latest")');
+    }
     const configList = checkRdmaSharedConfigList(WHERE, props.configList);
     this.resourceNames = configList.names;
     const pullSecrets = (props.imagePullSecrets ?? []).map((s, i) => checkDnsSubdomain(WHERE, `imagePullSecrets[${i}]`, s));
@@ -78,7 +81,7 @@ export class NetworkOperatorPolicy extends Construct {
     this.resource = new NicClusterPolicy(this, 'Resource', {
       metadata: { name: NETWORK_OPERATOR.policyName, labels: standardLabels(this, NETWORK_OPERATOR.policyName, 'network-operator') },
       spec: {
-        ofedDriver: props.ofedDriver ? { ...DOCA_DRIVER, imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : undefined } : undefined,
+        ofedDriver: props.ofedDriver ? { ...NETWORK_OPERATOR.docaDriver, imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : undefined } : undefined,
         rdmaSharedDevicePlugin: { ...image(NETWORK_OPERATOR.images.rdmaSharedDevicePlugin), config: configList.json },
         secondaryNetwork: {
           multus: multus ? image(NETWORK_OPERATOR.images.multus) : undefined,

@@ -107,10 +107,13 @@ export interface RdmaDevicePluginProps {
   readonly tolerations?: Toleration[];
 }
 
+/** rdmaHcaMax when an entry sets none: the network-operator examples' 63 (the RoCE limit, safe for both link types). */
+const DEFAULT_RDMA_HCA_MAX = 63;
+
 const DEFAULT_CONFIG_LIST: RdmaSharedResource[] = [{
   // The name and vendor of the network-operator's IPoIB example; link type infiniband selects IPoIB ports only.
   resourceName: 'rdma_shared_device_a',
-  rdmaHcaMax: 63,
+  rdmaHcaMax: DEFAULT_RDMA_HCA_MAX,
   selectors: { vendors: ['15b3'], linkTypes: ['infiniband'] },
 }];
 
@@ -256,7 +259,7 @@ export function checkRdmaSharedConfigList(where: string, list: RdmaSharedResourc
     configList: list.map(r => ({
       resourceName: r.resourceName,
       resourcePrefix: r.resourcePrefix,
-      rdmaHcaMax: r.rdmaHcaMax ?? 63,
+      rdmaHcaMax: r.rdmaHcaMax ?? DEFAULT_RDMA_HCA_MAX,
       selectors: r.selectors,
     })),
   }, null, 2) + '\n';
@@ -285,7 +288,7 @@ function checkConfigList(where: string, list: RdmaSharedResource[]): void {
     seen.add(full);
     const s = r.selectors ?? {};
     const linkTypes = s.linkTypes ?? [];
-    const max = r.rdmaHcaMax ?? 63;
+    const max = r.rdmaHcaMax ?? DEFAULT_RDMA_HCA_MAX;
     const limit = linkTypes.includes('ether') ? MAX_ROCE_SHARES : MAX_SHARES;
     if (!Number.isInteger(max) || max < 1 || max > limit) {
       throw new RdmaOptionError(where, `${at}.rdmaHcaMax`, r.rdmaHcaMax, 'is out of range',

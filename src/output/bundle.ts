@@ -24,7 +24,7 @@ const PHASES: Record<string, number> = {
 /** Everything else (custom resources such as NodeFeatureDiscovery/NodeFeatureRule/MPIJob, Jobs, Pods) comes last. */
 const LAST_PHASE = 90;
 
-export function phaseOf(obj: KubeObject): number {
+export function phaseOf(obj: Pick<KubeObject, 'kind'>): number {
   return PHASES[obj.kind] ?? LAST_PHASE;
 }
 

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CniHostPaths, resolveCniHostPaths } from '../constructs/cni-node-agent';
-import { DEFAULT_RDMA_RESOURCE, IbBandwidthTest, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
+import { CniHostPaths, DEFAULT_CNI_CONF_DIR, resolveCniHostPaths } from '../constructs/cni-node-agent';
+import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
 import { IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam } from '../constructs/ipoib-network';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
@@ -183,7 +183,7 @@ export interface BaremetalIpoibOptions {
 }
 
 /** CNI configuration directories whereabouts searches for whereabouts.conf without `configuration_path`. */
-const WHEREABOUTS_SEARCHED_CONF_DIRS = ['/etc/kubernetes/cni/net.d', '/etc/cni/net.d'];
+const WHEREABOUTS_SEARCHED_CONF_DIRS = ['/etc/kubernetes/cni/net.d', DEFAULT_CNI_CONF_DIR];
 
 /**
  * The `baremetal-ipoib` profile: IPoIB secondary networks and RDMA devices for pods on bare-metal
@@ -297,8 +297,8 @@ export class BaremetalIpoibProfile extends Chart {
         rdmaResource,
         image: pod.image,
         imagePullSecrets: pod.imagePullSecrets,
-        memory: pod.memory ?? '1Gi',
-        cpu: pod.cpu ?? '1',
+        memory: pod.memory ?? DEFAULT_IB_POD_MEMORY,
+        cpu: pod.cpu ?? DEFAULT_IB_POD_CPU,
         nodeSelector: pod.nodeSelector,
         tolerations: pod.tolerations,
         podAnnotations: pod.podAnnotations,
