@@ -34,7 +34,8 @@ describe('bundles in dist/', () => {
 
   test('the committed dist/ equals a fresh synth (run `npm run synth` and commit when this fails)', () => {
     const fresh = listFiles(join(a, 'dist'));
-    expect(listFiles(join(root, 'dist'))).toEqual(fresh);
+    // dist/charts/ holds the chart archives, which the Helm suite checks.
+    expect(listFiles(join(root, 'dist')).filter(f => !f.startsWith('charts/'))).toEqual(fresh);
     for (const f of fresh) expect({ f, content: readFileSync(join(root, 'dist', f), 'utf8') }).toEqual({ f, content: readFileSync(join(a, 'dist', f), 'utf8') });
   });
   test('two synths are byte-identical', () => {

@@ -15,6 +15,9 @@ export const CNI_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0'] as const;
 export type CniVersion = typeof CNI_VERSIONS[number];
 
 /** Whereabouts IPAM options (whereabouts pkg/types IPAMConfig; research ib.md §6.2). */
+/** The IPoIB range when none is given: a private /24 (pick the fabric's own subnet in production). */
+export const DEFAULT_IPOIB_RANGE = '192.168.0.0/24';
+
 export interface WhereaboutsIpam {
   /**
    * The range addresses are allocated from: an IPv4 or IPv6 network in CIDR notation (host bits zero).
@@ -165,7 +168,7 @@ export class IpoibNetwork extends Construct {
       name: this.name,
       type: 'ipoib',
       master: this.master,
-      ipam: whereaboutsIpam(WHERE, 'ipam', props.ipam ?? { range: '192.168.0.0/24' }),
+      ipam: whereaboutsIpam(WHERE, 'ipam', props.ipam ?? { range: DEFAULT_IPOIB_RANGE }),
     };
     this.resource = new NetworkAttachmentDefinition(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: standardLabels(this, this.name, 'network') },

@@ -5,7 +5,7 @@ import { standardLabels } from '../labels';
 import { RdmaOptionError } from '../errors';
 import { checkDnsLabel, checkDnsSubdomain, checkInterfaceName, checkNonEmpty } from '../validate';
 import { NETWORK_OPERATOR } from '../versions';
-import { WhereaboutsIpam, whereaboutsIpam } from './ipoib-network';
+import { DEFAULT_IPOIB_RANGE, WhereaboutsIpam, whereaboutsIpam } from './ipoib-network';
 import { RdmaSharedResource, checkRdmaSharedConfigList } from './rdma-device-plugin';
 
 const WHERE = 'NicClusterPolicy';
@@ -133,7 +133,7 @@ export class OperatorIpoibNetwork extends Construct {
     this.networkNamespace = checkDnsLabel(where, 'networkNamespace', props.networkNamespace ?? 'rdma-benchmarks');
     const master = checkInterfaceName(where, 'master', props.master ?? 'ib0');
     // The operator strips all whitespace from this string (research ib.md §1.3): compact JSON has none.
-    const ipam = JSON.stringify(whereaboutsIpam(where, 'ipam', props.ipam ?? { range: '192.168.0.0/24' }));
+    const ipam = JSON.stringify(whereaboutsIpam(where, 'ipam', props.ipam ?? { range: DEFAULT_IPOIB_RANGE }));
     new IPoIbNetwork(this, 'Resource', {
       metadata: { name: this.name, labels: standardLabels(this, this.name, 'network') },
       spec: { networkNamespace: this.networkNamespace, master, ipam },

@@ -90,32 +90,64 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** A file to write: text or bytes. */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string | Uint8Array;
+}
+
+/** Output under one folder: sub-folders replaced whole, and single files replaced one by one. */
+export interface OutputSet {
+  readonly dir: string;
+  readonly folders?: Record<string, readonly OutputFile[]>;
+  readonly files?: Record<string, string | Uint8Array>;
+}
+
 /**
- * Writes several folders under `outDir` at once: everything is written to a temporary folder beside
- * `outDir` first and then moved into place, so an error leaves no partial output. Each named folder is
- * replaced whole; other entries of `outDir` are left alone.
+ * Writes several output sets at once: everything is written to temporary folders beside each set's `dir`
+ * first and moved into place only when all of it is written, so an error leaves no partial output and
+ * existing folders untouched. Named folders are replaced whole; other entries of `dir` are left alone.
  */
-export function writeFolders(outDir: string, folders: Record<string, BundleFile[]>): void {
-  const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = mkdtempSync(join(parent, `.${basename(outDir)}.tmp-`));
+export function writeOutputs(sets: readonly OutputSet[]): void {
+  const staged: { set: OutputSet; tmp: string }[] = [];
   try {
-    for (const [folder, files] of Object.entries(folders)) {
-      for (const f of files) {
-        const target = join(tmp, folder, f.path);
+    for (const set of sets) {
+      const parent = dirname(set.dir);
+      mkdirSync(parent, { recursive: true });
+      const tmp = mkdtempSync(join(parent, `.${basename(set.dir)}.tmp-`));
+      staged.push({ set, tmp });
+      for (const [folder, files] of Object.entries(set.folders ?? {})) {
+        for (const f of files) writeInto(join(tmp, 'folders', folder, f.path), f.content);
+      }
+      for (const [path, content] of Object.entries(set.files ?? {})) writeInto(join(tmp, 'files', path), content);
+    }
+    for (const { set, tmp } of staged) {
+      mkdirSync(set.dir, { recursive: true });
+      for (const folder of Object.keys(set.folders ?? {})) {
+        const target = join(set.dir, folder);
+        rmSync(target, { recursive: true, force: true });
         mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, f.content);
+        renameSync(join(tmp, 'folders', folder), target);
+      }
+      for (const path of Object.keys(set.files ?? {})) {
+        const target = join(set.dir, path);
+        mkdirSync(dirname(target), { recursive: true });
+        renameSync(join(tmp, 'files', path), target);
       }
     }
-    mkdirSync(outDir, { recursive: true });
-    for (const folder of Object.keys(folders)) {
-      const target = join(outDir, folder);
-      rmSync(target, { recursive: true, force: true });
-      renameSync(join(tmp, folder), target);
-    }
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    for (const { tmp } of staged) rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function writeInto(target: string, content: string | Uint8Array): void {
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, content);
+}
+
+/** Writes several folders under `outDir` at once (see writeOutputs). */
+export function writeFolders(outDir: string, folders: Record<string, readonly BundleFile[]>): void {
+  writeOutputs([{ dir: outDir, folders }]);
 }
 
 /** Lists the files under a folder, relative paths, sorted. */

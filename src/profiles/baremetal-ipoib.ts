@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { CniHostPaths, DEFAULT_CNI_CONF_DIR, resolveCniHostPaths } from '../constructs/cni-node-agent';
 import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
-import { IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam } from '../constructs/ipoib-network';
+import { DEFAULT_IPOIB_RANGE, IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam } from '../constructs/ipoib-network';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { Multus, MultusProps } from '../constructs/multus';
@@ -229,7 +229,7 @@ export class BaremetalIpoibProfile extends Chart {
 
     // The network. Whereabouts finds its configuration by itself only in the directories it searches.
     const { ipam: ipamOption, ...network } = options.network ?? {};
-    const ipam: WhereaboutsIpam = { range: '192.168.0.0/24', ...ipamOption };
+    const ipam: WhereaboutsIpam = { range: DEFAULT_IPOIB_RANGE, ...ipamOption };
     const ipamWithPath: WhereaboutsIpam = ipam.configurationPath === undefined && !WHEREABOUTS_SEARCHED_CONF_DIRS.includes(confDir)
       ? { ...ipam, configurationPath: `${confDir}/whereabouts.d/whereabouts.conf` } : ipam;
     new RdmaNamespace(this, 'Namespace', {

@@ -11,6 +11,8 @@ export * from './openshift-efa';
 export interface ProfileDefinition<O = any> {
   readonly name: string;
   readonly description: string;
+  /** The TypeScript options interface, from which the options JSON schema is generated. */
+  readonly optionsType: string;
   create(app: App, options: O): Chart;
 }
 
@@ -18,16 +20,19 @@ export interface ProfileDefinition<O = any> {
 export const PROFILES: Readonly<Record<string, ProfileDefinition>> = {
   [BAREMETAL_IPOIB]: {
     name: BAREMETAL_IPOIB,
+    optionsType: 'BaremetalIpoibOptions',
     description: 'InfiniBand on bare metal: Multus (thick), ipoib-cni, whereabouts, an IPoIB network, an RDMA device plugin (or the NVIDIA network-operator), ipoib-test / ib_read_bw / OSU-over-IB checks',
     create: (app: App, options: BaremetalIpoibOptions) => new BaremetalIpoibProfile(app, BAREMETAL_IPOIB, options),
   },
   [EKS_EFA]: {
     name: EKS_EFA,
+    optionsType: 'EksEfaOptions',
     description: 'AWS EFA on EKS: EFA device plugin, MPI operator, fi_info / fi_pingpong / OSU jobs (EFA and TCP twin)',
     create: (app: App, options: EksEfaOptions) => new EksEfaProfile(app, EKS_EFA, options),
   },
   [OPENSHIFT_EFA]: {
     name: OPENSHIFT_EFA,
+    optionsType: 'OpenShiftEfaOptions',
     description: 'AWS EFA on OpenShift: huge pages and memlock MachineConfigs, NFD, EFA device plugin and MPI jobs with least-privilege SCCs, EFA MachineSets',
     create: (app: App, options: OpenShiftEfaOptions) => new OpenShiftEfaProfile(app, OPENSHIFT_EFA, options),
   },

@@ -1,0 +1,229 @@
+import { Document, isMap, isScalar, stringify } from 'yaml';
+import { optionsSchema } from '../options-schema';
+import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
+import { PROFILES } from '../profiles';
+import { synthProfile } from '../synth';
+import { PACKAGE_VERSION } from '../version';
+import { ChartInferenceError, ProbedValue, getPath, inferTemplates, optionsFromValues, setPath } from './infer';
+import { CHART_SPECS } from './specs';
+import { tgz } from './tar';
+import { renderDocument } from './template';
+
+/** Kubernetes versions the output is validated against (the conformance suite's oldest is 1.27). */
+export const CHART_KUBE_VERSION = '>=1.27.0-0';
+
+type Schema = Record<string, any>;
+
+/** The schema of one option, by dotted path. */
+function schemaAt(schema: Schema, path: string): Schema | undefined {
+  let s: Schema | undefined = schema;
+  for (const k of path.split('.')) {
+    s = s?.properties?.[k];
+  }
+  return s;
+}
+
+/** The exposed values of a profile's chart, with their defaults and what to probe. */
+export function chartValues(profile: string): ProbedValue[] {
+  const spec = CHART_SPECS[profile];
+  const schema = optionsSchema(profile);
+  return spec.values.map(v => {
+    const s = schemaAt(schema, v.path);
+    if (!s) throw new ChartInferenceError(`${profile}: chart value ${v.path} is not an option of the profile`);
+    const def = v.default !== undefined ? v.default : s.default;
+    if (def === undefined) throw new ChartInferenceError(`${profile}: chart value ${v.path} needs a default (its option has a computed one)`);
+    const common = { path: v.path, default: def, ...(v.when ? { when: v.when } : {}) };
+    if (s.type === 'boolean') return { ...common, alternatives: [!def] };
+    if (s.enum) return { ...common, alternatives: (s.enum as string[]).filter(x => x !== def) };
+    if (!v.probes) throw new ChartInferenceError(`${profile}: chart value ${v.path} needs probes`);
+    return { ...common, probes: v.probes as [unknown, unknown] };
+  });
+}
+
+/** values.yaml content: every exposed value at its default. */
+export function chartDefaults(profile: string): Record<string, unknown> {
+  return chartValues(profile).reduce((o, v) => setPath(o, v.path, v.default), {} as Record<string, unknown>);
+}
+
+/** The options schema cut down to the exposed values (each keeps its own schema), closed at every level. */
+export function chartValuesSchema(profile: string): Schema {
+  const schema = optionsSchema(profile);
+  const out: Schema = { $schema: schema.$schema, title: `Values of the ${profile} chart`, type: 'object', properties: {}, additionalProperties: false };
+  for (const v of CHART_SPECS[profile].values) {
+    const keys = v.path.split('.');
+    let target = out;
+    let source: Schema = schema;
+    keys.forEach((k, i) => {
+      source = source.properties[k];
+      if (i === keys.length - 1) {
+        target.properties[k] = source;
+        return;
+      }
+      target.properties[k] ??= { type: 'object', ...(source.description ? { description: source.description } : {}), properties: {}, additionalProperties: false };
+      target = target.properties[k];
+    });
+  }
+  return out;
+}
+
+function valuesYaml(profile: string): string {
+  const schema = optionsSchema(profile);
+  const doc = new Document(chartDefaults(profile));
+  const annotate = (node: unknown, prefix: string) => {
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const path = prefix ? `${prefix}.${key}` : key;
+      const description = schemaAt(schema, path)?.description;
+      if (description && isScalar(pair.key)) pair.key.commentBefore = wrapText(description, 98).map(l => ` ${l}`).join('\n');
+      annotate(pair.value, path);
+    }
+  };
+  annotate(doc.contents, '');
+  return `# Values of the cdk8s-rdma ${profile} chart ${PACKAGE_VERSION}; the schema is values.schema.json.\n${doc.toString({ lineWidth: 0 })}`;
+}
+
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+    if (line && line.length + word.length + 1 > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Every leaf option path of a schema (objects with properties are walked). */
+function leafPaths(s: Schema, prefix = ''): string[] {
+  if (s.type === 'object' && s.properties) return Object.entries<Schema>(s.properties).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+  return [prefix];
+}
+
+function typeText(s: Schema): string {
+  if (s.enum) return s.enum.map((x: unknown) => JSON.stringify(x)).join(' \\| ');
+  if (s.type === 'array') return `${s.items?.type ?? 'object'}[]`;
+  if (s.type === 'object') return 'map';
+  return Array.isArray(s.type) ? s.type.join(' \\| ') : String(s.type);
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function chartReadme(profile: string): string {
+  const schema = optionsSchema(profile);
+  const values = chartValues(profile);
+  const exposed = new Set(values.map(v => v.path));
+  const rows = values.map(v => {
+    const s = schemaAt(schema, v.path)!;
+    return `| \`${v.path}\` | ${typeText(s)} | \`${cell(JSON.stringify(v.default))}\` | ${cell(s.description ?? '')} |`;
+  });
+  const left = leafPaths(schema).filter(p => !exposed.has(p) && ![...exposed].some(e => p.startsWith(`${e}.`)));
+  return `# ${profile} (cdk8s-rdma ${PACKAGE_VERSION})
+
+${PROFILES[profile].description}.
+
+Generated by \`npm run synth\` from the ${profile} profile: \`helm template\` of this chart renders the same
+objects as \`cdk8s-rdma\` synthesizes for the same values (the tests check it with helm 3.6 for several values
+files). Install it with:
+
+\`\`\`sh
+helm install ${profile} charts/${profile} -f my-values.yaml
+\`\`\`
+
+The CRDs are in \`crds/\`: helm installs them before anything else and never deletes or upgrades them
+(\`--skip-crds\` leaves them out, for example when the cluster already has them).
+
+## Values
+
+| Value | Type | Default | Meaning |
+|---|---|---|---|
+${rows.join('\n')}
+
+## Options the chart does not expose
+
+These profile options stay at their defaults in the chart: they feed computed fields (configuration hashes,
+JSON documents, derived names), need cluster-specific identifiers, or only make sense in TypeScript. Set them
+with the TypeScript API or the YAML bundle of the profile.
+
+${left.map(p => `\`${p}\``).join(', ')}
+`;
+}
+
+function chartYaml(profile: string): string {
+  return stringify({
+    apiVersion: 'v2',
+    name: profile,
+    description: PROFILES[profile].description,
+    type: 'application',
+    version: PACKAGE_VERSION,
+    appVersion: PACKAGE_VERSION,
+    kubeVersion: CHART_KUBE_VERSION,
+    keywords: ['rdma', 'mpi', 'hpc', profile.includes('efa') ? 'efa' : 'infiniband'],
+  }, { lineWidth: 0 });
+}
+
+const CRD = 'CustomResourceDefinition';
+
+/**
+ * The files of `charts/<profile>/`: Chart.yaml, values.yaml, values.schema.json, README.md, crds/ and
+ * templates/ (one file per object, NOTES.txt). Pure: same profile, same bytes.
+ */
+export function renderChart(profile: string): BundleFile[] {
+  const values = chartValues(profile);
+  let docs;
+  try {
+    docs = inferTemplates(options => synthProfile(profile, options), {}, values);
+  } catch (e) {
+    if (e instanceof ChartInferenceError) throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: ${e.message}`);
+    throw e;
+  }
+  // File names use the default values, not the probes.
+  const probeNames = values.flatMap(v => (v.probes && typeof v.probes[0] === 'string' ? [[v.probes[0], String(v.default)]] : []));
+  const nameOf = (o: KubeObject) => probeNames.reduce((n, [probe, def]) => n.split(probe).join(def), fileNameOf(o));
+  const files = new Map<string, string>();
+  const defaultObjects = new Map(synthProfile(profile, {}).map(o => [fileNameOf(o), o]));
+  for (const d of docs) {
+    const name = nameOf(d.object);
+    if (d.object.kind === CRD) {
+      // Helm does not template crds/: they are the default synth's (labels of the default instance).
+      const crd = defaultObjects.get(name);
+      if (!crd || JSON.stringify(crd.spec) !== JSON.stringify(d.object.spec)) throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: CRD ${name} depends on values`);
+      files.set(`crds/${name}`, toYaml(crd));
+      continue;
+    }
+    // Variants of one object under exclusive conditions share its file.
+    const path = `templates/${name}`;
+    const previous = files.get(path);
+    files.set(path, previous === undefined ? renderDocument(d.node, d.cond) : `${previous}---\n${renderDocument(d.node, d.cond)}`);
+  }
+  files.set('templates/NOTES.txt', CHART_SPECS[profile].notes);
+  files.set('Chart.yaml', chartYaml(profile));
+  files.set('values.yaml', valuesYaml(profile));
+  files.set('values.schema.json', JSON.stringify(chartValuesSchema(profile), null, 2) + '\n');
+  files.set('README.md', chartReadme(profile));
+  return [...files.keys()].sort().map(path => ({ path, content: files.get(path)! }));
+}
+
+/** File name of a chart archive, as `helm package` names it. */
+export const chartArchiveName = (profile: string) => `${profile}-${PACKAGE_VERSION}.tgz`;
+
+/** The chart archive (`helm package` layout, reproducible bytes). */
+export function packageChart(profile: string, files: readonly BundleFile[]): Buffer {
+  return tgz(files.map(f => ({ path: `${profile}/${f.path}`, content: f.content })));
+}
+
+
+
+/** Helm's values merge: maps merge key by key, anything else (lists too) replaces the default. */
+export function mergeValues(defaults: unknown, overrides: unknown): unknown {
+  const isMapLike = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isMapLike(defaults) || !isMapLike(overrides)) return overrides === undefined ? defaults : overrides;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(overrides)) out[k] = mergeValues(defaults[k], v);
+  return out;
+}
+
+/** The profile options a chart renders for a values file: its values over values.yaml, as the templates read them. */
+export function chartOptions(profile: string, values: unknown): Record<string, unknown> {
+  const merged = mergeValues(chartDefaults(profile), values ?? {});
+  return optionsFromValues({}, chartValues(profile), v => getPath(merged, v.path));
+}

@@ -1,0 +1,483 @@
+import { KubeObject } from '../output/bundle';
+import { Cond, CondAtom, Piece, TEntry, TItem, TNode, renderDocument } from './template';
+
+/**
+ * Template inference. A chart exposes some of a profile's options as Helm values. Each exposed scalar,
+ * map or list gets a probe: a valid value that appears nowhere else. The profile is synthesized with
+ * every probe set; wherever a probe shows up in the output, the template reads the value instead. A second
+ * synth with other probes must give the same template, which proves no exposed value feeds a computed
+ * field (a hash, a sum). Each boolean or enum value is flipped to each of its other values; objects, map
+ * entries and list items that change become conditional on it. The tests then render the chart with helm
+ * for several values files and compare it with the profile's own synth for the same values.
+ */
+
+/** How one exposed value is probed. */
+export interface ProbedValue {
+  readonly path: string;
+  readonly default: unknown;
+  /** Two different valid values that appear nowhere else in the output (none for booleans and enums). */
+  readonly probes?: readonly [unknown, unknown];
+  /** The other values of a boolean or enum (none for probed values). */
+  readonly alternatives?: readonly (boolean | string)[];
+  /** The value is an option only while another value has this value (e.g. bundle-mode options); otherwise unused. */
+  readonly when?: { readonly path: string; readonly value: boolean | string };
+}
+
+/**
+ * The profile options for chart values: `base` with each value set, leaving out values whose `when` does not
+ * hold. `valueOf` gives each value (defaults, probes or a user's values).
+ */
+export function optionsFromValues(base: Record<string, unknown>, values: readonly ProbedValue[], valueOf: (v: ProbedValue) => unknown): Record<string, unknown> {
+  const current = new Map(values.map(v => [v.path, valueOf(v)]));
+  return values.reduce((o, v) => (v.when && current.get(v.when.path) !== v.when.value ? o : setPath(o, v.path, current.get(v.path))), base);
+}
+
+export interface TemplateDoc {
+  readonly id: string;
+  /** The object as synthesized with the default values (the file name and CRDs come from it). */
+  readonly object: KubeObject;
+  node: TNode;
+  cond: CondAtom[];
+}
+
+export type Synth = (options: Record<string, unknown>) => KubeObject[];
+
+export function getPath(obj: any, path: string): unknown {
+  return path.split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
+}
+
+/** A copy of `obj` with `path` set (intermediate maps created and copied). */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path.split('.');
+  const out: Record<string, unknown> = { ...obj };
+  out[head] = rest.length === 0 ? value : setPath((obj[head] as Record<string, unknown>) ?? {}, rest.join('.'), value);
+  return out;
+}
+
+const objectId = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+// ---------------------------------------------------------------------------------------------------------
+// Probes → template nodes
+
+interface ProbeSet {
+  readonly strings: { path: string; text: string }[];
+  readonly numbers: { path: string; n: number }[];
+  readonly lists: { path: string; json: string[] }[];
+  readonly maps: { path: string; entries: [string, string][] }[]; // [key, canonical JSON of the value]
+}
+
+const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x)
+  ? Object.fromEntries(Object.keys(x).sort().map(k => [k, x[k]])) : x));
+
+function probeSet(values: readonly ProbedValue[], which: 0 | 1): ProbeSet {
+  const set: ProbeSet = { strings: [], numbers: [], lists: [], maps: [] };
+  for (const v of values) {
+    if (!v.probes) continue;
+    const p = v.probes[which];
+    if (typeof p === 'string') set.strings.push({ path: v.path, text: p });
+    else if (typeof p === 'number') set.numbers.push({ path: v.path, n: p });
+    else if (Array.isArray(p)) set.lists.push({ path: v.path, json: p.map(canonical) });
+    else if (p && typeof p === 'object') set.maps.push({ path: v.path, entries: Object.entries(p as Record<string, unknown>).map(([k, x]) => [k, canonical(x)]) });
+  }
+  // Longer texts first, so a probe that contains another wins.
+  set.strings.sort((a, b) => b.text.length - a.text.length);
+  return set;
+}
+
+function splitString(s: string, probes: ProbeSet): Piece[] {
+  const needles = [
+    ...probes.strings.map(x => ({ text: x.text, piece: { path: x.path, number: false } })),
+    ...probes.numbers.map(x => ({ text: String(x.n), piece: { path: x.path, number: true } })),
+  ];
+  const pieces: Piece[] = [];
+  let rest = s;
+  while (rest.length > 0) {
+    let best: { at: number; text: string; piece: Piece } | undefined;
+    for (const n of needles) {
+      const at = findNeedle(rest, n.text);
+      if (at >= 0 && (!best || at < best.at || (at === best.at && n.text.length > best.text.length))) best = { at, ...n };
+    }
+    if (!best) { pieces.push({ text: rest }); break; }
+    if (best.at > 0) pieces.push({ text: rest.slice(0, best.at) });
+    pieces.push(best.piece);
+    rest = rest.slice(best.at + best.text.length);
+  }
+  return pieces;
+}
+
+/** Index of `needle` in `s`; a number only counts where it is not part of a longer number. */
+function findNeedle(s: string, needle: string): number {
+  if (!/^\d+$/.test(needle)) return s.indexOf(needle);
+  const m = new RegExp(`(?<![\\d.])${needle}(?![\\d.])`).exec(s);
+  return m ? m.index : -1;
+}
+
+/** Whether a probe already occurs in the default output (as a whole number, or anywhere for text). */
+function occursIn(objects: unknown, probe: unknown): boolean {
+  if (typeof probe === 'number') {
+    let found = false;
+    JSON.stringify(objects, (_k, v) => {
+      if (v === probe || (typeof v === 'string' && findNeedle(v, String(probe)) >= 0)) found = true;
+      return v;
+    });
+    return found;
+  }
+  return typeof probe === 'string' && JSON.stringify(objects).includes(probe);
+}
+
+const isLiteral = (n: TNode) => n.t === 'lit';
+
+function templatize(v: unknown, probes: ProbeSet): TNode {
+  if (typeof v === 'string') {
+    const pieces = splitString(v, probes);
+    return pieces.every(p => 'text' in p) ? { t: 'lit', v } : { t: 'str', pieces };
+  }
+  if (typeof v === 'number') {
+    const hit = probes.numbers.find(x => x.n === v);
+    return hit ? { t: 'num', path: hit.path } : { t: 'lit', v };
+  }
+  if (Array.isArray(v)) {
+    const items: TItem[] = [];
+    const json = v.map(canonical);
+    for (let i = 0; i < v.length;) {
+      const run = probes.lists.find(l => l.json.length > 0 && l.json.every((j, k) => json[i + k] === j));
+      if (run) {
+        items.push({ splice: run.path, cond: [] });
+        i += run.json.length;
+      } else {
+        items.push({ node: templatize(v[i], probes), cond: [] });
+        i++;
+      }
+    }
+    if (items.every(x => x.node && isLiteral(x.node))) return { t: 'lit', v };
+    return { t: 'list', items };
+  }
+  if (v && typeof v === 'object') {
+    const obj = v as Record<string, unknown>;
+    const entries: TEntry[] = [];
+    const spliced = new Set<string>();
+    for (const m of probes.maps) {
+      if (m.entries.every(([k, x]) => k in obj && canonical(obj[k]) === x) && m.entries.length < Object.keys(obj).length) {
+        for (const [k] of m.entries) spliced.add(k);
+        entries.push({ key: [], splice: m.path, cond: [] });
+      }
+    }
+    for (const [k, x] of Object.entries(obj)) {
+      if (spliced.has(k)) continue;
+      const key = splitString(k, probes);
+      const whole = wholeValue(x, probes);
+      if (whole) entries.push({ key, whole, cond: [] });
+      else entries.push({ key, node: templatize(x, probes), cond: [] });
+    }
+    if (entries.every(e => e.node && isLiteral(e.node) && e.key.every(p => 'text' in p))) return { t: 'lit', v };
+    return { t: 'map', entries };
+  }
+  return { t: 'lit', v };
+}
+
+/** The values path whose list or map equals `x` entirely, if any. */
+function wholeValue(x: unknown, probes: ProbeSet): string | undefined {
+  if (Array.isArray(x)) {
+    const json = x.map(canonical);
+    return probes.lists.find(l => l.json.length === json.length && l.json.every((j, i) => json[i] === j))?.path;
+  }
+  if (x && typeof x === 'object') {
+    const obj = x as Record<string, unknown>;
+    return probes.maps.find(m => m.entries.length === Object.keys(obj).length && m.entries.every(([k, v]) => k in obj && canonical(obj[k]) === v))?.path;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Merging the template of an alternative (one boolean or enum value flipped) into the template so far
+
+type Assignment = ReadonlyMap<string, unknown>;
+
+function holds(cond: Cond, asg: Assignment): boolean {
+  return cond.every(a => (asg.get(a.path) === a.value) === (a.op === 'eq'));
+}
+
+function expand(n: TNode): TNode {
+  if (n.t !== 'lit' || n.v === null || typeof n.v !== 'object') return n;
+  if (Array.isArray(n.v)) return { t: 'list', items: n.v.map(v => ({ node: { t: 'lit', v } as TNode, cond: [] })) };
+  return { t: 'map', entries: Object.entries(n.v as object).map(([k, v]) => ({ key: [{ text: k }], node: { t: 'lit', v } as TNode, cond: [] })) };
+}
+
+/** A representation-independent form of the content active under `asg`, for comparisons. */
+function project(n: TNode, asg: Assignment): unknown {
+  const e = expand(n);
+  switch (e.t) {
+    case 'lit': return { v: e.v };
+    case 'str': return { s: e.pieces };
+    case 'num': return { n: e.path };
+    case 'map': return { m: e.entries.filter(x => holds(x.cond, asg)).map(x => [entryId(x), x.node ? project(x.node, asg) : null]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))) };
+    case 'list': return { l: e.items.filter(x => holds(x.cond, asg)).map(x => (x.node ? project(x.node, asg) : { splice: x.splice })) };
+  }
+}
+
+function entryId(e: TEntry): string {
+  return JSON.stringify(e.splice ? { splice: e.splice } : e.whole ? { key: e.key, whole: e.whole } : { key: e.key });
+}
+
+const same = (a: TNode, b: TNode, asg: Assignment) => canonical(project(a, asg)) === canonical(project(b, asg));
+
+interface MergeCtx {
+  readonly asg: Assignment;
+  /** The alternative being merged (value = alt). */
+  readonly eq: CondAtom;
+  readonly ne: CondAtom;
+  /** An earlier alternative the merge happens under (pairs of switches), if any. */
+  readonly context?: CondAtom;
+}
+
+const negate = (a: CondAtom): CondAtom => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' });
+
+/** Conditions of content that appears only under the alternative (and the context). */
+const addedCond = (ctx: MergeCtx): CondAtom[] => (ctx.context ? [ctx.context, ctx.eq] : [ctx.eq]);
+
+function deepClone<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x)) as T;
+}
+
+/**
+ * Makes `x` (an entry, item or document of `list`) absent under the alternative. Under a context the
+ * absence is scoped to it: `x` stays as it was outside the context and a copy, for inside it, gets the
+ * alternative's negation. Returns the copy or `x`.
+ */
+function exclude<T extends { cond: Cond }>(list: T[], x: T, ctx: MergeCtx): void {
+  const ctxAtom = ctx.context;
+  if (ctxAtom && !x.cond.some(a => a.path === ctxAtom.path && a.op === 'eq' && a.value === ctxAtom.value)) {
+    const copy = deepClone(x);
+    copy.cond = [...x.cond, ctxAtom, ctx.ne];
+    x.cond = [...x.cond, negate(ctxAtom)];
+    list.splice(list.indexOf(x) + 1, 0, copy);
+    return;
+  }
+  x.cond = [...x.cond, ctx.ne];
+}
+
+/** Merges `next` (the content under the alternative) into `cur`; undefined when they cannot share a node. */
+function mergeNode(cur: TNode, next: TNode, ctx: MergeCtx): TNode | undefined {
+  if (same(cur, next, ctx.asg)) return cur;
+  const a = expand(cur);
+  const b = expand(next);
+  if (a.t === 'map' && b.t === 'map') {
+    mergeEntries(a.entries, b.entries, ctx);
+    return a;
+  }
+  if (a.t === 'list' && b.t === 'list') {
+    mergeItems(a.items, b.items, ctx);
+    return a;
+  }
+  return undefined;
+}
+
+function mergeEntries(cur: TEntry[], next: readonly TEntry[], ctx: MergeCtx): void {
+  const matched = new Set<TEntry>();
+  let insertAt = 0;
+  for (const n of next) {
+    const id = entryId(n);
+    const i = cur.findIndex(c => !matched.has(c) && holds(c.cond, ctx.asg) && entryId(c) === id);
+    if (i < 0) {
+      const added = { ...n, cond: addedCond(ctx) };
+      matched.add(added);
+      cur.splice(insertAt, 0, added);
+      insertAt++;
+      continue;
+    }
+    const c = cur[i];
+    matched.add(c);
+    insertAt = i + 1;
+    if (!c.node || !n.node) continue;
+    const merged = mergeNode(c.node, n.node, ctx);
+    if (merged) {
+      c.node = merged;
+    } else {
+      exclude(cur, c, ctx);
+      const copy = cur[cur.indexOf(c) + 1];
+      if (copy) matched.add(copy);
+      const added = { ...n, cond: addedCond(ctx) };
+      matched.add(added);
+      const at = cur.indexOf(c) + 1;
+      cur.splice(at, 0, added);
+      insertAt = at + 1;
+    }
+  }
+  for (const c of [...cur]) {
+    if (!matched.has(c) && holds(c.cond, ctx.asg)) exclude(cur, c, ctx);
+  }
+}
+
+function mergeItems(cur: TItem[], next: readonly TItem[], ctx: MergeCtx): void {
+  const active = cur.filter(c => holds(c.cond, ctx.asg));
+  const key = (x: TItem) => canonical(x.node ? project(x.node, ctx.asg) : { splice: x.splice });
+  const ka = active.map(key);
+  const kb = next.map(key);
+  // Longest common subsequence of the active items and the new ones.
+  const L: number[][] = Array.from({ length: ka.length + 1 }, () => new Array(kb.length + 1).fill(0));
+  for (let i = ka.length - 1; i >= 0; i--) {
+    for (let j = kb.length - 1; j >= 0; j--) L[i][j] = ka[i] === kb[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  }
+  const gaps: { olds: TItem[]; news: TItem[]; after?: TItem }[] = [];
+  let gap: { olds: TItem[]; news: TItem[]; after?: TItem } = { olds: [], news: [] };
+  let i = 0;
+  let j = 0;
+  while (i < ka.length || j < kb.length) {
+    if (i < ka.length && j < kb.length && ka[i] === kb[j]) {
+      gaps.push(gap);
+      gap = { olds: [], news: [], after: active[i] };
+      i++; j++;
+    } else if (j < kb.length && (i >= ka.length || L[i][j + 1] >= L[i + 1][j])) {
+      gap.news.push(next[j++]);
+    } else {
+      gap.olds.push(active[i++]);
+    }
+  }
+  gaps.push(gap);
+  for (const g of gaps) {
+    if (g.olds.length === 0 && g.news.length === 0) continue;
+    const added: TItem[] = [];
+    if (g.olds.length === g.news.length) {
+      g.olds.forEach((o, k) => {
+        const n = g.news[k];
+        const merged = o.node && n.node ? mergeNode(o.node, n.node, ctx) : undefined;
+        if (merged) {
+          o.node = merged;
+        } else {
+          exclude(cur, o, ctx);
+          added.push({ ...n, cond: addedCond(ctx) });
+        }
+      });
+    } else {
+      for (const o of g.olds) exclude(cur, o, ctx);
+      added.push(...g.news.map(n => ({ ...n, cond: addedCond(ctx) })));
+    }
+    // Right after the gap's last old item (a copy exclude() placed there is exclusive with the new items).
+    const anchor = g.olds.length > 0 ? g.olds[g.olds.length - 1] : g.after;
+    const at = anchor ? cur.indexOf(anchor) + 1 : 0;
+    cur.splice(at, 0, ...added);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export class ChartInferenceError extends Error {}
+
+function docsOf(objects: readonly KubeObject[], probes: ProbeSet): Map<string, { object: KubeObject; node: TNode }> {
+  const out = new Map<string, { object: KubeObject; node: TNode }>();
+  for (const o of objects) out.set(objectId(o), { object: o, node: templatize(o, probes) });
+  return out;
+}
+
+function referenced(n: TNode | undefined, into: Set<string>): void {
+  if (!n) return;
+  if (n.t === 'str') for (const p of n.pieces) if ('path' in p) into.add(p.path);
+  if (n.t === 'num') into.add(n.path);
+  if (n.t === 'map') {
+    for (const e of n.entries) {
+      for (const p of e.key) if ('path' in p) into.add(p.path);
+      if (e.splice) into.add(e.splice);
+      if (e.whole) into.add(e.whole);
+      referenced(e.node, into);
+    }
+  }
+  if (n.t === 'list') for (const it of n.items) { if (it.splice) into.add(it.splice); referenced(it.node, into); }
+}
+
+function condPaths(n: TNode | undefined, into: Set<string>): void {
+  if (!n) return;
+  const note = (c: Cond) => c.forEach(a => into.add(a.path));
+  if (n.t === 'map') for (const e of n.entries) { note(e.cond); condPaths(e.node, into); }
+  if (n.t === 'list') for (const it of n.items) { note(it.cond); condPaths(it.node, into); }
+}
+
+/**
+ * Infers the chart templates of a profile. `base` holds options baked into the chart (not values);
+ * `values` are the exposed ones. Returns one template per object of every synthesized variant.
+ */
+export function inferTemplates(synth: Synth, base: Record<string, unknown>, values: readonly ProbedValue[]): TemplateDoc[] {
+  const defaults = optionsFromValues(base, values, v => v.default);
+
+  // The defaults must be the profile's own: values.yaml then synthesizes exactly what the profile does.
+  const plain = synth(base);
+  if (canonical(synth(defaults)) !== canonical(plain)) {
+    const culprit = values.find(v => !v.when && canonical(synth(setPath(base, v.path, v.default))) !== canonical(plain));
+    throw new ChartInferenceError(`the chart default of ${culprit?.path ?? 'a combination of values'} (${JSON.stringify(culprit?.default)}) is not the profile's`);
+  }
+  for (const v of values) {
+    for (const p of v.probes ?? []) {
+      if (occursIn(plain, p)) throw new ChartInferenceError(`probe ${JSON.stringify(p)} of ${v.path} already appears in the default output; pick a distinctive probe`);
+    }
+  }
+
+  const probed = (which: 0 | 1, flips: Assignment = new Map()) =>
+    optionsFromValues(base, values, v => (flips.has(v.path) ? flips.get(v.path) : v.probes ? v.probes[which] : v.default));
+  const probes = probeSet(values, 0);
+  const docs = docsOf(synth(probed(0)), probes);
+
+  // Computed fields: a second set of probes must give the same templates.
+  const second = docsOf(synth(probed(1)), probeSet(values, 1));
+  const render = (d: Map<string, { node: TNode }>) => [...d.values()].map(x => renderDocument(x.node, []));
+  const [r1, r2] = [render(docs), render(second)];
+  for (let i = 0; i < Math.max(r1.length, r2.length); i++) {
+    if (r1[i] !== r2[i]) {
+      const l1 = (r1[i] ?? '').split('\n');
+      const l2 = (r2[i] ?? '').split('\n');
+      const at = l1.findIndex((line, k) => line !== l2[k]);
+      throw new ChartInferenceError(`an exposed value feeds a computed field: ${JSON.stringify(l1[at])} became ${JSON.stringify(l2[at])}`);
+    }
+  }
+
+  const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({ id, object: d.object, node: d.node, cond: [] }));
+  const defaultAsg = new Map(values.filter(v => v.alternatives).map(v => [v.path, v.default]));
+  // Each alternative is merged alone, then under each earlier alternative (so pairs of switches, such as
+  // an enum that renames objects and a boolean that removes one of them, come out right).
+  const earlier: CondAtom[] = [];
+  for (const v of values) {
+    for (const alt of v.alternatives ?? []) {
+      const eq: CondAtom = { path: v.path, op: 'eq', value: alt };
+      let changed = false;
+      for (const context of [undefined, ...earlier.filter(c => c.path !== v.path)]) {
+        const asg = new Map(defaultAsg);
+        if (context) asg.set(context.path, context.value);
+        asg.set(v.path, alt);
+        const ctx: MergeCtx = { asg, eq, ne: negate(eq), context };
+        let altDocs;
+        try {
+          altDocs = docsOf(synth(probed(0, asg)), probes);
+        } catch (e) {
+          // A pair the profile refuses (each alone is fine) renders whatever the chart gives; that pair is not a valid input.
+          if (context) continue;
+          throw new ChartInferenceError(`${v.path}=${JSON.stringify(alt)}: ${(e as Error).message}`);
+        }
+        for (const doc of [...result]) {
+          if (!holds(doc.cond, asg)) continue;
+          const n = altDocs.get(doc.id);
+          if (!n) {
+            exclude(result, doc, ctx);
+            changed = true;
+            continue;
+          }
+          altDocs.delete(doc.id);
+          if (!same(doc.node, n.node, asg)) {
+            changed = true;
+            doc.node = mergeNode(doc.node, n.node, ctx)!;
+          }
+        }
+        for (const [id, d] of altDocs) {
+          changed = true;
+          result.push({ id, object: d.object, node: d.node, cond: addedCond(ctx) });
+        }
+      }
+      if (!changed) throw new ChartInferenceError(`${v.path}=${JSON.stringify(alt)} changes nothing in the output; do not expose it`);
+      earlier.push(eq);
+    }
+  }
+
+  const used = new Set<string>();
+  for (const d of result) { referenced(d.node, used); condPaths(d.node, used); d.cond.forEach(a => used.add(a.path)); }
+  for (const v of values) {
+    if (!used.has(v.path)) throw new ChartInferenceError(`value ${v.path} does not appear in any object; do not expose it`);
+  }
+  return result;
+}

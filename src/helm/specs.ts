@@ -1,0 +1,211 @@
+import { EFA_NODE_LABEL } from '../constructs/node-feature-discovery';
+import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
+import { BAREMETAL_IPOIB, EKS_EFA, OPENSHIFT_EFA } from '../profiles';
+import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN, efaDevicePluginImage } from '../versions';
+
+/**
+ * Which options of each profile its Helm chart exposes as values. Booleans and enums need nothing more;
+ * strings, numbers, maps and lists carry two probes: valid values that appear nowhere else in the output
+ * (tokens `hvNNa`/`hvNNb`, unusual numbers), used to find where the value goes (see infer.ts). `default` is
+ * given where the options schema only describes a computed default.
+ */
+export interface ChartValueSpec {
+  readonly path: string;
+  readonly probes?: readonly [unknown, unknown];
+  readonly default?: unknown;
+  /** Only an option while another value has this value (e.g. bundle-mode options). */
+  readonly when?: { readonly path: string; readonly value: boolean | string };
+}
+
+export interface ChartSpec {
+  readonly values: readonly ChartValueSpec[];
+  /** templates/NOTES.txt: how to verify the install (a Go template over .Values). */
+  readonly notes: string;
+}
+
+const BUNDLE_MODE = { path: 'mode', value: 'bundle' };
+
+const image = (n: string): [string, string] => [`probe.invalid/hv${n}a:v1`, `probe.invalid/hv${n}b:v1`];
+const token = (n: string): [string, string] => [`hv${n}a`, `hv${n}b`];
+const selector = (n: string): [Record<string, string>, Record<string, string>] =>
+  [{ [`hv${n}a.example.com/pool`]: `hv${n}a` }, { [`hv${n}b.example.com/pool`]: `hv${n}b` }];
+const tolerations = (n: string): [object[], object[]] => [
+  [{ key: `hv${n}a.example.com/gpu`, operator: 'Exists', effect: 'NoSchedule' }],
+  [{ key: `hv${n}b.example.com/gpu`, operator: 'Equal', value: `hv${n}b`, effect: 'NoExecute' }],
+];
+
+/** Options of the MPI operator, the same in every profile. */
+const mpiOperator = (n: number): ChartValueSpec[] => [
+  { path: 'mpiOperator.install' },
+  { path: 'mpiOperator.namespace', probes: token(String(n)) },
+  { path: 'mpiOperator.image', probes: image(String(n + 1)) },
+];
+
+/** Options of the EFA benchmark pods, shared by eks-efa and openshift-efa. */
+const efaBenchmarks = (n: number, nodeSelector: Record<string, string> = {}): ChartValueSpec[] => [
+  { path: 'benchmarks.enabled' },
+  { path: 'benchmarks.namespace', probes: token(String(n)) },
+  { path: 'benchmarks.image', probes: image(String(n + 1)), default: BENCHMARK_IMAGE.image },
+  { path: 'benchmarks.efaDevices', probes: [23, 19] },
+  { path: 'benchmarks.hugepages2Mi', probes: ['3074Mi', '3078Mi'] },
+  { path: 'benchmarks.memory', probes: ['9437Mi', '9439Mi'] },
+  { path: 'benchmarks.cpu', probes: ['3141m', '3143m'] },
+  { path: 'benchmarks.nodeSelector', probes: selector(String(n + 2)), default: nodeSelector },
+  { path: 'benchmarks.tolerations', probes: tolerations(String(n + 3)) },
+];
+
+export const CHART_SPECS: Readonly<Record<string, ChartSpec>> = {
+  [EKS_EFA]: {
+    values: [
+      { path: 'instance', probes: token('01') },
+      { path: 'devicePlugin.enabled' },
+      { path: 'devicePlugin.namespace', probes: token('02') },
+      { path: 'devicePlugin.image', probes: image('03'), default: efaDevicePluginImage(EFA_DEVICE_PLUGIN.defaultRegion, EFA_DEVICE_PLUGIN.tag) },
+      { path: 'devicePlugin.privileged' },
+      { path: 'devicePlugin.nodeSelector', probes: selector('04') },
+      { path: 'devicePlugin.tolerations', probes: tolerations('05') },
+      ...mpiOperator(6),
+      ...efaBenchmarks(10),
+      { path: 'benchmarks.osu.benchmark' },
+      { path: 'benchmarks.osu.messageSizes', probes: ['2:524287', '2:524285'] },
+      { path: 'benchmarks.osu.iterations', probes: [7919, 7907], default: 10000 },
+      { path: 'benchmarks.osu.tcpTwin' },
+      { path: 'benchmarks.fiInfo' },
+      { path: 'benchmarks.pingpong.enabled' },
+      { path: 'benchmarks.pingpong.iterations', probes: [1234567, 1234577] },
+    ],
+    notes: `cdk8s-rdma {{ .Chart.Version }}, profile eks-efa (instance {{ .Values.instance }}).
+
+Check that the nodes advertise EFA devices:
+  kubectl get nodes -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
+{{- if .Values.devicePlugin.enabled }}
+  kubectl -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/aws-efa-k8s-device-plugin
+{{- end }}
+{{- if .Values.mpiOperator.install }}
+  kubectl -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
+{{- end }}
+{{- if .Values.benchmarks.enabled }}
+
+Then read the checks in namespace {{ .Values.benchmarks.namespace }}:
+{{- if .Values.benchmarks.fiInfo }}
+  kubectl -n {{ .Values.benchmarks.namespace }} logs job/efa-fi-info            # must list "provider: efa"
+{{- end }}
+{{- if .Values.benchmarks.pingpong.enabled }}
+  kubectl -n {{ .Values.benchmarks.namespace }} logs job/fi-pingpong-client     # fi_pingpong over EFA
+{{- end }}
+  kubectl -n {{ .Values.benchmarks.namespace }} get mpijobs
+  kubectl -n {{ .Values.benchmarks.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
+A small-message latency in the tens of microseconds on the EFA job means libfabric fell back to TCP.
+{{- end }}
+`,
+  },
+  [OPENSHIFT_EFA]: {
+    values: [
+      { path: 'instance', probes: token('01') },
+      { path: 'nodeConfig.pool.enabled' },
+      { path: 'nodeConfig.hugepages.enabled' },
+      { path: 'nodeConfig.hugepages.count', probes: [4099, 4111], default: 5128 },
+      { path: 'nodeConfig.memlock.enabled' },
+      { path: 'nfd.installOperator' },
+      { path: 'nfd.channel', probes: ['hv02a-channel', 'hv02b-channel'] },
+      { path: 'devicePlugin.enabled' },
+      { path: 'devicePlugin.image', probes: image('03'), default: efaDevicePluginImage(EFA_DEVICE_PLUGIN.defaultRegion, EFA_DEVICE_PLUGIN.tag) },
+      { path: 'devicePlugin.nodeSelector', probes: selector('04') },
+      { path: 'devicePlugin.tolerations', probes: tolerations('05') },
+      ...mpiOperator(6),
+      // The profile selects the NFD label when NFD is on; the chart states it.
+      ...efaBenchmarks(10, { [EFA_NODE_LABEL]: 'true' }),
+      { path: 'benchmarks.intelImage', probes: image('15'), default: INTEL_BENCHMARK_IMAGE.image },
+      { path: 'benchmarks.benchmark' },
+      { path: 'benchmarks.messageSizes', probes: ['2:524287', '2:524285'] },
+      { path: 'benchmarks.iterations', probes: [7919, 7907], default: 10000 },
+      { path: 'benchmarks.jobs.tcp' },
+      { path: 'benchmarks.jobs.support' },
+      { path: 'benchmarks.jobs.openmpi' },
+      { path: 'benchmarks.jobs.intel' },
+    ],
+    notes: `cdk8s-rdma {{ .Chart.Version }}, profile openshift-efa (instance {{ .Values.instance }}).
+{{- if or .Values.nodeConfig.hugepages.enabled .Values.nodeConfig.memlock.enabled }}
+
+The MachineConfigs reboot the nodes of pool worker-efa; wait for the pool to finish:
+  oc wait mcp/worker-efa --for=condition=Updated --timeout=60m
+{{- end }}
+
+Check that the nodes advertise EFA devices:
+  oc get nodes -l feature.node.kubernetes.io/aws-efa.present=true -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
+{{- if .Values.devicePlugin.enabled }}
+  oc -n aws-efa-device-plugin rollout status daemonset/aws-efa-k8s-device-plugin
+{{- end }}
+{{- if .Values.mpiOperator.install }}
+  oc -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
+{{- end }}
+{{- if .Values.benchmarks.enabled }}
+
+Then read the MPI jobs in namespace {{ .Values.benchmarks.namespace }}:
+  oc -n {{ .Values.benchmarks.namespace }} get mpijobs
+  oc -n {{ .Values.benchmarks.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
+A small-message latency in the tens of microseconds on an EFA job means libfabric fell back to TCP.
+{{- end }}
+`,
+  },
+  [BAREMETAL_IPOIB]: {
+    values: [
+      { path: 'instance', probes: token('01') },
+      { path: 'mode' },
+      { path: 'namespace', probes: token('02') },
+      { path: 'multus.enabled', when: BUNDLE_MODE },
+      { path: 'multus.image', probes: image('03'), when: BUNDLE_MODE },
+      { path: 'multus.memory', probes: ['317Mi', '319Mi'], when: BUNDLE_MODE },
+      { path: 'multus.cpu', probes: ['113m', '117m'], when: BUNDLE_MODE },
+      { path: 'ipoibCni.image', probes: image('04'), when: BUNDLE_MODE },
+      { path: 'whereabouts.image', probes: image('05') },
+      { path: 'network.name', probes: token('06') },
+      { path: 'network.master', probes: ['hv07a', 'hv07b'] },
+      { path: 'network.ipam.range', probes: ['10.173.0.0/16', '10.179.0.0/16'], default: DEFAULT_IPOIB_RANGE },
+      { path: 'devicePlugin.enabled', when: BUNDLE_MODE },
+      { path: 'devicePlugin.image', probes: image('08'), default: RDMA_SHARED_DEVICE_PLUGIN.image, when: BUNDLE_MODE },
+      { path: 'devicePlugin.tolerations', probes: tolerations('09'), when: BUNDLE_MODE },
+      ...mpiOperator(11),
+      { path: 'tests.enabled' },
+      { path: 'tests.image', probes: image('13'), default: IB_BENCHMARK_IMAGE.image },
+      { path: 'tests.rdmaResource', probes: ['rdma/hv14a', 'rdma/hv14b'] },
+      { path: 'tests.memory', probes: ['1279Mi', '1283Mi'] },
+      { path: 'tests.cpu', probes: ['1237m', '1239m'] },
+      { path: 'tests.nodeSelector', probes: selector('15') },
+      { path: 'tests.tolerations', probes: tolerations('16') },
+      { path: 'tests.testPod' },
+      { path: 'tests.bandwidth.enabled' },
+      { path: 'tests.bandwidth.program' },
+      { path: 'tests.mpi.enabled' },
+      { path: 'tests.mpi.messageSizes', probes: ['2:524287', '2:524285'] },
+      { path: 'tests.mpi.iterations', probes: [7919, 7907], default: 10000 },
+    ],
+    notes: `cdk8s-rdma {{ .Chart.Version }}, profile baremetal-ipoib (instance {{ .Values.instance }}, {{ .Values.mode }} mode).
+
+Check the node agents and the RDMA resource:
+{{- if eq .Values.mode "bundle" }}
+{{- if .Values.multus.enabled }}
+  kubectl -n kube-system rollout status daemonset/kube-multus-ds
+{{- end }}
+  kubectl -n kube-system rollout status daemonset/kube-ipoib-cni-ds
+{{- else }}
+  kubectl get nicclusterpolicy nic-cluster-policy -o jsonpath='{.status.state}'   # ready
+{{- end }}
+  kubectl -n kube-system rollout status daemonset/whereabouts
+  kubectl get nodes -o custom-columns='NAME:.metadata.name,RDMA:.status.allocatable.{{ .Values.tests.rdmaResource | replace "." "\\\\." }}'
+{{- if .Values.tests.enabled }}
+
+Then the checks in namespace {{ .Values.namespace }}:
+{{- if .Values.tests.testPod }}
+  kubectl -n {{ .Values.namespace }} logs pod/ipoib-test          # an IPoIB address from {{ .Values.network.ipam.range }}
+{{- end }}
+{{- if .Values.tests.bandwidth.enabled }}
+  kubectl -n {{ .Values.namespace }} logs job/{{ .Values.tests.bandwidth.program | replace "_" "-" }}-client
+{{- end }}
+{{- if .Values.tests.mpi.enabled }}
+  kubectl -n {{ .Values.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
+{{- end }}
+{{- end }}
+`,
+  },
+};

@@ -1,0 +1,159 @@
+import { stringify } from 'yaml';
+
+/**
+ * Template trees: synthesized objects in which some scalars, keys and list runs come from Helm values and
+ * some map entries, list items and whole objects are present only under a condition on values. They are
+ * inferred from synths (see infer.ts) and printed as Go-template YAML (see renderDocument).
+ */
+
+/** One condition atom: `.Values.<path>` equals (or not) a value of a boolean or enum option. */
+export interface CondAtom {
+  readonly path: string;
+  readonly op: 'eq' | 'ne';
+  readonly value: boolean | string;
+}
+export type Cond = readonly CondAtom[];
+
+/** A piece of a string: literal text, or a value rendered as text. */
+export type Piece = { readonly text: string } | { readonly path: string; readonly number: boolean };
+
+export type TNode =
+  | { readonly t: 'lit'; readonly v: unknown }
+  /** A scalar made of pieces: one value piece alone keeps the value's type; otherwise a string. */
+  | { readonly t: 'str'; readonly pieces: readonly Piece[] }
+  | { readonly t: 'num'; readonly path: string }
+  | { readonly t: 'map'; readonly entries: TEntry[] }
+  | { readonly t: 'list'; readonly items: TItem[] };
+
+/** A map entry, a run of entries from a map value (`splice`), or a key whose whole value is a values map/list (`whole`). */
+export interface TEntry {
+  key: readonly Piece[];
+  node?: TNode;
+  /** Entries of this values map are merged in here. */
+  splice?: string;
+  /** The value is this values map or list, and the key is left out when it is empty. */
+  whole?: string;
+  cond: Cond;
+}
+
+export interface TItem {
+  node?: TNode;
+  /** The items of this values list go here. */
+  splice?: string;
+  cond: Cond;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendering
+
+const valuesRef = (path: string) => `.Values.${path}`;
+
+function condExpr(cond: Cond): string {
+  const atoms = cond.map(a => {
+    if (typeof a.value === 'boolean') {
+      const positive = (a.op === 'eq') === a.value;
+      return positive ? valuesRef(a.path) : `not ${valuesRef(a.path)}`;
+    }
+    return `${a.op} ${valuesRef(a.path)} ${JSON.stringify(a.value)}`;
+  });
+  if (atoms.length === 1) return atoms[0];
+  return `and ${atoms.map(x => `(${x})`).join(' ')}`;
+}
+
+/** Go string literal (JSON escapes are valid Go escapes). */
+const goString = (s: string) => JSON.stringify(s);
+
+function pieceExpr(p: Piece): string {
+  if ('text' in p) return goString(p.text);
+  return p.number ? `(toString (int64 ${valuesRef(p.path)}))` : `(toString ${valuesRef(p.path)})`;
+}
+
+/** A Go template action that prints the pieces as one JSON (so YAML) string. */
+function scalarAction(pieces: readonly Piece[]): string {
+  if (pieces.length === 1 && !('text' in pieces[0]) && !pieces[0].number) return `{{ ${valuesRef(pieces[0].path)} | toJson }}`;
+  return `{{ print ${pieces.map(pieceExpr).join(' ')} | toJson }}`;
+}
+
+function keyText(key: readonly Piece[]): string {
+  if (key.every(p => 'text' in p)) {
+    const text = key.map(p => (p as { text: string }).text).join('');
+    return stringify({ [text]: null }, { lineWidth: 0 }).replace(/:( null)?\n$/, '');
+  }
+  return scalarAction(key);
+}
+
+const pad = (n: number) => ' '.repeat(n);
+
+/** YAML of a literal value after `key:` (inline scalar or indented block), at entry indent n. */
+function literalAfterKey(v: unknown, n: number): string {
+  const text = stringify({ k: v }, { lineWidth: 0 }).replace(/^k:/, '').replace(/\n$/, '');
+  return text.split('\n').map((line, i) => (i === 0 || line === '' ? line : pad(n) + line)).join('\n');
+}
+
+/** Lines of a list item's content rendered as the item (a literal, a scalar action, or nested lines). */
+function isBlock(node: TNode): boolean {
+  if (node.t === 'map' || node.t === 'list') return true;
+  if (node.t === 'lit') return typeof node.v === 'object' && node.v !== null && Object.keys(node.v as object).length > 0;
+  return false;
+}
+
+function valueAfterKey(node: TNode, n: number): string {
+  switch (node.t) {
+    case 'lit': return literalAfterKey(node.v, n);
+    case 'str': return ` ${scalarAction(node.pieces)}`;
+    case 'num': return ` {{ int64 ${valuesRef(node.path)} }}`;
+    case 'map': return node.entries.length === 0 ? ' {}' : `\n${renderMap(node.entries, n + 2)}`;
+    case 'list': return node.items.length === 0 ? ' []' : `\n${renderList(node.items, n + 2)}`;
+  }
+}
+
+function wrap(cond: Cond, body: string): string {
+  return cond.length === 0 ? body : `{{- if ${condExpr(cond)} }}\n${body}\n{{- end }}`;
+}
+
+function renderMap(entries: readonly TEntry[], n: number): string {
+  return entries.map(e => {
+    let body: string;
+    if (e.splice) {
+      body = `{{- with ${valuesRef(e.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
+    } else if (e.whole) {
+      body = `{{- with ${valuesRef(e.whole)} }}\n${pad(n)}${keyText(e.key)}:{{ toYaml . | nindent ${n + 2} }}\n{{- end }}`;
+    } else {
+      body = `${pad(n)}${keyText(e.key)}:${valueAfterKey(e.node!, n)}`;
+    }
+    return wrap(e.cond, body);
+  }).join('\n');
+}
+
+function renderList(items: readonly TItem[], n: number): string {
+  return items.map(item => {
+    let body: string;
+    if (item.splice) {
+      body = `{{- with ${valuesRef(item.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
+    } else {
+      const node = item.node!;
+      if (!isBlock(node)) {
+        body = `${pad(n)}-${valueAfterKey(node, n)}`;
+      } else {
+        // Render the item's content two columns in, then put the dash on its first line when that line is YAML.
+        const inner = node.t === 'lit' ? literalAfterKey(node.v, n).replace(/^\n/, '') : valueAfterKey(node, n).replace(/^\n/, '');
+        const lines = inner.split('\n');
+        if (lines[0].startsWith(pad(n + 2)) && !lines[0].startsWith(pad(n + 2) + ' ')) {
+          lines[0] = `${pad(n)}- ${lines[0].slice(n + 2)}`;
+          body = lines.join('\n');
+        } else {
+          body = `${pad(n)}-\n${inner}`;
+        }
+      }
+    }
+    return wrap(item.cond, body);
+  }).join('\n');
+}
+
+/** The Go-template YAML of one object (a top-level map), wrapped in its condition. */
+export function renderDocument(node: TNode, cond: Cond): string {
+  if (node.t !== 'map') throw new Error('cdk8s-rdma: a chart template must be a map');
+  return `${wrap(cond, renderMap(node.entries, 0))}\n`;
+}
+
+export { condExpr };

