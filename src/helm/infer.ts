@@ -127,10 +127,21 @@ function occursIn(objects: unknown, probe: unknown): boolean {
 
 const isLiteral = (n: TNode) => n.t === 'lit';
 
+/** A string holding a JSON object or array (CNI configurations, IPAM documents). */
+function isJsonDocument(s: string): boolean {
+  if (!/^\s*[[{]/.test(s)) return false;
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function templatize(v: unknown, probes: ProbeSet): TNode {
   if (typeof v === 'string') {
     const pieces = splitString(v, probes);
-    return pieces.every(p => 'text' in p) ? { t: 'lit', v } : { t: 'str', pieces };
+    return pieces.every(p => 'text' in p) ? { t: 'lit', v } : { t: 'str', pieces, ...(isJsonDocument(v) ? { json: true } : {}) };
   }
   if (typeof v === 'number') {
     const hit = probes.numbers.find(x => x.n === v);

