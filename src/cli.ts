@@ -1,111 +1,143 @@
 #!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'path';
-import { parseArgs } from 'util';
 import { RdmaOptionError } from './errors';
 import { chartArchiveName, packageChart, renderChart } from './helm/chart';
+import { optionsSchema } from './options-schema';
 import { BundleFile, OutputFile, OutputSet, writeOutputs } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { bundleFor } from './synth';
+import { readValuesFile, validateOptions } from './values';
 import { PACKAGE_VERSION } from './version';
 
-const USAGE = `Usage: cdk8s-rdma <command> [options]
+const FORMATS = ['yaml', 'helm', 'all'] as const;
 
-Commands:
-  synth     write each profile (default options) as a YAML bundle and/or a Helm chart
-  list      list the profiles
+interface SynthFlags {
+  readonly profile?: string;
+  readonly values?: string;
+  readonly out: string;
+  readonly charts: string;
+  readonly format: (typeof FORMATS)[number];
+}
 
-Options of synth:
-  --profile P     only this profile (default: every profile)
-  --format F      yaml: <out>/<profile>/; helm: <charts>/<profile>/ and <out>/charts/<profile>-<version>.tgz;
-                  all: both (default: yaml)
-  --out DIR       output folder of the bundles and chart archives (default: dist)
-  --charts DIR    output folder of the chart folders (default: charts)
+function checkProfile(name: string): string {
+  if (!PROFILES[name]) throw new RdmaOptionError('cdk8s-rdma', '--profile', name, 'is not a known profile', PROFILE_NAMES.join(', '));
+  return name;
+}
 
-  -h, --help     show this help
-  -v, --version  show the version
-`;
-
-const FORMATS = ['yaml', 'helm', 'all'];
-
-/** Exit codes: 0 success, 2 bad input (usage, options), 1 internal error. */
-export function main(argv: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'profile': { type: 'string' },
-        'out': { type: 'string' },
-        'charts': { type: 'string' },
-        'format': { type: 'string' },
-        'help': { type: 'boolean', short: 'h' },
-        'version': { type: 'boolean', short: 'v' },
-        'debug': { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`cdk8s-rdma: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
+/** Everything is computed first and written at once (writeOutputs): on any error nothing is written. */
+function synth(flags: SynthFlags, print: (line: string) => void): void {
+  if (flags.values !== undefined && flags.profile === undefined) {
+    throw new RdmaOptionError('cdk8s-rdma', '--values', flags.values, 'needs --profile', 'a values file together with --profile <name>');
   }
-  const { values, positionals } = parsed;
-  if (values.version) {
-    process.stdout.write(`${PACKAGE_VERSION}\n`);
-    return 0;
+  const names = flags.profile !== undefined ? [checkProfile(flags.profile)] : [...PROFILE_NAMES];
+  let options: Record<string, unknown> = {};
+  if (flags.values !== undefined) {
+    options = readValuesFile(flags.values) as Record<string, unknown>;
+    validateOptions(names[0], options);
   }
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined) {
-    process.stdout.write(USAGE);
-    return values.help ? 0 : 2;
+  const sets: OutputSet[] = [];
+  const written: string[] = [];
+  if (flags.format !== 'helm') {
+    const folders: Record<string, BundleFile[]> = {};
+    for (const name of names) folders[name] = bundleFor(name, options);
+    sets.push({ dir: resolve(flags.out), folders });
+    for (const name of names) written.push(`${join(flags.out, name)}/ (${folders[name].length} files)`);
   }
-  try {
-    if (rest.length > 0) throw new RdmaOptionError('cdk8s-rdma', 'argument', rest[0], 'is not expected', 'no positional arguments after the command');
-    switch (command) {
-      case 'list':
-        for (const name of PROFILE_NAMES) process.stdout.write(`${name}\t${PROFILES[name].description}\n`);
-        return 0;
-      case 'synth': {
-        const format = values.format ?? 'yaml';
-        if (!FORMATS.includes(format)) throw new RdmaOptionError('cdk8s-rdma', '--format', format, 'is not a known format', FORMATS.join(', '));
-        const names = values.profile !== undefined ? [values.profile] : [...PROFILE_NAMES];
-        const outDir = values.out ?? 'dist';
-        const chartsDir = values.charts ?? 'charts';
-        const sets: OutputSet[] = [];
-        const written: string[] = [];
-        if (format !== 'helm') {
-          const folders: Record<string, BundleFile[]> = {};
-          for (const name of names) folders[name] = bundleFor(name, {});
-          sets.push({ dir: resolve(outDir), folders });
-          for (const name of names) written.push(`${join(outDir, name)}/ (${folders[name].length} files)`);
-        }
-        if (format !== 'yaml') {
-          const charts: Record<string, BundleFile[]> = {};
-          const archives: OutputFile[] = [];
-          for (const name of names) {
-            charts[name] = renderChart(name);
-            archives.push({ path: chartArchiveName(name), content: packageChart(name, charts[name]) });
-          }
-          sets.push({ dir: resolve(chartsDir), folders: charts });
-          // Every profile: dist/charts/ is replaced whole (no archives of older versions stay); one profile: its archive only.
-          sets.push(values.profile === undefined
-            ? { dir: resolve(outDir), folders: { charts: archives } }
-            : { dir: resolve(outDir), files: Object.fromEntries(archives.map(a => [`charts/${a.path}`, a.content])) });
-          for (const name of names) written.push(`${join(chartsDir, name)}/ (${charts[name].length} files)`, join(outDir, 'charts', chartArchiveName(name)));
-        }
-        writeOutputs(sets);
-        for (const line of written) process.stdout.write(`${line}\n`);
-        return 0;
-      }
-      default:
-        throw new RdmaOptionError('cdk8s-rdma', 'command', command, 'is not a known command', 'synth, list');
+  if (flags.format !== 'yaml') {
+    if (flags.values !== undefined) {
+      throw new RdmaOptionError('cdk8s-rdma', '--format', flags.format, 'cannot be combined with --values yet',
+        'yaml with --values (a chart always starts from the profile defaults; set its values with helm -f)');
     }
-  } catch (e) {
-    if (e instanceof RdmaOptionError) {
-      process.stderr.write(`${e.message}\n`);
+    const charts: Record<string, BundleFile[]> = {};
+    const archives: OutputFile[] = [];
+    for (const name of names) {
+      charts[name] = renderChart(name);
+      archives.push({ path: chartArchiveName(name), content: packageChart(name, charts[name]) });
+    }
+    sets.push({ dir: resolve(flags.charts), folders: charts });
+    // Every profile: <out>/charts/ is replaced whole (no archive of an older version stays); one profile: its archive only.
+    sets.push(flags.profile === undefined
+      ? { dir: resolve(flags.out), folders: { charts: archives } }
+      : { dir: resolve(flags.out), files: Object.fromEntries(archives.map(a => [`charts/${a.path}`, a.content])) });
+    for (const name of names) written.push(`${join(flags.charts, name)}/ (${charts[name].length} files)`, join(flags.out, 'charts', chartArchiveName(name)));
+  }
+  writeOutputs(sets);
+  written.forEach(print);
+}
+
+type Schema = Record<string, any>;
+
+/** Leaf options of a schema with their type and default, for `list`. */
+function optionRows(s: Schema, prefix = ''): [string, string, string][] {
+  if (s.type === 'object' && s.properties) {
+    return Object.entries<Schema>(s.properties).flatMap(([k, v]) => optionRows(v, prefix ? `${prefix}.${k}` : k));
+  }
+  const type = s.enum ? s.enum.map((x: unknown) => JSON.stringify(x)).join('|')
+    : s.type === 'array' ? `list of ${s.items?.type ?? 'object'}` : s.type === 'object' ? 'map'
+      : Array.isArray(s.type) ? s.type.join('|') : s.anyOf ? s.anyOf.map((x: Schema) => x.type).join('|') : String(s.type);
+  const def = 'default' in s ? JSON.stringify(s.default) : (/Default: (.*)\.$/.exec(s.description ?? '')?.[1] ?? '-');
+  return [[prefix, type, def]];
+}
+
+function list(profile: string | undefined, print: (line: string) => void): void {
+  const names = profile !== undefined ? [checkProfile(profile)] : [...PROFILE_NAMES];
+  for (const name of names) {
+    print(`${name}\t${PROFILES[name].description}`);
+    const rows = optionRows(optionsSchema(name));
+    const width = Math.max(...rows.map(r => r[0].length));
+    for (const [path, type, def] of rows) print(`  ${path.padEnd(width)}  ${type}  (default: ${def})`);
+  }
+}
+
+/**
+ * The cdk8s-rdma command. Exit codes: 0 success, 2 bad input (usage, values, options), 1 internal error
+ * (a short message; the stack trace with --debug).
+ */
+export function main(argv: string[]): number {
+  const out = (s: string) => process.stdout.write(s);
+  const err = (s: string) => process.stderr.write(s);
+  const print = (line: string) => out(`${line}\n`);
+  let debug = argv.includes('--debug');
+  const program = new Command('cdk8s-rdma')
+    .description('RDMA networking (AWS EFA, InfiniBand) for MPI/HPC/ML jobs on Kubernetes: profiles as YAML bundles and Helm charts')
+    .version(PACKAGE_VERSION, '-v, --version', 'print the version')
+    .option('--debug', 'print stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err })
+    .showHelpAfterError('(run with --help for usage)');
+  program.command('synth')
+    .description('write profiles as YAML bundles (<out>/<profile>/) and/or Helm charts (<charts>/<profile>/, <out>/charts/<profile>-<version>.tgz)')
+    .option('-p, --profile <name>', `only this profile: ${PROFILE_NAMES.join(', ')} (default: every profile)`)
+    .option('-f, --values <file>', 'options of the profile as YAML or JSON, checked against its options schema (needs --profile)')
+    .option('-o, --out <dir>', 'folder of the bundles and chart archives', 'dist')
+    .option('--charts <dir>', 'folder of the chart folders', 'charts')
+    .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).default('yaml'))
+    .action((flags: SynthFlags) => synth(flags, print));
+  program.command('list')
+    .description('list the profiles and every option of each, with its type and default')
+    .option('-p, --profile <name>', 'only this profile')
+    .action((flags: { profile?: string }) => list(flags.profile, print));
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
       return 2;
     }
-    process.stderr.write(`cdk8s-rdma: internal error: ${(e as Error).message}\n`);
-    if (values.debug) process.stderr.write(`${(e as Error).stack}\n`);
+    program.parse(argv, { from: 'user' });
+    debug = program.opts().debug === true;
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof RdmaOptionError) {
+      err(`${e.message.startsWith('cdk8s-rdma') ? '' : 'cdk8s-rdma: '}${e.message}\n`);
+      return 2;
+    }
+    err(`cdk8s-rdma: internal error: ${(e as Error).message}\n`);
+    if (debug) err(`${(e as Error).stack}\n`);
     return 1;
   }
 }

@@ -132,7 +132,7 @@ describe('bundle writer', () => {
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(main(['synth', '--profile', 'nope', '--out', join(dir, 'dist')])).toBe(2);
-      expect(err.mock.calls.map(c => String(c[0]))).toEqual(['cdk8s-rdma: profile "nope" is not a known profile; allowed: baremetal-ipoib, eks-efa, openshift-efa\n']);
+      expect(err.mock.calls.map(c => String(c[0]))).toEqual(['cdk8s-rdma: --profile "nope" is not a known profile; allowed: baremetal-ipoib, eks-efa, openshift-efa\n']);
       expect(existsSync(join(dir, 'dist'))).toBe(false);
       expect(readdirSync(dir)).toEqual([]);
       expect(main(['frobnicate'])).toBe(2);

@@ -1,0 +1,154 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse } from 'yaml';
+import { main } from '../src/cli';
+import { PACKAGE_VERSION } from '../src/version';
+
+/** Runs the command in-process; returns exit code, stdout and stderr. */
+function run(args: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += String(s); return true; });
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += String(s); return true; });
+  try {
+    return { code: main(args), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rdma-cli-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('cdk8s-rdma', () => {
+  test('--version and --help exit 0; no command prints the usage and exits 2', () => {
+    expect(run(['--version'])).toEqual({ code: 0, out: `${PACKAGE_VERSION}\n`, err: '' });
+    expect(run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('Commands:') });
+    expect(run(['synth', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--values <file>') });
+    expect(run(['list', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--profile <name>') });
+    expect(run([])).toMatchObject({ code: 2, out: expect.stringContaining('Usage: cdk8s-rdma') });
+  });
+
+  test('list prints every profile and every option with its type and default', () => {
+    const { code, out } = run(['list']);
+    expect(code).toBe(0);
+    for (const p of ['baremetal-ipoib', 'eks-efa', 'openshift-efa']) expect(out).toMatch(new RegExp(`^${p}\\t`, 'm'));
+    expect(out).toMatch(/^ {2}benchmarks\.efaDevices +number {2}\(default: 1\)$/m);
+    expect(out).toMatch(/^ {2}mode +"bundle"\|"operator" {2}\(default: "bundle"\)$/m);
+    expect(run(['list', '--profile', 'eks-efa']).out).not.toContain('baremetal-ipoib');
+  });
+
+  test('synth --values writes the bundle for those options, and bundle.json records them', () => {
+    const values = file('v.yaml', 'benchmarks:\n  efaDevices: 4\n  osu:\n    tcpTwin: false\n');
+    const r = run(['synth', '--profile', 'eks-efa', '--values', values, '--out', join(dir, 'out')]);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const files = readdirSync(join(dir, 'out', 'eks-efa'));
+    expect(files).not.toContain('90-mpijob-osu-latency-tcp.rdma-benchmarks.yaml');
+    const job = parse(readFileSync(join(dir, 'out', 'eks-efa', '90-mpijob-osu-latency-efa.rdma-benchmarks.yaml'), 'utf8'));
+    expect(job.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('4');
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'eks-efa', 'bundle.json'), 'utf8')).options).toEqual({ benchmarks: { efaDevices: 4, osu: { tcpTwin: false } } });
+  });
+
+  test('synth accepts JSON values files too', () => {
+    const values = file('v.json', JSON.stringify({ mode: 'operator' }));
+    expect(run(['synth', '-p', 'baremetal-ipoib', '-f', values, '-o', join(dir, 'out')]).code).toBe(0);
+    expect(readdirSync(join(dir, 'out', 'baremetal-ipoib'))).toContain('50-nicclusterpolicy-nic-cluster-policy.yaml');
+  });
+
+  test('synth --format helm writes the chart folder and its archive only', () => {
+    expect(run(['synth', '-p', 'eks-efa', '--format', 'helm', '-o', join(dir, 'out'), '--charts', join(dir, 'charts')]).code).toBe(0);
+    expect(readdirSync(join(dir, 'charts'))).toEqual(['eks-efa']);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['charts']);
+    expect(readdirSync(join(dir, 'out', 'charts'))).toEqual([`eks-efa-${PACKAGE_VERSION}.tgz`]);
+  });
+});
+
+/**
+ * Bad input: every case exits 2 with exactly one line on stderr that names the problem, and writes
+ * nothing (the output folder keeps what it had).
+ */
+describe('bad input', () => {
+  const cases: [string, (d: string) => string[], RegExp][] = [
+    ['unknown command', () => ['deploy'], /^error: unknown command 'deploy'/],
+    ['unknown flag', () => ['synth', '--frobnicate'], /^error: unknown option '--frobnicate'/],
+    ['unknown format', () => ['synth', '--format', 'xml'], /argument 'xml' is invalid. Allowed choices are yaml, helm, all/],
+    ['unknown profile', () => ['synth', '--profile', 'gke-tcpx'], /^cdk8s-rdma: --profile "gke-tcpx" is not a known profile; allowed: baremetal-ipoib, eks-efa, openshift-efa$/],
+    ['unknown profile for list', () => ['list', '--profile', 'x'], /^cdk8s-rdma: --profile "x" is not a known profile/],
+    ['values without a profile', () => ['synth', '--values', 'v.yaml'], /^cdk8s-rdma: --values "v.yaml" needs --profile/],
+    ['missing values file', d => ['synth', '-p', 'eks-efa', '-f', join(d, 'nope.yaml')], /--values ".*nope.yaml" cannot be read \(ENOENT\)/],
+    ['values file is a folder', d => ['synth', '-p', 'eks-efa', '-f', d], /--values ".*" cannot be read \(EISDIR\)/],
+    ['malformed YAML', () => ['synth', '-p', 'eks-efa', '-f', file('bad.yaml', 'benchmarks: [1, 2\n')], /--values ".*bad.yaml" is not valid YAML or JSON: /],
+    ['duplicate keys', () => ['synth', '-p', 'eks-efa', '-f', file('dup.yaml', 'instance: a\ninstance: b\n')], /is not valid YAML or JSON: .*[Mm]ap keys must be unique/],
+    ['values file is a list', () => ['synth', '-p', 'eks-efa', '-f', file('list.yaml', '- a\n- b\n')], /^cdk8s-rdma: eks-efa values: \(top level\) \["a","b"\] is not a map; allowed: object$/],
+    ['unknown option', () => ['synth', '-p', 'eks-efa', '-f', file('u.yaml', 'benchmarks:\n  gpus: 8\n')], /^cdk8s-rdma: eks-efa values: benchmarks.gpus 8 is not a known option; allowed: .*efaDevices/],
+    ['unknown top-level option', () => ['synth', '-p', 'openshift-efa', '-f', file('u.yaml', 'nodes: 4\n')], /^cdk8s-rdma: openshift-efa values: nodes 4 is not a known option; allowed: benchmarks, clusterAutoscaler, devicePlugin/],
+    ['wrong type: string for a number', () => ['synth', '-p', 'eks-efa', '-f', file('t.yaml', 'benchmarks:\n  efaDevices: two\n')], /^cdk8s-rdma: eks-efa values: benchmarks.efaDevices "two" is not a number; allowed: number$/],
+    ['wrong type: number for a string', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('t.yaml', 'namespace: 42\n')], /namespace 42 is not a string; allowed: string$/],
+    ['wrong type: map for a list', () => ['synth', '-p', 'eks-efa', '-f', file('t.yaml', 'devicePlugin:\n  tolerations:\n    key: a\n')], /devicePlugin.tolerations \{"key":"a"\} is not a list/],
+    ['wrong type: string for a boolean', () => ['synth', '-p', 'eks-efa', '-f', file('t.yaml', 'devicePlugin:\n  enabled: "no"\n')], /devicePlugin.enabled "no" is not a boolean/],
+    ['enum value', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('e.yaml', 'mode: sriov\n')], /^cdk8s-rdma: baremetal-ipoib values: mode "sriov" is not one of the allowed values; allowed: "bundle", "operator"$/],
+    ['enum value in a list item', () => ['synth', '-p', 'eks-efa', '-f', file('e.yaml', 'benchmarks:\n  tolerations:\n    - key: a\n      effect: Sometimes\n')], /benchmarks.tolerations\[0\].effect "Sometimes" is not one of the allowed values/],
+    ['zero EFA devices', () => ['synth', '-p', 'eks-efa', '-f', file('z.yaml', 'benchmarks:\n  efaDevices: 0\n')], /^cdk8s-rdma: eks-efa: benchmarks.efaDevices 0 /],
+    ['negative EFA devices', () => ['synth', '-p', 'eks-efa', '-f', file('n.yaml', 'benchmarks:\n  efaDevices: -2\n')], /^cdk8s-rdma: eks-efa: benchmarks.efaDevices -2 /],
+    ['bad CIDR', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('c.yaml', 'network:\n  ipam:\n    range: 10.0.0.0/33\n')], /^cdk8s-rdma: baremetal-ipoib: network.ipam.range "10.0.0.0\/33" /],
+    ['gateway outside the range', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('g.yaml', 'network:\n  ipam:\n    range: 10.0.0.0/24\n    gateway: 10.0.1.1\n')], /^cdk8s-rdma: baremetal-ipoib: network.ipam.gateway "10.0.1.1" /],
+    ['non-EFA instance type', () => ['synth', '-p', 'eks-efa', '-f', file('i.yaml', 'devicePlugin:\n  instanceTypes: [m5.large]\n')], /^cdk8s-rdma: eks-efa: devicePlugin.instanceTypes\[0\] "m5.large" does not support EFA/],
+    ['bad huge page size', () => ['synth', '-p', 'openshift-efa', '-f', file('h.yaml', 'nodeConfig:\n  hugepages:\n    pageSize: 4M\n')], /nodeConfig.hugepages.pageSize "4M" is not one of the allowed values; allowed: "2M", "1G"$/],
+    ['empty namespace', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('n.yaml', 'namespace: ""\n')], /^cdk8s-rdma: baremetal-ipoib: namespace "" is not a valid name/],
+    ['empty IPoIB master', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('m.yaml', 'network:\n  master: ""\n')], /network.master "" is empty/],
+    ['latest image tag', () => ['synth', '-p', 'eks-efa', '-f', file('l.yaml', 'mpiOperator:\n  image: mpioperator/mpi-operator:latest\n')], /^cdk8s-rdma: eks-efa: mpiOperator.image "mpioperator\/mpi-operator:latest" /],
+    ['operator option in bundle mode', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('o.yaml', 'operator:\n  multus: false\n')], /operator \{"multus":false\} does not apply in mode "bundle"/],
+    ['helm format with values', () => ['synth', '-p', 'eks-efa', '--format', 'helm', '-f', file('v.yaml', 'instance: a\n')], /--format "helm" cannot be combined with --values yet/],
+  ];
+
+  test.each(cases)('%s: exit 2, one line naming it, nothing written', (_name, args, message) => {
+    const out = join(dir, 'out');
+    mkdirSync(join(out, 'eks-efa'), { recursive: true });
+    writeFileSync(join(out, 'eks-efa', 'keep.yaml'), 'kept');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const a = args(dir);
+      const r = run(a[0] === 'synth' ? [...a, '--out', out, '--charts', join(dir, 'charts')] : a);
+      expect(r.code).toBe(2);
+      const lines = r.err.trim().split('\n').filter(l => l !== '(run with --help for usage)');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readdirSync(out)).toEqual(['eks-efa']);
+    expect(readdirSync(join(out, 'eks-efa'))).toEqual(['keep.yaml']);
+    expect(existsSync(join(dir, 'charts'))).toBe(false);
+    expect(readdirSync(dir).filter(f => f.startsWith('.'))).toEqual([]);
+  });
+
+  test('an unwritable output folder is an internal error: exit 1, a short message, the stack only with --debug', () => {
+    if (process.getuid?.() === 0) {
+      // root writes anyway; use a file where a folder is needed instead.
+      const blocker = file('blocker', 'x');
+      const r = run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out')]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^cdk8s-rdma: internal error: E(NOTDIR|EXIST)/);
+      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out'), '--debug']).err).toMatch(/\n\s+at /);
+    } else {
+      const ro = join(dir, 'ro');
+      mkdirSync(ro);
+      chmodSync(ro, 0o555);
+      const r = run(['synth', '-p', 'eks-efa', '--out', join(ro, 'out')]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^cdk8s-rdma: internal error: EACCES/);
+    }
+  });
+});
