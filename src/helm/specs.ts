@@ -54,16 +54,27 @@ const efaBenchmarks = (n: number, nodeSelector: Record<string, string> = {}): Ch
   { path: 'benchmarks.tolerations', probes: tolerations(String(n + 3)) },
 ];
 
+/** NOTES.txt lines that read the EFA MPI jobs' launcher logs. */
+const mpiJobChecks = (cli: 'kubectl' | 'oc') => `  ${cli} -n {{ .Values.benchmarks.namespace }} get mpijobs
+  ${cli} -n {{ .Values.benchmarks.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
+A small-message latency in the tens of microseconds on an EFA job means libfabric fell back to TCP.
+`;
+
+/** The EFA device plugin's image, node selector and tolerations, the same in both EFA profiles. */
+const efaDevicePlugin: ChartValueSpec[] = [
+  { path: 'devicePlugin.image', probes: image('03'), default: efaDevicePluginImage(EFA_DEVICE_PLUGIN.defaultRegion, EFA_DEVICE_PLUGIN.tag) },
+  { path: 'devicePlugin.nodeSelector', probes: selector('04') },
+  { path: 'devicePlugin.tolerations', probes: tolerations('05') },
+];
+
 export const CHART_SPECS: Readonly<Record<string, ChartSpec>> = {
   [EKS_EFA]: {
     values: [
       { path: 'instance', probes: token('01') },
       { path: 'devicePlugin.enabled' },
       { path: 'devicePlugin.namespace', probes: token('02') },
-      { path: 'devicePlugin.image', probes: image('03'), default: efaDevicePluginImage(EFA_DEVICE_PLUGIN.defaultRegion, EFA_DEVICE_PLUGIN.tag) },
+      ...efaDevicePlugin,
       { path: 'devicePlugin.privileged' },
-      { path: 'devicePlugin.nodeSelector', probes: selector('04') },
-      { path: 'devicePlugin.tolerations', probes: tolerations('05') },
       ...mpiOperator(6),
       ...efaBenchmarks(10),
       { path: 'benchmarks.osu.benchmark' },
@@ -93,10 +104,7 @@ Then read the checks in namespace {{ .Values.benchmarks.namespace }}:
 {{- if .Values.benchmarks.pingpong.enabled }}
   kubectl -n {{ .Values.benchmarks.namespace }} logs job/fi-pingpong-client     # fi_pingpong over EFA
 {{- end }}
-  kubectl -n {{ .Values.benchmarks.namespace }} get mpijobs
-  kubectl -n {{ .Values.benchmarks.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
-A small-message latency in the tens of microseconds on the EFA job means libfabric fell back to TCP.
-{{- end }}
+${mpiJobChecks('kubectl')}{{- end }}
 `,
   },
   [OPENSHIFT_EFA]: {
@@ -109,9 +117,7 @@ A small-message latency in the tens of microseconds on the EFA job means libfabr
       { path: 'nfd.installOperator' },
       { path: 'nfd.channel', probes: ['hv02a-channel', 'hv02b-channel'] },
       { path: 'devicePlugin.enabled' },
-      { path: 'devicePlugin.image', probes: image('03'), default: efaDevicePluginImage(EFA_DEVICE_PLUGIN.defaultRegion, EFA_DEVICE_PLUGIN.tag) },
-      { path: 'devicePlugin.nodeSelector', probes: selector('04') },
-      { path: 'devicePlugin.tolerations', probes: tolerations('05') },
+      ...efaDevicePlugin,
       ...mpiOperator(6),
       // The profile selects the NFD label when NFD is on; the chart states it.
       ...efaBenchmarks(10, { [EFA_NODE_LABEL]: 'true' }),
@@ -142,10 +148,7 @@ Check that the nodes advertise EFA devices:
 {{- if .Values.benchmarks.enabled }}
 
 Then read the MPI jobs in namespace {{ .Values.benchmarks.namespace }}:
-  oc -n {{ .Values.benchmarks.namespace }} get mpijobs
-  oc -n {{ .Values.benchmarks.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
-A small-message latency in the tens of microseconds on an EFA job means libfabric fell back to TCP.
-{{- end }}
+${mpiJobChecks('oc')}{{- end }}
 `,
   },
   [BAREMETAL_IPOIB]: {
