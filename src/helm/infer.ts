@@ -253,7 +253,7 @@ function deepClone<T>(x: T): T {
 /**
  * Makes `x` (an entry, item or document of `list`) absent under the alternative. Under a context the
  * absence is scoped to it: `x` stays as it was outside the context and a copy, for inside it, gets the
- * alternative's negation. Returns the copy or `x`.
+ * alternative's negation (placed right after `x`).
  */
 function exclude<T extends { cond: Cond }>(list: T[], x: T, ctx: MergeCtx): void {
   const ctxAtom = ctx.context;
