@@ -110,6 +110,23 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     expect(byId(synthesized)).not.toEqual(byId(synthProfile(profile, {})));
   });
 
+  test('each switch flipped alone renders what the profile synthesizes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdma-switch-'));
+    try {
+      for (const v of chartValues(profile)) {
+        for (const alt of v.alternatives ?? []) {
+          const values = v.path.split('.').reduceRight<unknown>((inner, k) => ({ [k]: inner }), alt);
+          const file = join(dir, 'values.yaml');
+          writeFileSync(file, JSON.stringify(values));
+          const rendered = helmTemplate(chart, file);
+          expect({ [v.path]: alt, objects: byId(rendered) }).toEqual({ [v.path]: alt, objects: byId(withoutCrds(synthProfile(profile, chartOptions(profile, values)))) });
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('every exposed value is changed by some test values file', () => {
     const changed = new Set<string>();
     for (const file of valuesFiles(profile)) {
@@ -149,7 +166,9 @@ describe('values that break the schema', () => {
     return r.stderr;
   };
   test('a wrong type is rejected naming the field', () => {
-    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: number, given: string/);
+    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: integer, given: string/);
+    // A count the templates print with int64 must not be fractional.
+    expect(reject('eks-efa', 'fraction', 'benchmarks:\n  efaDevices: 1.5\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: integer, given: number/);
   });
   test('an unknown value is rejected naming it', () => {
     expect(reject('baremetal-ipoib', 'unknown', 'network:\n  mtu: 2044\n')).toMatch(/network: Additional property mtu is not allowed/);

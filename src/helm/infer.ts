@@ -34,7 +34,7 @@ export function optionsFromValues(base: Record<string, unknown>, values: readonl
 
 export interface TemplateDoc {
   readonly id: string;
-  /** The object as synthesized with the default values (the file name and CRDs come from it). */
+  /** The object as synthesized with the probes set (its file name, with probes replaced by defaults, names the template). */
   readonly object: KubeObject;
   node: TNode;
   cond: CondAtom[];
@@ -253,18 +253,19 @@ function deepClone<T>(x: T): T {
 /**
  * Makes `x` (an entry, item or document of `list`) absent under the alternative. Under a context the
  * absence is scoped to it: `x` stays as it was outside the context and a copy, for inside it, gets the
- * alternative's negation (placed right after `x`).
+ * alternative's negation (placed right after `x`, and returned).
  */
-function exclude<T extends { cond: Cond }>(list: T[], x: T, ctx: MergeCtx): void {
+function exclude<T extends { cond: Cond }>(list: T[], x: T, ctx: MergeCtx): T | undefined {
   const ctxAtom = ctx.context;
   if (ctxAtom && !x.cond.some(a => a.path === ctxAtom.path && a.op === 'eq' && a.value === ctxAtom.value)) {
     const copy = deepClone(x);
     copy.cond = [...x.cond, ctxAtom, ctx.ne];
     x.cond = [...x.cond, negate(ctxAtom)];
     list.splice(list.indexOf(x) + 1, 0, copy);
-    return;
+    return copy;
   }
   x.cond = [...x.cond, ctx.ne];
+  return undefined;
 }
 
 /** Merges `next` (the content under the alternative) into `cur`; undefined when they cannot share a node. */
@@ -304,12 +305,11 @@ function mergeEntries(cur: TEntry[], next: readonly TEntry[], ctx: MergeCtx): vo
     if (merged) {
       c.node = merged;
     } else {
-      exclude(cur, c, ctx);
-      const copy = cur[cur.indexOf(c) + 1];
+      const copy = exclude(cur, c, ctx);
       if (copy) matched.add(copy);
       const added = { ...n, cond: addedCond(ctx) };
       matched.add(added);
-      const at = cur.indexOf(c) + 1;
+      const at = cur.indexOf(copy ?? c) + 1;
       cur.splice(at, 0, added);
       insertAt = at + 1;
     }
@@ -457,7 +457,8 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
         try {
           altDocs = docsOf(synth(probed(0, asg)), probes);
         } catch (e) {
-          // A pair the profile refuses (each alone is fine) renders whatever the chart gives; that pair is not a valid input.
+          // A pair the profile refuses (each alone is fine) is not a valid input; the chart renders it as it may.
+          // None of the current charts has such a pair.
           if (context) continue;
           throw new ChartInferenceError(`${v.path}=${JSON.stringify(alt)}: ${(e as Error).message}`);
         }

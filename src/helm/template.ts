@@ -92,7 +92,7 @@ function literalAfterKey(v: unknown, n: number): string {
   return text.split('\n').map((line, i) => (i === 0 || line === '' ? line : pad(n) + line)).join('\n');
 }
 
-/** Lines of a list item's content rendered as the item (a literal, a scalar action, or nested lines). */
+/** Whether a list item's content takes lines of its own (a non-empty map or list) rather than one scalar. */
 function isBlock(node: TNode): boolean {
   if (node.t === 'map' || node.t === 'list') return true;
   if (node.t === 'lit') return typeof node.v === 'object' && node.v !== null && Object.keys(node.v as object).length > 0;
@@ -138,7 +138,7 @@ function renderList(items: readonly TItem[], n: number): string {
         body = `${pad(n)}-${valueAfterKey(node, n)}`;
       } else {
         // Render the item's content two columns in, then put the dash on its first line when that line is YAML.
-        const inner = node.t === 'lit' ? literalAfterKey(node.v, n).replace(/^\n/, '') : valueAfterKey(node, n).replace(/^\n/, '');
+        const inner = valueAfterKey(node, n).replace(/^\n/, '');
         const lines = inner.split('\n');
         if (lines[0].startsWith(pad(n + 2)) && !lines[0].startsWith(pad(n + 2) + ' ')) {
           lines[0] = `${pad(n)}- ${lines[0].slice(n + 2)}`;
@@ -161,4 +161,3 @@ export function renderDocument(node: TNode, cond: Cond): string {
   return `${wrap(cond, renderMap(node.entries, 0))}\n`;
 }
 
-export { condExpr };
