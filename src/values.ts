@@ -43,6 +43,8 @@ function valueAt(data: unknown, e: ErrorObject): unknown {
   return e.instancePath.split('/').slice(1).reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k.replace(/~1/g, '/').replace(/~0/g, '~')]), data);
 }
 
+const TYPE_NAMES: Record<string, string> = { object: 'a map', array: 'a list', integer: 'an integer' };
+
 /** One readable error per schema violation: the option path, the bad value and what is allowed. */
 function describe(profile: string, data: unknown, e: ErrorObject): RdmaOptionError {
   const path = pathOf(e);
@@ -56,7 +58,7 @@ function describe(profile: string, data: unknown, e: ErrorObject): RdmaOptionErr
     }
     case 'type': {
       const types = (e.params as { type: string | string[] }).type;
-      return new RdmaOptionError(where, path || '(top level)', valueAt(data, e), `is not ${[types].flat().map(t => (t === 'object' ? 'a map' : t === 'array' ? 'a list' : `a ${t}`)).join(' or ')}`,
+      return new RdmaOptionError(where, path || '(top level)', valueAt(data, e), `is not ${[types].flat().map(t => TYPE_NAMES[t] ?? `a ${t}`).join(' or ')}`,
         [types].flat().join(' or '));
     }
     case 'enum':

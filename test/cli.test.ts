@@ -42,7 +42,7 @@ describe('cdk8s-rdma', () => {
     const { code, out } = run(['list']);
     expect(code).toBe(0);
     for (const p of ['baremetal-ipoib', 'eks-efa', 'openshift-efa']) expect(out).toMatch(new RegExp(`^${p}\\t`, 'm'));
-    expect(out).toMatch(/^ {2}benchmarks\.efaDevices +number {2}\(default: 1\)$/m);
+    expect(out).toMatch(/^ {2}benchmarks\.efaDevices +integer {2}\(default: 1\)$/m);
     expect(out).toMatch(/^ {2}mode +"bundle"\|"operator" {2}\(default: "bundle"\)$/m);
     expect(run(['list', '--profile', 'eks-efa']).out).not.toContain('baremetal-ipoib');
   });
@@ -91,7 +91,8 @@ describe('bad input', () => {
     ['values file is a list', () => ['synth', '-p', 'eks-efa', '-f', file('list.yaml', '- a\n- b\n')], /^cdk8s-rdma: eks-efa values: \(top level\) \["a","b"\] is not a map; allowed: object$/],
     ['unknown option', () => ['synth', '-p', 'eks-efa', '-f', file('u.yaml', 'benchmarks:\n  gpus: 8\n')], /^cdk8s-rdma: eks-efa values: benchmarks.gpus 8 is not a known option; allowed: .*efaDevices/],
     ['unknown top-level option', () => ['synth', '-p', 'openshift-efa', '-f', file('u.yaml', 'nodes: 4\n')], /^cdk8s-rdma: openshift-efa values: nodes 4 is not a known option; allowed: benchmarks, clusterAutoscaler, devicePlugin/],
-    ['wrong type: string for a number', () => ['synth', '-p', 'eks-efa', '-f', file('t.yaml', 'benchmarks:\n  efaDevices: two\n')], /^cdk8s-rdma: eks-efa values: benchmarks.efaDevices "two" is not a number; allowed: number$/],
+    ['wrong type: string for a number', () => ['synth', '-p', 'eks-efa', '-f', file('t.yaml', 'benchmarks:\n  efaDevices: two\n')], /^cdk8s-rdma: eks-efa values: benchmarks.efaDevices "two" is not an integer; allowed: integer$/],
+    ['fractional EFA devices', () => ['synth', '-p', 'eks-efa', '-f', file('f.yaml', 'benchmarks:\n  efaDevices: 1.5\n')], /^cdk8s-rdma: eks-efa values: benchmarks.efaDevices 1.5 is not an integer; allowed: integer$/],
     ['wrong type: number for a string', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('t.yaml', 'namespace: 42\n')], /namespace 42 is not a string; allowed: string$/],
     ['wrong type: map for a list', () => ['synth', '-p', 'eks-efa', '-f', file('t.yaml', 'devicePlugin:\n  tolerations:\n    key: a\n')], /devicePlugin.tolerations \{"key":"a"\} is not a list/],
     ['wrong type: string for a boolean', () => ['synth', '-p', 'eks-efa', '-f', file('t.yaml', 'devicePlugin:\n  enabled: "no"\n')], /devicePlugin.enabled "no" is not a boolean/],

@@ -28,6 +28,7 @@ export interface BenchmarkPodOptions {
   /**
    * EFA devices (`vpc.amazonaws.com/efa`) each EFA pod requests. Each EFA is exclusive to one pod.
    * @default 1
+   * @asType integer
    */
   readonly efaDevices?: number;
   /**

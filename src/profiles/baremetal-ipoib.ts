@@ -83,6 +83,7 @@ export interface BaremetalMpiOptions {
   /**
    * OSU `-i` iterations.
    * @default 10000 for osu_latency, 100 for osu_bw
+   * @asType integer
    */
   readonly iterations?: number;
   /**

@@ -44,6 +44,7 @@ export interface EksEfaOsuOptions {
   /**
    * OSU `-i` iterations.
    * @default 10000 for osu_latency, 100 for osu_bw
+   * @asType integer
    */
   readonly iterations?: number;
   /**
@@ -67,6 +68,7 @@ export interface EksEfaPingpongOptions {
   /**
    * Iterations per size.
    * @default 1000000
+   * @asType integer
    */
   readonly iterations?: number;
 }

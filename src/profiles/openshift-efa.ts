@@ -56,6 +56,7 @@ export interface OpenShiftEfaHugepagesOptions {
   /**
    * Pages to reserve.
    * @default 5128 (EFA's default reservation), or 110 × vcpus + 1 when vcpus is set
+   * @asType integer
    */
   readonly count?: number;
   /**
@@ -172,6 +173,7 @@ export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 
   /**
    * OSU `-i` iterations.
    * @default 10000 for osu_latency, 100 for osu_bw
+   * @asType integer
    */
   readonly iterations?: number;
   /** Which of the four jobs to emit. @default - all four */
