@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'path';
 import { RdmaOptionError } from './errors';
 import { chartArchiveName, packageChart, renderChart } from './helm/chart';
-import { optionsSchema } from './options-schema';
+import { optionDefault, optionLeaves, optionType, optionsSchema } from './options-schema';
 import { BundleFile, OutputFile, OutputSet, writeOutputs } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { bundleFor } from './synth';
@@ -66,27 +66,13 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
   written.forEach(print);
 }
 
-type Schema = Record<string, any>;
-
-/** Leaf options of a schema with their type and default, for `list`. */
-function optionRows(s: Schema, prefix = ''): [string, string, string][] {
-  if (s.type === 'object' && s.properties) {
-    return Object.entries<Schema>(s.properties).flatMap(([k, v]) => optionRows(v, prefix ? `${prefix}.${k}` : k));
-  }
-  const type = s.enum ? s.enum.map((x: unknown) => JSON.stringify(x)).join('|')
-    : s.type === 'array' ? `list of ${s.items?.type ?? 'object'}` : s.type === 'object' ? 'map'
-      : Array.isArray(s.type) ? s.type.join('|') : s.anyOf ? s.anyOf.map((x: Schema) => x.type).join('|') : String(s.type);
-  const def = 'default' in s ? JSON.stringify(s.default) : (/Default: (.*)\.$/.exec(s.description ?? '')?.[1] ?? '-');
-  return [[prefix, type, def]];
-}
-
 function list(profile: string | undefined, print: (line: string) => void): void {
   const names = profile !== undefined ? [checkProfile(profile)] : [...PROFILE_NAMES];
   for (const name of names) {
     print(`${name}\t${PROFILES[name].description}`);
-    const rows = optionRows(optionsSchema(name));
-    const width = Math.max(...rows.map(r => r[0].length));
-    for (const [path, type, def] of rows) print(`  ${path.padEnd(width)}  ${type}  (default: ${def})`);
+    const leaves = optionLeaves(optionsSchema(name));
+    const width = Math.max(...leaves.map(l => l.path.length));
+    for (const l of leaves) print(`  ${l.path.padEnd(width)}  ${optionType(l.schema)}  (default: ${optionDefault(l.schema)})`);
   }
 }
 

@@ -43,7 +43,7 @@ describe('cdk8s-rdma', () => {
     expect(code).toBe(0);
     for (const p of ['baremetal-ipoib', 'eks-efa', 'openshift-efa']) expect(out).toMatch(new RegExp(`^${p}\\t`, 'm'));
     expect(out).toMatch(/^ {2}benchmarks\.efaDevices +integer {2}\(default: 1\)$/m);
-    expect(out).toMatch(/^ {2}mode +"bundle"\|"operator" {2}\(default: "bundle"\)$/m);
+    expect(out).toMatch(/^ {2}mode +"bundle" \| "operator" {2}\(default: "bundle"\)$/m);
     expect(run(['list', '--profile', 'eks-efa']).out).not.toContain('baremetal-ipoib');
   });
 

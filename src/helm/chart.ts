@@ -1,5 +1,5 @@
 import { Document, isMap, isScalar, stringify } from 'yaml';
-import { optionsSchema } from '../options-schema';
+import { optionLeaves, optionType, optionsSchema } from '../options-schema';
 import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
 import { PROFILES } from '../profiles';
 import { synthProfile } from '../synth';
@@ -93,19 +93,6 @@ function wrapText(text: string, width: number): string[] {
   return lines;
 }
 
-/** Every leaf option path of a schema (objects with properties are walked). */
-function leafPaths(s: Schema, prefix = ''): string[] {
-  if (s.type === 'object' && s.properties) return Object.entries<Schema>(s.properties).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
-  return [prefix];
-}
-
-function typeText(s: Schema): string {
-  if (s.enum) return s.enum.map((x: unknown) => JSON.stringify(x)).join(' \\| ');
-  if (s.type === 'array') return `${s.items?.type ?? 'object'}[]`;
-  if (s.type === 'object') return 'map';
-  return Array.isArray(s.type) ? s.type.join(' \\| ') : String(s.type);
-}
-
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function chartReadme(profile: string): string {
@@ -114,9 +101,9 @@ function chartReadme(profile: string): string {
   const exposed = new Set(values.map(v => v.path));
   const rows = values.map(v => {
     const s = schemaAt(schema, v.path)!;
-    return `| \`${v.path}\` | ${typeText(s)} | \`${cell(JSON.stringify(v.default))}\` | ${cell(s.description ?? '')} |`;
+    return `| \`${v.path}\` | ${cell(optionType(s))} | \`${cell(JSON.stringify(v.default))}\` | ${cell(s.description ?? '')} |`;
   });
-  const left = leafPaths(schema).filter(p => !exposed.has(p) && ![...exposed].some(e => p.startsWith(`${e}.`)));
+  const left = optionLeaves(schema).map(l => l.path).filter(p => !exposed.has(p) && ![...exposed].some(e => p.startsWith(`${e}.`)));
   return `# ${profile} (cdk8s-rdma ${PACKAGE_VERSION})
 
 ${PROFILES[profile].description}.
@@ -210,8 +197,6 @@ export const chartArchiveName = (profile: string) => `${profile}-${PACKAGE_VERSI
 export function packageChart(profile: string, files: readonly BundleFile[]): Buffer {
   return tgz(files.map(f => ({ path: `${profile}/${f.path}`, content: f.content })));
 }
-
-
 
 /** Helm's values merge: maps merge key by key, anything else (lists too) replaces the default. */
 export function mergeValues(defaults: unknown, overrides: unknown): unknown {
