@@ -30,6 +30,10 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
   if (flags.values !== undefined && flags.profile === undefined) {
     throw new RdmaOptionError('cdk8s-rdma', '--values', flags.values, 'needs --profile', 'a values file together with --profile <name>');
   }
+  if (flags.values !== undefined && flags.format !== 'yaml') {
+    throw new RdmaOptionError('cdk8s-rdma', '--format', flags.format, 'cannot be combined with --values yet',
+      'yaml with --values (a chart always starts from the profile defaults; set its values with helm -f)');
+  }
   const names = flags.profile !== undefined ? [checkProfile(flags.profile)] : [...PROFILE_NAMES];
   let options: Record<string, unknown> = {};
   if (flags.values !== undefined) {
@@ -45,10 +49,6 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
     for (const name of names) written.push(`${join(flags.out, name)}/ (${folders[name].length} files)`);
   }
   if (flags.format !== 'yaml') {
-    if (flags.values !== undefined) {
-      throw new RdmaOptionError('cdk8s-rdma', '--format', flags.format, 'cannot be combined with --values yet',
-        'yaml with --values (a chart always starts from the profile defaults; set its values with helm -f)');
-    }
     const charts: Record<string, BundleFile[]> = {};
     const archives: OutputFile[] = [];
     for (const name of names) {

@@ -36,11 +36,14 @@ export function readValuesFile(file: string): unknown {
   return values;
 }
 
-const pathOf = (e: ErrorObject) => e.instancePath.split('/').slice(1).map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-  .reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
+/** The keys of a JSON pointer (`/a/0/b~1c` → a, 0, b/c). */
+const segments = (e: ErrorObject) => e.instancePath.split('/').slice(1).map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+
+/** The option path of an error, as users write it: `a.b[0].c`. */
+const pathOf = (e: ErrorObject) => segments(e).reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
 
 function valueAt(data: unknown, e: ErrorObject): unknown {
-  return e.instancePath.split('/').slice(1).reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k.replace(/~1/g, '/').replace(/~0/g, '~')]), data);
+  return segments(e).reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k]), data);
 }
 
 const TYPE_NAMES: Record<string, string> = { object: 'a map', array: 'a list', integer: 'an integer' };
@@ -53,7 +56,7 @@ function describe(profile: string, data: unknown, e: ErrorObject): RdmaOptionErr
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const parent = (e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {};
-      return new RdmaOptionError(where, path ? `${path}.${key}` : key, valueAt(data, e) && (valueAt(data, e) as any)[key], 'is not a known option',
+      return new RdmaOptionError(where, path ? `${path}.${key}` : key, (valueAt(data, e) as Record<string, unknown>)[key], 'is not a known option',
         Object.keys(parent).sort().join(', ') || 'no options here');
     }
     case 'type': {

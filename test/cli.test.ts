@@ -58,6 +58,14 @@ describe('cdk8s-rdma', () => {
     expect(JSON.parse(readFileSync(join(dir, 'out', 'eks-efa', 'bundle.json'), 'utf8')).options).toEqual({ benchmarks: { efaDevices: 4, osu: { tcpTwin: false } } });
   });
 
+  test('an empty values file means the defaults', () => {
+    expect(run(['synth', '-p', 'eks-efa', '-f', file('empty.yaml', '# nothing to change\n'), '-o', join(dir, 'a')]).code).toBe(0);
+    expect(run(['synth', '-p', 'eks-efa', '-o', join(dir, 'b')]).code).toBe(0);
+    const files = readdirSync(join(dir, 'b', 'eks-efa')).filter(f => f !== 'bundle.json');
+    expect(readdirSync(join(dir, 'a', 'eks-efa')).filter(f => f !== 'bundle.json')).toEqual(files);
+    for (const f of files) expect(readFileSync(join(dir, 'a', 'eks-efa', f), 'utf8')).toBe(readFileSync(join(dir, 'b', 'eks-efa', f), 'utf8'));
+  });
+
   test('synth accepts JSON values files too', () => {
     const values = file('v.json', JSON.stringify({ mode: 'operator' }));
     expect(run(['synth', '-p', 'baremetal-ipoib', '-f', values, '-o', join(dir, 'out')]).code).toBe(0);
