@@ -36,7 +36,9 @@ function tidy(s: Schema): Schema {
   if (s === null || typeof s !== 'object') return s;
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {
-    if (k === 'properties' || k === 'definitions') {
+    if (k === 'default' || k === 'enum' || k === 'const') {
+      out[k] = v; // values, not schemas
+    } else if (k === 'properties' || k === 'definitions') {
       out[k] = Object.fromEntries(Object.entries(v as Schema).map(([name, sub]) => [name, tidy(sub)]));
     } else {
       out[k] = typeof v === 'object' && v !== null ? tidy(v) : v;

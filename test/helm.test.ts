@@ -106,6 +106,9 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
     const synthesized = synthProfile(profile, chartOptions(profile, values));
     expect(byId(rendered)).toEqual(byId(withoutCrds(synthesized)));
+    // NOTES.txt and the templates also pass lint with these values.
+    const lint = helm(['lint', '--strict', chart, '-f', join(VALUES_DIR, file)]);
+    expect({ file, status: lint.status, out: lint.stdout.includes('0 chart(s) failed') }).toEqual({ file, status: 0, out: true });
     // The file changes something: it is a real test of the templates.
     expect(byId(synthesized)).not.toEqual(byId(synthProfile(profile, {})));
   });

@@ -3,6 +3,11 @@ import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
 import { BAREMETAL_IPOIB, EKS_EFA, OPENSHIFT_EFA } from '../profiles';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN, efaDevicePluginImage } from '../versions';
 
+/*
+ * NOTES.txt facts: NicClusterPolicy `status.state` is one of ready, notReady, ignore, error (research
+ * ib.md §1.2); the fi_info Job fails when no EFA provider is found (EfaInfoJob).
+ */
+
 /**
  * Which options of each profile its Helm chart exposes as values. Booleans and enums need nothing more;
  * strings, numbers, maps and lists carry two probes: valid values that appear nowhere else in the output
@@ -99,7 +104,7 @@ Check that the nodes advertise EFA devices:
 
 Then read the checks in namespace {{ .Values.benchmarks.namespace }}:
 {{- if .Values.benchmarks.fiInfo }}
-  kubectl -n {{ .Values.benchmarks.namespace }} logs job/efa-fi-info            # must list "provider: efa"
+  kubectl -n {{ .Values.benchmarks.namespace }} logs job/efa-fi-info            # the EFA provider; the job fails without one
 {{- end }}
 {{- if .Values.benchmarks.pingpong.enabled }}
   kubectl -n {{ .Values.benchmarks.namespace }} logs job/fi-pingpong-client     # fi_pingpong over EFA
