@@ -42,9 +42,9 @@ describe('EfaDevicePlugin defaults match the upstream DaemonSet point by point',
       { name: 'infiniband-volume', mountPath: '/dev/infiniband' },
     ]);
   });
-  test('non-privileged, all capabilities dropped, requests 10m/20Mi', () => {
+  test('non-privileged, all capabilities dropped, requests 10m/20Mi (upstream) and our 100Mi memory limit', () => {
     expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: false });
-    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '20Mi' } });
+    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } });
   });
   test('tolerates CriticalAddonsOnly and the EFA taint', () => {
     expect(spec.tolerations).toEqual([

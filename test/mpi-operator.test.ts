@@ -12,13 +12,15 @@ describe('MpiOperator', () => {
     ]);
     expect(only(objs, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
   });
-  test('the Deployment runs the pinned image with the upstream args', () => {
+  test('the Deployment runs the pinned image with the upstream args and our resource sizing', () => {
     const d = only(objs, 'Deployment');
     expect(d.metadata.namespace).toBe('mpi-operator');
     expect(d.spec.replicas).toBe(1);
     const spec = d.spec.template.spec;
     expect(spec.serviceAccountName).toBe('mpi-operator');
-    expect(spec.containers[0]).toEqual({ name: 'mpi-operator', image: 'mpioperator/mpi-operator:0.8.0', args: ['-alsologtostderr', '--lock-namespace=mpi-operator'] });
+    expect(spec.containers[0]).toEqual({ name: 'mpi-operator', image: 'mpioperator/mpi-operator:0.8.0', args: ['-alsologtostderr', '--lock-namespace=mpi-operator'],
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    });
     expect(d.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' });
     expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'mpi-operator' });
   });

@@ -95,8 +95,9 @@ export interface EfaDevicePluginProps {
    */
   readonly privileged?: boolean;
   /**
-   * Container resources.
-   * @default { requests: { cpu: '10m', memory: '20Mi' } }
+   * Container resources. The requests are upstream's (eks-charts values); upstream sets no limits, so the memory
+   * limit is our sizing (not an upstream figure), the same ceiling as our RDMA shared device plugin's.
+   * @default { requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } }
    */
   readonly resources?: ResourceRequirements;
   /**
@@ -217,7 +218,7 @@ export class EfaDevicePlugin extends Construct {
                   runAsNonRoot: false,
                   seLinuxOptions: props.seLinuxType !== undefined ? { type: checkSeLinuxType(props.seLinuxType) } : undefined,
                 },
-              resources: toResources(props.resources ?? { requests: { cpu: '10m', memory: '20Mi' } }),
+              resources: toResources(props.resources ?? { requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } }),
               volumeMounts: mounts,
             }],
             volumes,

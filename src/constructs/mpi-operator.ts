@@ -6,10 +6,13 @@ import { ResourceRequirements, toResources } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
 import { checkDnsLabel, checkImage } from '../validate';
 import { MPI_OPERATOR } from '../versions';
-import { podSecurityLabels } from './namespace';
+import { POD_SECURITY_REASON, podSecurityLabels } from './namespace';
 
 const WHERE = 'MpiOperator';
 const NAME = 'mpi-operator';
+
+/** Default operator resources: our sizing, not an upstream figure (upstream's Deployment sets none). */
+export const MPI_OPERATOR_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } };
 
 export interface MpiOperatorProps {
   /**
@@ -33,8 +36,9 @@ export interface MpiOperatorProps {
    */
   readonly image?: string;
   /**
-   * Operator container resources. Upstream sets none.
-   * @default - none
+   * Operator container resources. Upstream sets none; the default is our sizing (not an upstream figure) so the
+   * operator has a scheduling request and a memory ceiling. No CPU limit: throttling a controller only slows it.
+   * @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } }
    */
   readonly resources?: ResourceRequirements;
 }
@@ -60,8 +64,8 @@ export class MpiOperator extends Construct {
       new k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
-          // The operator pod needs nothing beyond baseline (no host access, no added capabilities).
           labels: { ...labels(NAME), ...podSecurityLabels('baseline') },
+          annotations: { [POD_SECURITY_REASON]: 'The operator pod needs no host access and adds no capabilities; it sets no securityContext, which restricted requires.' },
         },
       });
     }
@@ -159,7 +163,7 @@ export class MpiOperator extends Construct {
               name: NAME,
               image: this.image,
               args: ['-alsologtostderr', `--lock-namespace=${this.namespace}`],
-              resources: props.resources ? toResources(props.resources) : undefined,
+              resources: toResources(props.resources ?? MPI_OPERATOR_RESOURCES),
             }],
           },
         },

@@ -6,6 +6,9 @@ import { checkDnsLabel, checkLabels } from '../validate';
 /** Pod Security Standards level a namespace enforces. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
+/** Annotation that says why a namespace has its Pod Security level. */
+export const POD_SECURITY_REASON = 'rdma.cdk8s.io/pod-security-reason';
+
 /** Labels that make the Pod Security admission enforce (and warn/audit at) `level`. */
 export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
   return {
@@ -50,7 +53,7 @@ export class RdmaNamespace extends Construct {
           ...checkLabels('RdmaNamespace', 'labels', props.labels ?? {}),
           ...podSecurityLabels(props.podSecurity),
         },
-        annotations: { 'rdma.cdk8s.io/pod-security-reason': props.reason },
+        annotations: { [POD_SECURITY_REASON]: props.reason },
       },
     });
   }

@@ -7,6 +7,7 @@ import { RdmaOptionError } from '../errors';
 import { standardLabels } from '../labels';
 import { checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
 import { NFD_OPERATOR } from '../versions';
+import { OPENSHIFT_NO_LABEL_SYNC, POD_SECURITY_REASON, podSecurityLabels } from './namespace';
 
 /** An OpenShift release, `4.<minor>` or later major lines. */
 export interface OpenShiftVersion {
@@ -104,8 +105,15 @@ export class NodeFeatureDiscovery extends Construct {
       new k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
-          // As documented: the `name` label, and cluster monitoring scrapes the operator's metrics.
-          labels: { ...labels(this.namespace), 'name': this.namespace, 'openshift.io/cluster-monitoring': 'true' },
+          // As documented: the `name` label, and cluster monitoring scrapes the operator's metrics. The Pod
+          // Security labels are community practice on OpenShift for host-level workloads (research
+          // mpi-openshift.md §6.1), not part of the documented Namespace.
+          labels: {
+            ...labels(this.namespace), 'name': this.namespace, 'openshift.io/cluster-monitoring': 'true',
+            ...OPENSHIFT_NO_LABEL_SYNC, ...podSecurityLabels('privileged'),
+          },
+          // The hostPath list is NFD's worker DaemonSet as in NFD's own docs; not checked against the operator's.
+          annotations: { [POD_SECURITY_REASON]: 'The nfd-worker DaemonSet reads host /boot, /etc/os-release, /sys, /usr/lib and /lib through hostPath volumes.' },
         },
       });
       // OLM kinds as plain objects: two small fixed shapes, validated against the upstream CRDs in tests
