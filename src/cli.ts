@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { join, resolve } from 'path';
+import { basename, dirname, join, resolve } from 'path';
 import { RdmaOptionError } from './errors';
 import { chartArchiveName, packageChart, renderChart } from './helm/chart';
 import { optionDefault, optionLeaves, optionType, optionsSchema } from './options-schema';
 import { BundleFile, OutputFile, OutputSet, writeOutputs } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
+import { BASELINE_NAMES, baselineHelp, renderReport, ReportFormat, ReportInputError, REPORT_FORMATS } from './report';
 import { bundleFor } from './synth';
 import { readValuesFile, validateOptions } from './values';
 import { PACKAGE_VERSION } from './version';
@@ -76,11 +77,29 @@ function list(profile: string | undefined, print: (line: string) => void): void 
   }
 }
 
+interface ReportFlags {
+  readonly baseline: string[];
+  readonly format: ReportFormat;
+  readonly out?: string;
+}
+
+/** Reads the logs, then prints the report or writes it to --out atomically (nothing is written on error). */
+async function report(files: string[], flags: ReportFlags, out: (s: string) => void, err: (s: string) => void): Promise<void> {
+  const { content, warnings } = await renderReport(files, flags.baseline, flags.format);
+  warnings.forEach((w) => err(`cdk8s-rdma: warning: ${w}\n`));
+  if (flags.out === undefined) {
+    out(content);
+    return;
+  }
+  const target = resolve(flags.out);
+  writeOutputs([{ dir: dirname(target), files: { [basename(target)]: content } }]);
+}
+
 /**
  * The cdk8s-rdma command. Exit codes: 0 success, 2 bad input (usage, values, options), 1 internal error
  * (a short message; the stack trace with --debug).
  */
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(s);
   const err = (s: string) => process.stderr.write(s);
   const print = (line: string) => out(`${line}\n`);
@@ -104,13 +123,21 @@ export function main(argv: string[]): number {
     .description('list the profiles and every option of each, with its type and default')
     .option('-p, --profile <name>', 'only this profile')
     .action((flags: { profile?: string }) => list(flags.profile, print));
+  program.command('report')
+    .description('read benchmark logs (OSU, perftest, fi_pingpong, Markdown pingpong tables), compare the runs side by side and with published baselines, and give a verdict per run')
+    .argument('<logs...>', 'log files; NAME=FILE names a run (default: the file name); a name holding efa, ib or tcp sets its fabric')
+    .option('-b, --baseline <name>', `compare with this built-in baseline; repeatable (default: each run's own): ${BASELINE_NAMES.join(', ')}`, (v: string, all: string[]) => [...all, v], [] as string[])
+    .addOption(new Option('--format <format>', 'md (tables and verdicts), json, or svg (plot of value vs message size)').choices(REPORT_FORMATS).default('md'))
+    .option('-o, --out <file>', 'write the report to this file (default: standard output)')
+    .addHelpText('after', baselineHelp())
+    .action((logs: string[], flags: ReportFlags) => report(logs, flags, out, err));
 
   try {
     if (argv.length === 0) {
       program.outputHelp();
       return 2;
     }
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     debug = program.opts().debug === true;
     return 0;
   } catch (e) {
@@ -122,6 +149,10 @@ export function main(argv: string[]): number {
       err(`${e.message.startsWith('cdk8s-rdma') ? '' : 'cdk8s-rdma: '}${e.message}\n`);
       return 2;
     }
+    if (e instanceof ReportInputError) {
+      err(`cdk8s-rdma: ${e.message.startsWith('report:') ? '' : 'report: '}${e.message}\n`);
+      return 2;
+    }
     err(`cdk8s-rdma: internal error: ${(e as Error).message}\n`);
     if (debug) err(`${(e as Error).stack}\n`);
     return 1;
@@ -129,5 +160,5 @@ export function main(argv: string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

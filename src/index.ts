@@ -28,5 +28,6 @@ export * from './constructs/network-operator';
 export * from './ip';
 export * from './profiles';
 export * from './output/bundle';
+export * as report from './report';
 export * from './synth';
 export * from './gitops';

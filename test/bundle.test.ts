@@ -9,10 +9,10 @@ import { main } from '../src/cli';
 
 const root = join(__dirname, '..');
 
-function synthTo(dir: string): number {
+async function synthTo(dir: string): Promise<number> {
   const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    return main(['synth', '--out', dir]);
+    return await main(['synth', '--out', dir]);
   } finally {
     out.mockRestore();
   }
@@ -21,11 +21,11 @@ function synthTo(dir: string): number {
 describe('bundles in dist/', () => {
   let a: string;
   let b: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     a = mkdtempSync(join(tmpdir(), 'rdma-a-'));
     b = mkdtempSync(join(tmpdir(), 'rdma-b-'));
-    expect(synthTo(join(a, 'dist'))).toBe(0);
-    expect(synthTo(join(b, 'dist'))).toBe(0);
+    expect(await synthTo(join(a, 'dist'))).toBe(0);
+    expect(await synthTo(join(b, 'dist'))).toBe(0);
   });
   afterAll(() => {
     rmSync(a, { recursive: true, force: true });
@@ -127,16 +127,16 @@ describe('bundle writer', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  test('a bad option exits 2 with one message and writes nothing', () => {
+  test('a bad option exits 2 with one message and writes nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rdma-e-'));
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      expect(main(['synth', '--profile', 'nope', '--out', join(dir, 'dist')])).toBe(2);
+      expect(await main(['synth', '--profile', 'nope', '--out', join(dir, 'dist')])).toBe(2);
       expect(err.mock.calls.map(c => String(c[0]))).toEqual(['cdk8s-rdma: --profile "nope" is not a known profile; allowed: baremetal-ipoib, eks-efa, openshift-efa\n']);
       expect(existsSync(join(dir, 'dist'))).toBe(false);
       expect(readdirSync(dir)).toEqual([]);
-      expect(main(['frobnicate'])).toBe(2);
-      expect(main(['synth', '--bogus'])).toBe(2);
+      expect(await main(['frobnicate'])).toBe(2);
+      expect(await main(['synth', '--bogus'])).toBe(2);
     } finally {
       err.mockRestore();
       rmSync(dir, { recursive: true, force: true });

@@ -6,13 +6,14 @@ import { main } from '../src/cli';
 import { PACKAGE_VERSION } from '../src/version';
 
 /** Runs the command in-process; returns exit code, stdout and stderr. */
-function run(args: string[]): { code: number; out: string; err: string } {
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += String(s); return true; });
   const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += String(s); return true; });
   try {
-    return { code: main(args), out, err };
+    const code = await main(args);
+    return { code, out, err };
   } finally {
     o.mockRestore();
     e.mockRestore();
@@ -23,6 +24,11 @@ let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rdma-cli-')); });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A sample benchmark log of ours (test/fixtures/report). */
+function fixture(name: string): string {
+  return join(__dirname, 'fixtures', 'report', name);
+}
+
 function file(name: string, content: string): string {
   const path = join(dir, name);
   writeFileSync(path, content);
@@ -30,26 +36,26 @@ function file(name: string, content: string): string {
 }
 
 describe('cdk8s-rdma', () => {
-  test('--version and --help exit 0; no command prints the usage and exits 2', () => {
-    expect(run(['--version'])).toEqual({ code: 0, out: `${PACKAGE_VERSION}\n`, err: '' });
-    expect(run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('Commands:') });
-    expect(run(['synth', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--values <file>') });
-    expect(run(['list', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--profile <name>') });
-    expect(run([])).toMatchObject({ code: 2, out: expect.stringContaining('Usage: cdk8s-rdma') });
+  test('--version and --help exit 0; no command prints the usage and exits 2', async () => {
+    expect(await run(['--version'])).toEqual({ code: 0, out: `${PACKAGE_VERSION}\n`, err: '' });
+    expect(await run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('Commands:') });
+    expect(await run(['synth', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--values <file>') });
+    expect(await run(['list', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--profile <name>') });
+    expect(await run([])).toMatchObject({ code: 2, out: expect.stringContaining('Usage: cdk8s-rdma') });
   });
 
-  test('list prints every profile and every option with its type and default', () => {
-    const { code, out } = run(['list']);
+  test('list prints every profile and every option with its type and default', async () => {
+    const { code, out } = await run(['list']);
     expect(code).toBe(0);
     for (const p of ['baremetal-ipoib', 'eks-efa', 'openshift-efa']) expect(out).toMatch(new RegExp(`^${p}\\t`, 'm'));
     expect(out).toMatch(/^ {2}benchmarks\.efaDevices +integer {2}\(default: 1\)$/m);
     expect(out).toMatch(/^ {2}mode +"bundle" \| "operator" {2}\(default: "bundle"\)$/m);
-    expect(run(['list', '--profile', 'eks-efa']).out).not.toContain('baremetal-ipoib');
+    expect((await run(['list', '--profile', 'eks-efa'])).out).not.toContain('baremetal-ipoib');
   });
 
-  test('synth --values writes the bundle for those options, and bundle.json records them', () => {
+  test('synth --values writes the bundle for those options, and bundle.json records them', async () => {
     const values = file('v.yaml', 'benchmarks:\n  efaDevices: 4\n  osu:\n    tcpTwin: false\n');
-    const r = run(['synth', '--profile', 'eks-efa', '--values', values, '--out', join(dir, 'out')]);
+    const r = await run(['synth', '--profile', 'eks-efa', '--values', values, '--out', join(dir, 'out')]);
     expect(r).toMatchObject({ code: 0, err: '' });
     const files = readdirSync(join(dir, 'out', 'eks-efa'));
     expect(files).not.toContain('90-mpijob-osu-latency-tcp.rdma-benchmarks.yaml');
@@ -58,22 +64,22 @@ describe('cdk8s-rdma', () => {
     expect(JSON.parse(readFileSync(join(dir, 'out', 'eks-efa', 'bundle.json'), 'utf8')).options).toEqual({ benchmarks: { efaDevices: 4, osu: { tcpTwin: false } } });
   });
 
-  test('an empty values file means the defaults', () => {
-    expect(run(['synth', '-p', 'eks-efa', '-f', file('empty.yaml', '# nothing to change\n'), '-o', join(dir, 'a')]).code).toBe(0);
-    expect(run(['synth', '-p', 'eks-efa', '-o', join(dir, 'b')]).code).toBe(0);
+  test('an empty values file means the defaults', async () => {
+    expect((await run(['synth', '-p', 'eks-efa', '-f', file('empty.yaml', '# nothing to change\n'), '-o', join(dir, 'a')])).code).toBe(0);
+    expect((await run(['synth', '-p', 'eks-efa', '-o', join(dir, 'b')])).code).toBe(0);
     const files = readdirSync(join(dir, 'b', 'eks-efa')).filter(f => f !== 'bundle.json');
     expect(readdirSync(join(dir, 'a', 'eks-efa')).filter(f => f !== 'bundle.json')).toEqual(files);
     for (const f of files) expect(readFileSync(join(dir, 'a', 'eks-efa', f), 'utf8')).toBe(readFileSync(join(dir, 'b', 'eks-efa', f), 'utf8'));
   });
 
-  test('synth accepts JSON values files too', () => {
+  test('synth accepts JSON values files too', async () => {
     const values = file('v.json', JSON.stringify({ mode: 'operator' }));
-    expect(run(['synth', '-p', 'baremetal-ipoib', '-f', values, '-o', join(dir, 'out')]).code).toBe(0);
+    expect((await run(['synth', '-p', 'baremetal-ipoib', '-f', values, '-o', join(dir, 'out')])).code).toBe(0);
     expect(readdirSync(join(dir, 'out', 'baremetal-ipoib'))).toContain('50-nicclusterpolicy-nic-cluster-policy.yaml');
   });
 
-  test('synth --format helm writes the chart folder and its archive only', () => {
-    expect(run(['synth', '-p', 'eks-efa', '--format', 'helm', '-o', join(dir, 'out'), '--charts', join(dir, 'charts')]).code).toBe(0);
+  test('synth --format helm writes the chart folder and its archive only', async () => {
+    expect((await run(['synth', '-p', 'eks-efa', '--format', 'helm', '-o', join(dir, 'out'), '--charts', join(dir, 'charts')])).code).toBe(0);
     expect(readdirSync(join(dir, 'charts'))).toEqual(['eks-efa']);
     expect(readdirSync(join(dir, 'out'))).toEqual(['charts']);
     expect(readdirSync(join(dir, 'out', 'charts'))).toEqual([`eks-efa-${PACKAGE_VERSION}.tgz`]);
@@ -117,9 +123,21 @@ describe('bad input', () => {
     ['latest image tag', () => ['synth', '-p', 'eks-efa', '-f', file('l.yaml', 'mpiOperator:\n  image: mpioperator/mpi-operator:latest\n')], /^cdk8s-rdma: eks-efa: mpiOperator.image "mpioperator\/mpi-operator:latest" /],
     ['operator option in bundle mode', () => ['synth', '-p', 'baremetal-ipoib', '-f', file('o.yaml', 'operator:\n  multus: false\n')], /operator \{"multus":false\} does not apply in mode "bundle"/],
     ['helm format with values', () => ['synth', '-p', 'eks-efa', '--format', 'helm', '-f', file('v.yaml', 'instance: a\n')], /--format "helm" cannot be combined with --values yet/],
+    ['report on an empty log', () => ['report', fixture('empty.log')], /^cdk8s-rdma: report: .*empty.log: the file is empty$/],
+    ['report on a log of blank lines', () => ['report', fixture('blank-lines.log')], /^cdk8s-rdma: report: .*blank-lines.log: the file is empty$/],
+    ['report on a garbage log', () => ['report', fixture('garbage.log')], /^cdk8s-rdma: report: .*garbage.log: no benchmark output found \(expected OSU/],
+    ['report on a log cut after the OSU header', () => ['report', fixture('osu-latency-header-only.log')], /osu-latency-header-only.log:1: osu_latency output has a header but no data rows \(truncated log\?\)$/],
+    ['report on a malformed OSU row', () => ['report', fixture('osu-latency-malformed.log')], /osu-latency-malformed.log:6: osu_latency row "8 +n\/a" is not "<size> <value>"$/],
+    ['report on sizes out of order', () => ['report', fixture('osu-latency-unordered.log')], /osu-latency-unordered.log:6: osu_latency message sizes must increase; 2 follows 4$/],
+    ['report on a malformed Markdown table', () => ['report', fixture('pingpong-table-malformed.md')], /pingpong-table-malformed.md:9: table row "\| 1m .*fast.*" needs a whole message size and a number of µs$/],
+    ['report on a missing log', d => ['report', join(d, 'nope.log')], /^cdk8s-rdma: report: .*nope.log: cannot read it \(no such file\)$/],
+    ['report on a folder', d => ['report', d], /^cdk8s-rdma: report: .*: cannot read it \(is a folder, not a log\)$/],
+    ['report with an unknown baseline', () => ['report', fixture('fi-pingpong-efa.log'), '--baseline', 'h100'], /^cdk8s-rdma: report: --baseline "h100" is not a built-in baseline; allowed: efa-pingpong-m7g-pods, /],
+    ['report with an unknown format', () => ['report', fixture('fi-pingpong-efa.log'), '--format', 'png'], /argument 'png' is invalid. Allowed choices are md, json, svg/],
+    ['report without logs', () => ['report'], /^error: missing required argument 'logs'/],
   ];
 
-  test.each(cases)('%s: exit 2, one line naming it, nothing written', (_name, args, message) => {
+  test.each(cases)('%s: exit 2, one line naming it, nothing written', async (_name, args, message) => {
     const out = join(dir, 'out');
     mkdirSync(join(out, 'eks-efa'), { recursive: true });
     writeFileSync(join(out, 'eks-efa', 'keep.yaml'), 'kept');
@@ -127,7 +145,7 @@ describe('bad input', () => {
     process.chdir(dir);
     try {
       const a = args(dir);
-      const r = run(a[0] === 'synth' ? [...a, '--out', out, '--charts', join(dir, 'charts')] : a);
+      const r = await run(a[0] === 'synth' ? [...a, '--out', out, '--charts', join(dir, 'charts')] : a[0] === 'report' ? [...a, '--out', join(out, 'report.md')] : a);
       expect(r.code).toBe(2);
       const lines = r.err.trim().split('\n').filter(l => l !== '(run with --help for usage)');
       expect(lines).toHaveLength(1);
@@ -142,20 +160,20 @@ describe('bad input', () => {
     expect(readdirSync(dir).filter(f => f.startsWith('.'))).toEqual([]);
   });
 
-  test('an unwritable output folder is an internal error: exit 1, a short message, the stack only with --debug', () => {
+  test('an unwritable output folder is an internal error: exit 1, a short message, the stack only with --debug', async () => {
     if (process.getuid?.() === 0) {
       // root writes anyway; use a file where a folder is needed instead.
       const blocker = file('blocker', 'x');
-      const r = run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out')]);
+      const r = await run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out')]);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/^cdk8s-rdma: internal error: E(NOTDIR|EXIST)/);
       expect(r.err).not.toMatch(/\n\s+at /);
-      expect(run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out'), '--debug']).err).toMatch(/\n\s+at /);
+      expect((await run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out'), '--debug'])).err).toMatch(/\n\s+at /);
     } else {
       const ro = join(dir, 'ro');
       mkdirSync(ro);
       chmodSync(ro, 0o555);
-      const r = run(['synth', '-p', 'eks-efa', '--out', join(ro, 'out')]);
+      const r = await run(['synth', '-p', 'eks-efa', '--out', join(ro, 'out')]);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/^cdk8s-rdma: internal error: EACCES/);
     }

@@ -1,0 +1,112 @@
+import { Fabric, Metric, Point } from './parse';
+
+/**
+ * Published results the report compares runs with. Every figure comes from the research notes, which cite
+ * the upstream file; `source` says where and how firm it is.
+ */
+export interface Baseline {
+  /** Name for `--baseline`. */
+  readonly name: string;
+  readonly title: string;
+  readonly metric: Metric;
+  readonly fabric: Fabric;
+  /** Benchmarks it is measured with (a run of another benchmark can still be compared, with care). */
+  readonly benchmarks: readonly string[];
+  readonly points: readonly Point[];
+  /**
+   * A published range for all sizes up to `maxSize` (the source gives no per-size figure): plotted at its
+   * upper bound across those sizes, and used as the small-message figure.
+   */
+  readonly smallRange?: { readonly maxSize: number; readonly low: number; readonly high: number };
+  /** A pass threshold rather than a curve: runs pass when at or above (bandwidth) / at or below (latency). */
+  readonly threshold?: boolean;
+  readonly source: string;
+}
+
+/** Sizes of the seed-003 pingpong tables: 1,000,000 messages each. */
+const SEED_003_SIZES = [4, 16, 64, 256, 1024, 10240, 51200, 102400];
+const seedPoints = (values: number[]): Point[] => SEED_003_SIZES.map((size, i) => ({ size, value: values[i] }));
+const SEED_003 = 'the "Benchmarking RDMA in AWS EKS cluster (graviton3 + EFA 2.0)" README (shared seed 003; research efa.md §8), 1M messages per size; which pingpong tool it ran is not stated';
+const PARALLELCLUSTER = 'aws/aws-parallelcluster integration-test results tests/integration-tests/tests/efa/test_efa/test_efa/osu_benchmarks/results (research mpi-openshift.md §2.4), 2 nodes, 1 rank each; sizes 0-64 B published as a range';
+const AZURE = 'Azure/aks-rdma-infiniband tests/expected-output.md pass thresholds on HDR InfiniBand (research ib.md §7.2)';
+
+export const BASELINES: readonly Baseline[] = [
+  {
+    name: 'efa-pingpong-m7g-pods',
+    title: 'EFA pingpong, m7g.16xlarge, EKS pods (seed 003)',
+    metric: 'latency', fabric: 'efa', benchmarks: ['fi_pingpong', 'pingpong'],
+    points: seedPoints([10.43, 10.4, 10.68, 10.75, 10.9, 13.06, 17.66, 45.27]),
+    source: SEED_003,
+  },
+  {
+    name: 'efa-pingpong-m7g-nodes',
+    title: 'EFA pingpong, m7g.16xlarge, on the nodes (seed 003)',
+    metric: 'latency', fabric: 'efa', benchmarks: ['fi_pingpong', 'pingpong'],
+    points: seedPoints([10.26, 10.3, 10.62, 10.65, 10.74, 12.84, 17.24, 44.9]),
+    source: SEED_003,
+  },
+  {
+    name: 'efa-osu-c5n-openmpi',
+    title: 'EFA osu_latency, c5n.18xlarge, Open MPI (aws-parallelcluster)',
+    metric: 'latency', fabric: 'efa', benchmarks: ['osu_latency'],
+    smallRange: { maxSize: 64, low: 17.95, high: 18.37 },
+    points: [{ size: 8192, value: 26.52 }, { size: 1048576, value: 399.66 }],
+    source: `${PARALLELCLUSTER}; OMB 5.7.1 on ubuntu2204`,
+  },
+  {
+    name: 'efa-osu-c5n-intelmpi',
+    title: 'EFA osu_latency, c5n.18xlarge, Intel MPI (aws-parallelcluster)',
+    metric: 'latency', fabric: 'efa', benchmarks: ['osu_latency'],
+    smallRange: { maxSize: 64, low: 22.25, high: 22.31 },
+    points: [{ size: 8192, value: 33.12 }, { size: 1048576, value: 555.71 }],
+    source: `${PARALLELCLUSTER}; test_hit_efa`,
+  },
+  {
+    name: 'tcp-osu-openshift-pods',
+    title: 'TCP osu_latency, OpenShift pod network (ODH)',
+    metric: 'latency', fabric: 'tcp', benchmarks: ['osu_latency'],
+    // The notes give "~402-409 µs small messages" without the sizes; 64 B is our reading of "small".
+    smallRange: { maxSize: 64, low: 402, high: 409 },
+    points: [],
+    source: 'opendatahub-io/distributed-workloads OSU 7.3 results over the pod network with pml ob1, btl tcp (research mpi-openshift.md §2.4)',
+  },
+  {
+    name: 'ib-hdr-read-bw',
+    title: 'InfiniBand HDR ib_read_bw pass threshold (Azure)',
+    metric: 'bandwidth', fabric: 'ib', benchmarks: ['ib_read_bw', 'ib_write_bw'],
+    // perftest's default bandwidth message size, 65536 B.
+    points: [{ size: 65536, value: 190 }], threshold: true,
+    source: `${AZURE}: BW average above 190 Gb/s`,
+  },
+  {
+    name: 'ib-hdr-read-lat',
+    title: 'InfiniBand HDR ib_read_lat pass threshold (Azure)',
+    metric: 'latency', fabric: 'ib', benchmarks: ['ib_read_lat', 'ib_send_lat', 'ib_write_lat'],
+    // perftest's default latency message size, 2 B.
+    points: [{ size: 2, value: 6 }], threshold: true,
+    source: `${AZURE}: ib_read_lat t_avg below 6 µs (read latency; send and write latency are compared with it as an upper bound)`,
+  },
+];
+
+export const BASELINE_NAMES: readonly string[] = BASELINES.map((b) => b.name);
+
+export function baselineNamed(name: string): Baseline | undefined {
+  return BASELINES.find((b) => b.name === name);
+}
+
+/** The points a baseline plots and compares: its small-message range at the upper bound, then its points. */
+export function baselinePoints(b: Baseline): Point[] {
+  const small = b.smallRange ? [{ size: 1, value: b.smallRange.high }, { size: b.smallRange.maxSize, value: b.smallRange.high }] : [];
+  return [...small, ...b.points];
+}
+
+/**
+ * The baseline a run is judged against when the user names none: the first built-in one of the same metric and
+ * fabric measured with the same benchmark, else with any benchmark of that metric and fabric. TCP runs get none
+ * (they are the reference, not the subject).
+ */
+export function defaultBaseline(metric: Metric, fabric: Fabric, benchmark: string): Baseline | undefined {
+  if (fabric === 'tcp' || fabric === 'unknown') return undefined;
+  const same = BASELINES.filter((b) => b.metric === metric && b.fabric === fabric);
+  return same.find((b) => b.benchmarks.includes(benchmark)) ?? same[0];
+}

@@ -1,0 +1,171 @@
+import { Baseline, baselineNamed, baselinePoints, BASELINE_NAMES, defaultBaseline } from './baselines';
+import { Metric, Point, ReportInputError, Run } from './parse';
+
+export type VerdictLevel = 'ok' | 'suspect' | 'info';
+
+export interface Verdict {
+  readonly run: string;
+  readonly level: VerdictLevel;
+  readonly text: string;
+}
+
+export interface Report {
+  readonly runs: readonly Run[];
+  /** Baselines named by the user, then the default ones the runs were judged against, in first-use order. */
+  readonly baselines: readonly Baseline[];
+  readonly verdicts: readonly Verdict[];
+}
+
+/**
+ * Tolerance over a curve baseline's small-message latency before a run counts as off the fast path: the
+ * aws-parallelcluster EFA test accepts +10 µs for two-digit values (research mpi-openshift.md §2.4).
+ */
+export const LATENCY_TOLERANCE_US = 10;
+/**
+ * Below this an EFA "two-node" latency is shared memory: EFA has no intra-host path (research efa.md §4.7), and
+ * the aws-parallelcluster result showing 0.49 µs was both ranks on one node (research mpi-openshift.md §2.4).
+ * 2 µs is our line between the two (no EFA result in the notes is below 10 µs).
+ */
+export const SHARED_MEMORY_US = 2;
+/** A run within this fraction of a TCP run's figure is no faster than TCP (our heuristic). */
+const SAME_AS_TCP = 0.9;
+
+const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(2));
+const unitOf = (metric: Metric): string => (metric === 'latency' ? 'µs' : 'Gb/s');
+
+/** The figure a run is judged by: small-message latency (smallest size above 0) or peak bandwidth. */
+export function keyPoint(metric: Metric, points: readonly Point[]): Point | undefined {
+  const positive = points.filter((p) => p.size > 0);
+  if (metric === 'latency') return positive[0];
+  return positive.reduce<Point | undefined>((best, p) => (!best || p.value > best.value ? p : best), undefined);
+}
+
+/** A baseline's figure comparable with a run's key point: the same size, or its small-message figure for ≤ 64 B. */
+function baselineFigure(b: Baseline, at: Point): number | undefined {
+  if (b.threshold) return b.points[0].value;
+  if (b.metric === 'bandwidth') return keyPoint('bandwidth', b.points)?.value;
+  const points = baselinePoints(b);
+  const same = points.find((p) => p.size === at.size);
+  if (same) return same.value;
+  return at.size <= 64 ? keyPoint('latency', points)?.value : undefined;
+}
+
+function judge(run: Run, reference: Baseline | undefined, others: readonly Run[]): Verdict {
+  const key = keyPoint(run.metric, run.points);
+  const unit = unitOf(run.metric);
+  if (!key) return { run: run.name, level: 'info', text: 'only size 0 was measured: nothing to judge' };
+  const what = run.metric === 'latency' ? `small-message latency ${fmt(key.value)} µs at ${key.size} B` : `peak bandwidth ${fmt(key.value)} Gb/s at ${key.size} B`;
+  const better = (a: number, b: number) => (run.metric === 'latency' ? a < b : a > b);
+  const ratio = (a: number, b: number) => (run.metric === 'latency' ? b / a : a / b);
+
+  if (run.fabric === 'tcp') {
+    const fast = others.filter((o) => o.fabric !== 'tcp' && o.metric === run.metric)
+      .map((o) => [o, keyPoint(o.metric, o.points)] as const).filter(([, p]) => p && better(p.value, key.value))
+      .map(([o, p]) => `${o.name} is ${ratio(p!.value, key.value).toFixed(1)}× better (${fmt(p!.value)} ${unit})`);
+    return { run: run.name, level: 'info', text: `TCP reference: ${what}${fast.length ? `; ${fast.join('; ')}` : ''}` };
+  }
+  if (run.fabric === 'efa' && run.metric === 'latency' && key.value < SHARED_MEMORY_US) {
+    return { run: run.name, level: 'suspect', text: `${what} is faster than EFA between two nodes: both ranks probably ran on one node over shared memory (EFA has no intra-host path)` };
+  }
+  const tcp = others.filter((o) => o.fabric === 'tcp' && o.metric === run.metric)
+    .map((o) => [o, keyPoint(o.metric, o.points)] as const).find(([, p]) => p);
+  const label = `${{ efa: 'EFA ', ib: 'InfiniBand ', roce: 'RoCE ', tcp: 'TCP ', unknown: '' }[run.fabric]}run`;
+  if (tcp && !better(key.value * (run.metric === 'latency' ? 1 / SAME_AS_TCP : SAME_AS_TCP), tcp[1]!.value)) {
+    return { run: run.name, level: 'suspect', text: `${what} on an ${label} is no better than TCP run ${tcp[0].name} (${fmt(tcp[1]!.value)} ${unit}): looks like TCP fallback` };
+  }
+  const vsTcp = tcp ? `; ${ratio(key.value, tcp[1]!.value).toFixed(1)}× better than TCP run ${tcp[0].name}` : '';
+  const figure = reference ? baselineFigure(reference, key) : undefined;
+  if (!reference || figure === undefined) {
+    const hint = run.fabric === 'unknown' ? ': the fabric is unknown (name the run efa=FILE, ib=FILE or tcp=FILE) and no baseline was given'
+      : !reference ? `: no built-in ${run.fabric} ${run.metric} baseline; compare with a TCP run or pass --baseline` : `: no baseline figure at ${key.size} B`;
+    return { run: run.name, level: 'info', text: `${what}${vsTcp}${tcp ? '' : hint}` };
+  }
+  const against = `${reference.name} (${fmt(figure)} ${unit})`;
+  if (reference.fabric === 'tcp') {
+    return better(key.value * (run.metric === 'latency' ? 1 / SAME_AS_TCP : SAME_AS_TCP), figure)
+      ? { run: run.name, level: 'ok', text: `${what}: ${ratio(key.value, figure).toFixed(1)}× better than TCP baseline ${against}${vsTcp}` }
+      : { run: run.name, level: 'suspect', text: `${what} on an ${label} is no better than TCP baseline ${against}: looks like TCP fallback` };
+  }
+  if (reference.threshold) {
+    const passes = run.metric === 'latency' ? key.value <= figure : key.value >= figure;
+    return passes
+      ? { run: run.name, level: 'ok', text: `${what} meets the pass threshold of ${against}${vsTcp}` }
+      : { run: run.name, level: 'suspect', text: `${what} on an ${label} misses the pass threshold of ${against}: on that fabric, check the run used RDMA rather than IPoIB or TCP${vsTcp}` };
+  }
+  if (run.metric === 'latency') {
+    return key.value > figure + LATENCY_TOLERANCE_US
+      ? { run: run.name, level: 'suspect', text: `${what} on an ${label}: looks like TCP fallback (more than ${LATENCY_TOLERANCE_US} µs above ${against})${vsTcp}` }
+      : { run: run.name, level: 'ok', text: `${what}, within ${LATENCY_TOLERANCE_US} µs of ${against}${vsTcp}` };
+  }
+  return key.value >= figure * SAME_AS_TCP
+    ? { run: run.name, level: 'ok', text: `${what}, at least ${SAME_AS_TCP * 100}% of ${against}${vsTcp}` }
+    : { run: run.name, level: 'suspect', text: `${what} on an ${label} is below ${SAME_AS_TCP * 100}% of ${against}${vsTcp}` };
+}
+
+/** Judge runs against the named baselines (the first of each run's metric) or each run's default baseline. */
+export function buildReport(runs: readonly Run[], baselineNames: readonly string[] = []): Report {
+  const named = baselineNames.map((name) => {
+    const b = baselineNamed(name);
+    if (!b) throw new ReportInputError(`report: --baseline "${name}" is not a built-in baseline; allowed: ${BASELINE_NAMES.join(', ')}`);
+    return b;
+  });
+  const used: Baseline[] = [...named];
+  const verdicts = runs.map((run) => {
+    const reference = named.find((b) => b.metric === run.metric) ?? (named.length === 0 ? defaultBaseline(run.metric, run.fabric, run.benchmark) : undefined);
+    if (reference && !used.includes(reference)) used.push(reference);
+    return judge(run, reference, runs.filter((o) => o !== run));
+  });
+  return { runs, baselines: used, verdicts };
+}
+
+/** Series of one metric side by side: every size any of them measured, one column per run and baseline. */
+export function sideBySide(report: Report, metric: Metric): { columns: string[]; rows: { size: number; values: (number | undefined)[] }[] } {
+  const series = [
+    ...report.runs.filter((r) => r.metric === metric).map((r) => ({ name: r.name, points: r.points })),
+    ...report.baselines.filter((b) => b.metric === metric).map((b) => ({ name: `${b.name} (baseline)`, points: baselinePoints(b) })),
+  ];
+  const sizes = [...new Set(series.flatMap((s) => s.points.map((p) => p.size)))].sort((a, b) => a - b);
+  return {
+    columns: series.map((s) => s.name),
+    rows: sizes.map((size) => ({ size, values: series.map((s) => s.points.find((p) => p.size === size)?.value) })),
+  };
+}
+
+const METRIC_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)' };
+
+function mdCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+export function toMarkdown(report: Report): string {
+  const out: string[] = ['# Benchmark report', '', '| Run | File | Benchmark | Fabric | Format | Verdict |', '|---|---|---|---|---|---|'];
+  report.runs.forEach((run, i) => {
+    const v = report.verdicts[i];
+    const mark = v.level === 'ok' ? 'OK' : v.level === 'suspect' ? '**SUSPECT**' : 'info';
+    out.push(`| ${mdCell(run.name)} | ${mdCell(run.file)} | ${run.benchmark} | ${run.fabric} | ${mdCell(run.format)} | ${mark}: ${mdCell(v.text)} |`);
+  });
+  for (const metric of ['latency', 'bandwidth'] as const) {
+    const table = sideBySide(report, metric);
+    if (table.columns.length === 0) continue;
+    out.push('', `## ${METRIC_TITLES[metric]}`, '', `| Size (B) | ${table.columns.map(mdCell).join(' | ')} |`, `|---:|${table.columns.map(() => '---:').join('|')}|`);
+    for (const row of table.rows) out.push(`| ${row.size} | ${row.values.map((v) => (v === undefined ? '' : fmt(v))).join(' | ')} |`);
+  }
+  const warnings = report.runs.flatMap((r) => r.warnings.map((w) => `- ${mdCell(r.name)}: ${w}`));
+  if (warnings.length > 0) out.push('', '## Warnings', '', ...warnings);
+  if (report.baselines.length > 0) {
+    out.push('', '## Baselines', '');
+    for (const b of report.baselines) {
+      const range = b.smallRange ? ` Sizes up to ${b.smallRange.maxSize} B: ${b.smallRange.low}-${b.smallRange.high} µs (plotted at the upper bound).` : '';
+      out.push(`- \`${b.name}\`: ${b.title}.${b.threshold ? ' A pass threshold.' : ''}${range} Source: ${b.source}.`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function toJson(report: Report): string {
+  return `${JSON.stringify({
+    runs: report.runs.map((r, i) => ({ ...r, verdict: { level: report.verdicts[i].level, text: report.verdicts[i].text } })),
+    baselines: report.baselines.map((b) => ({ ...b, plotted: baselinePoints(b) })),
+    units: { size: 'bytes', latency: 'µs', bandwidth: 'Gb/s' },
+  }, null, 2)}\n`;
+}

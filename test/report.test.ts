@@ -1,0 +1,323 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { XMLParser } from 'fast-xml-parser';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { main } from '../src/cli';
+import { BASELINES, buildReport, parseLog, ReportInputError, Run, toJson, toMarkdown, toSvg } from '../src/report';
+import { baselinePoints } from '../src/report/baselines';
+import { parsePingpongSize } from '../src/report/parse';
+import { renderReport, splitRunArgument } from '../src/report';
+import { EXAMPLE_DIR, renderExample } from '../scripts/report-example';
+
+const FIXTURES = join(__dirname, 'fixtures', 'report');
+const SEED_003 = join(__dirname, '..', '..', 'shared', 'seeds', '003_e4e66face881cacb.txt');
+
+function parse(name: string, label = name.replace(/\.(log|md)$/, ''), labelGiven = false): Run[] {
+  return parseLog(name, label, readFileSync(join(FIXTURES, name), 'utf8'), labelGiven);
+}
+
+function only(name: string): Run {
+  const runs = parse(name);
+  expect(runs).toHaveLength(1);
+  return runs[0];
+}
+
+const sizes = (r: Run) => r.points.map((p) => p.size);
+const at = (r: Run, size: number) => r.points.find((p) => p.size === size)?.value;
+
+describe('OSU parser', () => {
+  test('7.3 latency: the datatype line and launcher noise are skipped, sizes 1 B to 4 MiB', () => {
+    const r = only('osu-latency-efa-v7.3.log');
+    expect(r).toMatchObject({ benchmark: 'osu_latency', metric: 'latency', fabric: 'efa', format: 'OSU 7.3', warnings: [] });
+    expect(sizes(r)).toEqual(Array.from({ length: 23 }, (_, i) => 2 ** i));
+    expect(r.points[0]).toEqual({ size: 1, value: 17.62 });
+  });
+  test('5.7.1 latency starts at size 0', () => {
+    const r = only('osu-latency-tcp-v5.7.1.log');
+    expect(r).toMatchObject({ format: 'OSU 5.7.1', fabric: 'tcp' });
+    expect(r.points[0]).toEqual({ size: 0, value: 52.3 });
+    expect(r.points).toHaveLength(24);
+  });
+  test('bandwidth in MB/s (10^6 bytes) becomes Gb/s', () => {
+    const bw = only('osu-bw-efa-v7.3.log');
+    expect(bw.benchmark).toBe('osu_bw');
+    expect(bw.metric).toBe('bandwidth');
+    // 12000.00 MB/s = 96 Gb/s
+    expect(at(bw, 4194304)).toBeCloseTo(96, 6);
+    const bibw = only('osu-bibw-ib-v6.2.log');
+    expect(bibw).toMatchObject({ benchmark: 'osu_bibw', fabric: 'ib', format: 'OSU 6.2' });
+    expect(at(bibw, 0)).toBe(0);
+  });
+  test('the CUDA variant with a validation column reads the latency column', () => {
+    const r = only('osu-latency-cuda-validation-v7.4.log');
+    expect(r).toMatchObject({ format: 'OSU 7.4 (CUDA)', fabric: 'unknown' });
+    expect(r.points[0]).toEqual({ size: 1, value: 21.4 });
+  });
+  test('a truncated log keeps its complete rows and says what it dropped', () => {
+    const r = only('osu-latency-truncated.log');
+    expect(sizes(r)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
+    expect(r.warnings).toEqual(['line 13: incomplete row "512" ignored (truncated log?)']);
+  });
+});
+
+describe('perftest parser', () => {
+  test('ib_read_bw --report_gbits: BW average in Gb/s, fabric from the link type', () => {
+    const r = only('ib-read-bw-gbits.log');
+    expect(r).toMatchObject({ benchmark: 'ib_read_bw', metric: 'bandwidth', fabric: 'ib', format: 'perftest, BW average in Gb/sec' });
+    expect(r.points).toEqual([{ size: 65536, value: 196.12 }]);
+  });
+  test('ib_write_bw -a in MiB/sec, after the server banner', () => {
+    const r = only('ib-write-bw-mib.log');
+    expect(r).toMatchObject({ benchmark: 'ib_write_bw', format: 'perftest, BW average in MiB/sec' });
+    expect(sizes(r)).toEqual(Array.from({ length: 23 }, (_, i) => 2 ** (i + 1)));
+    const raw = Number(/^ 65536\s+\d+\s+\S+\s+(\S+)/m.exec(readFileSync(join(FIXTURES, 'ib-write-bw-mib.log'), 'utf8'))![1]);
+    expect(at(r, 65536)).toBeCloseTo(raw * 1048576 * 8 / 1e9, 9);
+  });
+  test('the pre-24.07 MB/sec label is the same binary unit; an Ethernet link type is RoCE', () => {
+    const r = only('ib-write-bw-mb-roce.log');
+    expect(r).toMatchObject({ fabric: 'roce', format: 'perftest, BW average in MB/sec' });
+    expect(r.points[0].value).toBeCloseTo(11187.2 * 1048576 * 8 / 1e9, 9);
+  });
+  test('ib_send_lat: t_avg, not t_min or t_typical', () => {
+    const r = only('ib-send-lat.log');
+    expect(r).toMatchObject({ benchmark: 'ib_send_lat', metric: 'latency', fabric: 'ib' });
+    expect(r.points).toEqual([{ size: 2, value: 1.05 }]);
+  });
+  test('a table cut off mid-row and without its closing line keeps the complete rows, with warnings', () => {
+    const r = only('ib-write-bw-truncated.log');
+    expect(r.points).toEqual([{ size: 2, value: 0.17 }, { size: 4, value: 0.34 }]);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^line \d+: incomplete row "8 +5000" ignored \(truncated log\?\)$/),
+      'the table has no closing dashed line (truncated log?)',
+    ]);
+  });
+});
+
+describe('fi_pingpong parser', () => {
+  test('sizes as fi_pingpong prints them', () => {
+    expect(['64', '1k', '1.5k', '64k', '1m', '1.9g', 'x', '10', '2.25k'].map(parsePingpongSize))
+      .toEqual([64, 1024, 1536, 65536, 1048576, Math.round(1.9 * 1024 ** 3), undefined, 10, undefined]);
+  });
+  test('usec/xfer per size; an EFA tool unless named otherwise', () => {
+    const r = only('fi-pingpong-efa.log');
+    expect(r).toMatchObject({ benchmark: 'fi_pingpong', metric: 'latency', fabric: 'efa', warnings: [] });
+    expect(r.points).toEqual([
+      { size: 64, value: 10.52 }, { size: 256, value: 10.61 }, { size: 1024, value: 10.83 }, { size: 1536, value: 10.95 },
+      { size: 4096, value: 11.62 }, { size: 65536, value: 17.9 }, { size: 1048576, value: 101.7 },
+    ]);
+    expect(only('fi-pingpong-tcp.log').fabric).toBe('tcp');
+  });
+  test('a row cut in the middle ends the table with a warning', () => {
+    const r = only('fi-pingpong-truncated.log');
+    expect(sizes(r)).toEqual([64, 256, 1024]);
+    expect(r.warnings).toEqual([expect.stringMatching(/^line 5: incomplete row "1.5k +10k +=10k" ignored/)]);
+  });
+});
+
+describe('Markdown pingpong tables', () => {
+  test('one run per table, named after its heading', () => {
+    const runs = parse('pingpong-tables.md');
+    expect(runs.map((r) => r.name)).toEqual(['pingpong-tables: Between two nodes', 'pingpong-tables: Between two pods']);
+    expect(runs[1]).toMatchObject({ benchmark: 'pingpong', fabric: 'efa', format: 'Markdown table, column "usec"' });
+    expect(runs[1].points[0]).toEqual({ size: 4, value: 10.68 });
+    expect(sizes(runs[0])).toEqual([4, 16, 64, 256, 1024, 10240]);
+  });
+  test('a table cut off in its last row', () => {
+    const r = only('pingpong-table-truncated.md');
+    expect(sizes(r)).toEqual([4, 16, 64, 256, 1024]);
+    expect(r.warnings).toEqual(['line 11: incomplete row ignored (truncated table?)']);
+  });
+  (existsSync(SEED_003) ? test : test.skip)('the published graviton3 README (shared seed 003) reads as two runs matching the built-in baselines', () => {
+    const runs = parseLog('seed-003', 'seed', readFileSync(SEED_003, 'utf8'));
+    expect(runs.map((r) => [r.name, r.fabric])).toEqual([['seed: On nodes directly', 'efa'], ['seed: Inside EKS Pods', 'efa']]);
+    const byName = Object.fromEntries(BASELINES.map((b) => [b.name, b.points]));
+    expect(runs[0].points).toEqual(byName['efa-pingpong-m7g-nodes']);
+    expect(runs[1].points).toEqual(byName['efa-pingpong-m7g-pods']);
+  });
+});
+
+describe('unusable logs', () => {
+  const cases: [string, RegExp][] = [
+    ['empty.log', /^empty.log: the file is empty$/],
+    ['blank-lines.log', /^blank-lines.log: the file is empty$/],
+    ['garbage.log', /^garbage.log: no benchmark output found/],
+    ['osu-latency-header-only.log', /^osu-latency-header-only.log:1: osu_latency output has a header but no data rows/],
+    ['osu-latency-malformed.log', /^osu-latency-malformed.log:6: osu_latency row "8 +n\/a" is not "<size> <value>"$/],
+    ['osu-latency-unordered.log', /^osu-latency-unordered.log:6: osu_latency message sizes must increase; 2 follows 4$/],
+    ['pingpong-table-malformed.md', /^pingpong-table-malformed.md:9: table row/],
+  ];
+  test.each(cases)('%s', (name, message) => {
+    expect(() => parse(name)).toThrow(ReportInputError);
+    expect(() => parse(name)).toThrow(message);
+  });
+  test('a binary file', () => {
+    expect(() => parseLog('core', 'core', 'ELF\u0000\u0001')).toThrow('core: not a text log (it holds NUL bytes)');
+  });
+});
+
+describe('run names and fabrics', () => {
+  test('NAME=FILE names a run and its fabric wins over the log', () => {
+    expect(splitRunArgument('efa=logs/run-1.log')).toEqual({ label: 'efa', file: 'logs/run-1.log', labelGiven: true });
+    expect(splitRunArgument('logs/ib_read_bw.log')).toEqual({ label: 'ib_read_bw', file: 'logs/ib_read_bw.log', labelGiven: false });
+    expect(parse('ib-write-bw-mb-roce.log', 'tcp twin', true)[0].fabric).toBe('tcp');
+    // Without a given label, the log's own statement wins over the file name's "ib".
+    expect(parse('ib-write-bw-mb-roce.log')[0].fabric).toBe('roce');
+  });
+  test('two runs with one name are told apart', async () => {
+    const f = join(FIXTURES, 'fi-pingpong-efa.log');
+    const { content } = await renderReport([f, f], [], 'json');
+    expect(JSON.parse(content).runs.map((r: Run) => r.name)).toEqual(['fi-pingpong-efa', 'fi-pingpong-efa (2)']);
+  });
+});
+
+describe('verdicts', () => {
+  const verdicts = (names: string[], baselines: string[] = []) => {
+    const report = buildReport(names.flatMap((n) => parse(n)), baselines);
+    return Object.fromEntries(report.verdicts.map((v) => [v.run, v]));
+  };
+
+  test('EFA run, its TCP twin, and an EFA run that fell back to TCP', () => {
+    const v = verdicts(['osu-latency-efa-v7.3.log', 'osu-latency-tcp-v5.7.1.log', 'osu-latency-efa-fallback-v7.3.log']);
+    expect(v['osu-latency-efa-v7.3']).toEqual({
+      run: 'osu-latency-efa-v7.3', level: 'ok',
+      text: 'small-message latency 17.62 µs at 1 B, within 10 µs of efa-osu-c5n-openmpi (18.37 µs); 3.0× better than TCP run osu-latency-tcp-v5.7.1',
+    });
+    expect(v['osu-latency-efa-fallback-v7.3'].level).toBe('suspect');
+    expect(v['osu-latency-efa-fallback-v7.3'].text).toMatch(/^small-message latency 45.14 µs at 1 B on an EFA run: looks like TCP fallback \(more than 10 µs above efa-osu-c5n-openmpi \(18.37 µs\)\)/);
+    expect(v['osu-latency-tcp-v5.7.1']).toMatchObject({ level: 'info', text: expect.stringMatching(/^TCP reference: small-message latency 52.35 µs at 1 B; osu-latency-efa-v7.3 is 3.0× better/) });
+  });
+  test('an EFA run no better than its TCP twin is TCP fallback even without a baseline', () => {
+    const efa = { ...only('fi-pingpong-tcp.log'), name: 'efa', fabric: 'efa' as const };
+    const tcp = only('fi-pingpong-tcp.log');
+    const report = buildReport([efa, tcp], ['ib-hdr-read-bw']);
+    expect(report.verdicts[0]).toMatchObject({ level: 'suspect', text: 'small-message latency 31.40 µs at 64 B on an EFA run is no better than TCP run fi-pingpong-tcp (31.40 µs): looks like TCP fallback' });
+  });
+  test('two EFA ranks on one node: shared memory', () => {
+    expect(verdicts(['osu-latency-efa-one-node-v7.0.log'])['osu-latency-efa-one-node-v7.0'].text)
+      .toBe('small-message latency 0.21 µs at 1 B is faster than EFA between two nodes: both ranks probably ran on one node over shared memory (EFA has no intra-host path)');
+  });
+  test('fi_pingpong and the Markdown tables are judged against the seed-003 pod results', () => {
+    const v = verdicts(['fi-pingpong-efa.log', 'pingpong-tables.md']);
+    expect(v['fi-pingpong-efa'].text).toBe('small-message latency 10.52 µs at 64 B, within 10 µs of efa-pingpong-m7g-pods (10.68 µs)');
+    expect(v['pingpong-tables: Between two pods'].text).toBe('small-message latency 10.68 µs at 4 B, within 10 µs of efa-pingpong-m7g-pods (10.43 µs)');
+  });
+  test('InfiniBand pass thresholds; RoCE and unknown fabrics get no built-in verdict', () => {
+    const v = verdicts(['ib-read-bw-gbits.log', 'ib-send-lat.log', 'ib-write-bw-mb-roce.log', 'osu-latency-cuda-validation-v7.4.log']);
+    expect(v['ib-read-bw-gbits'].text).toBe('peak bandwidth 196.1 Gb/s at 65536 B meets the pass threshold of ib-hdr-read-bw (190.0 Gb/s)');
+    expect(v['ib-send-lat'].text).toBe('small-message latency 1.05 µs at 2 B meets the pass threshold of ib-hdr-read-lat (6.00 µs)');
+    expect(v['ib-write-bw-mb-roce']).toMatchObject({ level: 'info', text: 'peak bandwidth 93.85 Gb/s at 65536 B: no built-in roce bandwidth baseline; compare with a TCP run or pass --baseline' });
+    expect(v['osu-latency-cuda-validation-v7.4'].text).toMatch(/the fabric is unknown \(name the run efa=FILE, ib=FILE or tcp=FILE\)/);
+  });
+  test('a named baseline judges runs of its metric; below the InfiniBand threshold is suspect', () => {
+    const slow = { ...only('ib-write-bw-mb-roce.log'), fabric: 'ib' as const };
+    const report = buildReport([slow], ['ib-hdr-read-bw']);
+    expect(report.verdicts[0]).toMatchObject({ level: 'suspect', text: expect.stringContaining('misses the pass threshold of ib-hdr-read-bw (190.0 Gb/s)') });
+    const tcpBaseline = buildReport(parse('osu-latency-efa-fallback-v7.3.log'), ['tcp-osu-openshift-pods']);
+    expect(tcpBaseline.verdicts[0]).toMatchObject({ level: 'ok', text: expect.stringContaining('9.1× better than TCP baseline tcp-osu-openshift-pods (409.0 µs)') });
+  });
+  test('an unknown baseline names the allowed ones', () => {
+    expect(() => buildReport([], ['h100'])).toThrow(`report: --baseline "h100" is not a built-in baseline; allowed: ${BASELINES.map((b) => b.name).join(', ')}`);
+  });
+});
+
+describe('output', () => {
+  const runs = () => [...parse('fi-pingpong-efa.log'), ...parse('fi-pingpong-tcp.log'), ...parse('osu-bw-efa-v7.3.log')];
+
+  test('Markdown: verdict table, side-by-side tables per metric, baselines with sources', () => {
+    const md = toMarkdown(buildReport(runs()));
+    expect(md).toContain('| fi-pingpong-efa | fi-pingpong-efa.log | fi_pingpong | efa | fi_pingpong, usec/xfer | OK: small-message latency 10.52 µs at 64 B');
+    expect(md).toContain('| Size (B) | fi-pingpong-efa | fi-pingpong-tcp | efa-pingpong-m7g-pods (baseline) |');
+    expect(md).toContain('| 64 | 10.52 | 31.40 | 10.68 |');
+    expect(md).toContain('| 1536 | 10.95 |  |  |');
+    expect(md).toContain('## Bandwidth (Gb/s)');
+    expect(md).toMatch(/- `efa-pingpong-m7g-pods`: .* Source: the "Benchmarking RDMA in AWS EKS cluster/);
+  });
+  test('JSON: runs with verdicts, plotted baseline points, units', () => {
+    const json = JSON.parse(toJson(buildReport(runs(), ['efa-osu-c5n-openmpi'])));
+    expect(json.units).toEqual({ size: 'bytes', latency: 'µs', bandwidth: 'Gb/s' });
+    expect(json.runs.map((r: any) => [r.name, r.verdict.level])).toEqual([['fi-pingpong-efa', 'ok'], ['fi-pingpong-tcp', 'info'], ['osu-bw-efa-v7.3', 'info']]);
+    expect(json.baselines[0].plotted).toEqual([{ size: 1, value: 18.37 }, { size: 64, value: 18.37 }, { size: 8192, value: 26.52 }, { size: 1048576, value: 399.66 }]);
+  });
+
+  test('SVG: one line per run and baseline, log-2 size axis, labelled axes and legend', async () => {
+    const report = buildReport(runs());
+    const svg = await toSvg(report);
+    expect(await toSvg(report)).toBe(svg);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg);
+    const paths: any[] = [];
+    const texts: string[] = [];
+    const walk = (node: any, tag = ''): void => {
+      if (Array.isArray(node)) return node.forEach((n) => walk(n, tag));
+      if (tag === 'text') texts.push(typeof node === 'object' ? String(node['#text']) : String(node));
+      if (!node || typeof node !== 'object') return;
+      if (tag === 'path' && node['aria-roledescription'] === 'line mark') paths.push(node);
+      for (const [k, v] of Object.entries(node)) walk(v, k);
+    };
+    walk(doc);
+    const lines = Object.fromEntries(paths.map((p) => [p['aria-label'], p]));
+    expect(Object.keys(lines).sort()).toEqual([
+      'bandwidth osu-bw-efa-v7.3', 'latency efa-pingpong-m7g-pods (baseline)', 'latency fi-pingpong-efa', 'latency fi-pingpong-tcp',
+    ]);
+    const xy = (p: any) => [...String(p.d).matchAll(/[ML](-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const efa = xy(lines['latency fi-pingpong-efa']);
+    const efaRun = runs()[0];
+    expect(efa).toHaveLength(efaRun.points.length);
+    // Log-2 x axis: equal pixels per doubling of the message size.
+    const perDoubling = (efa[1][0] - efa[0][0]) / Math.log2(256 / 64);
+    efaRun.points.forEach((p, i) => expect(efa[i][0] - efa[0][0]).toBeCloseTo(perDoubling * Math.log2(p.size / 64), 1));
+    // Higher latency is higher on the plot (smaller y).
+    const tcp = xy(lines['latency fi-pingpong-tcp']);
+    expect(tcp[0][1]).toBeLessThan(efa[0][1]);
+    expect(xy(lines['latency efa-pingpong-m7g-pods (baseline)'])).toHaveLength(baselinePoints(BASELINES[0]).length);
+    expect(lines['latency efa-pingpong-m7g-pods (baseline)']['stroke-dasharray']).toBe('6,4');
+    expect(lines['latency fi-pingpong-efa']['stroke-dasharray']).toBe('1,0');
+    expect(texts).toEqual(expect.arrayContaining([
+      'Message size', 'Latency (µs, one-way)', 'Bandwidth (Gb/s)', 'Run / baseline',
+      'fi-pingpong-efa', 'fi-pingpong-tcp', 'efa-pingpong-m7g-pods (baseline)', 'osu-bw-efa-v7.3', '64 B', '1 KiB', '1 MiB',
+    ]));
+  });
+});
+
+test('docs/ holds the report of the example logs as it is now (npm run synth rewrites it)', async () => {
+  const root = join(__dirname, '..');
+  for (const [file, content] of Object.entries(await renderExample(root))) {
+    expect({ file, content: readFileSync(join(root, EXAMPLE_DIR, file), 'utf8') }).toEqual({ file, content });
+  }
+});
+
+describe('cdk8s-rdma report', () => {
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += String(s); return true; });
+    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += String(s); return true; });
+    try {
+      return { code: await main(args), out, err };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+  }
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rdma-report-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('prints Markdown by default; warnings of truncated logs go to stderr', async () => {
+    const r = await run(['report', join(FIXTURES, 'osu-latency-truncated.log'), `tcp=${join(FIXTURES, 'osu-latency-tcp-v5.7.1.log')}`]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^# Benchmark report\n/);
+    expect(r.out).toContain('| tcp | ');
+    expect(r.err).toBe('cdk8s-rdma: warning: osu-latency-truncated: line 13: incomplete row "512" ignored (truncated log?)\n');
+  });
+  test('--format svg --out writes the file and nothing else', async () => {
+    const out = join(dir, 'plots', 'latency.svg');
+    const r = await run(['report', join(FIXTURES, 'fi-pingpong-efa.log'), '--baseline', 'efa-pingpong-m7g-nodes', '--format', 'svg', '--out', out]);
+    expect(r).toEqual({ code: 0, out: '', err: '' });
+    expect(readFileSync(out, 'utf8')).toMatch(/^<svg [^>]*>.*efa-pingpong-m7g-nodes \(baseline\)/s);
+  });
+  test('--help lists the built-in baselines', async () => {
+    const r = await run(['report', '--help']);
+    expect(r.code).toBe(0);
+    for (const b of BASELINES) expect(r.out).toContain(b.name);
+  });
+});
