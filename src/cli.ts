@@ -31,10 +31,6 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
   if (flags.values !== undefined && flags.profile === undefined) {
     throw new RdmaOptionError('cdk8s-rdma', '--values', flags.values, 'needs --profile', 'a values file together with --profile <name>');
   }
-  if (flags.values !== undefined && flags.format !== 'yaml') {
-    throw new RdmaOptionError('cdk8s-rdma', '--format', flags.format, 'cannot be combined with --values yet',
-      'yaml with --values (a chart always starts from the profile defaults; set its values with helm -f)');
-  }
   const names = flags.profile !== undefined ? [checkProfile(flags.profile)] : [...PROFILE_NAMES];
   let options: Record<string, unknown> = {};
   if (flags.values !== undefined) {
@@ -52,8 +48,10 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
   if (flags.format !== 'yaml') {
     const charts: Record<string, BundleFile[]> = {};
     const archives: OutputFile[] = [];
+    // The profile checks the options even when only the chart is written; the chart takes them as its defaults.
+    if (flags.format === 'helm' && flags.values !== undefined) bundleFor(names[0], options);
     for (const name of names) {
-      charts[name] = renderChart(name);
+      charts[name] = renderChart(name, options);
       archives.push({ path: chartArchiveName(name), content: packageChart(name, charts[name]) });
     }
     sets.push({ dir: resolve(flags.charts), folders: charts });

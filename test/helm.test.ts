@@ -5,6 +5,8 @@ import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { PROFILE_NAMES, listFiles, synthProfile } from '../src';
 import { CHART_KUBE_VERSION, chartArchiveName, chartDefaults, chartOptions, chartValues, packageChart, renderChart } from '../src/helm/chart';
+import { main } from '../src/cli';
+import { getPath } from '../src/helm/infer';
 import { optionsSchema } from '../src/options-schema';
 import { PACKAGE_VERSION } from '../src/version';
 import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
@@ -111,6 +113,29 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     expect({ file, status: lint.status, out: lint.stdout.includes('0 chart(s) failed') }).toEqual({ file, status: 0, out: true });
     // The file changes something: it is a real test of the templates.
     expect(byId(synthesized)).not.toEqual(byId(synthProfile(profile, {})));
+  });
+
+  test(`synth --format helm --values ${profile}.custom.yaml writes a chart whose values.yaml holds those values`, async () => {
+    const file = join(VALUES_DIR, `${profile}.custom.yaml`);
+    const values = parse(readFileSync(file, 'utf8'));
+    const dir = mkdtempSync(join(tmpdir(), 'rdma-helm-values-'));
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['synth', '-p', profile, '--format', 'helm', '-f', file, '--charts', join(dir, 'charts'), '-o', join(dir, 'out')])).toBe(0);
+      const custom = join(dir, 'charts', profile);
+      // The file holds profile options: a map it sets replaces the default map (helm -f would merge them).
+      const written = parse(readFileSync(join(custom, 'values.yaml'), 'utf8'));
+      for (const v of chartValues(profile)) expect({ path: v.path, value: getPath(written, v.path) }).toEqual({ path: v.path, value: getPath(values, v.path) ?? v.default });
+      // Without any -f, the chart renders what synth --values writes as YAML; its templates are the usual ones.
+      expect(byId(helmTemplate(custom))).toEqual(byId(withoutCrds(synthProfile(profile, values))));
+      for (const f of listFiles(custom).filter(f => f.startsWith('templates/'))) {
+        expect({ f, content: readFileSync(join(custom, f), 'utf8') }).toEqual({ f, content: readFileSync(join(chart, f), 'utf8') });
+      }
+      expect(readdirSync(join(dir, 'out', 'charts'))).toEqual([chartArchiveName(profile)]);
+    } finally {
+      out.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('each switch flipped alone renders what the profile synthesizes', () => {

@@ -1,6 +1,7 @@
 import { Document, isMap, isScalar, stringify } from 'yaml';
 import { optionLeaves, optionType, optionsSchema } from '../options-schema';
 import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
+import { RdmaOptionError } from '../errors';
 import { PROFILES } from '../profiles';
 import { synthProfile } from '../synth';
 import { PACKAGE_VERSION } from '../version';
@@ -45,6 +46,30 @@ export function chartDefaults(profile: string): Record<string, unknown> {
   return chartValues(profile).reduce((o, v) => setPath(o, v.path, v.default), {} as Record<string, unknown>);
 }
 
+/** Dotted paths of everything set in `options`: scalars, lists and empty maps. */
+function setPaths(options: unknown, prefix = ''): string[] {
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || (prefix && Object.keys(options).length === 0)) return prefix ? [prefix] : [];
+  return Object.entries(options).flatMap(([k, v]) => setPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+/**
+ * values.yaml for profile options (a values file given to `synth --format helm`): each exposed value as the
+ * options set it, else at its default. An option the chart does not expose is refused, since the chart could
+ * not render it.
+ */
+export function valuesForOptions(profile: string, options: Record<string, unknown>): Record<string, unknown> {
+  const values = chartValues(profile);
+  const exposed = values.map(v => v.path);
+  const outside = setPaths(options).find(p => !exposed.some(e => p === e || p.startsWith(`${e}.`)));
+  if (outside !== undefined) {
+    throw new RdmaOptionError(`${profile} chart`, outside, getPath(options, outside), 'is not a value of the chart (use --format yaml for it)', exposed.join(', '));
+  }
+  return values.reduce((o, v) => {
+    const set = getPath(options, v.path);
+    return setPath(o, v.path, set === undefined ? v.default : set);
+  }, {} as Record<string, unknown>);
+}
+
 /** The options schema cut down to the exposed values (each keeps its own schema), closed at every level. */
 export function chartValuesSchema(profile: string): Schema {
   const schema = optionsSchema(profile);
@@ -66,9 +91,9 @@ export function chartValuesSchema(profile: string): Schema {
   return out;
 }
 
-function valuesYaml(profile: string): string {
+function valuesYaml(profile: string, defaults: Record<string, unknown>): string {
   const schema = optionsSchema(profile);
-  const doc = new Document(chartDefaults(profile));
+  const doc = new Document(defaults);
   const annotate = (node: unknown, prefix: string) => {
     if (!isMap(node)) return;
     for (const pair of node.items) {
@@ -95,9 +120,9 @@ function wrapText(text: string, width: number): string[] {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-function chartReadme(profile: string): string {
+function chartReadme(profile: string, defaults: Record<string, unknown>): string {
   const schema = optionsSchema(profile);
-  const values = chartValues(profile);
+  const values = chartValues(profile).map(v => ({ ...v, default: getPath(defaults, v.path) }));
   const exposed = new Set(values.map(v => v.path));
   const rows = values.map(v => {
     const s = schemaAt(schema, v.path)!;
@@ -152,9 +177,11 @@ const CRD = 'CustomResourceDefinition';
 
 /**
  * The files of `charts/<profile>/`: Chart.yaml, values.yaml, values.schema.json, README.md, crds/ and
- * templates/ (one file per object, NOTES.txt). Pure: same profile, same bytes.
+ * templates/ (one file per object, NOTES.txt). Pure: same profile, same bytes. `options` (checked by the
+ * profile first) become the defaults in values.yaml; the templates are the same for any options.
  */
-export function renderChart(profile: string): BundleFile[] {
+export function renderChart(profile: string, options: Record<string, unknown> = {}): BundleFile[] {
+  const defaults = valuesForOptions(profile, options);
   const values = chartValues(profile);
   let docs;
   try {
@@ -184,9 +211,9 @@ export function renderChart(profile: string): BundleFile[] {
   }
   files.set('templates/NOTES.txt', CHART_SPECS[profile].notes);
   files.set('Chart.yaml', chartYaml(profile));
-  files.set('values.yaml', valuesYaml(profile));
+  files.set('values.yaml', valuesYaml(profile, defaults));
   files.set('values.schema.json', JSON.stringify(chartValuesSchema(profile), null, 2) + '\n');
-  files.set('README.md', chartReadme(profile));
+  files.set('README.md', chartReadme(profile, defaults));
   return [...files.keys()].sort().map(path => ({ path, content: files.get(path)! }));
 }
 
