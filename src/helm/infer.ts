@@ -64,13 +64,27 @@ interface ProbeSet {
   readonly numbers: { path: string; n: number }[];
   readonly lists: { path: string; json: string[] }[];
   readonly maps: { path: string; entries: [string, string][] }[]; // [key, canonical JSON of the value]
+  /** Every string and number probe in one pattern (longer texts first), and the piece each text stands for. */
+  readonly scan?: RegExp;
+  readonly pieceOf: Map<string, Piece>;
 }
 
-const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x)
-  ? Object.fromEntries(Object.keys(x).sort().map(k => [k, x[k]])) : x));
+/** JSON with map keys sorted, for comparisons (written out by hand: it runs on every document many times). */
+export function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(x => (x === undefined ? 'null' : canonical(x))).join(',')}]`;
+  const obj = v as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(obj).sort()) {
+    if (obj[k] !== undefined) parts.push(`${JSON.stringify(k)}:${canonical(obj[k])}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function probeSet(values: readonly ProbedValue[], which: 0 | 1): ProbeSet {
-  const set: ProbeSet = { strings: [], numbers: [], lists: [], maps: [] };
+  const set = { strings: [], numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
   for (const v of values) {
     if (!v.probes) continue;
     const p = v.probes[which];
@@ -79,29 +93,29 @@ function probeSet(values: readonly ProbedValue[], which: 0 | 1): ProbeSet {
     else if (Array.isArray(p)) set.lists.push({ path: v.path, json: p.map(canonical) });
     else if (p && typeof p === 'object') set.maps.push({ path: v.path, entries: Object.entries(p as Record<string, unknown>).map(([k, x]) => [k, canonical(x)]) });
   }
-  // Longer texts first, so a probe that contains another wins.
+  // Longer texts first, so a probe that contains another wins; at one position a string probe wins over a number.
   set.strings.sort((a, b) => b.text.length - a.text.length);
+  const needles = [
+    ...set.strings.map(x => ({ text: x.text, pattern: escapeRegExp(x.text), piece: { path: x.path, number: false } })),
+    // A number only counts where it is not part of a longer number.
+    ...set.numbers.map(x => ({ text: String(x.n), pattern: `(?<![\\d.])${escapeRegExp(String(x.n))}(?![\\d.])`, piece: { path: x.path, number: true } })),
+  ].sort((a, b) => b.text.length - a.text.length);
+  for (const n of needles) if (!set.pieceOf.has(n.text)) set.pieceOf.set(n.text, n.piece);
+  if (needles.length > 0) set.scan = new RegExp(needles.map(n => n.pattern).join('|'), 'g');
   return set;
 }
 
 function splitString(s: string, probes: ProbeSet): Piece[] {
-  const needles = [
-    ...probes.strings.map(x => ({ text: x.text, piece: { path: x.path, number: false } })),
-    ...probes.numbers.map(x => ({ text: String(x.n), piece: { path: x.path, number: true } })),
-  ];
+  if (!probes.scan) return [{ text: s }];
   const pieces: Piece[] = [];
-  let rest = s;
-  while (rest.length > 0) {
-    let best: { at: number; text: string; piece: Piece } | undefined;
-    for (const n of needles) {
-      const at = findNeedle(rest, n.text);
-      if (at >= 0 && (!best || at < best.at || (at === best.at && n.text.length > best.text.length))) best = { at, ...n };
-    }
-    if (!best) { pieces.push({ text: rest }); break; }
-    if (best.at > 0) pieces.push({ text: rest.slice(0, best.at) });
-    pieces.push(best.piece);
-    rest = rest.slice(best.at + best.text.length);
+  let last = 0;
+  probes.scan.lastIndex = 0;
+  for (let m = probes.scan.exec(s); m; m = probes.scan.exec(s)) {
+    if (m.index > last) pieces.push({ text: s.slice(last, m.index) });
+    pieces.push(probes.pieceOf.get(m[0])!);
+    last = m.index + m[0].length;
   }
+  if (last < s.length || pieces.length === 0) pieces.push({ text: s.slice(last) });
   return pieces;
 }
 
@@ -214,23 +228,42 @@ function expand(n: TNode): TNode {
   return { t: 'map', entries: Object.entries(n.v as object).map(([k, v]) => ({ key: [{ text: k }], node: { t: 'lit', v } as TNode, cond: [] })) };
 }
 
-/** A representation-independent form of the content active under `asg`, for comparisons. */
-function project(n: TNode, asg: Assignment): unknown {
+/**
+ * A representation-independent form of the content active under `asg`, as a string for comparisons: a literal
+ * map or list and the same content spelled out as entries or items give the same string.
+ */
+function project(n: TNode, asg: Assignment): string {
   const e = expand(n);
   switch (e.t) {
-    case 'lit': return { v: e.v };
-    case 'str': return { s: e.pieces };
-    case 'num': return { n: e.path };
-    case 'map': return { m: e.entries.filter(x => holds(x.cond, asg)).map(x => [entryId(x), x.node ? project(x.node, asg) : null]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))) };
-    case 'list': return { l: e.items.filter(x => holds(x.cond, asg)).map(x => (x.node ? project(x.node, asg) : { splice: x.splice })) };
+    case 'lit': return `{"v":${canonical(e.v)}}`;
+    case 'str': return `{"s":${canonical(e.pieces)}}`;
+    case 'num': return `{"n":${JSON.stringify(e.path)}}`;
+    case 'map': {
+      const pairs = e.entries.filter(x => holds(x.cond, asg)).map(x => [entryId(x), x.node ? project(x.node, asg) : 'null'] as const);
+      pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      return `{"m":[${pairs.map(([id, v]) => `[${JSON.stringify(id)},${v}]`).join(',')}]}`;
+    }
+    case 'list': return `{"l":[${e.items.filter(x => holds(x.cond, asg)).map(x => (x.node ? project(x.node, asg) : canonical({ splice: x.splice }))).join(',')}]}`;
   }
 }
 
+const entryIds = new WeakMap<TEntry, string>();
+
+/** What identifies a map entry across variants (cached: entries keep their key, splice and whole). */
 function entryId(e: TEntry): string {
-  return JSON.stringify(e.splice ? { splice: e.splice } : e.whole ? { key: e.key, whole: e.whole } : { key: e.key });
+  let id = entryIds.get(e);
+  if (id === undefined) {
+    // The common case, a plain text key, spelled out (the same string JSON.stringify gives).
+    const k = e.key[0];
+    id = !e.splice && !e.whole && e.key.length === 1 && 'text' in k
+      ? `{"key":[{"text":${JSON.stringify(k.text)}}]}`
+      : JSON.stringify(e.splice ? { splice: e.splice } : e.whole ? { key: e.key, whole: e.whole } : { key: e.key });
+    entryIds.set(e, id);
+  }
+  return id;
 }
 
-const same = (a: TNode, b: TNode, asg: Assignment) => canonical(project(a, asg)) === canonical(project(b, asg));
+const same = (a: TNode, b: TNode, asg: Assignment) => project(a, asg) === project(b, asg);
 
 interface MergeCtx {
   readonly asg: Assignment;
@@ -321,7 +354,7 @@ function mergeEntries(cur: TEntry[], next: readonly TEntry[], ctx: MergeCtx): vo
 
 function mergeItems(cur: TItem[], next: readonly TItem[], ctx: MergeCtx): void {
   const active = cur.filter(c => holds(c.cond, ctx.asg));
-  const key = (x: TItem) => canonical(x.node ? project(x.node, ctx.asg) : { splice: x.splice });
+  const key = (x: TItem) => (x.node ? project(x.node, ctx.asg) : canonical({ splice: x.splice }));
   const ka = active.map(key);
   const kb = next.map(key);
   // Longest common subsequence of the active items and the new ones.
