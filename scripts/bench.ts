@@ -1,0 +1,58 @@
+/**
+ * `npm run bench` (after `npm run build`; not part of `npm test`): wall-clock medians of whole processes.
+ * (a) The compiled command synthesizing every profile: YAML only, Helm only, and both (`--format all`).
+ * (b) The scale case (scripts/bench-app.js) at 1,000, 5,000 and 10,000 objects, written as our bundle and by
+ *     `cdk8s synth` for the same app, and the ratio of the two.
+ * Prints a Markdown table and the machine; the README records a run.
+ */
+import { spawnSync } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { cpus, tmpdir, totalmem } from 'os';
+import { join } from 'path';
+
+const root = join(__dirname, '..');
+const CLI = join(root, 'lib', 'src', 'cli.js');
+const CDK8S = join(root, 'node_modules', '.bin', 'cdk8s');
+const APP = join(root, 'scripts', 'bench-app.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function seconds(command: string, args: string[], env: Record<string, string> = {}, cwd = root): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 2 ** 28 });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr}`);
+  return elapsed;
+}
+
+function median(command: string, args: (dir: string) => string[], env: Record<string, string> = {}): number {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'rdma-bench-'));
+    try {
+      times.push(seconds(command, args(dir), env, dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const f = (s: number) => `${s.toFixed(2)} s`;
+const rows: string[] = ['| Case | Median | Target |', '|---|---:|---|'];
+for (const format of ['yaml', 'helm', 'all']) {
+  const t = median('node', (d) => [CLI, 'synth', '--format', format, '--out', join(d, 'dist'), '--charts', join(d, 'charts')]);
+  rows.push(`| (a) \`cdk8s-rdma synth --format ${format}\`, every profile | ${f(t)} | ${format === 'all' ? '≤ 1.0 s' : ''} |`);
+}
+const scale: number[] = [];
+for (const objects of [1000, 5000, 10000]) {
+  const env = { BENCH_OBJECTS: String(objects) };
+  const ours = median('node', (d) => [APP], { ...env, BENCH_MODE: 'bundle', BENCH_OUT: '.' });
+  const theirs = median(CDK8S, (d) => ['synth', '--no-check-upgrade', '--app', `node ${APP}`, '--output', join(d, 'cdk8s.out')], { ...env, BENCH_MODE: 'cdk8s' });
+  scale.push(ours);
+  rows.push(`| (b) ${objects.toLocaleString('en')} objects: our bundle / \`cdk8s synth\` | ${f(ours)} / ${f(theirs)} (ratio ${(ours / theirs).toFixed(2)}) | ${objects === 10000 ? '≤ 3 s' : ''} |`);
+}
+rows.push(`| (b) growth 1k → 10k objects | ×${(scale[2] / scale[0]).toFixed(1)} for ×10 objects | linear or better |`);
+
+console.log(rows.join('\n'));
+console.log(`\nMedian of ${RUNS} runs each; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM.`);
