@@ -47,7 +47,7 @@ for (const format of ['yaml', 'helm', 'all']) {
 const scale: number[] = [];
 for (const objects of [1000, 5000, 10000]) {
   const env = { BENCH_OBJECTS: String(objects) };
-  const ours = median('node', (d) => [APP], { ...env, BENCH_MODE: 'bundle', BENCH_OUT: '.' });
+  const ours = median('node', () => [APP], { ...env, BENCH_MODE: 'bundle', BENCH_OUT: '.' });
   const theirs = median(CDK8S, (d) => ['synth', '--no-check-upgrade', '--app', `node ${APP}`, '--output', join(d, 'cdk8s.out')], { ...env, BENCH_MODE: 'cdk8s' });
   scale.push(ours);
   rows.push(`| (b) ${objects.toLocaleString('en')} objects: our bundle / \`cdk8s synth\` | ${f(ours)} / ${f(theirs)} (ratio ${(ours / theirs).toFixed(2)}) | ${objects === 10000 ? '≤ 3 s' : ''} |`);
