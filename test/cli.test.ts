@@ -2,23 +2,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { main } from '../src/cli';
+import { runCli } from './run-cli';
 import { PACKAGE_VERSION } from '../src/version';
 
-/** Runs the command in-process; returns exit code, stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += String(s); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += String(s); return true; });
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runCli;
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rdma-cli-')); });

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { XMLParser } from 'fast-xml-parser';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { main } from '../src/cli';
+import { runCli } from './run-cli';
 import { BASELINES, buildReport, parseLog, ReportInputError, Run, toJson, toMarkdown, toSvg } from '../src/report';
 import { baselinePoints } from '../src/report/baselines';
 import { parsePingpongSize } from '../src/report/parse';
@@ -286,18 +286,7 @@ test('docs/ holds the report of the example logs as it is now (npm run synth rew
 });
 
 describe('cdk8s-rdma report', () => {
-  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += String(s); return true; });
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += String(s); return true; });
-    try {
-      return { code: await main(args), out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  }
+  const run = runCli;
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rdma-report-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
