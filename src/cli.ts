@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { basename, dirname, join, resolve } from 'path';
+import { join, resolve } from 'path';
 import { RdmaOptionError } from './errors';
 import { chartArchiveName, packageChart, renderChart } from './helm/chart';
 import { optionDefault, optionLeaves, optionType, optionsSchema } from './options-schema';
-import { BundleFile, OutputFile, OutputSet, writeOutputs } from './output/bundle';
+import { BundleFile, OutputFile, OutputSet, writeFileAtomic, writeOutputs } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { BASELINE_NAMES, baselineHelp, renderReport, ReportFormat, ReportInputError, REPORT_FORMATS } from './report';
 import { bundleFor } from './synth';
@@ -89,8 +89,7 @@ async function report(files: string[], flags: ReportFlags, out: (s: string) => v
     out(content);
     return;
   }
-  const target = resolve(flags.out);
-  writeOutputs([{ dir: dirname(target), files: { [basename(target)]: content } }]);
+  writeFileAtomic(resolve(flags.out), content);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
 import { XMLParser } from 'fast-xml-parser';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -303,6 +303,9 @@ describe('cdk8s-rdma report', () => {
     const r = await run(['report', join(FIXTURES, 'fi-pingpong-efa.log'), '--baseline', 'efa-pingpong-m7g-nodes', '--format', 'svg', '--out', out]);
     expect(r).toEqual({ code: 0, out: '', err: '' });
     expect(readFileSync(out, 'utf8')).toMatch(/^<svg [^>]*>.*efa-pingpong-m7g-nodes \(baseline\)/s);
+    // Written through a temporary file beside it, which is gone.
+    expect(readdirSync(dir)).toEqual(['plots']);
+    expect(readdirSync(join(dir, 'plots'))).toEqual(['latency.svg']);
   });
   test('--help lists the built-in baselines', async () => {
     const r = await run(['report', '--help']);

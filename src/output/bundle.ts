@@ -145,6 +145,18 @@ function writeInto(target: string, content: string | Uint8Array): void {
   writeFileSync(target, content);
 }
 
+/** Writes one file atomically: a temporary file beside it, renamed over it (no partial file on error). */
+export function writeFileAtomic(target: string, content: string | Uint8Array): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, target);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 /** Writes several folders under `outDir` at once (see writeOutputs). */
 export function writeFolders(outDir: string, folders: Record<string, readonly BundleFile[]>): void {
   writeOutputs([{ dir: outDir, folders }]);
