@@ -60,7 +60,6 @@ const objectId = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.name
 // Probes → template nodes
 
 interface ProbeSet {
-  readonly strings: { path: string; text: string }[];
   readonly numbers: { path: string; n: number }[];
   readonly lists: { path: string; json: string[] }[];
   readonly maps: { path: string; entries: [string, string][] }[]; // [key, canonical JSON of the value]
@@ -70,7 +69,7 @@ interface ProbeSet {
 }
 
 /** JSON with map keys sorted, for comparisons (written out by hand: it runs on every document many times). */
-export function canonical(v: unknown): string {
+function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map(x => (x === undefined ? 'null' : canonical(x))).join(',')}]`;
   const obj = v as Record<string, unknown>;
@@ -83,22 +82,25 @@ export function canonical(v: unknown): string {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** A number as a pattern that does not match inside a longer number (`23` is not in `1230` or `2.3`). */
+const numberPattern = (n: number): string => `(?<![\\d.])${escapeRegExp(String(n))}(?![\\d.])`;
+
 function probeSet(values: readonly ProbedValue[], which: 0 | 1): ProbeSet {
-  const set = { strings: [], numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
+  const set = { numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
+  const strings: { path: string; text: string }[] = [];
   for (const v of values) {
     if (!v.probes) continue;
     const p = v.probes[which];
-    if (typeof p === 'string') set.strings.push({ path: v.path, text: p });
+    if (typeof p === 'string') strings.push({ path: v.path, text: p });
     else if (typeof p === 'number') set.numbers.push({ path: v.path, n: p });
     else if (Array.isArray(p)) set.lists.push({ path: v.path, json: p.map(canonical) });
     else if (p && typeof p === 'object') set.maps.push({ path: v.path, entries: Object.entries(p as Record<string, unknown>).map(([k, x]) => [k, canonical(x)]) });
   }
-  // Longer texts first, so a probe that contains another wins; at one position a string probe wins over a number.
-  set.strings.sort((a, b) => b.text.length - a.text.length);
+  // Longer texts first, so a probe that contains another wins; for equal texts a string probe wins over a
+  // number (the sort is stable and strings come first).
   const needles = [
-    ...set.strings.map(x => ({ text: x.text, pattern: escapeRegExp(x.text), piece: { path: x.path, number: false } })),
-    // A number only counts where it is not part of a longer number.
-    ...set.numbers.map(x => ({ text: String(x.n), pattern: `(?<![\\d.])${escapeRegExp(String(x.n))}(?![\\d.])`, piece: { path: x.path, number: true } })),
+    ...strings.map(x => ({ text: x.text, pattern: escapeRegExp(x.text), piece: { path: x.path, number: false } })),
+    ...set.numbers.map(x => ({ text: String(x.n), pattern: numberPattern(x.n), piece: { path: x.path, number: true } })),
   ].sort((a, b) => b.text.length - a.text.length);
   for (const n of needles) if (!set.pieceOf.has(n.text)) set.pieceOf.set(n.text, n.piece);
   if (needles.length > 0) set.scan = new RegExp(needles.map(n => n.pattern).join('|'), 'g');
@@ -119,19 +121,12 @@ function splitString(s: string, probes: ProbeSet): Piece[] {
   return pieces;
 }
 
-/** Index of `needle` in `s`; a number only counts where it is not part of a longer number. */
-function findNeedle(s: string, needle: string): number {
-  if (!/^\d+$/.test(needle)) return s.indexOf(needle);
-  const m = new RegExp(`(?<![\\d.])${needle}(?![\\d.])`).exec(s);
-  return m ? m.index : -1;
-}
-
 /** Whether a probe already occurs in the default output (as a whole number, or anywhere for text). */
 function occursIn(objects: unknown, probe: unknown): boolean {
   if (typeof probe === 'number') {
     let found = false;
     JSON.stringify(objects, (_k, v) => {
-      if (v === probe || (typeof v === 'string' && findNeedle(v, String(probe)) >= 0)) found = true;
+      if (v === probe || (typeof v === 'string' && new RegExp(numberPattern(probe)).test(v))) found = true;
       return v;
     });
     return found;
