@@ -7,7 +7,7 @@ import { optionDefault, optionLeaves, optionType, optionsSchema } from './option
 import { BundleFile, OutputFile, OutputSet, writeFileAtomic, writeOutputs } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { BASELINE_NAMES, baselineHelp, renderReport, ReportFormat, ReportInputError, REPORT_FORMATS } from './report';
-import { bundleFor } from './synth';
+import { bundleFor, synthProfile } from './synth';
 import { readValuesFile, validateOptions } from './values';
 import { PACKAGE_VERSION } from './version';
 
@@ -49,7 +49,7 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
     const charts: Record<string, BundleFile[]> = {};
     const archives: OutputFile[] = [];
     // The profile checks the options even when only the chart is written; the chart takes them as its defaults.
-    if (flags.format === 'helm' && flags.values !== undefined) bundleFor(names[0], options);
+    if (flags.format === 'helm' && flags.values !== undefined) synthProfile(names[0], options);
     for (const name of names) {
       charts[name] = renderChart(name, options);
       archives.push({ path: chartArchiveName(name), content: packageChart(name, charts[name]) });

@@ -150,6 +150,12 @@ describe('unusable logs', () => {
     expect(() => parse(name)).toThrow(ReportInputError);
     expect(() => parse(name)).toThrow(message);
   });
+  test('an OSU test the report does not read, and a perftest header without a known column', () => {
+    expect(() => parseLog('mbw.log', 'mbw', '# OSU MPI Multiple Bandwidth / Message Rate Test v7.3\n# Size  MB/s  Messages/s\n1  2.5  2500000\n'))
+      .toThrow('mbw.log:1: OSU test "Multiple Bandwidth / Message Rate" is not one the report reads (osu_latency, osu_bw, osu_bibw)');
+    expect(() => parseLog('p.log', 'p', ' #bytes #iterations    t_min[usec]    t_max[usec]\n 2  1000  0.98  5.61\n'))
+      .toThrow('p.log:1: perftest header has neither a "BW average[...]" nor a "t_avg[usec]" column: "#bytes #iterations    t_min[usec]    t_max[usec]"');
+  });
   test('a binary file', () => {
     expect(() => parseLog('core', 'core', 'ELF\u0000\u0001')).toThrow('core: not a text log (it holds NUL bytes)');
   });
@@ -186,10 +192,10 @@ describe('verdicts', () => {
     expect(v['osu-latency-efa-fallback-v7.3'].text).toMatch(/^small-message latency 45.14 µs at 1 B on an EFA run: looks like TCP fallback \(more than 10 µs above efa-osu-c5n-openmpi \(18.37 µs\)\)/);
     expect(v['osu-latency-tcp-v5.7.1']).toMatchObject({ level: 'info', text: expect.stringMatching(/^TCP reference: small-message latency 52.35 µs at 1 B; osu-latency-efa-v7.3 is 3.0× better/) });
   });
-  test('an EFA run no better than its TCP twin is TCP fallback even without a baseline', () => {
+  test('an EFA run no better than its TCP twin is TCP fallback, before any baseline is consulted', () => {
     const efa = { ...only('fi-pingpong-tcp.log'), name: 'efa', fabric: 'efa' as const };
     const tcp = only('fi-pingpong-tcp.log');
-    const report = buildReport([efa, tcp], ['ib-hdr-read-bw']);
+    const report = buildReport([efa, tcp]);
     expect(report.verdicts[0]).toMatchObject({ level: 'suspect', text: 'small-message latency 31.40 µs at 64 B on an EFA run is no better than TCP run fi-pingpong-tcp (31.40 µs): looks like TCP fallback' });
   });
   test('two EFA ranks on one node: shared memory', () => {
@@ -214,6 +220,16 @@ describe('verdicts', () => {
     expect(report.verdicts[0]).toMatchObject({ level: 'suspect', text: expect.stringContaining('misses the pass threshold of ib-hdr-read-bw (190.0 Gb/s)') });
     const tcpBaseline = buildReport(parse('osu-latency-efa-fallback-v7.3.log'), ['tcp-osu-openshift-pods']);
     expect(tcpBaseline.verdicts[0]).toMatchObject({ level: 'ok', text: expect.stringContaining('9.1× better than TCP baseline tcp-osu-openshift-pods (409.0 µs)') });
+  });
+  test('a run of unknown fabric against a named baseline; other metrics keep their default baseline', () => {
+    const runs = [...parse('osu-latency-efa-fallback-v7.3.log', 'x'), ...parse('ib-read-bw-gbits.log')];
+    const report = buildReport(runs, ['efa-osu-c5n-openmpi']);
+    expect(report.verdicts[0].text).toMatch(/^small-message latency 45.14 µs at 1 B on a run: looks like TCP fallback/);
+    expect(report.verdicts[1].text).toBe('peak bandwidth 196.1 Gb/s at 65536 B meets the pass threshold of ib-hdr-read-bw (190.0 Gb/s)');
+    expect(report.baselines.map((b) => b.name)).toEqual(['efa-osu-c5n-openmpi', 'ib-hdr-read-bw']);
+  });
+  test('every bandwidth baseline is a pass threshold (the verdicts compare curves for latency only)', () => {
+    expect(BASELINES.filter((b) => b.metric === 'bandwidth' && !b.threshold)).toEqual([]);
   });
   test('an unknown baseline names the allowed ones', () => {
     expect(() => buildReport([], ['h100'])).toThrow(`report: --baseline "h100" is not a built-in baseline; allowed: ${BASELINES.map((b) => b.name).join(', ')}`);

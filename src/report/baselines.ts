@@ -18,7 +18,10 @@ export interface Baseline {
    * upper bound across those sizes, and used as the small-message figure.
    */
   readonly smallRange?: { readonly maxSize: number; readonly low: number; readonly high: number };
-  /** A pass threshold rather than a curve: runs pass when at or above (bandwidth) / at or below (latency). */
+  /**
+   * A pass threshold rather than a curve: runs pass when at or above (bandwidth) / at or below (latency). Every
+   * bandwidth baseline is one (the verdicts compare curves for latency only).
+   */
   readonly threshold?: boolean;
   readonly source: string;
 }

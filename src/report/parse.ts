@@ -249,7 +249,7 @@ function parseMarkdown(file: string, lines: string[]): Draft[] {
     if (!MD_ROW.test(lines[i]) || !MD_SEPARATOR.test(lines[i + 1] ?? '')) continue;
     const header = cellsOf(lines[i]).map((c) => c.toLowerCase());
     const sizeCol = header.findIndex((c) => /message size|^size|bytes/.test(c));
-    const valueCol = header.findIndex((c) => /^(usec|µs|us|latency)\b|\(us\)|\(µs\)|usec/.test(c));
+    const valueCol = header.findIndex((c) => /usec|µs|^us\b|\(us\)|^latency/.test(c));
     if (sizeCol < 0 || valueCol < 0) continue;
     const draft: Draft = { name: heading, benchmark: 'pingpong', metric: 'latency', points: [], warnings: [], line: i + 1, format: `Markdown table, column "${cellsOf(lines[i])[valueCol]}"` };
     drafts.push(draft);
@@ -276,7 +276,7 @@ function parseMarkdown(file: string, lines: string[]): Draft[] {
   return drafts;
 }
 
-/** Word hints in a run's label or the log's headings. */
+/** Word hints in a run's label or a table's heading. */
 export function fabricFromText(text: string): Fabric | undefined {
   const t = text.toLowerCase();
   if (/(^|[^a-z])(tcp|sockets?)([^a-z]|$)/.test(t)) return 'tcp';
@@ -289,8 +289,7 @@ export function fabricFromText(text: string): Fabric | undefined {
  * Every run in one log. `label` names the runs (the file's base name unless the user gave one); a file with
  * several runs numbers them, a Markdown table adds its heading. The fabric comes from, in order: a label the
  * user gave (`efa=FILE`), what the log states (perftest's link type), hints in the file name and table
- * heading, the tool (fi_pingpong and the Markdown pingpong tables are EFA tools in our jobs), a Markdown
- * file's title; else `unknown`.
+ * heading, the tool (fi_pingpong and the Markdown pingpong tables are EFA tools in our jobs); else `unknown`.
  */
 export function parseLog(file: string, label: string, text: string, labelGiven = false): Run[] {
   if (text.trim() === '') throw new ReportInputError(`${file}: the file is empty`);
@@ -305,12 +304,11 @@ export function parseLog(file: string, label: string, text: string, labelGiven =
   if (empty) {
     throw new ReportInputError(`${file}:${empty.line}: ${empty.benchmark} output has a header but no data rows (truncated log?)`);
   }
-  const title = lines.find((l) => /^#\s+\S/.test(l) && !OSU_HEADER.test(l)) ?? '';
   return drafts.map((d, index) => {
     const name = [label, d.name, drafts.length > 1 && !d.name ? String(index + 1) : ''].filter(Boolean).join(': ');
     const byTool: Fabric | undefined = d.benchmark === 'fi_pingpong' || d.benchmark === 'pingpong' ? 'efa' : undefined;
     const fabric = (labelGiven ? fabricFromText(label) : undefined) ?? d.fabric ?? fabricFromText(`${label} ${d.name}`)
-      ?? byTool ?? fabricFromText(title) ?? 'unknown';
+      ?? byTool ?? 'unknown';
     return { name, file, benchmark: d.benchmark, metric: d.metric, fabric, format: d.format, points: d.points, warnings: d.warnings };
   });
 }

@@ -40,10 +40,12 @@ export function keyPoint(metric: Metric, points: readonly Point[]): Point | unde
   return positive.reduce<Point | undefined>((best, p) => (!best || p.value > best.value ? p : best), undefined);
 }
 
-/** A baseline's figure comparable with a run's key point: the same size, or its small-message figure for ≤ 64 B. */
+/**
+ * A baseline's figure comparable with a run's key point: a threshold's one figure, else (latency curves) the
+ * same size, or the small-message figure for ≤ 64 B.
+ */
 function baselineFigure(b: Baseline, at: Point): number | undefined {
   if (b.threshold) return b.points[0].value;
-  if (b.metric === 'bandwidth') return keyPoint('bandwidth', b.points)?.value;
   const points = baselinePoints(b);
   const same = points.find((p) => p.size === at.size);
   if (same) return same.value;
@@ -56,6 +58,8 @@ function judge(run: Run, reference: Baseline | undefined, others: readonly Run[]
   if (!key) return { run: run.name, level: 'info', text: 'only size 0 was measured: nothing to judge' };
   const what = run.metric === 'latency' ? `small-message latency ${fmt(key.value)} µs at ${key.size} B` : `peak bandwidth ${fmt(key.value)} Gb/s at ${key.size} B`;
   const better = (a: number, b: number) => (run.metric === 'latency' ? a < b : a > b);
+  /** Better than a TCP figure by more than the SAME_AS_TCP margin. */
+  const clearlyBetter = (a: number, tcp: number) => better(run.metric === 'latency' ? a / SAME_AS_TCP : a * SAME_AS_TCP, tcp);
   const ratio = (a: number, b: number) => (run.metric === 'latency' ? b / a : a / b);
 
   if (run.fabric === 'tcp') {
@@ -69,9 +73,9 @@ function judge(run: Run, reference: Baseline | undefined, others: readonly Run[]
   }
   const tcp = others.filter((o) => o.fabric === 'tcp' && o.metric === run.metric)
     .map((o) => [o, keyPoint(o.metric, o.points)] as const).find(([, p]) => p);
-  const label = `${{ efa: 'EFA ', ib: 'InfiniBand ', roce: 'RoCE ', tcp: 'TCP ', unknown: '' }[run.fabric]}run`;
-  if (tcp && !better(key.value * (run.metric === 'latency' ? 1 / SAME_AS_TCP : SAME_AS_TCP), tcp[1]!.value)) {
-    return { run: run.name, level: 'suspect', text: `${what} on an ${label} is no better than TCP run ${tcp[0].name} (${fmt(tcp[1]!.value)} ${unit}): looks like TCP fallback` };
+  const label = { efa: 'an EFA run', ib: 'an InfiniBand run', roce: 'a RoCE run', tcp: 'a TCP run', unknown: 'a run' }[run.fabric];
+  if (tcp && !clearlyBetter(key.value, tcp[1]!.value)) {
+    return { run: run.name, level: 'suspect', text: `${what} on ${label} is no better than TCP run ${tcp[0].name} (${fmt(tcp[1]!.value)} ${unit}): looks like TCP fallback` };
   }
   const vsTcp = tcp ? `; ${ratio(key.value, tcp[1]!.value).toFixed(1)}× better than TCP run ${tcp[0].name}` : '';
   const figure = reference ? baselineFigure(reference, key) : undefined;
@@ -82,27 +86,23 @@ function judge(run: Run, reference: Baseline | undefined, others: readonly Run[]
   }
   const against = `${reference.name} (${fmt(figure)} ${unit})`;
   if (reference.fabric === 'tcp') {
-    return better(key.value * (run.metric === 'latency' ? 1 / SAME_AS_TCP : SAME_AS_TCP), figure)
+    return clearlyBetter(key.value, figure)
       ? { run: run.name, level: 'ok', text: `${what}: ${ratio(key.value, figure).toFixed(1)}× better than TCP baseline ${against}${vsTcp}` }
-      : { run: run.name, level: 'suspect', text: `${what} on an ${label} is no better than TCP baseline ${against}: looks like TCP fallback` };
+      : { run: run.name, level: 'suspect', text: `${what} on ${label} is no better than TCP baseline ${against}: looks like TCP fallback` };
   }
   if (reference.threshold) {
     const passes = run.metric === 'latency' ? key.value <= figure : key.value >= figure;
     return passes
       ? { run: run.name, level: 'ok', text: `${what} meets the pass threshold of ${against}${vsTcp}` }
-      : { run: run.name, level: 'suspect', text: `${what} on an ${label} misses the pass threshold of ${against}: on that fabric, check the run used RDMA rather than IPoIB or TCP${vsTcp}` };
+      : { run: run.name, level: 'suspect', text: `${what} on ${label} misses the pass threshold of ${against}: on that fabric, check the run used RDMA rather than IPoIB or TCP${vsTcp}` };
   }
-  if (run.metric === 'latency') {
-    return key.value > figure + LATENCY_TOLERANCE_US
-      ? { run: run.name, level: 'suspect', text: `${what} on an ${label}: looks like TCP fallback (more than ${LATENCY_TOLERANCE_US} µs above ${against})${vsTcp}` }
-      : { run: run.name, level: 'ok', text: `${what}, within ${LATENCY_TOLERANCE_US} µs of ${against}${vsTcp}` };
-  }
-  return key.value >= figure * SAME_AS_TCP
-    ? { run: run.name, level: 'ok', text: `${what}, at least ${SAME_AS_TCP * 100}% of ${against}${vsTcp}` }
-    : { run: run.name, level: 'suspect', text: `${what} on an ${label} is below ${SAME_AS_TCP * 100}% of ${against}${vsTcp}` };
+  // A latency curve (bandwidth baselines are all thresholds: see BASELINES).
+  return key.value > figure + LATENCY_TOLERANCE_US
+    ? { run: run.name, level: 'suspect', text: `${what} on ${label}: looks like TCP fallback (more than ${LATENCY_TOLERANCE_US} µs above ${against})${vsTcp}` }
+    : { run: run.name, level: 'ok', text: `${what}, within ${LATENCY_TOLERANCE_US} µs of ${against}${vsTcp}` };
 }
 
-/** Judge runs against the named baselines (the first of each run's metric) or each run's default baseline. */
+/** Judge runs against the named baselines (the first of each run's metric), else each run's default baseline. */
 export function buildReport(runs: readonly Run[], baselineNames: readonly string[] = []): Report {
   const named = baselineNames.map((name) => {
     const b = baselineNamed(name);
@@ -111,7 +111,7 @@ export function buildReport(runs: readonly Run[], baselineNames: readonly string
   });
   const used: Baseline[] = [...named];
   const verdicts = runs.map((run) => {
-    const reference = named.find((b) => b.metric === run.metric) ?? (named.length === 0 ? defaultBaseline(run.metric, run.fabric, run.benchmark) : undefined);
+    const reference = named.find((b) => b.metric === run.metric) ?? defaultBaseline(run.metric, run.fabric, run.benchmark);
     if (reference && !used.includes(reference)) used.push(reference);
     return judge(run, reference, runs.filter((o) => o !== run));
   });
@@ -131,7 +131,7 @@ export function sideBySide(report: Report, metric: Metric): { columns: string[];
   };
 }
 
-const METRIC_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)' };
+export const METRIC_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)' };
 
 function mdCell(text: string): string {
   return text.replace(/\|/g, '\\|');

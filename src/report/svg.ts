@@ -1,7 +1,7 @@
 import type { Spec } from 'vega';
 import { baselinePoints } from './baselines';
 import { Metric } from './parse';
-import { Report } from './report';
+import { METRIC_TITLES, Report } from './report';
 
 /** One plotted point; `series` is the legend entry, `baseline` draws it dashed. */
 interface Row {
@@ -13,7 +13,6 @@ interface Row {
 
 const WIDTH = 560;
 const HEIGHT = 300;
-const AXIS_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)' };
 
 function rowsOf(report: Report, metric: Metric): Row[] {
   // Size 0 (OSU before 7.1) has no place on a log axis; the tables keep it.
@@ -44,8 +43,9 @@ function sizeTicks(rows: readonly Row[]): number[] {
 /** Tick label: bytes in B, KiB or MiB (Vega expression). */
 const SIZE_LABEL = "datum.value >= 1048576 ? format(datum.value / 1048576, '~g') + ' MiB' : datum.value >= 1024 ? format(datum.value / 1024, '~g') + ' KiB' : format(datum.value, '~g') + ' B'";
 
-/** A Vega group: one plot of a metric, log-2 message size across, log (latency) or linear (bandwidth) up. */
-function plot(metric: Metric, data: string, rows: readonly Row[], y: number): Record<string, unknown> {
+/** A Vega group: one plot of a metric (its data set has the metric's name), log-2 message size across, log (latency) or linear (bandwidth) up. */
+function plot(metric: Metric, rows: readonly Row[], y: number): Record<string, unknown> {
+  const data = metric;
   return {
     type: 'group',
     name: `${metric}-plot`,
@@ -62,7 +62,7 @@ function plot(metric: Metric, data: string, rows: readonly Row[], y: number): Re
         orient: 'bottom', scale: 'x', title: 'Message size', grid: true, gridScale: 'y', labelOverlap: true,
         values: sizeTicks(rows), encode: { labels: { update: { text: { signal: SIZE_LABEL } } } },
       },
-      { orient: 'left', scale: 'y', title: AXIS_TITLES[metric], grid: true, gridScale: 'x', labelOverlap: true },
+      { orient: 'left', scale: 'y', title: METRIC_TITLES[metric], grid: true, gridScale: 'x', labelOverlap: true },
     ],
     legends: [{ stroke: 'color', strokeDash: 'dash', title: 'Run / baseline', orient: 'right', symbolType: 'stroke', labelLimit: 320 }],
     marks: [{
@@ -107,15 +107,15 @@ function plot(metric: Metric, data: string, rows: readonly Row[], y: number): Re
  * stacked, each with a line per run and per baseline (dashed).
  */
 export async function toSvg(report: Report): Promise<string> {
-  const metrics = (['latency', 'bandwidth'] as const).filter((m) => rowsOf(report, m).length > 0);
+  const rows = (['latency', 'bandwidth'] as const).map((m) => [m, rowsOf(report, m)] as const).filter(([, r]) => r.length > 0);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega/v5.json',
     description: 'cdk8s-rdma benchmark report',
     padding: 10,
     autosize: 'pad',
     background: 'white',
-    data: metrics.map((m) => ({ name: m, values: rowsOf(report, m) })),
-    marks: metrics.map((m, i) => plot(m, m, rowsOf(report, m), i * (HEIGHT + 90))),
+    data: rows.map(([m, values]) => ({ name: m, values })),
+    marks: rows.map(([m, values], i) => plot(m, values, i * (HEIGHT + 90))),
   };
   // Loaded here, not at the top: Vega is only needed for SVG and costs startup time for every other command.
   const vega = await import('vega');
