@@ -1,5 +1,5 @@
 import { EksEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
-import { Testing } from 'cdk8s';
+import { App, Testing } from 'cdk8s';
 
 const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name}`).sort();
 
@@ -64,7 +64,7 @@ describe('eks-efa profile', () => {
     expect(() => synthProfile('no-such-profile')).toThrow('cdk8s-rdma: profile "no-such-profile" is not a known profile; allowed: baremetal-ipoib, eks-efa, openshift-efa');
   });
   test('the profile chart works in any app, with any id', () => {
-    const app = Testing.app();
+    const app = new App();
     const chart = new EksEfaProfile(app, 'my-efa', { benchmarks: { enabled: false } });
     expect(Testing.synth(chart).map(o => o.metadata.labels['app.kubernetes.io/instance'])).toContain('eks-efa');
   });

@@ -1,9 +1,10 @@
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /** Synthesizes whatever `build` adds to a fresh chart (stable names, no hashes). */
 export function synth(build: (scope: Construct) => void): any[] {
-  const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+  // A plain App: Testing.app() makes a temporary output folder on every call and never removes it.
+  const chart = new Chart(new App(), 'test', { disableResourceNameHashes: true });
   build(chart);
   return Testing.synth(chart);
 }

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { App, Testing } from 'cdk8s';
 import { OpenShiftEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
 
 const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name}`).sort();
@@ -105,7 +105,7 @@ describe('openshift-efa profile', () => {
     expect(err({ clusterAutoscaler: { maxNodesTotal: -1 } })).toThrow('openshift-efa: clusterAutoscaler.maxNodesTotal -1 is not allowed');
   });
   test('the profile chart works in any app, with any id', () => {
-    const chart = new OpenShiftEfaProfile(Testing.app(), 'my-ocp', { benchmarks: { enabled: false } });
+    const chart = new OpenShiftEfaProfile(new App(), 'my-ocp', { benchmarks: { enabled: false } });
     expect(Testing.synth(chart).every(o => o.metadata.labels['app.kubernetes.io/instance'] === 'openshift-efa')).toBe(true);
   });
 });
