@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { toYamlText } from '../output/yaml';
 
 /**
  * Template trees: synthesized objects in which some scalars, keys and list runs come from Helm values and
@@ -79,7 +79,7 @@ function scalarAction(pieces: readonly Piece[], json = false): string {
 function keyText(key: readonly Piece[]): string {
   if (key.every(p => 'text' in p)) {
     const text = key.map(p => (p as { text: string }).text).join('');
-    return stringify({ [text]: null }, { lineWidth: 0 }).replace(/:( null)?\n$/, '');
+    return toYamlText({ [text]: null }).replace(/:( null)?\n$/, '');
   }
   return scalarAction(key);
 }
@@ -88,7 +88,7 @@ const pad = (n: number) => ' '.repeat(n);
 
 /** YAML of a literal value after `key:` (inline scalar or indented block), at entry indent n. */
 function literalAfterKey(v: unknown, n: number): string {
-  const text = stringify({ k: v }, { lineWidth: 0 }).replace(/^k:/, '').replace(/\n$/, '');
+  const text = toYamlText({ k: v }).replace(/^k:/, '').replace(/\n$/, '');
   return text.split('\n').map((line, i) => (i === 0 || line === '' ? line : pad(n) + line)).join('\n');
 }
 
@@ -155,7 +155,7 @@ function renderList(items: readonly TItem[], n: number): string {
 /** The Go-template YAML of one object (a top-level map), wrapped in its condition. */
 export function renderDocument(node: TNode, cond: Cond): string {
   if (node.t === 'lit' && node.v !== null && typeof node.v === 'object' && !Array.isArray(node.v)) {
-    return `${wrap(cond, stringify(node.v, { lineWidth: 0 }).replace(/\n$/, ''))}\n`;
+    return `${wrap(cond, toYamlText(node.v).replace(/\n$/, ''))}\n`;
   }
   if (node.t !== 'map') throw new Error('cdk8s-rdma: a chart template must be a map');
   return `${wrap(cond, renderMap(node.entries, 0))}\n`;

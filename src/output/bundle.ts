@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { stringify } from 'yaml';
 import { PACKAGE_VERSION } from '../version';
+import { toYamlText } from './yaml';
 
 /** A Kubernetes object as synthesized JSON. */
 export type KubeObject = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
@@ -37,7 +37,7 @@ export function fileNameOf(obj: KubeObject): string {
 
 /** YAML for one object, as cdk8s writes it (keys already sorted by cdk8s, no line wrapping). */
 export function toYaml(obj: KubeObject): string {
-  return stringify(obj, { lineWidth: 0 });
+  return toYamlText(obj);
 }
 
 export interface BundleFile {
@@ -68,11 +68,11 @@ export function renderBundle(input: BundleInput): BundleFile[] {
     files.set(name, toYaml(obj));
   }
   const names = [...files.keys()].sort();
-  const kustomization = stringify({
+  const kustomization = toYamlText({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: names,
-  }, { lineWidth: 0 });
+  });
   const out: BundleFile[] = names.map(path => ({ path, content: files.get(path)! }));
   out.push({ path: KUSTOMIZATION_FILE, content: kustomization });
   const metadata = {

@@ -1,0 +1,132 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { parse, stringify } from 'yaml';
+import { PROFILE_NAMES, listFiles, synthProfile } from '../src';
+import { toYamlText } from '../src/output/yaml';
+import { PROFILE_VARIANTS } from './variants';
+
+/** What toYamlText must equal: the `yaml` library's own text. */
+const library = (v: unknown) => stringify(v, { lineWidth: 0 });
+
+/** A small seeded generator (mulberry32), so a failure is reproducible. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Strings that take every path of the library's string writer: plain, single and double quoted, literal
+// blocks with each chomping and indentation indicator, document markers, types other than string.
+const SPECIAL = [
+  '', ' ', 'true', 'True', 'FALSE', 'null', 'Null', '~', 'yes', 'no', 'on', 'off', '1', '-1', '+1', '0o17', '0x1F', '1e3', '1.5', '.5', '-.inf', '.NaN',
+  '-', '?', ':', '- a', '? a', 'a:', 'a: b', 'a #b', '#a', '---', '...', '--- a', '%TAG', '@a', '`a', '&a', '*a', '!a', '|', '>', '"a"', "'a'", "it's", 'say "hi"',
+  'a\nb', 'a\nb\n', 'a\nb\n\n', '\na', ' a\nb', 'a\n b', 'a \nb', 'a\n\n\nb', 'a\n', '\n', '\n\n', 'a\t', '\ta', 'x\u0000y', 'x\u0007', '\u0085', '\u00a0', '\u2028',
+  '#!/bin/sh\nset -e\nexec "$@"\n', '{"cniVersion":"0.3.1","name":"ib"}', 'key=value', 'a/b:c@d', 'a,b', '[a]', '{a}', 'é', '😀', 'a'.repeat(1100),
+  '90-mpijob-osu.pool-0.yaml', '1e3x', '0x1Fg', '0o17z', '0xG', '1_000', '12:30', '1.0.0', '2Gi', '500m', '1e', '1e+', '0o', '0x', '1-2', '1+e3', '9/10', '3a',
+  '---\nx', 'x\n---\ny', 'x\n...\n', 'line one\nline two with trailing space \n', 'λx: y',
+];
+const ALPHABET = 'aZ09 :-?#"\'\n\t,[]{}&*!|>%@`.\\/=+_éexofEXOgm';
+
+function randomString(rnd: () => number): string {
+  if (rnd() < 0.4) return SPECIAL[Math.floor(rnd() * SPECIAL.length)];
+  let s = '';
+  const n = Math.floor(rnd() * 12);
+  for (let i = 0; i < n; i++) s += ALPHABET[Math.floor(rnd() * ALPHABET.length)];
+  return s;
+}
+
+function randomScalar(rnd: () => number): unknown {
+  const r = rnd();
+  if (r < 0.55) return randomString(rnd);
+  if (r < 0.75) return [0, -0, 1, -7, 42, 1.5, -2.25, 1e21, 5e-7, 2 ** 53, NaN, Infinity, -Infinity][Math.floor(rnd() * 13)];
+  if (r < 0.9) return rnd() < 0.5;
+  return null;
+}
+
+function randomValue(rnd: () => number, depth: number): unknown {
+  const r = rnd();
+  if (depth <= 0 || r < 0.35) return randomScalar(rnd);
+  const n = Math.floor(rnd() * 4);
+  if (r < 0.65) return Array.from({ length: n }, () => randomValue(rnd, depth - 1));
+  const obj: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) obj[rnd() < 0.6 ? `k${Math.floor(rnd() * 5)}` : randomString(rnd)] = rnd() < 0.1 ? undefined : randomValue(rnd, depth - 1);
+  return obj;
+}
+
+describe('toYamlText', () => {
+  test('equals the yaml library on every object of every profile and conformance variant', () => {
+    let objects = 0;
+    for (const profile of PROFILE_NAMES) {
+      for (const options of [{}, ...Object.values(PROFILE_VARIANTS[profile])]) {
+        for (const obj of synthProfile(profile, options)) {
+          expect(toYamlText(obj)).toBe(library(obj));
+          objects++;
+        }
+      }
+    }
+    expect(objects).toBeGreaterThan(100);
+  });
+
+  test('equals the yaml library on the committed bundles and chart values', () => {
+    const dist = join(__dirname, '..', 'dist');
+    const files = listFiles(dist).filter(f => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(50);
+    for (const f of files) {
+      const data = parse(readFileSync(join(dist, f), 'utf8'));
+      expect({ f, text: toYamlText(data) }).toEqual({ f, text: library(data) });
+    }
+  });
+
+  test('equals the yaml library on 3,000 random documents (maps, lists, every kind of scalar and string)', () => {
+    const rnd = random(20261121);
+    for (let i = 0; i < 3000; i++) {
+      const root = rnd() < 0.75 ? randomValue(rnd, 5) : Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => randomValue(rnd, 4));
+      expect({ i, text: toYamlText(root) }).toEqual({ i, text: library(root) });
+    }
+  });
+
+  test('each special string, as a key and a value at several depths', () => {
+    for (const s of SPECIAL) {
+      for (const doc of [{ [s]: s }, { a: { [s]: [s, { [s]: s }] } }, [s, [s], { b: [[s]] }], { a: { b: { c: { d: s } } } }]) {
+        expect({ s, text: toYamlText(doc) }).toEqual({ s, text: library(doc) });
+      }
+    }
+  });
+
+  test('strings that start with a digit: plain unless a number form could read them', () => {
+    const rnd = random(7);
+    const chars = '0123456789abcdefABCDEFoxOXeE.+-gmGM_:/';
+    for (let i = 0; i < 3000; i++) {
+      let s = String(Math.floor(rnd() * 10));
+      for (let n = Math.floor(rnd() * 6); n > 0; n--) s += chars[Math.floor(rnd() * chars.length)];
+      const doc = { [s]: [s, { [s]: s }] };
+      expect({ s, text: toYamlText(doc) }).toEqual({ s, text: library(doc) });
+    }
+  });
+
+  test('what the library writes specially goes through the library: aliases, class instances, undefined items', () => {
+    const shared = { a: 1 };
+    const empty = {};
+    class Point { constructor(readonly x: number) {} }
+    const cases: unknown[] = [
+      { one: shared, two: shared },
+      [shared, [shared]],
+      { one: empty, two: [empty] },
+      { p: new Point(3) },
+      [1, undefined, 2],
+      { when: new Date(0) },
+      { big: 10n },
+      'a root string',
+      42,
+      null,
+      {},
+      [],
+    ];
+    for (const c of cases) expect(toYamlText(c)).toBe(library(c));
+    expect(toYamlText({ one: shared, two: shared })).toContain('*a1');
+  });
+});
