@@ -454,20 +454,40 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
   const probes = probeSet(values, 0);
   const docs = docsOf(synth(probed(0)), probes);
 
-  // Computed fields: a second set of probes must give the same templates.
+  // Computed fields: a second set of probes must give the same templates (rendered only to show a difference).
   const second = docsOf(synth(probed(1)), probeSet(values, 1));
-  const render = (d: Map<string, { node: TNode }>) => [...d.values()].map(x => renderDocument(x.node, []));
-  const [r1, r2] = [render(docs), render(second)];
-  for (let i = 0; i < Math.max(r1.length, r2.length); i++) {
-    if (r1[i] !== r2[i]) {
-      const l1 = (r1[i] ?? '').split('\n');
-      const l2 = (r2[i] ?? '').split('\n');
-      const at = l1.findIndex((line, k) => line !== l2[k]);
-      throw new ChartInferenceError(`an exposed value feeds a computed field: ${JSON.stringify(l1[at])} became ${JSON.stringify(l2[at])}`);
+  const nodes = (d: Map<string, { node: TNode }>) => JSON.stringify([...d.values()].map(x => x.node));
+  if (nodes(docs) !== nodes(second)) {
+    const render = (d: Map<string, { node: TNode }>) => [...d.values()].map(x => renderDocument(x.node, []));
+    const [r1, r2] = [render(docs), render(second)];
+    for (let i = 0; i < Math.max(r1.length, r2.length); i++) {
+      if (r1[i] !== r2[i]) {
+        const l1 = (r1[i] ?? '').split('\n');
+        const l2 = (r2[i] ?? '').split('\n');
+        const at = l1.findIndex((line, k) => line !== l2[k]);
+        throw new ChartInferenceError(`an exposed value feeds a computed field: ${JSON.stringify(l1[at])} became ${JSON.stringify(l2[at])}`);
+      }
     }
   }
 
   const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({ id, object: d.object, node: d.node, cond: [] }));
+  // Documents whose node is still the template of the probed synth, and that synth's JSON of them: an
+  // alternative that synthesizes the same JSON leaves such a document as it is (most do), with no need to
+  // build and compare templates.
+  const pristine = new Set(result);
+  const probedJson = new Map<TemplateDoc, string>();
+  // For the other documents: the synthesized JSON found the same as the document's node, under the values of
+  // the switches its conditions read (nothing else changes what the node holds). Forgotten when it changes.
+  const sameAs = new Map<TemplateDoc, { paths: string[]; keys: Set<string> }>();
+  const sameKey = (doc: TemplateDoc, json: string, asg: Assignment) => {
+    let memo = sameAs.get(doc);
+    if (!memo) {
+      const paths = new Set<string>();
+      condPaths(doc.node, paths);
+      sameAs.set(doc, (memo = { paths: [...paths].sort(), keys: new Set() }));
+    }
+    return { memo, key: `${JSON.stringify(memo.paths.map(p => asg.get(p) ?? null))}${json}` };
+  };
   const defaultAsg = new Map(values.filter(v => v.alternatives).map(v => [v.path, v.default]));
   // Each alternative is merged alone, then under each earlier alternative (so pairs of switches, such as
   // an enum that renames objects and a boolean that removes one of them, come out right).
@@ -481,9 +501,9 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
         if (context) asg.set(context.path, context.value);
         asg.set(v.path, alt);
         const ctx: MergeCtx = { asg, eq, ne: negate(eq), context };
-        let altDocs;
+        let altObjects: Map<string, KubeObject>;
         try {
-          altDocs = docsOf(synth(probed(0, asg)), probes);
+          altObjects = new Map(synth(probed(0, asg)).map(o => [objectId(o), o]));
         } catch (e) {
           // A pair the profile refuses (each alone is fine) is not a valid input; the chart renders it as it may.
           // None of the current charts has such a pair.
@@ -492,21 +512,34 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
         }
         for (const doc of [...result]) {
           if (!holds(doc.cond, asg)) continue;
-          const n = altDocs.get(doc.id);
-          if (!n) {
+          const o = altObjects.get(doc.id);
+          if (!o) {
             exclude(result, doc, ctx);
             changed = true;
             continue;
           }
-          altDocs.delete(doc.id);
-          if (!same(doc.node, n.node, asg)) {
+          altObjects.delete(doc.id);
+          const json = JSON.stringify(o);
+          if (pristine.has(doc)) {
+            let probedDoc = probedJson.get(doc);
+            if (probedDoc === undefined) probedJson.set(doc, (probedDoc = JSON.stringify(doc.object)));
+            if (json === probedDoc) continue;
+          }
+          const { memo, key } = sameKey(doc, json, asg);
+          if (memo.keys.has(key)) continue;
+          const node = templatize(o, probes);
+          if (same(doc.node, node, asg)) {
+            memo.keys.add(key);
+          } else {
             changed = true;
-            doc.node = mergeNode(doc.node, n.node, ctx)!;
+            doc.node = mergeNode(doc.node, node, ctx)!;
+            pristine.delete(doc);
+            sameAs.delete(doc);
           }
         }
-        for (const [id, d] of altDocs) {
+        for (const [id, o] of altObjects) {
           changed = true;
-          result.push({ id, object: d.object, node: d.node, cond: addedCond(ctx) });
+          result.push({ id, object: o, node: templatize(o, probes), cond: addedCond(ctx) });
         }
       }
       if (!changed) throw new ChartInferenceError(`${v.path}=${JSON.stringify(alt)} changes nothing in the output; do not expose it`);
