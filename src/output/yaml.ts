@@ -5,12 +5,12 @@ import { stringify } from 'yaml';
  * (2.x, core schema, block style) gives, written straight from the data instead of through the library's
  * document model, which was two thirds of the time of a large synth (README, Performance).
  *
- * Maps, lists, numbers, booleans, null and the common strings (see isSimple) are written here. Any other string (quoted, block or anything
- * the core schema might read as another type) is written by the library itself in the same context (the
- * same indentation, key or value) and remembered. Anything else the library treats specially (one object
- * twice, which it writes as an anchor and alias; class instances, undefined list items, bigints, a key it
- * writes as an explicit `? ` key) makes the whole value go through the library. test/yaml.test.ts compares
- * both on every synthesized object and on random data.
+ * Maps, lists, numbers, booleans, null and the common strings (see isSimple) are written here. Any other
+ * string (quoted, block, or one the core schema might read as another type) is written by the library itself
+ * in the same context (the same indentation, as a key or a value) and remembered. Anything else the library
+ * treats specially (one object twice, which it writes as an anchor and an alias; class instances, undefined
+ * list items, bigints, a key it writes as an explicit `? ` key, an empty document) makes the whole value go
+ * through the library. test/yaml.test.ts compares both on every synthesized object and on random data.
  */
 export function toYamlText(value: unknown): string {
   if (isPlainObject(value) || Array.isArray(value)) {
