@@ -45,13 +45,13 @@ const VALUES: ProbedValue[] = [
 ];
 
 /** Writes a chart of the inferred templates and renders it with helm for `values`. */
-function helmRender(values: ProbedValue[], userValues: Record<string, unknown>): any[] {
+function helmRender(values: ProbedValue[], userValues: Record<string, unknown>, synth: Synth = toy): any[] {
   const dir = mkdtempSync(join(tmpdir(), 'rdma-toy-'));
   try {
     mkdirSync(join(dir, 'templates'));
     writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: toy\nversion: 0.0.1\n');
     writeFileSync(join(dir, 'values.yaml'), stringify(Object.fromEntries(values.map(v => [v.path, v.default]))));
-    inferTemplates(toy, {}, values).forEach((d, i) => writeFileSync(join(dir, 'templates', `${i}.yaml`), renderDocument(d.node, d.cond)));
+    inferTemplates(synth, {}, values).forEach((d, i) => writeFileSync(join(dir, 'templates', `${i}.yaml`), renderDocument(d.node, d.cond)));
     writeFileSync(join(dir, 'user.yaml'), stringify(userValues));
     const r = spawnSync(HELM, ['template', 'r', dir, '-f', join(dir, 'user.yaml')], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
@@ -84,6 +84,20 @@ describe('template inference', () => {
   ])('helm renders the same objects as the toy synth: %s', (_name, user) => {
     const options = optionsFromValues({}, VALUES, v => (v.path in user ? (user as any)[v.path] : v.default));
     expect(sortById(helmRender(VALUES, user))).toEqual(sortById(toy(options)));
+  });
+
+  test('a synth that repeats an earlier document under other switch values is not taken as the same', () => {
+    // x.f reads a or c, so {f: x} comes both from a=true (while b is merged under a) and from c=true alone, where
+    // the template so far still says y; other.g makes b a switch of its own.
+    const either: Synth = (o: any) => [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { f: o.a || o.c ? 'x' : 'y' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' }, data: { g: o.b ? 'b' : 'n' } },
+    ];
+    const switches: ProbedValue[] = ['a', 'b', 'c'].map(path => ({ path, default: false, alternatives: [true] }));
+    for (let bits = 0; bits < 8; bits++) {
+      const user = { a: (bits & 1) > 0, b: (bits & 2) > 0, c: (bits & 4) > 0 };
+      expect({ user, objects: sortById(helmRender(switches, user, either)) }).toEqual({ user, objects: sortById(either(user)) });
+    }
   });
 
   test('a value that feeds a computed field is refused', () => {

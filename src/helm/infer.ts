@@ -486,7 +486,7 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
       condPaths(doc.node, paths);
       sameAs.set(doc, (memo = { paths: [...paths].sort(), keys: new Set() }));
     }
-    return { memo, key: `${JSON.stringify(memo.paths.map(p => asg.get(p) ?? null))}${json}` };
+    return { memo, key: `${memo.paths.map(p => (asg.has(p) ? JSON.stringify(asg.get(p)) : '-')).join(',')}\n${json}` };
   };
   const defaultAsg = new Map(values.filter(v => v.alternatives).map(v => [v.path, v.default]));
   // Each alternative is merged alone, then under each earlier alternative (so pairs of switches, such as
