@@ -110,6 +110,15 @@ export interface OutputSet {
  */
 export function writeOutputs(sets: readonly OutputSet[]): void {
   const staged: { set: OutputSet; tmp: string }[] = [];
+  const made = new Set<string>();
+  const writeInto = (target: string, content: string | Uint8Array) => {
+    const dir = dirname(target);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(target, content);
+  };
   try {
     for (const set of sets) {
       const parent = dirname(set.dir);
@@ -138,11 +147,6 @@ export function writeOutputs(sets: readonly OutputSet[]): void {
   } finally {
     for (const { tmp } of staged) rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-function writeInto(target: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, content);
 }
 
 /** Writes one file atomically: a temporary file beside it, renamed over it (no partial file on error). */
