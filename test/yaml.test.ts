@@ -72,11 +72,15 @@ describe('toYamlText', () => {
   });
 
   test('equals the yaml library on the committed bundles and chart values', () => {
-    const dist = join(__dirname, '..', 'dist');
-    const files = listFiles(dist).filter(f => f.endsWith('.yaml'));
+    const root = join(__dirname, '..');
+    const files = [
+      ...listFiles(join(root, 'dist')).filter(f => f.endsWith('.yaml')).map(f => `dist/${f}`),
+      ...listFiles(join(root, 'charts')).filter(f => f.endsWith('/values.yaml')).map(f => `charts/${f}`),
+    ];
+    expect(files.filter(f => f.startsWith('charts/'))).toHaveLength(PROFILE_NAMES.length);
     expect(files.length).toBeGreaterThan(50);
     for (const f of files) {
-      const data = parse(readFileSync(join(dist, f), 'utf8'));
+      const data = parse(readFileSync(join(root, f), 'utf8'));
       expect({ f, text: toYamlText(data) }).toEqual({ f, text: library(data) });
     }
   });
