@@ -112,6 +112,11 @@ describe('toYamlText', () => {
     }
   });
 
+  test('a multi-line string that looks like another string at another depth is written for itself', () => {
+    const doc = { a: { b: { c: 'abc\ndef' } }, d: '3\nabc\ndef', e: [['2\nabc\ndef']] };
+    expect(toYamlText(doc)).toBe(library(doc));
+  });
+
   test('what the library writes specially goes through the library: aliases, class instances, undefined items', () => {
     const shared = { a: 1 };
     const empty = {};

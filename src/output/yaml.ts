@@ -45,72 +45,58 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** The caches below are emptied when they reach this size (a long-running process writing many distinct strings). */
-const CACHE_LIMIT = 100_000;
-const valueCache = new Map<string, string>();
-const keyCache = new Map<string, string>();
-
-/** The library's text for string `s` as a map value whose content is at indent `indent` (after `key: `). */
-function libraryValue(s: string, indent: string): string {
-  // Only a multi-line string depends on the indentation (block scalars, folded quotes).
-  const depth = s.includes('\n') ? indent.length / 2 : 1;
-  const cacheKey = `${depth}\n${s}`;
-  let text = valueCache.get(cacheKey);
-  if (text === undefined) {
-    let wrapper: unknown = { k: s };
-    for (let i = 1; i < depth; i++) wrapper = { a: wrapper };
-    const out = stringify(wrapper, OPTIONS);
-    const prefix = `${'  '.repeat(depth - 1)}k: `;
-    const at = depth === 1 ? 0 : out.indexOf(`\n${prefix}`) + 1;
-    if (!out.startsWith(prefix, at) || !out.endsWith('\n')) throw UNSUPPORTED;
-    text = out.slice(at + prefix.length, -1);
-    if (valueCache.size >= CACHE_LIMIT) valueCache.clear();
-    valueCache.set(cacheKey, text);
-  }
-  return text;
+/** The library's text for string `s` as a map value at depth `depth` (after `key: `). */
+function libraryValue(s: string, depth: number): string {
+  let wrapper: unknown = { k: s };
+  for (let i = 1; i < depth; i++) wrapper = { a: wrapper };
+  const out = stringify(wrapper, OPTIONS);
+  const prefix = `${'  '.repeat(depth - 1)}k: `;
+  const at = depth === 1 ? 0 : out.indexOf(`\n${prefix}`) + 1;
+  if (!out.startsWith(prefix, at) || !out.endsWith('\n')) throw UNSUPPORTED;
+  return out.slice(at + prefix.length, -1);
 }
 
 /** The library's text for key `k` of a map at the top level (`root`) or below. */
 function libraryKey(k: string, root: boolean): string {
-  const cacheKey = `${root ? 1 : 0}${k}`;
-  let text = keyCache.get(cacheKey);
-  if (text === undefined) {
-    const out = stringify(root ? { [k]: 1 } : { a: { [k]: 1 } }, OPTIONS);
-    const prefix = root ? '' : 'a:\n  ';
-    if (!out.startsWith(prefix) || !out.endsWith(': 1\n')) throw UNSUPPORTED;
-    text = out.slice(prefix.length, -4);
-    // An explicit (`? `) or multi-line key is written differently around it.
-    if (text.startsWith('?') || text.includes('\n')) throw UNSUPPORTED;
-    if (keyCache.size >= CACHE_LIMIT) keyCache.clear();
-    keyCache.set(cacheKey, text);
-  }
+  const out = stringify(root ? { [k]: 1 } : { a: { [k]: 1 } }, OPTIONS);
+  const prefix = root ? '' : 'a:\n  ';
+  if (!out.startsWith(prefix) || !out.endsWith(': 1\n')) throw UNSUPPORTED;
+  const text = out.slice(prefix.length, -4);
+  // An explicit (`? `) or multi-line key is written differently around it.
+  if (text.startsWith('?') || text.includes('\n')) throw UNSUPPORTED;
   return text;
 }
 
-/** Texts of single-line strings as values (the same in every context), and of keys below the top level. */
-const lineValues = new Map<string, string>();
+/**
+ * Texts of strings as values (single-line ones by the string; multi-line ones, apart, by depth and string) and
+ * as keys at the top level and below, looked up by the string itself (no key built per lookup). Emptied at
+ * CACHE_LIMIT entries (a long-running process writing many distinct strings).
+ */
+const valueTexts = new Map<string, string>();
+const blockTexts = new Map<string, string>();
+const rootKeys = new Map<string, string>();
 const nestedKeys = new Map<string, string>();
+const CACHE_LIMIT = 100_000;
+
+function store(cache: Map<string, string>, key: string, text: string): string {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, text);
+  return text;
+}
 
 function stringValue(s: string, indent: string): string {
-  let text = lineValues.get(s);
-  if (text === undefined) {
-    if (s.includes('\n')) return libraryValue(s, indent);
-    text = isSimple(s) ? s : libraryValue(s, indent);
-    if (lineValues.size >= CACHE_LIMIT) lineValues.clear();
-    lineValues.set(s, text);
-  }
-  return text;
+  const known = valueTexts.get(s);
+  if (known !== undefined) return known;
+  // A single-line string is written the same at every depth; a multi-line one (block scalar) is indented.
+  if (!s.includes('\n')) return store(valueTexts, s, isSimple(s) ? s : libraryValue(s, 1));
+  const depth = indent.length / 2;
+  const key = `${depth}\n${s}`;
+  return blockTexts.get(key) ?? store(blockTexts, key, libraryValue(s, depth));
 }
 
 function keyText(k: string, root: boolean): string {
-  if (root) return isSimple(k) ? k : libraryKey(k, true);
-  let text = nestedKeys.get(k);
-  if (text === undefined) {
-    text = isSimple(k) ? k : libraryKey(k, false);
-    if (nestedKeys.size >= CACHE_LIMIT) nestedKeys.clear();
-    nestedKeys.set(k, text);
-  }
-  return text;
+  const cache = root ? rootKeys : nestedKeys;
+  return cache.get(k) ?? store(cache, k, isSimple(k) ? k : libraryKey(k, root));
 }
 
 function scalar(v: unknown, indent: string): string {
