@@ -471,14 +471,12 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
   }
 
   const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({ id, object: d.object, node: d.node, cond: [] }));
-  // Documents whose node is still the template of the probed synth, and that synth's JSON of them: an
-  // alternative that synthesizes the same JSON leaves such a document as it is (most do), with no need to
-  // build and compare templates.
-  const pristine = new Set(result);
-  const probedJson = new Map<TemplateDoc, string>();
-  // For the other documents: the synthesized JSON found the same as the document's node, under the values of
-  // the switches its conditions read (nothing else changes what the node holds). Forgotten when it changes.
-  const sameAs = new Map<TemplateDoc, { paths: string[]; keys: Set<string> }>();
+  // Per document, the synthesized JSON found the same as its node, keyed with the values of the switches its
+  // conditions read (nothing else changes what the node holds): a later synth with the same key skips building
+  // and comparing a template. A probed document starts with its own JSON (its node has no conditions yet);
+  // the memo is forgotten when the node changes.
+  const sameAs = new Map<TemplateDoc, { paths: string[]; keys: Set<string> }>(
+    result.map(d => [d, { paths: [], keys: new Set([`\n${JSON.stringify(d.object)}`]) }]));
   const sameKey = (doc: TemplateDoc, json: string, asg: Assignment) => {
     let memo = sameAs.get(doc);
     if (!memo) {
@@ -519,13 +517,7 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
             continue;
           }
           altObjects.delete(doc.id);
-          const json = JSON.stringify(o);
-          if (pristine.has(doc)) {
-            let probedDoc = probedJson.get(doc);
-            if (probedDoc === undefined) probedJson.set(doc, (probedDoc = JSON.stringify(doc.object)));
-            if (json === probedDoc) continue;
-          }
-          const { memo, key } = sameKey(doc, json, asg);
+          const { memo, key } = sameKey(doc, JSON.stringify(o), asg);
           if (memo.keys.has(key)) continue;
           const node = templatize(o, probes);
           if (same(doc.node, node, asg)) {
@@ -533,7 +525,6 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
           } else {
             changed = true;
             doc.node = mergeNode(doc.node, node, ctx)!;
-            pristine.delete(doc);
             sameAs.delete(doc);
           }
         }
