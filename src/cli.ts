@@ -7,7 +7,7 @@ import { optionDefault, optionLeaves, optionType, optionsSchema } from './option
 import { BundleFile, OutputFile, OutputSet, writeFileAtomic, writeOutputs } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { BASELINE_NAMES, baselineHelp, renderReport, ReportFormat, ReportInputError, REPORT_FORMATS } from './report';
-import { bundleFor, synthProfile } from './synth';
+import { bundlesFor, checksBundleName, synthProfile } from './synth';
 import { readValuesFile, validateOptions } from './values';
 import { PACKAGE_VERSION } from './version';
 
@@ -19,6 +19,7 @@ interface SynthFlags {
   readonly out: string;
   readonly charts: string;
   readonly format: (typeof FORMATS)[number];
+  readonly checksOnly?: boolean;
 }
 
 function checkProfile(name: string): string {
@@ -31,6 +32,9 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
   if (flags.values !== undefined && flags.profile === undefined) {
     throw new RdmaOptionError('cdk8s-rdma', '--values', flags.values, 'needs --profile', 'a values file together with --profile <name>');
   }
+  if (flags.checksOnly && flags.format !== 'yaml') {
+    throw new RdmaOptionError('cdk8s-rdma', '--checks-only', flags.format, 'writes YAML bundles only (the charts carry the checks as helm test hooks)', '--checks-only with --format yaml');
+  }
   const names = flags.profile !== undefined ? [checkProfile(flags.profile)] : [...PROFILE_NAMES];
   let options: Record<string, unknown> = {};
   if (flags.values !== undefined) {
@@ -41,9 +45,13 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
   const written: string[] = [];
   if (flags.format !== 'helm') {
     const folders: Record<string, BundleFile[]> = {};
-    for (const name of names) folders[name] = bundleFor(name, options);
+    for (const name of names) {
+      const { platform, checks } = bundlesFor(name, options);
+      if (!flags.checksOnly) folders[name] = platform;
+      folders[checksBundleName(name)] = checks;
+    }
     sets.push({ dir: resolve(flags.out), folders });
-    for (const name of names) written.push(`${join(flags.out, name)}/ (${folders[name].length} files)`);
+    for (const folder of Object.keys(folders)) written.push(`${join(flags.out, folder)}/ (${folders[folder].length} files)`);
   }
   if (flags.format !== 'yaml') {
     const charts: Record<string, BundleFile[]> = {};
@@ -109,12 +117,13 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeOut: out, writeErr: err })
     .showHelpAfterError('(run with --help for usage)');
   program.command('synth')
-    .description('write profiles as YAML bundles (<out>/<profile>/) and/or Helm charts (<charts>/<profile>/, <out>/charts/<profile>-<version>.tgz)')
+    .description('write profiles as YAML bundles (the platform in <out>/<profile>/, the one-shot checks in <out>/<profile>-checks/) and/or Helm charts (<charts>/<profile>/, <out>/charts/<profile>-<version>.tgz)')
     .option('-p, --profile <name>', `only this profile: ${PROFILE_NAMES.join(', ')} (default: every profile)`)
     .option('-f, --values <file>', 'options of the profile as YAML or JSON, checked against its options schema (needs --profile)')
     .option('-o, --out <dir>', 'folder of the bundles and chart archives', 'dist')
     .option('--charts <dir>', 'folder of the chart folders', 'charts')
     .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).default('yaml'))
+    .option('--checks-only', 'write only the checks bundles (<out>/<profile>-checks/), e.g. to run the checks with other options')
     .action((flags: SynthFlags) => synth(flags, print));
   program.command('list')
     .description('list the profiles and every option of each, with its type and default')

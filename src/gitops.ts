@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { phaseOf } from './output/bundle';
 
@@ -26,7 +26,9 @@ export interface GitOpsAnnotationOptions {
  * kubectl ignore both annotations. Call it once, after every object is added.
  */
 export function addGitOpsAnnotations(scope: Construct, options: GitOpsAnnotationOptions = {}): void {
-  const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  // Objects of nested charts (a profile's checks) are applied on their own, after the platform: no waves there.
+  const chart = Chart.of(scope);
+  const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
   const shippedGroups = new Set<string>(options.installedBySync ?? []);
   for (const o of objects) {
     if (o.kind === 'CustomResourceDefinition') {

@@ -30,4 +30,5 @@ export * from './profiles';
 export * from './output/bundle';
 export * as report from './report';
 export * from './synth';
+export * from './checks';
 export * from './gitops';

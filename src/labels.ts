@@ -1,5 +1,5 @@
-import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { PACKAGE_VERSION } from './version';
 
 /** Context key a profile sets so every construct under it labels itself with the profile instance. */
@@ -31,6 +31,7 @@ export function selectorLabels(scope: Construct, name: string): Record<string, s
 
 /** The full set of `app.kubernetes.io/*` labels every object carries. */
 export function standardLabels(scope: Construct, name: string, component: string): Record<string, string> {
+  guardDuplicateObjects(scope);
   return {
     ...selectorLabels(scope, name),
     'app.kubernetes.io/component': component,
@@ -38,4 +39,55 @@ export function standardLabels(scope: Construct, name: string, component: string
     'app.kubernetes.io/part-of': PART_OF,
     'app.kubernetes.io/version': PACKAGE_VERSION,
   };
+}
+
+/**
+ * Labels for a Job's or check pod's template: the standard labels without `app.kubernetes.io/version`. A Job's
+ * `spec.template` is immutable, so nothing that changes per release may be in it.
+ */
+export function templateLabels(labels: Record<string, string>): Record<string, string> {
+  const { 'app.kubernetes.io/version': _version, ...rest } = labels;
+  return rest;
+}
+
+/**
+ * The namespace a construct's namespaced objects go to when its props name none: the namespace of the
+ * enclosing Chart (`new Chart(app, 'x', { namespace: 'hpc' })`) if it has one, else the construct's own default.
+ */
+export function defaultNamespace(scope: Construct, fallback: string): string {
+  return Chart.of(scope).namespace ?? fallback;
+}
+
+const DUPLICATE_GUARD = Symbol.for('cdk8s-rdma.duplicate-guard');
+
+/**
+ * Registers, once per app, a validation that fails the synth when two API objects have the same group, kind,
+ * namespace and name, naming both construct paths (kubectl would apply one over the other without a word).
+ * Every construct of this library calls it through `standardLabels`.
+ */
+export function guardDuplicateObjects(scope: Construct): void {
+  const root = scope.node.root;
+  if ((root as any)[DUPLICATE_GUARD]) return;
+  Object.defineProperty(root, DUPLICATE_GUARD, { value: true });
+  root.node.addValidation({ validate: () => duplicateObjects(root) });
+}
+
+/** Messages for API objects under `root` that share group, kind, namespace and name. */
+export function duplicateObjects(root: IConstruct): string[] {
+  const seen = new Map<string, string>();
+  const errors: string[] = [];
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof ApiObject)) continue;
+    const namespace = c.metadata.namespace ?? '';
+    const key = `${c.apiGroup}/${c.kind}/${namespace}/${c.name}`;
+    const path = c.node.path;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, path);
+      continue;
+    }
+    const where = namespace ? `${namespace}/${c.name}` : c.name;
+    errors.push(`cdk8s-rdma: ${c.kind} ${where} is emitted twice, by ${first} and by ${path}; give one of them another name or namespace, or remove one`);
+  }
+  return errors;
 }

@@ -2,9 +2,14 @@ import { App } from 'cdk8s';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 
 /**
- * The cdk8s app (cdk8s.yaml `app`): every profile with its default options, one chart each. `cdk8s synth`
- * writes them to cdk8s.out/; `npm run synth` writes the ordered bundles in dist/ from the same charts.
+ * The cdk8s app (cdk8s.yaml `app`): every profile with its default options, each in an app of its own (the
+ * profiles are alternatives for different clusters: together they would emit the same mpi-operator and
+ * benchmark namespace twice, which the duplicate check refuses). `cdk8s synth` writes one file per chart to
+ * cdk8s.out/ (the platform and the nested checks chart, with names cdk8s chooses); `npm run synth` writes the
+ * ordered bundles in dist/ from the same charts.
  */
-const app = new App();
-for (const name of PROFILE_NAMES) PROFILES[name].create(app, {});
-app.synth();
+for (const name of PROFILE_NAMES) {
+  const app = new App();
+  PROFILES[name].create(app, {});
+  app.synth();
+}

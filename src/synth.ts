@@ -1,21 +1,56 @@
 import { App } from 'cdk8s';
+import { RUN_IDS_CONTEXT_KEY } from './checks';
 import { BundleFile, KubeObject, renderBundle } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { RdmaOptionError } from './errors';
 
-/** The objects a profile synthesizes for the given options. */
-export function synthProfile(profile: string, options: unknown = {}): KubeObject[] {
+/** A profile's objects by lifecycle: the platform (stays installed) and the one-shot checks. */
+export interface ProfileObjects {
+  readonly platform: KubeObject[];
+  readonly checks: KubeObject[];
+}
+
+/** The folder of a profile's checks bundle, beside the platform bundle: `<profile>-checks`. */
+export const checksBundleName = (profile: string) => `${profile}-checks`;
+
+export interface SynthOptions {
+  /**
+   * Name check objects `<base>-<run id>` and label them with the run (RUN_LABEL). The Helm charts turn
+   * this off: `helm test` deletes and re-creates its hooks.
+   * @default true
+   */
+  readonly runIds?: boolean;
+}
+
+/** The objects a profile synthesizes for the given options, platform and checks apart. */
+export function synthProfileParts(profile: string, options: unknown = {}, synth: SynthOptions = {}): ProfileObjects {
   const def = PROFILES[profile];
   if (!def) {
     throw new RdmaOptionError('cdk8s-rdma', 'profile', profile, 'is not a known profile', PROFILE_NAMES.join(', '));
   }
-  // The app is never synthesized to disk: the bundle writer takes the chart's objects.
+  // The app is never synthesized to disk: the bundle writer takes the charts' objects.
   const app = new App();
+  if (synth.runIds === false) app.node.setContext(RUN_IDS_CONTEXT_KEY, false);
   const chart = def.create(app, options ?? {});
-  return chart.toJson() as KubeObject[];
+  return { platform: chart.toJson() as KubeObject[], checks: chart.checks.toJson() as KubeObject[] };
 }
 
-/** The files of dist/<profile>/ for the given options. */
+/** Every object a profile synthesizes for the given options: the platform's, then the checks'. */
+export function synthProfile(profile: string, options: unknown = {}, synth: SynthOptions = {}): KubeObject[] {
+  const { platform, checks } = synthProfileParts(profile, options, synth);
+  return [...platform, ...checks];
+}
+
+/** The files of dist/<profile>/ (the platform) for the given options. */
 export function bundleFor(profile: string, options: unknown = {}): BundleFile[] {
-  return renderBundle({ profile, options: options ?? {}, objects: synthProfile(profile, options) });
+  return bundlesFor(profile, options).platform;
+}
+
+/** The files of dist/<profile>/ and dist/<profile>-checks/ for the given options, from one synth. */
+export function bundlesFor(profile: string, options: unknown = {}): { platform: BundleFile[]; checks: BundleFile[] } {
+  const parts = synthProfileParts(profile, options);
+  return {
+    platform: renderBundle({ profile, options: options ?? {}, objects: parts.platform, lifecycle: 'platform' }),
+    checks: renderBundle({ profile, options: options ?? {}, objects: parts.checks, lifecycle: 'checks' }),
+  };
 }

@@ -1,8 +1,11 @@
+import { baseName } from './helpers';
 import { PROFILE_NAMES, synthProfile } from '../src';
 import { PROFILE_VARIANTS } from './variants';
 
-const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name}`).sort();
-const find = (objs: any[], kind: string, name?: string) => objs.find(o => o.kind === kind && (name === undefined || o.metadata.name === name));
+const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${baseName(o)}`).sort();
+const find = (objs: any[], kind: string, name?: string) => objs.find(o => o.kind === kind && (name === undefined || baseName(o) === name));
+/** The pod spec of the ipoib-test Job. */
+const testPod = (objs: any[]) => find(objs, 'Job', 'ipoib-test')?.spec.template;
 const P = 'baremetal-ipoib';
 const variant = (prefix: string) => Object.entries(PROFILE_VARIANTS[P]).find(([k]) => k.startsWith(prefix))![1] as any;
 
@@ -23,8 +26,8 @@ describe('baremetal-ipoib profile', () => {
       'CustomResourceDefinition/overlappingrangeipreservations.whereabouts.cni.cncf.io',
       'DaemonSet/kube-ipoib-cni-ds', 'DaemonSet/kube-multus-ds', 'DaemonSet/rdma-shared-dp-ds', 'DaemonSet/whereabouts',
       'Deployment/mpi-operator', 'Deployment/whereabouts-reconciler',
-      'Job/ib-read-bw-client', 'Job/ib-read-bw-server', 'MPIJob/osu-latency-ib', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks',
-      'NetworkAttachmentDefinition/ipoib', 'Pod/ipoib-test', 'Service/ib-read-bw',
+      'Job/ib-read-bw', 'Job/ipoib-test', 'MPIJob/osu-latency-ib', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks',
+      'NetworkAttachmentDefinition/ipoib', 'Service/ib-read-bw',
       'ServiceAccount/mpi-operator', 'ServiceAccount/multus', 'ServiceAccount/whereabouts',
     ]);
   });
@@ -38,10 +41,10 @@ describe('baremetal-ipoib profile', () => {
     for (const i of images) expect(i).toMatch(/"image":"[^"]+:(?!latest")[^":]+"$/);
   });
   test('the workloads use the device plugin\'s resource and the network\'s annotation', () => {
-    const pod = find(objs, 'Pod', 'ipoib-test');
+    const pod = testPod(objs);
     expect(pod.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
     expect(pod.spec.containers[0].resources.limits['rdma/rdma_shared_device_a']).toBe('1');
-    expect(find(objs, 'Job', 'ib-read-bw-server').spec.template.spec.containers[0].resources.limits['rdma/rdma_shared_device_a']).toBe('1');
+    expect(find(objs, 'Job', 'ib-read-bw').spec.template.spec.containers[0].resources.limits['rdma/rdma_shared_device_a']).toBe('1');
     expect(find(objs, 'MPIJob').spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits)
       .toEqual({ 'cpu': '1', 'memory': '1Gi', 'rdma/rdma_shared_device_a': '1' });
     expect(find(objs, 'Namespace', 'rdma-benchmarks').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
@@ -53,9 +56,10 @@ describe('baremetal-ipoib profile', () => {
     expect(hostPaths('kube-ipoib-cni-ds')).toEqual(['/var/lib/cni/bin']);
     expect(hostPaths('whereabouts')).toEqual(['/var/lib/cni/bin', '/etc/kubernetes/cni/net.d']);
     expect(find(o, 'DaemonSet', 'whereabouts').spec.template.spec.containers[0].securityContext).toEqual({ privileged: true });
-    expect(find(o, 'Pod').spec.containers[0].resources.limits['jarvice.com/rdma']).toBe('1');
+    expect(testPod(o).spec.containers[0].resources.limits['jarvice.com/rdma']).toBe('1');
     expect(find(o, 'MPIJob').spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['jarvice.com/rdma']).toBe('1');
-    expect(find(o, 'Pod').metadata).toMatchObject({ namespace: 'hpc', annotations: { 'k8s.v1.cni.cncf.io/networks': 'hpc/fabric' } });
+    expect(find(o, 'Job', 'ipoib-test').metadata.namespace).toBe('hpc');
+    expect(testPod(o).metadata.annotations).toEqual({ 'k8s.v1.cni.cncf.io/networks': 'hpc/fabric' });
     // /etc/kubernetes/cni/net.d is on whereabouts' search list: no configuration_path needed.
     expect(JSON.parse(find(o, 'NetworkAttachmentDefinition').spec.config).ipam.configuration_path).toBeUndefined();
   });
@@ -69,15 +73,15 @@ describe('baremetal-ipoib profile', () => {
     expect(find(o, 'NetworkAttachmentDefinition')).toBeUndefined();
     expect(find(o, 'NicClusterPolicy').metadata.name).toBe('nic-cluster-policy');
     expect(find(o, 'IPoIBNetwork').spec).toEqual({ networkNamespace: 'rdma-benchmarks', master: 'ib0', ipam: '{"type":"whereabouts","range":"192.168.0.0/24"}' });
-    expect(find(o, 'Pod').metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
+    expect(testPod(o).metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
     const custom = synthProfile(P, variant('operator'));
-    expect(find(custom, 'Pod').spec.containers[0].resources.limits['rdma/rdma_ib']).toBe('1');
+    expect(testPod(custom).spec.containers[0].resources.limits['rdma/rdma_ib']).toBe('1');
   });
   test('switches: no plugin (the tests name a resource), no tests, no MPI operator', () => {
     const o = synthProfile(P, { devicePlugin: { enabled: false }, tests: { rdmaResource: 'example.com/hca', bandwidth: { enabled: false }, mpi: { enabled: false } }, mpiOperator: { install: false } });
     expect(find(o, 'DaemonSet', 'rdma-shared-dp-ds')).toBeUndefined();
-    expect(find(o, 'Pod').spec.containers[0].resources.limits['example.com/hca']).toBe('1');
-    expect(kinds(o).filter(k => /^(Job|MPIJob|Deployment\/mpi-operator)/.test(k))).toEqual([]);
+    expect(testPod(o).spec.containers[0].resources.limits['example.com/hca']).toBe('1');
+    expect(kinds(o).filter(k => /^(Job|MPIJob|Deployment\/mpi-operator)/.test(k))).toEqual(['Job/ipoib-test']);
     expect(kinds(synthProfile(P, { tests: { enabled: false } })).filter(k => /^(Job|MPIJob|Pod)\//.test(k))).toEqual([]);
   });
   test('errors name the profile and the option path', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { execFileSync } from 'child_process';
-import { ARGO_SYNC_OPTIONS, ARGO_SYNC_WAVE, PROFILE_NAMES, SKIP_DRY_RUN_ON_MISSING_RESOURCE, bundleFor, listFiles, sha256, synthProfile, writeFolders } from '../src';
+import { ARGO_SYNC_OPTIONS, ARGO_SYNC_WAVE, PROFILE_NAMES, RUN_LABEL, SKIP_DRY_RUN_ON_MISSING_RESOURCE, bundleFor, bundlesFor, checksBundleName, listFiles, sha256, synthProfileParts, writeFolders } from '../src';
 import { PROFILE_VARIANTS } from './variants';
 import { main } from '../src/cli';
 
@@ -43,6 +43,10 @@ describe('bundles in dist/', () => {
     expect(listFiles(join(b, 'dist'))).toEqual(files);
     for (const f of files) expect(readFileSync(join(b, 'dist', f)).equals(readFileSync(join(a, 'dist', f)))).toBe(true);
   });
+  const BUNDLES = PROFILE_NAMES.flatMap(p => [p, checksBundleName(p)]);
+  test('every profile has a platform bundle and a checks bundle, and nothing else is in dist/', () => {
+    expect(readdirSync(join(a, 'dist')).sort()).toEqual([...BUNDLES].sort());
+  });
   test.each(PROFILE_NAMES)('%s: kustomization lists exactly the object files, in apply order', (profile) => {
     const dir = join(a, 'dist', profile);
     const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'));
@@ -55,13 +59,28 @@ describe('bundles in dist/', () => {
     expect(lastIndex('CustomResourceDefinition')).toBeLessThan(firstIndex('Namespace'));
     expect(lastIndex('Namespace')).toBeLessThan(firstIndex('ClusterRole'));
     expect(lastIndex('ClusterRoleBinding')).toBeLessThan(firstIndex('DaemonSet'));
-    expect(lastIndex('Deployment')).toBeLessThan(firstIndex('MPIJob'));
     for (const f of k.resources) expect(parseAllDocuments(readFileSync(join(dir, f), 'utf8'))).toHaveLength(1);
+    // The platform holds no one-shot workload; the checks bundle holds nothing else.
+    expect(kindsInOrder.filter((kind: string) => ['Job', 'MPIJob', 'Pod'].includes(kind))).toEqual([]);
+    const checksDir = join(a, 'dist', checksBundleName(profile));
+    const checks = parse(readFileSync(join(checksDir, 'kustomization.yaml'), 'utf8'));
+    expect(checks.resources).toEqual(readdirSync(checksDir).filter(f => f !== 'kustomization.yaml' && f !== 'bundle.json').sort());
+    const checkKinds = new Set(checks.resources.map((f: string) => parse(readFileSync(join(checksDir, f), 'utf8')).kind));
+    expect([...checkKinds].sort()).toEqual(expect.arrayContaining(['MPIJob']));
+    for (const kind of checkKinds) expect(['Job', 'MPIJob', 'Service']).toContain(kind);
   });
-  test.each(PROFILE_NAMES)('%s: bundle.json records profile, version, options and the sha256 of each file', (profile) => {
-    const dir = join(a, 'dist', profile);
+  test.each(BUNDLES)('%s: bundle.json records profile, version, lifecycle, options and the sha256 of each file', (bundle) => {
+    const dir = join(a, 'dist', bundle);
     const meta = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8'));
-    expect(meta).toMatchObject({ generator: 'cdk8s-rdma', profile, version: require('../package.json').version, options: {} });
+    const profile = bundle.replace(/-checks$/, '');
+    const lifecycle = bundle === profile ? { lifecycle: 'platform', checks: `../${profile}-checks` } : { lifecycle: 'checks', platform: `../${profile}` };
+    expect(meta).toMatchObject({ generator: 'cdk8s-rdma', profile, version: require('../package.json').version, options: {}, ...lifecycle });
+    if (bundle !== profile) {
+      // The run ids of the bundle's objects, each once.
+      const runs = new Set(listFiles(dir).filter(f => f.endsWith('.yaml') && f !== 'kustomization.yaml').map(f => parse(readFileSync(join(dir, f), 'utf8')).metadata.labels[RUN_LABEL]).filter(Boolean));
+      expect(meta.runs).toEqual([...runs].sort());
+      expect(meta.runs.length).toBeGreaterThan(0);
+    }
     const listed = meta.files.map((f: any) => f.path).sort();
     expect(listed).toEqual(readdirSync(dir).filter(f => f !== 'bundle.json').sort());
     for (const f of meta.files) expect(f.sha256).toBe(sha256(readFileSync(join(dir, f.path), 'utf8')));
@@ -84,27 +103,28 @@ describe('GitOps', () => {
     }
   });
   test('SkipDryRunOnMissingResource exactly on custom resources whose CRD the same sync creates', () => {
-    const skipped = (objs: any[]) => objs.filter(o => o.metadata.annotations?.[ARGO_SYNC_OPTIONS] === SKIP_DRY_RUN_ON_MISSING_RESOURCE)
-      .map(o => `${o.kind}/${o.metadata.name}`).sort();
-    expect(skipped(synthProfile('eks-efa'))).toEqual(['MPIJob/osu-latency-efa', 'MPIJob/osu-latency-tcp']);
-    // The mpi-operator is not installed: the MPIJob CRD is not in the bundle, so its dry run must not be skipped.
-    expect(skipped(synthProfile('eks-efa', PROFILE_VARIANTS['eks-efa']['no targeting, operator not installed']))).toEqual([]);
-    expect(skipped(synthProfile('baremetal-ipoib'))).toEqual(['MPIJob/osu-latency-ib', 'NetworkAttachmentDefinition/ipoib']);
-    // Operator mode: NicClusterPolicy and IPoIBNetwork need the network-operator's CRDs, installed beforehand.
-    expect(skipped(synthProfile('baremetal-ipoib', { mode: 'operator' }))).toEqual(['MPIJob/osu-latency-ib']);
+    const skipped = (profile: string, options: object = {}) => {
+      const { platform, checks } = synthProfileParts(profile, options);
+      // The checks are applied after the platform, on their own: no sync waves, no dry-run options there.
+      for (const o of checks) expect({ o: o.metadata.name, annotations: o.metadata.annotations?.[ARGO_SYNC_WAVE] }).toEqual({ o: o.metadata.name, annotations: undefined });
+      return platform.filter(o => o.metadata.annotations?.[ARGO_SYNC_OPTIONS] === SKIP_DRY_RUN_ON_MISSING_RESOURCE).map(o => `${o.kind}/${o.metadata.name}`).sort();
+    };
+    expect(skipped('eks-efa')).toEqual([]);
+    expect(skipped('baremetal-ipoib')).toEqual(['NetworkAttachmentDefinition/ipoib']);
+    // Operator mode: IPoIBNetwork needs the network-operator's CRDs, installed beforehand.
+    expect(skipped('baremetal-ipoib', { mode: 'operator' })).toEqual([]);
     // The NFD CRDs come from the OLM Subscription in the bundle; MachineConfigs are OpenShift's own.
-    expect(skipped(synthProfile('openshift-efa'))).toEqual([
-      'MPIJob/efa-support', 'MPIJob/osu-latency-efa', 'MPIJob/osu-latency-intel-efa', 'MPIJob/osu-latency-tcp',
-      'NodeFeatureDiscovery/nfd-instance', 'NodeFeatureRule/aws-efa',
-    ]);
+    expect(skipped('openshift-efa')).toEqual(['NodeFeatureDiscovery/nfd-instance', 'NodeFeatureRule/aws-efa']);
+    expect(skipped('eks-efa', PROFILE_VARIANTS['eks-efa']['no targeting, operator not installed'] as object)).toEqual([]);
   });
   const kubectl = kubectlPath();
   if (!kubectl) console.log('SKIPPED kustomize build of dist/<profile>: no kubectl on PATH (the kustomization listing is still checked)');
-  (kubectl ? test.each(PROFILE_NAMES) : test.skip.each(PROFILE_NAMES))('%s: `kubectl kustomize dist/<profile>` builds every object', (profile) => {
-    const built = execFileSync(kubectl!, ['kustomize', join(root, 'dist', profile)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-    const docs = parseAllDocuments(built).map(d => d.toJS()).map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
-    const expected = synthProfile(profile).map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
-    expect(docs).toEqual(expected);
+  (kubectl ? test.each(PROFILE_NAMES) : test.skip.each(PROFILE_NAMES))('%s: `kubectl kustomize` builds every object of dist/<profile> and dist/<profile>-checks', (profile) => {
+    const ids = (objects: any[]) => objects.map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+    const build = (folder: string) => parseAllDocuments(execFileSync(kubectl!, ['kustomize', join(root, 'dist', folder)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })).map(d => d.toJS());
+    const { platform, checks } = synthProfileParts(profile);
+    expect(ids(build(profile))).toEqual(ids(platform));
+    expect(ids(build(checksBundleName(profile)))).toEqual(ids(checks));
   });
 });
 
@@ -113,7 +133,9 @@ describe('bundle writer', () => {
     const names = bundleFor('eks-efa').map(f => f.path);
     expect(names).toContain('00-customresourcedefinition-mpijobs.kubeflow.org.yaml');
     expect(names).toContain('50-daemonset-aws-efa-k8s-device-plugin.kube-system.yaml');
-    expect(names).toContain('90-mpijob-osu-latency-efa.rdma-benchmarks.yaml');
+    expect(names).toContain('10-namespace-rdma-benchmarks.yaml');
+    const checks = bundlesFor('eks-efa').checks.map(f => f.path);
+    expect(checks.filter(n => n.startsWith('90-mpijob-osu-latency-efa-'))).toEqual([expect.stringMatching(/^90-mpijob-osu-latency-efa-[0-9a-f]{8}\.rdma-benchmarks\.yaml$/)]);
   });
   test('an error while writing leaves no partial output and keeps the existing folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rdma-w-'));

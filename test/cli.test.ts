@@ -44,11 +44,24 @@ describe('cdk8s-rdma', () => {
     const values = file('v.yaml', 'benchmarks:\n  efaDevices: 4\n  osu:\n    tcpTwin: false\n');
     const r = await run(['synth', '--profile', 'eks-efa', '--values', values, '--out', join(dir, 'out')]);
     expect(r).toMatchObject({ code: 0, err: '' });
-    const files = readdirSync(join(dir, 'out', 'eks-efa'));
-    expect(files).not.toContain('90-mpijob-osu-latency-tcp.rdma-benchmarks.yaml');
-    const job = parse(readFileSync(join(dir, 'out', 'eks-efa', '90-mpijob-osu-latency-efa.rdma-benchmarks.yaml'), 'utf8'));
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['eks-efa', 'eks-efa-checks']);
+    const files = readdirSync(join(dir, 'out', 'eks-efa-checks'));
+    expect(files.filter(f => f.startsWith('90-mpijob-'))).toEqual([expect.stringMatching(/^90-mpijob-osu-latency-efa-[0-9a-f]{8}\.rdma-benchmarks\.yaml$/)]);
+    const job = parse(readFileSync(join(dir, 'out', 'eks-efa-checks', files.find(f => f.startsWith('90-mpijob-'))!), 'utf8'));
     expect(job.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('4');
     expect(JSON.parse(readFileSync(join(dir, 'out', 'eks-efa', 'bundle.json'), 'utf8')).options).toEqual({ benchmarks: { efaDevices: 4, osu: { tcpTwin: false } } });
+  });
+
+  test('--checks-only writes the checks bundles and leaves the platform bundles alone', async () => {
+    const out = join(dir, 'checks-only');
+    const r = await run(['synth', '--checks-only', '--out', out]);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(readdirSync(out).sort()).toEqual(['baremetal-ipoib-checks', 'eks-efa-checks', 'openshift-efa-checks']);
+    expect(r.out.trim().split('\n')).toEqual(['baremetal-ipoib', 'eks-efa', 'openshift-efa'].map(p => expect.stringMatching(new RegExp(`^${join(out, `${p}-checks`)}/ \\(\\d+ files\\)$`))));
+    const bad = await run(['synth', '--checks-only', '--format', 'helm', '--out', join(dir, 'never')]);
+    expect(bad).toMatchObject({ code: 2, out: '' });
+    expect(bad.err).toBe('cdk8s-rdma: --checks-only "helm" writes YAML bundles only (the charts carry the checks as helm test hooks); allowed: --checks-only with --format yaml\n');
+    expect(readdirSync(dir)).not.toContain('never');
   });
 
   test('an empty values file means the defaults', async () => {

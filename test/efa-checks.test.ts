@@ -1,59 +1,94 @@
-import { EfaInfoJob, EfaPingpongTest, PINGPONG_MESSAGE_SIZES } from '../src';
-import { only, synth } from './helpers';
+import { App, Chart } from 'cdk8s';
+import { EfaInfoJob, EfaPingpongTest, PINGPONG_MESSAGE_SIZES, RUN_LABEL } from '../src';
+import { baseName, only, synth } from './helpers';
+
+const RUN_ID = /^[0-9a-f]{8}$/;
 
 describe('EfaInfoJob', () => {
   test('runs fi_info -p efa -t FI_EP_RDM in a pod holding an EFA device', () => {
     const j = only(synth(s => new EfaInfoJob(s, 'info')), 'Job');
-    expect(j.metadata).toMatchObject({ name: 'efa-fi-info', namespace: 'rdma-benchmarks' });
+    expect(j.metadata).toMatchObject({ namespace: 'rdma-benchmarks' });
     const c = j.spec.template.spec.containers[0];
     expect(c.command).toEqual(['/opt/amazon/efa/bin/fi_info']);
     expect(c.args).toEqual(['-p', 'efa', '-t', 'FI_EP_RDM']);
     expect(c.resources.limits['vpc.amazonaws.com/efa']).toBe('1');
     expect(j.spec.template.spec.restartPolicy).toBe('Never');
   });
+  test('a one-shot check: named <name>-<run id>, labelled with the run, no version in its template, deleted a day after it finishes', () => {
+    const j = only(synth(s => new EfaInfoJob(s, 'info')), 'Job');
+    const run = j.metadata.labels[RUN_LABEL];
+    expect(run).toMatch(RUN_ID);
+    expect(j.metadata.name).toBe(`efa-fi-info-${run}`);
+    expect(j.spec.template.metadata.labels[RUN_LABEL]).toBe(run);
+    expect(j.spec.template.metadata.labels['app.kubernetes.io/version']).toBeUndefined();
+    expect(j.metadata.labels['app.kubernetes.io/version']).toBeDefined();
+    expect(j.spec.ttlSecondsAfterFinished).toBe(86400);
+    // Same props, same run; other props, another run.
+    expect(only(synth(s => new EfaInfoJob(s, 'info')), 'Job').metadata.name).toBe(j.metadata.name);
+    const other = only(synth(s => new EfaInfoJob(s, 'info', { efaDevices: 2 })), 'Job');
+    expect(other.metadata.name).not.toBe(j.metadata.name);
+    expect(baseName(other)).toBe('efa-fi-info');
+    expect(only(synth(s => new EfaInfoJob(s, 'info', { ttlSecondsAfterFinished: 600 })), 'Job').spec.ttlSecondsAfterFinished).toBe(600);
+  });
   test('custom name and devices; errors', () => {
     const j = only(synth(s => new EfaInfoJob(s, 'info', { name: 'fi-info-p5', efaDevices: 32 })), 'Job');
-    expect(j.metadata.name).toBe('fi-info-p5');
+    expect(baseName(j)).toBe('fi-info-p5');
     expect(j.spec.template.spec.containers[0].resources.requests['vpc.amazonaws.com/efa']).toBe('32');
     expect(() => synth(s => new EfaInfoJob(s, 'info', { efaDevices: 33 }))).toThrow('EfaInfoJob: efaDevices 33 is not allowed; allowed: a whole number from 1 to 32');
+    expect(() => synth(s => new EfaInfoJob(s, 'info', { name: 'x'.repeat(55) }))).toThrow(`EfaInfoJob: name "${'x'.repeat(55)}" is too long for a check name; allowed: at most 54 characters (the run id adds 9)`);
+    expect(() => synth(s => new EfaInfoJob(s, 'info', { ttlSecondsAfterFinished: 0 }))).toThrow('EfaInfoJob: ttlSecondsAfterFinished 0 is not allowed; allowed: a whole number of at least 1');
+  });
+  test('the namespace of its Chart, unless a prop names one', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'team-b', disableResourceNameHashes: true });
+    new EfaInfoJob(chart, 'a');
+    new EfaInfoJob(chart, 'b', { name: 'other', namespace: 'hpc' });
+    expect(chart.toJson().map((o: any) => `${baseName(o)}.${o.metadata.namespace}`)).toEqual(['efa-fi-info.team-b', 'other.hpc']);
   });
 });
 
 describe('EfaPingpongTest', () => {
   const objs = synth(s => new EfaPingpongTest(s, 'pp'));
-  const server = only(objs, 'Job', 'fi-pingpong-server');
-  const client = only(objs, 'Job', 'fi-pingpong-client');
+  const job = only(objs, 'Job', 'fi-pingpong');
+  const run = job.metadata.labels[RUN_LABEL];
 
-  test('a headless Service names the server pod', () => {
-    const svc = only(objs, 'Service');
-    expect(svc.spec.clusterIP).toBe('None');
-    expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'fi-pingpong', 'app.kubernetes.io/component': 'fi-pingpong-server' });
-    expect(server.spec.template.spec).toMatchObject({ hostname: 'fi-pingpong-server', subdomain: 'fi-pingpong' });
-    expect(server.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+  test('one Indexed Job of two pods (server index 0, client index 1), named per run', () => {
+    expect(run).toMatch(RUN_ID);
+    expect(job.metadata.name).toBe(`fi-pingpong-${run}`);
+    expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 0, ttlSecondsAfterFinished: 86400 });
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/version']).toBeUndefined();
   });
-  test('server and client sweep the published sizes with 1,000,000 iterations over EFA RDM', () => {
+  test('a headless Service of a stable name selects this run\'s pods; pods resolve as <job>-<index>.<service>', () => {
+    const svc = only(objs, 'Service');
+    expect(svc.metadata.name).toBe('fi-pingpong');
+    expect(svc.spec.clusterIP).toBe('None');
+    expect(svc.spec.publishNotReadyAddresses).toBe(true);
+    expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'fi-pingpong', [RUN_LABEL]: run });
+    expect(job.spec.template.spec.subdomain).toBe('fi-pingpong');
+    expect(job.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+  });
+  test('index 0 serves, index 1 connects, both sweep the published sizes with 1,000,000 iterations over EFA RDM', () => {
     expect(PINGPONG_MESSAGE_SIZES).toEqual([4, 16, 64, 256, 1024, 10240, 51200, 102400]);
-    const s = server.spec.template.spec.containers[0].command[2];
-    const c = client.spec.template.spec.containers[0].command[2];
-    expect(s).toContain('for size in 4 16 64 256 1024 10240 51200 102400; do');
-    expect(s).toContain('/opt/amazon/efa/bin/fi_pingpong -p efa -e rdm -I 1000000 -S "$size"');
-    expect(c).toContain('/opt/amazon/efa/bin/fi_pingpong -p efa -e rdm -I 1000000 -S "$size" fi-pingpong-server.fi-pingpong.rdma-benchmarks.svc');
+    const script = job.spec.template.spec.containers[0].command[2];
+    expect(script).toContain('for size in 4 16 64 256 1024 10240 51200 102400; do');
+    expect(script).toContain('if [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n    /opt/amazon/efa/bin/fi_pingpong -p efa -e rdm -I 1000000 -S "$size"\n');
+    expect(script).toContain(`until /opt/amazon/efa/bin/fi_pingpong -p efa -e rdm -I 1000000 -S "$size" fi-pingpong-${run}-0.fi-pingpong.rdma-benchmarks.svc; do`);
   });
   test('server and client are kept on different nodes', () => {
-    const anti = { labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'fi-pingpong' } }, topologyKey: 'kubernetes.io/hostname' };
-    for (const j of [server, client]) {
-      expect(j.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([anti]);
-      expect(j.spec.template.metadata.labels).toMatchObject(anti.labelSelector.matchLabels);
-      expect(j.spec.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('1');
-    }
+    const anti = { labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'fi-pingpong', [RUN_LABEL]: run } }, topologyKey: 'kubernetes.io/hostname' };
+    expect(job.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([anti]);
+    expect(job.spec.template.metadata.labels).toMatchObject(anti.labelSelector.matchLabels);
+    expect(job.spec.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('1');
   });
   test('custom sizes and iterations; errors', () => {
     const custom = synth(s => new EfaPingpongTest(s, 'pp', { name: 'pp', messageSizes: [8, 4096], iterations: 1000, namespace: 'hpc' }));
-    const cmd = only(custom, 'Job', 'pp-client').spec.template.spec.containers[0].command[2];
+    const j = only(custom, 'Job', 'pp');
+    const cmd = j.spec.template.spec.containers[0].command[2];
     expect(cmd).toContain('for size in 8 4096; do');
-    expect(cmd).toContain('-I 1000 -S "$size" pp-server.pp.hpc.svc');
+    expect(cmd).toContain(`-I 1000 -S "$size" ${j.metadata.name}-0.pp.hpc.svc`);
     expect(() => synth(s => new EfaPingpongTest(s, 'pp', { messageSizes: [] }))).toThrow('EfaPingpongTest: messageSizes [] is empty; allowed: a list of message sizes in bytes, e.g. [4, 16, 64]');
     expect(() => synth(s => new EfaPingpongTest(s, 'pp', { messageSizes: [4, 0] }))).toThrow('EfaPingpongTest: messageSizes[1] 0 is not allowed; allowed: a whole number of at least 1');
     expect(() => synth(s => new EfaPingpongTest(s, 'pp', { iterations: 0 }))).toThrow('EfaPingpongTest: iterations 0 is not allowed');
+    expect(() => synth(s => new EfaPingpongTest(s, 'pp', { name: 'p'.repeat(53) }))).toThrow('is too long for a check name; allowed: at most 52 characters (the run id adds 9, the controller 2)');
   });
 });

@@ -1,7 +1,8 @@
+import { baseName } from './helpers';
 import { EksEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
 import { App, Testing } from 'cdk8s';
 
-const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name}`).sort();
+const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${baseName(o)}`).sort();
 
 describe('eks-efa profile', () => {
   const objs: any[] = synthProfile('eks-efa');
@@ -14,7 +15,7 @@ describe('eks-efa profile', () => {
     expect(kinds(objs)).toEqual([
       'ClusterRole/kubeflow-mpijobs-admin', 'ClusterRole/kubeflow-mpijobs-edit', 'ClusterRole/kubeflow-mpijobs-view', 'ClusterRole/mpi-operator',
       'ClusterRoleBinding/mpi-operator', 'CustomResourceDefinition/mpijobs.kubeflow.org', 'DaemonSet/aws-efa-k8s-device-plugin',
-      'Deployment/mpi-operator', 'Job/efa-fi-info', 'Job/fi-pingpong-client', 'Job/fi-pingpong-server',
+      'Deployment/mpi-operator', 'Job/efa-fi-info', 'Job/fi-pingpong',
       'MPIJob/osu-latency-efa', 'MPIJob/osu-latency-tcp', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks',
       'Service/fi-pingpong', 'ServiceAccount/mpi-operator',
     ]);

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { PROFILE_NAMES, listFiles, synthProfile } from '../src';
-import { CHART_KUBE_VERSION, chartArchiveName, chartDefaults, chartOptions, chartValues, packageChart, renderChart } from '../src/helm/chart';
+import { PROFILE_NAMES, listFiles, synthProfileParts } from '../src';
+import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, packageChart, renderChart } from '../src/helm/chart';
 import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
 import { optionsSchema } from '../src/options-schema';
@@ -93,26 +93,43 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     expect(r.status).toBe(0);
   });
 
+  test('the checks are `helm test` hooks: install renders only the platform, `helm test` runs the checks anew', () => {
+    const { platform, checks } = synthProfileParts(profile, {}, { runIds: false });
+    expect(checks.length).toBeGreaterThan(0);
+    const r = helm(['template', 'release', chart, '--kube-version', KUBE_VERSION, '--skip-tests']);
+    expect(r.status).toBe(0);
+    const installed = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+    expect(Object.keys(byId(installed)).sort()).toEqual(Object.keys(byId(withoutCrds(platform))).sort());
+    const hooks = helmTemplate(chart).filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
+    expect(Object.keys(byId(hooks)).sort()).toEqual(Object.keys(byId(checks)).sort());
+    for (const h of hooks) {
+      expect(h.metadata.annotations['helm.sh/hook-delete-policy']).toBe('before-hook-creation');
+      // helm waits for each Job hook in weight order: Services first, and each pair is one Indexed Job.
+      expect(h.metadata.annotations['helm.sh/hook-weight']).toBe(h.kind === 'Service' ? '-1' : '0');
+      expect(['Job', 'MPIJob', 'Service']).toContain(h.kind);
+    }
+  });
+
   test('values.yaml holds the profile defaults: synth of values.yaml equals the default synth', () => {
     const values = parse(readFileSync(join(chart, 'values.yaml'), 'utf8'));
     expect(values).toEqual(chartDefaults(profile));
-    expect(synthProfile(profile, chartOptions(profile, values))).toEqual(synthProfile(profile, {}));
+    expect(chartObjects(profile, chartOptions(profile, values))).toEqual(chartObjects(profile, {}));
   });
 
   test('helm template with the default values renders what the profile synthesizes (CRDs included)', () => {
-    expect(byId(helmTemplate(chart, undefined, true))).toEqual(byId(synthProfile(profile, {})));
+    expect(byId(helmTemplate(chart, undefined, true))).toEqual(byId(chartObjects(profile, {})));
   });
 
   test.each(valuesFiles(profile))('helm template -f %s renders what the profile synthesizes for the same values', (file) => {
     const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
-    const synthesized = synthProfile(profile, chartOptions(profile, values));
+    const synthesized = chartObjects(profile, chartOptions(profile, values));
     expect(byId(rendered)).toEqual(byId(withoutCrds(synthesized)));
     // NOTES.txt and the templates also pass lint with these values.
     const lint = helm(['lint', '--strict', chart, '-f', join(VALUES_DIR, file)]);
     expect({ file, status: lint.status, out: lint.stdout.includes('0 chart(s) failed') }).toEqual({ file, status: 0, out: true });
     // The file changes something: it is a real test of the templates.
-    expect(byId(synthesized)).not.toEqual(byId(synthProfile(profile, {})));
+    expect(byId(synthesized)).not.toEqual(byId(chartObjects(profile, {})));
   });
 
   test(`synth --format helm --values ${profile}.custom.yaml writes a chart whose values.yaml holds those values`, async () => {
@@ -127,7 +144,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
       const written = parse(readFileSync(join(custom, 'values.yaml'), 'utf8'));
       for (const v of chartValues(profile)) expect({ path: v.path, value: getPath(written, v.path) }).toEqual({ path: v.path, value: getPath(values, v.path) ?? v.default });
       // Without any -f, the chart renders what synth --values writes as YAML; its templates are the usual ones.
-      expect(byId(helmTemplate(custom))).toEqual(byId(withoutCrds(synthProfile(profile, values))));
+      expect(byId(helmTemplate(custom))).toEqual(byId(withoutCrds(chartObjects(profile, values))));
       for (const f of listFiles(custom).filter(f => f.startsWith('templates/'))) {
         expect({ f, content: readFileSync(join(custom, f), 'utf8') }).toEqual({ f, content: readFileSync(join(chart, f), 'utf8') });
       }
@@ -147,7 +164,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
           const file = join(dir, 'values.yaml');
           writeFileSync(file, JSON.stringify(values));
           const rendered = helmTemplate(chart, file);
-          expect({ [v.path]: alt, objects: byId(rendered) }).toEqual({ [v.path]: alt, objects: byId(withoutCrds(synthProfile(profile, chartOptions(profile, values)))) });
+          expect({ [v.path]: alt, objects: byId(rendered) }).toEqual({ [v.path]: alt, objects: byId(withoutCrds(chartObjects(profile, chartOptions(profile, values)))) });
         }
       }
     } finally {

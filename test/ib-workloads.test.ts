@@ -1,26 +1,32 @@
-import { IB_BENCHMARK_IMAGE, IbBandwidthTest, IpoibTestPod, MpiLatencyJob } from '../src';
-import { only, synth } from './helpers';
+import { IB_BENCHMARK_IMAGE, IbBandwidthTest, IpoibTestPod, MpiLatencyJob, RUN_LABEL } from '../src';
+import { baseName, only, synth } from './helpers';
 
 const ROOT_IPC_LOCK = { runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['IPC_LOCK'] } };
 
 describe('IpoibTestPod', () => {
-  const pod = only(synth(s => new IpoibTestPod(s, 'T', { networks: [{ name: 'ipoib', namespace: 'rdma-benchmarks' }] })), 'Pod');
+  const job = only(synth(s => new IpoibTestPod(s, 'T', { networks: [{ name: 'ipoib', namespace: 'rdma-benchmarks' }] })), 'Job');
+  const pod = job.spec.template;
   const c = pod.spec.containers[0];
-  test('the seed pod: network annotation, IPC_LOCK, one RDMA resource, lists devices and interfaces, stays up', () => {
-    expect(pod.metadata).toMatchObject({ name: 'ipoib-test', namespace: 'rdma-benchmarks', annotations: { 'k8s.v1.cni.cncf.io/networks': 'rdma-benchmarks/ipoib' } });
-    expect(pod.spec.restartPolicy).toBe('OnFailure');
-    expect(c.command[2]).toBe('ls -l /dev/infiniband /sys/class/infiniband /sys/class/net\nip -brief address\nexec sleep infinity\n');
+  test('the seed check as a one-shot Job: network annotation, IPC_LOCK, one RDMA resource, lists devices and interfaces, fails without a device', () => {
+    expect(job.metadata).toMatchObject({ name: `ipoib-test-${job.metadata.labels[RUN_LABEL]}`, namespace: 'rdma-benchmarks' });
+    expect(job.spec).toMatchObject({ backoffLimit: 0, ttlSecondsAfterFinished: 86400 });
+    expect(pod.metadata.annotations).toEqual({ 'k8s.v1.cni.cncf.io/networks': 'rdma-benchmarks/ipoib' });
+    expect(pod.spec.restartPolicy).toBe('Never');
+    expect(c.command[2]).toBe('set -eu\nls -l /dev/infiniband /sys/class/infiniband /sys/class/net\nip -brief address\n');
     expect(c.securityContext).toEqual(ROOT_IPC_LOCK);
     expect(c.resources.limits).toEqual({ 'cpu': '1', 'memory': '1Gi', 'rdma/rdma_shared_device_a': '1' });
     expect(c.resources.requests).toEqual(c.resources.limits);
     expect(c.image).toBe(IB_BENCHMARK_IMAGE.image);
   });
   test('custom resource, image, scheduling and annotations', () => {
-    const p = only(synth(s => new IpoibTestPod(s, 'T', {
+    const j = only(synth(s => new IpoibTestPod(s, 'T', {
       name: 'ib-check', namespace: 'hpc', rdmaResource: 'jarvice.com/rdma', image: 'registry.example.com/ib:1', imagePullSecrets: ['creds'],
       networks: [{ name: 'fabric', interface: 'ib0' }], podAnnotations: { 'example.com/team': 'hpc' }, nodeSelector: { ib: 'yes' },
-      tolerations: [{ key: 'hpc', operator: 'Exists' }], memory: '2Gi', cpu: '500m',
-    })), 'Pod');
+      tolerations: [{ key: 'hpc', operator: 'Exists' }], memory: '2Gi', cpu: '500m', ttlSecondsAfterFinished: 300,
+    })), 'Job');
+    expect(baseName(j)).toBe('ib-check');
+    expect(j.spec.ttlSecondsAfterFinished).toBe(300);
+    const p = j.spec.template;
     expect(p.metadata.annotations).toEqual({ 'example.com/team': 'hpc', 'k8s.v1.cni.cncf.io/networks': 'fabric@ib0' });
     expect(p.spec.containers[0].resources.limits).toEqual({ 'cpu': '500m', 'memory': '2Gi', 'jarvice.com/rdma': '1' });
     expect(p.spec.imagePullSecrets).toEqual([{ name: 'creds' }]);
@@ -36,30 +42,30 @@ describe('IpoibTestPod', () => {
 
 describe('IbBandwidthTest', () => {
   const objs = synth(s => new IbBandwidthTest(s, 'Bw'));
-  const server = only(objs, 'Job', 'ib-read-bw-server');
-  const client = only(objs, 'Job', 'ib-read-bw-client');
-  test('ib_read_bw -F --report_gbits, the same options on both sides, the client adds the server name', () => {
-    expect(server.spec.template.spec.containers[0].command).toEqual(['/usr/bin/ib_read_bw', '-i', '1', '-p', '18515', '-F', '--report_gbits']);
-    expect(client.spec.template.spec.containers[0].command[2]).toContain('until /usr/bin/ib_read_bw -i 1 -p 18515 -F --report_gbits ib-read-bw-server.ib-read-bw.rdma-benchmarks.svc; do');
+  const job = only(objs, 'Job', 'ib-read-bw');
+  const run = job.metadata.labels[RUN_LABEL];
+  const script = job.spec.template.spec.containers[0].command[2];
+  test('ib_read_bw -F --report_gbits, the same options on both sides (index 0 serves, index 1 adds the server name)', () => {
+    expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 0, ttlSecondsAfterFinished: 86400 });
+    expect(script).toContain('if [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n  exec /usr/bin/ib_read_bw -i 1 -p 18515 -F --report_gbits\nfi\n');
+    expect(script).toContain(`until /usr/bin/ib_read_bw -i 1 -p 18515 -F --report_gbits ib-read-bw-${run}-0.ib-read-bw.rdma-benchmarks.svc; do`);
   });
-  test('two different nodes, a headless Service that resolves the server before it is Ready', () => {
+  test('two different nodes, a headless Service that resolves this run\'s pods before they are Ready', () => {
     const svc = only(objs, 'Service');
+    expect(svc.metadata.name).toBe('ib-read-bw');
     expect(svc.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'perftest', port: 18515, protocol: 'TCP' }] });
-    expect(svc.spec.selector['app.kubernetes.io/component']).toBe('perftest-server');
-    expect(server.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('perftest-server');
-    expect(server.spec.template.spec).toMatchObject({ hostname: 'ib-read-bw-server', subdomain: 'ib-read-bw', restartPolicy: 'Never' });
-    for (const j of [server, client]) {
-      const term = j.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
-      expect(term).toEqual({ labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'ib-read-bw' } }, topologyKey: 'kubernetes.io/hostname' });
-      expect(j.spec.template.spec.containers[0].securityContext).toEqual(ROOT_IPC_LOCK);
-      expect(j.spec.template.spec.containers[0].resources.limits['rdma/rdma_shared_device_a']).toBe('1');
-      expect(j.spec.backoffLimit).toBe(0);
-    }
+    expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'ib-read-bw', [RUN_LABEL]: run });
+    expect(job.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+    expect(job.spec.template.spec).toMatchObject({ subdomain: 'ib-read-bw', restartPolicy: 'Never' });
+    const term = job.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
+    expect(term).toEqual({ labelSelector: { matchLabels: svc.spec.selector }, topologyKey: 'kubernetes.io/hostname' });
+    expect(job.spec.template.spec.containers[0].securityContext).toEqual(ROOT_IPC_LOCK);
+    expect(job.spec.template.spec.containers[0].resources.limits['rdma/rdma_shared_device_a']).toBe('1');
   });
   test('custom program, device, port, iterations, size', () => {
     const o = synth(s => new IbBandwidthTest(s, 'Bw', { program: 'ib_write_bw', device: 'mlx5_0', ibPort: 2, iterations: 5000, messageSize: 1048576, port: 20000 }));
-    expect(only(o, 'Job', 'ib-write-bw-server').spec.template.spec.containers[0].command)
-      .toEqual(['/usr/bin/ib_write_bw', '-d', 'mlx5_0', '-i', '2', '-n', '5000', '-s', '1048576', '-p', '20000', '-F', '--report_gbits']);
+    expect(only(o, 'Job', 'ib-write-bw').spec.template.spec.containers[0].command[2])
+      .toContain('exec /usr/bin/ib_write_bw -d mlx5_0 -i 2 -n 5000 -s 1048576 -p 20000 -F --report_gbits\n');
     expect(only(o, 'Service').spec.ports[0].port).toBe(20000);
   });
   test('error messages', () => {
@@ -77,7 +83,7 @@ describe('MpiLatencyJob over InfiniBand', () => {
   const launcher = job.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0];
   const worker = job.spec.mpiReplicaSpecs.Worker.template.spec.containers[0];
   test('Open MPI with the UCX PML limited to RDMA transports, from the IB image', () => {
-    expect(job.metadata.name).toBe('osu-latency-ib');
+    expect(baseName(job)).toBe('osu-latency-ib');
     expect(launcher.command).toEqual(['/usr/bin/mpirun']);
     expect(launcher.args).toEqual([
       '-np', '2', '--map-by', 'ppr:1:node', '--mca', 'pml', 'ucx', '-x', 'UCX_TLS=rc,sm,self',
@@ -91,7 +97,7 @@ describe('MpiLatencyJob over InfiniBand', () => {
     const custom = only(synth(s => new MpiLatencyJob(s, 'Ib', { transport: 'ib', rdmaResource: 'jarvice.com/rdma', ucxNetDevices: 'mlx5_0:1,mlx5_1:1', benchmark: 'osu_bw' })), 'MPIJob');
     expect(custom.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['jarvice.com/rdma']).toBe('1');
     expect(custom.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0].args).toContain('UCX_NET_DEVICES=mlx5_0:1,mlx5_1:1');
-    expect(custom.metadata.name).toBe('osu-bw-ib');
+    expect(baseName(custom)).toBe('osu-bw-ib');
   });
   test('error messages', () => {
     const err = (props: object) => () => synth(s => new MpiLatencyJob(s, 'J', props));

@@ -1,5 +1,5 @@
 import { MpiLatencyJob, MpiLatencyJobProps } from '../src';
-import { only, synth } from './helpers';
+import { only, synth, baseName } from './helpers';
 
 const job = (props?: MpiLatencyJobProps) => only(synth(s => new MpiLatencyJob(s, 'job', props)), 'MPIJob');
 const worker = (j: any) => j.spec.mpiReplicaSpecs.Worker.template.spec;
@@ -9,7 +9,12 @@ describe('MpiLatencyJob defaults (EFA)', () => {
   const j = job();
   test('an MPIJob v2beta1, one slot per worker, two workers, launcher after workers are ready', () => {
     expect(j.apiVersion).toBe('kubeflow.org/v2beta1');
-    expect(j.metadata).toMatchObject({ name: 'osu-latency-efa', namespace: 'rdma-benchmarks' });
+    expect(j.metadata).toMatchObject({ name: `osu-latency-efa-${j.metadata.labels['rdma.cdk8s.io/run']}`, namespace: 'rdma-benchmarks' });
+    expect(j.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', ttlSecondsAfterFinished: 86400 });
+    for (const t of [j.spec.mpiReplicaSpecs.Launcher.template, j.spec.mpiReplicaSpecs.Worker.template]) {
+      expect(t.metadata.labels['app.kubernetes.io/version']).toBeUndefined();
+      expect(t.metadata.labels['rdma.cdk8s.io/run']).toBe(j.metadata.labels['rdma.cdk8s.io/run']);
+    }
     expect(j.spec).toMatchObject({
       slotsPerWorker: 1, sshAuthMountPath: '/home/mpiuser/.ssh', launcherCreationPolicy: 'WaitForWorkersReady', runPolicy: { cleanPodPolicy: 'Running' },
     });
@@ -49,7 +54,7 @@ describe('MpiLatencyJob defaults (EFA)', () => {
 describe('MpiLatencyJob custom props', () => {
   test('TCP twin: no EFA or huge pages, ob1 over tcp', () => {
     const j = job({ transport: 'tcp' });
-    expect(j.metadata.name).toBe('osu-latency-tcp');
+    expect(baseName(j)).toBe('osu-latency-tcp');
     expect(worker(j).containers[0].resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } });
     const args = launcher(j).containers[0].args;
     expect(args.join(' ')).toContain('--mca pml ob1 --mca btl tcp,self');
@@ -62,7 +67,8 @@ describe('MpiLatencyJob custom props', () => {
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], imagePullSecrets: ['ecr-creds'],
       image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/efa-openmpi:1.0.0', benchmarkPath: '/opt/osu/pt2pt/', ttlSecondsAfterFinished: 3600,
     });
-    expect(j.metadata).toMatchObject({ name: 'bw-p5', namespace: 'hpc' });
+    expect(j.metadata).toMatchObject({ namespace: 'hpc' });
+    expect(baseName(j)).toBe('bw-p5');
     expect(j.spec.runPolicy).toEqual({ cleanPodPolicy: 'Running', ttlSecondsAfterFinished: 3600 });
     expect(launcher(j).containers[0].args.slice(-5)).toEqual(['/opt/osu/pt2pt/osu_bw', '-m', '8:1048576', '-i', '50']);
     const w = worker(j);
@@ -102,7 +108,7 @@ describe('MpiLatencyJob errors', () => {
 describe('MpiLatencyJob with Intel MPI, the fi_info support check, and OpenShift pod settings', () => {
   test('Intel MPI: mpiImplementation Intel, Intel mpirun with the EFA installer libfabric and the efa provider', () => {
     const j = job({ mpiImplementation: 'Intel', image: 'registry.example.com/cdk8s-rdma-efa-intelmpi:efa1.47.0-impi2021.14-omb7.4' });
-    expect(j.metadata.name).toBe('osu-latency-intel-efa');
+    expect(baseName(j)).toBe('osu-latency-intel-efa');
     expect(j.spec.mpiImplementation).toBe('Intel');
     const c = launcher(j).containers[0];
     expect(c.command).toEqual(['/opt/intel/oneapi/mpi/2021.14/bin/mpirun']);
@@ -119,7 +125,7 @@ describe('MpiLatencyJob with Intel MPI, the fi_info support check, and OpenShift
   });
   test('fi_info: the EFA support check on both workers', () => {
     const j = job({ benchmark: 'fi_info' });
-    expect(j.metadata.name).toBe('efa-support');
+    expect(baseName(j)).toBe('efa-support');
     expect(launcher(j).containers[0].args).toEqual([
       '-np', '2', '--map-by', 'ppr:1:node', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', '/opt/amazon/efa/bin/fi_info', '-p', 'efa', '-t', 'FI_EP_RDM',
     ]);

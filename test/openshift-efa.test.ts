@@ -1,7 +1,8 @@
+import { baseName } from './helpers';
 import { App, Testing } from 'cdk8s';
 import { OpenShiftEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
 
-const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${o.metadata.name}`).sort();
+const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${baseName(o)}`).sort();
 const podSpecs = (o: any) => Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template);
 const MACHINE_SET = {
   infrastructureId: 'mycluster-x7k2p', zone: 'us-east-1a', amiId: 'ami-0123456789abcdef0', placementGroupName: 'mycluster-efa',
@@ -9,7 +10,7 @@ const MACHINE_SET = {
 
 describe('openshift-efa profile', () => {
   const objs: any[] = synthProfile('openshift-efa');
-  const find = (kind: string, name: string) => objs.find(o => o.kind === kind && o.metadata.name === name);
+  const find = (kind: string, name: string) => objs.find(o => o.kind === kind && baseName(o) === name);
 
   test('golden output with default options', () => {
     expect(objs).toMatchSnapshot();
@@ -81,7 +82,7 @@ describe('openshift-efa profile', () => {
     const hp = custom.find(o => o.kind === 'MachineConfig');
     expect(hp.metadata.labels['machineconfiguration.openshift.io/role']).toBe('worker');
     expect(hp.spec.kernelArguments).toContain('hugepages=7921');
-    expect(custom.filter(o => o.kind === 'MPIJob').map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['hpc/osu-bw-efa']);
+    expect(custom.filter(o => o.kind === 'MPIJob').map(o => `${o.metadata.namespace}/${baseName(o)}`)).toEqual(['hpc/osu-bw-efa']);
     expect(podSpecs(custom.find(o => o.kind === 'MPIJob'))[1].spec.nodeSelector).toEqual({ 'example.com/efa': 'yes' });
     expect(custom.find(o => o.kind === 'DaemonSet').spec.template.spec.imagePullSecrets).toBeUndefined();
     expect(custom.find(o => o.kind === 'ClusterAutoscaler').spec.resourceLimits.maxNodesTotal).toBe(30);

@@ -47,7 +47,7 @@ describe('the npm package, as a user consumes it', () => {
     `);
     execFileSync(process.execPath, [join(work, 'app.js')], { cwd: work });
     const objs = parseAllDocuments(readFileSync(join(work, 'out', 'my-hpc.k8s.yaml'), 'utf8')).map(d => d.toJS());
-    expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['DaemonSet/aws-efa-k8s-device-plugin', 'MPIJob/osu-latency-efa']);
+    expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['DaemonSet/aws-efa-k8s-device-plugin', expect.stringMatching(/^MPIJob\/osu-latency-efa-[0-9a-f]{8}$/)]);
     expect(objs[0].spec.template.spec.nodeSelector).toEqual({ 'vpc.amazonaws.com/efa': 'enabled' });
     expect(objs[1].metadata.labels['app.kubernetes.io/instance']).toBe('my-hpc');
   });

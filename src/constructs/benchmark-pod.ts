@@ -1,4 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { defaultNamespace, templateLabels } from '../labels';
 import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
 import { checkAnnotations, checkCpu, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN } from '../versions';
@@ -10,7 +12,7 @@ export const EFA_TRANSPORTS: readonly EfaTransport[] = ['efa', 'tcp'];
 /** Options shared by every benchmark and check workload (MPI jobs, fi_info, fi_pingpong). */
 export interface BenchmarkPodOptions {
   /**
-   * Namespace of the workload.
+   * Namespace of the workload. Unset, a construct takes the namespace of its Chart if that has one.
    * @default 'rdma-benchmarks'
    */
   readonly namespace?: string;
@@ -94,9 +96,11 @@ export interface ResolvedBenchmarkPod {
 
 export const DEFAULT_BENCHMARK_NAMESPACE = 'rdma-benchmarks';
 
-export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions): ResolvedBenchmarkPod {
+/** Checks the options and applies the defaults; the namespace defaults to that of `scope`'s Chart, if it has one. */
+export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions, scope?: Construct): ResolvedBenchmarkPod {
+  const fallback = scope ? defaultNamespace(scope, DEFAULT_BENCHMARK_NAMESPACE) : DEFAULT_BENCHMARK_NAMESPACE;
   return {
-    namespace: checkDnsLabel(where, 'namespace', o.namespace ?? DEFAULT_BENCHMARK_NAMESPACE),
+    namespace: checkDnsLabel(where, 'namespace', o.namespace ?? fallback),
     image: checkImage(where, 'image', o.image ?? BENCHMARK_IMAGE.image),
     imagePullSecrets: (o.imagePullSecrets ?? []).map((s, i) => checkDnsSubdomain(where, `imagePullSecrets[${i}]`, s)),
     efaDevices: checkPositiveInt(where, 'efaDevices', o.efaDevices ?? 1, 32),
@@ -151,7 +155,7 @@ export function podPlacement(p: ResolvedBenchmarkPod): Pick<k8s.PodSpec,
   };
 }
 
-/** Pod template metadata: the given labels and the user's pod annotations. */
+/** Pod template metadata: the given labels (without the version: Job templates are immutable) and the user's pod annotations. */
 export function podMetadata(p: ResolvedBenchmarkPod, labels: Record<string, string>): k8s.ObjectMeta {
-  return { labels, annotations: Object.keys(p.podAnnotations).length > 0 ? { ...p.podAnnotations } : undefined };
+  return { labels: templateLabels(labels), annotations: Object.keys(p.podAnnotations).length > 0 ? { ...p.podAnnotations } : undefined };
 }

@@ -1,53 +1,70 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkCheckName, checkTtl, runIdOf, runLabels, runName } from '../checks';
 import { RdmaOptionError } from '../errors';
 import { spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
-import { checkDnsLabel, checkPositiveInt } from '../validate';
+import { checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE } from '../versions';
 import { BenchmarkPodOptions, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
 
 export interface EfaInfoJobProps extends BenchmarkPodOptions {
   /**
-   * Job name.
+   * Base name of the Job; the Job is `<name>-<run id>` (see RUN_LABEL).
    * @default 'efa-fi-info'
    */
   readonly name?: string;
+  /**
+   * Seconds the finished Job (and its pod's log) is kept before Kubernetes deletes it.
+   * @default 86400
+   */
+  readonly ttlSecondsAfterFinished?: number;
 }
 
 /**
  * A Job that runs `fi_info -p efa -t FI_EP_RDM` in a pod holding an EFA device: it lists the EFA provider's
- * RDM endpoints, or exits non-zero (`-61 No data available`) when the pod has no usable EFA.
+ * RDM endpoints, or exits non-zero (`-61 No data available`) when the pod has no usable EFA. A one-shot
+ * check: named `<name>-<run id>`, deleted a day after it finishes.
  */
 export class EfaInfoJob extends Construct {
+  /** Base name. */
   public readonly name: string;
+  /** The run id: a hash of what the Job runs. */
+  public readonly runId: string;
+  /** The Job's name, `<name>-<run id>`. */
+  public readonly jobName: string;
 
   constructor(scope: Construct, id: string, props: EfaInfoJobProps = {}) {
     super(scope, id);
     const where = 'EfaInfoJob';
-    const pod = resolveBenchmarkPod(where, props);
-    this.name = checkDnsLabel(where, 'name', props.name ?? 'efa-fi-info');
+    const pod = resolveBenchmarkPod(where, props, this);
+    this.name = checkCheckName(where, 'name', props.name ?? 'efa-fi-info');
     const labels = standardLabels(this, this.name, 'efa-check');
-    new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: this.name, namespace: pod.namespace, labels },
-      spec: {
-        backoffLimit: 2,
-        template: {
-          metadata: podMetadata(pod, labels),
-          spec: {
-            ...podPlacement(pod),
-            restartPolicy: 'Never',
-            containers: [{
-              name: 'fi-info',
-              image: pod.image,
-              command: [BENCHMARK_IMAGE.fiInfo],
-              args: ['-p', 'efa', '-t', 'FI_EP_RDM'],
-              securityContext: mpiUserSecurityContext(),
-              resources: efaPodResources(pod),
-            }],
-          },
+    const spec = (run: Record<string, string>): k8s.JobSpec => ({
+      backoffLimit: 2,
+      ttlSecondsAfterFinished: checkTtl(where, props.ttlSecondsAfterFinished),
+      template: {
+        metadata: podMetadata(pod, { ...labels, ...run }),
+        spec: {
+          ...podPlacement(pod),
+          restartPolicy: 'Never',
+          containers: [{
+            name: 'fi-info',
+            image: pod.image,
+            command: [BENCHMARK_IMAGE.fiInfo],
+            args: ['-p', 'efa', '-t', 'FI_EP_RDM'],
+            securityContext: mpiUserSecurityContext(),
+            resources: efaPodResources(pod),
+          }],
         },
       },
+    });
+    this.runId = runIdOf(this, { name: this.name, namespace: pod.namespace, labels, spec: spec({}) });
+    this.jobName = runName(this.name, this.runId);
+    const run = runLabels(this.runId);
+    new k8s.KubeJob(this, 'Resource', {
+      metadata: { name: this.jobName, namespace: pod.namespace, labels: { ...labels, ...run } },
+      spec: spec(run),
     });
   }
 }
@@ -57,7 +74,7 @@ export const PINGPONG_MESSAGE_SIZES: readonly number[] = [4, 16, 64, 256, 1024, 
 
 export interface EfaPingpongTestProps extends BenchmarkPodOptions {
   /**
-   * Base name of the Service and the two Jobs (`<name>-server`, `<name>-client`).
+   * Base name of the headless Service and of the Job (`<name>-<run id>`).
    * @default 'fi-pingpong'
    */
   readonly name?: string;
@@ -71,81 +88,97 @@ export interface EfaPingpongTestProps extends BenchmarkPodOptions {
    * @default 1000000
    */
   readonly iterations?: number;
+  /**
+   * Seconds the finished Job (and its pods' logs) is kept before Kubernetes deletes it.
+   * @default 86400
+   */
+  readonly ttlSecondsAfterFinished?: number;
 }
 
 /**
  * An `fi_pingpong -p efa -e rdm` server/client pair on two different nodes with a message-size sweep, as in
- * the published EKS graviton3 table. The client reaches the server's out-of-band port through a headless
- * Service; the data path is EFA. fi_pingpong prints `usec/xfer`, one-way latency comparable to osu_latency.
+ * the published EKS graviton3 table. The pair is one Indexed Job of two pods (`completionMode: Indexed`,
+ * Kubernetes docs "Job with Pod-to-Pod Communication"): index 0 serves, index 1 connects to
+ * `<job>-0.<service>` through a headless Service; the data path is EFA. fi_pingpong prints `usec/xfer`,
+ * one-way latency comparable to osu_latency. One object, so it completes or fails as a whole (and a
+ * `helm test` hook can wait for it).
  */
 export class EfaPingpongTest extends Construct {
+  /** Base name (also the Service's name). */
   public readonly name: string;
-  /** DNS name the client uses for the server. */
+  public readonly runId: string;
+  /** The Job's name, `<name>-<run id>`. */
+  public readonly jobName: string;
+  /** DNS name the client (index 1) uses for the server (index 0). */
   public readonly serverHost: string;
 
   constructor(scope: Construct, id: string, props: EfaPingpongTestProps = {}) {
     super(scope, id);
     const where = 'EfaPingpongTest';
-    const pod = resolveBenchmarkPod(where, props);
-    this.name = checkDnsLabel(where, 'name', props.name ?? 'fi-pingpong');
-    checkDnsLabel(where, 'name', `${this.name}-server`);
+    const pod = resolveBenchmarkPod(where, props, this);
+    // The pod host names are `<job>-<index>`: room for "-1".
+    this.name = checkCheckName(where, 'name', props.name ?? 'fi-pingpong', 2);
     const sizes = props.messageSizes ?? [...PINGPONG_MESSAGE_SIZES];
     if (sizes.length === 0) {
       throw new RdmaOptionError(where, 'messageSizes', sizes, 'is empty', 'a list of message sizes in bytes, e.g. [4, 16, 64]');
     }
     sizes.forEach((s, i) => checkPositiveInt(where, `messageSizes[${i}]`, s));
     const iterations = checkPositiveInt(where, 'iterations', props.iterations ?? 1000000);
+    const ttl = checkTtl(where, props.ttlSecondsAfterFinished);
+    const labels = standardLabels(this, this.name, 'fi-pingpong');
 
-    const serverName = `${this.name}-server`;
-    this.serverHost = `${serverName}.${this.name}.${pod.namespace}.svc`;
-    const pairLabels = selectorLabels(this, this.name);
+    // fi_pingpong options (libfabric util/pingpong.c): -p provider, -e endpoint type, -I iterations, -S size.
+    const pingpong = `${BENCHMARK_IMAGE.fiPingpong} -p efa -e rdm -I ${iterations} -S "$size"`;
+    const spec = (jobName: string, run: Record<string, string>): k8s.JobSpec => {
+      const serverHost = `${jobName}-0.${this.name}.${pod.namespace}.svc`;
+      // JOB_COMPLETION_INDEX is set in every pod of an Indexed Job. The server restarts for every size; the
+      // client retries until it is listening again (60 tries, 2 s apart).
+      const script = `set -eu\nfor size in ${sizes.join(' ')}; do\n  if [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n    ${pingpong}\n`
+        + `  else\n    n=0\n    until ${pingpong} ${serverHost}; do\n      n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\n    done\n  fi\ndone\n`;
+      return {
+        completionMode: 'Indexed',
+        completions: 2,
+        parallelism: 2,
+        backoffLimit: 0,
+        ttlSecondsAfterFinished: ttl,
+        template: {
+          metadata: podMetadata(pod, { ...labels, ...run }),
+          spec: {
+            ...podPlacement(pod),
+            // Pod host names are `<job>-<index>`; with the Service as subdomain they resolve in cluster DNS.
+            subdomain: this.name,
+            restartPolicy: 'Never',
+            // Server and client never share a node: EFA has no same-host loopback path.
+            affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), ...run }),
+            containers: [{
+              name: 'fi-pingpong',
+              image: pod.image,
+              command: ['/bin/sh', '-c', script],
+              securityContext: mpiUserSecurityContext(['IPC_LOCK']),
+              resources: efaPodResources(pod),
+            }],
+          },
+        },
+      };
+    };
+    this.runId = runIdOf(this, { name: this.name, namespace: pod.namespace, labels, spec: spec(this.name, {}) });
+    this.jobName = runName(this.name, this.runId);
+    this.serverHost = `${this.jobName}-0.${this.name}.${pod.namespace}.svc`;
+    const run = runLabels(this.runId);
 
     new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.name, namespace: pod.namespace, labels: standardLabels(this, this.name, 'efa-check') },
+      metadata: { name: this.name, namespace: pod.namespace, labels },
       spec: {
         clusterIp: 'None',
         // The client may connect before the server pod reports Ready.
         publishNotReadyAddresses: true,
-        selector: { ...pairLabels, 'app.kubernetes.io/component': 'fi-pingpong-server' },
+        // This run's pods only: an older run's pods may still be there until their TTL.
+        selector: { ...selectorLabels(this, this.name), ...run },
       },
     });
-
-    // fi_pingpong options (libfabric util/pingpong.c): -p provider, -e endpoint type, -I iterations, -S size.
-    const pingpong = `${BENCHMARK_IMAGE.fiPingpong} -p efa -e rdm -I ${iterations} -S "$size"`;
-    const sizeList = sizes.join(' ');
-    const server = `set -eu\nfor size in ${sizeList}; do\n  ${pingpong}\ndone\n`;
-    // The server restarts for every size; the client retries until it is listening again (60 tries, 2 s apart).
-    const client = `set -eu\nfor size in ${sizeList}; do\n  n=0\n  until ${pingpong} ${this.serverHost}; do\n`
-      + '    n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\n  done\ndone\n';
-
-    const job = (role: 'server' | 'client', script: string, extra: Partial<k8s.PodSpec>) => {
-      const name = `${this.name}-${role}`;
-      const labels = standardLabels(this, this.name, `fi-pingpong-${role}`);
-      new k8s.KubeJob(this, role === 'server' ? 'Server' : 'Client', {
-        metadata: { name, namespace: pod.namespace, labels },
-        spec: {
-          backoffLimit: 0,
-          template: {
-            metadata: podMetadata(pod, labels),
-            spec: {
-              ...podPlacement(pod),
-              ...extra,
-              restartPolicy: 'Never',
-              // Server and client never share a node: EFA has no same-host loopback path.
-              affinity: spreadAcrossNodes(pairLabels),
-              containers: [{
-                name: 'fi-pingpong',
-                image: pod.image,
-                command: ['/bin/sh', '-c', script],
-                securityContext: mpiUserSecurityContext(['IPC_LOCK']),
-                resources: efaPodResources(pod),
-              }],
-            },
-          },
-        },
-      });
-    };
-    job('server', server, { hostname: serverName, subdomain: this.name });
-    job('client', client, {});
+    new k8s.KubeJob(this, 'Resource', {
+      metadata: { name: this.jobName, namespace: pod.namespace, labels: { ...labels, ...run } },
+      spec: spec(this.jobName, run),
+    });
   }
 }

@@ -2,7 +2,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RdmaOptionError } from '../errors';
 import { Toleration, guaranteed, spreadAcrossNodes, toPullSecrets, toTolerations } from '../kube';
-import { selectorLabels, standardLabels } from '../labels';
+import { checkCheckName, checkTtl, runIdOf, runLabels, runName } from '../checks';
+import { defaultNamespace, selectorLabels, standardLabels, templateLabels } from '../labels';
 import {
   checkAnnotations, checkCpu, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkMemory, checkNonEmpty, checkOneOf, checkPositiveInt,
 } from '../validate';
@@ -30,10 +31,15 @@ export function checkRdmaResource(where: string, option: string, value: string):
 /** Options shared by the InfiniBand test workloads (test pod, perftest pair). */
 export interface IbPodOptions {
   /**
-   * Namespace of the workload.
+   * Namespace of the workload. Unset, a construct takes the namespace of its Chart if that has one.
    * @default 'rdma-benchmarks'
    */
   readonly namespace?: string;
+  /**
+   * Seconds a finished check Job (and its pods' logs) is kept before Kubernetes deletes it.
+   * @default 86400
+   */
+  readonly ttlSecondsAfterFinished?: number;
   /**
    * Image with rdma-core, perftest, Open MPI with UCX and OSU: build container/Dockerfile.ib and push it.
    * @default 'cdk8s-rdma-ib:bookworm-omb7.4' (the name the README's build command gives it)
@@ -83,6 +89,7 @@ export interface IbPodOptions {
 
 interface ResolvedIbPod {
   readonly namespace: string;
+  readonly ttl: number;
   readonly image: string;
   readonly rdmaResource: string;
   readonly annotations?: Record<string, string>;
@@ -90,7 +97,7 @@ interface ResolvedIbPod {
   readonly placement: Pick<k8s.PodSpec, 'nodeSelector' | 'tolerations' | 'imagePullSecrets' | 'automountServiceAccountToken'>;
 }
 
-function resolveIbPod(where: string, o: IbPodOptions): ResolvedIbPod {
+function resolveIbPod(where: string, o: IbPodOptions, scope: Construct): ResolvedIbPod {
   const nodeSelector = checkLabels(where, 'nodeSelector', o.nodeSelector ?? {});
   const tolerations: Toleration[] = o.tolerations ?? [];
   const rdmaResource = checkRdmaResource(where, 'rdmaResource', o.rdmaResource ?? DEFAULT_RDMA_RESOURCE);
@@ -99,7 +106,8 @@ function resolveIbPod(where: string, o: IbPodOptions): ResolvedIbPod {
     ...(o.networks && o.networks.length > 0 ? networksAnnotation(o.networks, 'text') : {}),
   };
   return {
-    namespace: checkDnsLabel(where, 'namespace', o.namespace ?? 'rdma-benchmarks'),
+    namespace: checkDnsLabel(where, 'namespace', o.namespace ?? defaultNamespace(scope, 'rdma-benchmarks')),
+    ttl: checkTtl(where, o.ttlSecondsAfterFinished),
     image: checkImage(where, 'image', o.image ?? IB_BENCHMARK_IMAGE.image),
     rdmaResource,
     annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
@@ -129,43 +137,61 @@ function rdmaRootSecurityContext(): k8s.SecurityContext {
 
 export interface IpoibTestPodProps extends IbPodOptions {
   /**
-   * Pod name.
+   * Base name of the check Job (`<name>-<run id>`).
    * @default 'ipoib-test'
    */
   readonly name?: string;
 }
 
 /**
- * The IPoIB check pod of the JARVICE recipe (seed 001): attaches the IPoIB network, requests the RDMA
- * resource with IPC_LOCK, lists `/dev/infiniband`, `/sys/class/infiniband` and `/sys/class/net` and the
- * addresses of its interfaces, then stays up so you can `kubectl exec` into it.
+ * The IPoIB check of the JARVICE recipe (seed 001), as a one-shot Job: its pod attaches the IPoIB network,
+ * requests the RDMA resource with IPC_LOCK, lists `/dev/infiniband`, `/sys/class/infiniband` and
+ * `/sys/class/net` and the addresses of its interfaces, and fails when the pod sees no RDMA device.
+ * (The class name is kept from the release that ran it as a long-lived Pod.)
  */
 export class IpoibTestPod extends Construct {
+  /** Base name. */
   public readonly name: string;
   public readonly namespace: string;
+  public readonly runId: string;
+  /** The Job's name, `<name>-<run id>`. */
+  public readonly jobName: string;
 
   constructor(scope: Construct, id: string, props: IpoibTestPodProps = {}) {
     super(scope, id);
     const where = 'IpoibTestPod';
-    const pod = resolveIbPod(where, props);
-    this.name = checkDnsLabel(where, 'name', props.name ?? 'ipoib-test');
+    const pod = resolveIbPod(where, props, this);
+    this.name = checkCheckName(where, 'name', props.name ?? 'ipoib-test');
     this.namespace = pod.namespace;
     if (!props.networks || props.networks.length === 0) {
       throw new RdmaOptionError(where, 'networks', props.networks, 'is empty', 'the IPoIB network to check, e.g. [{ name: "ipoib" }]');
     }
-    new k8s.KubePod(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels: standardLabels(this, this.name, 'rdma-check'), annotations: pod.annotations },
-      spec: {
-        ...pod.placement,
-        restartPolicy: 'OnFailure',
-        containers: [{
-          name: 'ipoib-test',
-          image: pod.image,
-          command: ['/bin/sh', '-c', 'ls -l /dev/infiniband /sys/class/infiniband /sys/class/net\nip -brief address\nexec sleep infinity\n'],
-          securityContext: rdmaRootSecurityContext(),
-          resources: pod.resources,
-        }],
+    const labels = standardLabels(this, this.name, 'rdma-check');
+    const spec = (run: Record<string, string>): k8s.JobSpec => ({
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: pod.ttl,
+      template: {
+        metadata: { labels: templateLabels({ ...labels, ...run }), annotations: pod.annotations },
+        spec: {
+          ...pod.placement,
+          restartPolicy: 'Never',
+          containers: [{
+            name: 'ipoib-test',
+            image: pod.image,
+            // `set -e`: a missing /dev/infiniband (no RDMA device handed to the pod) fails the Job.
+            command: ['/bin/sh', '-c', 'set -eu\nls -l /dev/infiniband /sys/class/infiniband /sys/class/net\nip -brief address\n'],
+            securityContext: rdmaRootSecurityContext(),
+            resources: pod.resources,
+          }],
+        },
       },
+    });
+    this.runId = runIdOf(this, { name: this.name, namespace: this.namespace, labels, spec: spec({}) });
+    this.jobName = runName(this.name, this.runId);
+    const run = runLabels(this.runId);
+    new k8s.KubeJob(this, 'Resource', {
+      metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } },
+      spec: spec(run),
     });
   }
 }
@@ -176,7 +202,7 @@ export const PERFTEST_BANDWIDTH: readonly PerftestBandwidth[] = ['ib_read_bw', '
 
 export interface IbBandwidthTestProps extends IbPodOptions {
   /**
-   * Name of the pair (the Service; the Jobs are `<name>-server` and `<name>-client`).
+   * Base name of the pair: the headless Service, and the Indexed Job `<name>-<run id>` of the two pods.
    * @default 'ib-read-bw' or 'ib-write-bw'
    */
   readonly name?: string;
@@ -213,15 +239,19 @@ export interface IbBandwidthTestProps extends IbPodOptions {
 }
 
 /**
- * A perftest bandwidth pair between two nodes (server Job, client Job, headless Service), reporting in
+ * A perftest bandwidth pair between two nodes (one Indexed Job of two pods, a headless Service), reporting in
  * Gb/s: `ib_read_bw -F --report_gbits` (research ib.md §7.1; the jarvice-k8s-rdma README's test). The
  * connection exchange goes over the pod network to the server's Service name; the transfer itself over the
  * HCA. The same options are passed to both sides, as perftest requires.
  */
 export class IbBandwidthTest extends Construct {
+  /** Base name (also the Service's name). */
   public readonly name: string;
   public readonly namespace: string;
-  /** DNS name the client connects to. */
+  public readonly runId: string;
+  /** The Job's name, `<name>-<run id>`. */
+  public readonly jobName: string;
+  /** DNS name the client (index 1) connects to. */
   public readonly serverHost: string;
   /** The perftest command line both sides run (the client adds the server host). */
   public readonly command: string;
@@ -229,10 +259,10 @@ export class IbBandwidthTest extends Construct {
   constructor(scope: Construct, id: string, props: IbBandwidthTestProps = {}) {
     super(scope, id);
     const where = 'IbBandwidthTest';
-    const pod = resolveIbPod(where, props);
+    const pod = resolveIbPod(where, props, this);
     const program = checkOneOf(where, 'program', props.program ?? 'ib_read_bw', PERFTEST_BANDWIDTH);
-    this.name = checkDnsLabel(where, 'name', props.name ?? program.replace(/_/g, '-'));
-    checkDnsLabel(where, 'name', `${this.name}-server`);
+    // The pod host names are `<job>-<index>`: room for "-1".
+    this.name = checkCheckName(where, 'name', props.name ?? program.replace(/_/g, '-'), 2);
     this.namespace = pod.namespace;
     const port = checkPositiveInt(where, 'port', props.port ?? 18515, 65535);
     const args = [`${IB_BENCHMARK_IMAGE.perftestDir}/${program}`];
@@ -248,52 +278,58 @@ export class IbBandwidthTest extends Construct {
     if (props.messageSize !== undefined) args.push('-s', String(checkPositiveInt(where, 'messageSize', props.messageSize)));
     args.push('-p', String(port), '-F', '--report_gbits');
     this.command = args.join(' ');
+    const labels = standardLabels(this, this.name, 'perftest');
 
-    const serverName = `${this.name}-server`;
-    this.serverHost = `${serverName}.${this.name}.${this.namespace}.svc`;
-    const pairLabels = selectorLabels(this, this.name);
+    // One Indexed Job of two pods (Kubernetes docs "Job with Pod-to-Pod Communication"): index 0 serves,
+    // index 1 connects to `<job>-0.<service>`, retrying until the server listens (60 tries, 2 s apart).
+    const spec = (jobName: string, run: Record<string, string>): k8s.JobSpec => {
+      const serverHost = `${jobName}-0.${this.name}.${this.namespace}.svc`;
+      const script = `set -eu\nif [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n  exec ${this.command}\nfi\nn=0\n`
+        + `until ${this.command} ${serverHost}; do\n  n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\ndone\n`;
+      return {
+        completionMode: 'Indexed',
+        completions: 2,
+        parallelism: 2,
+        backoffLimit: 0,
+        ttlSecondsAfterFinished: pod.ttl,
+        template: {
+          metadata: { labels: templateLabels({ ...labels, ...run }), annotations: pod.annotations },
+          spec: {
+            ...pod.placement,
+            subdomain: this.name,
+            restartPolicy: 'Never',
+            // Two different nodes: the point is the fabric between them.
+            affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), ...run }),
+            containers: [{
+              name: 'perftest',
+              image: pod.image,
+              command: ['/bin/sh', '-c', script],
+              ports: [{ name: 'perftest', containerPort: port, protocol: 'TCP' }],
+              securityContext: rdmaRootSecurityContext(),
+              resources: pod.resources,
+            }],
+          },
+        },
+      };
+    };
+    this.runId = runIdOf(this, { name: this.name, namespace: this.namespace, labels, spec: spec(this.name, {}) });
+    this.jobName = runName(this.name, this.runId);
+    this.serverHost = `${this.jobName}-0.${this.name}.${this.namespace}.svc`;
+    const run = runLabels(this.runId);
     new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.name, namespace: this.namespace, labels: standardLabels(this, this.name, 'rdma-check') },
+      metadata: { name: this.name, namespace: this.namespace, labels },
       spec: {
         clusterIp: 'None',
         // The client may connect before the server pod reports Ready.
         publishNotReadyAddresses: true,
-        selector: { ...pairLabels, 'app.kubernetes.io/component': 'perftest-server' },
+        // This run's pods only: an older run's pods may still be there until their TTL.
+        selector: { ...selectorLabels(this, this.name), ...run },
         ports: [{ name: 'perftest', port, protocol: 'TCP' }],
       },
     });
-
-    // The client retries until the server listens (60 tries, 2 s apart): the two Jobs start together.
-    const client = `set -eu\nn=0\nuntil ${this.command} ${this.serverHost}; do\n`
-      + '  n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\ndone\n';
-    const job = (role: 'server' | 'client', command: string[], extra: Partial<k8s.PodSpec>) => {
-      const labels = standardLabels(this, this.name, `perftest-${role}`);
-      new k8s.KubeJob(this, role === 'server' ? 'Server' : 'Client', {
-        metadata: { name: `${this.name}-${role}`, namespace: this.namespace, labels },
-        spec: {
-          backoffLimit: 0,
-          template: {
-            metadata: { labels, annotations: pod.annotations },
-            spec: {
-              ...pod.placement,
-              ...extra,
-              restartPolicy: 'Never',
-              // Two different nodes: the point is the fabric between them.
-              affinity: spreadAcrossNodes(pairLabels),
-              containers: [{
-                name: 'perftest',
-                image: pod.image,
-                command,
-                ports: role === 'server' ? [{ name: 'perftest', containerPort: port, protocol: 'TCP' }] : undefined,
-                securityContext: rdmaRootSecurityContext(),
-                resources: pod.resources,
-              }],
-            },
-          },
-        },
-      });
-    };
-    job('server', args, { hostname: serverName, subdomain: this.name });
-    job('client', ['/bin/sh', '-c', client], {});
+    new k8s.KubeJob(this, 'Resource', {
+      metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } },
+      spec: spec(this.jobName, run),
+    });
   }
 }

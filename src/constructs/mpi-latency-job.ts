@@ -1,10 +1,11 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MpiJob, MpiJobSpecMpiImplementation } from '../../imports/kubeflow.org';
+import { checkCheckName, checkTtl, runIdOf, runLabels, runName } from '../checks';
 import { RdmaOptionError } from '../errors';
 import { guaranteed, spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
-import { checkDnsLabel, checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
+import { checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE } from '../versions';
 import {
   BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement,
@@ -87,7 +88,7 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
   readonly iterations?: number;
   /**
    * Seconds the finished MPIJob (and, by cleanPodPolicy Running, its launcher logs) are kept.
-   * @default - kept until deleted
+   * @default 86400
    */
   readonly ttlSecondsAfterFinished?: number;
 }
@@ -101,7 +102,12 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
  * (container/Dockerfile.openmpi) or Intel MPI (container/Dockerfile.intel, `mpiImplementation: 'Intel'`).
  */
 export class MpiLatencyJob extends Construct {
+  /** Base name. */
   public readonly name: string;
+  /** The run id: a hash of what the job runs. */
+  public readonly runId: string;
+  /** The MPIJob's name, `<name>-<run id>`. */
+  public readonly jobName: string;
   public readonly namespace: string;
   public readonly transport: MpiTransport;
   public readonly benchmark: MpiJobProgram;
@@ -112,7 +118,7 @@ export class MpiLatencyJob extends Construct {
     super(scope, id);
     this.transport = checkOneOf(WHERE, 'transport', props.transport ?? 'efa', MPI_TRANSPORTS);
     const ib = this.transport === 'ib';
-    const pod = resolveBenchmarkPod(WHERE, ib ? { ...props, image: props.image ?? IB_BENCHMARK_IMAGE.image } : props);
+    const pod = resolveBenchmarkPod(WHERE, ib ? { ...props, image: props.image ?? IB_BENCHMARK_IMAGE.image } : props, this);
     this.benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', MPI_JOB_PROGRAMS);
     for (const key of ['rdmaResource', 'ucxNetDevices'] as const) {
       if (!ib && props[key] !== undefined) {
@@ -133,12 +139,13 @@ export class MpiLatencyJob extends Construct {
     }
     const defaultName = this.benchmark === 'fi_info' ? 'efa-support'
       : `${this.benchmark.replace('_', '-')}-${intel ? 'intel-' : ''}${this.transport}`;
-    this.name = checkDnsLabel(WHERE, 'name', props.name ?? defaultName);
+    // The MPIJob is `<name>-<run id>`; mpi-operator names its launcher Job `<job>-launcher`.
+    this.name = checkCheckName(WHERE, 'name', props.name ?? defaultName, '-launcher'.length);
     this.namespace = pod.namespace;
     const messageSizes = checkMessageSizes(props.messageSizes ?? '1:4194304');
     const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? (this.benchmark === 'osu_bw' ? 100 : 10000));
     const benchmarkPath = checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (intel ? INTEL_BENCHMARK_IMAGE : ib ? IB_BENCHMARK_IMAGE : BENCHMARK_IMAGE).osuPt2ptDir);
-    if (props.ttlSecondsAfterFinished !== undefined) checkPositiveInt(WHERE, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished);
+    const ttl = checkTtl(WHERE, props.ttlSecondsAfterFinished);
 
     const program = this.benchmark === 'fi_info'
       // Each rank prints its node's EFA RDM endpoints, or fails with -61 (No data available).
@@ -234,19 +241,26 @@ export class MpiLatencyJob extends Construct {
       },
     };
 
-    this.mpiJob = new MpiJob(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels },
-      spec: {
-        slotsPerWorker: 1,
-        runPolicy: { cleanPodPolicy: 'Running', ttlSecondsAfterFinished: props.ttlSecondsAfterFinished },
-        sshAuthMountPath: BENCHMARK_IMAGE.sshAuthMountPath,
-        launcherCreationPolicy: 'WaitForWorkersReady',
-        mpiImplementation: intel ? MpiJobSpecMpiImplementation.INTEL : MpiJobSpecMpiImplementation.OPEN_MPI,
-        mpiReplicaSpecs: {
-          Launcher: { replicas: 1, restartPolicy: 'OnFailure', template: k8s.toJson_PodTemplateSpec(launcher) },
-          Worker: { replicas: 2, restartPolicy: 'Never', template: k8s.toJson_PodTemplateSpec(worker) },
-        },
+    const launcherTemplate = k8s.toJson_PodTemplateSpec(launcher)!;
+    const workerTemplate = k8s.toJson_PodTemplateSpec(worker)!;
+    const spec = {
+      slotsPerWorker: 1,
+      runPolicy: { cleanPodPolicy: 'Running', ttlSecondsAfterFinished: ttl },
+      sshAuthMountPath: BENCHMARK_IMAGE.sshAuthMountPath,
+      launcherCreationPolicy: 'WaitForWorkersReady',
+      mpiImplementation: intel ? MpiJobSpecMpiImplementation.INTEL : MpiJobSpecMpiImplementation.OPEN_MPI,
+      mpiReplicaSpecs: {
+        Launcher: { replicas: 1, restartPolicy: 'OnFailure', template: launcherTemplate },
+        Worker: { replicas: 2, restartPolicy: 'Never', template: workerTemplate },
       },
+    };
+    this.runId = runIdOf(this, { name: this.name, namespace: this.namespace, labels, spec });
+    this.jobName = runName(this.name, this.runId);
+    const run = runLabels(this.runId);
+    for (const t of [launcherTemplate, workerTemplate]) t.metadata.labels = { ...t.metadata.labels, ...run };
+    this.mpiJob = new MpiJob(this, 'Resource', {
+      metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } },
+      spec,
     });
   }
 }

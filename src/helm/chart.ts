@@ -3,7 +3,7 @@ import { optionLeaves, optionType, optionsSchema } from '../options-schema';
 import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
 import { RdmaOptionError } from '../errors';
 import { PROFILES } from '../profiles';
-import { synthProfile } from '../synth';
+import { synthProfileParts } from '../synth';
 import { PACKAGE_VERSION } from '../version';
 import { ChartInferenceError, ProbedValue, getPath, inferTemplates, optionsFromValues, setPath } from './infer';
 import { CHART_SPECS } from './specs';
@@ -22,6 +22,28 @@ function schemaAt(schema: Schema, path: string): Schema | undefined {
     s = s?.properties?.[k];
   }
   return s;
+}
+
+/**
+ * Annotations that make a check a `helm test` hook: `helm install`/`upgrade` never create it, `helm test`
+ * deletes the previous run's object and creates it anew (https://helm.sh/docs/topics/chart_tests/,
+ * https://helm.sh/docs/topics/charts_hooks/). Services come first (weight -1): helm waits for each Job or
+ * Pod hook to finish before the next, and for no other kind.
+ */
+export function helmTestHook(obj: KubeObject): KubeObject {
+  const annotations = {
+    ...obj.metadata.annotations,
+    'helm.sh/hook': 'test',
+    'helm.sh/hook-delete-policy': 'before-hook-creation',
+    'helm.sh/hook-weight': obj.kind === 'Service' ? '-1' : '0',
+  };
+  return { ...obj, metadata: { ...obj.metadata, annotations } };
+}
+
+/** The objects of a profile's chart: the platform, and the checks as `helm test` hooks with their base names. */
+export function chartObjects(profile: string, options: unknown = {}): KubeObject[] {
+  const { platform, checks } = synthProfileParts(profile, options, { runIds: false });
+  return [...platform, ...checks.map(helmTestHook)];
 }
 
 /** The exposed values of a profile's chart, with their defaults and what to probe. */
@@ -185,7 +207,7 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
   const values = chartValues(profile);
   let docs;
   try {
-    docs = inferTemplates(options => synthProfile(profile, options), {}, values);
+    docs = inferTemplates(options => chartObjects(profile, options), {}, values);
   } catch (e) {
     if (e instanceof ChartInferenceError) throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: ${e.message}`);
     throw e;
@@ -194,7 +216,7 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
   const probeNames = values.flatMap(v => (v.probes && typeof v.probes[0] === 'string' ? [[v.probes[0], String(v.default)]] : []));
   const nameOf = (o: KubeObject) => probeNames.reduce((n, [probe, def]) => n.split(probe).join(def), fileNameOf(o));
   const files = new Map<string, string>();
-  const defaultObjects = new Map(synthProfile(profile, {}).map(o => [fileNameOf(o), o]));
+  const defaultObjects = new Map(chartObjects(profile, {}).map(o => [fileNameOf(o), o]));
   for (const d of docs) {
     const name = nameOf(d.object);
     if (d.object.kind === CRD) {

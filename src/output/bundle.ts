@@ -1,11 +1,12 @@
 import { createHash } from 'crypto';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
+import { RUN_LABEL } from '../checks';
 import { PACKAGE_VERSION } from '../version';
 import { toYamlText } from './yaml';
 
 /** A Kubernetes object as synthesized JSON. */
-export type KubeObject = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+export type KubeObject = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
 
 /** Apply phases: a file's two-digit prefix, so the folder's sort order is its apply order. */
 const PHASES: Record<string, number> = {
@@ -50,13 +51,19 @@ export interface BundleInput {
   /** The options the user gave (defaults are those of this version). */
   readonly options: unknown;
   readonly objects: KubeObject[];
+  /**
+   * `platform` (dist/<profile>/: stays installed, upgraded in place) or `checks` (dist/<profile>-checks/:
+   * one-shot checks, named per run).
+   * @default 'platform'
+   */
+  readonly lifecycle?: 'platform' | 'checks';
 }
 
 export const METADATA_FILE = 'bundle.json';
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 /**
- * The files of `dist/<profile>/`: one YAML file per object in apply order (CRDs, Namespaces, cluster-scoped
+ * The files of `dist/<profile>/` (or `dist/<profile>-checks/`): one YAML file per object in apply order (CRDs, Namespaces, cluster-scoped
  * RBAC, namespaced RBAC, config, workloads, then custom resources and jobs), a kustomization.yaml listing
  * them, and bundle.json (profile, version, options, sha256 of every file). Pure: same input, same bytes.
  */
@@ -75,10 +82,15 @@ export function renderBundle(input: BundleInput): BundleFile[] {
   });
   const out: BundleFile[] = names.map(path => ({ path, content: files.get(path)! }));
   out.push({ path: KUSTOMIZATION_FILE, content: kustomization });
+  const lifecycle = input.lifecycle ?? 'platform';
+  const runs = [...new Set(input.objects.map(o => o.metadata.labels?.[RUN_LABEL]).filter((r): r is string => typeof r === 'string'))].sort();
   const metadata = {
     generator: 'cdk8s-rdma',
     profile: input.profile,
     version: PACKAGE_VERSION,
+    lifecycle,
+    // Where the other half of the profile is, relative to this folder.
+    ...(lifecycle === 'platform' ? { checks: `../${input.profile}-checks` } : { platform: `../${input.profile}`, runs }),
     options: input.options ?? {},
     files: out.map(f => ({ path: f.path, sha256: sha256(f.content) })),
   };

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ChecksChart } from '../checks';
 import { CniHostPaths, DEFAULT_CNI_CONF_DIR, resolveCniHostPaths } from '../constructs/cni-node-agent';
 import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
@@ -193,18 +194,21 @@ const WHEREABOUTS_SEARCHED_CONF_DIRS = ['/etc/kubernetes/cni/net.d', DEFAULT_CNI
  */
 export class BaremetalIpoibProfile extends Chart {
   public readonly options: BaremetalIpoibOptions;
+  /** The one-shot checks (ipoib-test, perftest pair, OSU over IB): a chart of their own, `dist/baremetal-ipoib-checks/`. */
+  public readonly checks: ChecksChart;
 
   constructor(scope: Construct, id: string = BAREMETAL_IPOIB, options: BaremetalIpoibOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     this.options = options;
+    // Every construct below labels itself with the instance (the checks chart inherits the context).
+    this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(BAREMETAL_IPOIB, 'instance', options.instance ?? BAREMETAL_IPOIB));
+    this.checks = new ChecksChart(this);
     this.compose(options);
     // Sync waves and dry-run options for Argo CD, once every object exists.
     addGitOpsAnnotations(this);
   }
 
   private compose(options: BaremetalIpoibOptions): void {
-    const instance = checkDnsLabel(P, 'instance', options.instance ?? BAREMETAL_IPOIB);
-    this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
     const mode = checkOneOf(P, 'mode', options.mode ?? 'bundle', BAREMETAL_IPOIB_MODES);
     const namespace = checkDnsLabel(P, 'namespace', options.namespace ?? 'rdma-benchmarks');
     const operatorMode = mode === 'operator';
@@ -283,15 +287,15 @@ export class BaremetalIpoibProfile extends Chart {
     const rdmaResource = pod.rdmaResource ?? pluginResource ?? DEFAULT_RDMA_RESOURCE;
     const common: IbPodOptions = { ...pod, namespace, rdmaResource };
     if (testPod) {
-      withOptionPrefix(P, 'tests', () => new IpoibTestPod(this, 'TestPod', { ...common, networks: [networkRef] }));
+      withOptionPrefix(P, 'tests', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] }));
     }
     const { enabled: bwEnabled = true, ...bw } = bandwidth;
     if (bwEnabled) {
-      withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this, 'Bandwidth', { ...common, ...bw }));
+      withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw }));
     }
     const { enabled: mpiEnabled = true, ...mpiJob } = mpi;
     if (mpiEnabled) {
-      withOptionPrefix(P, 'tests.mpi', () => new MpiLatencyJob(this, 'Mpi', {
+      withOptionPrefix(P, 'tests.mpi', () => new MpiLatencyJob(this.checks, 'Mpi', {
         ...mpiJob,
         namespace,
         transport: 'ib',

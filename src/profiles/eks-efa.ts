@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
 import { EfaDevicePlugin, EfaDevicePluginProps } from '../constructs/efa-device-plugin';
@@ -126,18 +127,21 @@ export interface EksEfaOptions {
  */
 export class EksEfaProfile extends Chart {
   public readonly options: EksEfaOptions;
+  /** The one-shot checks (fi_info, fi_pingpong, OSU jobs): a chart of their own, `dist/eks-efa-checks/`. */
+  public readonly checks: ChecksChart;
 
   constructor(scope: Construct, id: string = EKS_EFA, options: EksEfaOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     this.options = options;
+    // Every construct below labels itself with the instance (the checks chart inherits the context).
+    this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(EKS_EFA, 'instance', options.instance ?? EKS_EFA));
+    this.checks = new ChecksChart(this);
     this.compose(options);
     // Sync waves and dry-run options for Argo CD, once every object exists.
     addGitOpsAnnotations(this);
   }
 
   private compose(options: EksEfaOptions): void {
-    const instance = checkDnsLabel(EKS_EFA, 'instance', options.instance ?? EKS_EFA);
-    this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
 
     const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
     if (pluginEnabled) {
@@ -160,16 +164,16 @@ export class EksEfaProfile extends Chart {
       reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it.',
     });
     const { tcpTwin = true, ...osuJob } = osu;
-    withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this, 'OsuEfa', { ...pod, ...osuJob, transport: 'efa' }));
+    withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuEfa', { ...pod, ...osuJob, transport: 'efa' }));
     if (tcpTwin) {
-      withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this, 'OsuTcp', { ...pod, ...osuJob, transport: 'tcp' }));
+      withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, transport: 'tcp' }));
     }
     if (fiInfo) {
-      withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this, 'FiInfo', pod));
+      withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', pod));
     }
     const { enabled: pingpongEnabled = true, ...pingpongJob } = pingpong;
     if (pingpongEnabled) {
-      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this, 'FiPingpong', { ...pod, ...pingpongJob }));
+      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...pod, ...pingpongJob }));
     }
   }
 }

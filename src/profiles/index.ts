@@ -13,7 +13,12 @@ export interface ProfileDefinition<O = any> {
   readonly description: string;
   /** The TypeScript options interface, from which the options JSON schema is generated. */
   readonly optionsType: string;
-  create(app: App, options: O): Chart;
+  create(app: App, options: O): ProfileChart;
+}
+
+/** A profile's chart: the platform objects, with the one-shot checks in a nested chart. */
+export interface ProfileChart extends Chart {
+  readonly checks: Chart;
 }
 
 /** Every profile, by name. */

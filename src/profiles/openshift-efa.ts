@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaClusterAutoscaler, EfaClusterAutoscalerProps, EfaMachineSet, EfaMachineSetProps } from '../constructs/efa-machine-set';
 import { HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugepagesFor } from '../constructs/hugepages-machine-config';
@@ -223,10 +224,15 @@ export interface OpenShiftEfaOptions {
  */
 export class OpenShiftEfaProfile extends Chart {
   public readonly options: OpenShiftEfaOptions;
+  /** The one-shot checks (the four MPI jobs): a chart of their own, `dist/openshift-efa-checks/`. */
+  public readonly checks: ChecksChart;
 
   constructor(scope: Construct, id: string = OPENSHIFT_EFA, options: OpenShiftEfaOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     this.options = options;
+    // Every construct below labels itself with the instance (the checks chart inherits the context).
+    this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(OPENSHIFT_EFA, 'instance', options.instance ?? OPENSHIFT_EFA));
+    this.checks = new ChecksChart(this);
     this.compose(options);
     // Sync waves and dry-run options for Argo CD, once every object exists. The NFD operator the bundle
     // subscribes to creates the NFD CRDs during the same sync.
@@ -238,8 +244,6 @@ export class OpenShiftEfaProfile extends Chart {
 
   private compose(options: OpenShiftEfaOptions): void {
     const P = OPENSHIFT_EFA;
-    const instance = checkDnsLabel(P, 'instance', options.instance ?? P);
-    this.node.setContext(INSTANCE_CONTEXT_KEY, instance);
     const openshiftVersion = options.openshiftVersion ?? '4.18';
     parseOpenShiftVersion(P, 'openshiftVersion', openshiftVersion);
 
@@ -320,7 +324,7 @@ export class OpenShiftEfaProfile extends Chart {
       };
       const osu = { benchmark, messageSizes, iterations };
       const { tcp = true, support = true, openmpi = true, intel = true } = jobs;
-      const job = (id: string, props: object) => withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this, id, { ...common, ...props }));
+      const job = (id: string, props: object) => withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this.checks, id, { ...common, ...props }));
       if (tcp) job('OsuTcp', { ...osu, transport: 'tcp' });
       if (support) job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' });
       if (openmpi) job('OsuOpenMpi', { ...osu, transport: 'efa' });
