@@ -1,10 +1,11 @@
-import { readFileSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps } from '../src';
+import { EFA_INSTANCE_TYPES, EKSCTL_EFA_DAEMONSET, EfaDevicePlugin, EfaDevicePluginProps, eksChartsFullname } from '../src';
 import efaData from '../src/data/efa-instance-types.json';
 import { locateReference } from './reference';
 import { only, synth } from './helpers';
 
+const AUTO_MODE = { key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['auto'] };
 const ds = (props?: EfaDevicePluginProps) => only(synth(s => new EfaDevicePlugin(s, 'plugin', props)), 'DaemonSet');
 const podSpec = (props?: EfaDevicePluginProps) => ds(props).spec.template.spec;
 
@@ -55,7 +56,8 @@ describe('EfaDevicePlugin defaults match the upstream DaemonSet point by point',
   test('targets every EFA-capable instance type by default', () => {
     const terms = spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
     expect(terms).toHaveLength(1);
-    expect(terms[0].matchExpressions).toEqual([{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: [...EFA_INSTANCE_TYPES] }]);
+    // ... and not EKS Auto Mode nodes, which run their own plugin (as the eks-charts chart does).
+    expect(terms[0].matchExpressions).toEqual([{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: [...EFA_INSTANCE_TYPES] }, AUTO_MODE]);
     expect(EFA_INSTANCE_TYPES).toHaveLength(303);
     expect(EFA_INSTANCE_TYPES).toContain('m7g.16xlarge');
     expect(spec.nodeSelector).toBeUndefined();
@@ -83,20 +85,27 @@ describe('EfaDevicePlugin custom props', () => {
       instanceTypes: ['p5.48xlarge', 'c5n.18xlarge'], additionalInstanceTypes: ['p7.48xlarge'],
       instanceTypeLabelKeys: ['node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type'],
     }).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    // The Auto Mode exclusion in every term: terms are ORed, a term's expressions ANDed.
     expect(terms).toEqual([
-      { matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge', 'c5n.18xlarge', 'p7.48xlarge'] }] },
-      { matchExpressions: [{ key: 'beta.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge', 'c5n.18xlarge', 'p7.48xlarge'] }] },
+      { matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge', 'c5n.18xlarge', 'p7.48xlarge'] }, AUTO_MODE] },
+      { matchExpressions: [{ key: 'beta.kubernetes.io/instance-type', operator: 'In', values: ['p5.48xlarge', 'c5n.18xlarge', 'p7.48xlarge'] }, AUTO_MODE] },
     ]);
   });
-  test('node-label targeting uses a nodeSelector and no affinity; extra nodeSelector is ANDed', () => {
+  const autoModeOnly = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [AUTO_MODE] }] } } };
+  test('node-label targeting uses a nodeSelector; extra nodeSelector is ANDed; the affinity only excludes Auto Mode nodes', () => {
     const spec = podSpec({ nodeTargeting: 'node-labels', nodeLabels: { 'vpc.amazonaws.com/efa': 'enabled' }, nodeSelector: { pool: 'hpc' } });
     expect(spec.nodeSelector).toEqual({ 'vpc.amazonaws.com/efa': 'enabled', 'pool': 'hpc' });
-    expect(spec.affinity).toBeUndefined();
+    expect(spec.affinity).toEqual(autoModeOnly);
   });
   test('no targeting', () => {
     const spec = podSpec({ nodeTargeting: 'none' });
-    expect(spec.affinity).toBeUndefined();
+    expect(spec.affinity).toEqual(autoModeOnly);
     expect(spec.nodeSelector).toBeUndefined();
+  });
+  test('includeAutoModeNodes: no exclusion term', () => {
+    expect(podSpec({ nodeTargeting: 'none', includeAutoModeNodes: true }).affinity).toBeUndefined();
+    expect(podSpec({ includeAutoModeNodes: true }).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
+      .toEqual([{ matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: [...EFA_INSTANCE_TYPES] }] }]);
   });
   test('user tolerations come after the built-in ones', () => {
     const spec = podSpec({ tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] });
@@ -121,6 +130,50 @@ describe('EfaDevicePlugin custom props', () => {
     expect(d.spec.template.spec.serviceAccountName).toBe('efa-plugin');
     expect(d.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } });
     expect(d.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '20m', memory: '32Mi' }, limits: { memory: '64Mi' } });
+  });
+});
+
+describe('EfaDevicePlugin adoption of an existing install', () => {
+  test('eks-charts: the chart\'s fullname, selector `name: <fullname>`, chart name and release as name and instance labels', () => {
+    for (const [release, fullname] of [[undefined, 'aws-efa-k8s-device-plugin'], ['efa', 'efa-aws-efa-k8s-device-plugin'], ['my-aws-efa-k8s-device-plugin', 'my-aws-efa-k8s-device-plugin']]) {
+      const d = ds({ adopt: 'eks-charts', ...(release ? { helmRelease: release } : {}) });
+      expect(d.metadata.name).toBe(fullname);
+      expect(d.spec.selector.matchLabels).toEqual({ name: fullname });
+      expect(d.spec.template.metadata.labels).toMatchObject({ name: fullname });
+      expect(d.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'aws-efa-k8s-device-plugin', 'app.kubernetes.io/instance': release ?? 'aws-efa-k8s-device-plugin' });
+    }
+    expect(eksChartsFullname(`${'r'.repeat(40)}-`)).toBe(`${'r'.repeat(40)}--aws-efa-k8s-device-plugin`.slice(0, 63).replace(/-+$/, ''));
+  });
+  test('eksctl: aws-efa-k8s-device-plugin-daemonset with selector `name: aws-efa-k8s-device-plugin`', () => {
+    const d = ds({ adopt: 'eksctl' });
+    expect(d.metadata).toMatchObject({ name: 'aws-efa-k8s-device-plugin-daemonset', namespace: 'kube-system' });
+    expect(d.spec.selector.matchLabels).toEqual({ name: 'aws-efa-k8s-device-plugin' });
+    expect(d.spec.template.metadata.labels).toMatchObject({ name: 'aws-efa-k8s-device-plugin' });
+  });
+  test('the adopted names and selectors are the ones the research notes cite (../shared/research/efa.md)', () => {
+    const { dir } = locateReference();
+    const notes = dir ? join(dir, '..', 'research', 'efa.md') : undefined;
+    if (!notes || !existsSync(notes)) {
+      console.log('SKIPPED adoption facts against ../shared/research/efa.md: the notes are not beside the reference folder');
+      return;
+    }
+    const text = readFileSync(notes, 'utf8');
+    // eks-charts §2.3: DaemonSet name = fullname; "selector/pod label `name: <fullname>`"; fullname is `<release>-aws-efa-k8s-device-plugin`.
+    expect(text).toContain('DaemonSet name = fullname (`<release>-aws-efa-k8s-device-plugin` unless release contains chart name)');
+    expect(text).toContain('selector/pod label `name: <fullname>`');
+    expect(text).toContain('`key: eks.amazonaws.com/compute-type, operator: NotIn, values: [auto]`');
+    expect(eksChartsFullname('efa')).toBe('efa-aws-efa-k8s-device-plugin');
+    // The aws-efa-eks manifest eksctl's asset descends from (§1.2): its name and selector.
+    expect(text).toContain('`metadata.name: aws-efa-k8s-device-plugin-daemonset`');
+    expect(text).toContain('`spec.selector.matchLabels: {name: aws-efa-k8s-device-plugin}`');
+    expect(EKSCTL_EFA_DAEMONSET).toEqual({ name: 'aws-efa-k8s-device-plugin-daemonset', selector: { name: 'aws-efa-k8s-device-plugin' } });
+  });
+  test('errors', () => {
+    const err = (props: EfaDevicePluginProps) => () => ds(props);
+    expect(err({ adopt: 'helm' as any })).toThrow('EfaDevicePlugin: adopt "helm" is not a known choice; allowed: "none", "eks-charts", "eksctl"');
+    expect(err({ adopt: 'eksctl', name: 'efa' })).toThrow('EfaDevicePlugin: name "efa" cannot be set with adopt "eksctl" (the adopted object\'s name is used); allowed: unset, or adopt "none"');
+    expect(err({ helmRelease: 'efa' })).toThrow('EfaDevicePlugin: helmRelease "efa" only applies to adopt "eks-charts" (adopt is "none"); allowed: unset, or adopt "eks-charts"');
+    expect(err({ adopt: 'eks-charts', helmRelease: 'EFA' })).toThrow('EfaDevicePlugin: helmRelease "EFA" is not a valid name');
   });
 });
 

@@ -61,7 +61,9 @@ describe('EfaMachineSet', () => {
     expect(ms.apiVersion).toBe('machine.openshift.io/v1beta1');
     expect(ms.metadata).toMatchObject({ name: 'mycluster-x7k2p-efa-us-east-1a', namespace: 'openshift-machine-api' });
     expect(ms.metadata.labels['machine.openshift.io/cluster-api-cluster']).toBe('mycluster-x7k2p');
-    expect(ms.spec.replicas).toBe(2);
+    // The default MachineAutoscaler owns the replicas: the MachineSet sets none (GitOps must not fight it).
+    expect(ms.spec).not.toHaveProperty('replicas');
+    expect(only(objs, 'MachineAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
     expect(ms.spec.selector.matchLabels).toEqual({
       'machine.openshift.io/cluster-api-cluster': 'mycluster-x7k2p', 'machine.openshift.io/cluster-api-machineset': 'mycluster-x7k2p-efa-us-east-1a',
     });
@@ -128,7 +130,8 @@ describe('EfaMachineSet', () => {
     expect(err({ region: 'useast1' })).toThrow('EfaMachineSet: region "useast1" is not an AWS region; allowed: a region name such as "us-east-1"');
     expect(err({ securityGroupNames: [] })).toThrow('EfaMachineSet: securityGroupNames [] is empty');
     expect(err({ rootVolumeSize: 0 })).toThrow('EfaMachineSet: rootVolumeSize 0 is not allowed; allowed: a whole number from 1 to 16384');
-    expect(err({ replicas: -1 })).toThrow('EfaMachineSet: replicas -1 is not allowed; allowed: a whole number of at least 0');
+    expect(err({ replicas: -1, autoscaler: false })).toThrow('EfaMachineSet: replicas -1 is not allowed; allowed: a whole number of at least 0');
+    expect(err({ replicas: 3 })).toThrow('EfaMachineSet: replicas 3 cannot be set with an autoscaler (the MachineAutoscaler owns the MachineSet\'s replicas); allowed: unset (size the pool with autoscaler.minReplicas and maxReplicas), or autoscaler: false');
     expect(err({ amiId: 'rhcos-414' })).toThrow('EfaMachineSet: amiId "rhcos-414" is not an AMI id');
     expect(err({ placementGroupName: '' })).toThrow('EfaMachineSet: placementGroupName "" is empty');
     expect(err({ subnetId: 'private-a' })).toThrow('EfaMachineSet: subnetId "private-a" is not a subnet id');

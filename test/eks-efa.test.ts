@@ -49,6 +49,20 @@ describe('eks-efa profile', () => {
     expect(job.metadata.namespace).toBe('hpc');
     expect(job.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('4');
   });
+  test('coexistence: Auto Mode nodes excluded by default; adoption of an eks-charts, eksctl or upstream mpi-operator install', () => {
+    const terms = objs.find(o => o.kind === 'DaemonSet').spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    for (const t of terms) expect(t.matchExpressions).toContainEqual({ key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['auto'] });
+    const adopted = synthProfile('eks-efa', { devicePlugin: { adopt: 'eks-charts', helmRelease: 'efa', includeAutoModeNodes: true }, mpiOperator: { adopt: 'upstream' } });
+    const ds = adopted.find(o => o.kind === 'DaemonSet')!;
+    expect(ds.metadata.name).toBe('efa-aws-efa-k8s-device-plugin');
+    expect(ds.spec.selector.matchLabels).toEqual({ name: 'efa-aws-efa-k8s-device-plugin' });
+    expect(JSON.stringify(ds.spec.template.spec.affinity)).not.toContain('compute-type');
+    expect(adopted.find(o => o.kind === 'Deployment')!.spec.selector.matchLabels).toEqual({
+      'app': 'mpi-operator', 'app.kubernetes.io/component': 'mpijob', 'app.kubernetes.io/name': 'mpi-operator', 'kustomize.component': 'mpi-operator',
+    });
+    expect(synthProfile('eks-efa', { devicePlugin: { adopt: 'eksctl' } }).find(o => o.kind === 'DaemonSet')!.metadata.name).toBe('aws-efa-k8s-device-plugin-daemonset');
+    expect(() => synthProfile('eks-efa', { devicePlugin: { adopt: 'eksctl', name: 'x' } })).toThrow('eks-efa: devicePlugin.name "x" cannot be set with adopt "eksctl"');
+  });
   test('components can be turned off one by one', () => {
     expect(kinds(synthProfile('eks-efa', { benchmarks: { enabled: false }, mpiOperator: { install: false } }))).toEqual(['DaemonSet/aws-efa-k8s-device-plugin']);
     expect(synthProfile('eks-efa', { devicePlugin: { enabled: false } }).some(o => o.kind === 'DaemonSet')).toBe(false);

@@ -1,5 +1,8 @@
-import { MPIJOB_CRD_SPEC, MpiOperator } from '../src';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { MPIJOB_CRD_SPEC, MpiOperator, UPSTREAM_MPI_OPERATOR_LABELS } from '../src';
 import { only, synth } from './helpers';
+import { locateReference } from './reference';
 
 describe('MpiOperator', () => {
   const objs = synth(s => new MpiOperator(s, 'op'));
@@ -71,6 +74,18 @@ describe('MpiOperator', () => {
     expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
     expect(only(custom, 'ClusterRoleBinding').subjects[0].namespace).toBe('kubeflow');
   });
+  test('adopt "upstream": the Deployment keeps the selector of deploy/v2beta1/mpi-operator.yaml, so it applies over an upstream install', () => {
+    const d = only(synth(s => new MpiOperator(s, 'op', { adopt: 'upstream' })), 'Deployment');
+    expect(d.metadata).toMatchObject({ name: 'mpi-operator', namespace: 'mpi-operator' });
+    expect(d.spec.selector.matchLabels).toEqual(UPSTREAM_MPI_OPERATOR_LABELS);
+    expect(d.spec.template.metadata.labels).toMatchObject(UPSTREAM_MPI_OPERATOR_LABELS);
+    expect(() => synth(s => new MpiOperator(s, 'op', { adopt: 'kustomize' as any }))).toThrow('MpiOperator: adopt "kustomize" is not a known choice; allowed: "none", "upstream"');
+    // The labels are the research notes' (mpi-openshift.md §1.4, the upstream manifest's commonLabels).
+    const { dir } = locateReference();
+    const notes = dir ? join(dir, '..', 'research', 'mpi-openshift.md') : undefined;
+    if (!notes || !existsSync(notes)) return;
+    expect(readFileSync(notes, 'utf8')).toContain('Common labels: `app: mpi-operator`, `app.kubernetes.io/component: mpijob`,\n`app.kubernetes.io/name: mpi-operator`, `kustomize.component: mpi-operator`.');
+  });
   test('errors', () => {
     expect(() => synth(s => new MpiOperator(s, 'op', { image: 'mpioperator/mpi-operator' }))).toThrow(
       'MpiOperator: image "mpioperator/mpi-operator" is not a pinned image; allowed: an image reference with a version tag or @sha256 digest (not "latest", not tag-less)');
@@ -79,8 +94,6 @@ describe('MpiOperator', () => {
 });
 
 test('imports/crds holds the current CRD definition (run `npm run import` when this fails)', () => {
-  const { readFileSync } = require('fs');
-  const { join } = require('path');
   const { crdDocuments } = require('../src/crds');
   for (const { file, yaml } of crdDocuments()) {
     expect(readFileSync(join(__dirname, '..', 'imports', 'crds', file), 'utf8')).toBe(yaml);

@@ -1,6 +1,6 @@
 import { baseName } from './helpers';
 import { App, Testing } from 'cdk8s';
-import { OpenShiftEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
+import { NFD_WORKER_TOLERATIONS, OpenShiftEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
 
 const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${baseName(o)}`).sort();
 const podSpecs = (o: any) => Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template);
@@ -45,6 +45,51 @@ describe('openshift-efa profile', () => {
     expect(ms.spec.template.spec.metadata.labels).toEqual(find('MachineConfigPool', 'worker-efa').spec.nodeSelector.matchLabels);
     expect(withMachines.some(o => o.kind === 'MachineAutoscaler')).toBe(true);
     expect(withMachines.some(o => o.kind === 'ClusterAutoscaler')).toBe(false);
+  });
+  test('the MachineSet\'s taints are tolerated by exactly what must run on the EFA machines', () => {
+    const taint = { key: 'example.com/efa', value: 'true', effect: 'NoSchedule' as const };
+    const tainted = synthProfile('openshift-efa', { machineSet: { ...MACHINE_SET, taints: [taint, { key: 'dedicated', effect: 'PreferNoSchedule' }] } });
+    const wanted = [{ key: 'example.com/efa', operator: 'Equal', value: 'true', effect: 'NoSchedule' }, { key: 'dedicated', operator: 'Exists', effect: 'PreferNoSchedule' }];
+    const same = (t: any, w: any) => ['key', 'operator', 'value', 'effect', 'tolerationSeconds'].every(k => t[k] === w[k]);
+    // Every pod template (MPIJob replicas too), and NFD's worker with the operator's own tolerations.
+    const tolerating = (o: any): any[][] => [
+      ...(o.spec?.template?.spec ? [o.spec.template.spec.tolerations ?? []] : []),
+      ...Object.values(o.spec?.mpiReplicaSpecs ?? {}).map((r: any) => r.template.spec.tolerations ?? []),
+      ...(o.kind === 'NodeFeatureDiscovery' ? [[...NFD_WORKER_TOLERATIONS]] : []),
+    ];
+    const tolerates = (list: any[], t: any) => list.some(x => same(x, t) || (x.operator === 'Exists' && x.key === undefined && x.effect === t.effect));
+    const who: string[] = [];
+    for (const o of tainted) {
+      const lists = tolerating(o);
+      if (lists.length === 0) continue;
+      // NoSchedule blocks scheduling; PreferNoSchedule only steers it: "exactly" is about the blocking taint.
+      const blocked = lists.map(l => tolerates(l, wanted[0]));
+      if (!blocked.some(Boolean)) continue;
+      // All of an object's pods, or none of them.
+      expect({ o: o.metadata.name, blocked }).toEqual({ o: o.metadata.name, blocked: blocked.map(() => true) });
+      // What we emit tolerates both taints exactly.
+      if (o.kind !== 'NodeFeatureDiscovery') for (const l of lists) for (const w of wanted) expect(l).toContainEqual(expect.objectContaining(w));
+      who.push(`${o.kind}/${baseName(o)}`);
+    }
+    expect(who.sort()).toEqual([
+      'DaemonSet/aws-efa-k8s-device-plugin', 'MPIJob/efa-support', 'MPIJob/osu-latency-efa', 'MPIJob/osu-latency-intel-efa', 'MPIJob/osu-latency-tcp',
+      'NodeFeatureDiscovery/nfd-instance',
+    ]);
+    // The user's own tolerations stay, before the taints'.
+    const plugin = synthProfile('openshift-efa', { devicePlugin: { tolerations: [{ key: 'gpu', operator: 'Exists' }] }, machineSet: { ...MACHINE_SET, taints: [taint] } })
+      .find(o => o.kind === 'DaemonSet')!;
+    expect(plugin.spec.template.spec.tolerations.slice(-2)).toEqual([{ key: 'gpu', operator: 'Exists' }, wanted[0]]);
+    // NFD's worker cannot tolerate NoExecute: refused, naming the taint.
+    expect(() => synthProfile('openshift-efa', { machineSet: { ...MACHINE_SET, taints: [taint, { key: 'efa', effect: 'NoExecute' }] } }))
+      .toThrow('openshift-efa: machineSet.taints[1].effect "NoExecute" would keep NFD\'s worker off the EFA machines (it tolerates NoSchedule taints only), so they would never get the EFA label; allowed: "NoSchedule" or "PreferNoSchedule", or nfd.enabled false');
+    expect(() => synthProfile('openshift-efa', { nfd: { enabled: false }, devicePlugin: { nodeTargeting: 'none' }, machineSet: { ...MACHINE_SET, taints: [{ key: 'efa', effect: 'NoExecute' }] } })).not.toThrow();
+  });
+  test('with a MachineAutoscaler the MachineSet has no replicas (the autoscaler owns them); without one it has', () => {
+    const auto = synthProfile('openshift-efa', { machineSet: MACHINE_SET }).find(o => o.kind === 'MachineSet')!;
+    expect(auto.spec).not.toHaveProperty('replicas');
+    const fixed = synthProfile('openshift-efa', { machineSet: { ...MACHINE_SET, autoscaler: false } }).find(o => o.kind === 'MachineSet')!;
+    expect(fixed.spec.replicas).toBe(2);
+    expect(() => synthProfile('openshift-efa', { machineSet: { ...MACHINE_SET, replicas: 3 } })).toThrow('openshift-efa: machineSet.replicas 3 cannot be set with an autoscaler');
   });
   test('the jobs run in their namespace as mpi-job under the pinned SCC, on NFD-labelled EFA nodes; no token in output', () => {
     const jobs = objs.filter(o => o.kind === 'MPIJob');

@@ -120,7 +120,7 @@ describe('an upgrade applies over the previous release', () => {
   test('the later release really differs: another version label and other images', () => {
     const a = current('eks-efa', {});
     const b = later('eks-efa', {});
-    expect(b.platform[0].metadata.labels['app.kubernetes.io/version']).toBe(LATER_VERSION);
+    expect(b.platform[0].metadata.labels?.['app.kubernetes.io/version']).toBe(LATER_VERSION);
     const images = (objs: any[]) => JSON.stringify(objs).match(/"image":"[^"]+"/g)!.sort();
     const [ia, ib] = [images(a.platform), images(b.platform)];
     expect(ia.length).toBe(ib.length);

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import efaData from '../data/efa-instance-types.json';
 import { RdmaOptionError } from '../errors';
 import { ResourceRequirements, Toleration, toPullSecrets, toResources, toTolerations } from '../kube';
-import { selectorLabels, standardLabels } from '../labels';
+import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
 import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
 import { EFA_DEVICE_PLUGIN, EKS_ADDON_REGISTRY_ACCOUNTS, efaDevicePluginImage } from '../versions';
 
@@ -17,6 +17,43 @@ export const EFA_INSTANCE_TYPES: readonly string[] = efaData.instanceTypes;
 export type EfaNodeTargeting = 'instance-types' | 'node-labels' | 'none';
 export const EFA_NODE_TARGETING_MODES: readonly EfaNodeTargeting[] = ['instance-types', 'node-labels', 'none'];
 
+/**
+ * Whose DaemonSet the plugin takes the place of, keeping that object's name and selector so that applying
+ * the bundle updates it in place (a DaemonSet's `spec.selector` is immutable: another selector under the
+ * same name fails with `spec.selector: field is immutable`).
+ * - `none`: our own object, `aws-efa-k8s-device-plugin` selected by the `app.kubernetes.io` name and instance.
+ * - `eks-charts`: the aws/eks-charts `aws-efa-k8s-device-plugin` chart's DaemonSet: named by the chart's
+ *   fullname helper from `helmRelease`, selector `name: <fullname>` (templates/_helpers.tpl, daemonset.yaml).
+ * - `eksctl`: the DaemonSet eksctl installs for `efaEnabled` node groups: `aws-efa-k8s-device-plugin-daemonset`,
+ *   selector `name: aws-efa-k8s-device-plugin` (eksctl-io/eksctl pkg/addons/assets/efa-device-plugin.yaml).
+ */
+export type EfaDevicePluginAdoption = 'none' | 'eks-charts' | 'eksctl';
+export const EFA_DEVICE_PLUGIN_ADOPTIONS: readonly EfaDevicePluginAdoption[] = ['none', 'eks-charts', 'eksctl'];
+
+/** The eks-charts chart's name (`Chart.yaml` `name`), which its fullname helper appends to the release name. */
+export const EKS_CHARTS_EFA_CHART = 'aws-efa-k8s-device-plugin';
+/**
+ * The DaemonSet name and selector of eksctl's embedded EFA device plugin manifest: eksctl-io/eksctl
+ * `pkg/addons/assets/efa-device-plugin.yaml` as read at commit 09dd74f, the same as aws-samples/aws-efa-eks
+ * `manifest/efa-k8s-device-plugin.yml` (research efa.md §1.2). [UNVERIFIED for current eksctl: research
+ * efa.md §3.1, read at 99984ad, names the object `aws-efa-k8s-device-plugin`; the README says how to check.]
+ */
+export const EKSCTL_EFA_DAEMONSET = { name: 'aws-efa-k8s-device-plugin-daemonset', selector: { name: 'aws-efa-k8s-device-plugin' } } as const;
+/**
+ * The node affinity expression that keeps the plugin off EKS Auto Mode nodes, which run their own
+ * (aws/eks-charts daemonset.yaml, added in PR #1182, 2024-11-20; research efa.md §2.3).
+ */
+export const EKS_AUTO_MODE_EXCLUSION = { key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['auto'] } as const;
+
+/**
+ * The eks-charts chart's DaemonSet name for a release: its `fullname` helper (the release name if it contains
+ * the chart name, else `<release>-<chart>`, cut to 63 characters without a trailing `-`).
+ */
+export function eksChartsFullname(release: string): string {
+  const full = release.includes(EKS_CHARTS_EFA_CHART) ? release : `${release}-${EKS_CHARTS_EFA_CHART}`;
+  return full.slice(0, 63).replace(/-+$/, '');
+}
+
 /** DaemonSet update strategy, as in a DaemonSetSpec. */
 export interface DaemonSetUpdateStrategy {
   readonly type: 'RollingUpdate' | 'OnDelete';
@@ -26,15 +63,36 @@ export interface DaemonSetUpdateStrategy {
 export interface EfaDevicePluginProps {
   /**
    * Name of the DaemonSet and of its pod selector label. Part of the selector: never change it on a
-   * running cluster.
+   * running cluster. Not with `adopt`, which names the object it takes over.
    * @default 'aws-efa-k8s-device-plugin'
    */
   readonly name?: string;
   /**
-   * Namespace of the DaemonSet (upstream runs it in kube-system, at system-node-critical priority).
+   * Namespace of the DaemonSet (upstream runs it in kube-system, at system-node-critical priority). Unset, the
+   * namespace of the enclosing Chart if it has one.
    * @default 'kube-system'
    */
   readonly namespace?: string;
+  /**
+   * Take the place of a plugin the cluster already runs, in place: `eks-charts` (a Helm install of the
+   * aws/eks-charts chart, named from `helmRelease`), `eksctl` (the plugin eksctl installs for `efaEnabled`
+   * node groups), or `none` (our own object). Two plugins registering `vpc.amazonaws.com/efa` on one node
+   * must not run side by side.
+   * @default 'none'
+   */
+  readonly adopt?: EfaDevicePluginAdoption;
+  /**
+   * Release name of the eks-charts install `adopt: 'eks-charts'` takes over (the EKS user guide installs it as
+   * `aws-efa-k8s-device-plugin`, the chart README as `efa`).
+   * @default 'aws-efa-k8s-device-plugin'
+   */
+  readonly helmRelease?: string;
+  /**
+   * Also run on EKS Auto Mode nodes (`eks.amazonaws.com/compute-type: auto`). Auto Mode nodes run their own
+   * EFA plugin, so by default they are excluded, as the eks-charts chart does.
+   * @default false
+   */
+  readonly includeAutoModeNodes?: boolean;
   /**
    * AWS region whose EKS add-on ECR registry serves the image. Nodes pull it with the node IAM role
    * (AmazonEC2ContainerRegistryReadOnly).
@@ -150,12 +208,30 @@ export class EfaDevicePlugin extends Construct {
 
   constructor(scope: Construct, id: string, props: EfaDevicePluginProps = {}) {
     super(scope, id);
-    this.name = checkDnsLabel(WHERE, 'name', props.name ?? 'aws-efa-k8s-device-plugin');
-    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? 'kube-system');
+    const adopt = checkOneOf(WHERE, 'adopt', props.adopt ?? 'none', EFA_DEVICE_PLUGIN_ADOPTIONS);
+    if (adopt !== 'none' && props.name !== undefined) {
+      throw new RdmaOptionError(WHERE, 'name', props.name, `cannot be set with adopt "${adopt}" (the adopted object's name is used)`, 'unset, or adopt "none"');
+    }
+    if (adopt !== 'eks-charts' && props.helmRelease !== undefined) {
+      throw new RdmaOptionError(WHERE, 'helmRelease', props.helmRelease, `only applies to adopt "eks-charts" (adopt is "${adopt}")`, 'unset, or adopt "eks-charts"');
+    }
+    const release = checkDnsLabel(WHERE, 'helmRelease', props.helmRelease ?? EKS_CHARTS_EFA_CHART);
+    this.name = adopt === 'eks-charts' ? eksChartsFullname(release)
+      : adopt === 'eksctl' ? EKSCTL_EFA_DAEMONSET.name
+        : checkDnsLabel(WHERE, 'name', props.name ?? 'aws-efa-k8s-device-plugin');
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? defaultNamespace(this, 'kube-system'));
     this.image = resolveImage(props);
     const privileged = props.privileged ?? false;
 
-    const podLabels = { ...checkLabels(WHERE, 'podLabels', props.podLabels ?? {}), ...selectorLabels(this, this.name) };
+    // The selector of the adopted object, or ours; never anything that changes per release.
+    const selector: Record<string, string> = adopt === 'eks-charts' ? { name: this.name }
+      : adopt === 'eksctl' ? { ...EKSCTL_EFA_DAEMONSET.selector }
+        : selectorLabels(this, this.name);
+    const labels = adopt === 'eks-charts'
+      // The chart's name and instance labels (its _helpers.tpl), so selectors over them keep matching.
+      ? { ...standardLabels(this, this.name, 'device-plugin'), 'app.kubernetes.io/name': EKS_CHARTS_EFA_CHART, 'app.kubernetes.io/instance': release }
+      : standardLabels(this, this.name, 'device-plugin');
+    const podLabels = { ...checkLabels(WHERE, 'podLabels', props.podLabels ?? {}), ...selectorLabels(this, this.name), ...selector };
     const targeting = nodeTargeting(props);
     const nodeSelector = { ...targeting.nodeSelector, ...checkLabels(WHERE, 'nodeSelector', props.nodeSelector ?? {}) };
 
@@ -179,10 +255,10 @@ export class EfaDevicePlugin extends Construct {
       metadata: {
         name: this.name,
         namespace: this.namespace,
-        labels: standardLabels(this, this.name, 'device-plugin'),
+        labels,
       },
       spec: {
-        selector: { matchLabels: selectorLabels(this, this.name) },
+        selector: { matchLabels: selector },
         updateStrategy: toUpdateStrategy(props.updateStrategy ?? { type: 'RollingUpdate' }),
         template: {
           metadata: {
@@ -266,6 +342,23 @@ interface Targeting {
 }
 
 function nodeTargeting(props: EfaDevicePluginProps): Targeting {
+  const t = targetNodes(props);
+  if (props.includeAutoModeNodes ?? false) return t;
+  // Auto Mode nodes run their own plugin: one more expression in every term (terms are ORed, expressions ANDed).
+  const terms = t.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [{ matchExpressions: [] }];
+  return {
+    nodeSelector: t.nodeSelector,
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: terms.map(term => ({ ...term, matchExpressions: [...term.matchExpressions ?? [], { ...EKS_AUTO_MODE_EXCLUSION, values: [...EKS_AUTO_MODE_EXCLUSION.values] }] })),
+        },
+      },
+    },
+  };
+}
+
+function targetNodes(props: EfaDevicePluginProps): Targeting {
   const mode = checkOneOf(WHERE, 'nodeTargeting', props.nodeTargeting ?? 'instance-types', EFA_NODE_TARGETING_MODES);
   if (mode === 'node-labels') {
     const labels = props.nodeLabels ?? {};

@@ -56,7 +56,9 @@ export interface EfaMachineSetProps {
    */
   readonly name?: string;
   /**
-   * Machines to run when there is no autoscaler.
+   * Machines to run when there is no autoscaler. With an autoscaler the MachineSet has no `replicas` field:
+   * the MachineAutoscaler owns it, and a GitOps sync or `kubectl apply` that set it would fight the
+   * autoscaler. A new MachineSet then starts at the CRD's default of 1 machine.
    * @default 2
    */
   readonly replicas?: number;
@@ -178,7 +180,12 @@ export class EfaMachineSet extends Construct {
     if (minReplicas !== undefined && maxReplicas! < minReplicas) {
       throw new RdmaOptionError(where, 'autoscaler.maxReplicas', maxReplicas, `is below minReplicas ${minReplicas}`, `a number of at least ${minReplicas}`);
     }
-    const replicas = props.replicas !== undefined ? checkReplicas(where, props.replicas) : minReplicas ?? 2;
+    if (autoscaler && props.replicas !== undefined) {
+      throw new RdmaOptionError(where, 'replicas', props.replicas, 'cannot be set with an autoscaler (the MachineAutoscaler owns the MachineSet\'s replicas)',
+        'unset (size the pool with autoscaler.minReplicas and maxReplicas), or autoscaler: false');
+    }
+    // machine.openshift.io MachineSet CRD: `replicas` defaults to 1 when unset (../shared/reference crds).
+    const replicas = autoscaler ? undefined : props.replicas !== undefined ? checkReplicas(where, props.replicas) : 2;
 
     const clusterLabel = { 'machine.openshift.io/cluster-api-cluster': infra };
     const machineSetLabel = { 'machine.openshift.io/cluster-api-machineset': this.name };

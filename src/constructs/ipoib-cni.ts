@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { guaranteed } from '../kube';
-import { selectorLabels, standardLabels } from '../labels';
+import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
 import { checkDnsLabel, checkImage } from '../validate';
 import { IPOIB_CNI } from '../versions';
 import { CniHostPaths, TOLERATE_ALL, cniInstallerSecurityContext, resolveCniHostPaths } from './cni-node-agent';
@@ -44,7 +44,7 @@ export class IpoibCni extends Construct {
 
   constructor(scope: Construct, id: string, props: IpoibCniProps = {}) {
     super(scope, id);
-    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? 'kube-system');
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? defaultNamespace(this, 'kube-system'));
     this.image = checkImage(WHERE, 'image', props.image ?? IPOIB_CNI.image);
     const { binDir } = resolveCniHostPaths(WHERE, { cniBinDir: props.cniBinDir });
     const nodeSelector = props.nodeSelector ?? {};

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { NetworkAttachmentDefinition } from '../../imports/k8s.cni.cncf.io';
 import { RdmaOptionError } from '../errors';
 import { Cidr, cidrContains, networkOf, parseCidr, parseIp } from '../ip';
-import { standardLabels } from '../labels';
+import { defaultNamespace, standardLabels } from '../labels';
 import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInterfaceName, checkOneOf } from '../validate';
 
 const WHERE = 'IpoibNetwork';
@@ -160,7 +160,7 @@ export class IpoibNetwork extends Construct {
   constructor(scope: Construct, id: string, props: IpoibNetworkProps = {}) {
     super(scope, id);
     this.name = checkDnsLabel(WHERE, 'name', props.name ?? 'ipoib');
-    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? 'rdma-benchmarks');
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? defaultNamespace(this, 'rdma-benchmarks'));
     this.master = checkInterfaceName(WHERE, 'master', props.master ?? 'ib0');
     const cniVersion = checkOneOf(WHERE, 'cniVersion', props.cniVersion ?? '0.3.1', CNI_VERSIONS);
     this.cniConfig = {

@@ -3,8 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MPIJOB_CRD_NAME, MPIJOB_CRD_SPEC } from '../crds';
 import { ResourceRequirements, toResources } from '../kube';
-import { selectorLabels, standardLabels } from '../labels';
-import { checkDnsLabel, checkImage } from '../validate';
+import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
+import { checkDnsLabel, checkImage, checkOneOf } from '../validate';
 import { MPI_OPERATOR } from '../versions';
 import { POD_SECURITY_REASON, podSecurityLabels } from './namespace';
 
@@ -14,12 +14,35 @@ const NAME = 'mpi-operator';
 /** Default operator resources: our sizing, not an upstream figure (upstream's Deployment sets none). */
 export const MPI_OPERATOR_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } };
 
+/**
+ * Labels of every object in upstream's `deploy/v2beta1/mpi-operator.yaml` (kustomize commonLabels, which
+ * kustomize also puts into selectors): the Deployment's `spec.selector.matchLabels` (kubeflow/mpi-operator,
+ * research mpi-openshift.md §1.4).
+ */
+export const UPSTREAM_MPI_OPERATOR_LABELS: Readonly<Record<string, string>> = {
+  'app': 'mpi-operator',
+  'app.kubernetes.io/component': 'mpijob',
+  'app.kubernetes.io/name': 'mpi-operator',
+  'kustomize.component': 'mpi-operator',
+};
+
+/** Whose operator install the construct's objects take the place of (see MpiOperatorProps.adopt). */
+export type MpiOperatorAdoption = 'none' | 'upstream';
+
 export interface MpiOperatorProps {
   /**
-   * Namespace of the operator (also its leader-election lock namespace).
+   * Namespace of the operator (also its leader-election lock namespace). Unset, the namespace of the
+   * enclosing Chart if it has one.
    * @default 'mpi-operator'
    */
   readonly namespace?: string;
+  /**
+   * Take over an install of upstream's `deploy/v2beta1/mpi-operator.yaml` (v0.8) in place: the Deployment keeps
+   * upstream's selector and pod labels (a Deployment's selector is immutable; ours differs), every other
+   * object already has upstream's name. `none`: our own selector.
+   * @default 'none'
+   */
+  readonly adopt?: MpiOperatorAdoption;
   /**
    * Create the namespace (labelled for Pod Security `baseline`).
    * @default true
@@ -56,7 +79,9 @@ export class MpiOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: MpiOperatorProps = {}) {
     super(scope, id);
-    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? NAME);
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? defaultNamespace(this, NAME));
+    const adopt = checkOneOf(WHERE, 'adopt', props.adopt ?? 'none', ['none', 'upstream']);
+    const selector = adopt === 'upstream' ? { ...UPSTREAM_MPI_OPERATOR_LABELS } : selectorLabels(this, NAME);
     this.image = checkImage(WHERE, 'image', props.image ?? MPI_OPERATOR.image);
     const labels = (name: string) => standardLabels(this, name, 'mpi-operator');
 
@@ -151,10 +176,10 @@ export class MpiOperator extends Construct {
       metadata: { name: NAME, namespace: this.namespace, labels: labels(NAME) },
       spec: {
         replicas: 1,
-        selector: { matchLabels: selectorLabels(this, NAME) },
+        selector: { matchLabels: selector },
         template: {
           metadata: {
-            labels: selectorLabels(this, NAME),
+            labels: { ...selectorLabels(this, NAME), ...selector },
             annotations: { 'sidecar.istio.io/inject': 'false' },
           },
           spec: {

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { NAD_CRD_NAME, NAD_CRD_SPEC } from '../crds';
 import { RdmaOptionError } from '../errors';
 import { CONFIG_HASH_ANNOTATION, configHash, guaranteed } from '../kube';
-import { selectorLabels, standardLabels } from '../labels';
+import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
 import { quantityToBytes } from '../quantity';
 import { checkCpu, checkDnsLabel, checkImage, checkMemory, checkOneOf } from '../validate';
 import { MULTUS } from '../versions';
@@ -67,7 +67,7 @@ export class Multus extends Construct {
 
   constructor(scope: Construct, id: string, props: MultusProps = {}) {
     super(scope, id);
-    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? 'kube-system');
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? defaultNamespace(this, 'kube-system'));
     this.image = checkImage(WHERE, 'image', props.image ?? MULTUS.image);
     const { binDir, confDir } = resolveCniHostPaths(WHERE, props);
     const memory = checkMemory(WHERE, 'memory', props.memory ?? '300Mi');

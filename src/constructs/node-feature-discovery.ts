@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { NodeFeatureRule as SigsNodeFeatureRule } from '../../imports/nfd.k8s-sigs.io';
 import { NodeFeatureDiscovery as NodeFeatureDiscoveryInstance, NodeFeatureRule as OpenShiftNodeFeatureRule } from '../../imports/nfd.openshift.io';
 import { RdmaOptionError } from '../errors';
-import { standardLabels } from '../labels';
+import { Toleration } from '../kube';
+import { defaultNamespace, standardLabels } from '../labels';
 import { checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
 import { NFD_OPERATOR } from '../versions';
 import { OPENSHIFT_NO_LABEL_SYNC, POD_SECURITY_REASON, podSecurityLabels } from './namespace';
@@ -84,6 +85,14 @@ export interface NodeFeatureDiscoveryProps {
 }
 
 /**
+ * The tolerations the OpenShift NFD operator gives its nfd-worker DaemonSet: every NoSchedule taint
+ * (openshift/cluster-nfd-operator `internal/daemonset/testdata/test_worker_daemonset.yaml`, and the default of
+ * `getWorkerTolerations` in `internal/daemonset/worker_test.go` when the instance sets no `workerTolerations`;
+ * the OpenShift 4.18 CRD has no such field). A NoExecute taint would keep the worker, and so the EFA label, off a node.
+ */
+export const NFD_WORKER_TOLERATIONS: readonly Toleration[] = [{ operator: 'Exists', effect: 'NoSchedule' }];
+
+/**
  * The Node Feature Discovery operator on OpenShift, installed from OLM as the OpenShift documentation does
  * it (Namespace `openshift-nfd`, OperatorGroup, Subscription `nfd` from `redhat-operators`), plus the
  * `NodeFeatureDiscovery` instance (research mpi-openshift.md §5.1-5.2).
@@ -94,7 +103,7 @@ export class NodeFeatureDiscovery extends Construct {
   constructor(scope: Construct, id: string, props: NodeFeatureDiscoveryProps = {}) {
     super(scope, id);
     const where = 'NodeFeatureDiscovery';
-    this.namespace = checkDnsLabel(where, 'namespace', props.namespace ?? NFD_OPERATOR.namespace);
+    this.namespace = checkDnsLabel(where, 'namespace', props.namespace ?? defaultNamespace(this, NFD_OPERATOR.namespace));
     const labels = (name: string) => standardLabels(this, name, 'node-feature-discovery');
 
     if (props.installOperator ?? true) {
@@ -197,7 +206,7 @@ export class EfaNodeFeatureRule extends Construct {
     const version = parseOpenShiftVersion(where, 'openshiftVersion', props.openshiftVersion ?? '4.18');
     this.apiVersion = nodeFeatureRuleApiVersion(version);
     this.name = checkDnsLabel(where, 'name', props.name ?? 'aws-efa');
-    const namespace = checkDnsLabel(where, 'namespace', props.namespace ?? NFD_OPERATOR.namespace);
+    const namespace = checkDnsLabel(where, 'namespace', props.namespace ?? defaultNamespace(this, NFD_OPERATOR.namespace));
     this.label = props.label ?? EFA_NODE_LABEL;
     checkLabels(where, 'label', { [this.label]: 'true' });
     const prefix = this.label.includes('/') ? this.label.split('/')[0] : '';

@@ -1,13 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { standardLabels } from '../labels';
+import { defaultNamespace, standardLabels } from '../labels';
 import { checkDnsLabel } from '../validate';
 import { EfaDevicePlugin, EfaDevicePluginProps } from './efa-device-plugin';
 import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from './namespace';
 import { EFA_NODE_LABEL } from './node-feature-discovery';
 import { SccGrant } from './openshift-scc';
 
-export interface OpenShiftEfaDevicePluginProps extends Omit<EfaDevicePluginProps, 'privileged' | 'serviceAccountName'> {
+export interface OpenShiftEfaDevicePluginProps extends Omit<EfaDevicePluginProps, 'privileged' | 'serviceAccountName' | 'adopt' | 'helmRelease' | 'includeAutoModeNodes'> {
   /**
    * Namespace of the plugin. Not kube-system or default: OpenShift cannot grant an SCC to pods in its
    * default namespaces.
@@ -54,7 +54,7 @@ export class OpenShiftEfaDevicePlugin extends Construct {
     super(scope, id);
     const where = 'OpenShiftEfaDevicePlugin';
     const { createNamespace = true, sccName = 'aws-efa-device-plugin', seLinuxType = 'spc_t', ...pluginProps } = props;
-    this.namespace = checkDnsLabel(where, 'namespace', props.namespace ?? 'aws-efa-device-plugin');
+    this.namespace = checkDnsLabel(where, 'namespace', props.namespace ?? defaultNamespace(this, 'aws-efa-device-plugin'));
     const serviceAccountName = checkDnsLabel(where, 'serviceAccountName', props.serviceAccountName ?? 'aws-efa-device-plugin');
 
     if (createNamespace) {
@@ -92,6 +92,8 @@ export class OpenShiftEfaDevicePlugin extends Construct {
       serviceAccountName,
       seLinuxType,
       privileged: false,
+      // No EKS Auto Mode nodes on OpenShift: no exclusion term.
+      includeAutoModeNodes: true,
     });
   }
 }

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RdmaOptionError } from '../errors';
 import { CONFIG_HASH_ANNOTATION, Toleration, configHash, toResources, toTolerations } from '../kube';
-import { selectorLabels, standardLabels } from '../labels';
+import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
 import { checkAbsolutePath, checkDnsLabel, checkImage, checkInterfaceName, checkLabels, checkOneOf } from '../validate';
 import { JARVICE_RDMA_DEVICE_PLUGIN, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
 
@@ -144,7 +144,7 @@ export class RdmaDevicePlugin extends Construct {
   constructor(scope: Construct, id: string, props: RdmaDevicePluginProps = {}) {
     super(scope, id);
     this.variant = checkOneOf(WHERE, 'variant', props.variant ?? 'rdma-shared', RDMA_DEVICE_PLUGIN_VARIANTS);
-    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? 'kube-system');
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? defaultNamespace(this, 'kube-system'));
     const shared = this.variant === 'rdma-shared';
     this.image = checkImage(WHERE, 'image', props.image ?? (shared ? RDMA_SHARED_DEVICE_PLUGIN.image : JARVICE_RDMA_DEVICE_PLUGIN.image));
     const kubeletDir = checkAbsolutePath(WHERE, 'kubeletRootDir', props.kubeletRootDir ?? '/var/lib/kubelet');

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { WHEREABOUTS_CRDS } from '../crds';
 import { RdmaOptionError } from '../errors';
 import { CONFIG_HASH_ANNOTATION, configHash, guaranteed } from '../kube';
-import { selectorLabels, standardLabels } from '../labels';
+import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
 import { checkDnsLabel, checkImage, checkOneOf } from '../validate';
 import { WHEREABOUTS } from '../versions';
 import { CniHostPaths, TOLERATE_ALL, cniInstallerSecurityContext, resolveCniHostPaths } from './cni-node-agent';
@@ -65,7 +65,7 @@ export class Whereabouts extends Construct {
 
   constructor(scope: Construct, id: string, props: WhereaboutsProps = {}) {
     super(scope, id);
-    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? 'kube-system');
+    this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? defaultNamespace(this, 'kube-system'));
     this.image = checkImage(WHERE, 'image', props.image ?? WHEREABOUTS.image);
     const { binDir, confDir } = resolveCniHostPaths(WHERE, props);
     this.cniConfDir = confDir;

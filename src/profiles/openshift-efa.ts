@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
-import { EfaClusterAutoscaler, EfaClusterAutoscalerProps, EfaMachineSet, EfaMachineSetProps } from '../constructs/efa-machine-set';
+import { EfaClusterAutoscaler, EfaClusterAutoscalerProps, EfaMachineSet, EfaMachineSetProps, MachineTaint } from '../constructs/efa-machine-set';
 import { HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugepagesFor } from '../constructs/hugepages-machine-config';
 import { MemlockConfig } from '../constructs/memlock-config';
 import { MpiJobSecurity } from '../constructs/mpi-job-security';
@@ -13,6 +13,7 @@ import { EfaNodeFeatureRule, EfaNodeFeatureRuleProps, NodeFeatureDiscovery, Node
 import { OpenShiftEfaDevicePlugin, OpenShiftEfaDevicePluginProps } from '../constructs/openshift-efa-device-plugin';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
 import { addGitOpsAnnotations } from '../gitops';
+import { Toleration } from '../kube';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel, checkImage } from '../validate';
 import { INTEL_BENCHMARK_IMAGE } from '../versions';
@@ -268,10 +269,21 @@ export class OpenShiftEfaProfile extends Chart {
       withOptionPrefix(P, 'nodeConfig.memlock', () => new MemlockConfig(this, 'Memlock', { role, ...memlockProps }));
     }
 
+    // The taints of the EFA machines, tolerated by exactly what must run there: the device plugin and the MPI
+    // jobs here, NFD's worker (it labels the nodes) by its operator's own toleration; nothing else.
+    const onEfaMachines = taintTolerations(options.machineSet?.taints ?? []);
+
     // 3-4. EFA device plugin (own namespace, ServiceAccount and SCC) and NFD, whose rule labels EFA nodes.
     const { enabled: nfdEnabled = true, efaRule = {}, ...nfdProps } = options.nfd ?? {};
     let efaNodeLabel: string | undefined;
     if (nfdEnabled) {
+      // NFD's worker tolerates every NoSchedule taint on its own (NFD_WORKER_TOLERATIONS); not NoExecute.
+      (options.machineSet?.taints ?? []).forEach((t, i) => {
+        if (t.effect === 'NoExecute') {
+          throw new RdmaOptionError(P, `machineSet.taints[${i}].effect`, t.effect, 'would keep NFD\'s worker off the EFA machines (it tolerates NoSchedule taints only), so they would never get the EFA label',
+            '"NoSchedule" or "PreferNoSchedule", or nfd.enabled false');
+        }
+      });
       const nfd = withOptionPrefix(P, 'nfd', () => new NodeFeatureDiscovery(this, 'Nfd', nfdProps));
       const rule = withOptionPrefix(P, 'nfd.efaRule', () => new EfaNodeFeatureRule(this, 'EfaRule', {
         ...efaRule, openshiftVersion, namespace: nfd.namespace,
@@ -290,6 +302,7 @@ export class OpenShiftEfaProfile extends Chart {
         // On the nodes the NFD rule labels as having an EFA device.
         ...(efaNodeLabel ? { nodeTargeting: 'node-labels' as const, nodeLabels: { [efaNodeLabel]: 'true' } } : {}),
         ...pluginProps,
+        tolerations: [...pluginProps.tolerations ?? [], ...onEfaMachines],
       }));
     }
 
@@ -317,6 +330,7 @@ export class OpenShiftEfaProfile extends Chart {
       }));
       const common = {
         ...pod,
+        tolerations: [...pod.tolerations ?? [], ...onEfaMachines],
         serviceAccountName: security.serviceAccountName,
         podAnnotations: security.podAnnotations,
         // Keep all four jobs on EFA nodes, the TCP twin included, so the comparison is like for like.
@@ -342,4 +356,11 @@ export class OpenShiftEfaProfile extends Chart {
       withOptionPrefix(P, 'clusterAutoscaler', () => new EfaClusterAutoscaler(this, 'ClusterAutoscaler', options.clusterAutoscaler!));
     }
   }
+}
+
+/** Tolerations that match MachineSet taints exactly (key, value when set, effect). */
+function taintTolerations(taints: readonly MachineTaint[]): Toleration[] {
+  return taints.map(t => (t.value !== undefined
+    ? { key: t.key, operator: 'Equal' as const, value: t.value, effect: t.effect }
+    : { key: t.key, operator: 'Exists' as const, effect: t.effect }));
 }
