@@ -1,7 +1,10 @@
 import { createHash } from 'crypto';
 import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RdmaOptionError } from './errors';
+import { spreadAcrossNodes } from './kube';
+import { selectorLabels, templateLabels } from './labels';
 import { checkDnsLabel, checkPositiveInt } from './validate';
 
 /**
@@ -34,7 +37,16 @@ export const RUN_IDS_CONTEXT_KEY = 'cdk8s-rdma/run-ids';
  */
 export function runIdOf(scope: Construct, content: unknown): string {
   if (scope.node.tryGetContext(RUN_IDS_CONTEXT_KEY) === false) return '';
-  return createHash('sha256').update(JSON.stringify(content), 'utf8').digest('hex').slice(0, 8);
+  return createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex').slice(0, 8);
+}
+
+/** JSON with object keys sorted (undefined members left out, as JSON.stringify does): the same data, the same text. */
+function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  const members = Object.keys(o).filter(k => o[k] !== undefined && typeof o[k] !== 'function').sort();
+  return `{${members.map(k => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
 }
 
 /** The run label of a run id (none when run ids are off). */
@@ -72,15 +84,96 @@ export function checkTtl(where: string, value: number | undefined): number {
  * own (`dist/<profile>-checks/`) and become `helm test` hooks in the Helm chart.
  */
 export class ChecksChart extends Chart {
-  /** Whether `construct` is a ChecksChart (works across copies of this module). */
-  public static isChecksChart(construct: unknown): construct is ChecksChart {
-    return typeof construct === 'object' && construct !== null && (construct as any)[CHECKS_CHART] === true;
-  }
-
   constructor(scope: Construct, id: string = 'Checks') {
     super(scope, id, { disableResourceNameHashes: true });
-    Object.defineProperty(this, CHECKS_CHART, { value: true });
   }
 }
 
-const CHECKS_CHART = Symbol.for('cdk8s-rdma.ChecksChart');
+/** What a check's run id is computed from, and what it names: its base name, namespace and labels. */
+export interface CheckIdentity {
+  readonly name: string;
+  readonly namespace: string;
+  /** The check's standard labels (with the version: a new release is a new run). */
+  readonly labels: Record<string, string>;
+}
+
+/** A check's run: its id, its objects' name and the labels to add to them and their pods. */
+export interface CheckRun {
+  readonly runId: string;
+  readonly jobName: string;
+  readonly run: Record<string, string>;
+}
+
+/**
+ * Names a check by its content: `build(name, run)` returns the check's spec for a Job name and run labels;
+ * the run id hashes the spec built with the base name and no run label, then the spec is built for real.
+ */
+export function checkRun<T>(scope: Construct, id: CheckIdentity, build: (jobName: string, run: Record<string, string>) => T): CheckRun & { spec: T } {
+  const runId = runIdOf(scope, { name: id.name, namespace: id.namespace, labels: id.labels, spec: build(id.name, {}) });
+  const jobName = runName(id.name, runId);
+  const run = runLabels(runId);
+  return { runId, jobName, run, spec: build(jobName, run) };
+}
+
+/** A one-shot Job named for its run (see checkRun): `template(run)` is its pod template. */
+export function checkJob(scope: Construct, id: CheckIdentity, spec: Omit<k8s.JobSpec, 'template' | 'ttlSecondsAfterFinished'> & { ttl: number },
+  template: (run: Record<string, string>) => k8s.PodTemplateSpec): CheckRun {
+  const { ttl, ...rest } = spec;
+  const r = checkRun(scope, id, (_jobName, run): k8s.JobSpec => ({ ...rest, ttlSecondsAfterFinished: ttl, template: template(run) }));
+  new k8s.KubeJob(scope, 'Resource', { metadata: { name: r.jobName, namespace: id.namespace, labels: { ...id.labels, ...r.run } }, spec: r.spec });
+  return r;
+}
+
+export interface CheckPairProps extends CheckIdentity {
+  readonly ttl: number;
+  /** Ports of the headless Service. @default none */
+  readonly ports?: k8s.ServicePort[];
+  /**
+   * The pod template both pods share, given the DNS name of the server pod (index 0) and the run labels;
+   * its containers read `JOB_COMPLETION_INDEX` (0 serves, 1 connects).
+   */
+  readonly template: (serverHost: string, run: Record<string, string>) => k8s.PodTemplateSpec;
+}
+
+/**
+ * A server/client pair as one Indexed Job of two pods on two nodes (Kubernetes docs "Job with Pod-to-Pod
+ * Communication": pods are named `<job>-<index>` and, with the headless Service as their subdomain, resolve
+ * as `<job>-<index>.<service>.<namespace>.svc`). One object, so the pair completes or fails as a whole and
+ * a `helm test` hook can wait for it. The Service keeps the base name and selects this run's pods only.
+ */
+export function checkPair(scope: Construct, props: CheckPairProps): CheckRun & { serverHost: string } {
+  const serverHost = (jobName: string) => `${jobName}-0.${props.name}.${props.namespace}.svc`;
+  const r = checkRun(scope, props, (jobName, run): k8s.JobSpec => {
+    const t = props.template(serverHost(jobName), run);
+    return {
+      completionMode: 'Indexed',
+      completions: 2,
+      parallelism: 2,
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: props.ttl,
+      template: {
+        metadata: { ...t.metadata, labels: templateLabels({ ...props.labels, ...run }) },
+        spec: {
+          ...t.spec!,
+          subdomain: props.name,
+          restartPolicy: 'Never',
+          // Two different nodes: the point is the fabric between them.
+          affinity: spreadAcrossNodes({ ...selectorLabels(scope, props.name), ...run }),
+        },
+      },
+    };
+  });
+  new k8s.KubeService(scope, 'Service', {
+    metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+    spec: {
+      clusterIp: 'None',
+      // The client may connect before the server pod reports Ready.
+      publishNotReadyAddresses: true,
+      // This run's pods only: an older run's pods may still be there until their TTL.
+      selector: { ...selectorLabels(scope, props.name), ...r.run },
+      ports: props.ports,
+    },
+  });
+  new k8s.KubeJob(scope, 'Resource', { metadata: { name: r.jobName, namespace: props.namespace, labels: { ...props.labels, ...r.run } }, spec: r.spec });
+  return { ...r, serverHost: serverHost(r.jobName) };
+}

@@ -74,20 +74,19 @@ export function guardDuplicateObjects(scope: Construct): void {
 
 /** Messages for API objects under `root` that share group, kind, namespace and name. */
 export function duplicateObjects(root: IConstruct): string[] {
-  const seen = new Map<string, string>();
+  const seen = new Map<string, ApiObject>();
   const errors: string[] = [];
   for (const c of root.node.findAll()) {
     if (!(c instanceof ApiObject)) continue;
     const namespace = c.metadata.namespace ?? '';
     const key = `${c.apiGroup}/${c.kind}/${namespace}/${c.name}`;
-    const path = c.node.path;
     const first = seen.get(key);
     if (first === undefined) {
-      seen.set(key, path);
+      seen.set(key, c);
       continue;
     }
     const where = namespace ? `${namespace}/${c.name}` : c.name;
-    errors.push(`cdk8s-rdma: ${c.kind} ${where} is emitted twice, by ${first} and by ${path}; give one of them another name or namespace, or remove one`);
+    errors.push(`cdk8s-rdma: ${c.kind} ${where} is emitted twice, by ${first.node.path} and by ${c.node.path}; give one of them another name or namespace, or remove one`);
   }
   return errors;
 }

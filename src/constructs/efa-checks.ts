@@ -1,9 +1,7 @@
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkCheckName, checkTtl, runIdOf, runLabels, runName } from '../checks';
+import { checkCheckName, checkJob, checkPair, checkTtl } from '../checks';
 import { RdmaOptionError } from '../errors';
-import { spreadAcrossNodes } from '../kube';
-import { selectorLabels, standardLabels } from '../labels';
+import { standardLabels } from '../labels';
 import { checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE } from '../versions';
 import { BenchmarkPodOptions, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
@@ -40,32 +38,23 @@ export class EfaInfoJob extends Construct {
     const pod = resolveBenchmarkPod(where, props, this);
     this.name = checkCheckName(where, 'name', props.name ?? 'efa-fi-info');
     const labels = standardLabels(this, this.name, 'efa-check');
-    const spec = (run: Record<string, string>): k8s.JobSpec => ({
-      backoffLimit: 2,
-      ttlSecondsAfterFinished: checkTtl(where, props.ttlSecondsAfterFinished),
-      template: {
-        metadata: podMetadata(pod, { ...labels, ...run }),
-        spec: {
-          ...podPlacement(pod),
-          restartPolicy: 'Never',
-          containers: [{
-            name: 'fi-info',
-            image: pod.image,
-            command: [BENCHMARK_IMAGE.fiInfo],
-            args: ['-p', 'efa', '-t', 'FI_EP_RDM'],
-            securityContext: mpiUserSecurityContext(),
-            resources: efaPodResources(pod),
-          }],
-        },
+    const r = checkJob(this, { name: this.name, namespace: pod.namespace, labels }, { backoffLimit: 2, ttl: checkTtl(where, props.ttlSecondsAfterFinished) }, run => ({
+      metadata: podMetadata(pod, { ...labels, ...run }),
+      spec: {
+        ...podPlacement(pod),
+        restartPolicy: 'Never',
+        containers: [{
+          name: 'fi-info',
+          image: pod.image,
+          command: [BENCHMARK_IMAGE.fiInfo],
+          args: ['-p', 'efa', '-t', 'FI_EP_RDM'],
+          securityContext: mpiUserSecurityContext(),
+          resources: efaPodResources(pod),
+        }],
       },
-    });
-    this.runId = runIdOf(this, { name: this.name, namespace: pod.namespace, labels, spec: spec({}) });
-    this.jobName = runName(this.name, this.runId);
-    const run = runLabels(this.runId);
-    new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: this.jobName, namespace: pod.namespace, labels: { ...labels, ...run } },
-      spec: spec(run),
-    });
+    }));
+    this.runId = r.runId;
+    this.jobName = r.jobName;
   }
 }
 
@@ -129,56 +118,27 @@ export class EfaPingpongTest extends Construct {
 
     // fi_pingpong options (libfabric util/pingpong.c): -p provider, -e endpoint type, -I iterations, -S size.
     const pingpong = `${BENCHMARK_IMAGE.fiPingpong} -p efa -e rdm -I ${iterations} -S "$size"`;
-    const spec = (jobName: string, run: Record<string, string>): k8s.JobSpec => {
-      const serverHost = `${jobName}-0.${this.name}.${pod.namespace}.svc`;
-      // JOB_COMPLETION_INDEX is set in every pod of an Indexed Job. The server restarts for every size; the
-      // client retries until it is listening again (60 tries, 2 s apart).
-      const script = `set -eu\nfor size in ${sizes.join(' ')}; do\n  if [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n    ${pingpong}\n`
-        + `  else\n    n=0\n    until ${pingpong} ${serverHost}; do\n      n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\n    done\n  fi\ndone\n`;
-      return {
-        completionMode: 'Indexed',
-        completions: 2,
-        parallelism: 2,
-        backoffLimit: 0,
-        ttlSecondsAfterFinished: ttl,
-        template: {
-          metadata: podMetadata(pod, { ...labels, ...run }),
-          spec: {
-            ...podPlacement(pod),
-            // Pod host names are `<job>-<index>`; with the Service as subdomain they resolve in cluster DNS.
-            subdomain: this.name,
-            restartPolicy: 'Never',
-            // Server and client never share a node: EFA has no same-host loopback path.
-            affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), ...run }),
-            containers: [{
-              name: 'fi-pingpong',
-              image: pod.image,
-              command: ['/bin/sh', '-c', script],
-              securityContext: mpiUserSecurityContext(['IPC_LOCK']),
-              resources: efaPodResources(pod),
-            }],
-          },
+    // Server and client never share a node (checkPair): EFA has no same-host loopback path.
+    const r = checkPair(this, {
+      name: this.name, namespace: pod.namespace, labels, ttl,
+      template: (serverHost, run) => ({
+        metadata: podMetadata(pod, { ...labels, ...run }),
+        spec: {
+          ...podPlacement(pod),
+          containers: [{
+            name: 'fi-pingpong',
+            image: pod.image,
+            // The server restarts for every size; the client retries until it is listening again (60 tries, 2 s apart).
+            command: ['/bin/sh', '-c', `set -eu\nfor size in ${sizes.join(' ')}; do\n  if [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n    ${pingpong}\n`
+              + `  else\n    n=0\n    until ${pingpong} ${serverHost}; do\n      n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\n    done\n  fi\ndone\n`],
+            securityContext: mpiUserSecurityContext(['IPC_LOCK']),
+            resources: efaPodResources(pod),
+          }],
         },
-      };
-    };
-    this.runId = runIdOf(this, { name: this.name, namespace: pod.namespace, labels, spec: spec(this.name, {}) });
-    this.jobName = runName(this.name, this.runId);
-    this.serverHost = `${this.jobName}-0.${this.name}.${pod.namespace}.svc`;
-    const run = runLabels(this.runId);
-
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.name, namespace: pod.namespace, labels },
-      spec: {
-        clusterIp: 'None',
-        // The client may connect before the server pod reports Ready.
-        publishNotReadyAddresses: true,
-        // This run's pods only: an older run's pods may still be there until their TTL.
-        selector: { ...selectorLabels(this, this.name), ...run },
-      },
+      }),
     });
-    new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: this.jobName, namespace: pod.namespace, labels: { ...labels, ...run } },
-      spec: spec(this.jobName, run),
-    });
+    this.runId = r.runId;
+    this.jobName = r.jobName;
+    this.serverHost = r.serverHost;
   }
 }

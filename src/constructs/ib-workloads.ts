@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RdmaOptionError } from '../errors';
-import { Toleration, guaranteed, spreadAcrossNodes, toPullSecrets, toTolerations } from '../kube';
-import { checkCheckName, checkTtl, runIdOf, runLabels, runName } from '../checks';
-import { defaultNamespace, selectorLabels, standardLabels, templateLabels } from '../labels';
+import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
+import { checkCheckName, checkJob, checkPair, checkTtl } from '../checks';
+import { defaultNamespace, standardLabels, templateLabels } from '../labels';
 import {
   checkAnnotations, checkCpu, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkMemory, checkNonEmpty, checkOneOf, checkPositiveInt,
 } from '../validate';
@@ -167,32 +167,23 @@ export class IpoibTestPod extends Construct {
       throw new RdmaOptionError(where, 'networks', props.networks, 'is empty', 'the IPoIB network to check, e.g. [{ name: "ipoib" }]');
     }
     const labels = standardLabels(this, this.name, 'rdma-check');
-    const spec = (run: Record<string, string>): k8s.JobSpec => ({
-      backoffLimit: 0,
-      ttlSecondsAfterFinished: pod.ttl,
-      template: {
-        metadata: { labels: templateLabels({ ...labels, ...run }), annotations: pod.annotations },
-        spec: {
-          ...pod.placement,
-          restartPolicy: 'Never',
-          containers: [{
-            name: 'ipoib-test',
-            image: pod.image,
-            // `set -e`: a missing /dev/infiniband (no RDMA device handed to the pod) fails the Job.
-            command: ['/bin/sh', '-c', 'set -eu\nls -l /dev/infiniband /sys/class/infiniband /sys/class/net\nip -brief address\n'],
-            securityContext: rdmaRootSecurityContext(),
-            resources: pod.resources,
-          }],
-        },
+    const r = checkJob(this, { name: this.name, namespace: this.namespace, labels }, { backoffLimit: 0, ttl: pod.ttl }, run => ({
+      metadata: { labels: templateLabels({ ...labels, ...run }), annotations: pod.annotations },
+      spec: {
+        ...pod.placement,
+        restartPolicy: 'Never',
+        containers: [{
+          name: 'ipoib-test',
+          image: pod.image,
+          // `set -e`: a missing /dev/infiniband (no RDMA device handed to the pod) fails the Job.
+          command: ['/bin/sh', '-c', 'set -eu\nls -l /dev/infiniband /sys/class/infiniband /sys/class/net\nip -brief address\n'],
+          securityContext: rdmaRootSecurityContext(),
+          resources: pod.resources,
+        }],
       },
-    });
-    this.runId = runIdOf(this, { name: this.name, namespace: this.namespace, labels, spec: spec({}) });
-    this.jobName = runName(this.name, this.runId);
-    const run = runLabels(this.runId);
-    new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } },
-      spec: spec(run),
-    });
+    }));
+    this.runId = r.runId;
+    this.jobName = r.jobName;
   }
 }
 
@@ -280,56 +271,29 @@ export class IbBandwidthTest extends Construct {
     this.command = args.join(' ');
     const labels = standardLabels(this, this.name, 'perftest');
 
-    // One Indexed Job of two pods (Kubernetes docs "Job with Pod-to-Pod Communication"): index 0 serves,
-    // index 1 connects to `<job>-0.<service>`, retrying until the server listens (60 tries, 2 s apart).
-    const spec = (jobName: string, run: Record<string, string>): k8s.JobSpec => {
-      const serverHost = `${jobName}-0.${this.name}.${this.namespace}.svc`;
-      const script = `set -eu\nif [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n  exec ${this.command}\nfi\nn=0\n`
-        + `until ${this.command} ${serverHost}; do\n  n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\ndone\n`;
-      return {
-        completionMode: 'Indexed',
-        completions: 2,
-        parallelism: 2,
-        backoffLimit: 0,
-        ttlSecondsAfterFinished: pod.ttl,
-        template: {
-          metadata: { labels: templateLabels({ ...labels, ...run }), annotations: pod.annotations },
-          spec: {
-            ...pod.placement,
-            subdomain: this.name,
-            restartPolicy: 'Never',
-            // Two different nodes: the point is the fabric between them.
-            affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), ...run }),
-            containers: [{
-              name: 'perftest',
-              image: pod.image,
-              command: ['/bin/sh', '-c', script],
-              ports: [{ name: 'perftest', containerPort: port, protocol: 'TCP' }],
-              securityContext: rdmaRootSecurityContext(),
-              resources: pod.resources,
-            }],
-          },
+    // One Indexed Job of two pods on two nodes (checkPair): index 0 serves, index 1 connects to it,
+    // retrying until the server listens (60 tries, 2 s apart).
+    const r = checkPair(this, {
+      name: this.name, namespace: this.namespace, labels, ttl: pod.ttl,
+      ports: [{ name: 'perftest', port, protocol: 'TCP' }],
+      template: serverHost => ({
+        metadata: { annotations: pod.annotations },
+        spec: {
+          ...pod.placement,
+          containers: [{
+            name: 'perftest',
+            image: pod.image,
+            command: ['/bin/sh', '-c', `set -eu\nif [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n  exec ${this.command}\nfi\nn=0\n`
+              + `until ${this.command} ${serverHost}; do\n  n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\ndone\n`],
+            ports: [{ name: 'perftest', containerPort: port, protocol: 'TCP' }],
+            securityContext: rdmaRootSecurityContext(),
+            resources: pod.resources,
+          }],
         },
-      };
-    };
-    this.runId = runIdOf(this, { name: this.name, namespace: this.namespace, labels, spec: spec(this.name, {}) });
-    this.jobName = runName(this.name, this.runId);
-    this.serverHost = `${this.jobName}-0.${this.name}.${this.namespace}.svc`;
-    const run = runLabels(this.runId);
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name: this.name, namespace: this.namespace, labels },
-      spec: {
-        clusterIp: 'None',
-        // The client may connect before the server pod reports Ready.
-        publishNotReadyAddresses: true,
-        // This run's pods only: an older run's pods may still be there until their TTL.
-        selector: { ...selectorLabels(this, this.name), ...run },
-        ports: [{ name: 'perftest', port, protocol: 'TCP' }],
-      },
+      }),
     });
-    new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } },
-      spec: spec(this.jobName, run),
-    });
+    this.runId = r.runId;
+    this.jobName = r.jobName;
+    this.serverHost = r.serverHost;
   }
 }
