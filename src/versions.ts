@@ -137,11 +137,15 @@ export const NFD_OPERATOR = {
   /** PCI vendor id of Amazon (EFA and ENA adapters alike). */
   amazonPciVendor: '1d0f',
   /**
-   * PCI device ids of EFA adapters. Verified: efa0 (x86_64) and efa1 (aarch64), the ids
-   * awslabs/libfabric-ci-scripts efa-check.sh tests for (research efa.md §4.7). Newer adapter
-   * generations (efa2, efa3, ...) are UNVERIFIED and left out; add them with `deviceIds`.
+   * PCI device ids of EFA adapters: every id the EFA kernel driver binds. amzn/amzn-drivers
+   * kernel/linux/efa/src/efa_main.c `efa_pci_tbl` (driver 3.1.0 @64788ef) lists 0xefa0 to 0xefa3 (0xefa1 added
+   * in r1.9.0, 0xefa2 in r2.1.0, 0xefa3 in r2.12.0, kernel/linux/efa/RELEASENOTES.md); 0xefa4 is named
+   * "Elastic Fabric Adapter (EFA)" in pci.ids (pciutils/pciids, 2026-05-04 snapshot) and added to rdma-core
+   * (PR #1760) and perftest (PR #399); the driver release that binds it (r3.3.0 per the issue report) is
+   * [UNVERIFIED] in the research copy (research new-mechanisms.md §G). The ids are adapter generations, not
+   * CPU architectures; which instance types carry which is not published.
    */
-  efaDeviceIds: ['efa0', 'efa1'],
+  efaDeviceIds: ['efa0', 'efa1', 'efa2', 'efa3', 'efa4'],
 } as const;
 
 /*

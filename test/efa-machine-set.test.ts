@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { locateReference } from './reference';
 import { EfaClusterAutoscaler, EfaMachineSet, EfaMachineSetProps } from '../src';
 import { only, synth } from './helpers';
 
@@ -74,11 +77,36 @@ describe('EfaMachineSet', () => {
     expect(value).toMatchObject({
       networkInterfaceType: 'EFA', instanceType: 'c5n.18xlarge', placementGroupName: 'mycluster-efa',
       placement: { availabilityZone: 'us-east-1a', region: 'us-east-1' }, ami: { id: 'ami-0123456789abcdef0' },
-      subnet: { filters: [{ name: 'tag:Name', values: ['mycluster-x7k2p-private-us-east-1a'] }] },
-      securityGroups: [{ filters: [{ name: 'tag:Name', values: ['mycluster-x7k2p-worker-sg'] }] }],
+      // The default release is 4.18: the Cluster API installer's names (4.16 and later).
+      subnet: { filters: [{ name: 'tag:Name', values: ['mycluster-x7k2p-subnet-private-us-east-1a'] }] },
+      securityGroups: [
+        { filters: [{ name: 'tag:Name', values: ['mycluster-x7k2p-node'] }] },
+        { filters: [{ name: 'tag:Name', values: ['mycluster-x7k2p-lb'] }] },
+      ],
       iamInstanceProfile: { id: 'mycluster-x7k2p-worker-profile' },
       tags: [{ name: 'kubernetes.io/cluster/mycluster-x7k2p', value: 'owned' }],
     });
+  });
+  test('the installer\'s names follow the OpenShift release: Cluster API from 4.16, Terraform before', () => {
+    const provider = (openshiftVersion: string) => only(synth(c => new EfaMachineSet(c, 'ms', { ...BASE, openshiftVersion })), 'MachineSet').spec.template.spec.providerSpec.value;
+    for (const v of ['4.16', '4.18', '4.20', '5.0']) {
+      expect(provider(v).subnet.filters[0].values).toEqual(['mycluster-x7k2p-subnet-private-us-east-1a']);
+      expect(provider(v).securityGroups.map((g: any) => g.filters[0].values[0])).toEqual(['mycluster-x7k2p-node', 'mycluster-x7k2p-lb']);
+    }
+    for (const v of ['4.12', '4.14', '4.15']) {
+      expect(provider(v).subnet.filters[0].values).toEqual(['mycluster-x7k2p-private-us-east-1a']);
+      expect(provider(v).securityGroups.map((g: any) => g.filters[0].values[0])).toEqual(['mycluster-x7k2p-worker-sg']);
+    }
+    for (const v of ['4.14', '4.18']) expect(provider(v).iamInstanceProfile).toEqual({ id: 'mycluster-x7k2p-worker-profile' });
+    expect(() => provider('3.11')).toThrow('EfaMachineSet: openshiftVersion "3.11" is not a supported OpenShift version');
+    // The research notes cite these names (new-mechanisms.md §F).
+    const { dir } = locateReference();
+    const notes = dir ? join(dir, '..', 'research', 'new-mechanisms.md') : undefined;
+    if (!notes || !existsSync(notes)) return;
+    const text = readFileSync(notes, 'utf8');
+    for (const fact of ['`<infraID>-subnet-private-<zone>`', 'filters `<infraID>-node` and `<infraID>-lb`', 'worker SG `tag:Name` `<infraID>-worker-sg`', 'subnet `tag:Name` `<infraID>-private-<zone>`', '`<infraID>-worker-profile`']) {
+      expect(text).toContain(fact);
+    }
   });
   test('every provider spec field exists in AWSMachineProviderConfig with its type', () => {
     const problems: string[] = [];

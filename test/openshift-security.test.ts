@@ -1,5 +1,8 @@
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { locateReference } from './reference';
 import {
-  EFA_NODE_LABEL, EfaNodeFeatureRule, MpiJobSecurity, NodeFeatureDiscovery, OpenShiftEfaDevicePlugin, SccGrant,
+  EFA_NODE_LABEL, EfaNodeFeatureRule, MpiJobSecurity, NFD_OPERATOR, NodeFeatureDiscovery, OpenShiftEfaDevicePlugin, SccGrant,
   nodeFeatureRuleApiVersion, parseOpenShiftVersion,
 } from '../src';
 import { only, synth } from './helpers';
@@ -45,8 +48,18 @@ describe('EfaNodeFeatureRule', () => {
     expect(rule.spec.rules).toEqual([{
       name: 'aws-efa',
       labels: { [EFA_NODE_LABEL]: 'true' },
-      matchFeatures: [{ feature: 'pci.device', matchExpressions: { vendor: { op: 'In', value: ['1d0f'] }, device: { op: 'In', value: ['efa0', 'efa1'] } } }],
+      matchFeatures: [{ feature: 'pci.device', matchExpressions: { vendor: { op: 'In', value: ['1d0f'] }, device: { op: 'In', value: ['efa0', 'efa1', 'efa2', 'efa3', 'efa4'] } } }],
     }]);
+  });
+  test('the default ids are every id the EFA driver binds (research new-mechanisms.md §G), and efa4', () => {
+    expect(NFD_OPERATOR.efaDeviceIds).toEqual(['efa0', 'efa1', 'efa2', 'efa3', 'efa4']);
+    const { dir } = locateReference();
+    const notes = dir ? join(dir, '..', 'research', 'new-mechanisms.md') : undefined;
+    if (!notes || !existsSync(notes)) return;
+    const table = /efa_pci_tbl\[\] = \{ PCI_VDEVICE\(AMAZON, 0x(efa\d)\.\.0x(efa\d)\) \}/.exec(readFileSync(notes, 'utf8'));
+    expect(table).not.toBeNull();
+    const [first, last] = [Number.parseInt(table![1], 16), Number.parseInt(table![2], 16)];
+    for (let id = first; id <= last; id++) expect(NFD_OPERATOR.efaDeviceIds).toContain(id.toString(16));
   });
   test('the API group follows the OpenShift version', () => {
     expect(nodeFeatureRuleApiVersion(parseOpenShiftVersion('t', 'v', '4.12'))).toBe('nfd.openshift.io/v1alpha1');

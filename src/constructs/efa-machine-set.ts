@@ -5,9 +5,31 @@ import efaData from '../data/efa-instance-types.json';
 import { RdmaOptionError } from '../errors';
 import { standardLabels } from '../labels';
 import { checkDnsLabel, checkLabels, checkNonEmpty, checkPositiveInt } from '../validate';
+import { OpenShiftVersion, parseOpenShiftVersion } from './node-feature-discovery';
 
 /** Namespace of the Machine API objects. */
 export const MACHINE_API_NAMESPACE = 'openshift-machine-api';
+
+/** The Name tags the OpenShift AWS installer gives a zone's private subnet and the workers' security groups. */
+export interface InstallerNames {
+  readonly subnet: string;
+  readonly securityGroups: string[];
+}
+
+/**
+ * The installer's names for a release (research new-mechanisms.md §F). From 4.16 the AWS installer provisions
+ * with Cluster API: openshift/installer pkg/asset/machines/aws/machines.go (`%s-subnet-%s-%s` with `private`;
+ * security-group filters `<infraID>-node` and `<infraID>-lb` for workers) and pkg/asset/manifests/aws/zones.go,
+ * as the 4.16 MachineSet docs sample shows them. Up to 4.15 (Terraform): `<infraID>-private-<zone>` and
+ * `<infraID>-worker-sg` (older machines.go, `%s-%s-sg` by role; the exact release-4.15 commit is UNVERIFIED).
+ * The worker instance profile is `<infraID>-worker-profile` in both (`%s-%s-profile`).
+ */
+export function installerNames(version: OpenShiftVersion, infra: string, zone: string): InstallerNames {
+  const capi = version.major > 4 || version.minor >= 16;
+  return capi
+    ? { subnet: `${infra}-subnet-private-${zone}`, securityGroups: [`${infra}-node`, `${infra}-lb`] }
+    : { subnet: `${infra}-private-${zone}`, securityGroups: [`${infra}-worker-sg`] };
+}
 
 /** A node taint set by the MachineSet. */
 export interface MachineTaint {
@@ -73,13 +95,19 @@ export interface EfaMachineSetProps {
    */
   readonly taints?: MachineTaint[];
   /**
+   * OpenShift release of the cluster (`4.<minor>`): decides the default names of the installer's subnet and
+   * security groups, which changed when the AWS installer moved to Cluster API in 4.16.
+   * @default '4.18'
+   */
+  readonly openshiftVersion?: string;
+  /**
    * Subnet id (`subnet-…`); unset, the subnet is found by its Name tag.
-   * @default - the installer's private subnet of the zone, tag Name `<infrastructureId>-private-<zone>`
+   * @default - the installer's private subnet of the zone, tag Name `<infrastructureId>-subnet-private-<zone>` (4.16 and later), `<infrastructureId>-private-<zone>` (4.15 and earlier)
    */
   readonly subnetId?: string;
   /**
    * Name tags of the security groups. The groups must allow all traffic to and from themselves for EFA.
-   * @default ['<infrastructureId>-worker-sg']
+   * @default - the installer's worker groups: ['<infrastructureId>-node', '<infrastructureId>-lb'] (4.16 and later), ['<infrastructureId>-worker-sg'] (4.15 and earlier)
    */
   readonly securityGroupNames?: string[];
   /**
@@ -161,7 +189,8 @@ export class EfaMachineSet extends Construct {
       }
       return { key: t.key, value: t.value, effect: t.effect };
     });
-    const securityGroups = props.securityGroupNames ?? [`${infra}-worker-sg`];
+    const names = installerNames(parseOpenShiftVersion(where, 'openshiftVersion', props.openshiftVersion ?? '4.18'), infra, zone);
+    const securityGroups = props.securityGroupNames ?? names.securityGroups;
     if (securityGroups.length === 0) {
       throw new RdmaOptionError(where, 'securityGroupNames', securityGroups, 'is empty', 'the Name tags of the worker security groups');
     }
@@ -222,9 +251,8 @@ export class EfaMachineSet extends Construct {
                 placementGroupName: placementGroup,
                 subnet: props.subnetId !== undefined
                   ? { id: props.subnetId }
-                  // The installer's subnet naming in the OpenShift 4.x MachineSet docs; newer installers may
-                  // name them differently: compare with `oc get machineset -n openshift-machine-api -o yaml`.
-                  : { filters: [{ name: 'tag:Name', values: [`${infra}-private-${zone}`] }] },
+                  // The installer's subnet of the zone (installerNames); compare with `oc get machineset -n openshift-machine-api -o yaml`.
+                  : { filters: [{ name: 'tag:Name', values: [names.subnet] }] },
                 securityGroups: securityGroups.map(g => ({ filters: [{ name: 'tag:Name', values: [g] }] })),
                 iamInstanceProfile: { id: iamProfile },
                 // Secret names of the documented AWS MachineSet (research mpi-openshift.md §7.2).

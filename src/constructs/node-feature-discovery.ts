@@ -184,7 +184,7 @@ export interface EfaNodeFeatureRuleProps {
   readonly label?: string;
   /**
    * PCI device ids (vendor 1d0f) that count as EFA.
-   * @default ['efa0', 'efa1'] (the verified ids; see NFD_OPERATOR.efaDeviceIds)
+   * @default ['efa0', 'efa1', 'efa2', 'efa3', 'efa4'] (every id the EFA driver binds; see NFD_OPERATOR.efaDeviceIds)
    */
   readonly deviceIds?: string[];
 }

@@ -109,7 +109,7 @@ export interface OpenShiftEfaNfdOptions extends NodeFeatureDiscoveryProps {
   /**
    * The NodeFeatureRule that labels EFA nodes: `deviceIds` (PCI device ids of vendor 1d0f that count as EFA)
    * and `label` (the node label it sets).
-   * @default - deviceIds ['efa0', 'efa1'], label 'feature.node.kubernetes.io/aws-efa.present'
+   * @default - deviceIds ['efa0', 'efa1', 'efa2', 'efa3', 'efa4'], label 'feature.node.kubernetes.io/aws-efa.present'
    */
   readonly efaRule?: Pick<EfaNodeFeatureRuleProps, 'deviceIds' | 'label' | 'name'>;
 }
@@ -209,7 +209,7 @@ export interface OpenShiftEfaOptions {
    * placement group, so it is emitted only when given.
    * @default - none
    */
-  readonly machineSet?: EfaMachineSetProps;
+  readonly machineSet?: Omit<EfaMachineSetProps, 'openshiftVersion'>;
   /**
    * The cluster-wide ClusterAutoscaler `default`, emitted only when given (clusters often have one already).
    * @default - none
@@ -350,6 +350,7 @@ export class OpenShiftEfaProfile extends Chart {
       withOptionPrefix(P, 'machineSet', () => new EfaMachineSet(this, 'MachineSet', {
         nodeLabels: mcp?.nodeSelector,
         ...options.machineSet!,
+        openshiftVersion,
       }));
     }
     if (options.clusterAutoscaler) {
