@@ -31,4 +31,5 @@ export * from './output/bundle';
 export * as report from './report';
 export * from './synth';
 export * from './checks';
+export * from './efa-capacity';
 export * from './gitops';

@@ -31,6 +31,9 @@ export function installerNames(version: OpenShiftVersion, infra: string, zone: s
     : { subnet: `${infra}-private-${zone}`, securityGroups: [`${infra}-worker-sg`] };
 }
 
+/** Instance type of an EFA MachineSet when none is given. */
+export const DEFAULT_EFA_MACHINE_TYPE = 'c5n.18xlarge';
+
 /** A node taint set by the MachineSet. */
 export interface MachineTaint {
   readonly key: string;
@@ -175,7 +178,7 @@ export class EfaMachineSet extends Construct {
     if (/\s/.test(placementGroup) || placementGroup.length > 255) {
       throw new RdmaOptionError(where, 'placementGroupName', placementGroup, 'is not a placement group name', 'at most 255 characters without spaces');
     }
-    this.instanceType = props.instanceType ?? 'c5n.18xlarge';
+    this.instanceType = props.instanceType ?? DEFAULT_EFA_MACHINE_TYPE;
     if (!efaData.instanceTypes.includes(this.instanceType)) {
       throw new RdmaOptionError(where, 'instanceType', this.instanceType, `is rejected: ${efaUnsupportedMessage(this.instanceType)} (what Machine API reports at launch)`,
         `an instance type on the EFA instance list (${efaData.instanceTypes.length} types, ${efaData.sourceDate}), e.g. "c5n.18xlarge"`);

@@ -91,6 +91,12 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
    * @default 86400
    */
   readonly ttlSecondsAfterFinished?: number;
+  /**
+   * Instance types the workers may run on (a node affinity on `node.kubernetes.io/instance-type`), e.g. to
+   * keep a TCP twin on the EFA node group its EFA job runs on, for a like-for-like comparison.
+   * @default - any node the other placement options allow
+   */
+  readonly instanceTypes?: string[];
 }
 
 /**
@@ -199,6 +205,16 @@ export class MpiLatencyJob extends Construct {
       ];
     }
 
+    const instanceTypes = props.instanceTypes;
+    if (instanceTypes !== undefined && instanceTypes.length === 0) {
+      throw new RdmaOptionError(WHERE, 'instanceTypes', instanceTypes, 'is empty', 'at least one instance type, or unset');
+    }
+    (instanceTypes ?? []).forEach((t, i) => checkNonEmpty(WHERE, `instanceTypes[${i}]`, t));
+    const nodeAffinity: k8s.NodeAffinity | undefined = instanceTypes ? {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: [...new Set(instanceTypes)] }] }],
+      },
+    } : undefined;
     const labels = standardLabels(this, this.name, 'benchmark');
     const workerLabels = { ...labels, 'app.kubernetes.io/component': 'mpi-worker' };
     const placement = podPlacement(pod);
@@ -222,7 +238,7 @@ export class MpiLatencyJob extends Construct {
       metadata: podMetadata(pod, workerLabels),
       spec: {
         ...placement,
-        affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }),
+        affinity: { ...spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }), nodeAffinity },
         containers: [{
           name: 'worker',
           image: pod.image,

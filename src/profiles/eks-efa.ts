@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
-import { EfaDevicePlugin, EfaDevicePluginProps } from '../constructs/efa-device-plugin';
+import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps } from '../constructs/efa-device-plugin';
+import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { RdmaNamespace } from '../constructs/namespace';
@@ -163,10 +164,25 @@ export class EksEfaProfile extends Chart {
       podSecurity: 'privileged',
       reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it.',
     });
+    // Where the EFA pods can land: the instance type benchmarks.nodeSelector pins, else the device plugin's
+    // allowlist. A per-pod EFA count none of them offers would leave the pods pending forever.
+    const pinned = pinnedInstanceType(shared.nodeSelector);
+    const targeting = plugin.nodeTargeting ?? 'instance-types';
+    const pluginTypes = pluginEnabled && targeting === 'instance-types' ? [...plugin.instanceTypes ?? EFA_INSTANCE_TYPES, ...plugin.additionalInstanceTypes ?? []] : undefined;
+    if (pinned !== undefined) {
+      checkEfaDevicesFit(EKS_EFA, 'benchmarks.efaDevices', shared.efaDevices, [pinned], 'benchmarks.nodeSelector');
+    } else if (pluginTypes !== undefined) {
+      checkEfaDevicesFit(EKS_EFA, 'benchmarks.efaDevices', shared.efaDevices, pluginTypes, 'devicePlugin.instanceTypes');
+    }
+    // The TCP twin requests no EFA, so only placement keeps it on the EFA node group: the same instance
+    // types or node labels as the device plugin (a pinned instance type already applies to both).
+    const twinPlacement = pinned !== undefined || !pluginEnabled ? {}
+      : targeting === 'node-labels' ? { nodeSelector: { ...plugin.nodeLabels, ...pod.nodeSelector } }
+        : pluginTypes !== undefined ? { instanceTypes: pluginTypes } : {};
     const { tcpTwin = true, ...osuJob } = osu;
     withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuEfa', { ...pod, ...osuJob, transport: 'efa' }));
     if (tcpTwin) {
-      withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, transport: 'tcp' }));
+      withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, ...twinPlacement, transport: 'tcp' }));
     }
     if (fiInfo) {
       withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', pod));

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
-import { EfaClusterAutoscaler, EfaClusterAutoscalerProps, EfaMachineSet, EfaMachineSetProps, MachineTaint } from '../constructs/efa-machine-set';
+import { DEFAULT_EFA_MACHINE_TYPE, EfaClusterAutoscaler, EfaClusterAutoscalerProps, EfaMachineSet, EfaMachineSetProps, MachineTaint } from '../constructs/efa-machine-set';
+import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugepagesFor } from '../constructs/hugepages-machine-config';
 import { MemlockConfig } from '../constructs/memlock-config';
 import { MpiJobSecurity } from '../constructs/mpi-job-security';
@@ -318,6 +319,14 @@ export class OpenShiftEfaProfile extends Chart {
     } = options.benchmarks ?? {};
     if (benchEnabled) {
       const shared = withOptionPrefix(P, 'benchmarks', () => resolveBenchmarkPod('options', pod));
+      // The EFA pods land on the instance type benchmarks.nodeSelector pins, else on the MachineSet's machines
+      // (the EFA nodes the bundle makes); a per-pod EFA count that type lacks would leave them pending.
+      const pinned = pinnedInstanceType(shared.nodeSelector);
+      if (pinned !== undefined) {
+        checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [pinned], 'benchmarks.nodeSelector');
+      } else if (options.machineSet) {
+        checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [options.machineSet.instanceType ?? DEFAULT_EFA_MACHINE_TYPE], 'machineSet.instanceType');
+      }
       const intelRef = withOptionPrefix(P, 'benchmarks', () => checkImage('options', 'intelImage', intelImage ?? INTEL_BENCHMARK_IMAGE.image));
       new RdmaNamespace(this, 'BenchmarkNamespace', {
         name: shared.namespace,
