@@ -227,3 +227,16 @@ test('the chart archives in dist/charts are exactly one per profile', () => {
   expect(existsSync(join(root, 'dist', 'charts'))).toBe(true);
   expect(readdirSync(join(root, 'dist', 'charts')).sort()).toEqual(PROFILE_NAMES.map(chartArchiveName).sort());
 });
+
+test('the EFA charts\' NOTES.txt quote the report\'s baselines and rule, not a wrong "tens of microseconds means TCP"', () => {
+  const { BASELINES } = require('../src/report/baselines');
+  const { LATENCY_TOLERANCE_US } = require('../src/report/report');
+  for (const profile of ['eks-efa', 'openshift-efa']) {
+    const notes = readFileSync(join(root, 'charts', profile, 'templates', 'NOTES.txt'), 'utf8');
+    expect(notes).not.toMatch(/tens of microseconds/);
+    const osu = BASELINES.find((b: any) => b.name === 'efa-osu-c5n-openmpi');
+    expect(notes).toContain(`${osu.smallRange.low}-${osu.smallRange.high} µs`);
+    expect(notes).toContain(`${LATENCY_TOLERANCE_US} µs above these, is TCP fallback`);
+    expect(notes).toContain('helm test {{ .Release.Name }}');
+  }
+});

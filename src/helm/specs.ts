@@ -1,6 +1,8 @@
 import { EFA_NODE_LABEL } from '../constructs/node-feature-discovery';
 import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
 import { BAREMETAL_IPOIB, EKS_EFA, OPENSHIFT_EFA } from '../profiles';
+import { BASELINES } from '../report/baselines';
+import { LATENCY_TOLERANCE_US } from '../report/report';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN, efaDevicePluginImage } from '../versions';
 
 /*
@@ -59,10 +61,28 @@ const efaBenchmarks = (n: number, nodeSelector: Record<string, string> = {}): Ch
   { path: 'benchmarks.tolerations', probes: tolerations(String(n + 3)) },
 ];
 
-/** NOTES.txt lines that read the EFA MPI jobs' launcher logs. */
+/** A published small-message EFA latency of the report's baselines, e.g. `10.4 µs (fi_pingpong, ...)`. */
+function efaLatency(name: string): string {
+  const b = BASELINES.find(x => x.name === name);
+  if (!b) throw new Error(`cdk8s-rdma: no baseline ${name}`);
+  const v = b.smallRange ? `${b.smallRange.low}-${b.smallRange.high}` : String(b.points[0].value);
+  return `${v} µs (${b.title})`;
+}
+
+/** How to run the checks (helm test hooks) of a chart. */
+const helmTest = (cli: 'kubectl' | 'oc') => `Run the checks: they are helm test hooks, created anew by each run (helm waits for the Jobs, not for
+the MPIJobs: read those with ${cli}):
+  helm test {{ .Release.Name }} -n {{ .Release.Namespace }}`;
+
+/**
+ * NOTES.txt lines that read the EFA MPI jobs' launcher logs, and what their figures mean: the report's own
+ * baselines and verdict rule (cdk8s-rdma report; src/report/baselines.ts, report.ts).
+ */
 const mpiJobChecks = (cli: 'kubectl' | 'oc') => `  ${cli} -n {{ .Values.benchmarks.namespace }} get mpijobs
   ${cli} -n {{ .Values.benchmarks.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
-A small-message latency in the tens of microseconds on an EFA job means libfabric fell back to TCP.
+Published small-message EFA latencies: ${efaLatency('efa-pingpong-m7g-pods')};
+${efaLatency('efa-osu-c5n-openmpi')}. An EFA run no better than its TCP twin, or more than
+${LATENCY_TOLERANCE_US} µs above these, is TCP fallback: \`cdk8s-rdma report efa=<log> tcp=<log>\` gives the verdict.
 `;
 
 /** The EFA device plugin's image, node selector and tolerations, the same in both EFA profiles. */
@@ -102,12 +122,13 @@ Check that the nodes advertise EFA devices:
 {{- end }}
 {{- if .Values.benchmarks.enabled }}
 
-Then read the checks in namespace {{ .Values.benchmarks.namespace }}:
+${helmTest('kubectl')}
+Then read them in namespace {{ .Values.benchmarks.namespace }}:
 {{- if .Values.benchmarks.fiInfo }}
   kubectl -n {{ .Values.benchmarks.namespace }} logs job/efa-fi-info            # the EFA provider; the job fails without one
 {{- end }}
 {{- if .Values.benchmarks.pingpong.enabled }}
-  kubectl -n {{ .Values.benchmarks.namespace }} logs job/fi-pingpong-client     # fi_pingpong over EFA
+  kubectl -n {{ .Values.benchmarks.namespace }} logs -l app.kubernetes.io/name=fi-pingpong,batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
 {{- end }}
 ${mpiJobChecks('kubectl')}{{- end }}
 `,
@@ -152,6 +173,7 @@ Check that the nodes advertise EFA devices:
 {{- end }}
 {{- if .Values.benchmarks.enabled }}
 
+${helmTest('oc')}
 Then read the MPI jobs in namespace {{ .Values.benchmarks.namespace }}:
 ${mpiJobChecks('oc')}{{- end }}
 `,
@@ -203,12 +225,13 @@ Check the node agents and the RDMA resource:
   kubectl get nodes -o custom-columns='NAME:.metadata.name,RDMA:.status.allocatable.{{ .Values.tests.rdmaResource | replace "." "\\\\." }}'
 {{- if .Values.tests.enabled }}
 
-Then the checks in namespace {{ .Values.namespace }}:
+${helmTest('kubectl')}
+Then read them in namespace {{ .Values.namespace }}:
 {{- if .Values.tests.testPod }}
-  kubectl -n {{ .Values.namespace }} logs pod/ipoib-test          # an IPoIB address from {{ .Values.network.ipam.range }}
+  kubectl -n {{ .Values.namespace }} logs job/ipoib-test          # an IPoIB address from {{ .Values.network.ipam.range }}
 {{- end }}
 {{- if .Values.tests.bandwidth.enabled }}
-  kubectl -n {{ .Values.namespace }} logs job/{{ .Values.tests.bandwidth.program | replace "_" "-" }}-client
+  kubectl -n {{ .Values.namespace }} logs -l app.kubernetes.io/name={{ .Values.tests.bandwidth.program | replace "_" "-" }},batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
 {{- end }}
 {{- if .Values.tests.mpi.enabled }}
   kubectl -n {{ .Values.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
