@@ -92,10 +92,13 @@ describe('container/Dockerfile.intel provides what the Intel MPI job uses', () =
     expect(containers.map(c => c.name).sort()).toEqual(['launcher', 'worker']);
     expect(containers.find(c => c.name === 'launcher').command).toEqual([INTEL_BENCHMARK_IMAGE.mpirun]);
   });
-  test('Intel MPI from the oneAPI repository, EFA installer minimal, OSU with the Intel wrappers', () => {
+  test('Intel MPI from the oneAPI repository, the EFA installer\'s libfabric (not --minimal), OSU with the Intel wrappers', () => {
     expect(d.text).toContain('https://apt.repos.intel.com/oneapi all main');
     expect(d.text).toContain('"intel-oneapi-mpi-devel-${INTEL_MPI_VERSION}"');
-    expect(d.text).toContain('./efa_installer.sh -y --minimal --skip-kmod --skip-limit-conf --no-verify');
+    // --minimal installs no libfabric and no fi_info (the installer's help): the jobs' I_MPI_OFI_LIBRARY_INTERNAL=0 needs both.
+    expect(d.text).toContain('./efa_installer.sh -y --skip-kmod --skip-limit-conf --no-verify');
+    expect(d.text.split('\n').filter(l => /efa_installer\.sh/.test(l) && !l.trim().startsWith('#')).join('\n')).not.toContain('--minimal');
+    expect(d.text).toContain('/opt/amazon/efa/bin/fi_info --list | grep -qw efa');
     expect(d.text).toContain('./configure CC=mpiicx CXX=mpiicpx --prefix=/opt/osu-micro-benchmarks');
   });
   test('every executable the job runs is checked to exist by the build', () => {
