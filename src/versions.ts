@@ -16,15 +16,17 @@ export const EFA_DEVICE_PLUGIN = {
 } as const;
 
 /**
- * Amazon EKS add-on image registries by region ("View Amazon container image registries for Amazon
- * EKS add-ons", EKS user guide add-ons-images). Regions marked below were read in that page; the
- * 602401143452 regions of the classic partitions match the upstream manifests (us-west-2) and the same
- * page. Regions not listed here must pass an explicit `image`.
+ * Amazon EKS add-on image registries by region: every row of "View Amazon container image registries for
+ * Amazon EKS add-ons" (awsdocs/amazon-eks-user-guide latest/ug/workloads/add-ons-images.adoc @1cc6ebb), plus
+ * ap-southeast-5, read in the published page (docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html,
+ * 2026 copy) but not in that file. The file gives ap-east-2's host as `...dkr.ecr.ap-east-1...`; the image
+ * here uses the region's own host, like every other row [UNVERIFIED for ap-east-2]. Regions not listed must
+ * pass an explicit `image`.
  */
 export const EKS_ADDON_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
-  // Read in the EKS add-ons-images page (2026 copy).
   'af-south-1': '877085696533',
   'ap-east-1': '800184023465',
+  'ap-east-2': '533267051163',
   'ap-northeast-1': '602401143452',
   'ap-northeast-2': '602401143452',
   'ap-northeast-3': '602401143452',
@@ -34,31 +36,47 @@ export const EKS_ADDON_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
   'ap-southeast-2': '602401143452',
   'ap-southeast-3': '296578399912',
   'ap-southeast-4': '491585149902',
-  'ap-southeast-5': '151610086707',
   'ap-southeast-6': '333609536671',
   'ap-southeast-7': '121268973566',
+  'ca-central-1': '602401143452',
+  'ca-west-1': '761377655185',
   'cn-north-1': '918309763551',
   'cn-northwest-1': '961992271922',
-  'us-west-2': '602401143452',
-  // [UNVERIFIED in this project's notes] the long-standing 602401143452 regions of the same page.
-  'ca-central-1': '602401143452',
   'eu-central-1': '602401143452',
+  'eu-central-2': '900612956339',
   'eu-north-1': '602401143452',
+  'eu-south-1': '590381155156',
+  'eu-south-2': '455263428931',
   'eu-west-1': '602401143452',
   'eu-west-2': '602401143452',
   'eu-west-3': '602401143452',
+  'eusc-de-east-1': '877088126301',
+  'il-central-1': '066635153087',
+  'me-central-1': '759879836304',
+  'me-south-1': '558608220178',
+  'mx-central-1': '730335286997',
   'sa-east-1': '602401143452',
   'us-east-1': '602401143452',
   'us-east-2': '602401143452',
+  'us-gov-east-1': '151742754352',
+  'us-gov-west-1': '013241004608',
   'us-west-1': '602401143452',
+  'us-west-2': '602401143452',
+  'ap-southeast-5': '151610086707',
 };
+
+/** DNS suffix of a region's ECR registry host: China and the European Sovereign Cloud have their own partitions (same page). */
+export function ecrDomain(region: string): string {
+  if (region.startsWith('cn-')) return 'amazonaws.com.cn';
+  if (region.startsWith('eusc-')) return 'amazonaws.eu';
+  return 'amazonaws.com';
+}
 
 /** The ECR image of the EFA device plugin for a region, or undefined when the region's registry is not known. */
 export function efaDevicePluginImage(region: string, tag: string): string | undefined {
   const account = EKS_ADDON_REGISTRY_ACCOUNTS[region];
   if (!account) return undefined;
-  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `${account}.dkr.ecr.${region}.${domain}/${EFA_DEVICE_PLUGIN.repository}:${tag}`;
+  return `${account}.dkr.ecr.${region}.${ecrDomain(region)}/${EFA_DEVICE_PLUGIN.repository}:${tag}`;
 }
 
 /** kubeflow mpi-operator serving MPIJob kubeflow.org/v2beta1 (research mpi-openshift.md §1.4). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { EFA_INSTANCE_TYPES, EKSCTL_EFA_DAEMONSET, EfaDevicePlugin, EfaDevicePluginProps, eksChartsFullname } from '../src';
+import { EFA_INSTANCE_TYPES, EKSCTL_EFA_DAEMONSET, EKS_ADDON_REGISTRY_ACCOUNTS, EfaDevicePlugin, EfaDevicePluginProps, eksChartsFullname } from '../src';
 import efaData from '../src/data/efa-instance-types.json';
 import { locateReference } from './reference';
 import { only, synth } from './helpers';
@@ -189,6 +189,16 @@ describe('EfaDevicePlugin errors', () => {
   test('node-labels without labels', () => {
     expect(err({ nodeTargeting: 'node-labels' })).toThrow(
       'EfaDevicePlugin: nodeLabels (unset) is required when nodeTargeting is "node-labels"; allowed: a map of node labels your EFA node groups set, e.g. {"vpc.amazonaws.com/efa": "enabled"}');
+  });
+  test('every region of the EKS add-on registry page, the partitions\' own domains', () => {
+    const image = (imageRegion: string) => podSpec({ imageRegion }).containers[0].image;
+    for (const [region, account] of [['eu-south-1', '590381155156'], ['eu-south-2', '455263428931'], ['eu-central-2', '900612956339'],
+      ['me-south-1', '558608220178'], ['me-central-1', '759879836304'], ['il-central-1', '066635153087'], ['ca-west-1', '761377655185'],
+      ['mx-central-1', '730335286997'], ['us-gov-east-1', '151742754352'], ['us-gov-west-1', '013241004608']]) {
+      expect(image(region)).toBe(`${account}.dkr.ecr.${region}.amazonaws.com/eks/aws-efa-k8s-device-plugin:v0.5.20`);
+    }
+    expect(image('eusc-de-east-1')).toBe('877088126301.dkr.ecr.eusc-de-east-1.amazonaws.eu/eks/aws-efa-k8s-device-plugin:v0.5.20');
+    expect(Object.keys(EKS_ADDON_REGISTRY_ACCOUNTS)).toHaveLength(39);
   });
   test('a region without a known registry', () => {
     expect(err({ imageRegion: 'xx-moon-1' })).toThrow(/^EfaDevicePlugin: imageRegion "xx-moon-1" has no known EKS add-on registry; allowed: one of af-south-1, .*; or set image to a full reference$/);
