@@ -27,7 +27,7 @@ describe('baremetal-ipoib profile', () => {
       'DaemonSet/kube-ipoib-cni-ds', 'DaemonSet/kube-multus-ds', 'DaemonSet/rdma-shared-dp-ds', 'DaemonSet/whereabouts',
       'Deployment/mpi-operator', 'Deployment/whereabouts-reconciler',
       'Job/ib-read-bw', 'Job/ipoib-test', 'MPIJob/osu-latency-ib', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks',
-      'NetworkAttachmentDefinition/ipoib', 'Service/ib-read-bw',
+      'NetworkAttachmentDefinition/ipoib', 'Role/mpi-operator-leader-election', 'RoleBinding/mpi-operator-leader-election', 'Service/ib-read-bw',
       'ServiceAccount/mpi-operator', 'ServiceAccount/multus', 'ServiceAccount/whereabouts',
     ]);
   });

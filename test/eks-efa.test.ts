@@ -16,7 +16,7 @@ describe('eks-efa profile', () => {
       'ClusterRole/kubeflow-mpijobs-admin', 'ClusterRole/kubeflow-mpijobs-edit', 'ClusterRole/kubeflow-mpijobs-view', 'ClusterRole/mpi-operator',
       'ClusterRoleBinding/mpi-operator', 'CustomResourceDefinition/mpijobs.kubeflow.org', 'DaemonSet/aws-efa-k8s-device-plugin',
       'Deployment/mpi-operator', 'Job/efa-fi-info', 'Job/fi-pingpong',
-      'MPIJob/osu-latency-efa', 'MPIJob/osu-latency-tcp', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks',
+      'MPIJob/osu-latency-efa', 'MPIJob/osu-latency-tcp', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks', 'Role/mpi-operator-leader-election', 'RoleBinding/mpi-operator-leader-election',
       'Service/fi-pingpong', 'ServiceAccount/mpi-operator',
     ]);
   });

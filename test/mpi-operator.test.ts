@@ -11,7 +11,8 @@ describe('MpiOperator', () => {
     expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/mpi-operator', 'CustomResourceDefinition/mpijobs.kubeflow.org', 'ServiceAccount/mpi-operator',
       'ClusterRole/kubeflow-mpijobs-admin', 'ClusterRole/kubeflow-mpijobs-edit', 'ClusterRole/kubeflow-mpijobs-view',
-      'ClusterRole/mpi-operator', 'ClusterRoleBinding/mpi-operator', 'Deployment/mpi-operator',
+      'ClusterRole/mpi-operator', 'Role/mpi-operator-leader-election', 'RoleBinding/mpi-operator-leader-election',
+      'ClusterRoleBinding/mpi-operator', 'Deployment/mpi-operator',
     ]);
     expect(only(objs, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
   });
@@ -27,12 +28,35 @@ describe('MpiOperator', () => {
     expect(d.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' });
     expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'mpi-operator' });
   });
-  test('the operator ClusterRole holds the v0.8.0 rules and is bound to its ServiceAccount', () => {
+  test('least privilege by default: exactly what the v2 controller calls, the Lease in its own namespace only', () => {
     const rules = only(objs, 'ClusterRole', 'mpi-operator').rules;
+    expect(rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps', 'secrets', 'services'], verbs: ['create', 'list', 'watch', 'update'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'watch', 'update'] },
+      { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['list', 'watch'] },
+      { apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['list', 'watch'] },
+      { apiGroups: ['kubeflow.org'], resources: ['mpijobs/status', 'mpijobs/finalizers'], verbs: ['update'] },
+    ]);
+    const granted = rules.flatMap((r: any) => r.resources.flatMap((res: string) => r.verbs.map((v: string) => `${res}:${v}`)));
+    for (const never of ['pods/exec:create', 'endpoints:create', 'customresourcedefinitions:create', 'leases:update', 'podgroups:create', 'queues:create']) expect(granted).not.toContain(never);
+    expect(granted.some((g: string) => g.endsWith(':*'))).toBe(false);
+    const role = only(objs, 'Role', 'mpi-operator-leader-election');
+    expect(role.metadata.namespace).toBe('mpi-operator');
+    expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }]);
+    expect(only(objs, 'RoleBinding').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mpi-operator-leader-election' });
+    expect(only(objs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'mpi-operator', namespace: 'mpi-operator' }]);
+    expect(only(objs, 'ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'mpi-operator', namespace: 'mpi-operator' }]);
+  });
+  test('rbac "upstream": the operator ClusterRole holds the v0.8.0 rules, no Role', () => {
+    const up = synth(s => new MpiOperator(s, 'op', { rbac: 'upstream' }));
+    const rules = only(up, 'ClusterRole', 'mpi-operator').rules;
     expect(rules).toHaveLength(12);
     expect(rules).toContainEqual({ apiGroups: ['kubeflow.org'], resources: ['mpijobs', 'mpijobs/finalizers', 'mpijobs/status'], verbs: ['*'] });
     expect(rules).toContainEqual({ apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'update', 'watch'] });
-    expect(only(objs, 'ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'mpi-operator', namespace: 'mpi-operator' }]);
+    expect(up.some(o => o.kind === 'Role')).toBe(false);
+    expect(() => synth(s => new MpiOperator(s, 'op', { rbac: 'all' as any }))).toThrow('MpiOperator: rbac "all" is not a known choice; allowed: "least-privilege", "upstream"');
   });
   test('aggregated roles: admin aggregates edit, edit and view aggregate into the built-in and kubeflow roles', () => {
     expect(only(objs, 'ClusterRole', 'kubeflow-mpijobs-admin').aggregationRule).toEqual({

@@ -25,7 +25,7 @@ describe('openshift-efa profile', () => {
       'MachineConfig/50-worker-efa-hugepages', 'MachineConfig/99-worker-efa-memlock', 'MachineConfigPool/worker-efa',
       'Namespace/aws-efa-device-plugin', 'Namespace/mpi-operator', 'Namespace/openshift-nfd', 'Namespace/rdma-benchmarks',
       'NodeFeatureDiscovery/nfd-instance', 'NodeFeatureRule/aws-efa', 'OperatorGroup/openshift-nfd',
-      'RoleBinding/use-scc-aws-efa-device-plugin', 'RoleBinding/use-scc-cdk8s-rdma-mpi-job',
+      'Role/mpi-operator-leader-election', 'RoleBinding/mpi-operator-leader-election', 'RoleBinding/use-scc-aws-efa-device-plugin', 'RoleBinding/use-scc-cdk8s-rdma-mpi-job',
       'SecurityContextConstraints/aws-efa-device-plugin', 'SecurityContextConstraints/cdk8s-rdma-mpi-job',
       'ServiceAccount/aws-efa-device-plugin', 'ServiceAccount/mpi-job', 'ServiceAccount/mpi-operator', 'Subscription/nfd',
     ]);

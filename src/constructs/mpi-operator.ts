@@ -26,6 +26,37 @@ export const UPSTREAM_MPI_OPERATOR_LABELS: Readonly<Record<string, string>> = {
   'kustomize.component': 'mpi-operator',
 };
 
+/**
+ * The operator's RBAC in `least-privilege` mode: what the v2 (ssh) controller's code paths call, read in
+ * kubeflow/mpi-operator `pkg/controller/mpi_job_controller.go` (@012dae5) and `cmd/mpi-operator/app/server.go`
+ * (@067a81e); [UNVERIFIED against the v0.8.0 tag itself, whose upstream rules equal HEAD's]. Every informer's
+ * list and watch (a Forbidden watch makes the operator exit): ConfigMaps, Secrets, Services, Pods, batch Jobs,
+ * PriorityClasses (its informer is always started), MPIJobs. Writes: ConfigMap, Secret and Service create and
+ * update (getOrCreate*), Pod create and delete (workers, cleanPodPolicy), Job create and update (the launcher,
+ * suspension), MPIJob status update (doUpdateJobStatus), MPIJob finalizers update (its controller references
+ * block owner deletion: OpenShift's OwnerReferencesPermissionEnforcement checks it), Event create and patch
+ * (the recorders). Leader election uses a Lease in the lock namespace (resourcelock.LeaseLock: get, create,
+ * update), granted by a Role there. Not called: `pods/exec` (the v1 flow), `endpoints` (older lock types),
+ * CRD create/get (checkCRDExists lists MPIJobs), Pod get/update/patch, and the volcano/scheduler-plugins
+ * resources (only with `--gang-scheduling`, which these manifests never pass). Secrets, like every watched
+ * kind, are read cluster-wide: the operator watches all namespaces.
+ */
+export const LEAST_PRIVILEGE_MPI_OPERATOR_RULES: readonly k8s.PolicyRule[] = [
+  { apiGroups: [''], resources: ['configmaps', 'secrets', 'services'], verbs: ['create', 'list', 'watch', 'update'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'watch', 'update'] },
+  { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['list', 'watch'] },
+  { apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['list', 'watch'] },
+  { apiGroups: ['kubeflow.org'], resources: ['mpijobs/status', 'mpijobs/finalizers'], verbs: ['update'] },
+];
+
+/** The leader-election Lease rule, in the lock namespace only. */
+export const MPI_OPERATOR_LEASE_RULE: k8s.PolicyRule = { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] };
+
+/** Which RBAC the operator gets: upstream's rules as they are, or only what its code paths use. */
+export type MpiOperatorRbac = 'least-privilege' | 'upstream';
+
 /** Whose operator install the construct's objects take the place of (see MpiOperatorProps.adopt). */
 export type MpiOperatorAdoption = 'none' | 'upstream';
 
@@ -43,6 +74,14 @@ export interface MpiOperatorProps {
    * @default 'none'
    */
   readonly adopt?: MpiOperatorAdoption;
+  /**
+   * The operator's RBAC: `least-privilege` (what the v2 ssh flow's code paths call, with the leader-election
+   * Lease in the operator's namespace only; see LEAST_PRIVILEGE_MPI_OPERATOR_RULES), or `upstream` (the
+   * ClusterRole of deploy/v2beta1/mpi-operator.yaml rule for rule, with `pods/exec`, cluster-wide `leases`
+   * and the gang-scheduling resources).
+   * @default 'least-privilege'
+   */
+  readonly rbac?: MpiOperatorRbac;
   /**
    * Create the namespace (labelled for Pod Security `baseline`).
    * @default true
@@ -147,10 +186,12 @@ export class MpiOperator extends Construct {
       rules: [{ apiGroups: ['kubeflow.org'], resources: ['mpijobs', 'mpijobs/status'], verbs: ['get', 'list', 'watch'] }],
     });
 
-    // Operator rules of deploy/v2beta1/mpi-operator.yaml at v0.8.0 (research mpi-openshift.md §1.4).
+    const rbac = checkOneOf(WHERE, 'rbac', props.rbac ?? 'least-privilege', ['least-privilege', 'upstream']);
+    // Operator rules of deploy/v2beta1/mpi-operator.yaml at v0.8.0 (research mpi-openshift.md §1.4), or only
+    // what the code paths use.
     new k8s.KubeClusterRole(this, 'OperatorRole', {
       metadata: { name: NAME, labels: labels(NAME) },
-      rules: [
+      rules: rbac === 'least-privilege' ? LEAST_PRIVILEGE_MPI_OPERATOR_RULES.map(r => ({ ...r })) : [
         { apiGroups: [''], resources: ['configmaps', 'secrets', 'services'], verbs: ['create', 'list', 'watch', 'update'] },
         { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete', 'update', 'patch'] },
         // Kept from upstream although the v2 (ssh) flow does not exec into pods.
@@ -166,6 +207,18 @@ export class MpiOperator extends Construct {
         { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get', 'list', 'watch'] },
       ],
     });
+    if (rbac === 'least-privilege') {
+      // The leader-election Lease (named mpi-operator) lives in the lock namespace, which is the operator's.
+      new k8s.KubeRole(this, 'LeaseRole', {
+        metadata: { name: `${NAME}-leader-election`, namespace: this.namespace, labels: labels(`${NAME}-leader-election`) },
+        rules: [{ ...MPI_OPERATOR_LEASE_RULE }],
+      });
+      new k8s.KubeRoleBinding(this, 'LeaseBinding', {
+        metadata: { name: `${NAME}-leader-election`, namespace: this.namespace, labels: labels(`${NAME}-leader-election`) },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${NAME}-leader-election` },
+        subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: this.namespace }],
+      });
+    }
     new k8s.KubeClusterRoleBinding(this, 'OperatorBinding', {
       metadata: { name: NAME, labels: labels(NAME) },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
