@@ -40,6 +40,7 @@ export const OPENSHIFT_CRD_IMPORTS: Record<string, string[]> = {
 /** Upstream CRD files of other operators whose custom resources we emit (operator mode of baremetal-ipoib). */
 export const OPERATOR_CRD_IMPORTS: Record<string, string[]> = {
   'mellanox.com': ['mellanox.com/mellanox.com_nicclusterpolicies.yaml', 'mellanox.com/mellanox.com_ipoibnetworks.yaml'],
+  'nv-ipam.nvidia.com': ['nv-ipam.nvidia.com/nv-ipam.nvidia.com_ippools.yaml'],
 };
 
 /** Every upstream CRD file imports/ is generated from, per API group. */

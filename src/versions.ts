@@ -213,7 +213,14 @@ export const NETWORK_OPERATOR = {
     multus: 'multus-cni',
     cniPlugins: 'plugins',
     ipoib: 'ipoib-cni',
+    /** NV-IPAM: example/crs/mellanox.com_v1alpha1_nicclusterpolicy_cr-ipoib.yaml at v26.4.1 (research new-mechanisms.md §H). */
+    nvIpam: 'nvidia-k8s-ipam',
   },
+  /**
+   * Namespace nv-ipam reads its IPPools from when the operator deploys it: the operator's own, as the
+   * operator's example IPPool (example/crs/nvidia.com_v1alpha1_nv_ipam_ippool_cr.yaml @b06827e) is placed.
+   */
+  nvIpamPoolNamespace: 'nvidia-network-operator',
   /** The only NicClusterPolicy name the operator acts on (pkg/consts/consts.go). */
   policyName: 'nic-cluster-policy',
   /** The DOCA driver container of the same release (hack/release.yaml at v26.4.1). */

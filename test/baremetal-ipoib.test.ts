@@ -67,15 +67,25 @@ describe('baremetal-ipoib profile', () => {
     const o = synthProfile(P, { cni: { cniConfDir: '/etc/cni/custom.d' } });
     expect(JSON.parse(find(o, 'NetworkAttachmentDefinition').spec.config).ipam.configuration_path).toBe('/etc/cni/custom.d/whereabouts.d/whereabouts.conf');
   });
-  test('operator mode: NicClusterPolicy and IPoIBNetwork instead of the bundle DaemonSets; whereabouts stays', () => {
+  test('operator mode: NicClusterPolicy, IPoIBNetwork and an NV-IPAM pool instead of the bundle DaemonSets and whereabouts', () => {
     const o = synthProfile(P, { mode: 'operator' });
-    expect(kinds(o).filter(k => k.startsWith('DaemonSet/'))).toEqual(['DaemonSet/whereabouts']);
+    // The network-operator removed whereabouts in v25.10.0: no whereabouts objects at all.
+    expect(kinds(o).filter(k => k.startsWith('DaemonSet/') || k.startsWith('Deployment/whereabouts') || k.includes('whereabouts'))).toEqual([]);
     expect(find(o, 'NetworkAttachmentDefinition')).toBeUndefined();
     expect(find(o, 'NicClusterPolicy').metadata.name).toBe('nic-cluster-policy');
-    expect(find(o, 'IPoIBNetwork').spec).toEqual({ networkNamespace: 'rdma-benchmarks', master: 'ib0', ipam: '{"type":"whereabouts","range":"192.168.0.0/24"}' });
+    expect(find(o, 'NicClusterPolicy').spec.nvIpam).toMatchObject({ image: 'nvidia-k8s-ipam', enableWebhook: false });
+    expect(find(o, 'IPoIBNetwork').spec).toEqual({ networkNamespace: 'rdma-benchmarks', master: 'ib0', ipam: '{"type":"nv-ipam","poolName":"ipoib"}' });
+    expect(find(o, 'IPPool').metadata).toMatchObject({ name: 'ipoib', namespace: 'nvidia-network-operator' });
+    expect(find(o, 'IPPool').spec).toEqual({ subnet: '192.168.0.0/24', perNodeBlockSize: 32 });
     expect(testPod(o).metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
     const custom = synthProfile(P, variant('operator'));
     expect(testPod(custom).spec.containers[0].resources.limits['rdma/rdma_ib']).toBe('1');
+    expect(find(custom, 'IPPool').spec).toEqual({ subnet: '10.56.0.0/16', perNodeBlockSize: 32, gateway: '10.56.0.1' });
+    const pooled = synthProfile(P, { mode: 'operator', operator: { ipPool: { perNodeBlockSize: 64, namespace: 'network-operator' } }, network: { ipam: { range: '10.56.0.0/16', exclude: ['10.56.0.0/24'] } } });
+    expect(find(pooled, 'IPPool').metadata.namespace).toBe('network-operator');
+    expect(find(pooled, 'IPPool').spec).toEqual({ subnet: '10.56.0.0/16', perNodeBlockSize: 64, exclusions: [{ startIP: '10.56.0.0', endIP: '10.56.0.255' }] });
+    // Bundle mode keeps whereabouts.
+    expect(kinds(objs)).toContain('DaemonSet/whereabouts');
   });
   test('switches: no plugin (the tests name a resource), no tests, no MPI operator', () => {
     const o = synthProfile(P, { devicePlugin: { enabled: false }, tests: { rdmaResource: 'example.com/hca', bandwidth: { enabled: false }, mpi: { enabled: false } }, mpiOperator: { install: false } });
@@ -95,7 +105,13 @@ describe('baremetal-ipoib profile', () => {
       .toThrow('baremetal-ipoib: devicePlugin.configList[0].rdmaHcaMax 0 is out of range');
     expect(err({ mode: 'operator', devicePlugin: { configList: [{ resourceName: 'a', rdmaHcaMax: 1001, selectors: { vendors: ['15b3'] } }] } }))
       .toThrow('baremetal-ipoib: devicePlugin.configList[0].rdmaHcaMax 1001 is out of range');
-    expect(err({ mode: 'operator', multus: { enabled: false } })).toThrow('baremetal-ipoib: multus {"enabled":false} does not apply in mode "operator"; allowed: unset in mode "operator" (the operator deploys Multus and ipoib-cni)');
+    expect(err({ mode: 'operator', multus: { enabled: false } })).toThrow('baremetal-ipoib: multus {"enabled":false} does not apply in mode "operator"; allowed: unset in mode "operator" (the operator deploys Multus, ipoib-cni and NV-IPAM)');
+    expect(err({ mode: 'operator', whereabouts: { logLevel: 'error' } })).toThrow('baremetal-ipoib: whereabouts {"logLevel":"error"} does not apply in mode "operator"');
+    expect(err({ mode: 'operator', network: { ipam: { range: '10.56.0.0/16', rangeStart: '10.56.1.1' } } }))
+      .toThrow('baremetal-ipoib: network.ipam.rangeStart "10.56.1.1" does not apply in mode "operator"; allowed: unset (NV-IPAM gives each node a block of network.ipam.range; use network.ipam.exclude)');
+    expect(err({ mode: 'operator', network: { ipam: { range: '10.56.0.0/16', gateway: '10.57.0.1' } } })).toThrow('baremetal-ipoib: network.ipam.gateway "10.57.0.1" is outside the range 10.56.0.0/16');
+    expect(err({ mode: 'operator', operator: { ipPool: { perNodeBlockSize: 300 } } }))
+      .toThrow('baremetal-ipoib: operator.ipPool.perNodeBlockSize 300 is not less than the 256 addresses of 192.168.0.0/24; allowed: a whole number from 1 to 255');
     expect(err({ mode: 'operator', devicePlugin: { variant: 'jarvice' } })).toThrow('baremetal-ipoib: devicePlugin.variant "jarvice" does not apply in mode "operator"');
     expect(err({ operator: { multus: false } })).toThrow('baremetal-ipoib: operator {"multus":false} does not apply in mode "bundle"; allowed: unset in mode "bundle", or mode "operator"');
     expect(err({ cni: { cniBinDir: 'bin' } })).toThrow('baremetal-ipoib: cni.cniBinDir "bin" is not an absolute path');

@@ -1,4 +1,4 @@
-import { CONFIG_HASH_ANNOTATION, NetworkOperatorPolicy, OperatorIpoibNetwork, RdmaDevicePlugin, RdmaSharedSelectors } from '../src';
+import { CONFIG_HASH_ANNOTATION, NetworkOperatorPolicy, NvIpamPool, OperatorIpoibNetwork, RdmaDevicePlugin, RdmaSharedSelectors } from '../src';
 import { only, synth } from './helpers';
 
 const build = (props: object = {}) => {
@@ -120,7 +120,7 @@ describe('RdmaDevicePlugin errors', () => {
   });
 });
 
-describe('operator mode: NicClusterPolicy and IPoIBNetwork', () => {
+describe('operator mode: NicClusterPolicy, IPoIBNetwork and the NV-IPAM pool', () => {
   test('the policy is always named nic-cluster-policy and carries the checked plugin config', () => {
     const objs = synth(s => new NetworkOperatorPolicy(s, 'P'));
     const ncp = only(objs, 'NicClusterPolicy');
@@ -131,6 +131,9 @@ describe('operator mode: NicClusterPolicy and IPoIBNetwork', () => {
     expect(ncp.spec.secondaryNetwork).toEqual({ multus: img('multus-cni'), cniPlugins: img('plugins'), ipoib: img('ipoib-cni') });
     expect(ncp.spec.rdmaSharedDevicePlugin).toMatchObject(img('k8s-rdma-shared-dev-plugin'));
     expect(JSON.parse(ncp.spec.rdmaSharedDevicePlugin.config)).toStrictEqual({ configList: [{ resourceName: 'rdma_shared_device_a', rdmaHcaMax: 63, selectors: IB }] });
+    // NV-IPAM, the operator's IPAM since v25.10.0 (no ipamPlugin/whereabouts field any more), webhook off as in its example.
+    expect(ncp.spec.nvIpam).toEqual({ ...img('nvidia-k8s-ipam'), enableWebhook: false });
+    expect(ncp.spec.ipamPlugin).toBeUndefined();
   });
   test('custom: no Multus (OpenShift), the driver container, pull secrets, tolerations', () => {
     const ncp = only(synth(s => new NetworkOperatorPolicy(s, 'P', {
@@ -141,11 +144,29 @@ describe('operator mode: NicClusterPolicy and IPoIBNetwork', () => {
     expect(ncp.spec.ofedDriver).toEqual({ image: 'doca-driver', repository: 'nvcr.io/nvidia/mellanox', version: 'doca3.4.1-26.04-1.1.0.0-1', imagePullSecrets: ['ngc'] });
     expect(ncp.spec.tolerations).toEqual([{ key: 'hpc', operator: 'Exists' }]);
   });
-  test('the IPoIBNetwork carries the whereabouts IPAM as compact JSON', () => {
-    const net = only(synth(s => new OperatorIpoibNetwork(s, 'N', { master: 'ib1', ipam: { range: '10.56.0.0/16', rangeStart: '10.56.1.0' } })), 'IPoIBNetwork');
+  test('the IPoIBNetwork takes its addresses from an NV-IPAM pool (compact JSON)', () => {
+    const net = only(synth(s => new OperatorIpoibNetwork(s, 'N', { master: 'ib1' })), 'IPoIBNetwork');
     expect(net.metadata.namespace).toBeUndefined();
-    expect(net.spec).toEqual({ networkNamespace: 'rdma-benchmarks', master: 'ib1', ipam: '{"type":"whereabouts","range":"10.56.0.0/16","range_start":"10.56.1.0"}' });
-    expect(net.spec.ipam).not.toMatch(/\s/);
+    expect(net.spec).toEqual({ networkNamespace: 'rdma-benchmarks', master: 'ib1', ipam: '{"type":"nv-ipam","poolName":"ipoib"}' });
+    expect(only(synth(s => new OperatorIpoibNetwork(s, 'N', { name: 'fabric', poolName: 'ib-pool' })), 'IPoIBNetwork').spec.ipam).toBe('{"type":"nv-ipam","poolName":"ib-pool"}');
+  });
+  test('the IPPool: subnet, per-node blocks, gateway, exclusions as address ranges, in the operator\'s namespace', () => {
+    const pool = only(synth(s => new NvIpamPool(s, 'P')), 'IPPool');
+    expect(pool.apiVersion).toBe('nv-ipam.nvidia.com/v1alpha1');
+    expect(pool.metadata).toMatchObject({ name: 'ipoib', namespace: 'nvidia-network-operator' });
+    expect(pool.spec).toEqual({ subnet: '192.168.0.0/24', perNodeBlockSize: 32 });
+    const custom = only(synth(s => new NvIpamPool(s, 'P', { name: 'fabric', namespace: 'network-operator', subnet: '10.56.0.0/16', perNodeBlockSize: 256, gateway: '10.56.0.1', exclude: ['10.56.0.0/28', '10.56.255.255/32'] })), 'IPPool');
+    expect(custom.spec).toEqual({
+      subnet: '10.56.0.0/16', perNodeBlockSize: 256, gateway: '10.56.0.1',
+      exclusions: [{ startIP: '10.56.0.0', endIP: '10.56.0.15' }, { startIP: '10.56.255.255', endIP: '10.56.255.255' }],
+    });
+    const v6 = only(synth(s => new NvIpamPool(s, 'P', { subnet: 'fd00:ab::/64', exclude: ['fd00:ab::/126'] })), 'IPPool');
+    expect(v6.spec.exclusions).toEqual([{ startIP: 'fd00:ab::', endIP: 'fd00:ab::3' }]);
+    const err = (props: object) => () => synth(s => new NvIpamPool(s, 'P', props));
+    expect(err({ perNodeBlockSize: 256 })).toThrow('NvIpamPool: perNodeBlockSize 256 is not less than the 256 addresses of 192.168.0.0/24; allowed: a whole number from 1 to 255');
+    expect(err({ subnet: '192.168.0.1/24' })).toThrow('NvIpamPool: subnet "192.168.0.1/24" is not a network address (the network is 192.168.0.0/24)');
+    expect(err({ gateway: '10.0.0.1' })).toThrow('NvIpamPool: gateway "10.0.0.1" is outside the subnet 192.168.0.0/24; allowed: an address inside 192.168.0.0/24');
+    expect(err({ exclude: ['10.0.0.0/28'] })).toThrow('NvIpamPool: exclude[0] "10.0.0.0/28" is not a CIDR range inside 192.168.0.0/24');
   });
   test('error messages', () => {
     expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { configList: [{ resourceName: 'a', rdmaHcaMax: 5000, selectors: IB }] })))
@@ -156,7 +177,6 @@ describe('operator mode: NicClusterPolicy and IPoIBNetwork', () => {
     expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { repository: 'nvcr.io/nvidia/mellanox:v1' })))
       .toThrow('NicClusterPolicy: repository "nvcr.io/nvidia/mellanox:v1" is not a registry path; allowed: a registry and path without tag, e.g. "nvcr.io/nvidia/mellanox"');
     expect(() => synth(s => new OperatorIpoibNetwork(s, 'N', { master: '' }))).toThrow('OperatorIpoibNetwork: master "" is empty');
-    expect(() => synth(s => new OperatorIpoibNetwork(s, 'N', { ipam: { range: '10.56.0.0/16', gateway: '10.57.0.1' } })))
-      .toThrow('OperatorIpoibNetwork: ipam.gateway "10.57.0.1" is outside the range 10.56.0.0/16');
+    expect(() => synth(s => new OperatorIpoibNetwork(s, 'N', { poolName: 'Bad_Pool' }))).toThrow('OperatorIpoibNetwork: poolName "Bad_Pool" is not a valid name');
   });
 });

@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
 import { IPoIbNetwork, NicClusterPolicy } from '../../imports/mellanox.com';
+import { IpPool } from '../../imports/nv-ipam.nvidia.com';
+import { cidrContains, formatIp, networkOf, parseCidr, parseIp } from '../ip';
 import { Toleration } from '../kube';
 import { standardLabels } from '../labels';
 import { RdmaOptionError } from '../errors';
-import { checkDnsLabel, checkDnsSubdomain, checkInterfaceName, checkNonEmpty } from '../validate';
+import { checkDnsLabel, checkDnsSubdomain, checkInterfaceName, checkNonEmpty, checkPositiveInt } from '../validate';
 import { NETWORK_OPERATOR } from '../versions';
-import { DEFAULT_IPOIB_RANGE, WhereaboutsIpam, whereaboutsIpam } from './ipoib-network';
+import { DEFAULT_IPOIB_RANGE } from './ipoib-network';
 import { RdmaSharedResource, checkRdmaSharedConfigList } from './rdma-device-plugin';
 
 const WHERE = 'NicClusterPolicy';
@@ -52,7 +54,9 @@ export interface NicClusterPolicyProps {
 
 /**
  * Operator mode: the NVIDIA network-operator's `NicClusterPolicy` (mellanox.com/v1alpha1) asking for the
- * RDMA shared device plugin, ipoib-cni and, unless off, Multus and the CNI plugins. The operator acts only
+ * RDMA shared device plugin, ipoib-cni, NV-IPAM (the operator's IPAM since whereabouts and `ipamPlugin`
+ * were removed in v25.10.0, research new-mechanisms.md §H; its webhook off, as in the operator's IPoIB
+ * example, since it needs cert-manager) and, unless off, Multus and the CNI plugins. The operator acts only
  * on the instance named `nic-cluster-policy` (research ib.md §1.1-1.2), so the name is fixed. The operator
  * itself is installed from NVIDIA's Helm chart, which no longer renders this resource.
  */
@@ -88,6 +92,7 @@ export class NetworkOperatorPolicy extends Construct {
           cniPlugins: multus ? image(NETWORK_OPERATOR.images.cniPlugins) : undefined,
           ipoib: image(NETWORK_OPERATOR.images.ipoib),
         },
+        nvIpam: { ...image(NETWORK_OPERATOR.images.nvIpam), enableWebhook: false },
         tolerations: tolerations.length > 0 ? tolerations.map(t => ({ ...t })) : undefined,
       },
     });
@@ -111,16 +116,16 @@ export interface OperatorIpoibNetworkProps {
    */
   readonly master?: string;
   /**
-   * Whereabouts IPAM, checked as for the bundle's network. The operator no longer ships whereabouts
-   * (removed in v25.10.0), so the profile installs it.
-   * @default { range: '192.168.0.0/24' }
+   * The NV-IPAM pool the network's addresses come from (an NvIpamPool).
+   * @default - the network's name
    */
-  readonly ipam?: WhereaboutsIpam;
+  readonly poolName?: string;
 }
 
 /**
  * Operator mode's `IPoIBNetwork` (mellanox.com/v1alpha1, cluster-scoped): the operator renders it into a
- * NetworkAttachmentDefinition of CNI type ipoib in `networkNamespace` (research ib.md §1.3).
+ * NetworkAttachmentDefinition of CNI type ipoib in `networkNamespace` (research ib.md §1.3), its addresses
+ * from an NV-IPAM pool (`{"type":"nv-ipam","poolName":...}`, the operator's IPoIBNetwork example).
  */
 export class OperatorIpoibNetwork extends Construct {
   public readonly name: string;
@@ -132,11 +137,92 @@ export class OperatorIpoibNetwork extends Construct {
     this.name = checkDnsLabel(where, 'name', props.name ?? 'ipoib');
     this.networkNamespace = checkDnsLabel(where, 'networkNamespace', props.networkNamespace ?? 'rdma-benchmarks');
     const master = checkInterfaceName(where, 'master', props.master ?? 'ib0');
+    const poolName = checkDnsSubdomain(where, 'poolName', props.poolName ?? this.name);
     // The operator strips all whitespace from this string (research ib.md §1.3): compact JSON has none.
-    const ipam = JSON.stringify(whereaboutsIpam(where, 'ipam', props.ipam ?? { range: DEFAULT_IPOIB_RANGE }));
+    const ipam = JSON.stringify({ type: 'nv-ipam', poolName });
     new IPoIbNetwork(this, 'Resource', {
       metadata: { name: this.name, labels: standardLabels(this, this.name, 'network') },
       spec: { networkNamespace: this.networkNamespace, master, ipam },
+    });
+  }
+}
+
+export interface NvIpamPoolProps {
+  /**
+   * Name of the pool (the network's `poolName`).
+   * @default 'ipoib'
+   */
+  readonly name?: string;
+  /**
+   * Namespace nv-ipam reads pools from (the operator's namespace when the operator deploys nv-ipam).
+   * @default 'nvidia-network-operator'
+   */
+  readonly namespace?: string;
+  /**
+   * The pool's subnet, a canonical IPv4 or IPv6 CIDR.
+   * @default '192.168.0.0/24'
+   */
+  readonly subnet?: string;
+  /**
+   * Addresses each node gets from the subnet; the subnet must hold more (nv-ipam IPPool CRD). A /24 with
+   * the default 32 serves 7 nodes (the network and broadcast addresses aside).
+   * @default 32
+   */
+  readonly perNodeBlockSize?: number;
+  /**
+   * Gateway of the pool, inside the subnet.
+   * @default - none
+   */
+  readonly gateway?: string;
+  /**
+   * CIDR ranges inside the subnet that nv-ipam never hands out (IPPool `exclusions`).
+   * @default []
+   */
+  readonly exclude?: string[];
+}
+
+/**
+ * An NV-IPAM `IPPool` (nv-ipam.nvidia.com/v1alpha1, namespaced; research new-mechanisms.md §H): nv-ipam hands
+ * each node a block of `perNodeBlockSize` addresses from `subnet` and pods on the node addresses from its block.
+ */
+export class NvIpamPool extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: NvIpamPoolProps = {}) {
+    super(scope, id);
+    const where = 'NvIpamPool';
+    this.name = checkDnsSubdomain(where, 'name', props.name ?? 'ipoib');
+    this.namespace = checkDnsLabel(where, 'namespace', props.namespace ?? NETWORK_OPERATOR.nvIpamPoolNamespace);
+    const subnetText = props.subnet ?? DEFAULT_IPOIB_RANGE;
+    const subnet = parseCidr(subnetText);
+    if (typeof subnet === 'string') {
+      throw new RdmaOptionError(where, 'subnet', subnetText, subnet === 'host-bits' ? `is not a network address (the network is ${networkOf(subnetText)})` : 'is not a CIDR range',
+        'a canonical IPv4 or IPv6 CIDR such as "192.168.0.0/24"');
+    }
+    const size = subnet.last - subnet.first + 1n;
+    const perNodeBlockSize = checkPositiveInt(where, 'perNodeBlockSize', props.perNodeBlockSize ?? 32);
+    if (BigInt(perNodeBlockSize) >= size) {
+      throw new RdmaOptionError(where, 'perNodeBlockSize', perNodeBlockSize, `is not less than the ${size} addresses of ${subnetText}`, `a whole number from 1 to ${size - 1n}`);
+    }
+    let gateway: string | undefined;
+    if (props.gateway !== undefined) {
+      const ip = parseIp(props.gateway);
+      if (!ip || !cidrContains(subnet, ip)) {
+        throw new RdmaOptionError(where, 'gateway', props.gateway, `is outside the subnet ${subnetText}`, `an address inside ${subnetText}`);
+      }
+      gateway = props.gateway;
+    }
+    const exclusions = (props.exclude ?? []).map((text, i) => {
+      const range = parseCidr(text);
+      if (typeof range === 'string' || !cidrContains(subnet, range)) {
+        throw new RdmaOptionError(where, `exclude[${i}]`, text, `is not a CIDR range inside ${subnetText}`, `a canonical CIDR inside ${subnetText}`);
+      }
+      return { startIp: formatIp({ family: range.family, value: range.first }), endIp: formatIp({ family: range.family, value: range.last }) };
+    });
+    new IpPool(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels: standardLabels(this, this.name, 'network') },
+      spec: { subnet: subnetText, perNodeBlockSize, gateway, exclusions: exclusions.length > 0 ? exclusions : undefined },
     });
   }
 }

@@ -188,7 +188,7 @@ ${mpiJobChecks('oc')}{{- end }}
       { path: 'multus.memory', probes: ['317Mi', '319Mi'], when: BUNDLE_MODE },
       { path: 'multus.cpu', probes: ['113m', '117m'], when: BUNDLE_MODE },
       { path: 'ipoibCni.image', probes: image('04'), when: BUNDLE_MODE },
-      { path: 'whereabouts.image', probes: image('05') },
+      { path: 'whereabouts.image', probes: image('05'), when: BUNDLE_MODE },
       { path: 'network.name', probes: token('06') },
       { path: 'network.master', probes: ['hv07a', 'hv07b'] },
       { path: 'network.ipam.range', probes: ['10.173.0.0/16', '10.179.0.0/16'], default: DEFAULT_IPOIB_RANGE },

@@ -4,12 +4,12 @@ import { ChecksChart } from '../checks';
 import { CniHostPaths, DEFAULT_CNI_CONF_DIR, resolveCniHostPaths } from '../constructs/cni-node-agent';
 import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
-import { DEFAULT_IPOIB_RANGE, IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam } from '../constructs/ipoib-network';
+import { DEFAULT_IPOIB_RANGE, IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam, whereaboutsIpam } from '../constructs/ipoib-network';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { Multus, MultusProps } from '../constructs/multus';
 import { RdmaNamespace } from '../constructs/namespace';
-import { NetworkOperatorPolicy, NicClusterPolicyProps, OperatorIpoibNetwork } from '../constructs/network-operator';
+import { NetworkOperatorPolicy, NicClusterPolicyProps, NvIpamPool, NvIpamPoolProps, OperatorIpoibNetwork } from '../constructs/network-operator';
 import { RdmaDevicePlugin, RdmaDevicePluginProps, checkRdmaSharedConfigList } from '../constructs/rdma-device-plugin';
 import { Whereabouts, WhereaboutsProps } from '../constructs/whereabouts';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
@@ -19,6 +19,15 @@ import { checkDnsLabel, checkOneOf } from '../validate';
 
 export const BAREMETAL_IPOIB = 'baremetal-ipoib';
 const P = BAREMETAL_IPOIB;
+
+/** Operator mode's NicClusterPolicy, and the NV-IPAM pool the IPoIB network's addresses come from. */
+export interface BaremetalOperatorOptions extends Omit<NicClusterPolicyProps, 'configList'> {
+  /**
+   * The NV-IPAM IPPool (its subnet, gateway and exclusions come from `network.ipam`).
+   * @default - 32 addresses per node, in namespace nvidia-network-operator
+   */
+  readonly ipPool?: Pick<NvIpamPoolProps, 'perNodeBlockSize' | 'namespace'>;
+}
 
 /** How the node components are deployed: DaemonSets from this bundle, or the NVIDIA network-operator. */
 export type BaremetalIpoibMode = 'bundle' | 'operator';
@@ -125,9 +134,9 @@ export interface BaremetalIpoibOptions {
    */
   readonly instance?: string;
   /**
-   * `bundle`: Multus, ipoib-cni and the RDMA device plugin as DaemonSets from this bundle, and the
-   * NetworkAttachmentDefinition. `operator`: a NicClusterPolicy and an IPoIBNetwork for the NVIDIA
-   * network-operator (installed separately) instead. Whereabouts is installed in both.
+   * `bundle`: Multus, ipoib-cni, whereabouts and the RDMA device plugin as DaemonSets from this bundle, and
+   * the NetworkAttachmentDefinition. `operator`: a NicClusterPolicy, an IPoIBNetwork and an NV-IPAM IPPool
+   * for the NVIDIA network-operator (installed separately) instead.
    * @default 'bundle'
    */
   readonly mode?: BaremetalIpoibMode;
@@ -168,10 +177,10 @@ export interface BaremetalIpoibOptions {
    */
   readonly devicePlugin?: BaremetalDevicePluginOptions;
   /**
-   * The NicClusterPolicy (operator mode).
-   * @default - network-operator v26.4.1 images, Multus and CNI plugins on, driver container off
+   * The NicClusterPolicy and the NV-IPAM pool (operator mode).
+   * @default - network-operator v26.4.1 images, Multus, CNI plugins and NV-IPAM on, driver container off
    */
-  readonly operator?: Omit<NicClusterPolicyProps, 'configList'>;
+  readonly operator?: BaremetalOperatorOptions;
   /**
    * The MPI operator.
    * @default - installed in mpi-operator with its CRD
@@ -213,11 +222,11 @@ export class BaremetalIpoibProfile extends Chart {
     const namespace = checkDnsLabel(P, 'namespace', options.namespace ?? 'rdma-benchmarks');
     const operatorMode = mode === 'operator';
     const misplaced = operatorMode
-      ? (['multus', 'ipoibCni'] as const).find(k => options[k] !== undefined)
+      ? (['multus', 'ipoibCni', 'whereabouts'] as const).find(k => options[k] !== undefined)
       : (['operator'] as const).find(k => options[k] !== undefined);
     if (misplaced) {
       throw new RdmaOptionError(P, misplaced, options[misplaced], `does not apply in mode "${mode}"`,
-        operatorMode ? 'unset in mode "operator" (the operator deploys Multus and ipoib-cni)' : 'unset in mode "bundle", or mode "operator"');
+        operatorMode ? 'unset in mode "operator" (the operator deploys Multus, ipoib-cni and NV-IPAM)' : 'unset in mode "bundle", or mode "operator"');
     }
     const { privileged = false, ...cniPaths } = options.cni ?? {};
     const { binDir, confDir } = withOptionPrefix(P, 'cni', () => resolveCniHostPaths('options', cniPaths));
@@ -230,7 +239,10 @@ export class BaremetalIpoibProfile extends Chart {
     if (!operatorMode) {
       withOptionPrefix(P, 'ipoibCni', () => new IpoibCni(this, 'IpoibCni', { ...options.ipoibCni, cniBinDir: binDir, privileged }));
     }
-    withOptionPrefix(P, 'whereabouts', () => new Whereabouts(this, 'Whereabouts', { ...options.whereabouts, cniBinDir: binDir, cniConfDir: confDir, privileged }));
+    // Bundle mode's IPAM; operator mode's is NV-IPAM (the network-operator removed whereabouts in v25.10.0).
+    if (!operatorMode) {
+      withOptionPrefix(P, 'whereabouts', () => new Whereabouts(this, 'Whereabouts', { ...options.whereabouts, cniBinDir: binDir, cniConfDir: confDir, privileged }));
+    }
 
     // The network. Whereabouts finds its configuration by itself only in the directories it searches.
     const { ipam: ipamOption, ...network } = options.network ?? {};
@@ -245,12 +257,24 @@ export class BaremetalIpoibProfile extends Chart {
     });
     let networkRef: NetworkSelection;
     if (operatorMode) {
-      const net = withOptionPrefix(P, 'network', () => new OperatorIpoibNetwork(this, 'Network', {
-        name: network.name, master: network.master, networkNamespace: namespace, ipam: ipamWithPath,
-      }));
       if (network.cniVersion !== undefined) {
         throw new RdmaOptionError(P, 'network.cniVersion', network.cniVersion, 'does not apply in mode "operator"', 'unset (the operator renders cniVersion 0.3.1)');
       }
+      // NV-IPAM hands each node a block of the subnet: whereabouts' range bounds have no counterpart.
+      for (const key of ['rangeStart', 'rangeEnd', 'configurationPath'] as const) {
+        if (ipam[key] !== undefined) {
+          throw new RdmaOptionError(P, `network.ipam.${key}`, ipam[key], 'does not apply in mode "operator"', 'unset (NV-IPAM gives each node a block of network.ipam.range; use network.ipam.exclude)');
+        }
+      }
+      // The range, gateway and exclusions are checked as for whereabouts (the same rules), under their option names.
+      whereaboutsIpam(P, 'network.ipam', ipam);
+      const { ipPool = {} } = options.operator ?? {};
+      const pool = withOptionPrefix(P, 'operator.ipPool', () => new NvIpamPool(this, 'IpPool', {
+        ...ipPool, name: network.name ?? 'ipoib', subnet: ipam.range, gateway: ipam.gateway, exclude: ipam.exclude,
+      })).name;
+      const net = withOptionPrefix(P, 'network', () => new OperatorIpoibNetwork(this, 'Network', {
+        name: network.name, master: network.master, networkNamespace: namespace, poolName: pool,
+      }));
       networkRef = { name: net.name, namespace: net.networkNamespace };
     } else {
       const net = withOptionPrefix(P, 'network', () => new IpoibNetwork(this, 'Network', { ...network, namespace, ipam: ipamWithPath }));
