@@ -119,6 +119,24 @@ describe('GitOps', () => {
   });
   const kubectl = kubectlPath();
   if (!kubectl) console.log('SKIPPED kustomize build of dist/<profile>: no kubectl on PATH (the kustomization listing is still checked)');
+  (kubectl ? test : test.skip)('`kubectl kustomize` (a YAML 1.1 reader) reads strings like "yes" and "1_000" back as strings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdma-yaml11-'));
+    try {
+      const values = join(dir, 'values.yaml');
+      writeFileSync(values, 'benchmarks:\n  nodeSelector:\n    efa: "yes"\n    example.com/count: "1_000"\n    example.com/on: "on"\n');
+      const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      try {
+        expect(await main(['synth', '-p', 'eks-efa', '-f', values, '-o', join(dir, 'out')])).toBe(0);
+      } finally {
+        out.mockRestore();
+      }
+      const built = parseAllDocuments(execFileSync(kubectl!, ['kustomize', join(dir, 'out', 'eks-efa-checks')], { encoding: 'utf8' })).map(d => d.toJS());
+      const job = built.find((o: any) => o.kind === 'Job');
+      expect(job.spec.template.spec.nodeSelector).toEqual({ 'efa': 'yes', 'example.com/count': '1_000', 'example.com/on': 'on' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   (kubectl ? test.each(PROFILE_NAMES) : test.skip.each(PROFILE_NAMES))('%s: `kubectl kustomize` builds every object of dist/<profile> and dist/<profile>-checks', (profile) => {
     const ids = (objects: any[]) => objects.map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
     const build = (folder: string) => parseAllDocuments(execFileSync(kubectl!, ['kustomize', join(root, 'dist', folder)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })).map(d => d.toJS());

@@ -2,11 +2,15 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse, stringify } from 'yaml';
 import { PROFILE_NAMES, listFiles, synthProfile } from '../src';
-import { toYamlText } from '../src/output/yaml';
+import { stringifyForAllReaders, toYamlText, yaml11NonString } from '../src/output/yaml';
 import { PROFILE_VARIANTS } from './variants';
 
-/** What toYamlText must equal: the `yaml` library's own text. */
-const library = (v: unknown) => stringify(v, { lineWidth: 0 });
+/**
+ * What toYamlText must equal: the `yaml` library's own text, with the strings a YAML 1.1 reader would misread
+ * double-quoted (stringifyForAllReaders: the library's document model, one visitor). Where no such string
+ * occurs, that is the library's plain `stringify`, which the last test holds.
+ */
+const library = (v: unknown) => stringifyForAllReaders(v);
 
 /** A small seeded generator (mulberry32), so a failure is reproducible. */
 function random(seed: number): () => number {
@@ -137,5 +141,60 @@ describe('toYamlText', () => {
     ];
     for (const c of cases) expect(toYamlText(c)).toBe(library(c));
     expect(toYamlText({ one: shared, two: shared })).toContain('*a1');
+  });
+});
+
+describe('YAML every reader reads the same', () => {
+  const TRICKY = ['yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'N', 'YES', 'Off', '1_000', '0b101', '-0b1', '012', '0x1F', '1:20', '190:20:30.15', '1_000.5',
+    '2001-12-14', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5', '~', 'null', '.inf', '-.Inf', '.NaN', '0o17', '4.18', '=', '<<',
+    // go-yaml v2 hands integers to Go's strconv.ParseInt with base 0, which takes upper-case prefixes too.
+    '0X1F', '0B11', '0O17'];
+  test('any string, as a key and a value, reads back the same under YAML 1.1 and 1.2 (3,000 random strings and the tricky ones)', () => {
+    const rnd = random(11);
+    const chars = '0123456789_:.+-bxoeEtTzZynYNaAfF~= ';
+    const candidates = [...TRICKY, ...SPECIAL, ...Array.from({ length: 3000 }, () => {
+      let s = '';
+      for (let n = 1 + Math.floor(rnd() * 8); n > 0; n--) s += chars[Math.floor(rnd() * chars.length)];
+      return s;
+    })];
+    for (const s of candidates) {
+      const doc = { [s]: s, l: [s] };
+      const text = toYamlText(doc);
+      expect({ s, v11: parse(text, { version: '1.1' }) }).toEqual({ s, v11: doc });
+      expect({ s, v12: parse(text) }).toEqual({ s, v12: doc });
+    }
+    // The flag covers every tricky string the library's 1.1 mode reads plain as another type.
+    for (const s of TRICKY) {
+      if (parse(`k: ${s}`, { version: '1.1' }).k !== s) expect({ s, flagged: yaml11NonString(s) }).toEqual({ s, flagged: true });
+    }
+  });
+  test('keys and values that 1.1 would misread are quoted, and read back the same by 1.1 and 1.2 readers', () => {
+    const doc = { nodeSelector: Object.fromEntries(TRICKY.map(s => [s, s])), list: TRICKY };
+    const text = toYamlText(doc);
+    expect(text).toContain('"yes": "yes"');
+    expect(text).toContain('"1_000": "1_000"');
+    for (const goInt of ['0X1F', '0B11', '0O17']) expect(text).toContain(`"${goInt}": "${goInt}"`);
+    expect(parse(text, { version: '1.1' })).toEqual(doc);
+    expect(parse(text)).toEqual(doc);
+    // Without such strings, the text is the library's plain stringify, byte for byte.
+    const plainDoc = { a: ['osu_latency', 'rdma/rdma_shared_device_a', 'v0.5.20'], b: { c: 'x' } };
+    expect(toYamlText(plainDoc)).toBe(stringify(plainDoc, { lineWidth: 0 }));
+  });
+  test('the committed bundles and charts read the same under YAML 1.1 as under 1.2', () => {
+    const root = join(__dirname, '..');
+    const files = [
+      ...listFiles(join(root, 'dist')).filter(f => f.endsWith('.yaml')).map(f => `dist/${f}`),
+      ...listFiles(join(root, 'charts')).filter(f => f.endsWith('values.yaml') || f.startsWith('crds/') || /\/crds\//.test(f)).map(f => `charts/${f}`),
+    ];
+    for (const f of files) {
+      const text = readFileSync(join(root, f), 'utf8');
+      expect({ f, data: parse(text, { version: '1.1' }) }).toEqual({ f, data: parse(text) });
+    }
+  });
+  test('a profile given such values writes them so: benchmarks.nodeSelector {efa: "yes"}', () => {
+    const job = synthProfile('eks-efa', { benchmarks: { nodeSelector: { efa: 'yes', 'example.com/count': '1_000' } } }).find(o => o.kind === 'Job')!;
+    const text = toYamlText(job);
+    expect(text).toContain('efa: "yes"');
+    expect(parse(text, { version: '1.1' }).spec.template.spec.nodeSelector).toEqual({ 'efa': 'yes', 'example.com/count': '1_000' });
   });
 });

@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, stringify } from 'yaml';
+import { Document, isMap, isScalar } from 'yaml';
 import { optionLeaves, optionType, optionsSchema } from '../options-schema';
 import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
 import { RdmaOptionError } from '../errors';
@@ -9,6 +9,7 @@ import { ChartInferenceError, ProbedValue, getPath, inferTemplates, optionsFromV
 import { CHART_SPECS } from './specs';
 import { tgz } from './tar';
 import { renderDocument } from './template';
+import { quoteYaml11Strings, stringifyForAllReaders } from '../output/yaml';
 
 /** Kubernetes versions the output is validated against (the conformance suite's oldest is 1.27). */
 export const CHART_KUBE_VERSION = '>=1.27.0-0';
@@ -127,6 +128,7 @@ function valuesYaml(profile: string, defaults: Record<string, unknown>): string 
     }
   };
   annotate(doc.contents, '');
+  quoteYaml11Strings(doc);
   return `# Values of the cdk8s-rdma ${profile} chart ${PACKAGE_VERSION}; the schema is values.schema.json.\n${doc.toString({ lineWidth: 0 })}`;
 }
 
@@ -183,7 +185,7 @@ ${left.map(p => `\`${p}\``).join(', ')}
 }
 
 function chartYaml(profile: string): string {
-  return stringify({
+  return stringifyForAllReaders({
     apiVersion: 'v2',
     name: profile,
     description: PROFILES[profile].description,
@@ -192,7 +194,7 @@ function chartYaml(profile: string): string {
     appVersion: PACKAGE_VERSION,
     kubeVersion: CHART_KUBE_VERSION,
     keywords: ['rdma', 'mpi', 'hpc', profile.includes('efa') ? 'efa' : 'infiniband'],
-  }, { lineWidth: 0 });
+  });
 }
 
 const CRD = 'CustomResourceDefinition';

@@ -1,8 +1,55 @@
-import { stringify } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 
 /**
- * YAML text of plain data, byte for byte what `stringify(value, { lineWidth: 0 })` of the `yaml` library
- * (2.x, core schema, block style) gives, written straight from the data instead of through the library's
+ * Plain scalars a YAML 1.1 reader resolves to another type than string. kubectl, kustomize and helm read YAML
+ * with go-yaml v2 through sigs.k8s.io/yaml, which follows YAML 1.1: `efa: yes` reaches them as `true`, `1_000`
+ * as 1000, `2001-12-14` as a timestamp. The forms, from the YAML 1.1 type repository (yaml.org/type: bool,
+ * null, int, float, merge, timestamp) as the yaml library's 1.1 schema implements it
+ * (node_modules/yaml/dist/schema/yaml-1.1), plus go-yaml v2's own reading of integers, which strips `_` and
+ * hands the rest to Go's strconv.ParseInt with base 0 (so `0X1F`, `0B11` and `0o17` are integers too, go-yaml
+ * resolve.go). `=` (the 1.1 value type) is quoted too. test/yaml.test.ts holds this against the yaml library's
+ * 1.1 mode on random strings.
+ */
+const YAML11_NON_STRING = new RegExp(`^(?:${[
+  'y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF',
+  '~|null|Null|NULL',
+  '[-+]?0b[0-1_]+', '[-+]?0[0-7_]+', '[-+]?[0-9][0-9_]*', '[-+]?0x[0-9a-fA-F_]+', '[-+]?0[bBoOxX][0-9a-fA-F_]+',
+  '[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+', '[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*',
+  '[-+]?\\.(?:inf|Inf|INF)', '\\.(?:nan|NaN|NAN)',
+  '[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?',
+  '<<', '=',
+  '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \\t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]*)?(?:[ \\t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?',
+].join('|')})$`);
+
+/** Whether a YAML 1.1 reader would read the plain scalar `s` as something else than the string `s`. */
+export function yaml11NonString(s: string): boolean {
+  return YAML11_NON_STRING.test(s);
+}
+
+/**
+ * The yaml library's text of `value` (`lineWidth: 0`), with every string that a YAML 1.1 reader would misread
+ * written double-quoted: text that 1.1 and 1.2 readers alike read back as the same data. This is the reference
+ * toYamlText matches byte for byte; chart values.yaml files are written with it.
+ */
+export function stringifyForAllReaders(value: unknown, options: { readonly commented?: (doc: Document) => void } = {}): string {
+  const doc = new Document(value);
+  options.commented?.(doc);
+  quoteYaml11Strings(doc);
+  return doc.toString(OPTIONS);
+}
+
+/** Marks every string scalar of `doc` that a YAML 1.1 reader would misread as double-quoted. */
+export function quoteYaml11Strings(doc: Document): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && (node.type === undefined || node.type === Scalar.PLAIN) && yaml11NonString(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+}
+
+/**
+ * YAML text of plain data, byte for byte what stringifyForAllReaders (the `yaml` library's `stringify(value,
+ * { lineWidth: 0 })`, 2.x, core schema, block style, with YAML 1.1 non-strings double-quoted) gives, written straight from the data instead of through the library's
  * document model, which was two thirds of the time of a large synth (README, Performance).
  *
  * Maps, lists, numbers, booleans, null and the common strings (see isSimple) are written here. Any other
@@ -17,7 +64,7 @@ export function toYamlText(value: unknown): string {
     const out = new Emitter().root(value);
     if (out !== undefined) return out;
   }
-  return stringify(value, OPTIONS);
+  return stringifyForAllReaders(value);
 }
 
 const OPTIONS = { lineWidth: 0 } as const;
@@ -31,7 +78,7 @@ const SIMPLE = /^[A-Za-z0-9][\w./:=@+-]*$/;
 const NOT_NUMBER = /[g-nG-Np-wP-Wyz_YZ/:=@]/;
 const NOT_STRINGS = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
 function isSimple(s: string): boolean {
-  if (s.length > 1000 || !SIMPLE.test(s) || s.endsWith(':')) return false;
+  if (s.length > 1000 || !SIMPLE.test(s) || s.endsWith(':') || YAML11_NON_STRING.test(s)) return false;
   const c = s.charCodeAt(0);
   return c >= 48 && c <= 57 ? NOT_NUMBER.test(s) : !NOT_STRINGS.has(s);
 }
@@ -49,7 +96,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function libraryValue(s: string, depth: number): string {
   let wrapper: unknown = { k: s };
   for (let i = 1; i < depth; i++) wrapper = { a: wrapper };
-  const out = stringify(wrapper, OPTIONS);
+  const out = stringifyForAllReaders(wrapper);
   const prefix = `${'  '.repeat(depth - 1)}k: `;
   const at = depth === 1 ? 0 : out.indexOf(`\n${prefix}`) + 1;
   if (!out.startsWith(prefix, at) || !out.endsWith('\n')) throw UNSUPPORTED;
@@ -58,7 +105,7 @@ function libraryValue(s: string, depth: number): string {
 
 /** The library's text for key `k` of a map at the top level (`root`) or below. */
 function libraryKey(k: string, root: boolean): string {
-  const out = stringify(root ? { [k]: 1 } : { a: { [k]: 1 } }, OPTIONS);
+  const out = stringifyForAllReaders(root ? { [k]: 1 } : { a: { [k]: 1 } });
   const prefix = root ? '' : 'a:\n  ';
   if (!out.startsWith(prefix) || !out.endsWith(': 1\n')) throw UNSUPPORTED;
   const text = out.slice(prefix.length, -4);
