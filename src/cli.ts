@@ -4,7 +4,7 @@ import { join, resolve } from 'path';
 import { RdmaOptionError } from './errors';
 import { chartArchiveName, packageChart, renderChart } from './helm/chart';
 import { optionDefault, optionLeaves, optionType, optionsSchema } from './options-schema';
-import { BundleFile, OutputFile, OutputSet, writeFileAtomic, writeOutputs } from './output/bundle';
+import { BundleFile, OutputFile, OutputPathError, OutputSet, writeFileAtomic, writeOutputs } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { BASELINE_NAMES, baselineHelp, renderReport, ReportFormat, ReportInputError, REPORT_FORMATS } from './report';
 import { bundlesFor, checksBundleName, synthProfile } from './synth';
@@ -27,7 +27,10 @@ function checkProfile(name: string): string {
   return name;
 }
 
-/** Everything is computed first and written at once (writeOutputs): on any error nothing is written. */
+/**
+ * Everything is computed first and written at once (writeOutputs: staged, journaled, swapped under a lock): on
+ * any error nothing is written, and an interrupted run leaves the old or the new output, which the next run completes.
+ */
 function synth(flags: SynthFlags, print: (line: string) => void): void {
   if (flags.values !== undefined && flags.profile === undefined) {
     throw new RdmaOptionError('cdk8s-rdma', '--values', flags.values, 'needs --profile', 'a values file together with --profile <name>');
@@ -50,7 +53,7 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
       if (!flags.checksOnly) folders[name] = platform;
       folders[checksBundleName(name)] = checks;
     }
-    sets.push({ dir: resolve(flags.out), folders });
+    sets.push({ dir: resolve(flags.out), label: '--out', folders, keepForeign: true });
     for (const folder of Object.keys(folders)) written.push(`${join(flags.out, folder)}/ (${folders[folder].length} files)`);
   }
   if (flags.format !== 'yaml') {
@@ -62,11 +65,11 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
       charts[name] = renderChart(name, options);
       archives.push({ path: chartArchiveName(name), content: packageChart(name, charts[name]) });
     }
-    sets.push({ dir: resolve(flags.charts), folders: charts });
+    sets.push({ dir: resolve(flags.charts), label: '--charts', folders: charts });
     // Every profile: <out>/charts/ is replaced whole (no archive of an older version stays); one profile: its archive only.
     sets.push(flags.profile === undefined
-      ? { dir: resolve(flags.out), folders: { charts: archives } }
-      : { dir: resolve(flags.out), files: Object.fromEntries(archives.map(a => [`charts/${a.path}`, a.content])) });
+      ? { dir: resolve(flags.out), label: '--out', folders: { charts: archives } }
+      : { dir: resolve(flags.out), label: '--out', files: Object.fromEntries(archives.map(a => [`charts/${a.path}`, a.content])) });
     for (const name of names) written.push(`${join(flags.charts, name)}/ (${charts[name].length} files)`, join(flags.out, 'charts', chartArchiveName(name)));
   }
   writeOutputs(sets);
@@ -153,6 +156,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof RdmaOptionError) {
       err(`${e.message.startsWith('cdk8s-rdma') ? '' : 'cdk8s-rdma: '}${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof OutputPathError) {
+      err(`${e.message}\n`);
       return 2;
     }
     if (e instanceof ReportInputError) {

@@ -161,22 +161,40 @@ describe('bad input', () => {
     expect(readdirSync(dir).filter(f => f.startsWith('.'))).toEqual([]);
   });
 
-  test('an unwritable output folder is an internal error: exit 1, a short message, the stack only with --debug', async () => {
-    if (process.getuid?.() === 0) {
-      // root writes anyway; use a file where a folder is needed instead.
-      const blocker = file('blocker', 'x');
-      const r = await run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out')]);
-      expect(r.code).toBe(1);
-      expect(r.err).toMatch(/^cdk8s-rdma: internal error: E(NOTDIR|EXIST)/);
-      expect(r.err).not.toMatch(/\n\s+at /);
-      expect((await run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out'), '--debug'])).err).toMatch(/\n\s+at /);
-    } else {
+  test('an output path the environment refuses is exit 2 with the path, and nothing is written', async () => {
+    const blocker = file('blocker', 'x');
+    const r = await run(['synth', '-p', 'eks-efa', '--out', blocker]);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toBe(`cdk8s-rdma: --out ${blocker} is not a folder\n`);
+    const inside = await run(['synth', '-p', 'eks-efa', '--out', join(blocker, 'out')]);
+    expect(inside.code).toBe(2);
+    expect(inside.err).toBe(`cdk8s-rdma: cannot write ${join(blocker, 'out')}: ENOTDIR (not a directory)\n`);
+    // --charts naming a file: refused before anything in --out changes.
+    const out = join(dir, 'kept');
+    expect((await run(['synth', '-p', 'eks-efa', '--out', out])).code).toBe(0);
+    const before = readFileSync(join(out, 'eks-efa', 'bundle.json'), 'utf8');
+    const charts = await run(['synth', '-p', 'eks-efa', '--format', 'all', '--out', out, '--charts', blocker]);
+    expect(charts).toMatchObject({ code: 2, err: `cdk8s-rdma: --charts ${blocker} is not a folder\n` });
+    expect(readFileSync(join(out, 'eks-efa', 'bundle.json'), 'utf8')).toBe(before);
+    if (process.getuid?.() !== 0) {
       const ro = join(dir, 'ro');
       mkdirSync(ro);
       chmodSync(ro, 0o555);
-      const r = await run(['synth', '-p', 'eks-efa', '--out', join(ro, 'out')]);
-      expect(r.code).toBe(1);
-      expect(r.err).toMatch(/^cdk8s-rdma: internal error: EACCES/);
+      const denied = await run(['synth', '-p', 'eks-efa', '--out', join(ro, 'out')]);
+      expect(denied.code).toBe(2);
+      expect(denied.err).toMatch(/^cdk8s-rdma: cannot write .*ro\/out.*: EACCES/);
     }
+  });
+  test('overlapping --out and --charts are refused with exit 2, nothing written', async () => {
+    const same = join(dir, 'same');
+    const r = await run(['synth', '-p', 'eks-efa', '--format', 'all', '--out', same, '--charts', same]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`cdk8s-rdma: --out and --charts overlap: ${join(same, 'eks-efa')} would be written twice; give them separate folders\n`);
+    // Every profile: <out>/charts/ (the archives) is replaced whole, so charts inside it would be lost.
+    const nested = await run(['synth', '--format', 'all', '--out', same, '--charts', join(same, 'charts')]);
+    expect(nested.code).toBe(2);
+    expect(nested.err).toMatch(/^cdk8s-rdma: (--charts and --out|--out and --charts) overlap: .* inside .*; give them separate folders\n$/);
+    // Refused before anything is created.
+    expect(existsSync(same)).toBe(false);
   });
 });

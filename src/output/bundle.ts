@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
-import { basename, dirname, join } from 'path';
+import { readdirSync } from 'fs';
+import { join } from 'path';
+import { writeOutputs } from './commit';
 import { RUN_LABEL } from '../checks';
 import { PACKAGE_VERSION } from '../version';
 import { toYamlText } from './yaml';
@@ -102,76 +103,8 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** A file to write: text or bytes. */
-export interface OutputFile {
-  readonly path: string;
-  readonly content: string | Uint8Array;
-}
-
-/** Output under one folder: sub-folders replaced whole, and single files replaced one by one. */
-export interface OutputSet {
-  readonly dir: string;
-  readonly folders?: Record<string, readonly OutputFile[]>;
-  readonly files?: Record<string, string | Uint8Array>;
-}
-
-/**
- * Writes several output sets at once: everything is written to temporary folders beside each set's `dir`
- * first and moved into place only when all of it is written, so an error leaves no partial output and
- * existing folders untouched. Named folders are replaced whole; other entries of `dir` are left alone.
- */
-export function writeOutputs(sets: readonly OutputSet[]): void {
-  const staged: { set: OutputSet; tmp: string }[] = [];
-  const made = new Set<string>();
-  const writeInto = (target: string, content: string | Uint8Array) => {
-    const dir = dirname(target);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    writeFileSync(target, content);
-  };
-  try {
-    for (const set of sets) {
-      const parent = dirname(set.dir);
-      mkdirSync(parent, { recursive: true });
-      const tmp = mkdtempSync(join(parent, `.${basename(set.dir)}.tmp-`));
-      staged.push({ set, tmp });
-      for (const [folder, files] of Object.entries(set.folders ?? {})) {
-        for (const f of files) writeInto(join(tmp, 'folders', folder, f.path), f.content);
-      }
-      for (const [path, content] of Object.entries(set.files ?? {})) writeInto(join(tmp, 'files', path), content);
-    }
-    for (const { set, tmp } of staged) {
-      mkdirSync(set.dir, { recursive: true });
-      for (const folder of Object.keys(set.folders ?? {})) {
-        const target = join(set.dir, folder);
-        rmSync(target, { recursive: true, force: true });
-        mkdirSync(dirname(target), { recursive: true });
-        renameSync(join(tmp, 'folders', folder), target);
-      }
-      for (const path of Object.keys(set.files ?? {})) {
-        const target = join(set.dir, path);
-        mkdirSync(dirname(target), { recursive: true });
-        renameSync(join(tmp, 'files', path), target);
-      }
-    }
-  } finally {
-    for (const { tmp } of staged) rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-/** Writes one file atomically: a temporary file beside it, renamed over it (no partial file on error). */
-export function writeFileAtomic(target: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, target);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
+export type { OutputFile, OutputSet } from './commit';
+export { OutputPathError, writeFileAtomic, writeOutputs } from './commit';
 
 /** Writes several folders under `outDir` at once (see writeOutputs). */
 export function writeFolders(outDir: string, folders: Record<string, readonly BundleFile[]>): void {
