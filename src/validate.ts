@@ -114,6 +114,11 @@ export function checkAnnotations(where: string, option: string, annotations: Rec
       throw new RdmaOptionError(where, `${option}["${k}"]`, v, 'is not a string', 'a string value');
     }
   }
+  // apimachinery ValidateAnnotationsSize: the keys' and values' lengths together.
+  const total = Object.entries(annotations).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : 0), 0);
+  if (total > TOTAL_ANNOTATION_SIZE_LIMIT) {
+    throw new RdmaOptionError(where, option, `${total} bytes`, 'is more than the API server accepts for all annotations of an object', `at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`);
+  }
   return annotations;
 }
 
@@ -138,4 +143,91 @@ export function checkInterfaceName(where: string, option: string, value: string)
       'a network interface name such as "ib0": 1 to 15 characters, no "/", ":" or whitespace');
   }
   return value;
+}
+
+/**
+ * A Kubernetes quantity as the API server parses it (k8s.io/apimachinery pkg/api/resource quantity.go; the
+ * same pattern CRDs carry for int-or-string quantities, e.g. mellanox.com NicClusterPolicy containerResources).
+ */
+const QUANTITY = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))?$/;
+const QUANTITY_SUFFIX: Record<string, number> = {
+  '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+};
+
+/** The value of a quantity (approximate for huge numbers: it is only compared). */
+function quantityValue(q: string): number {
+  const m = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(.*)$/.exec(q)!;
+  const suffix = m[2];
+  if (/^[eE]/.test(suffix)) return Number(`${m[1]}${suffix}`);
+  return Number(m[1]) * QUANTITY_SUFFIX[suffix];
+}
+
+/** Resource names (`cpu`, `memory`, `hugepages-2Mi`, `vpc.amazonaws.com/efa`): qualified names (label keys). */
+const RESOURCE_NAME = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * Container resources as the API server validates them (k8s.io/kubernetes pkg/apis/core/validation
+ * ValidateResourceRequirements): resource names, non-negative quantities, and each request at most its limit.
+ */
+export function checkResources(where: string, option: string, r: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> }): void {
+  for (const part of ['requests', 'limits'] as const) {
+    for (const [name, q] of Object.entries(r[part] ?? {})) {
+      if (!RESOURCE_NAME.test(name)) {
+        throw new RdmaOptionError(where, `${option}.${part}`, name, 'is not a resource name', 'a name such as "cpu", "memory" or "vpc.amazonaws.com/efa"');
+      }
+      if (typeof q !== 'string' || !QUANTITY.test(q) || q.startsWith('-')) {
+        throw new RdmaOptionError(where, `${option}.${part}.${name}`, q, 'is not a quantity', 'a non-negative Kubernetes quantity such as "100m", "20Mi" or "2"');
+      }
+    }
+  }
+  for (const [name, limit] of Object.entries(r.limits ?? {})) {
+    const request = r.requests?.[name];
+    if (request !== undefined && quantityValue(request) > quantityValue(limit)) {
+      throw new RdmaOptionError(where, `${option}.requests.${name}`, request, `is more than its limit ${limit}`, `at most ${limit} (the API server refuses a request above its limit)`);
+    }
+  }
+}
+
+export interface TolerationValue {
+  readonly key?: string;
+  readonly operator?: string;
+  readonly value?: string;
+  readonly effect?: string;
+  readonly tolerationSeconds?: number;
+}
+
+/**
+ * Tolerations as the API server validates them (k8s.io/kubernetes pkg/apis/core/validation validateTolerations):
+ * a key is a label key, and required unless the operator is Exists; `Exists` takes no value; a value is a label
+ * value; the effect is one of the three; `tolerationSeconds` only with NoExecute.
+ */
+export function checkTolerations(where: string, option: string, tolerations: readonly TolerationValue[]): void {
+  tolerations.forEach((t, i) => {
+    const at = `${option}[${i}]`;
+    const operator = t.operator ?? 'Equal';
+    if (operator !== 'Equal' && operator !== 'Exists') throw new RdmaOptionError(where, `${at}.operator`, t.operator, 'is not a toleration operator', '"Equal" or "Exists"');
+    if (t.key !== undefined && t.key !== '' && !LABEL_KEY.test(t.key)) throw new RdmaOptionError(where, `${at}.key`, t.key, 'is not a valid label key', 'an optional DNS prefix and "/", then a name of at most 63 characters');
+    if ((t.key === undefined || t.key === '') && operator !== 'Exists') throw new RdmaOptionError(where, `${at}.key`, t.key, `is required with operator "${operator}"`, 'a taint key, or operator "Exists" to tolerate every taint');
+    if (operator === 'Exists' && t.value !== undefined && t.value !== '') throw new RdmaOptionError(where, `${at}.value`, t.value, 'cannot be set with operator "Exists"', 'unset, or operator "Equal"');
+    if (t.value !== undefined && t.value !== '' && !LABEL_VALUE.test(t.value)) throw new RdmaOptionError(where, `${at}.value`, t.value, 'is not a valid label value', 'at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+    if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) throw new RdmaOptionError(where, `${at}.effect`, t.effect, 'is not a taint effect', '"NoSchedule", "PreferNoSchedule" or "NoExecute"');
+    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') throw new RdmaOptionError(where, `${at}.tolerationSeconds`, t.tolerationSeconds, 'only applies to effect "NoExecute"', 'unset, or effect "NoExecute"');
+    if (t.tolerationSeconds !== undefined && !Number.isInteger(t.tolerationSeconds)) throw new RdmaOptionError(where, `${at}.tolerationSeconds`, t.tolerationSeconds, 'is not a whole number', 'a whole number of seconds');
+  });
+}
+
+/** The API server's limit on all annotations of one object together (apimachinery TotalAnnotationSizeLimitB). */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+/** The tolerations, once checkTolerations accepted them. */
+export function checkedTolerations<T extends TolerationValue>(where: string, option: string, tolerations: readonly T[]): T[] {
+  checkTolerations(where, option, tolerations);
+  return [...tolerations];
+}
+
+/** The resources, once checkResources accepted them. */
+export function checkedResources<T extends { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> }>(where: string, option: string, r: T): T {
+  checkResources(where, option, r);
+  return r;
 }

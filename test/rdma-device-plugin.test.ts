@@ -175,7 +175,8 @@ describe('operator mode: NicClusterPolicy, IPoIBNetwork and the NV-IPAM pool', (
     expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { version: 'latest' })))
       .toThrow('NicClusterPolicy: version "latest" is not a pinned image tag; allowed: a release tag such as "network-operator-v26.4.1" (not "latest")');
     expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { repository: 'nvcr.io/nvidia/mellanox:v1' })))
-      .toThrow('NicClusterPolicy: repository "nvcr.io/nvidia/mellanox:v1" is not a registry path; allowed: a registry and path without tag, e.g. "nvcr.io/nvidia/mellanox"');
+      .toThrow('NicClusterPolicy: repository "nvcr.io/nvidia/mellanox:v1" is not a registry path; allowed: letters, digits, ".", "-" and "/": a registry and path without tag or port, e.g. "nvcr.io/nvidia/mellanox"');
+    expect(() => synth(s => new NetworkOperatorPolicy(s, 'P', { repository: '"' }))).toThrow('NicClusterPolicy: repository "\\"" is not a registry path');
     expect(() => synth(s => new OperatorIpoibNetwork(s, 'N', { master: '' }))).toThrow('OperatorIpoibNetwork: master "" is empty');
     expect(() => synth(s => new OperatorIpoibNetwork(s, 'N', { poolName: 'Bad_Pool' }))).toThrow('OperatorIpoibNetwork: poolName "Bad_Pool" is not a valid name');
   });

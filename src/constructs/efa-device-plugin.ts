@@ -5,7 +5,7 @@ import efaData from '../data/efa-instance-types.json';
 import { RdmaOptionError } from '../errors';
 import { ResourceRequirements, Toleration, toPullSecrets, toResources, toTolerations } from '../kube';
 import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
-import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
+import { checkAnnotations, checkedResources, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
 import { EFA_DEVICE_PLUGIN, EKS_ADDON_REGISTRY_ACCOUNTS, efaDevicePluginImage } from '../versions';
 
 const WHERE = 'EfaDevicePlugin';
@@ -276,7 +276,7 @@ export class EfaDevicePlugin extends Construct {
             tolerations: [
               { key: 'CriticalAddonsOnly', operator: 'Exists' },
               { key: 'aws.amazon.com/efa', operator: 'Exists', effect: 'NoSchedule' },
-              ...toTolerations(props.tolerations ?? []),
+              ...toTolerations(checkedTolerations(WHERE, 'tolerations', props.tolerations ?? [])),
             ],
             nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
             affinity: targeting.affinity,
@@ -294,7 +294,7 @@ export class EfaDevicePlugin extends Construct {
                   runAsNonRoot: false,
                   seLinuxOptions: props.seLinuxType !== undefined ? { type: checkSeLinuxType(props.seLinuxType) } : undefined,
                 },
-              resources: toResources(props.resources ?? { requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } }),
+              resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? { requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } })),
               volumeMounts: mounts,
             }],
             volumes,

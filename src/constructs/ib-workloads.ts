@@ -5,7 +5,7 @@ import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
 import { checkCheckName, checkJob, checkPair, checkTtl } from '../checks';
 import { defaultNamespace, standardLabels, templateLabels } from '../labels';
 import {
-  checkAnnotations, checkCpu, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkMemory, checkNonEmpty, checkOneOf, checkPositiveInt,
+  checkAnnotations, checkCpu, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkMemory, checkNonEmpty, checkOneOf, checkPositiveInt,
 } from '../validate';
 import { IB_BENCHMARK_IMAGE } from '../versions';
 import { NetworkSelection, networksAnnotation } from './ipoib-network';
@@ -99,7 +99,7 @@ interface ResolvedIbPod {
 
 function resolveIbPod(where: string, o: IbPodOptions, scope: Construct): ResolvedIbPod {
   const nodeSelector = checkLabels(where, 'nodeSelector', o.nodeSelector ?? {});
-  const tolerations: Toleration[] = o.tolerations ?? [];
+  const tolerations: Toleration[] = checkedTolerations(where, 'tolerations', o.tolerations ?? []);
   const rdmaResource = checkRdmaResource(where, 'rdmaResource', o.rdmaResource ?? DEFAULT_RDMA_RESOURCE);
   const annotations = {
     ...checkAnnotations(where, 'podAnnotations', o.podAnnotations ?? {}),

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { MPIJOB_CRD_NAME, MPIJOB_CRD_SPEC } from '../crds';
 import { ResourceRequirements, toResources } from '../kube';
 import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
-import { checkDnsLabel, checkImage, checkOneOf } from '../validate';
+import { checkDnsLabel, checkImage, checkOneOf, checkedResources } from '../validate';
 import { MPI_OPERATOR } from '../versions';
 import { POD_SECURITY_REASON, podSecurityLabels } from './namespace';
 
@@ -241,7 +241,7 @@ export class MpiOperator extends Construct {
               name: NAME,
               image: this.image,
               args: ['-alsologtostderr', `--lock-namespace=${this.namespace}`],
-              resources: toResources(props.resources ?? MPI_OPERATOR_RESOURCES),
+              resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? MPI_OPERATOR_RESOURCES)),
             }],
           },
         },

@@ -5,7 +5,7 @@ import { cidrContains, formatIp, networkOf, parseCidr, parseIp } from '../ip';
 import { Toleration } from '../kube';
 import { standardLabels } from '../labels';
 import { RdmaOptionError } from '../errors';
-import { checkDnsLabel, checkDnsSubdomain, checkInterfaceName, checkNonEmpty, checkPositiveInt } from '../validate';
+import { checkDnsLabel, checkDnsSubdomain, checkInterfaceName, checkNonEmpty, checkPositiveInt, checkedTolerations } from '../validate';
 import { NETWORK_OPERATOR } from '../versions';
 import { DEFAULT_IPOIB_RANGE } from './ipoib-network';
 import { RdmaSharedResource, checkRdmaSharedConfigList } from './rdma-device-plugin';
@@ -68,8 +68,9 @@ export class NetworkOperatorPolicy extends Construct {
   constructor(scope: Construct, id: string, props: NicClusterPolicyProps = {}) {
     super(scope, id);
     const repository = checkNonEmpty(WHERE, 'repository', props.repository ?? NETWORK_OPERATOR.repository);
-    if (/\s|:|@/.test(repository)) {
-      throw new RdmaOptionError(WHERE, 'repository', repository, 'is not a registry path', 'a registry and path without tag, e.g. "nvcr.io/nvidia/mellanox"');
+    // The NicClusterPolicy CRD's pattern for every repository field is [a-zA-Z0-9.-/]+ (unanchored there; whole here).
+    if (!/^[a-zA-Z0-9./-]+$/.test(repository)) {
+      throw new RdmaOptionError(WHERE, 'repository', repository, 'is not a registry path', 'letters, digits, ".", "-" and "/": a registry and path without tag or port, e.g. "nvcr.io/nvidia/mellanox"');
     }
     const version = checkNonEmpty(WHERE, 'version', props.version ?? NETWORK_OPERATOR.version);
     if (version === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version)) {
@@ -80,7 +81,7 @@ export class NetworkOperatorPolicy extends Construct {
     const pullSecrets = (props.imagePullSecrets ?? []).map((s, i) => checkDnsSubdomain(WHERE, `imagePullSecrets[${i}]`, s));
     const image = (name: string) => ({ image: name, repository, version, imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : undefined });
     const multus = props.multus ?? true;
-    const tolerations = props.tolerations ?? [];
+    const tolerations = checkedTolerations(WHERE, 'tolerations', props.tolerations ?? []);
 
     this.resource = new NicClusterPolicy(this, 'Resource', {
       metadata: { name: NETWORK_OPERATOR.policyName, labels: standardLabels(this, NETWORK_OPERATOR.policyName, 'network-operator') },

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { RdmaOptionError } from '../errors';
 import { CONFIG_HASH_ANNOTATION, Toleration, configHash, toResources, toTolerations } from '../kube';
 import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
-import { checkAbsolutePath, checkDnsLabel, checkImage, checkInterfaceName, checkLabels, checkOneOf } from '../validate';
+import { checkAbsolutePath, checkDnsLabel, checkImage, checkInterfaceName, checkLabels, checkOneOf, checkedTolerations } from '../validate';
 import { JARVICE_RDMA_DEVICE_PLUGIN, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
 
 const WHERE = 'RdmaDevicePlugin';
@@ -219,7 +219,7 @@ export class RdmaDevicePlugin extends Construct {
               { key: 'CriticalAddonsOnly', operator: 'Exists' },
               // A device plugin missing from a tainted RDMA node leaves its jobs unschedulable.
               { operator: 'Exists', effect: 'NoSchedule' },
-              ...toTolerations(props.tolerations ?? []),
+              ...toTolerations(checkedTolerations(WHERE, 'tolerations', props.tolerations ?? [])),
             ],
             containers: [{
               name: shared ? 'k8s-rdma-shared-dp-ds' : 'rdma-device-plugin',
