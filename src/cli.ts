@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'path';
-import { RdmaOptionError } from './errors';
+import { RdmaOptionError, printable } from './errors';
 import { chartArchiveName, packageChart, renderChart } from './helm/chart';
 import { optionDefault, optionLeaves, optionType, optionsSchema } from './options-schema';
 import { BundleFile, OutputFile, OutputPathError, OutputSet, writeFileAtomic, writeOutputs } from './output/bundle';
@@ -117,8 +117,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(PACKAGE_VERSION, '-v, --version', 'print the version')
     .option('--debug', 'print stack traces of internal errors')
     .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err })
-    .showHelpAfterError('(run with --help for usage)');
+    // A usage error is one line: commander's message, escaped, with the hint (README, exit codes).
+    .configureOutput({ writeOut: out, writeErr: err, outputError: (text, write) => write(`cdk8s-rdma: ${printable(text.trim().replace(/^error: /, ''))} (run with --help for usage)\n`) });
   program.command('synth')
     .description('write profiles as YAML bundles (the platform in <out>/<profile>/, the one-shot checks in <out>/<profile>-checks/) and/or Helm charts (<charts>/<profile>/, <out>/charts/<profile>-<version>.tgz)')
     .option('-p, --profile <name>', `only this profile: ${PROFILE_NAMES.join(', ')} (default: every profile)`)

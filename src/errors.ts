@@ -18,7 +18,7 @@ export class RdmaOptionError extends Error {
   public readonly allowed: string;
 
   constructor(where: string, option: string, value: unknown, problem: string, allowed: string) {
-    super(`${where}: ${option} ${formatValue(value)} ${problem}; allowed: ${allowed}`);
+    super(`${printable(where)}: ${printable(option)} ${formatValue(value)} ${problem}; allowed: ${allowed}`);
     this.name = 'RdmaOptionError';
     this.where = where;
     this.option = option;
@@ -33,10 +33,37 @@ export class RdmaOptionError extends Error {
   }
 }
 
+/** Longest value an error message shows whole; a longer one is cut, with its length. */
+const MAX_SHOWN = 200;
+
+/**
+ * The value as JSON (control characters escaped, so the message stays one line and no escape sequence
+ * reaches the terminal), cut to MAX_SHOWN characters.
+ */
 function formatValue(value: unknown): string {
   if (value === undefined) return '(unset)';
-  return JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = '(a value that refers to itself)';
+  }
+  return cut(escapeControl(text));
 }
+
+/** Text with control characters (C0, DEL, C1, line and paragraph separators) as \\uXXXX escapes, cut to MAX_SHOWN. */
+export function printable(text: string): string {
+  return cut(escapeControl(text));
+}
+
+function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function cut(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}... (${text.length} characters)` : text;
+}
+
 
 /**
  * Runs `build` and re-reports any RdmaOptionError as an error of the enclosing options object

@@ -92,7 +92,20 @@ export function checkHugepages2Mi(where: string, option: string, value: string):
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
+/**
+ * Most entries a label, annotation or selector map may have. Kubernetes sets no such count, but cdk8s-plus-27's
+ * generated toJson copies a map once per entry (time grows with the square of its size: 4,000 labels took 3 s,
+ * 40,000 over 8 minutes), so larger maps are refused rather than left to hang the synth.
+ */
+export const MAX_MAP_ENTRIES = 1000;
+
+function checkMapSize(where: string, option: string, map: Record<string, unknown>): void {
+  const n = Object.keys(map).length;
+  if (n > MAX_MAP_ENTRIES) throw new RdmaOptionError(where, option, `${n} entries`, 'is more than a synth handles', `at most ${MAX_MAP_ENTRIES} entries`);
+}
+
 export function checkLabels(where: string, option: string, labels: Record<string, string>): Record<string, string> {
+  checkMapSize(where, option, labels);
   for (const [k, v] of Object.entries(labels)) {
     if (!LABEL_KEY.test(k)) {
       throw new RdmaOptionError(where, `${option}`, k, 'is not a valid label key', 'an optional DNS prefix and "/", then a name of at most 63 characters');
@@ -106,6 +119,7 @@ export function checkLabels(where: string, option: string, labels: Record<string
 
 /** Annotation keys follow the label key syntax; values are free text. */
 export function checkAnnotations(where: string, option: string, annotations: Record<string, string>): Record<string, string> {
+  checkMapSize(where, option, annotations);
   for (const [k, v] of Object.entries(annotations)) {
     if (!LABEL_KEY.test(k)) {
       throw new RdmaOptionError(where, option, k, 'is not a valid annotation key', 'an optional DNS prefix and "/", then a name of at most 63 characters');

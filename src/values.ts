@@ -1,6 +1,6 @@
 import Ajv, { ErrorObject } from 'ajv';
-import { readFileSync } from 'fs';
-import { parse } from 'yaml';
+import { readFileSync, statSync } from 'fs';
+import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
 import { RdmaOptionError } from './errors';
 import { optionsSchema } from './options-schema';
 
@@ -17,21 +17,68 @@ function validatorFor(profile: string) {
   return validators.get(profile)!;
 }
 
-/** Reads a values file; a missing, unreadable or malformed file is one RdmaOptionError naming it. */
+/** Largest values file read: options files are small; a larger file is refused before it is parsed. */
+export const MAX_VALUES_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Tags a values file may carry: the YAML core schema's (a `!!str "1"` is fine; `!!omap`, `!!set`, `!foo` are not). */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map(t => `tag:yaml.org,2002:${t}`));
+
+/**
+ * Reads a values file; a missing, unreadable, oversized or malformed file, or one using YAML the options cannot
+ * hold (tags other than the core schema's, an alias that contains itself, duplicate keys, warnings such as
+ * unresolved tags), is one RdmaOptionError naming it. Linear in the file's size.
+ */
 export function readValuesFile(file: string): unknown {
+  const refuse = (problem: string, allowed = 'a YAML or JSON map of options') => new RdmaOptionError('cdk8s-rdma', '--values', file, problem, allowed);
   let text: string;
   try {
+    const st = statSync(file);
+    if (!st.isFile()) throw refuse('is not a regular file', 'a YAML or JSON file');
+    if (st.size > MAX_VALUES_FILE_BYTES) throw refuse(`is ${st.size} bytes`, `a values file of at most ${MAX_VALUES_FILE_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new RdmaOptionError('cdk8s-rdma', '--values', file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'a readable YAML or JSON file');
+    if (e instanceof RdmaOptionError) throw e;
+    throw refuse(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'a readable YAML or JSON file');
   }
-  let values: unknown;
-  try {
-    values = parse(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (e) {
-    const first = (e as Error).message.split('\n')[0];
-    throw new RdmaOptionError('cdk8s-rdma', '--values', file, `is not valid YAML or JSON: ${first}`, 'a YAML or JSON map of options');
-  }
+  const lines = new LineCounter();
+  // uniqueKeys is checked below in one pass: the library's own check compares every key with every other.
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines });
+  const at = (offset: number | undefined) => (offset === undefined ? '' : ` at line ${lines.linePos(offset).line}`);
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw refuse(`is not valid YAML or JSON: ${problem.message.split('\n')[0]}`);
+  let bad: string | undefined;
+  let allowed = 'plain YAML or JSON: maps, lists and scalars, without tags or self-referencing aliases';
+  visit(doc, {
+    Node(_key, node) {
+      if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+        bad = `uses the YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')}${at(node.range?.[0])}, which options cannot hold`;
+        return visit.BREAK;
+      }
+      if (isMap(node)) {
+        const seen = new Set<unknown>();
+        for (const pair of node.items) {
+          const key = isScalar(pair.key) ? pair.key.value : pair.key;
+          if (seen.has(key)) {
+            bad = `has the key ${JSON.stringify(String(key))} twice${at(isScalar(pair.key) ? pair.key.range?.[0] : undefined)}`;
+            allowed = 'each key once in a map';
+            return visit.BREAK;
+          }
+          seen.add(key);
+        }
+      }
+      return undefined;
+    },
+    Alias(_key, node, path) {
+      const target = node.resolve(doc);
+      if (target !== undefined && path.includes(target as never)) {
+        bad = `has an alias (*${node.source}) that contains itself${at(node.range?.[0])}`;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (bad) throw refuse(bad, allowed);
+  const values = doc.toJS({ maxAliasCount: 1000 });
   if (values === null || values === undefined) return {};
   return values;
 }

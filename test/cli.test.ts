@@ -92,16 +92,25 @@ describe('cdk8s-rdma', () => {
  */
 describe('bad input', () => {
   const cases: [string, (d: string) => string[], RegExp][] = [
-    ['unknown command', () => ['deploy'], /^error: unknown command 'deploy'/],
-    ['unknown flag', () => ['synth', '--frobnicate'], /^error: unknown option '--frobnicate'/],
+    ['unknown command', () => ['deploy'], /^cdk8s-rdma: unknown command 'deploy' \(run with --help for usage\)$/],
+    ['unknown flag', () => ['synth', '--frobnicate'], /^cdk8s-rdma: unknown option '--frobnicate' \(run with --help for usage\)$/],
     ['unknown format', () => ['synth', '--format', 'xml'], /argument 'xml' is invalid. Allowed choices are yaml, helm, all/],
     ['unknown profile', () => ['synth', '--profile', 'gke-tcpx'], /^cdk8s-rdma: --profile "gke-tcpx" is not a known profile; allowed: baremetal-ipoib, eks-efa, openshift-efa$/],
     ['unknown profile for list', () => ['list', '--profile', 'x'], /^cdk8s-rdma: --profile "x" is not a known profile/],
     ['values without a profile', () => ['synth', '--values', 'v.yaml'], /^cdk8s-rdma: --values "v.yaml" needs --profile/],
     ['missing values file', d => ['synth', '-p', 'eks-efa', '-f', join(d, 'nope.yaml')], /--values ".*nope.yaml" cannot be read \(ENOENT\)/],
-    ['values file is a folder', d => ['synth', '-p', 'eks-efa', '-f', d], /--values ".*" cannot be read \(EISDIR\)/],
+    ['values file is a folder', d => ['synth', '-p', 'eks-efa', '-f', d], /--values ".*" is not a regular file; allowed: a YAML or JSON file$/],
+    ['values file over the size limit', () => ['synth', '-p', 'eks-efa', '-f', file('huge.yaml', `# ${'x'.repeat(4 * 1024 * 1024)}\n`)], /--values ".*huge.yaml" is 4194307 bytes; allowed: a values file of at most 4194304 bytes$/],
+    ['a !!omap', () => ['synth', '-p', 'eks-efa', '-f', file('omap.yaml', '!!omap [benchmarks: {efaDevices: 2}]\n')], /--values ".*omap.yaml" uses the YAML tag !!omap at line 1, which options cannot hold/],
+    ['a !!set', () => ['synth', '-p', 'eks-efa', '-f', file('set.yaml', 'benchmarks:\n  nodeSelector: !!set {a, b}\n')], /--values ".*set.yaml" uses the YAML tag !!set at line 2/],
+    ['an unknown tag', () => ['synth', '-p', 'eks-efa', '-f', file('tag.yaml', 'benchmarks: !vault {efaDevices: 2}\n')], /--values ".*tag.yaml" is not valid YAML or JSON: Unresolved tag: !vault/],
+    ['a self-referencing alias', () => ['synth', '-p', 'eks-efa', '-f', file('alias.yaml', 'benchmarks: &b {nodeSelector: *b}\n')], /--values ".*alias.yaml" has an alias \(\*b\) that contains itself at line 1/],
+    ['a key with a newline and an escape sequence', () => ['synth', '-p', 'eks-efa', '-f', file('k.json', '{"bench\\nmarks\\u001b[31m": 1}')], /^cdk8s-rdma: eks-efa values: bench\\u000amarks\\u001b\[31m 1 is not a known option/],
+    ['40,000 pod labels', () => ['synth', '-p', 'eks-efa', '-f', file('labels.yaml', `devicePlugin:\n  podLabels:\n${Array.from({ length: 40000 }, (_, i) => `    k${i}: v\n`).join('')}`)],
+      /^cdk8s-rdma: eks-efa: devicePlugin.podLabels "40000 entries" is more than a synth handles; allowed: at most 1000 entries$/],
+    ['a 10 MB value is shortened', () => ['synth', '-p', 'eks-efa', '-f', file('long.json', `{"instance": "${'a'.repeat(300000)}"}`)], /^cdk8s-rdma: eks-efa: instance "a{199}\.\.\. \(300002 characters\) is not a valid name/],
     ['malformed YAML', () => ['synth', '-p', 'eks-efa', '-f', file('bad.yaml', 'benchmarks: [1, 2\n')], /--values ".*bad.yaml" is not valid YAML or JSON: /],
-    ['duplicate keys', () => ['synth', '-p', 'eks-efa', '-f', file('dup.yaml', 'instance: a\ninstance: b\n')], /is not valid YAML or JSON: .*[Mm]ap keys must be unique/],
+    ['duplicate keys', () => ['synth', '-p', 'eks-efa', '-f', file('dup.yaml', 'instance: a\ninstance: b\n')], /--values ".*dup.yaml" has the key "instance" twice at line 2; allowed: each key once in a map$/],
     ['values file is a list', () => ['synth', '-p', 'eks-efa', '-f', file('list.yaml', '- a\n- b\n')], /^cdk8s-rdma: eks-efa values: \(top level\) \["a","b"\] is not a map; allowed: object$/],
     ['unknown option', () => ['synth', '-p', 'eks-efa', '-f', file('u.yaml', 'benchmarks:\n  gpus: 8\n')], /^cdk8s-rdma: eks-efa values: benchmarks.gpus 8 is not a known option; allowed: .*efaDevices/],
     ['unknown top-level option', () => ['synth', '-p', 'openshift-efa', '-f', file('u.yaml', 'nodes: 4\n')], /^cdk8s-rdma: openshift-efa values: nodes 4 is not a known option; allowed: benchmarks, clusterAutoscaler, devicePlugin/],
@@ -135,7 +144,7 @@ describe('bad input', () => {
     ['report on a folder', d => ['report', d], /^cdk8s-rdma: report: .*: cannot read it \(is a folder, not a log\)$/],
     ['report with an unknown baseline', () => ['report', fixture('fi-pingpong-efa.log'), '--baseline', 'h100'], /^cdk8s-rdma: report: --baseline "h100" is not a built-in baseline; allowed: efa-pingpong-m7g-pods, /],
     ['report with an unknown format', () => ['report', fixture('fi-pingpong-efa.log'), '--format', 'png'], /argument 'png' is invalid. Allowed choices are md, json, svg/],
-    ['report without logs', () => ['report'], /^error: missing required argument 'logs'/],
+    ['report without logs', () => ['report'], /^cdk8s-rdma: missing required argument 'logs' \(run with --help for usage\)$/],
   ];
 
   test.each(cases)('%s: exit 2, one line naming it, nothing written', async (_name, args, message) => {
@@ -148,7 +157,7 @@ describe('bad input', () => {
       const a = args(dir);
       const r = await run(a[0] === 'synth' ? [...a, '--out', out, '--charts', join(dir, 'charts')] : a[0] === 'report' ? [...a, '--out', join(out, 'report.md')] : a);
       expect(r.code).toBe(2);
-      const lines = r.err.trim().split('\n').filter(l => l !== '(run with --help for usage)');
+      const lines = r.err.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(message);
       expect(r.err).not.toMatch(/\n\s+at /);

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { defaultNamespace, standardLabels } from '../labels';
-import { checkDnsLabel } from '../validate';
+import { checkDnsLabel, checkDnsSubdomain } from '../validate';
 import { EfaDevicePlugin, EfaDevicePluginProps } from './efa-device-plugin';
 import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from './namespace';
 import { EFA_NODE_LABEL } from './node-feature-discovery';
@@ -71,7 +71,7 @@ export class OpenShiftEfaDevicePlugin extends Construct {
       automountServiceAccountToken: false,
     });
     new SccGrant(this, 'Scc', {
-      name: sccName,
+      name: checkDnsSubdomain(where, 'sccName', sccName),
       description: 'EFA device plugin: hostPath (kubelet device-plugins, /dev/infiniband) and host network, as root with all capabilities dropped.',
       serviceAccounts: [{ namespace: this.namespace, name: serviceAccountName }],
       // The plugin image runs as root; it creates its socket in the root-owned kubelet directory.
