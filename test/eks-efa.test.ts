@@ -63,6 +63,11 @@ describe('eks-efa profile', () => {
     expect(synthProfile('eks-efa', { devicePlugin: { adopt: 'eksctl' } }).find(o => o.kind === 'DaemonSet')!.metadata.name).toBe('aws-efa-k8s-device-plugin-daemonset');
     expect(() => synthProfile('eks-efa', { devicePlugin: { adopt: 'eksctl', name: 'x' } })).toThrow('eks-efa: devicePlugin.name "x" cannot be set with adopt "eksctl"');
   });
+  test('no benchmark pod mounts a service-account token (none calls the API server)', () => {
+    const pods = objs.flatMap((o: any) => o.kind === 'MPIJob' ? Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template) : o.kind === 'Job' ? [o.spec.template] : []);
+    expect(pods.length).toBeGreaterThanOrEqual(6);
+    for (const p of pods) expect(p.spec.automountServiceAccountToken).toBe(false);
+  });
   test('components can be turned off one by one', () => {
     expect(kinds(synthProfile('eks-efa', { benchmarks: { enabled: false }, mpiOperator: { install: false } }))).toEqual(['DaemonSet/aws-efa-k8s-device-plugin']);
     expect(synthProfile('eks-efa', { devicePlugin: { enabled: false } }).some(o => o.kind === 'DaemonSet')).toBe(false);

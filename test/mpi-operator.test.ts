@@ -14,7 +14,7 @@ describe('MpiOperator', () => {
       'ClusterRole/mpi-operator', 'Role/mpi-operator-leader-election', 'RoleBinding/mpi-operator-leader-election',
       'ClusterRoleBinding/mpi-operator', 'Deployment/mpi-operator',
     ]);
-    expect(only(objs, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(only(objs, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
   test('the Deployment runs the pinned image with the upstream args and our resource sizing', () => {
     const d = only(objs, 'Deployment');
@@ -24,7 +24,14 @@ describe('MpiOperator', () => {
     expect(spec.serviceAccountName).toBe('mpi-operator');
     expect(spec.containers[0]).toEqual({ name: 'mpi-operator', image: 'mpioperator/mpi-operator:0.8.0', args: ['-alsologtostderr', '--lock-namespace=mpi-operator'],
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
     });
+    // Pod Security restricted: non-root (the distroless image would run as root), RuntimeDefault seccomp.
+    expect(spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.automountServiceAccountToken).toBeUndefined();
+    const platformUid = only(synth(s => new MpiOperator(s, 'op', { runAsUser: null })), 'Deployment').spec.template.spec.securityContext;
+    expect(platformUid).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(() => synth(s => new MpiOperator(s, 'op', { runAsUser: 0 }))).toThrow('MpiOperator: runAsUser 0 is not allowed; allowed: a whole number of at least 1');
     expect(d.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' });
     expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'mpi-operator' });
   });

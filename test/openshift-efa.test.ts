@@ -84,6 +84,11 @@ describe('openshift-efa profile', () => {
       .toThrow('openshift-efa: machineSet.taints[1].effect "NoExecute" would keep NFD\'s worker off the EFA machines (it tolerates NoSchedule taints only), so they would never get the EFA label; allowed: "NoSchedule" or "PreferNoSchedule", or nfd.enabled false');
     expect(() => synthProfile('openshift-efa', { nfd: { enabled: false }, devicePlugin: { nodeTargeting: 'none' }, machineSet: { ...MACHINE_SET, taints: [{ key: 'efa', effect: 'NoExecute' }] } })).not.toThrow();
   });
+  test('the mpi-operator runs restricted with the UID the SCC assigns (no fixed UID on OpenShift)', () => {
+    const d = objs.find(o => o.kind === 'Deployment' && o.metadata.name === 'mpi-operator');
+    expect(d.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(find('Namespace', 'mpi-operator').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
   test('with a MachineAutoscaler the MachineSet has no replicas (the autoscaler owns them); without one it has', () => {
     const auto = synthProfile('openshift-efa', { machineSet: MACHINE_SET }).find(o => o.kind === 'MachineSet')!;
     expect(auto.spec).not.toHaveProperty('replicas');

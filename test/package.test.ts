@@ -33,6 +33,11 @@ describe('the npm package, as a user consumes it', () => {
     const files: string[] = packed[0].files.map((f: any) => f.path);
     expect(files).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli.js', 'lib/src/data/efa-instance-types.json', 'lib/imports/kubeflow.org.js', 'package.json']));
     expect(files.filter(f => /^(src|test|dist|snapshots|node_modules)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    // The license the package declares ships with it, and a pack from a fresh clone builds lib/ first.
+    expect(files).toContain('LICENSE');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(pkg.scripts.prepack).toBe('npm run build');
   });
 
   test('a custom chart composed from the package entry synthesizes (JavaScript)', () => {

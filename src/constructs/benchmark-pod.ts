@@ -143,9 +143,11 @@ export function mpiUserSecurityContext(capabilities: string[] = []): k8s.Securit
 
 /** Pod-level fields shared by benchmark pods: scheduling, identity, pull secrets, network namespace. */
 export function podPlacement(p: ResolvedBenchmarkPod): Pick<k8s.PodSpec,
-'nodeSelector' | 'tolerations' | 'imagePullSecrets' | 'serviceAccountName' | 'hostNetwork' | 'dnsPolicy'> {
+'nodeSelector' | 'tolerations' | 'imagePullSecrets' | 'serviceAccountName' | 'automountServiceAccountToken' | 'hostNetwork' | 'dnsPolicy'> {
   return {
     serviceAccountName: p.serviceAccountName,
+    // The benchmarks never call the API server (mpirun reaches the workers over ssh): no token in the pods.
+    automountServiceAccountToken: false,
     nodeSelector: Object.keys(p.nodeSelector).length > 0 ? p.nodeSelector : undefined,
     tolerations: p.tolerations.length > 0 ? toTolerations(p.tolerations) : undefined,
     imagePullSecrets: toPullSecrets(p.imagePullSecrets),

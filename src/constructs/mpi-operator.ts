@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { MPIJOB_CRD_NAME, MPIJOB_CRD_SPEC } from '../crds';
 import { ResourceRequirements, toResources } from '../kube';
 import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
-import { checkDnsLabel, checkImage, checkOneOf, checkedResources } from '../validate';
+import { checkDnsLabel, checkImage, checkOneOf, checkPositiveInt, checkedResources } from '../validate';
 import { MPI_OPERATOR } from '../versions';
 import { POD_SECURITY_REASON, podSecurityLabels } from './namespace';
 
@@ -83,6 +83,12 @@ export interface MpiOperatorProps {
    */
   readonly rbac?: MpiOperatorRbac;
   /**
+   * UID the operator runs as; `null` lets the platform assign one (OpenShift's restricted-v2 SCC gives each
+   * namespace its own UID range and refuses a fixed UID outside it).
+   * @default 65532 (distroless's nonroot user; the image itself would run as root)
+   */
+  readonly runAsUser?: number | null;
+  /**
    * Create the namespace (labelled for Pod Security `baseline`).
    * @default true
    */
@@ -124,12 +130,13 @@ export class MpiOperator extends Construct {
     this.image = checkImage(WHERE, 'image', props.image ?? MPI_OPERATOR.image);
     const labels = (name: string) => standardLabels(this, name, 'mpi-operator');
 
+    const runAsUser = props.runAsUser === null ? null : checkPositiveInt(WHERE, 'runAsUser', props.runAsUser ?? 65532);
     if (props.createNamespace ?? true) {
       new k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
-          labels: { ...labels(NAME), ...podSecurityLabels('baseline') },
-          annotations: { [POD_SECURITY_REASON]: 'The operator pod needs no host access and adds no capabilities; it sets no securityContext, which restricted requires.' },
+          labels: { ...labels(NAME), ...podSecurityLabels('restricted') },
+          annotations: { [POD_SECURITY_REASON]: 'The operator pod is an API client: non-root, no capabilities, no privilege escalation, RuntimeDefault seccomp.' },
         },
       });
     }
@@ -237,10 +244,20 @@ export class MpiOperator extends Construct {
           },
           spec: {
             serviceAccountName: NAME,
+            // Pod Security `restricted`: the operator is an API client only. The image (kubeflow/mpi-operator
+            // Dockerfile: gcr.io/distroless/base-debian12, binary in /opt) runs as root unless told otherwise, so
+            // the UID is set (distroless's `nonroot`, 65532) unless the platform assigns one (OpenShift's SCCs).
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: runAsUser ?? undefined,
+              runAsGroup: runAsUser ?? undefined,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             containers: [{
               name: NAME,
               image: this.image,
               args: ['-alsologtostderr', `--lock-namespace=${this.namespace}`],
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? MPI_OPERATOR_RESOURCES)),
             }],
           },

@@ -310,7 +310,8 @@ export class OpenShiftEfaProfile extends Chart {
     // 5. MPI operator.
     const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
     if (operatorInstall) {
-      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator));
+      // OpenShift's SCCs assign the UID from the namespace's range.
+      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', { runAsUser: null, ...operator }));
     }
 
     // 6-8. Job namespace, its ServiceAccount and SCC, and the four jobs.
