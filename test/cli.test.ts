@@ -194,6 +194,10 @@ describe('bad input', () => {
       expect(denied.err).toMatch(/^cdk8s-rdma: cannot write .*ro\/out.*: EACCES/);
     }
   });
+  test('report --out naming a folder is exit 2 with the path, not an internal error', async () => {
+    const r = await run(['report', join(__dirname, 'fixtures', 'report', 'fi-pingpong-efa.log'), '--out', dir]);
+    expect(r).toMatchObject({ code: 2, err: `cdk8s-rdma: ${dir} is a folder; name a file\n` });
+  });
   test('overlapping --out and --charts are refused with exit 2, nothing written', async () => {
     const same = join(dir, 'same');
     const r = await run(['synth', '-p', 'eks-efa', '--format', 'all', '--out', same, '--charts', same]);
