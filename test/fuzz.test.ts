@@ -2,7 +2,8 @@
  * A seeded fuzz of values files, for every profile: random options (valid-looking and hostile values, at
  * known and unknown paths, as YAML with tags and aliases too) go through the command. Every run must end in
  * exit 0 with a complete bundle that YAML 1.1 and 1.2 readers read the same, or exit 2 with one line and
- * nothing written. Never exit 1, never a hang, never a partial folder.
+ * nothing written. Never exit 1, never a hang, never a partial folder. Every bundle is also read by a
+ * real kubectl v1.35.2 (a YAML 1.1 reader, see kubectlRead), which must read the same objects.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -11,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import { PROFILE_NAMES, listFiles } from '../src';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
 import { runCli } from './run-cli';
+import { kubectlRead, upstreamTools } from './upstream-tools';
 
 function random(seed: number): () => number {
   let a = seed;
@@ -72,6 +74,9 @@ function valuesFile(profile: string, rnd: () => number): string {
   ][Math.floor(rnd() * 9)];
 }
 
+const { kubectl, missing } = upstreamTools();
+if (!kubectl) console.log(`SKIPPED kubectl reading of the fuzz corpus: ${missing}`);
+
 describe('fuzzed values files never crash, never half-write', () => {
   let work: string;
   beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'rdma-fuzz-')); });
@@ -102,6 +107,13 @@ describe('fuzzed values files never crash, never half-write', () => {
         for (const f of files.filter(x => x.endsWith('.yaml'))) {
           const text = readFileSync(join(out, folder, f), 'utf8');
           expect({ i, f, v11: parse(text, { version: '1.1' }) }).toEqual({ i, f, v11: parse(text) });
+        }
+        if (kubectl) {
+          const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+          const sorted = (objects: any[]) => [...objects].sort((x, y) => key(x).localeCompare(key(y)));
+          const ours = files.filter(x => x.endsWith('.yaml') && x !== 'kustomization.yaml');
+          const read = kubectlRead(kubectl, ours.map(f => join(out, folder, f)));
+          expect({ i, input, folder, objects: sorted(read) }).toEqual({ i, input, folder, objects: sorted(ours.map(f => parse(readFileSync(join(out, folder, f), 'utf8')))) });
         }
       }
       rmSync(out, { recursive: true, force: true });

