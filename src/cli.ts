@@ -95,12 +95,10 @@ interface ReportFlags {
 /** Reads the logs, then prints the report or writes it to --out atomically (nothing is written on error). */
 async function report(files: string[], flags: ReportFlags, out: (s: string) => void, err: (s: string) => void): Promise<void> {
   const { content, warnings } = await renderReport(files, flags.baseline, flags.format);
-  warnings.forEach((w) => err(`cdk8s-rdma: warning: ${w}\n`));
-  if (flags.out === undefined) {
-    out(content);
-    return;
-  }
-  writeFileAtomic(resolve(flags.out), content);
+  // Warnings follow the report, so a failure to write it is the one line on stderr.
+  if (flags.out === undefined) out(content);
+  else writeFileAtomic(resolve(flags.out), content);
+  warnings.forEach((w) => err(`cdk8s-rdma: warning: ${printable(w)}\n`));
 }
 
 /**

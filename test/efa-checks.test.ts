@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { EfaInfoJob, EfaPingpongTest, PINGPONG_MESSAGE_SIZES, RUN_LABEL } from '../src';
+import { PINGPONG_SWEEP_MARKER } from '../src/constructs/efa-checks';
 import { baseName, only, synth } from './helpers';
 
 const RUN_ID = /^[0-9a-f]{8}$/;
@@ -69,10 +70,19 @@ describe('EfaPingpongTest', () => {
   });
   test('index 0 serves, index 1 connects, both sweep the published sizes with 1,000,000 iterations over EFA RDM', () => {
     expect(PINGPONG_MESSAGE_SIZES).toEqual([4, 16, 64, 256, 1024, 10240, 51200, 102400]);
-    const script = job.spec.template.spec.containers[0].command[2];
+    const container = job.spec.template.spec.containers[0];
+    const script = container.command[2];
+    expect(container.env).toEqual([
+      { name: 'FI_PINGPONG', value: '/opt/amazon/efa/bin/fi_pingpong' },
+      { name: 'PINGPONG_PROVIDER', value: 'efa' },
+      { name: 'PINGPONG_SERVER', value: `fi-pingpong-${run}-0.fi-pingpong.rdma-benchmarks.svc` },
+    ]);
+    // The log describes itself: the marker line first (exact sizes), then -v's prov_name: per size.
+    expect(script).toContain(`echo "${PINGPONG_SWEEP_MARKER} role=$role provider=$PINGPONG_PROVIDER endpoint=rdm iterations=1000000 sizes=4,16,64,256,1024,10240,51200,102400"`);
     expect(script).toContain('for size in 4 16 64 256 1024 10240 51200 102400; do');
-    expect(script).toContain('if [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n    /opt/amazon/efa/bin/fi_pingpong -p efa -e rdm -I 1000000 -S "$size"\n');
-    expect(script).toContain(`until /opt/amazon/efa/bin/fi_pingpong -p efa -e rdm -I 1000000 -S "$size" fi-pingpong-${run}-0.fi-pingpong.rdma-benchmarks.svc; do`);
+    expect(script).toContain('  if [ "$role" = server ]; then\n    "$FI_PINGPONG" -p "$PINGPONG_PROVIDER" -e rdm -I 1000000 -S "$size"\n');
+    expect(script).toContain('    until out=$("$FI_PINGPONG" -p "$PINGPONG_PROVIDER" -e rdm -I 1000000 -S "$size" -v "$PINGPONG_SERVER" 2>&1); do');
+    expect(script).toContain("grep -e '^\\[error\\]' -e '^\\[warn' -e 'prov_name:' -e '^bytes' -e '^[0-9]' || true");
   });
   test('server and client are kept on different nodes', () => {
     const anti = { labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'test', 'app.kubernetes.io/name': 'fi-pingpong', [RUN_LABEL]: run } }, topologyKey: 'kubernetes.io/hostname' };
@@ -85,7 +95,9 @@ describe('EfaPingpongTest', () => {
     const j = only(custom, 'Job', 'pp');
     const cmd = j.spec.template.spec.containers[0].command[2];
     expect(cmd).toContain('for size in 8 4096; do');
-    expect(cmd).toContain(`-I 1000 -S "$size" ${j.metadata.name}-0.pp.hpc.svc`);
+    expect(cmd).toContain('-I 1000 -S "$size" -v "$PINGPONG_SERVER"');
+    expect(cmd).toContain('iterations=1000 sizes=8,4096"');
+    expect(j.spec.template.spec.containers[0].env).toContainEqual({ name: 'PINGPONG_SERVER', value: `${j.metadata.name}-0.pp.hpc.svc` });
     expect(() => synth(s => new EfaPingpongTest(s, 'pp', { messageSizes: [] }))).toThrow('EfaPingpongTest: messageSizes [] is empty; allowed: a list of message sizes in bytes, e.g. [4, 16, 64]');
     expect(() => synth(s => new EfaPingpongTest(s, 'pp', { messageSizes: [4, 0] }))).toThrow('EfaPingpongTest: messageSizes[1] 0 is not allowed; allowed: a whole number of at least 1');
     expect(() => synth(s => new EfaPingpongTest(s, 'pp', { iterations: 0 }))).toThrow('EfaPingpongTest: iterations 0 is not allowed');

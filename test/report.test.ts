@@ -5,7 +5,7 @@ import { join } from 'path';
 import { runCli } from './run-cli';
 import { BASELINES, buildReport, parseLog, ReportInputError, Run, toJson, toMarkdown, toSvg } from '../src/report';
 import { baselinePoints } from '../src/report/baselines';
-import { parsePingpongSize } from '../src/report/parse';
+import { parsePingpongSize, pingpongSizeText } from '../src/report/parse';
 import { renderReport, splitRunArgument } from '../src/report';
 import { EXAMPLE_DIR, renderExample } from '../scripts/report-example';
 
@@ -98,19 +98,25 @@ describe('fi_pingpong parser', () => {
     expect(['64', '1k', '1.5k', '64k', '1m', '1.9g', 'x', '10', '2.25k'].map(parsePingpongSize))
       .toEqual([64, 1024, 1536, 65536, 1048576, Math.round(1.9 * 1024 ** 3), undefined, 10, undefined]);
   });
-  test('usec/xfer per size; an EFA tool unless named otherwise', () => {
+  test('usec/xfer per size; without prov_name: the fabric is only a word in the name, sizes like 1k approximate', () => {
     const r = only('fi-pingpong-efa.log');
-    expect(r).toMatchObject({ benchmark: 'fi_pingpong', metric: 'latency', fabric: 'efa', warnings: [] });
+    expect(r).toMatchObject({ benchmark: 'fi_pingpong', metric: 'latency', fabric: 'efa', fabricSource: 'name', incomplete: [], warnings: ['fi_pingpong printed some sizes rounded (`1.4k`) and no marker line gave the exact sizes: those points are approximate'] });
     expect(r.points).toEqual([
-      { size: 64, value: 10.52 }, { size: 256, value: 10.61 }, { size: 1024, value: 10.83 }, { size: 1536, value: 10.95 },
-      { size: 4096, value: 11.62 }, { size: 65536, value: 17.9 }, { size: 1048576, value: 101.7 },
+      { size: 64, value: 10.52 }, { size: 256, value: 10.61 }, { size: 1024, value: 10.83, approximate: true }, { size: 1536, value: 10.95, approximate: true },
+      { size: 4096, value: 11.62, approximate: true }, { size: 65536, value: 17.9, approximate: true }, { size: 1048576, value: 101.7, approximate: true },
     ]);
     expect(only('fi-pingpong-tcp.log').fabric).toBe('tcp');
+    // A log with no hint at all is of unknown fabric: fi_pingpong does not print its provider.
+    expect(parseLog('run.log', 'run', readFileSync(join(FIXTURES, 'fi-pingpong-efa.log'), 'utf8'))[0]).toMatchObject({ fabric: 'unknown', fabricSource: 'none' });
+  });
+  test('sizes as fi_pingpong prints them (fabtests size_str: 1500 is 1.4k, 10000 is 9.7k, 100000 is 97k)', () => {
+    expect([4, 1023, 1024, 1500, 10000, 10240, 51200, 100000, 102400, 1048576, 1500000].map(pingpongSizeText))
+      .toEqual(['4', '1023', '1k', '1.4k', '9.7k', '10k', '50k', '97k', '100k', '1m', '1.4m']);
   });
   test('a row cut in the middle ends the table with a warning', () => {
     const r = only('fi-pingpong-truncated.log');
     expect(sizes(r)).toEqual([64, 256, 1024]);
-    expect(r.warnings).toEqual([expect.stringMatching(/^line 5: incomplete row "1.5k +10k +=10k" ignored/)]);
+    expect(r.warnings).toEqual([expect.stringMatching(/^line 5: incomplete row "1.5k +10k +=10k" ignored/), 'fi_pingpong printed some sizes rounded (`1.4k`) and no marker line gave the exact sizes: those points are approximate']);
   });
 });
 
@@ -118,7 +124,7 @@ describe('Markdown pingpong tables', () => {
   test('one run per table, named after its heading', () => {
     const runs = parse('pingpong-tables.md');
     expect(runs.map((r) => r.name)).toEqual(['pingpong-tables: Between two nodes', 'pingpong-tables: Between two pods']);
-    expect(runs[1]).toMatchObject({ benchmark: 'pingpong', fabric: 'efa', format: 'Markdown table, column "usec"' });
+    expect(runs[1]).toMatchObject({ benchmark: 'pingpong', fabric: 'unknown', fabricSource: 'none', format: 'Markdown table, column "usec"' });
     expect(runs[1].points[0]).toEqual({ size: 4, value: 10.68 });
     expect(sizes(runs[0])).toEqual([4, 16, 64, 256, 1024, 10240]);
   });
@@ -128,8 +134,8 @@ describe('Markdown pingpong tables', () => {
     expect(r.warnings).toEqual(['line 11: incomplete row ignored (truncated table?)']);
   });
   (existsSync(SEED_003) ? test : test.skip)('the published graviton3 README (shared seed 003) reads as two runs matching the built-in baselines', () => {
-    const runs = parseLog('seed-003', 'seed', readFileSync(SEED_003, 'utf8'));
-    expect(runs.map((r) => [r.name, r.fabric])).toEqual([['seed: On nodes directly', 'efa'], ['seed: Inside EKS Pods', 'efa']]);
+    const runs = parseLog('seed-003', 'efa', readFileSync(SEED_003, 'utf8'), true);
+    expect(runs.map((r) => [r.name, r.fabric, r.fabricSource])).toEqual([['efa: On nodes directly', 'efa', 'label'], ['efa: Inside EKS Pods', 'efa', 'label']]);
     const byName = Object.fromEntries(BASELINES.map((b) => [b.name, b.points]));
     expect(runs[0].points).toEqual(byName['efa-pingpong-m7g-nodes']);
     expect(runs[1].points).toEqual(byName['efa-pingpong-m7g-pods']);
@@ -162,10 +168,13 @@ describe('unusable logs', () => {
 });
 
 describe('run names and fabrics', () => {
-  test('NAME=FILE names a run and its fabric wins over the log', () => {
+  test('NAME=FILE names a run and its fabric; what the log states wins over any name', () => {
     expect(splitRunArgument('efa=logs/run-1.log')).toEqual({ label: 'efa', file: 'logs/run-1.log', labelGiven: true });
     expect(splitRunArgument('logs/ib_read_bw.log')).toEqual({ label: 'ib_read_bw', file: 'logs/ib_read_bw.log', labelGiven: false });
-    expect(parse('ib-write-bw-mb-roce.log', 'tcp twin', true)[0].fabric).toBe('tcp');
+    expect(parse('osu-latency-efa-v7.3.log', 'tcp twin', true)[0]).toMatchObject({ fabric: 'tcp', fabricSource: 'label' });
+    const stated = parse('ib-write-bw-mb-roce.log', 'tcp twin', true)[0];
+    expect(stated).toMatchObject({ fabric: 'roce', fabricSource: 'log' });
+    expect(stated.warnings).toContain('labelled tcp, but the log shows roce: judged as roce');
     // Without a given label, the log's own statement wins over the file name's "ib".
     expect(parse('ib-write-bw-mb-roce.log')[0].fabric).toBe('roce');
   });
@@ -177,8 +186,9 @@ describe('run names and fabrics', () => {
 });
 
 describe('verdicts', () => {
+  // Each run labelled as a user would (`osu-latency-efa-v7.3=FILE`): the label states the fabric.
   const verdicts = (names: string[], baselines: string[] = []) => {
-    const report = buildReport(names.flatMap((n) => parse(n)), baselines);
+    const report = buildReport(names.flatMap((n) => parse(n, undefined, true)), baselines);
     return Object.fromEntries(report.verdicts.map((v) => [v.run, v]));
   };
 
@@ -192,6 +202,10 @@ describe('verdicts', () => {
     expect(v['osu-latency-efa-fallback-v7.3'].text).toMatch(/^small-message latency 45.14 µs at 1 B on an EFA run: looks like TCP fallback \(more than 10 µs above efa-osu-c5n-openmpi \(18.37 µs\)\)/);
     expect(v['osu-latency-tcp-v5.7.1']).toMatchObject({ level: 'info', text: expect.stringMatching(/^TCP reference: small-message latency 52.35 µs at 1 B; osu-latency-efa-v7.3 is 3.0× better/) });
   });
+  test('a pass needs the fabric stated by the log or a label: a word in the file name gets no pass verdict', () => {
+    const byName = buildReport(parse('osu-latency-efa-v7.3.log'));
+    expect(byName.verdicts[0]).toMatchObject({ level: 'info', text: expect.stringMatching(/^small-message latency 17.62 µs at 1 B, within 10 µs of efa-osu-c5n-openmpi \(18.37 µs\); no pass verdict: the fabric is efa only by its name, not stated by the log/) });
+  });
   test('an EFA run no better than its TCP twin is TCP fallback, before any baseline is consulted', () => {
     const efa = { ...only('fi-pingpong-tcp.log'), name: 'efa', fabric: 'efa' as const };
     const tcp = only('fi-pingpong-tcp.log');
@@ -203,9 +217,10 @@ describe('verdicts', () => {
       .toBe('small-message latency 0.21 µs at 1 B is faster than EFA between two nodes: both ranks probably ran on one node over shared memory (EFA has no intra-host path)');
   });
   test('fi_pingpong and the Markdown tables are judged against the seed-003 pod results', () => {
-    const v = verdicts(['fi-pingpong-efa.log', 'pingpong-tables.md']);
+    const v = verdicts(['fi-pingpong-efa.log']);
     expect(v['fi-pingpong-efa'].text).toBe('small-message latency 10.52 µs at 64 B, within 10 µs of efa-pingpong-m7g-pods (10.68 µs)');
-    expect(v['pingpong-tables: Between two pods'].text).toBe('small-message latency 10.68 µs at 4 B, within 10 µs of efa-pingpong-m7g-pods (10.43 µs)');
+    const tables = Object.fromEntries(buildReport(parse('pingpong-tables.md', 'efa', true)).verdicts.map((x) => [x.run, x]));
+    expect(tables['efa: Between two pods'].text).toBe('small-message latency 10.68 µs at 4 B, within 10 µs of efa-pingpong-m7g-pods (10.43 µs)');
   });
   test('InfiniBand pass thresholds; RoCE and unknown fabrics get no built-in verdict', () => {
     const v = verdicts(['ib-read-bw-gbits.log', 'ib-send-lat.log', 'ib-write-bw-mb-roce.log', 'osu-latency-cuda-validation-v7.4.log']);
@@ -218,7 +233,7 @@ describe('verdicts', () => {
     const slow = { ...only('ib-write-bw-mb-roce.log'), fabric: 'ib' as const };
     const report = buildReport([slow], ['ib-hdr-read-bw']);
     expect(report.verdicts[0]).toMatchObject({ level: 'suspect', text: expect.stringContaining('misses the pass threshold of ib-hdr-read-bw (190.0 Gb/s)') });
-    const tcpBaseline = buildReport(parse('osu-latency-efa-fallback-v7.3.log'), ['tcp-osu-openshift-pods']);
+    const tcpBaseline = buildReport(parse('osu-latency-efa-fallback-v7.3.log', undefined, true), ['tcp-osu-openshift-pods']);
     expect(tcpBaseline.verdicts[0]).toMatchObject({ level: 'ok', text: expect.stringContaining('9.1× better than TCP baseline tcp-osu-openshift-pods (409.0 µs)') });
   });
   test('a run of unknown fabric against a named baseline; other metrics keep their default baseline', () => {
@@ -237,7 +252,7 @@ describe('verdicts', () => {
 });
 
 describe('output', () => {
-  const runs = () => [...parse('fi-pingpong-efa.log'), ...parse('fi-pingpong-tcp.log'), ...parse('osu-bw-efa-v7.3.log')];
+  const runs = () => [...parse('fi-pingpong-efa.log', undefined, true), ...parse('fi-pingpong-tcp.log', undefined, true), ...parse('osu-bw-efa-v7.3.log', undefined, true)];
 
   test('Markdown: verdict table, side-by-side tables per metric, baselines with sources', () => {
     const md = toMarkdown(buildReport(runs()));
@@ -316,7 +331,7 @@ describe('cdk8s-rdma report', () => {
   });
   test('--format svg --out writes the file and nothing else', async () => {
     const out = join(dir, 'plots', 'latency.svg');
-    const r = await run(['report', join(FIXTURES, 'fi-pingpong-efa.log'), '--baseline', 'efa-pingpong-m7g-nodes', '--format', 'svg', '--out', out]);
+    const r = await run(['report', join(FIXTURES, 'osu-latency-efa-v7.3.log'), '--baseline', 'efa-pingpong-m7g-nodes', '--format', 'svg', '--out', out]);
     expect(r).toEqual({ code: 0, out: '', err: '' });
     expect(readFileSync(out, 'utf8')).toMatch(/^<svg [^>]*>.*efa-pingpong-m7g-nodes \(baseline\)/s);
     // Written through a temporary file beside it, which is gone.
@@ -327,5 +342,53 @@ describe('cdk8s-rdma report', () => {
     const r = await run(['report', '--help']);
     expect(r.code).toBe(0);
     for (const b of BASELINES) expect(r.out).toContain(b.name);
+  });
+});
+
+describe('IMB-MPI1 PingPong and runs that died', () => {
+  test('IMB PingPong: t[usec] per #bytes, one-way latency like osu_latency (format from Intel MPI Benchmarks 2021.9; hand-written: IMB is not packaged by Debian)', () => {
+    const r = only('imb-pingpong-2021.9.log');
+    expect(r).toMatchObject({ benchmark: 'IMB-MPI1 PingPong', metric: 'latency', format: 'IMB 2021.9, t[usec]', incomplete: [], warnings: [] });
+    expect(r.points.map((p) => [p.size, p.value])).toEqual([[0, 17.98], [1, 18.04], [2, 18.05], [4, 18.07], [8, 18.1], [1024, 20.91], [65536, 41.6], [4194304, 1045.22]]);
+    expect(buildReport(parse('imb-pingpong-2021.9.log', 'efa', true)).verdicts[0]).toMatchObject({ level: 'ok', text: "small-message latency 18.04 µs at 1 B, within 10 µs of efa-osu-c5n-intelmpi (22.31 µs)" });
+  });
+  test('an OSU run killed before its last size ("peer process has unexpectedly disconnected") is incomplete and suspect', () => {
+    const r = parse('osu-latency-efa-killed-v7.3.log', 'efa', true)[0];
+    expect(r.incomplete).toEqual([
+      'line 14: [osu-latency-efa-worker-1:00042] peer process has unexpectedly disconnected',
+      'line 16: prterun noticed that process rank 1 with PID 42 on node osu-latency-efa-worker-1 exited on signal 9 (Killed).',
+    ]);
+    expect(buildReport([r]).verdicts[0]).toMatchObject({ level: 'suspect', text: expect.stringMatching(/^incomplete: line 14: .*; small-message latency 17.61 µs at 1 B, within 10 µs/) });
+  });
+});
+
+describe('hostile input in linear time', () => {
+  test('a 4 KB line of # and spaces, an 80 KB separator line and a 200,000-point SVG take well under a second each', async () => {
+    const hashes = '# '.repeat(2048);
+    const separator = `|${'-'.repeat(80_000)}| x`;
+    const t0 = Date.now();
+    expect(() => parseLog('h.log', 'h', `${hashes}\n${separator}\n`)).toThrow('no benchmark output found');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const rows = Array.from({ length: 200_000 }, (_, i) => `${i + 1} ${(10 + i / 1e5).toFixed(2)}`).join('\n');
+    const runs = parseLog('big.log', 'efa', `# OSU MPI Latency Test v7.3\n# Size Latency (us)\n${rows}\n`, true);
+    expect(runs[0].points).toHaveLength(200_000);
+    await expect(toSvg(buildReport(runs))).resolves.toMatch(/^<svg /);
+  });
+  test('non-regular files and - for standard input', async () => {
+    expect(await runCli(['report', '/dev/zero'])).toEqual({ code: 2, out: '', err: 'cdk8s-rdma: report: /dev/zero: not a regular file (the report reads saved logs, or - for standard input)\n' });
+  });
+});
+
+describe('numbers and names that would break the output', () => {
+  test('a 400-digit number is refused naming the line; a negative size is not a row', () => {
+    expect(() => parseLog('huge.log', 'h', `# OSU MPI Latency Test v7.3\n# Size Latency (us)\n1 2.0\n${'9'.repeat(400)} 3.0\n`))
+      .toThrow(/^huge.log:4: osu_latency row has a number out of range \(size Infinity, value 3\)/);
+    expect(() => parseLog('huge.log', 'h', `# OSU MPI Latency Test v7.3\n# Size Latency (us)\n1 ${'9'.repeat(400)}\n`)).toThrow(/huge.log:3: .* out of range/);
+    expect(parseLog('neg.log', 'n', '# OSU MPI Latency Test v7.3\n# Size Latency (us)\n-4 2.0\n1 2.0\n')[0].points).toEqual([{ size: 1, value: 2 }]);
+  });
+  test('a newline or a pipe in a run name stays inside its table cell', () => {
+    const runs = parseLog('x.log', 'a\nb|c', '# OSU MPI Latency Test v7.3\n# Size Latency (us)\n1 2.0\n', true);
+    const md = toMarkdown(buildReport(runs));
+    expect(md).toContain('| a\\u000ab\\|c | x.log | osu_latency |');
   });
 });

@@ -58,6 +58,46 @@ export class EfaInfoJob extends Construct {
   }
 }
 
+/**
+ * First line of each pingpong pod's log, read by `cdk8s-rdma report`: the role, the provider asked for, the
+ * endpoint type, the iterations and the exact sizes of the sweep (fi_pingpong prints sizes rounded: 1500 as
+ * `1.4k`).
+ */
+export const PINGPONG_SWEEP_MARKER = 'cdk8s-rdma fi_pingpong sweep:';
+
+/**
+ * The pingpong pod's script. Environment: FI_PINGPONG (the program), PINGPONG_PROVIDER (`-p`),
+ * PINGPONG_SERVER (the server's host name, client only), JOB_COMPLETION_INDEX (0 serves, 1 connects).
+ * fi_pingpong options (libfabric util/pingpong.c, v1.17.0 and later): -p provider, -e endpoint type,
+ * -I iterations, -S size, -v verbose; with -v the client prints the fi_info it runs with, whose
+ * `prov_name:` names the provider actually used (`efa`, or `tcp;ofi_rxm`, `shm`). The client keeps that
+ * line, the table and `[error]`/`[warn]` lines, and drops the `[debug]` chatter. The server restarts for
+ * every size; the client retries until it listens again (60 tries, 2 s apart), printing each failed try's
+ * error lines. The log shows one sweep: a marker line, then one single-row table per size.
+ */
+export function pingpongScript(sizes: readonly number[], iterations: number): string {
+  const run = `"$FI_PINGPONG" -p "$PINGPONG_PROVIDER" -e rdm -I ${iterations} -S "$size"`;
+  const keep = "grep -e '^\\[error\\]' -e '^\\[warn' -e 'prov_name:' -e '^bytes' -e '^[0-9]' || true";
+  return [
+    'set -eu',
+    'if [ "$JOB_COMPLETION_INDEX" = 0 ]; then role=server; else role=client; fi',
+    `echo "${PINGPONG_SWEEP_MARKER} role=$role provider=$PINGPONG_PROVIDER endpoint=rdm iterations=${iterations} sizes=${sizes.join(',')}"`,
+    `for size in ${sizes.join(' ')}; do`,
+    '  if [ "$role" = server ]; then',
+    `    ${run}`,
+    '  else',
+    '    n=0',
+    `    until out=$(${run} -v "$PINGPONG_SERVER" 2>&1); do`,
+    `      printf '%s\\n' "$out" | ${keep}`,
+    '      n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2',
+    '    done',
+    `    printf '%s\\n' "$out" | ${keep}`,
+    '  fi',
+    'done',
+    '',
+  ].join('\n');
+}
+
 /** Message sizes of the published EKS graviton3 fi_pingpong table (shared seed 003). */
 export const PINGPONG_MESSAGE_SIZES: readonly number[] = [4, 16, 64, 256, 1024, 10240, 51200, 102400];
 
@@ -116,8 +156,6 @@ export class EfaPingpongTest extends Construct {
     const ttl = checkTtl(where, props.ttlSecondsAfterFinished);
     const labels = standardLabels(this, this.name, 'fi-pingpong');
 
-    // fi_pingpong options (libfabric util/pingpong.c): -p provider, -e endpoint type, -I iterations, -S size.
-    const pingpong = `${BENCHMARK_IMAGE.fiPingpong} -p efa -e rdm -I ${iterations} -S "$size"`;
     // Server and client never share a node (checkPair): EFA has no same-host loopback path.
     const r = checkPair(this, {
       name: this.name, namespace: pod.namespace, labels, ttl,
@@ -128,9 +166,12 @@ export class EfaPingpongTest extends Construct {
           containers: [{
             name: 'fi-pingpong',
             image: pod.image,
-            // The server restarts for every size; the client retries until it is listening again (60 tries, 2 s apart).
-            command: ['/bin/sh', '-c', `set -eu\nfor size in ${sizes.join(' ')}; do\n  if [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n    ${pingpong}\n`
-              + `  else\n    n=0\n    until ${pingpong} ${serverHost}; do\n      n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\n    done\n  fi\ndone\n`],
+            command: ['/bin/sh', '-c', pingpongScript(sizes, iterations)],
+            env: [
+              { name: 'FI_PINGPONG', value: BENCHMARK_IMAGE.fiPingpong },
+              { name: 'PINGPONG_PROVIDER', value: 'efa' },
+              { name: 'PINGPONG_SERVER', value: serverHost },
+            ],
             securityContext: mpiUserSecurityContext(['IPC_LOCK']),
             resources: efaPodResources(pod),
           }],

@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readFileSync, readSync, statSync } from 'fs';
 import { basename, extname } from 'path';
 import { BASELINES } from './baselines';
 import { parseLog, ReportInputError, Run } from './parse';
@@ -20,17 +20,53 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export function splitRunArgument(arg: string): { label: string; file: string; labelGiven: boolean } {
   const m = /^([^=/\\]+)=(.+)$/.exec(arg);
   if (m) return { label: m[1], file: m[2], labelGiven: true };
+  if (arg === '-') return { label: 'stdin', file: '-', labelGiven: false };
   return { label: basename(arg, extname(arg)), file: arg, labelGiven: false };
 }
 
+/**
+ * Largest log the report reads (a 1,000,000-row OSU log is about 20 MB). Larger files, and anything that is
+ * not a regular file (`/dev/zero`, a FIFO), are refused before reading.
+ */
+export const MAX_LOG_BYTES = 256 * 2 ** 20;
+
 function readLog(file: string): string {
   try {
+    // `-` is standard input (`kubectl logs … | cdk8s-rdma report -`), read up to the same limit.
+    if (file === '-') return readStdin();
+    const st = statSync(file);
+    if (st.isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    if (!st.isFile()) throw new ReportInputError(`${file}: not a regular file (the report reads saved logs, or - for standard input)`);
+    if (st.size > MAX_LOG_BYTES) throw new ReportInputError(`${file}: ${st.size} bytes is over the report's limit of ${MAX_LOG_BYTES} bytes (256 MiB)`);
     return readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof ReportInputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a log' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new ReportInputError(`${file}: cannot read it (${why})`);
   }
+}
+
+function readStdin(): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buffer = Buffer.alloc(1 << 20);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_LOG_BYTES) throw new ReportInputError(`-: standard input is over the report's limit of ${MAX_LOG_BYTES} bytes (256 MiB)`);
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Parses every log, judges the runs and renders the report; throws ReportInputError on unusable input. */

@@ -8,21 +8,35 @@
  *   header naming the columns and unit (`Gb/sec`, `MiB/sec`, or `MB/sec` before perftest 24.07, the same
  *   binary unit), rows up to the 87-dash line.
  * - `fi_pingpong` (libfabric util/pingpong.c `show_perf`): a header with `bytes` ... `usec/xfer` columns and
- *   rows whose sizes are printed as `64`, `1.5k`, `64k`, `1m` (1024-based; one decimal below 10 units).
- *   `usec/xfer` is one-way latency (elapsed / iterations / 2).
+ *   rows whose sizes are printed as `64`, `1.4k`, `97k`, `1m` (fabtests `size_str`: 1024-based, one truncated
+ *   decimal below 10 units, so 1500 prints as `1.4k`). `usec/xfer` is one-way latency (elapsed / iterations
+ *   / 2). Run once per size (as our Job does), the log holds one single-row table per size: consecutive
+ *   tables with increasing sizes are one sweep. Our Job's marker line (PINGPONG_SWEEP_MARKER) gives the exact
+ *   sizes asked for; `-v` output's `prov_name:` gives the provider used. `[error]` lines about connecting are
+ *   the client's retries; other `[error]` lines are the benchmark failing.
+ * - IMB-MPI1 `PingPong` (Intel MPI Benchmarks 2021): `# Benchmarking PingPong`, then a `#bytes #repetitions
+ *   t[usec] Mbytes/sec` header and rows; `t[usec]` is one-way latency, comparable with osu_latency.
  * - Markdown tables with a message-size column and a `usec` column, as in the published EKS graviton3
  *   pingpong results (shared seed 003); one run per table, named after the heading above it.
  * Values are normalised: latency in µs, bandwidth in Gb/s (10^9 bit/s).
  */
 
 export type Metric = 'latency' | 'bandwidth';
-export type Fabric = 'efa' | 'ib' | 'roce' | 'tcp' | 'unknown';
+export type Fabric = 'efa' | 'ib' | 'roce' | 'tcp' | 'shm' | 'unknown';
+/**
+ * Where a run's fabric comes from: the log states it (fi_pingpong `prov_name:`, perftest `Link type`), the
+ * user named the run (`efa=FILE`), a word in the file name or table heading, or nothing. Only `log` and
+ * `label` can earn a pass verdict.
+ */
+export type FabricSource = 'log' | 'label' | 'name' | 'none';
 
 export interface Point {
   /** Message size in bytes. */
   readonly size: number;
   /** µs for latency, Gb/s for bandwidth. */
   readonly value: number;
+  /** The log printed the size rounded (fi_pingpong's `1.4k`) and nothing gave the exact one. */
+  readonly approximate?: boolean;
 }
 
 export interface Run {
@@ -33,6 +47,9 @@ export interface Run {
   readonly benchmark: string;
   readonly metric: Metric;
   readonly fabric: Fabric;
+  readonly fabricSource: FabricSource;
+  /** Why the run did not finish (benchmark errors, sizes missing from the requested sweep); empty when it did. */
+  readonly incomplete: readonly string[];
   /** What the parser saw about the format: version, unit printed, column used. */
   readonly format: string;
   readonly points: readonly Point[];
@@ -57,8 +74,9 @@ interface Draft {
   warnings: string[];
   /** Where the table started (for error messages). */
   line: number;
-  /** Fabric the log itself states (perftest `Link type`), before the label is consulted. */
+  /** Fabric the log itself states (perftest `Link type`, fi_pingpong `prov_name:`), before the label is consulted. */
   fabric?: Fabric;
+  incomplete: string[];
 }
 
 const OSU_HEADER = /^# OSU MPI(?:-(\w+))? (.+) Test v([\d.]+)/;
@@ -79,7 +97,13 @@ const PERFTEST_END = /^-{20,}\s*$/;
 
 const PINGPONG_HEADER = /^\s*(?:name\s+)?bytes\s+.*\busec\/xfer\b/;
 const MD_ROW = /^\s*\|(.*)\|\s*$/;
-const MD_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+/** A Markdown table's separator row (`|---|:---:|`), checked cell by cell in linear time. */
+function isMdSeparator(line: string): boolean {
+  const cells = line.trim().split('|');
+  if (cells.length > 1 && cells[0].trim() === '') cells.shift();
+  if (cells.length > 1 && cells[cells.length - 1].trim() === '') cells.pop();
+  return cells.length > 0 && cells.every((c) => /^:?-{3,}:?$/.test(c.trim()));
+}
 
 const NUMBER = /^\d+(?:\.\d+)?$/;
 
@@ -87,12 +111,15 @@ function fail(file: string, line: number, what: string): never {
   throw new ReportInputError(`${file}:${line}: ${what}`);
 }
 
-function pushPoint(file: string, draft: Draft, line: number, size: number, value: number): void {
+function pushPoint(file: string, draft: Draft, line: number, size: number, value: number, approximate = false): void {
+  if (!Number.isSafeInteger(size) || !Number.isFinite(value)) {
+    fail(file, line, `${draft.benchmark} row has a number out of range (size ${String(size).slice(0, 20)}, value ${String(value).slice(0, 20)}): sizes are whole numbers up to 2^53, values finite`);
+  }
   const last = draft.points[draft.points.length - 1];
   if (last && size <= last.size) {
     fail(file, line, `${draft.benchmark} message sizes must increase; ${size} follows ${last.size}`);
   }
-  draft.points.push({ size, value });
+  draft.points.push(approximate ? { size, value, approximate } : { size, value });
 }
 
 /** `64`, `1.5k`, `64k`, `1m`, `2g` as fi_pingpong prints them (1024-based). */
@@ -114,13 +141,17 @@ function parseOsu(file: string, lines: string[]): Draft[] {
       const kind = OSU_BENCHMARKS[header[2]];
       if (!kind) fail(file, n, `OSU test "${header[2]}" is not one the report reads (osu_latency, osu_bw, osu_bibw)`);
       current = {
-        name: '', ...kind, points: [], warnings: [], line: n,
+        name: '', ...kind, points: [], warnings: [], incomplete: [], line: n,
         format: `OSU ${header[3]}${header[1] ? ` (${header[1]})` : ''}`,
       };
       drafts.push(current);
       return;
     }
     if (!current || line.startsWith('#') || line === '') return;
+    if (MPI_FAILURE.test(line)) {
+      current.incomplete.push(`line ${n}: ${line.slice(0, 160)}`);
+      return;
+    }
     if (!/^\d/.test(line)) return; // interleaved launcher output
     const cells = line.split(/\s+/);
     if (cells.length === 1) {
@@ -174,7 +205,7 @@ function parsePerftest(file: string, lines: string[]): Draft[] {
       }
       const benchmark = program?.metric === metric ? program.name : (metric === 'bandwidth' ? 'ib_bw' : 'ib_lat');
       const column = metric === 'bandwidth' ? 'BW average' : 't_avg';
-      const draft: Draft = { name: '', benchmark, metric, points: [], warnings: [], line: n, format: `perftest, ${column} in ${unitText}`, fabric };
+      const draft: Draft = { name: '', benchmark, metric, points: [], warnings: [], incomplete: [], line: n, format: `perftest, ${column} in ${unitText}`, fabric };
       drafts.push(draft);
       table = { draft, valueCol, scale };
       return;
@@ -202,36 +233,157 @@ function parsePerftest(file: string, lines: string[]): Draft[] {
   return drafts;
 }
 
+/** The text fi_pingpong prints for a size (fabtests common/shared.c `size_str`, libfabric v1.17.0). */
+export function pingpongSizeText(size: number): string {
+  const [base, mag] = size >= 2 ** 30 ? [2 ** 30, 'g'] : size >= 2 ** 20 ? [2 ** 20, 'm'] : size >= 1024 ? [1024, 'k'] : [1, ''];
+  const whole = Math.floor(size / base);
+  const fraction = whole < 10 ? Math.floor(((size % base) * 10) / base) : 0;
+  return fraction ? `${whole}.${fraction}${mag}` : `${whole}${mag}`;
+}
+
+/** `cdk8s-rdma fi_pingpong sweep: role=client provider=efa endpoint=rdm iterations=N sizes=4,16` (our Job). */
+const PINGPONG_MARKER = /^cdk8s-rdma fi_pingpong sweep: role=(server|client) provider=(\S*) endpoint=\S+ iterations=\d+ sizes=([\d,]+)\s*$/;
+const PROV_NAME = /^\s*prov_name:\s*(\S+)\s*$/;
+const PINGPONG_ERROR = /^\[error\]\s/;
+/** The client's retries while the server restarts between sizes (pingpong.c `pp_ctrl_init_client`). */
+const PINGPONG_RETRY = /failed to connect|Connection refused|Connection reset|Connection timed out/;
+
+/** The fabric a libfabric provider name means (`tcp;ofi_rxm`: the core provider comes first). */
+export function fabricOfProvider(provider: string): Fabric | undefined {
+  const core = provider.split(';')[0].toLowerCase();
+  if (core === 'efa') return 'efa';
+  if (core === 'tcp' || core === 'sockets' || core === 'udp') return 'tcp';
+  if (core === 'shm' || core === 'sm2') return 'shm';
+  return undefined;
+}
+
 function parsePingpong(file: string, lines: string[]): Draft[] {
   const drafts: Draft[] = [];
-  let table: { draft: Draft; sizeCol: number; fromEnd: number; width: number } | undefined;
+  /** The sweep being read; a new one starts at a marker or at a table whose size does not follow the last. */
+  let sweep: { draft?: Draft; requested?: number[]; providers: Set<string>; server: boolean; retries: number; errors: string[] } = { providers: new Set(), server: false, retries: 0, errors: [] };
+  let table: { sizeCol: number; fromEnd: number; width: number; line: number } | undefined;
+  const finish = () => {
+    const d = sweep.draft;
+    if (!d) return;
+    if (sweep.providers.size === 1) d.fabric = fabricOfProvider([...sweep.providers][0]);
+    if (sweep.providers.size > 0) d.format += `, provider ${[...sweep.providers].join(' and ')}`;
+    if (sweep.providers.size > 1) d.warnings.push(`the sweep ran over several providers (${[...sweep.providers].join(', ')})`);
+    if (sweep.requested) {
+      const got = new Set(d.points.map((p) => p.size));
+      const missing = sweep.requested.filter((x) => !got.has(x));
+      if (missing.length > 0) d.incomplete.push(`stopped before ${missing.length} of the ${sweep.requested.length} requested sizes (${missing.join(', ')} B)`);
+    }
+    if (sweep.retries > 0) d.warnings.push(`${sweep.retries} connection retries while the server restarted (not errors)`);
+    if (d.points.some((p) => p.approximate)) d.warnings.push('fi_pingpong printed some sizes rounded (`1.4k`) and no marker line gave the exact sizes: those points are approximate');
+  };
+  const startSweep = (requested?: number[], server = false) => {
+    finish();
+    sweep = { requested, providers: new Set(), server, retries: 0, errors: [] };
+  };
   lines.forEach((raw, i) => {
     const n = i + 1;
+    const marker = PINGPONG_MARKER.exec(raw);
+    if (marker) {
+      table = undefined;
+      startSweep(marker[3].split(',').filter(Boolean).map(Number), marker[1] === 'server');
+      return;
+    }
+    if (sweep.server) return; // the server's copy of the tables: the client's log is the result
+    const prov = PROV_NAME.exec(raw);
+    if (prov) {
+      sweep.providers.add(prov[1]);
+      return;
+    }
+    if (PINGPONG_ERROR.test(raw)) {
+      table = undefined;
+      if (PINGPONG_RETRY.test(raw)) sweep.retries++;
+      else (sweep.draft?.incomplete ?? sweep.errors).push(`line ${n}: ${raw.trim().slice(0, 160)}`);
+      return;
+    }
     if (PINGPONG_HEADER.test(raw)) {
       const names = raw.trim().split(/\s+/);
-      const draft: Draft = { name: '', benchmark: 'fi_pingpong', metric: 'latency', points: [], warnings: [], line: n, format: 'fi_pingpong, usec/xfer' };
-      drafts.push(draft);
-      table = { draft, sizeCol: names.indexOf('bytes'), fromEnd: names.length - names.indexOf('usec/xfer'), width: names.length };
+      table = { sizeCol: names.indexOf('bytes'), fromEnd: names.length - names.indexOf('usec/xfer'), width: names.length, line: n };
       return;
     }
     if (!table) return;
     const line = raw.trim();
     if (line === '') return;
     const cells = line.split(/\s+/);
-    const size = parsePingpongSize(cells[table.sizeCol] ?? '');
-    if (size === undefined) {
+    const printed = cells[table.sizeCol] ?? '';
+    const approximate = parsePingpongSize(printed);
+    if (approximate === undefined) {
       // The table ends at the first line that is not a row (client/server chatter after it).
       table = undefined;
       return;
     }
     if (cells.length < table.width) {
-      table.draft.warnings.push(`line ${n}: incomplete row "${line}" ignored (truncated log?)`);
+      sweep.draft?.warnings.push(`line ${n}: incomplete row "${line}" ignored (truncated log?)`);
       table = undefined;
       return;
     }
     const value = cells[cells.length - table.fromEnd];
     if (!NUMBER.test(value)) fail(file, n, `fi_pingpong row "${line}" has no number in the usec/xfer column`);
-    pushPoint(file, table.draft, n, size, Number(value));
+    const last = sweep.draft?.points[sweep.draft.points.length - 1];
+    // The exact size asked for, where the marker lists one that prints as this row's size.
+    const exact = sweep.requested?.find((x) => (!last || x > last.size) && pingpongSizeText(x) === printed);
+    const size = exact ?? approximate;
+    if (!sweep.draft || (last && size <= last.size)) {
+      if (sweep.draft) startSweep(undefined);
+      sweep.draft = { name: '', benchmark: 'fi_pingpong', metric: 'latency', points: [], warnings: [], incomplete: sweep.errors.splice(0), line: table.line, format: 'fi_pingpong, usec/xfer' };
+      drafts.push(sweep.draft);
+    }
+    // Without a marker, `1.4k` is any size from 1434 to 1535 B (size_str truncates): approximate.
+    pushPoint(file, sweep.draft, n, size, Number(value), exact === undefined && /[kmg]$/.test(printed));
+  });
+  finish();
+  return drafts;
+}
+
+const IMB_TITLE = /^#\s+Benchmarking (PingPong|PingPing)\s*$/;
+const IMB_VERSION = /Intel\(R\) MPI Benchmarks ([\d.]+)/;
+const IMB_HEADER = /^\s*#bytes\s+#repetitions\s+t\[usec\]/;
+/** Open MPI, MPICH and Intel MPI lines that mean a rank died before the benchmark finished. */
+const MPI_FAILURE = /peer process has unexpectedly disconnected|exited on signal|MPI_ABORT was invoked|noticed that process rank \d+|returned\s+a non-zero exit code|BAD TERMINATION|lost communication with/i;
+
+/** IMB-MPI1 PingPong: `t[usec]` (one-way, half the round trip) per `#bytes`. */
+function parseImb(file: string, lines: string[]): Draft[] {
+  const drafts: Draft[] = [];
+  let version = '';
+  let title: string | undefined;
+  let table: Draft | undefined;
+  lines.forEach((raw, i) => {
+    const n = i + 1;
+    const v = IMB_VERSION.exec(raw);
+    if (v) version = ` ${v[1]}`;
+    const t = IMB_TITLE.exec(raw);
+    if (t) {
+      title = t[1];
+      table = undefined;
+      return;
+    }
+    if (title === 'PingPong' && IMB_HEADER.test(raw)) {
+      table = { name: '', benchmark: 'IMB-MPI1 PingPong', metric: 'latency', points: [], warnings: [], incomplete: [], line: n, format: `IMB${version}, t[usec]` };
+      drafts.push(table);
+      return;
+    }
+    if (!table) return;
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) {
+      if (line.startsWith('#')) table = undefined;
+      return;
+    }
+    if (MPI_FAILURE.test(line)) {
+      table.incomplete.push(`line ${n}: ${line.slice(0, 160)}`);
+      table = undefined;
+      return;
+    }
+    const cells = line.split(/\s+/);
+    if (!/^\d+$/.test(cells[0])) return;
+    if (cells.length < 3 || !NUMBER.test(cells[2])) {
+      table.warnings.push(`line ${n}: incomplete row "${line}" ignored (truncated log?)`);
+      return;
+    }
+    pushPoint(file, table, n, Number(cells[0]), Number(cells[2]));
   });
   return drafts;
 }
@@ -240,18 +392,30 @@ function cellsOf(line: string): string[] {
   return MD_ROW.exec(line)![1].split('|').map((c) => c.trim());
 }
 
+/** An ATX heading's text (`## Title ##`), in linear time: no backtracking pattern over the line. */
+function markdownHeading(line: string): string | undefined {
+  const m = /^#{1,6}[ \t]/.exec(line);
+  if (!m) return undefined;
+  let text = line.slice(m[0].length).trimEnd();
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '#') end--;
+  if (end < text.length && (end === 0 || text[end - 1] === ' ' || text[end - 1] === '\t')) text = text.slice(0, end);
+  text = text.trim();
+  return text === '' ? undefined : text;
+}
+
 function parseMarkdown(file: string, lines: string[]): Draft[] {
   const drafts: Draft[] = [];
   let heading = '';
   for (let i = 0; i < lines.length; i++) {
-    const h = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(lines[i]);
-    if (h) heading = h[1];
-    if (!MD_ROW.test(lines[i]) || !MD_SEPARATOR.test(lines[i + 1] ?? '')) continue;
+    const h = markdownHeading(lines[i]);
+    if (h !== undefined) heading = h;
+    if (!MD_ROW.test(lines[i]) || !isMdSeparator(lines[i + 1] ?? '')) continue;
     const header = cellsOf(lines[i]).map((c) => c.toLowerCase());
     const sizeCol = header.findIndex((c) => /message size|^size|bytes/.test(c));
     const valueCol = header.findIndex((c) => /usec|µs|^us\b|\(us\)|^latency/.test(c));
     if (sizeCol < 0 || valueCol < 0) continue;
-    const draft: Draft = { name: heading, benchmark: 'pingpong', metric: 'latency', points: [], warnings: [], line: i + 1, format: `Markdown table, column "${cellsOf(lines[i])[valueCol]}"` };
+    const draft: Draft = { name: heading, benchmark: 'pingpong', metric: 'latency', points: [], warnings: [], incomplete: [], line: i + 1, format: `Markdown table, column "${cellsOf(lines[i])[valueCol]}"` };
     drafts.push(draft);
     let j = i + 2;
     for (; j < lines.length && MD_ROW.test(lines[j]); j++) {
@@ -286,19 +450,52 @@ export function fabricFromText(text: string): Fabric | undefined {
 }
 
 /**
+ * `kubectl logs --prefix` (`[pod/<name>/<container>] `) and `--timestamps` (RFC 3339, then a space) in front
+ * of each line, in either order (kubectl logs, k8s.io/kubectl pkg/cmd/logs, v1.35).
+ */
+const KUBECTL_PREFIX = /^\[pod\/[^\]\s/]+\/[^\]\s/]+\] /;
+const KUBECTL_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) /;
+
+/** The lines of a log by the pod that printed them (`--prefix`), without kubectl's prefixes. */
+export function splitKubectlLog(lines: readonly string[]): { pod: string; lines: string[] }[] {
+  const pods = new Map<string, string[]>();
+  for (let line of lines) {
+    let pod = '';
+    for (let k = 0; k < 2; k++) {
+      const p = KUBECTL_PREFIX.exec(line);
+      if (p) {
+        pod = p[0].slice(5, p[0].lastIndexOf('/'));
+        line = line.slice(p[0].length);
+      }
+      const t = KUBECTL_TIMESTAMP.exec(line);
+      if (t) line = line.slice(t[0].length);
+    }
+    let group = pods.get(pod);
+    if (!group) pods.set(pod, (group = []));
+    group.push(line);
+  }
+  return [...pods].map(([pod, group]) => ({ pod, lines: group }));
+}
+
+function parseLines(file: string, lines: string[]): Draft[] {
+  return [...parseOsu(file, lines), ...parsePerftest(file, lines), ...parsePingpong(file, lines), ...parseImb(file, lines), ...parseMarkdown(file, lines)]
+    .sort((a, b) => a.line - b.line);
+}
+
+/**
  * Every run in one log. `label` names the runs (the file's base name unless the user gave one); a file with
- * several runs numbers them, a Markdown table adds its heading. The fabric comes from, in order: a label the
- * user gave (`efa=FILE`), what the log states (perftest's link type), hints in the file name and table
- * heading, the tool (fi_pingpong and the Markdown pingpong tables are EFA tools in our jobs); else `unknown`.
+ * several runs numbers them, a Markdown table adds its heading, a log of several pods (`kubectl logs
+ * --prefix`) adds the pod. The fabric comes from, in order: what the log states (fi_pingpong's
+ * `prov_name:`, perftest's link type), a label the user gave (`efa=FILE`), hints in the file name and table
+ * heading; else `unknown`. Nothing is assumed from the tool.
  */
 export function parseLog(file: string, label: string, text: string, labelGiven = false): Run[] {
   if (text.trim() === '') throw new ReportInputError(`${file}: the file is empty`);
   if (text.includes('\u0000')) throw new ReportInputError(`${file}: not a text log (it holds NUL bytes)`);
-  const lines = text.split(/\r?\n/);
-  const drafts = [...parseOsu(file, lines), ...parsePerftest(file, lines), ...parsePingpong(file, lines), ...parseMarkdown(file, lines)]
-    .sort((a, b) => a.line - b.line);
+  const groups = splitKubectlLog(text.split(/\r?\n/));
+  const drafts = groups.flatMap((g) => parseLines(g.pod ? `${file} (${g.pod})` : file, g.lines).map((d) => (g.pod ? { ...d, name: [g.pod, d.name].filter(Boolean).join(' ') } : d)));
   if (drafts.length === 0) {
-    throw new ReportInputError(`${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw, perftest ib_*_bw/ib_*_lat, fi_pingpong, or a Markdown table with message size and usec columns)`);
+    throw new ReportInputError(`${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw, perftest ib_*_bw/ib_*_lat, fi_pingpong, IMB-MPI1 PingPong, or a Markdown table with message size and usec columns)`);
   }
   const empty = drafts.find((d) => d.points.length === 0);
   if (empty) {
@@ -306,9 +503,11 @@ export function parseLog(file: string, label: string, text: string, labelGiven =
   }
   return drafts.map((d, index) => {
     const name = [label, d.name, drafts.length > 1 && !d.name ? String(index + 1) : ''].filter(Boolean).join(': ');
-    const byTool: Fabric | undefined = d.benchmark === 'fi_pingpong' || d.benchmark === 'pingpong' ? 'efa' : undefined;
-    const fabric = (labelGiven ? fabricFromText(label) : undefined) ?? d.fabric ?? fabricFromText(`${label} ${d.name}`)
-      ?? byTool ?? 'unknown';
-    return { name, file, benchmark: d.benchmark, metric: d.metric, fabric, format: d.format, points: d.points, warnings: d.warnings };
+    const labelled = labelGiven ? fabricFromText(label) : undefined;
+    const named = fabricFromText(`${label} ${d.name}`);
+    const [fabric, fabricSource]: [Fabric, FabricSource] = d.fabric ? [d.fabric, 'log'] : labelled ? [labelled, 'label'] : named ? [named, 'name'] : ['unknown', 'none'];
+    const warnings = [...d.warnings];
+    if (d.fabric && labelled && labelled !== d.fabric) warnings.push(`labelled ${labelled}, but the log shows ${d.fabric}: judged as ${d.fabric}`);
+    return { name, file, benchmark: d.benchmark, metric: d.metric, fabric, fabricSource, incomplete: d.incomplete, format: d.format, points: d.points, warnings };
   });
 }

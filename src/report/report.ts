@@ -52,7 +52,23 @@ function baselineFigure(b: Baseline, at: Point): number | undefined {
   return at.size <= 64 ? keyPoint('latency', points)?.value : undefined;
 }
 
+/**
+ * The verdict, with two rules over it: an incomplete run is suspect whatever its figures, and no run earns a
+ * pass unless its fabric is stated by the log or by the user's label (a word in a file name proves nothing).
+ */
 function judge(run: Run, reference: Baseline | undefined, others: readonly Run[]): Verdict {
+  const v = judgeFigures(run, reference, others);
+  if (run.incomplete.length > 0) {
+    return { run: run.name, level: 'suspect', text: `incomplete: ${run.incomplete.join('; ')}; ${v.text}` };
+  }
+  if (v.level === 'ok' && run.fabricSource !== 'log' && run.fabricSource !== 'label') {
+    const from = run.fabricSource === 'name' ? `${run.fabric} only by its name` : 'not known';
+    return { run: run.name, level: 'info', text: `${v.text}; no pass verdict: the fabric is ${from}, not stated by the log (fi_pingpong -v prints prov_name:; or label the run ${run.fabric === 'unknown' ? 'efa' : run.fabric}=FILE)` };
+  }
+  return v;
+}
+
+function judgeFigures(run: Run, reference: Baseline | undefined, others: readonly Run[]): Verdict {
   const key = keyPoint(run.metric, run.points);
   const unit = unitOf(run.metric);
   if (!key) return { run: run.name, level: 'info', text: 'only size 0 was measured: nothing to judge' };
@@ -68,12 +84,15 @@ function judge(run: Run, reference: Baseline | undefined, others: readonly Run[]
       .map(([o, p]) => `${o.name} is ${ratio(p!.value, key.value).toFixed(1)}× better (${fmt(p!.value)} ${unit})`);
     return { run: run.name, level: 'info', text: `TCP reference: ${what}${fast.length ? `; ${fast.join('; ')}` : ''}` };
   }
-  if (run.fabric === 'efa' && run.metric === 'latency' && key.value < SHARED_MEMORY_US) {
+  if (run.fabric === 'shm') {
+    return { run: run.name, level: 'info', text: `shared memory on one host (the log names the provider): ${what}; not a test of any network fabric` };
+  }
+  if ((run.fabric === 'efa' || run.fabric === 'unknown') && run.metric === 'latency' && key.value < SHARED_MEMORY_US) {
     return { run: run.name, level: 'suspect', text: `${what} is faster than EFA between two nodes: both ranks probably ran on one node over shared memory (EFA has no intra-host path)` };
   }
   const tcp = others.filter((o) => o.fabric === 'tcp' && o.metric === run.metric)
     .map((o) => [o, keyPoint(o.metric, o.points)] as const).find(([, p]) => p);
-  const label = { efa: 'an EFA run', ib: 'an InfiniBand run', roce: 'a RoCE run', tcp: 'a TCP run', unknown: 'a run' }[run.fabric];
+  const label = { efa: 'an EFA run', ib: 'an InfiniBand run', roce: 'a RoCE run', tcp: 'a TCP run', shm: 'a shared-memory run', unknown: 'a run' }[run.fabric];
   if (tcp && !clearlyBetter(key.value, tcp[1]!.value)) {
     return { run: run.name, level: 'suspect', text: `${what} on ${label} is no better than TCP run ${tcp[0].name} (${fmt(tcp[1]!.value)} ${unit}): looks like TCP fallback` };
   }
@@ -124,17 +143,22 @@ export function sideBySide(report: Report, metric: Metric): { columns: string[];
     ...report.runs.filter((r) => r.metric === metric).map((r) => ({ name: r.name, points: r.points })),
     ...report.baselines.filter((b) => b.metric === metric).map((b) => ({ name: `${b.name} (baseline)`, points: baselinePoints(b) })),
   ];
-  const sizes = [...new Set(series.flatMap((s) => s.points.map((p) => p.size)))].sort((a, b) => a - b);
+  const bySize = series.map((s) => new Map(s.points.map((p) => [p.size, p.value])));
+  const all = new Set<number>();
+  for (const s of series) for (const p of s.points) all.add(p.size);
+  // A typed array sorts numerically, and fast: a 1,000,000-row log has as many sizes.
+  const sizes = Float64Array.from(all).sort();
   return {
     columns: series.map((s) => s.name),
-    rows: sizes.map((size) => ({ size, values: series.map((s) => s.points.find((p) => p.size === size)?.value) })),
+    rows: Array.from(sizes, (size) => ({ size, values: bySize.map((m) => m.get(size)) })),
   };
 }
 
 export const METRIC_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)' };
 
+/** A table cell: pipes escaped, control characters (a newline in a run name) shown as \uXXXX. */
 function mdCell(text: string): string {
-  return text.replace(/\|/g, '\\|');
+  return text.replace(/\|/g, '\\|').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function toMarkdown(report: Report): string {

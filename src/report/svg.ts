@@ -11,6 +11,10 @@ interface Row {
   baseline: boolean;
 }
 
+/** Smallest and largest of many numbers (no spread: `Math.min(...a)` overflows the stack for long arrays). */
+const minOf = (a: readonly number[]): number => a.reduce((m, x) => (x < m ? x : m), Infinity);
+const maxOf = (a: readonly number[]): number => a.reduce((m, x) => (x > m ? x : m), -Infinity);
+
 const WIDTH = 560;
 const HEIGHT = 300;
 
@@ -22,7 +26,7 @@ function rowsOf(report: Report, metric: Metric): Row[] {
   const sizes = runs.map((r) => r.size);
   const baselines = report.baselines.filter((b) => b.metric === metric).flatMap((b) => {
     const points = b.threshold && sizes.length > 0
-      ? [{ size: Math.min(...sizes), value: b.points[0].value }, { size: Math.max(...sizes), value: b.points[0].value }]
+      ? [{ size: minOf(sizes), value: b.points[0].value }, { size: maxOf(sizes), value: b.points[0].value }]
       : baselinePoints(b);
     return points.map((p) => ({ series: `${b.name} (${b.threshold ? 'pass threshold' : 'baseline'})`, size: p.size, value: p.value, baseline: true }));
   });
@@ -32,8 +36,8 @@ function rowsOf(report: Report, metric: Metric): Row[] {
 /** Powers of two across the sizes plotted, thinned to at most 12 ticks. */
 function sizeTicks(rows: readonly Row[]): number[] {
   const sizes = rows.map((r) => r.size);
-  const lo = Math.floor(Math.log2(Math.min(...sizes)));
-  const hi = Math.ceil(Math.log2(Math.max(...sizes)));
+  const lo = Math.floor(Math.log2(minOf(sizes)));
+  const hi = Math.ceil(Math.log2(maxOf(sizes)));
   const step = Math.max(1, Math.ceil((hi - lo + 1) / 12));
   const ticks: number[] = [];
   for (let e = lo; e <= hi; e += step) ticks.push(2 ** e);
