@@ -13,16 +13,8 @@ import { PROFILE_NAMES, listFiles } from '../src';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
 import { runCli } from './run-cli';
 import { kubectlRead, upstreamTools } from './upstream-tools';
+import { random } from './seeded';
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = [
   '', ' ', 'yes', 'on', '1_000', '0x1F', '../x', 'a b', 'x\u0000y', '\u001b[31mred', 'a\nb', 'lots', '-1', '1e308', '9'.repeat(400),

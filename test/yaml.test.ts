@@ -4,6 +4,7 @@ import { parse, stringify } from 'yaml';
 import { PROFILE_NAMES, listFiles, synthProfile } from '../src';
 import { stringifyForAllReaders, toYamlText, yaml11NonString } from '../src/output/yaml';
 import { PROFILE_VARIANTS } from './variants';
+import { random } from './seeded';
 
 /**
  * What toYamlText must equal: the `yaml` library's own text, with the strings a YAML 1.1 reader would misread
@@ -12,16 +13,6 @@ import { PROFILE_VARIANTS } from './variants';
  */
 const library = (v: unknown) => stringifyForAllReaders(v);
 
-/** A small seeded generator (mulberry32), so a failure is reproducible. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Strings that take every path of the library's string writer: plain, single and double quoted, literal
 // blocks with each chomping and indentation indicator, document markers, types other than string.
