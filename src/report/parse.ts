@@ -457,7 +457,9 @@ const KUBECTL_PREFIX = /^\[pod\/[^\]\s/]+\/[^\]\s/]+\] /;
 const KUBECTL_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) /;
 
 /** The lines of a log by the pod that printed them (`--prefix`), without kubectl's prefixes. */
-export function splitKubectlLog(lines: readonly string[]): { pod: string; lines: string[] }[] {
+export function splitKubectlLog(lines: string[]): { pod: string; lines: string[] }[] {
+  // Most logs have no prefixes: keep the one array.
+  if (!lines.some((l) => KUBECTL_PREFIX.test(l) || KUBECTL_TIMESTAMP.test(l))) return [{ pod: '', lines }];
   const pods = new Map<string, string[]>();
   for (let line of lines) {
     let pod = '';

@@ -137,21 +137,46 @@ export function buildReport(runs: readonly Run[], baselineNames: readonly string
   return { runs, baselines: used, verdicts };
 }
 
+/** Series of one metric: the runs', then the baselines', each sorted by size. */
+function seriesOf(report: Report, metric: Metric): { name: string; points: readonly Point[] }[] {
+  const bySize = (points: readonly Point[]) => (points.every((p, i) => i === 0 || points[i - 1].size < p.size) ? points : [...points].sort((x, y) => x.size - y.size));
+  return [
+    ...report.runs.filter((r) => r.metric === metric).map((r) => ({ name: r.name, points: bySize(r.points) })),
+    ...report.baselines.filter((b) => b.metric === metric).map((b) => ({ name: `${b.name} (baseline)`, points: bySize(baselinePoints(b)) })),
+  ];
+}
+
+/**
+ * Calls `row` for every size any series measured, in increasing order, with each series' value there.
+ * Linear in the points: the series are sorted, so one cursor per series walks along the sizes.
+ */
+function eachRow(series: readonly { points: readonly Point[] }[], row: (size: number, values: (number | undefined)[]) => void): void {
+  let total = 0;
+  for (const s of series) total += s.points.length;
+  // A typed array sorts numerically, and fast: a 1,000,000-row log has as many sizes.
+  const all = new Float64Array(total);
+  let k = 0;
+  for (const s of series) for (const p of s.points) all[k++] = p.size;
+  all.sort();
+  const cursor = series.map(() => 0);
+  for (let i = 0; i < all.length; i++) {
+    const size = all[i];
+    if (i > 0 && all[i - 1] === size) continue;
+    row(size, series.map((s, j) => {
+      const p = s.points[cursor[j]];
+      if (p === undefined || p.size !== size) return undefined;
+      cursor[j]++;
+      return p.value;
+    }));
+  }
+}
+
 /** Series of one metric side by side: every size any of them measured, one column per run and baseline. */
 export function sideBySide(report: Report, metric: Metric): { columns: string[]; rows: { size: number; values: (number | undefined)[] }[] } {
-  const series = [
-    ...report.runs.filter((r) => r.metric === metric).map((r) => ({ name: r.name, points: r.points })),
-    ...report.baselines.filter((b) => b.metric === metric).map((b) => ({ name: `${b.name} (baseline)`, points: baselinePoints(b) })),
-  ];
-  const bySize = series.map((s) => new Map(s.points.map((p) => [p.size, p.value])));
-  const all = new Set<number>();
-  for (const s of series) for (const p of s.points) all.add(p.size);
-  // A typed array sorts numerically, and fast: a 1,000,000-row log has as many sizes.
-  const sizes = Float64Array.from(all).sort();
-  return {
-    columns: series.map((s) => s.name),
-    rows: Array.from(sizes, (size) => ({ size, values: bySize.map((m) => m.get(size)) })),
-  };
+  const series = seriesOf(report, metric);
+  const rows: { size: number; values: (number | undefined)[] }[] = [];
+  eachRow(series, (size, values) => rows.push({ size, values }));
+  return { columns: series.map((s) => s.name), rows };
 }
 
 export const METRIC_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)' };
@@ -169,10 +194,20 @@ export function toMarkdown(report: Report): string {
     out.push(`| ${mdCell(run.name)} | ${mdCell(run.file)} | ${run.benchmark} | ${run.fabric} | ${mdCell(run.format)} | ${mark}: ${mdCell(v.text)} |`);
   });
   for (const metric of ['latency', 'bandwidth'] as const) {
-    const table = sideBySide(report, metric);
-    if (table.columns.length === 0) continue;
-    out.push('', `## ${METRIC_TITLES[metric]}`, '', `| Size (B) | ${table.columns.map(mdCell).join(' | ')} |`, `|---:|${table.columns.map(() => '---:').join('|')}|`);
-    for (const row of table.rows) out.push(`| ${row.size} | ${row.values.map((v) => (v === undefined ? '' : fmt(v))).join(' | ')} |`);
+    const series = seriesOf(report, metric);
+    if (series.length === 0) continue;
+    const columns = series.map((s) => mdCell(s.name));
+    out.push('', `## ${METRIC_TITLES[metric]}`, '', `| Size (B) | ${columns.join(' | ')} |`, `|---:|${columns.map(() => '---:').join('|')}|`);
+    // Rows joined in batches: a million one-line strings held at once cost more than the text they make.
+    let batch: string[] = [];
+    eachRow(series, (size, values) => {
+      batch.push(`| ${size} | ${values.map((v) => (v === undefined ? '' : fmt(v))).join(' | ')} |`);
+      if (batch.length === 4096) {
+        out.push(batch.join('\n'));
+        batch = [];
+      }
+    });
+    if (batch.length > 0) out.push(batch.join('\n'));
   }
   const warnings = report.runs.flatMap((r) => r.warnings.map((w) => `- ${mdCell(r.name)}: ${w}`));
   if (warnings.length > 0) out.push('', '## Warnings', '', ...warnings);
