@@ -107,6 +107,20 @@ function isMdSeparator(line: string): boolean {
 
 const NUMBER = /^\d+(?:\.\d+)?$/;
 
+/**
+ * Calls `fn` for each line of `text` (`\n` or `\r\n`), with its index. No array of lines: each parser walks
+ * the text, and a line is garbage as soon as the parser has looked at it.
+ */
+function eachLine(text: string, fn: (line: string, index: number) => void): void {
+  let start = 0;
+  for (let i = 0; start <= text.length; i++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    fn(text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end), i);
+    start = end + 1;
+  }
+}
+
 function fail(file: string, line: number, what: string): never {
   throw new ReportInputError(`${file}:${line}: ${what}`);
 }
@@ -130,10 +144,10 @@ export function parsePingpongSize(text: string): number | undefined {
   return Math.round(Number(m[1]) * scale);
 }
 
-function parseOsu(file: string, lines: string[]): Draft[] {
+function parseOsu(file: string, text: string): Draft[] {
   const drafts: Draft[] = [];
   let current: Draft | undefined;
-  lines.forEach((raw, i) => {
+  eachLine(text, (raw, i) => {
     const n = i + 1;
     const line = raw.trim();
     const header = OSU_HEADER.exec(line);
@@ -167,12 +181,12 @@ function parseOsu(file: string, lines: string[]): Draft[] {
   return drafts;
 }
 
-function parsePerftest(file: string, lines: string[]): Draft[] {
+function parsePerftest(file: string, text: string): Draft[] {
   const drafts: Draft[] = [];
   let program: { name: string; metric: Metric } | undefined;
   let fabric: Fabric | undefined;
   let table: { draft: Draft; valueCol: number; scale: number } | undefined;
-  lines.forEach((raw, i) => {
+  eachLine(text, (raw, i) => {
     const n = i + 1;
     const title = PERFTEST_TITLE.exec(raw);
     if (title) {
@@ -257,7 +271,7 @@ export function fabricOfProvider(provider: string): Fabric | undefined {
   return undefined;
 }
 
-function parsePingpong(file: string, lines: string[]): Draft[] {
+function parsePingpong(file: string, text: string): Draft[] {
   const drafts: Draft[] = [];
   /** The sweep being read; a new one starts at a marker or at a table whose size does not follow the last. */
   let sweep: { draft?: Draft; requested?: number[]; providers: Set<string>; server: boolean; retries: number; errors: string[] } = { providers: new Set(), server: false, retries: 0, errors: [] };
@@ -280,7 +294,7 @@ function parsePingpong(file: string, lines: string[]): Draft[] {
     finish();
     sweep = { requested, providers: new Set(), server, retries: 0, errors: [] };
   };
-  lines.forEach((raw, i) => {
+  eachLine(text, (raw, i) => {
     const n = i + 1;
     const marker = PINGPONG_MARKER.exec(raw);
     if (marker) {
@@ -346,12 +360,12 @@ const IMB_HEADER = /^\s*#bytes\s+#repetitions\s+t\[usec\]/;
 const MPI_FAILURE = /peer process has unexpectedly disconnected|exited on signal|MPI_ABORT was invoked|noticed that process rank \d+|returned\s+a non-zero exit code|BAD TERMINATION|lost communication with/i;
 
 /** IMB-MPI1 PingPong: `t[usec]` (one-way, half the round trip) per `#bytes`. */
-function parseImb(file: string, lines: string[]): Draft[] {
+function parseImb(file: string, text: string): Draft[] {
   const drafts: Draft[] = [];
   let version = '';
   let title: string | undefined;
   let table: Draft | undefined;
-  lines.forEach((raw, i) => {
+  eachLine(text, (raw, i) => {
     const n = i + 1;
     const v = IMB_VERSION.exec(raw);
     if (v) version = ` ${v[1]}`;
@@ -404,39 +418,50 @@ function markdownHeading(line: string): string | undefined {
   return text === '' ? undefined : text;
 }
 
-function parseMarkdown(file: string, lines: string[]): Draft[] {
+function parseMarkdown(file: string, text: string): Draft[] {
   const drafts: Draft[] = [];
   let heading = '';
-  for (let i = 0; i < lines.length; i++) {
-    const h = markdownHeading(lines[i]);
+  let previous: { line: string; n: number } | undefined;
+  let table: { draft: Draft; sizeCol: number; valueCol: number } | undefined;
+  eachLine(text, (line, i) => {
+    const n = i + 1;
+    if (table) {
+      if (MD_ROW.test(line)) {
+        const cells = cellsOf(line);
+        const size = cells[table.sizeCol];
+        const value = cells[table.valueCol];
+        if (value === undefined || value === '') {
+          table.draft.warnings.push(`line ${n}: incomplete row ignored (truncated table?)`);
+          return;
+        }
+        if (!/^\d+$/.test(size ?? '') || !NUMBER.test(value)) {
+          fail(file, n, `table row "${line.trim()}" needs a whole message size and a number of µs`);
+        }
+        pushPoint(file, table.draft, n, Number(size), Number(value));
+        return;
+      }
+      // A last line cut off before its closing pipe.
+      if (/^\s*\|/.test(line)) table.draft.warnings.push(`line ${n}: incomplete row ignored (truncated table?)`);
+      table = undefined;
+      previous = undefined;
+    }
+    const h = markdownHeading(line);
     if (h !== undefined) heading = h;
-    if (!MD_ROW.test(lines[i]) || !isMdSeparator(lines[i + 1] ?? '')) continue;
-    const header = cellsOf(lines[i]).map((c) => c.toLowerCase());
-    const sizeCol = header.findIndex((c) => /message size|^size|bytes/.test(c));
-    const valueCol = header.findIndex((c) => /usec|µs|^us\b|\(us\)|^latency/.test(c));
-    if (sizeCol < 0 || valueCol < 0) continue;
-    const draft: Draft = { name: heading, benchmark: 'pingpong', metric: 'latency', points: [], warnings: [], incomplete: [], line: i + 1, format: `Markdown table, column "${cellsOf(lines[i])[valueCol]}"` };
-    drafts.push(draft);
-    let j = i + 2;
-    for (; j < lines.length && MD_ROW.test(lines[j]); j++) {
-      const cells = cellsOf(lines[j]);
-      const size = cells[sizeCol];
-      const value = cells[valueCol];
-      if (value === undefined || value === '') {
-        draft.warnings.push(`line ${j + 1}: incomplete row ignored (truncated table?)`);
-        continue;
+    // A header row is the line before a separator row.
+    if (previous && isMdSeparator(line)) {
+      const header = cellsOf(previous.line).map((c) => c.toLowerCase());
+      const sizeCol = header.findIndex((c) => /message size|^size|bytes/.test(c));
+      const valueCol = header.findIndex((c) => /usec|µs|^us\b|\(us\)|^latency/.test(c));
+      if (sizeCol >= 0 && valueCol >= 0) {
+        const draft: Draft = { name: heading, benchmark: 'pingpong', metric: 'latency', points: [], warnings: [], incomplete: [], line: previous.n, format: `Markdown table, column "${cellsOf(previous.line)[valueCol]}"` };
+        drafts.push(draft);
+        table = { draft, sizeCol, valueCol };
+        previous = undefined;
+        return;
       }
-      if (!/^\d+$/.test(size ?? '') || !NUMBER.test(value)) {
-        fail(file, j + 1, `table row "${lines[j].trim()}" needs a whole message size and a number of µs`);
-      }
-      pushPoint(file, draft, j + 1, Number(size), Number(value));
     }
-    // A last line cut off before its closing pipe.
-    if (j < lines.length && /^\s*\|/.test(lines[j]) && !MD_ROW.test(lines[j])) {
-      draft.warnings.push(`line ${j + 1}: incomplete row ignored (truncated table?)`);
-    }
-    i = j - 1;
-  }
+    previous = MD_ROW.test(line) ? { line, n } : undefined;
+  });
   return drafts;
 }
 
@@ -457,9 +482,7 @@ const KUBECTL_PREFIX = /^\[pod\/[^\]\s/]+\/[^\]\s/]+\] /;
 const KUBECTL_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) /;
 
 /** The lines of a log by the pod that printed them (`--prefix`), without kubectl's prefixes. */
-export function splitKubectlLog(lines: string[]): { pod: string; lines: string[] }[] {
-  // Most logs have no prefixes: keep the one array.
-  if (!lines.some((l) => KUBECTL_PREFIX.test(l) || KUBECTL_TIMESTAMP.test(l))) return [{ pod: '', lines }];
+export function splitKubectlLog(lines: readonly string[]): { pod: string; lines: string[] }[] {
   const pods = new Map<string, string[]>();
   for (let line of lines) {
     let pod = '';
@@ -479,10 +502,13 @@ export function splitKubectlLog(lines: string[]): { pod: string; lines: string[]
   return [...pods].map(([pod, group]) => ({ pod, lines: group }));
 }
 
-function parseLines(file: string, lines: string[]): Draft[] {
-  return [...parseOsu(file, lines), ...parsePerftest(file, lines), ...parsePingpong(file, lines), ...parseImb(file, lines), ...parseMarkdown(file, lines)]
+function parseText(file: string, text: string): Draft[] {
+  return [...parseOsu(file, text), ...parsePerftest(file, text), ...parsePingpong(file, text), ...parseImb(file, text), ...parseMarkdown(file, text)]
     .sort((a, b) => a.line - b.line);
 }
+
+/** A line that starts with a kubectl prefix, anywhere in the text. */
+const ANY_KUBECTL_PREFIX = /^(?:\[pod\/|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)/m;
 
 /**
  * Every run in one log. `label` names the runs (the file's base name unless the user gave one); a file with
@@ -494,8 +520,9 @@ function parseLines(file: string, lines: string[]): Draft[] {
 export function parseLog(file: string, label: string, text: string, labelGiven = false): Run[] {
   if (text.trim() === '') throw new ReportInputError(`${file}: the file is empty`);
   if (text.includes('\u0000')) throw new ReportInputError(`${file}: not a text log (it holds NUL bytes)`);
-  const groups = splitKubectlLog(text.split(/\r?\n/));
-  const drafts = groups.flatMap((g) => parseLines(g.pod ? `${file} (${g.pod})` : file, g.lines).map((d) => (g.pod ? { ...d, name: [g.pod, d.name].filter(Boolean).join(' ') } : d)));
+  // Logs without kubectl prefixes (most) are read as they are; others are split by pod first.
+  const groups = ANY_KUBECTL_PREFIX.test(text) ? splitKubectlLog(text.split(/\r?\n/)).map((g) => ({ pod: g.pod, text: g.lines.join('\n') })) : [{ pod: '', text }];
+  const drafts = groups.flatMap((g) => parseText(g.pod ? `${file} (${g.pod})` : file, g.text).map((d) => (g.pod ? { ...d, name: [g.pod, d.name].filter(Boolean).join(' ') } : d)));
   if (drafts.length === 0) {
     throw new ReportInputError(`${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw, perftest ib_*_bw/ib_*_lat, fi_pingpong, IMB-MPI1 PingPong, or a Markdown table with message size and usec columns)`);
   }
