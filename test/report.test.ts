@@ -374,6 +374,15 @@ describe('hostile input in linear time', () => {
     expect(runs[0].points).toHaveLength(200_000);
     await expect(toSvg(buildReport(runs))).resolves.toMatch(/^<svg /);
   });
+  test.each([
+    ['pipes', `${'| '.repeat(500_000)}x`], ['an OSU-like header', `# OSU MPI ${'a Test '.repeat(150_000)}`], ['a Markdown heading', `######${' '.repeat(1e6)}${'#'.repeat(1e5)} x`],
+    ['a separator', `${'|---'.repeat(250_000)}| x`], ['a pingpong-like header', ' bytes '.repeat(150_000)], ['timestamps', '2026-12-01T23:10:55'.repeat(50_000)],
+  ])('a single 1 MB line of %s is read in linear time (refused as no benchmark output)', (_, line) => {
+    // Not a performance figure: linear takes milliseconds; a super-linear pattern on 1 MB takes minutes.
+    const t0 = Date.now();
+    expect(() => parseLog('l.log', 'l', `${line}\n`)).toThrow('no benchmark output found');
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
   test('non-regular files and - for standard input', async () => {
     expect(await runCli(['report', '/dev/zero'])).toEqual({ code: 2, out: '', err: 'cdk8s-rdma: report: /dev/zero: not a regular file (the report reads saved logs, or - for standard input)\n' });
   });
