@@ -82,6 +82,9 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     expect(runs[0].points.map((p) => [p.size, p.approximate ?? false])).toEqual([[4, false], [1434, true], [9933, true], [99328, true]]);
     expect(runs[0].fabric).toBe('tcp');
     expect(runs[0].incomplete).toEqual([]);
+    // Two sweeps one after the other (sizes start again): two runs, each with the provider its tables ran on.
+    const shm = logs.shm.client.split('\n').filter((l) => !l.startsWith('cdk8s-rdma ')).join('\n');
+    expect(parseLog('two.log', 'two', `${bare}\n${shm}`).map((r) => [r.fabric, r.points.length])).toEqual([['tcp', SIZES.length], ['shm', SIZES.length]]);
   });
 
   test('the server\'s log is not a result: its sweep is skipped', () => {

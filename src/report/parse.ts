@@ -276,6 +276,7 @@ function parsePingpong(file: string, text: string): Draft[] {
   /** The sweep being read; a new one starts at a marker or at a table whose size does not follow the last. */
   let sweep: { draft?: Draft; requested?: number[]; providers: Set<string>; server: boolean; retries: number; errors: string[] } = { providers: new Set(), server: false, retries: 0, errors: [] };
   let table: { sizeCol: number; fromEnd: number; width: number; line: number } | undefined;
+  let provider: string | undefined;
   const finish = () => {
     const d = sweep.draft;
     if (!d) return;
@@ -299,13 +300,15 @@ function parsePingpong(file: string, text: string): Draft[] {
     const marker = PINGPONG_MARKER.exec(raw);
     if (marker) {
       table = undefined;
+      provider = undefined;
       startSweep(marker[3].split(',').filter(Boolean).map(Number), marker[1] === 'server');
       return;
     }
     if (sweep.server) return; // the server's copy of the tables: the client's log is the result
     const prov = PROV_NAME.exec(raw);
     if (prov) {
-      sweep.providers.add(prov[1]);
+      // -v prints it before the size's table: it belongs to the sweep that table's row joins.
+      provider = prov[1];
       return;
     }
     if (PINGPONG_ERROR.test(raw)) {
@@ -346,6 +349,8 @@ function parsePingpong(file: string, text: string): Draft[] {
       sweep.draft = { name: '', benchmark: 'fi_pingpong', metric: 'latency', points: [], warnings: [], incomplete: sweep.errors.splice(0), line: table.line, format: 'fi_pingpong, usec/xfer' };
       drafts.push(sweep.draft);
     }
+    if (provider !== undefined) sweep.providers.add(provider);
+    provider = undefined;
     // Without a marker, `1.4k` is any size from 1434 to 1535 B (size_str truncates): approximate.
     pushPoint(file, sweep.draft, n, size, Number(value), exact === undefined && /[kmg]$/.test(printed));
   });
