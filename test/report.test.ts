@@ -352,6 +352,13 @@ describe('IMB-MPI1 PingPong and runs that died', () => {
     expect(r.points.map((p) => [p.size, p.value])).toEqual([[0, 17.98], [1, 18.04], [2, 18.05], [4, 18.07], [8, 18.1], [1024, 20.91], [65536, 41.6], [4194304, 1045.22]]);
     expect(buildReport(parse('imb-pingpong-2021.9.log', 'efa', true)).verdicts[0]).toMatchObject({ level: 'ok', text: "small-message latency 18.04 µs at 1 B, within 10 µs of efa-osu-c5n-intelmpi (22.31 µs)" });
   });
+  test('Intel MPI\'s startup line (I_MPI_DEBUG=5, as our Intel MPI jobs set) states the fabric of the MPI runs in its log', () => {
+    const log = readFileSync(join(FIXTURES, 'imb-pingpong-2021.9.log'), 'utf8');
+    const withProvider = (p: string) => `[0] MPI startup(): Intel(R) MPI Library, Version 2021.9\n[0] MPI startup(): libfabric provider: ${p}\n${log}`;
+    expect(parseLog('i.log', 'i', withProvider('efa'))[0]).toMatchObject({ fabric: 'efa', fabricSource: 'log', format: 'IMB 2021.9, t[usec], libfabric provider efa' });
+    expect(buildReport(parseLog('i.log', 'i', withProvider('efa'))).verdicts[0].level).toBe('ok');
+    expect(parseLog('i.log', 'efa', withProvider('tcp;ofi_rxm'), true)[0]).toMatchObject({ fabric: 'tcp', fabricSource: 'log' });
+  });
   test('an OSU run killed before its last size ("peer process has unexpectedly disconnected") is incomplete and suspect', () => {
     const r = parse('osu-latency-efa-killed-v7.3.log', 'efa', true)[0];
     expect(r.incomplete).toEqual([

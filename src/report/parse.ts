@@ -507,9 +507,25 @@ export function splitKubectlLog(lines: readonly string[]): { pod: string; lines:
   return [...pods].map(([pod, group]) => ({ pod, lines: group }));
 }
 
+/**
+ * Intel MPI's startup line naming the libfabric provider every rank uses, printed with I_MPI_DEBUG ≥ 4 (our
+ * Intel MPI jobs set 5): `[0] MPI startup(): libfabric provider: efa` (format as in Intel's "Intel MPI
+ * Library over libfabric" article, Intel MPI 2019 and later).
+ */
+const INTEL_MPI_PROVIDER = /MPI startup\(\): libfabric provider: (\S+)/g;
+
 function parseText(file: string, text: string): Draft[] {
-  return [...parseOsu(file, text), ...parsePerftest(file, text), ...parsePingpong(file, text), ...parseImb(file, text), ...parseMarkdown(file, text)]
+  const drafts = [...parseOsu(file, text), ...parsePerftest(file, text), ...parsePingpong(file, text), ...parseImb(file, text), ...parseMarkdown(file, text)]
     .sort((a, b) => a.line - b.line);
+  // An MPI benchmark's log that names one provider for all ranks states its fabric.
+  const providers = new Set([...text.matchAll(INTEL_MPI_PROVIDER)].map((m) => m[1]));
+  const stated = providers.size === 1 ? fabricOfProvider([...providers][0]) : undefined;
+  for (const d of drafts) {
+    if (d.fabric || !(d.benchmark.startsWith('osu_') || d.benchmark.startsWith('IMB'))) continue;
+    if (providers.size > 0) d.format += `, libfabric provider ${[...providers].join(' and ')}`;
+    if (stated) d.fabric = stated;
+  }
+  return drafts;
 }
 
 /** A line that starts with a kubectl prefix, anywhere in the text. */
