@@ -1,5 +1,6 @@
 import { IB_BENCHMARK_IMAGE, IbBandwidthTest, IpoibTestPod, MpiLatencyJob, RUN_LABEL } from '../src';
 import { baseName, only, synth } from './helpers';
+import { OSU_RUN_MARKER } from '../src/constructs/mpi-latency-job';
 
 const ROOT_IPC_LOCK = { runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['IPC_LOCK'] } };
 
@@ -84,8 +85,9 @@ describe('MpiLatencyJob over InfiniBand', () => {
   const worker = job.spec.mpiReplicaSpecs.Worker.template.spec.containers[0];
   test('Open MPI with the UCX PML limited to RDMA transports, from the IB image', () => {
     expect(baseName(job)).toBe('osu-latency-ib');
-    expect(launcher.command).toEqual(['/usr/bin/mpirun']);
+    expect(launcher.command).toEqual(['/bin/sh', '-c', `echo "${OSU_RUN_MARKER} benchmark=osu_latency sizes=1:4194304"; exec "$0" "$@"`]);
     expect(launcher.args).toEqual([
+      '/usr/bin/mpirun',
       '-np', '2', '--map-by', 'ppr:1:node', '--mca', 'pml', 'ucx', '-x', 'UCX_TLS=rc,sm,self',
       '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt/osu_latency', '-m', '1:4194304', '-i', '10000',
     ]);

@@ -1,5 +1,6 @@
 import { MpiLatencyJob, MpiLatencyJobProps } from '../src';
 import { only, synth, baseName } from './helpers';
+import { OSU_RUN_MARKER } from '../src/constructs/mpi-latency-job';
 
 const job = (props?: MpiLatencyJobProps) => only(synth(s => new MpiLatencyJob(s, 'job', props)), 'MPIJob');
 const worker = (j: any) => j.spec.mpiReplicaSpecs.Worker.template.spec;
@@ -23,8 +24,10 @@ describe('MpiLatencyJob defaults (EFA)', () => {
   });
   test('mpirun forces the EFA path and runs osu_latency one rank per node', () => {
     const c = launcher(j).containers[0];
-    expect(c.command).toEqual(['/opt/amazon/openmpi/bin/mpirun']);
+    // The log's first line names the benchmark and the sizes asked for; then the shell execs mpirun.
+    expect(c.command).toEqual(['/bin/sh', '-c', `echo "${OSU_RUN_MARKER} benchmark=osu_latency sizes=1:4194304"; exec "$0" "$@"`]);
     expect(c.args).toEqual([
+      '/opt/amazon/openmpi/bin/mpirun',
       '-np', '2', '--map-by', 'ppr:1:node', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', '--mca', 'pml', 'cm', '--mca', 'mtl', 'ofi', '-x', 'FI_PROVIDER=efa',
       '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt/osu_latency', '-m', '1:4194304', '-i', '10000',
     ]);
@@ -111,8 +114,9 @@ describe('MpiLatencyJob with Intel MPI, the fi_info support check, and OpenShift
     expect(baseName(j)).toBe('osu-latency-intel-efa');
     expect(j.spec.mpiImplementation).toBe('Intel');
     const c = launcher(j).containers[0];
-    expect(c.command).toEqual(['/opt/intel/oneapi/mpi/2021.14/bin/mpirun']);
+    expect(c.command).toEqual(['/bin/sh', '-c', `echo "${OSU_RUN_MARKER} benchmark=osu_latency sizes=1:4194304"; exec "$0" "$@"`]);
     expect(c.args).toEqual([
+      '/opt/intel/oneapi/mpi/2021.14/bin/mpirun',
       '-n', '2', '-ppn', '1',
       '-genv', 'I_MPI_OFI_LIBRARY_INTERNAL', '0', '-genv', 'I_MPI_FABRICS', 'ofi', '-genv', 'I_MPI_OFI_PROVIDER', 'efa', '-genv', 'FI_PROVIDER', 'efa',
       '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt/osu_latency', '-m', '1:4194304', '-i', '10000',

@@ -8,6 +8,10 @@ import { baselinePoints } from '../src/report/baselines';
 import { parsePingpongSize, pingpongSizeText } from '../src/report/parse';
 import { renderReport, splitRunArgument } from '../src/report';
 import { EXAMPLE_DIR, renderExample } from '../scripts/report-example';
+import { execFileSync } from 'child_process';
+import { Testing } from 'cdk8s';
+import { MpiLatencyJob } from '../src';
+import { OSU_RUN_MARKER } from '../src/constructs/mpi-latency-job';
 
 const FIXTURES = join(__dirname, 'fixtures', 'report');
 const SEED_003 = join(__dirname, '..', '..', 'shared', 'seeds', '003_e4e66face881cacb.txt');
@@ -406,5 +410,28 @@ describe('numbers and names that would break the output', () => {
     const runs = parseLog('x.log', 'a\nb|c', '# OSU MPI Latency Test v7.3\n# Size Latency (us)\n1 2.0\n', true);
     const md = toMarkdown(buildReport(runs));
     expect(md).toContain('| a\\u000ab\\|c | x.log | osu_latency |');
+  });
+});
+
+describe('our OSU launchers\' marker line', () => {
+  const rows = (max: number) => Array.from({ length: Math.log2(max) + 1 }, (_, i) => `${2 ** i} ${(17.6 + i).toFixed(2)}`).join('\n');
+  const log = (sizes: string, max: number) => `${OSU_RUN_MARKER} benchmark=osu_latency sizes=${sizes}\n# OSU MPI Latency Test v7.3\n# Datatype: MPI_CHAR.\n# Size       Avg Latency(us)\n${rows(max)}\n`;
+  test('a run that reached the -m maximum is complete; one cut before it is incomplete and suspect', () => {
+    expect(parseLog('ok.log', 'efa', log('1:4194304', 4194304), true)[0].incomplete).toEqual([]);
+    const cut = parseLog('cut.log', 'efa', log('1:4194304', 16), true)[0];
+    expect(cut.incomplete).toEqual(['stopped at 16 B, before the requested maximum of 4194304 B']);
+    expect(buildReport([cut]).verdicts[0].level).toBe('suspect');
+    // A maximum that is not a power of two: OSU stops at the last doubling below it.
+    expect(parseLog('odd.log', 'efa', log('1000', 512), true)[0].incomplete).toEqual([]);
+  });
+  test('the marker is the line the MpiLatencyJob launcher prints', () => {
+    const chart = Testing.chart();
+    new MpiLatencyJob(chart, 'osu', { messageSizes: '8:65536' });
+    const job = Testing.synth(chart).find((o: any) => o.kind === 'MPIJob');
+    const c = job.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0];
+    const printed = execFileSync('/bin/sh', ['-c', c.command[2].replace(/; exec .*$/, ''), ...c.args], { encoding: 'utf8' });
+    expect(printed).toBe(`${OSU_RUN_MARKER} benchmark=osu_latency sizes=8:65536\n`);
+    expect(parseLog('m.log', 'efa', `${printed}# OSU MPI Latency Test v7.3\n# Size Latency (us)\n8 17.6\n16 17.7\n`, true)[0].incomplete)
+      .toEqual(['stopped at 16 B, before the requested maximum of 65536 B']);
   });
 });

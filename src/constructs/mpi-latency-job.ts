@@ -218,6 +218,13 @@ export class MpiLatencyJob extends Construct {
     const labels = standardLabels(this, this.name, 'benchmark');
     const workerLabels = { ...labels, 'app.kubernetes.io/component': 'mpi-worker' };
     const placement = podPlacement(pod);
+    // An OSU launcher's log starts with a marker line naming the benchmark and the size range asked for
+    // (`-m`), so the report can tell a run that stopped early from a complete one; then mpirun runs as PID 1's
+    // exec (its exit code is the Job's).
+    const marked = this.benchmark !== 'fi_info';
+    const launcherCommand = marked
+      ? ['/bin/sh', '-c', `echo "${OSU_RUN_MARKER} benchmark=${this.benchmark} sizes=${messageSizes}"; exec "$0" "$@"`]
+      : [command];
     const launcher: k8s.PodTemplateSpec = {
       metadata: podMetadata(pod, { ...labels, 'app.kubernetes.io/component': 'mpi-launcher' }),
       spec: {
@@ -225,8 +232,8 @@ export class MpiLatencyJob extends Construct {
         containers: [{
           name: 'launcher',
           image: pod.image,
-          command: [command],
-          args: launcherArgs,
+          command: launcherCommand,
+          args: marked ? [command, ...launcherArgs] : launcherArgs,
           env: launcherEnv,
           securityContext: mpiUserSecurityContext(),
           // mpirun only starts the remote ranks over ssh and relays their output.
@@ -287,6 +294,9 @@ function checkUcxDevices(value: string): string {
   }
   return value;
 }
+
+/** First line of an OSU launcher's log (read by `cdk8s-rdma report`): `… benchmark=osu_latency sizes=1:4194304`. */
+export const OSU_RUN_MARKER = 'cdk8s-rdma osu run:';
 
 function checkMessageSizes(value: string): string {
   const m = /^(?:(\d+):)?(\d+)$/.exec(typeof value === 'string' ? value : '');

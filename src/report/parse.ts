@@ -144,12 +144,23 @@ export function parsePingpongSize(text: string): number | undefined {
   return Math.round(Number(m[1]) * scale);
 }
 
+/** Our OSU launchers' first line (mpi-latency-job.ts OSU_RUN_MARKER): the benchmark and the `-m` range. */
+const OSU_MARKER = /^cdk8s-rdma osu run: benchmark=(\S+) sizes=(?:\d+:)?(\d+)\s*$/;
+
 function parseOsu(file: string, text: string): Draft[] {
   const drafts: Draft[] = [];
   let current: Draft | undefined;
+  /** The largest size the marker asked for, for the run that follows it. */
+  let requested: { benchmark: string; max: number } | undefined;
+  const maxOf = new Map<Draft, number>();
   eachLine(text, (raw, i) => {
     const n = i + 1;
     const line = raw.trim();
+    const marker = OSU_MARKER.exec(line);
+    if (marker) {
+      requested = { benchmark: marker[1], max: Number(marker[2]) };
+      return;
+    }
     const header = OSU_HEADER.exec(line);
     if (header) {
       const kind = OSU_BENCHMARKS[header[2]];
@@ -159,6 +170,8 @@ function parseOsu(file: string, text: string): Draft[] {
         format: `OSU ${header[3]}${header[1] ? ` (${header[1]})` : ''}`,
       };
       drafts.push(current);
+      if (requested && requested.benchmark === current.benchmark) maxOf.set(current, requested.max);
+      requested = undefined;
       return;
     }
     if (!current || line.startsWith('#') || line === '') return;
@@ -178,6 +191,11 @@ function parseOsu(file: string, text: string): Draft[] {
     const value = Number(cells[1]);
     pushPoint(file, current, n, Number(cells[0]), current.metric === 'bandwidth' ? value * MBPS_TO_GBPS : value);
   });
+  // OSU doubles the size from its minimum up to -m: a run whose last size could still double within -m stopped early.
+  for (const [d, max] of maxOf) {
+    const last = d.points[d.points.length - 1];
+    if (last && last.size * 2 <= max) d.incomplete.push(`stopped at ${last.size} B, before the requested maximum of ${max} B`);
+  }
   return drafts;
 }
 
