@@ -218,7 +218,9 @@ export function toMarkdown(report: Report): string {
       out.push(`- \`${b.name}\`: ${b.title}.${b.threshold ? ' A pass threshold.' : ''}${range} Source: ${b.source}.`);
     }
   }
-  return `${out.join('\n')}\n`;
+  // One flat string (a template literal around the join would make a second copy when written).
+  out.push('');
+  return out.join('\n');
 }
 
 export function toJson(report: Report): string {
