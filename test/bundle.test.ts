@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import { ARGO_SYNC_OPTIONS, ARGO_SYNC_WAVE, PROFILE_NAMES, RUN_LABEL, SKIP_DRY_RUN_ON_MISSING_RESOURCE, bundleFor, bundlesFor, checksBundleName, listFiles, sha256, synthProfileParts, writeFolders } from '../src';
 import { PROFILE_VARIANTS } from './variants';
 import { main } from '../src/cli';
-import { kubectlRead, upstreamTools } from './upstream-tools';
+import { KUBECTL_VERSION, kubectlRead, upstreamTools } from './upstream-tools';
 
 const root = join(__dirname, '..');
 
@@ -114,6 +114,9 @@ describe('GitOps', () => {
   const { kubectl, missing } = upstreamTools();
   if (!kubectl) console.log(`SKIPPED kubectl reading and kustomize build of dist/<profile>: ${missing} (the kustomization listing is still checked)`);
   const yamlFiles = (dir: string) => listFiles(dir).filter(f => f.endsWith('.yaml') && f !== 'kustomization.yaml').map(f => join(dir, f));
+  (kubectl ? test : test.skip)(`the kubectl is ${KUBECTL_VERSION}`, () => {
+    expect(execFileSync(kubectl!, ['version', '--client'], { encoding: 'utf8' })).toContain(`Client Version: ${KUBECTL_VERSION}\n`);
+  });
   (kubectl ? test : test.skip)('kubectl (a YAML 1.1 reader) reads strings like "yes", "on" and "1_000" back as strings', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rdma-yaml11-'));
     try {

@@ -3,6 +3,7 @@ import { checkCheckName, checkJob, checkPair, checkTtl } from '../checks';
 import { RdmaOptionError } from '../errors';
 import { standardLabels } from '../labels';
 import { checkPositiveInt } from '../validate';
+import { PINGPONG_SWEEP_MARKER } from '../report/markers';
 import { BENCHMARK_IMAGE } from '../versions';
 import { BenchmarkPodOptions, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
 
@@ -58,12 +59,7 @@ export class EfaInfoJob extends Construct {
   }
 }
 
-/**
- * First line of each pingpong pod's log, read by `cdk8s-rdma report`: the role, the provider asked for, the
- * endpoint type, the iterations and the exact sizes of the sweep (fi_pingpong prints sizes rounded: 1500 as
- * `1.4k`).
- */
-export const PINGPONG_SWEEP_MARKER = 'cdk8s-rdma fi_pingpong sweep:';
+export { PINGPONG_SWEEP_MARKER };
 
 /**
  * The pingpong pod's script. Environment: FI_PINGPONG (the program), PINGPONG_PROVIDER (`-p`),

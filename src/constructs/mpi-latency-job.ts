@@ -6,6 +6,7 @@ import { RdmaOptionError } from '../errors';
 import { guaranteed, spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
 import { checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
+import { OSU_RUN_MARKER } from '../report/markers';
 import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE } from '../versions';
 import {
   BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement,
@@ -295,8 +296,7 @@ function checkUcxDevices(value: string): string {
   return value;
 }
 
-/** First line of an OSU launcher's log (read by `cdk8s-rdma report`): `… benchmark=osu_latency sizes=1:4194304`. */
-export const OSU_RUN_MARKER = 'cdk8s-rdma osu run:';
+export { OSU_RUN_MARKER };
 
 function checkMessageSizes(value: string): string {
   const m = /^(?:(\d+):)?(\d+)$/.exec(typeof value === 'string' ? value : '');

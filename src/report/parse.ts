@@ -21,6 +21,8 @@
  * Values are normalised: latency in µs, bandwidth in Gb/s (10^9 bit/s).
  */
 
+import { OSU_RUN_MARKER, PINGPONG_SWEEP_MARKER } from './markers';
+
 export type Metric = 'latency' | 'bandwidth';
 export type Fabric = 'efa' | 'ib' | 'roce' | 'tcp' | 'shm' | 'unknown';
 /**
@@ -144,8 +146,11 @@ export function parsePingpongSize(text: string): number | undefined {
   return Math.round(Number(m[1]) * scale);
 }
 
-/** Our OSU launchers' first line (mpi-latency-job.ts OSU_RUN_MARKER): the benchmark and the `-m` range. */
-const OSU_MARKER = /^cdk8s-rdma osu run: benchmark=(\S+) sizes=(?:\d+:)?(\d+)\s*$/;
+/** A marker's text as the start of a pattern. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Our OSU launchers' first line (OSU_RUN_MARKER): the benchmark and the `-m` range. */
+const OSU_MARKER = new RegExp(`^${literal(OSU_RUN_MARKER)} benchmark=(\\S+) sizes=(?:\\d+:)?(\\d+)\\s*$`);
 
 function parseOsu(file: string, text: string): Draft[] {
   const drafts: Draft[] = [];
@@ -274,14 +279,14 @@ export function pingpongSizeText(size: number): string {
 }
 
 /** `cdk8s-rdma fi_pingpong sweep: role=client provider=efa endpoint=rdm iterations=N sizes=4,16` (our Job). */
-const PINGPONG_MARKER = /^cdk8s-rdma fi_pingpong sweep: role=(server|client) provider=(\S*) endpoint=\S+ iterations=\d+ sizes=([\d,]+)\s*$/;
+const PINGPONG_MARKER = new RegExp(`^${literal(PINGPONG_SWEEP_MARKER)} role=(server|client) provider=(\\S*) endpoint=\\S+ iterations=\\d+ sizes=([\\d,]+)\\s*$`);
 const PROV_NAME = /^\s*prov_name:\s*(\S+)\s*$/;
 const PINGPONG_ERROR = /^\[error\]\s/;
 /** The client's retries while the server restarts between sizes (pingpong.c `pp_ctrl_init_client`). */
 const PINGPONG_RETRY = /failed to connect|Connection refused|Connection reset|Connection timed out/;
 
 /** The fabric a libfabric provider name means (`tcp;ofi_rxm`: the core provider comes first). */
-export function fabricOfProvider(provider: string): Fabric | undefined {
+function fabricOfProvider(provider: string): Fabric | undefined {
   const core = provider.split(';')[0].toLowerCase();
   if (core === 'efa') return 'efa';
   if (core === 'tcp' || core === 'sockets' || core === 'udp') return 'tcp';
@@ -505,7 +510,7 @@ const KUBECTL_PREFIX = /^\[pod\/[^\]\s/]+\/[^\]\s/]+\] /;
 const KUBECTL_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) /;
 
 /** The lines of a log by the pod that printed them (`--prefix`), without kubectl's prefixes. */
-export function splitKubectlLog(lines: readonly string[]): { pod: string; lines: string[] }[] {
+function splitKubectlLog(lines: readonly string[]): { pod: string; lines: string[] }[] {
   const pods = new Map<string, string[]>();
   for (let line of lines) {
     let pod = '';

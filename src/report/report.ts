@@ -171,14 +171,6 @@ function eachRow(series: readonly { points: readonly Point[] }[], row: (size: nu
   }
 }
 
-/** Series of one metric side by side: every size any of them measured, one column per run and baseline. */
-export function sideBySide(report: Report, metric: Metric): { columns: string[]; rows: { size: number; values: (number | undefined)[] }[] } {
-  const series = seriesOf(report, metric);
-  const rows: { size: number; values: (number | undefined)[] }[] = [];
-  eachRow(series, (size, values) => rows.push({ size, values }));
-  return { columns: series.map((s) => s.name), rows };
-}
-
 export const METRIC_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)' };
 
 /** A table cell: pipes escaped, control characters (a newline in a run name) shown as \uXXXX. */

@@ -1,0 +1,13 @@
+/**
+ * The marker lines our check Jobs print first, and the report reads: one definition for both sides. This
+ * module imports nothing, so the report loads no construct code.
+ */
+
+/**
+ * First line of each fi-pingpong pod's log (EfaPingpongTest): the role, the provider asked for, the endpoint
+ * type, the iterations and the exact sizes of the sweep (fi_pingpong prints sizes rounded: 1500 as `1.4k`).
+ */
+export const PINGPONG_SWEEP_MARKER = 'cdk8s-rdma fi_pingpong sweep:';
+
+/** First line of an OSU launcher's log (MpiLatencyJob): `… benchmark=osu_latency sizes=1:4194304` (the `-m` range). */
+export const OSU_RUN_MARKER = 'cdk8s-rdma osu run:';
