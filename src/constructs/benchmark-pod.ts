@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { defaultNamespace, templateLabels } from '../labels';
 import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
-import { checkAnnotations, checkCpu, checkTolerations, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
+import { checkAnnotations, checkCpu, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN } from '../versions';
 
 /** How a benchmark reaches the other node. */
@@ -108,7 +108,7 @@ export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions, scope
     memory: checkMemory(where, 'memory', o.memory ?? '8Gi'),
     cpu: checkCpu(where, 'cpu', o.cpu ?? '2'),
     nodeSelector: checkLabels(where, 'nodeSelector', o.nodeSelector ?? {}),
-    tolerations: checked(o.tolerations ?? [], t => checkTolerations(where, 'tolerations', t)),
+    tolerations: checkedTolerations(where, 'tolerations', o.tolerations ?? []),
     serviceAccountName: o.serviceAccountName !== undefined ? checkDnsSubdomain(where, 'serviceAccountName', o.serviceAccountName) : undefined,
     podAnnotations: checkAnnotations(where, 'podAnnotations', o.podAnnotations ?? {}),
     hostNetwork: o.hostNetwork ?? false,
@@ -162,8 +162,3 @@ export function podMetadata(p: ResolvedBenchmarkPod, labels: Record<string, stri
   return { labels: templateLabels(labels), annotations: Object.keys(p.podAnnotations).length > 0 ? { ...p.podAnnotations } : undefined };
 }
 
-/** `value` after `check` has accepted it. */
-function checked<T>(value: T, check: (v: T) => void): T {
-  check(value);
-  return value;
-}
