@@ -57,7 +57,11 @@ function readStdin(): string {
       n = readSync(0, buffer, 0, buffer.length, null);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
+      // A non-blocking standard input (some terminals) has nothing yet: wait 10 ms rather than spin.
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
       if (code === 'EOF') break;
       throw e;
     }
