@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { RUN_IDS_CONTEXT_KEY } from './checks';
+import { CHART_GATES_CONTEXT_KEY, GateAtom, gatesOfObject } from './gates';
 import { BundleFile, KubeObject, renderBundle } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { RdmaOptionError } from './errors';
@@ -8,6 +9,8 @@ import { RdmaOptionError } from './errors';
 export interface ProfileObjects {
   readonly platform: KubeObject[];
   readonly checks: KubeObject[];
+  /** In gate mode (SynthOptions.gates): the gates of each platform object, then of each check. */
+  readonly gates?: { readonly platform: (readonly GateAtom[])[]; readonly checks: (readonly GateAtom[])[] };
 }
 
 /** The folder of a profile's checks bundle, beside the platform bundle: `<profile>-checks`. */
@@ -20,6 +23,12 @@ export interface SynthOptions {
    * @default true
    */
   readonly runIds?: boolean;
+  /**
+   * Gate mode, for the Helm chart generator: build every `gate()` of the profile and report the gates of each
+   * object (src/gates.ts).
+   * @default false
+   */
+  readonly gates?: boolean;
 }
 
 /** The objects a profile synthesizes for the given options, platform and checks apart. */
@@ -31,14 +40,22 @@ export function synthProfileParts(profile: string, options: unknown = {}, synth:
   // The app is never synthesized to disk: the bundle writer takes the charts' objects.
   const app = new App();
   if (synth.runIds === false) app.node.setContext(RUN_IDS_CONTEXT_KEY, false);
+  if (synth.gates === true) app.node.setContext(CHART_GATES_CONTEXT_KEY, true);
   const chart = def.create(app, options ?? {});
   // toJson() resolves dependencies and validates the whole app; the checks chart is then read as cdk8s reads
   // a chart (its API objects in dependency order), without validating the app a second time.
   const platform = chart.toJson() as KubeObject[];
-  const checks = new DependencyGraph(chart.checks.node).topology()
-    .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart.checks)
-    .map(x => x.toJson() as KubeObject);
-  return { platform, checks };
+  const checkObjects = apiObjectsOf(chart.checks);
+  const checks = checkObjects.map(x => x.toJson() as KubeObject);
+  if (synth.gates !== true) return { platform, checks };
+  // The platform's API objects in the order toJson() gave them (cdk8s's chartToKube: dependency order).
+  const platformObjects = apiObjectsOf(chart);
+  return { platform, checks, gates: { platform: platformObjects.map(gatesOfObject), checks: checkObjects.map(gatesOfObject) } };
+}
+
+/** A chart's own API objects in dependency order, as cdk8s synthesizes them (cdk8s lib/app.js chartToKube). */
+function apiObjectsOf(chart: Chart): ApiObject[] {
+  return new DependencyGraph(chart.node).topology().filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
 }
 
 /** Every object a profile synthesizes for the given options: the platform's, then the checks'. */

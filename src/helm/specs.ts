@@ -3,6 +3,7 @@ import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
 import { BAREMETAL_IPOIB, EKS_EFA, OPENSHIFT_EFA } from '../profiles';
 import { BASELINES } from '../report/baselines';
 import { LATENCY_TOLERANCE_US } from '../report/report';
+import { OSU_DEFAULT_ITERATIONS } from '../constructs/mpi-latency-job';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN, efaDevicePluginImage } from '../versions';
 
 /*
@@ -22,7 +23,28 @@ export interface ChartValueSpec {
   readonly default?: unknown;
   /** Only an option while another value has this value (e.g. bundle-mode options). */
   readonly when?: { readonly path: string; readonly value: boolean | string };
+  /** Earlier switches whose alternatives this switch's alternatives interact with (see ProbedValue.with). */
+  readonly with?: readonly string[];
+  /** The Go expression the templates read instead of `.Values.<path>` (see ProbedValue.ref). */
+  readonly ref?: string;
+  /** The default in values.yaml when `ref` computes the profile's ('' or null). */
+  readonly chartDefault?: unknown;
+  /** A Helm built-in (`ref`), not a value. */
+  readonly builtin?: boolean;
 }
+
+/** The profile's `instance` is the release name. */
+const RELEASE_NAME: ChartValueSpec = { path: 'instance', probes: ['hv01a', 'hv01b'], ref: '.Release.Name', builtin: true };
+
+/** A namespace value that defaults to the release's: empty in values.yaml, and then the chart creates no Namespace. */
+const releaseNamespace = (path: string, n: string): ChartValueSpec =>
+  ({ path, probes: token(n), ref: `(.Values.${path} | default .Release.Namespace)`, chartDefault: '' });
+
+/** OSU `-i`: null in values.yaml, and then the benchmark's default, as the CLI (OSU_DEFAULT_ITERATIONS). */
+const osuIterations = (path: string, benchmarkPath: string): ChartValueSpec => ({
+  path, probes: [7919, 7907], default: OSU_DEFAULT_ITERATIONS.osu_latency, chartDefault: null,
+  ref: `(.Values.${path} | default (ternary ${OSU_DEFAULT_ITERATIONS.osu_bw} ${OSU_DEFAULT_ITERATIONS.osu_latency} (eq .Values.${benchmarkPath} "osu_bw")))`,
+});
 
 export interface ChartSpec {
   readonly values: readonly ChartValueSpec[];
@@ -51,7 +73,7 @@ const mpiOperator = (n: number): ChartValueSpec[] => [
 /** Options of the EFA benchmark pods, shared by eks-efa and openshift-efa. */
 const efaBenchmarks = (n: number, nodeSelector: Record<string, string> = {}): ChartValueSpec[] => [
   { path: 'benchmarks.enabled' },
-  { path: 'benchmarks.namespace', probes: token(String(n)) },
+  releaseNamespace('benchmarks.namespace', String(n)),
   { path: 'benchmarks.image', probes: image(String(n + 1)), default: BENCHMARK_IMAGE.image },
   { path: 'benchmarks.efaDevices', probes: [23, 19] },
   { path: 'benchmarks.hugepages2Mi', probes: ['3074Mi', '3078Mi'] },
@@ -78,8 +100,8 @@ the MPIJobs: read those with ${cli}):
  * NOTES.txt lines that read the EFA MPI jobs' launcher logs, and what their figures mean: the report's own
  * baselines and verdict rule (cdk8s-rdma report; src/report/baselines.ts, report.ts).
  */
-const mpiJobChecks = (cli: 'kubectl' | 'oc') => `  ${cli} -n {{ .Values.benchmarks.namespace }} get mpijobs
-  ${cli} -n {{ .Values.benchmarks.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
+const mpiJobChecks = (cli: 'kubectl' | 'oc') => `  ${cli} -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} get mpijobs
+  ${cli} -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
 Published small-message EFA latencies: ${efaLatency('efa-pingpong-m7g-pods')};
 ${efaLatency('efa-osu-c5n-openmpi')}. An EFA run no better than its TCP twin, or more than
 ${LATENCY_TOLERANCE_US} µs above these, is TCP fallback: \`cdk8s-rdma report efa=<log> tcp=<log>\` gives the verdict.
@@ -95,8 +117,9 @@ const efaDevicePlugin: ChartValueSpec[] = [
 export const CHART_SPECS: Readonly<Record<string, ChartSpec>> = {
   [EKS_EFA]: {
     values: [
-      { path: 'instance', probes: token('01') },
-      { path: 'devicePlugin.enabled' },
+      RELEASE_NAME,
+      // Off, the TCP twin loses the plugin's placement: the OSU jobs' names follow the benchmark.
+      { path: 'devicePlugin.enabled', with: ['benchmarks.osu.benchmark'] },
       { path: 'devicePlugin.namespace', probes: token('02') },
       ...efaDevicePlugin,
       { path: 'devicePlugin.privileged' },
@@ -104,13 +127,13 @@ export const CHART_SPECS: Readonly<Record<string, ChartSpec>> = {
       ...efaBenchmarks(10),
       { path: 'benchmarks.osu.benchmark' },
       { path: 'benchmarks.osu.messageSizes', probes: ['2:524287', '2:524285'] },
-      { path: 'benchmarks.osu.iterations', probes: [7919, 7907], default: 10000 },
+      osuIterations('benchmarks.osu.iterations', 'benchmarks.osu.benchmark'),
       { path: 'benchmarks.osu.tcpTwin' },
       { path: 'benchmarks.fiInfo' },
       { path: 'benchmarks.pingpong.enabled' },
       { path: 'benchmarks.pingpong.iterations', probes: [1234567, 1234577] },
     ],
-    notes: `cdk8s-rdma {{ .Chart.Version }}, profile eks-efa (instance {{ .Values.instance }}).
+    notes: `cdk8s-rdma {{ .Chart.Version }}, profile eks-efa (release {{ .Release.Name }}).
 
 Check that the nodes advertise EFA devices:
   kubectl get nodes -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
@@ -123,19 +146,20 @@ Check that the nodes advertise EFA devices:
 {{- if .Values.benchmarks.enabled }}
 
 ${helmTest('kubectl')}
-Then read them in namespace {{ .Values.benchmarks.namespace }}:
+Then read them in namespace {{ .Values.benchmarks.namespace | default .Release.Namespace }}:
 {{- if .Values.benchmarks.fiInfo }}
-  kubectl -n {{ .Values.benchmarks.namespace }} logs job/efa-fi-info            # the EFA provider; the job fails without one
+  kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs job/efa-fi-info            # the EFA provider; the job fails without one
 {{- end }}
 {{- if .Values.benchmarks.pingpong.enabled }}
-  kubectl -n {{ .Values.benchmarks.namespace }} logs -l app.kubernetes.io/name=fi-pingpong,batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
+  kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs -l app.kubernetes.io/name=fi-pingpong,batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
 {{- end }}
 ${mpiJobChecks('kubectl')}{{- end }}
 `,
   },
   [OPENSHIFT_EFA]: {
     values: [
-      { path: 'instance', probes: token('01') },
+      RELEASE_NAME,
+      // The pool's name is the MachineConfigs' role (their names too).
       { path: 'nodeConfig.pool.enabled' },
       { path: 'nodeConfig.hugepages.enabled' },
       { path: 'nodeConfig.hugepages.count', probes: [4099, 4111], default: 5128 },
@@ -150,13 +174,13 @@ ${mpiJobChecks('kubectl')}{{- end }}
       { path: 'benchmarks.intelImage', probes: image('15'), default: INTEL_BENCHMARK_IMAGE.image },
       { path: 'benchmarks.benchmark' },
       { path: 'benchmarks.messageSizes', probes: ['2:524287', '2:524285'] },
-      { path: 'benchmarks.iterations', probes: [7919, 7907], default: 10000 },
+      osuIterations('benchmarks.iterations', 'benchmarks.benchmark'),
       { path: 'benchmarks.jobs.tcp' },
       { path: 'benchmarks.jobs.support' },
       { path: 'benchmarks.jobs.openmpi' },
       { path: 'benchmarks.jobs.intel' },
     ],
-    notes: `cdk8s-rdma {{ .Chart.Version }}, profile openshift-efa (instance {{ .Values.instance }}).
+    notes: `cdk8s-rdma {{ .Chart.Version }}, profile openshift-efa (release {{ .Release.Name }}).
 {{- if or .Values.nodeConfig.hugepages.enabled .Values.nodeConfig.memlock.enabled }}
 
 The MachineConfigs reboot the nodes of pool worker-efa; wait for the pool to finish:
@@ -174,15 +198,15 @@ Check that the nodes advertise EFA devices:
 {{- if .Values.benchmarks.enabled }}
 
 ${helmTest('oc')}
-Then read the MPI jobs in namespace {{ .Values.benchmarks.namespace }}:
+Then read the MPI jobs in namespace {{ .Values.benchmarks.namespace | default .Release.Namespace }}:
 ${mpiJobChecks('oc')}{{- end }}
 `,
   },
   [BAREMETAL_IPOIB]: {
     values: [
-      { path: 'instance', probes: token('01') },
+      RELEASE_NAME,
       { path: 'mode' },
-      { path: 'namespace', probes: token('02') },
+      releaseNamespace('namespace', '02'),
       { path: 'multus.enabled', when: BUNDLE_MODE },
       { path: 'multus.image', probes: image('03'), when: BUNDLE_MODE },
       { path: 'multus.memory', probes: ['317Mi', '319Mi'], when: BUNDLE_MODE },
@@ -208,9 +232,10 @@ ${mpiJobChecks('oc')}{{- end }}
       { path: 'tests.bandwidth.program' },
       { path: 'tests.mpi.enabled' },
       { path: 'tests.mpi.messageSizes', probes: ['2:524287', '2:524285'] },
-      { path: 'tests.mpi.iterations', probes: [7919, 7907], default: 10000 },
+      { path: 'tests.mpi.benchmark' },
+      osuIterations('tests.mpi.iterations', 'tests.mpi.benchmark'),
     ],
-    notes: `cdk8s-rdma {{ .Chart.Version }}, profile baremetal-ipoib (instance {{ .Values.instance }}, {{ .Values.mode }} mode).
+    notes: `cdk8s-rdma {{ .Chart.Version }}, profile baremetal-ipoib (release {{ .Release.Name }}, {{ .Values.mode }} mode).
 
 Check the node agents and the RDMA resource:
 {{- if eq .Values.mode "bundle" }}
@@ -226,15 +251,15 @@ Check the node agents and the RDMA resource:
 {{- if .Values.tests.enabled }}
 
 ${helmTest('kubectl')}
-Then read them in namespace {{ .Values.namespace }}:
+Then read them in namespace {{ .Values.namespace | default .Release.Namespace }}:
 {{- if .Values.tests.testPod }}
-  kubectl -n {{ .Values.namespace }} logs job/ipoib-test          # an IPoIB address from {{ .Values.network.ipam.range }}
+  kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs job/ipoib-test          # an IPoIB address from {{ .Values.network.ipam.range }}
 {{- end }}
 {{- if .Values.tests.bandwidth.enabled }}
-  kubectl -n {{ .Values.namespace }} logs -l app.kubernetes.io/name={{ .Values.tests.bandwidth.program | replace "_" "-" }},batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
+  kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs -l app.kubernetes.io/name={{ .Values.tests.bandwidth.program | replace "_" "-" }},batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
 {{- end }}
 {{- if .Values.tests.mpi.enabled }}
-  kubectl -n {{ .Values.namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
+  kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
 {{- end }}
 {{- end }}
 `,

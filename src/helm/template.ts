@@ -33,6 +33,8 @@ export interface TEntry {
   splice?: string;
   /** The value is this values map or list, and the key is left out when it is empty. */
   whole?: string;
+  /** The entries of this named template of templates/_helpers.tpl (a label block) go here. */
+  include?: string;
   cond: Cond;
 }
 
@@ -46,7 +48,8 @@ export interface TItem {
 // ---------------------------------------------------------------------------------------------------------
 // Rendering
 
-const valuesRef = (path: string) => `.Values.${path}`;
+/** A values path as Go (`.Values.<path>`), or a ProbedValue `ref` expression as it is. */
+const valuesRef = (path: string) => (path.startsWith('.') || path.startsWith('(') ? path : `.Values.${path}`);
 
 function condExpr(cond: Cond): string {
   const atoms = cond.map(a => {
@@ -116,7 +119,9 @@ function wrap(cond: Cond, body: string): string {
 function renderMap(entries: readonly TEntry[], n: number): string {
   return entries.map(e => {
     let body: string;
-    if (e.splice) {
+    if (e.include) {
+      body = `${pad(n)}{{- include ${goString(e.include)} . | nindent ${n} }}`;
+    } else if (e.splice) {
       body = `{{- with ${valuesRef(e.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
     } else if (e.whole) {
       body = `{{- with ${valuesRef(e.whole)} }}\n${pad(n)}${keyText(e.key)}:{{ toYaml . | nindent ${n + 2} }}\n{{- end }}`;

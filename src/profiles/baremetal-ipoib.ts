@@ -13,6 +13,7 @@ import { NetworkOperatorPolicy, NicClusterPolicyProps, NvIpamPool, NvIpamPoolPro
 import { RdmaDevicePlugin, RdmaDevicePluginProps, checkRdmaSharedConfigList } from '../constructs/rdma-device-plugin';
 import { Whereabouts, WhereaboutsProps } from '../constructs/whereabouts';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
+import { gate, gateSet } from '../gates';
 import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel, checkOneOf } from '../validate';
@@ -233,6 +234,8 @@ export class BaremetalIpoibProfile extends Chart {
 
     // CNI plumbing.
     const { enabled: multusEnabled = true, ...multus } = options.multus ?? {};
+    // Not a gate: with Multus the bundle installs the NetworkAttachmentDefinition CRD, which changes the
+    // network's Argo CD sync options.
     if (!operatorMode && multusEnabled) {
       withOptionPrefix(P, 'multus', () => new Multus(this, 'Multus', { ...multus, cniBinDir: binDir, cniConfDir: confDir }));
     }
@@ -249,12 +252,13 @@ export class BaremetalIpoibProfile extends Chart {
     const ipam: WhereaboutsIpam = { range: DEFAULT_IPOIB_RANGE, ...ipamOption };
     const ipamWithPath: WhereaboutsIpam = ipam.configurationPath === undefined && !WHEREABOUTS_SEARCHED_CONF_DIRS.includes(confDir)
       ? { ...ipam, configurationPath: `${confDir}/whereabouts.d/whereabouts.conf` } : ipam;
-    new RdmaNamespace(this, 'Namespace', {
+    // In a Helm chart, unset: the release namespace, which Helm provides.
+    gateSet(this, 'namespace', true, () => new RdmaNamespace(this, 'Namespace', {
       name: namespace,
       // The test pods run as root and add IPC_LOCK (RDMA memory registration); baseline forbids it.
       podSecurity: 'privileged',
       reason: 'RDMA test pods add the IPC_LOCK capability and run as root to register memory; baseline forbids it.',
-    });
+    }));
     let networkRef: NetworkSelection;
     if (operatorMode) {
       if (network.cniVersion !== undefined) {
@@ -300,25 +304,23 @@ export class BaremetalIpoibProfile extends Chart {
     }
 
     const { install: operatorInstall = true, ...mpiOperator } = options.mpiOperator ?? {};
-    if (operatorInstall) {
-      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator));
-    }
+    gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator)));
 
     // Tests.
-    const { enabled: testsEnabled = true, testPod = true, bandwidth = {}, mpi = {}, ...pod } = options.tests ?? {};
-    if (!testsEnabled) return;
+    const { enabled: testsEnabled = true, ...tests } = options.tests ?? {};
+    gate(this, 'tests.enabled', testsEnabled, () => this.composeTests(tests, namespace, networkRef, pluginResource));
+  }
+
+  private composeTests(tests: Omit<BaremetalTestOptions, 'enabled'>, namespace: string, networkRef: NetworkSelection, pluginResource: string | undefined): void {
+    const { testPod = true, bandwidth = {}, mpi = {}, ...pod } = tests;
     // The plugin's resource, unless the tests name another (e.g. of a plugin installed separately).
     const rdmaResource = pod.rdmaResource ?? pluginResource ?? DEFAULT_RDMA_RESOURCE;
     const common: IbPodOptions = { ...pod, namespace, rdmaResource };
-    if (testPod) {
-      withOptionPrefix(P, 'tests', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] }));
-    }
+    gate(this, 'tests.testPod', testPod, () => withOptionPrefix(P, 'tests', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] })));
     const { enabled: bwEnabled = true, ...bw } = bandwidth;
-    if (bwEnabled) {
-      withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw }));
-    }
+    gate(this, 'tests.bandwidth.enabled', bwEnabled, () => withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw })));
     const { enabled: mpiEnabled = true, ...mpiJob } = mpi;
-    if (mpiEnabled) {
+    gate(this, 'tests.mpi.enabled', mpiEnabled, () => {
       withOptionPrefix(P, 'tests.mpi', () => new MpiLatencyJob(this.checks, 'Mpi', {
         ...mpiJob,
         namespace,
@@ -332,6 +334,6 @@ export class BaremetalIpoibProfile extends Chart {
         tolerations: pod.tolerations,
         podAnnotations: pod.podAnnotations,
       }));
-    }
+    });
   }
 }

@@ -9,6 +9,7 @@ import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { RdmaNamespace } from '../constructs/namespace';
 import { withOptionPrefix } from '../errors';
+import { gate, gateSet } from '../gates';
 import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel } from '../validate';
@@ -150,20 +151,23 @@ export class EksEfaProfile extends Chart {
     }
 
     const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
-    if (operatorInstall) {
-      withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator));
-    }
+    gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator)));
 
-    const { enabled: benchEnabled = true, osu = {}, fiInfo = true, pingpong = {}, ...pod } = options.benchmarks ?? {};
-    if (!benchEnabled) return;
+    const { enabled: benchEnabled = true, ...benchmarks } = options.benchmarks ?? {};
+    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, pluginEnabled, plugin));
+  }
+
+  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, pluginEnabled: boolean, plugin: EfaDevicePluginProps): void {
+    const { osu = {}, fiInfo = true, pingpong = {}, ...pod } = benchmarks;
     // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
     const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
-    new RdmaNamespace(this, 'BenchmarkNamespace', {
+    // In a Helm chart, unset: the release namespace, which Helm provides.
+    gateSet(this, 'benchmarks.namespace', true, () => new RdmaNamespace(this, 'BenchmarkNamespace', {
       name: shared.namespace,
       // Worker pods add the IPC_LOCK capability, which the baseline level forbids.
       podSecurity: 'privileged',
       reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it.',
-    });
+    }));
     // Where the EFA pods can land: the instance type benchmarks.nodeSelector pins, else the device plugin's
     // allowlist. A per-pod EFA count none of them offers would leave the pods pending forever.
     const pinned = pinnedInstanceType(shared.nodeSelector);
@@ -181,15 +185,11 @@ export class EksEfaProfile extends Chart {
         : pluginTypes !== undefined ? { instanceTypes: pluginTypes } : {};
     const { tcpTwin = true, ...osuJob } = osu;
     withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuEfa', { ...pod, ...osuJob, transport: 'efa' }));
-    if (tcpTwin) {
-      withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, ...twinPlacement, transport: 'tcp' }));
-    }
-    if (fiInfo) {
-      withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', pod));
-    }
+    gate(this, 'benchmarks.osu.tcpTwin', tcpTwin, () =>
+      withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, ...twinPlacement, transport: 'tcp' })));
+    gate(this, 'benchmarks.fiInfo', fiInfo, () => withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', pod)));
     const { enabled: pingpongEnabled = true, ...pingpongJob } = pingpong;
-    if (pingpongEnabled) {
-      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...pod, ...pingpongJob }));
-    }
+    gate(this, 'benchmarks.pingpong.enabled', pingpongEnabled, () =>
+      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...pod, ...pingpongJob })));
   }
 }

@@ -13,6 +13,7 @@ import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from '../constructs/namespace'
 import { EfaNodeFeatureRule, EfaNodeFeatureRuleProps, NodeFeatureDiscovery, NodeFeatureDiscoveryProps, parseOpenShiftVersion } from '../constructs/node-feature-discovery';
 import { OpenShiftEfaDevicePlugin, OpenShiftEfaDevicePluginProps } from '../constructs/openshift-efa-device-plugin';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
+import { gate, gateSet } from '../gates';
 import { addGitOpsAnnotations } from '../gitops';
 import { Toleration } from '../kube';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
@@ -257,18 +258,17 @@ export class OpenShiftEfaProfile extends Chart {
       : undefined;
     const role = mcp?.name ?? 'worker';
     const { enabled: hugepagesEnabled = true, vcpus, count, pageSize } = hugepages;
-    if (hugepagesEnabled) {
+    gate(this, 'nodeConfig.hugepages.enabled', hugepagesEnabled, () => {
       if (vcpus !== undefined && count !== undefined) {
         throw new RdmaOptionError(P, 'nodeConfig.hugepages.vcpus', vcpus, 'conflicts with nodeConfig.hugepages.count', 'either vcpus (sizes the count) or count');
       }
       // Unset, the construct's own default applies (5128 pages of 2M; required for 1G).
       const sized = vcpus !== undefined ? withOptionPrefix(P, 'nodeConfig.hugepages', () => efaHugepagesFor(vcpus)) : count;
       withOptionPrefix(P, 'nodeConfig.hugepages', () => new HugepagesMachineConfig(this, 'Hugepages', { role, pageSize, count: sized }));
-    }
+    });
     const { enabled: memlockEnabled = true, ...memlockProps } = memlock;
-    if (memlockEnabled) {
-      withOptionPrefix(P, 'nodeConfig.memlock', () => new MemlockConfig(this, 'Memlock', { role, ...memlockProps }));
-    }
+    gate(this, 'nodeConfig.memlock.enabled', memlockEnabled, () =>
+      withOptionPrefix(P, 'nodeConfig.memlock', () => new MemlockConfig(this, 'Memlock', { role, ...memlockProps })));
 
     // The taints of the EFA machines, tolerated by exactly what must run there: the device plugin and the MPI
     // jobs here, NFD's worker (it labels the nodes) by its operator's own toleration; nothing else.
@@ -292,7 +292,7 @@ export class OpenShiftEfaProfile extends Chart {
       efaNodeLabel = rule.label;
     }
     const { enabled: pluginEnabled = true, ...pluginProps } = options.devicePlugin ?? {};
-    if (pluginEnabled) {
+    gate(this, 'devicePlugin.enabled', pluginEnabled, () => {
       if (!nfdEnabled && pluginProps.nodeTargeting === undefined) {
         throw new RdmaOptionError(P, 'devicePlugin.nodeTargeting', pluginProps.nodeTargeting, 'must be set when nfd.enabled is false (the default targets the NFD label)',
           '"instance-types", "node-labels" or "none"');
@@ -305,20 +305,19 @@ export class OpenShiftEfaProfile extends Chart {
         ...pluginProps,
         tolerations: [...pluginProps.tolerations ?? [], ...onEfaMachines],
       }));
-    }
+    });
 
     // 5. MPI operator.
     const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
-    if (operatorInstall) {
-      // OpenShift's SCCs assign the UID from the namespace's range.
-      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', { runAsUser: null, ...operator }));
-    }
+    // OpenShift's SCCs assign the UID from the namespace's range.
+    gate(this, 'mpiOperator.install', operatorInstall, () =>
+      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', { runAsUser: null, ...operator })));
 
     // 6-8. Job namespace, its ServiceAccount and SCC, and the four jobs.
     const {
       enabled: benchEnabled = true, intelImage, serviceAccountName, sccName, benchmark, messageSizes, iterations, jobs = {}, ...pod
     } = options.benchmarks ?? {};
-    if (benchEnabled) {
+    gate(this, 'benchmarks.enabled', benchEnabled, () => {
       const shared = withOptionPrefix(P, 'benchmarks', () => resolveBenchmarkPod('options', pod));
       // The EFA pods land on the instance type benchmarks.nodeSelector pins, else on the MachineSet's machines
       // (the EFA nodes the bundle makes); a per-pod EFA count that type lacks would leave them pending.
@@ -329,12 +328,13 @@ export class OpenShiftEfaProfile extends Chart {
         checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [options.machineSet.instanceType ?? DEFAULT_EFA_MACHINE_TYPE], 'machineSet.instanceType');
       }
       const intelRef = withOptionPrefix(P, 'benchmarks', () => checkImage('options', 'intelImage', intelImage ?? INTEL_BENCHMARK_IMAGE.image));
-      new RdmaNamespace(this, 'BenchmarkNamespace', {
+      // In a Helm chart, unset: the release namespace, which Helm provides.
+    gateSet(this, 'benchmarks.namespace', true, () => new RdmaNamespace(this, 'BenchmarkNamespace', {
         name: shared.namespace,
         podSecurity: 'privileged',
         reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it. The SCC cdk8s-rdma-mpi-job limits them further.',
         labels: { ...OPENSHIFT_NO_LABEL_SYNC },
-      });
+      }));
       const security = withOptionPrefix(P, 'benchmarks', () => new MpiJobSecurity(this, 'JobSecurity', {
         namespace: shared.namespace, serviceAccountName, sccName, allowHostNetwork: shared.hostNetwork,
       }));
@@ -349,11 +349,11 @@ export class OpenShiftEfaProfile extends Chart {
       const osu = { benchmark, messageSizes, iterations };
       const { tcp = true, support = true, openmpi = true, intel = true } = jobs;
       const job = (id: string, props: object) => withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this.checks, id, { ...common, ...props }));
-      if (tcp) job('OsuTcp', { ...osu, transport: 'tcp' });
-      if (support) job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' });
-      if (openmpi) job('OsuOpenMpi', { ...osu, transport: 'efa' });
-      if (intel) job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef });
-    }
+      gate(this, 'benchmarks.jobs.tcp', tcp, () => job('OsuTcp', { ...osu, transport: 'tcp' }));
+      gate(this, 'benchmarks.jobs.support', support, () => job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' }));
+      gate(this, 'benchmarks.jobs.openmpi', openmpi, () => job('OsuOpenMpi', { ...osu, transport: 'efa' }));
+      gate(this, 'benchmarks.jobs.intel', intel, () => job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef }));
+    });
 
     // EFA machines, and the cluster autoscaler.
     if (options.machineSet) {
