@@ -620,10 +620,97 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
     }
   }
 
+  const simplified = simplifyTemplates(result, values);
   const used = new Set<string>();
-  for (const d of result) { referenced(d.node, used); condPaths(d.node, used); d.cond.forEach(a => used.add(a.path)); }
+  for (const d of simplified) { referenced(d.node, used); condPaths(d.node, used); d.cond.forEach(a => used.add(a.path)); }
   for (const v of values) {
     if (!used.has(v.ref ?? v.path)) throw new ChartInferenceError(`value ${v.path} does not appear in any object; do not expose it`);
   }
-  return result;
+  return simplified;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Simplifying conditions: no block that can never render, no condition its enclosing blocks already imply
+
+/** The values each switch can take (booleans and enums); other paths are unconstrained. */
+export type Domains = ReadonlyMap<string, readonly (boolean | string)[]>;
+
+export function domainsOf(values: readonly ProbedValue[]): Domains {
+  return new Map(values.filter(v => v.alternatives).map(v => [v.path, [v.default as boolean | string, ...v.alternatives!]]));
+}
+
+/** Whether some assignment of the switches satisfies every atom. */
+export function satisfiable(cond: Cond, domains: Domains): boolean {
+  const byPath = new Map<string, CondAtom[]>();
+  for (const a of cond) byPath.set(a.path, [...byPath.get(a.path) ?? [], a]);
+  for (const [path, atoms] of byPath) {
+    const domain: readonly unknown[] = domains.get(path) ?? [...new Set([...atoms.map(a => a.value), Symbol('other')])];
+    if (!domain.some(x => atoms.every(a => (x === a.value) === (a.op === 'eq')))) return false;
+  }
+  return true;
+}
+
+/** Whether `context` implies `atom`. */
+const implies = (context: Cond, atom: CondAtom, domains: Domains) => !satisfiable([...context, negate(atom)], domains);
+
+/** `cond` without the atoms `context` (and the atoms kept before them) already imply; undefined when it cannot hold. */
+function reduce(cond: Cond, context: Cond, domains: Domains): Cond | undefined {
+  if (!satisfiable([...context, ...cond], domains)) return undefined;
+  const kept: CondAtom[] = [];
+  for (const a of cond) {
+    if (!implies([...context, ...kept], a, domains) && !kept.some(k => k.path === a.path && k.op === a.op && k.value === a.value)) kept.push(a);
+  }
+  return kept;
+}
+
+/** An enum atom `ne x` of a two-valued switch as `eq` the other value (it reads better). */
+function positive(a: CondAtom, domains: Domains): CondAtom {
+  const d = domains.get(a.path);
+  if (a.op !== 'ne' || typeof a.value !== 'string' || !d || d.length !== 2) return a;
+  return { path: a.path, op: 'eq', value: d.find(x => x !== a.value)! };
+}
+
+/** Whether exactly one of two atoms holds under every assignment (an `if` and its `else`). */
+const complementary = (a: CondAtom, b: CondAtom, domains: Domains) =>
+  !satisfiable([a, b], domains) && !satisfiable([negate(a), negate(b)], domains);
+
+/** Marks each sibling whose one-atom condition complements the one before it as that block's `else`. */
+function pairElses<T extends { cond: Cond; else?: boolean }>(siblings: T[], domains: Domains): T[] {
+  for (let i = 0; i + 1 < siblings.length; i++) {
+    const [a, b] = [siblings[i], siblings[i + 1]];
+    if (a.cond.length === 1 && b.cond.length === 1 && complementary(a.cond[0], b.cond[0], domains)) {
+      siblings[i + 1] = { ...b, else: true };
+      i++;
+    }
+  }
+  return siblings;
+}
+
+function simplifyNode(n: TNode, context: Cond, domains: Domains): TNode {
+  const simplify = <T extends { cond: Cond; node?: TNode }>(xs: readonly T[]): T[] => {
+    const out: T[] = [];
+    for (const x of xs) {
+      const cond = reduce(x.cond, context, domains)?.map(a => positive(a, domains));
+      if (cond) out.push({ ...x, cond, ...(x.node ? { node: simplifyNode(x.node, [...context, ...cond], domains) } : {}) });
+    }
+    return pairElses(out, domains);
+  };
+  if (n.t === 'map') return { t: 'map', entries: simplify(n.entries) };
+  if (n.t === 'list') return { t: 'list', items: simplify(n.items) };
+  return n;
+}
+
+/**
+ * The documents without blocks that can never render (a condition that contradicts the blocks around it) and
+ * with conditions reduced to what the enclosing blocks do not already imply; documents that can never render
+ * are dropped.
+ */
+export function simplifyTemplates(docs: readonly TemplateDoc[], values: readonly ProbedValue[]): TemplateDoc[] {
+  const domains = domainsOf(values);
+  const out: TemplateDoc[] = [];
+  for (const d of docs) {
+    const cond = reduce(d.cond, [], domains)?.map(a => positive(a, domains));
+    if (cond) out.push({ ...d, cond, node: simplifyNode(d.node, cond, domains) });
+  }
+  return out;
 }

@@ -36,6 +36,8 @@ export interface TEntry {
   /** The entries of this named template of templates/_helpers.tpl (a label block) go here. */
   include?: string;
   cond: Cond;
+  /** The `else` of the sibling before it (its condition is that one's complement). */
+  else?: boolean;
 }
 
 export interface TItem {
@@ -43,6 +45,8 @@ export interface TItem {
   /** The items of this values list go here. */
   splice?: string;
   cond: Cond;
+  /** The `else` of the sibling before it. */
+  else?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -116,8 +120,19 @@ function wrap(cond: Cond, body: string): string {
   return cond.length === 0 ? body : `{{- if ${condExpr(cond)} }}\n${body}\n{{- end }}`;
 }
 
+/** Siblings' bodies, each in its condition; a sibling marked `else` joins the block before it. */
+function wrapAll(siblings: readonly { cond: Cond; else?: boolean }[], bodies: readonly string[]): string {
+  const out: string[] = [];
+  siblings.forEach((x, i) => {
+    if (x.else) return;
+    const next = siblings[i + 1];
+    out.push(next?.else ? `{{- if ${condExpr(x.cond)} }}\n${bodies[i]}\n{{- else }}\n${bodies[i + 1]}\n{{- end }}` : wrap(x.cond, bodies[i]));
+  });
+  return out.join('\n');
+}
+
 function renderMap(entries: readonly TEntry[], n: number): string {
-  return entries.map(e => {
+  return wrapAll(entries, entries.map(e => {
     let body: string;
     if (e.include) {
       body = `${pad(n)}{{- include ${goString(e.include)} . | nindent ${n} }}`;
@@ -128,12 +143,12 @@ function renderMap(entries: readonly TEntry[], n: number): string {
     } else {
       body = `${pad(n)}${keyText(e.key)}:${valueAfterKey(e.node!, n)}`;
     }
-    return wrap(e.cond, body);
-  }).join('\n');
+    return body;
+  }));
 }
 
 function renderList(items: readonly TItem[], n: number): string {
-  return items.map(item => {
+  return wrapAll(items, items.map(item => {
     let body: string;
     if (item.splice) {
       body = `{{- with ${valuesRef(item.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
@@ -153,8 +168,8 @@ function renderList(items: readonly TItem[], n: number): string {
         }
       }
     }
-    return wrap(item.cond, body);
-  }).join('\n');
+    return body;
+  }));
 }
 
 /** The Go-template YAML of one object (a top-level map), wrapped in its condition. */

