@@ -11,6 +11,8 @@ export interface ProfileObjects {
   readonly checks: KubeObject[];
   /** In gate mode (SynthOptions.gates): the gates of each platform object, then of each check. */
   readonly gates?: { readonly platform: (readonly GateAtom[])[]; readonly checks: (readonly GateAtom[])[] };
+  /** In gate mode: the construct path of each platform object, then of each check. */
+  readonly paths?: { readonly platform: string[]; readonly checks: string[] };
 }
 
 /** The folder of a profile's checks bundle, beside the platform bundle: `<profile>-checks`. */
@@ -50,7 +52,11 @@ export function synthProfileParts(profile: string, options: unknown = {}, synth:
   if (synth.gates !== true) return { platform, checks };
   // The platform's API objects in the order toJson() gave them (cdk8s's chartToKube: dependency order).
   const platformObjects = apiObjectsOf(chart);
-  return { platform, checks, gates: { platform: platformObjects.map(gatesOfObject), checks: checkObjects.map(gatesOfObject) } };
+  return {
+    platform, checks,
+    gates: { platform: platformObjects.map(gatesOfObject), checks: checkObjects.map(gatesOfObject) },
+    paths: { platform: platformObjects.map(o => o.node.path), checks: checkObjects.map(o => o.node.path) },
+  };
 }
 
 /** A chart's own API objects in dependency order, as cdk8s synthesizes them (cdk8s lib/app.js chartToKube). */

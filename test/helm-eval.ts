@@ -85,7 +85,7 @@ function map(entries: readonly TEntry[], ctx: Ctx): Record<string, unknown> {
       const key = e.key.map(p => piece(p, false, ctx)).join('');
       if (e.whole) {
         const v = getPath(ctx.values, e.whole);
-        if (nonEmpty(v)) out[key] = structuredClone(v);
+        if (nonEmpty(v)) out[key] = e.named ? (v as string[]).map(name => ({ name })) : structuredClone(v);
       } else {
         out[key] = node(e.node!, ctx);
       }
@@ -99,7 +99,7 @@ function list(items: readonly TItem[], ctx: Ctx): unknown[] {
   for (const it of active(items, ctx)) {
     if (it.splice) {
       const v = getPath(ctx.values, it.splice);
-      if (nonEmpty(v)) out.push(...structuredClone(v as unknown[]));
+      if (nonEmpty(v)) out.push(...(it.named ? (v as string[]).map(name => ({ name })) : structuredClone(v as unknown[])));
     } else {
       out.push(node(it.node!, ctx));
     }

@@ -83,6 +83,10 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     expect(listing).toEqual(freshChart(profile).map(f => `${profile}/${f.path}`));
   });
 
+  test('the chart spec passes the generator\'s own checks: defaults are the profile\'s, probes are distinctive, no value feeds a computed field, CRDs do not depend on values', () => {
+    expect(renderChart(profile, {}, { verify: true })).toEqual(freshChart(profile));
+  });
+
   test('Chart.yaml: apiVersion v2, the package version, a kubeVersion constraint', () => {
     const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
     expect(meta).toMatchObject({ apiVersion: 'v2', name: profile, version: PACKAGE_VERSION, appVersion: PACKAGE_VERSION, kubeVersion: CHART_KUBE_VERSION, type: 'application' });

@@ -51,8 +51,13 @@ export function chartObjects(profile: string, options: unknown = {}): KubeObject
 /** chartObjects in gate mode (src/gates.ts): every object, each with the gates it exists under. */
 export function chartSynth(profile: string): Synth {
   return (options) => {
-    const { platform, checks, gates } = synthProfileParts(profile, options, { runIds: false, gates: true });
-    return { objects: withChartLabel(profile, [...platform, ...checks.map(helmTestHook)]), gates: [...gates!.platform, ...gates!.checks] };
+    const { platform, checks, gates, paths } = synthProfileParts(profile, options, { runIds: false, gates: true });
+    return {
+      objects: withChartLabel(profile, [...platform, ...checks.map(helmTestHook)]),
+      gates: [...gates!.platform, ...gates!.checks],
+      // Construct path and kind: a renamed object stays one template; another kind at the same path is another.
+      ids: [...paths!.platform, ...paths!.checks].map((path, i) => `${[...platform, ...checks][i].kind}:${path}`),
+    };
   };
 }
 
@@ -307,13 +312,14 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
   const probeNames = values.flatMap(v => (v.probes && typeof v.probes[0] === 'string' ? [[v.probes[0], String(v.default)]] : []));
   const nameOf = (o: KubeObject) => probeNames.reduce((n, [probe, def]) => n.split(probe).join(def), fileNameOf(o));
   const files = new Map<string, string>();
-  const defaultObjects = new Map(chartObjects(profile, {}).map(o => [fileNameOf(o), o]));
+  // In verify mode, the CRDs are checked against the default synth's.
+  const defaultObjects = infer.verify ? new Map(chartObjects(profile, {}).map(o => [fileNameOf(o), o])) : undefined;
   for (const d of docs) {
     const name = nameOf(d.object);
     if (d.object.kind === CRD) {
-      // Helm does not template crds/: they are the default synth's (labels of the default instance).
-      const crd = defaultObjects.get(name);
-      if (!crd || JSON.stringify(crd.spec) !== JSON.stringify(d.object.spec)) throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: CRD ${name} depends on values`);
+      // Helm does not template crds/: the CRD as the defaults synthesize it (labels of the default instance).
+      const crd = JSON.parse(probeNames.reduce((json, [probe, def]) => json.split(probe).join(def), JSON.stringify(d.object))) as KubeObject;
+      if (defaultObjects && JSON.stringify(defaultObjects.get(name)) !== JSON.stringify(crd)) throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: CRD ${name} depends on values`);
       files.set(`crds/${name}`, toYaml(crd));
       continue;
     }

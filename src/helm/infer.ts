@@ -61,7 +61,22 @@ export interface TemplateDoc {
  * A gate-mode synth of the profile (src/gates.ts): every object, and for each the boolean option paths that
  * must be on for it to exist.
  */
-export type Synth = (options: Record<string, unknown>) => { readonly objects: KubeObject[]; readonly gates: (readonly CondAtom[])[] };
+export type Synth = (options: Record<string, unknown>) => SynthResult;
+
+export interface SynthResult {
+  readonly objects: KubeObject[];
+  readonly gates: (readonly CondAtom[])[];
+  /**
+   * What identifies each object across synths (construct paths): an object a switch renames stays one
+   * template with a conditional name. Without, kind, namespace and name do.
+   */
+  readonly ids?: readonly string[];
+}
+
+/** The synth's objects by identity. */
+function byIdentity(r: SynthResult): Map<string, { object: KubeObject; gates: readonly CondAtom[] }> {
+  return new Map(r.objects.map((o, i) => [r.ids?.[i] ?? objectId(o), { object: o, gates: r.gates[i] }]));
+}
 
 export function getPath(obj: any, path: string): unknown {
   return path.split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
@@ -92,7 +107,8 @@ export interface Helper {
 interface ProbeSet {
   readonly helpers: readonly Helper[];
   readonly numbers: { path: string; n: number }[];
-  readonly lists: { path: string; json: string[] }[];
+  /** List probes; a list of strings also matches as `{name: item}` objects (`named`: image pull secrets). */
+  readonly lists: { path: string; json: string[]; named?: boolean }[];
   readonly maps: { path: string; entries: [string, string][] }[]; // [key, canonical JSON of the value]
   /** Every string and number probe in one pattern (longer texts first), and the piece each text stands for. */
   readonly scan?: RegExp;
@@ -124,7 +140,10 @@ function probeSet(values: readonly ProbedValue[], which: 0 | 1, helpers: readonl
     const p = v.probes[which];
     if (typeof p === 'string') strings.push({ path: v.ref ?? v.path, text: p });
     else if (typeof p === 'number') set.numbers.push({ path: v.ref ?? v.path, n: p });
-    else if (Array.isArray(p)) set.lists.push({ path: v.path, json: p.map(canonical) });
+    else if (Array.isArray(p)) {
+      set.lists.push({ path: v.path, json: p.map(canonical) });
+      if (p.length > 0 && p.every(x => typeof x === 'string')) set.lists.push({ path: v.path, json: p.map(x => canonical({ name: x })), named: true });
+    }
     else if (p && typeof p === 'object') set.maps.push({ path: v.path, entries: Object.entries(p as Record<string, unknown>).map(([k, x]) => [k, canonical(x)]) });
   }
   // Longer texts first, so a probe that contains another wins; for equal texts a string probe wins over a
@@ -193,7 +212,7 @@ function templatize(v: unknown, probes: ProbeSet): TNode {
     for (let i = 0; i < v.length;) {
       const run = probes.lists.find(l => l.json.length > 0 && l.json.every((j, k) => json[i + k] === j));
       if (run) {
-        items.push({ splice: run.path, cond: [] });
+        items.push({ splice: run.path, ...(run.named ? { named: true } : {}), cond: [] });
         i += run.json.length;
       } else {
         items.push({ node: templatize(v[i], probes), cond: [] });
@@ -217,7 +236,7 @@ function templatize(v: unknown, probes: ProbeSet): TNode {
       if (spliced.has(k)) continue;
       const key = splitString(k, probes);
       const whole = wholeValue(x, probes);
-      if (whole) entries.push({ key, whole, cond: [] });
+      if (whole) entries.push({ key, whole: whole.path, ...(whole.named ? { named: true } : {}), cond: [] });
       else entries.push({ key, node: templatize(x, probes), cond: [] });
     }
     if (entries.every(e => e.node && isLiteral(e.node) && e.key.every(p => 'text' in p))) return { t: 'lit', v };
@@ -245,14 +264,14 @@ function withHelpers(entries: TEntry[], helpers: readonly Helper[]): TEntry[] {
 }
 
 /** The values path whose list or map equals `x` entirely, if any. */
-function wholeValue(x: unknown, probes: ProbeSet): string | undefined {
+function wholeValue(x: unknown, probes: ProbeSet): { path: string; named?: boolean } | undefined {
   if (Array.isArray(x)) {
     const json = x.map(canonical);
-    return probes.lists.find(l => l.json.length === json.length && l.json.every((j, i) => json[i] === j))?.path;
+    return probes.lists.find(l => l.json.length === json.length && l.json.every((j, i) => json[i] === j));
   }
   if (x && typeof x === 'object') {
     const obj = x as Record<string, unknown>;
-    return probes.maps.find(m => m.entries.length === Object.keys(obj).length && m.entries.every(([k, v]) => k in obj && canonical(obj[k]) === v))?.path;
+    return probes.maps.find(m => m.entries.length === Object.keys(obj).length && m.entries.every(([k, v]) => k in obj && canonical(obj[k]) === v));
   }
   return undefined;
 }
@@ -302,7 +321,7 @@ function entryId(e: TEntry): string {
     const k = e.key[0];
     id = !e.splice && !e.whole && !e.include && e.key.length === 1 && 'text' in k
       ? `{"key":[{"text":${JSON.stringify(k.text)}}]}`
-      : JSON.stringify(e.include ? { include: e.include } : e.splice ? { splice: e.splice } : e.whole ? { key: e.key, whole: e.whole } : { key: e.key });
+      : JSON.stringify(e.include ? { include: e.include } : e.splice ? { splice: e.splice } : e.whole ? { key: e.key, whole: e.whole, named: e.named } : { key: e.key });
     entryIds.set(e, id);
   }
   return id;
@@ -452,9 +471,9 @@ function mergeItems(cur: TItem[], next: readonly TItem[], ctx: MergeCtx): void {
 
 export class ChartInferenceError extends Error {}
 
-function docsOf(objects: readonly KubeObject[], probes: ProbeSet): Map<string, { object: KubeObject; node: TNode }> {
+function docsOf(r: SynthResult, probes: ProbeSet): Map<string, { object: KubeObject; node: TNode }> {
   const out = new Map<string, { object: KubeObject; node: TNode }>();
-  for (const o of objects) out.set(objectId(o), { object: o, node: templatize(o, probes) });
+  for (const [id, { object }] of byIdentity(r)) out.set(id, { object, node: templatize(object, probes) });
   return out;
 }
 
@@ -508,7 +527,7 @@ function verifyProbes(synth: Synth, base: Record<string, unknown>, values: reado
     }
   }
   // Computed fields: a second set of probes must give the same templates (rendered only to show a difference).
-  const second = docsOf(synth(optionsFromValues(base, values, v => (v.probes ? v.probes[1] : v.default))).objects, probeSet(values, 1, helpers));
+  const second = docsOf(synth(optionsFromValues(base, values, v => (v.probes ? v.probes[1] : v.default))), probeSet(values, 1, helpers));
   const nodes = (d: Map<string, { node: TNode }>) => JSON.stringify([...d.values()].map(x => x.node));
   if (nodes(docs) !== nodes(second)) {
     const render = (d: Map<string, { node: TNode }>) => [...d.values()].map(x => renderDocument(x.node, []));
@@ -536,7 +555,7 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
     optionsFromValues(base, values, v => (flips.has(v.path) ? flips.get(v.path) : v.probes ? v.probes[which] : v.default));
   const probes = probeSet(values, 0, opts.helpers);
   const first = synth(probed(0));
-  const docs = docsOf(first.objects, probes);
+  const docs = docsOf(first, probes);
   if (opts.verify) verifyProbes(synth, base, values, docs, opts.helpers);
   // Boolean gates (on/off switches built in gate mode); the other atoms are on probed values (set or unset).
   const gatePaths = new Set(first.gates.flat().filter(a => a.value === true).map(a => a.path));
@@ -545,8 +564,8 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
     if (v && typeof v.default !== 'boolean') throw new ChartInferenceError(`gate ${path} must be a boolean value`);
   }
 
-  const gatesById = new Map(first.objects.map((o, i) => [objectId(o), first.gates[i]]));
-  const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({ id, object: d.object, node: d.node, cond: [...gatesById.get(id) ?? []] }));
+  const firstById = byIdentity(first);
+  const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({ id, object: d.object, node: d.node, cond: [...firstById.get(id)!.gates] }));
   // Per document, the synthesized JSON found the same as its node, keyed with the values of the switches its
   // conditions read (nothing else changes what the node holds): a later synth with the same key skips building
   // and comparing a template. A probed document starts with its own JSON (its node has no conditions yet);
@@ -581,9 +600,9 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
         let altObjects: Map<string, KubeObject>;
         const altGates = new Map<string, readonly CondAtom[]>();
         try {
-          const alt = synth(probed(0, asg));
-          alt.objects.forEach((o, i) => altGates.set(objectId(o), alt.gates[i]));
-          altObjects = new Map(alt.objects.map(o => [objectId(o), o]));
+          const alt = byIdentity(synth(probed(0, asg)));
+          for (const [id, x] of alt) altGates.set(id, x.gates);
+          altObjects = new Map([...alt].map(([id, x]) => [id, x.object]));
         } catch (e) {
           // A pair the profile refuses (each alone is fine) is not a valid input; the chart renders it as it may.
           // None of the current charts has such a pair.

@@ -118,8 +118,7 @@ export const CHART_SPECS: Readonly<Record<string, ChartSpec>> = {
   [EKS_EFA]: {
     values: [
       RELEASE_NAME,
-      // Off, the TCP twin loses the plugin's placement: the OSU jobs' names follow the benchmark.
-      { path: 'devicePlugin.enabled', with: ['benchmarks.osu.benchmark'] },
+      { path: 'devicePlugin.enabled' },
       { path: 'devicePlugin.namespace', probes: token('02') },
       ...efaDevicePlugin,
       { path: 'devicePlugin.privileged' },

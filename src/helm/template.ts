@@ -33,6 +33,8 @@ export interface TEntry {
   splice?: string;
   /** The value is this values map or list, and the key is left out when it is empty. */
   whole?: string;
+  /** The values list (of names) is rendered as `{name: item}` objects. */
+  named?: boolean;
   /** The entries of this named template of templates/_helpers.tpl (a label block) go here. */
   include?: string;
   cond: Cond;
@@ -44,6 +46,8 @@ export interface TItem {
   node?: TNode;
   /** The items of this values list go here. */
   splice?: string;
+  /** The values list (of names) is rendered as `{name: item}` objects. */
+  named?: boolean;
   cond: Cond;
   /** The `else` of the sibling before it. */
   else?: boolean;
@@ -83,10 +87,14 @@ function scalarAction(pieces: readonly Piece[], json = false): string {
   return `{{ print ${pieces.map(p => pieceExpr(p, json)).join(' ')} | toJson }}`;
 }
 
+const keyTexts = new Map<string, string>();
+
 function keyText(key: readonly Piece[]): string {
   if (key.every(p => 'text' in p)) {
     const text = key.map(p => (p as { text: string }).text).join('');
-    return toYamlText({ [text]: null }).replace(/:( null)?\n$/, '');
+    let yaml = keyTexts.get(text);
+    if (yaml === undefined) keyTexts.set(text, (yaml = toYamlText({ [text]: null }).replace(/:( null)?\n$/, '')));
+    return yaml;
   }
   return scalarAction(key);
 }
@@ -138,6 +146,8 @@ function renderMap(entries: readonly TEntry[], n: number): string {
       body = `${pad(n)}{{- include ${goString(e.include)} . | nindent ${n} }}`;
     } else if (e.splice) {
       body = `{{- with ${valuesRef(e.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
+    } else if (e.whole && e.named) {
+      body = `{{- with ${valuesRef(e.whole)} }}\n${pad(n)}${keyText(e.key)}:\n${namedItems('.', n + 2)}\n{{- end }}`;
     } else if (e.whole) {
       body = `{{- with ${valuesRef(e.whole)} }}\n${pad(n)}${keyText(e.key)}:{{ toYaml . | nindent ${n + 2} }}\n{{- end }}`;
     } else {
@@ -147,10 +157,15 @@ function renderMap(entries: readonly TEntry[], n: number): string {
   }));
 }
 
+/** A list of names as `- name: <item>` lines at indent n. */
+const namedItems = (list: string, n: number) => `{{- range ${list} }}\n${pad(n)}- name: {{ . | toJson }}\n{{- end }}`;
+
 function renderList(items: readonly TItem[], n: number): string {
   return wrapAll(items, items.map(item => {
     let body: string;
-    if (item.splice) {
+    if (item.splice && item.named) {
+      body = namedItems(valuesRef(item.splice), n);
+    } else if (item.splice) {
       body = `{{- with ${valuesRef(item.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
     } else {
       const node = item.node!;

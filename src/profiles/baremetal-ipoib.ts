@@ -299,8 +299,8 @@ export class BaremetalIpoibProfile extends Chart {
       withOptionPrefix(P, 'devicePlugin', () => checkRdmaSharedConfigList('options', plugin.configList));
       const policy = withOptionPrefix(P, 'operator', () => new NetworkOperatorPolicy(this, 'NicClusterPolicy', { ...options.operator, configList: plugin.configList }));
       pluginResource = policy.resourceNames[0];
-    } else if (pluginEnabled) {
-      pluginResource = withOptionPrefix(P, 'devicePlugin', () => new RdmaDevicePlugin(this, 'DevicePlugin', plugin)).resourceName;
+    } else {
+      pluginResource = gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(P, 'devicePlugin', () => new RdmaDevicePlugin(this, 'DevicePlugin', plugin)))?.resourceName;
     }
 
     const { install: operatorInstall = true, ...mpiOperator } = options.mpiOperator ?? {};

@@ -146,18 +146,16 @@ export class EksEfaProfile extends Chart {
   private compose(options: EksEfaOptions): void {
 
     const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
-    if (pluginEnabled) {
-      withOptionPrefix(EKS_EFA, 'devicePlugin', () => new EfaDevicePlugin(this, 'DevicePlugin', plugin));
-    }
+    gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(EKS_EFA, 'devicePlugin', () => new EfaDevicePlugin(this, 'DevicePlugin', plugin)));
 
     const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
     gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator)));
 
     const { enabled: benchEnabled = true, ...benchmarks } = options.benchmarks ?? {};
-    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, pluginEnabled, plugin));
+    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, plugin));
   }
 
-  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, pluginEnabled: boolean, plugin: EfaDevicePluginProps): void {
+  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps): void {
     const { osu = {}, fiInfo = true, pingpong = {}, ...pod } = benchmarks;
     // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
     const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
@@ -169,10 +167,12 @@ export class EksEfaProfile extends Chart {
       reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it.',
     }));
     // Where the EFA pods can land: the instance type benchmarks.nodeSelector pins, else the device plugin's
-    // allowlist. A per-pod EFA count none of them offers would leave the pods pending forever.
+    // allowlist. A per-pod EFA count none of them offers would leave the pods pending forever. The devicePlugin
+    // targeting options describe the EFA nodes whether this profile installs the plugin or the cluster runs its
+    // own (devicePlugin.enabled false): they place the TCP twin either way.
     const pinned = pinnedInstanceType(shared.nodeSelector);
     const targeting = plugin.nodeTargeting ?? 'instance-types';
-    const pluginTypes = pluginEnabled && targeting === 'instance-types' ? [...plugin.instanceTypes ?? EFA_INSTANCE_TYPES, ...plugin.additionalInstanceTypes ?? []] : undefined;
+    const pluginTypes = targeting === 'instance-types' ? [...plugin.instanceTypes ?? EFA_INSTANCE_TYPES, ...plugin.additionalInstanceTypes ?? []] : undefined;
     if (pinned !== undefined) {
       checkEfaDevicesFit(EKS_EFA, 'benchmarks.efaDevices', shared.efaDevices, [pinned], 'benchmarks.nodeSelector');
     } else if (pluginTypes !== undefined) {
@@ -180,7 +180,7 @@ export class EksEfaProfile extends Chart {
     }
     // The TCP twin requests no EFA, so only placement keeps it on the EFA node group: the same instance
     // types or node labels as the device plugin (a pinned instance type already applies to both).
-    const twinPlacement = pinned !== undefined || !pluginEnabled ? {}
+    const twinPlacement = pinned !== undefined ? {}
       : targeting === 'node-labels' ? { nodeSelector: { ...plugin.nodeLabels, ...pod.nodeSelector } }
         : pluginTypes !== undefined ? { instanceTypes: pluginTypes } : {};
     const { tcpTwin = true, ...osuJob } = osu;
