@@ -46,6 +46,7 @@ function holds(cond: Cond, ctx: Ctx): boolean {
 function piece(p: Piece, json: boolean, ctx: Ctx): string {
   if ('text' in p) return p.text;
   const v = read(p.path, ctx);
+  if (p.join !== undefined) return (v as unknown[]).map(String).join(p.join);
   if (p.number) return String(Math.trunc(Number(v)));
   return json ? JSON.stringify(String(v)).slice(1, -1) : String(v);
 }

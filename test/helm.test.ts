@@ -7,7 +7,8 @@ import { PROFILE_NAMES, listFiles, synthProfileParts } from '../src';
 import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, expectedChartObjects, packageChart, renderChart } from '../src/helm/chart';
 import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
-import { optionsSchema } from '../src/options-schema';
+import { optionLeaves, optionsSchema } from '../src/options-schema';
+import { CHART_SPECS } from '../src/helm/specs';
 import { PACKAGE_VERSION } from '../src/version';
 import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
 import { HELM4_VERSION, upstreamTools } from './upstream-tools';
@@ -214,6 +215,20 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     expect(schema.additionalProperties).toBe(false);
   });
 
+  test('every option of the profile is a chart value under the same path, or an exception the README gives a reason for', () => {
+    const exposed = chartValues(profile).map(v => v.path);
+    const exceptions = CHART_SPECS[profile].exceptions;
+    const leaves = optionLeaves(optionsSchema(profile)).map(l => l.path);
+    const covered = (p: string, paths: readonly string[]) => paths.some(e => p === e || p.startsWith(`${e}.`));
+    expect(leaves.filter(p => !covered(p, exposed) && !covered(p, Object.keys(exceptions)))).toEqual([]);
+    // An exception is an option, and not also a value.
+    for (const e of Object.keys(exceptions)) {
+      expect({ e, option: leaves.some(p => covered(p, [e])), value: covered(e, exposed) }).toEqual({ e, option: true, value: false });
+    }
+    const readme = readFileSync(join(chart, 'README.md'), 'utf8');
+    for (const [e, why] of Object.entries(exceptions)) expect(readme).toContain(`| \`${e}\` | ${why.replace(/\|/g, '\\|')} |`);
+  });
+
   test('the README documents every value', () => {
     const readme = readFileSync(join(chart, 'README.md'), 'utf8');
     for (const v of chartValues(profile).filter(x => !x.builtin)) expect(readme).toContain(`| \`${v.path}\` |`);
@@ -283,6 +298,20 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
     expect(byId(template([chart, '-f', join(VALUES_DIR, file)]))).toEqual(byId(withoutCrds(expectedChartObjects(profile, values))));
   });
+  test('--set devicePlugin.instanceTypes={g7e.48xlarge} renders only that type, in the plugin and in the TCP twin\'s placement', () => {
+    if (profile !== 'eks-efa') return;
+    const objects = template([chart, '--set', 'devicePlugin.instanceTypes={g7e.48xlarge}']);
+    const typeLists = (x: any): string[][] => (Array.isArray(x) ? x.flatMap(typeLists)
+      : x && typeof x === 'object' ? (x.key === 'node.kubernetes.io/instance-type' ? [x.values] : Object.values(x).flatMap(typeLists)) : []);
+    const lists = typeLists(objects);
+    expect(lists.length).toBeGreaterThanOrEqual(2);
+    for (const l of lists) expect(l).toEqual(['g7e.48xlarge']);
+    // The OSU iterations follow the benchmark, as in the CLI.
+    const bw = template([chart, '--set', 'benchmarks.osu.benchmark=osu_bw']).filter(o => o.kind === 'MPIJob');
+    expect(bw.length).toBe(2);
+    for (const j of bw) expect(JSON.stringify(j)).toContain('"-i","100"');
+  });
+
   test('two releases in two namespaces differ as Helm users expect: names, labels and namespaces of the release', () => {
     const r1 = h4(['template', 'r1', chart, '-n', 'team-a']);
     const r2 = h4(['template', 'r2', chart, '-n', 'team-b']);

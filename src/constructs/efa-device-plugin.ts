@@ -13,6 +13,9 @@ const WHERE = 'EfaDevicePlugin';
 /** EC2 instance types that support EFA: the project's dated copy (see src/data/efa-instance-types.json). */
 export const EFA_INSTANCE_TYPES: readonly string[] = efaData.instanceTypes;
 
+/** The plugin container's resources unless set: the eks-charts chart's values (aws/eks-charts stable/aws-efa-k8s-device-plugin values.yaml). */
+export const EFA_DEVICE_PLUGIN_RESOURCES: ResourceRequirements = { requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } };
+
 /** How the device plugin DaemonSet chooses its nodes. */
 export type EfaNodeTargeting = 'instance-types' | 'node-labels' | 'none';
 export const EFA_NODE_TARGETING_MODES: readonly EfaNodeTargeting[] = ['instance-types', 'node-labels', 'none'];
@@ -294,7 +297,7 @@ export class EfaDevicePlugin extends Construct {
                   runAsNonRoot: false,
                   seLinuxOptions: props.seLinuxType !== undefined ? { type: checkSeLinuxType(props.seLinuxType) } : undefined,
                 },
-              resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? { requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } })),
+              resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? EFA_DEVICE_PLUGIN_RESOURCES)),
               volumeMounts: mounts,
             }],
             volumes,

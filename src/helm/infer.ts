@@ -106,6 +106,8 @@ export interface Helper {
 
 interface ProbeSet {
   readonly helpers: readonly Helper[];
+  /** Values whose '' means unset: a map entry that is only that value is left out then. */
+  readonly optional: ReadonlySet<string>;
   readonly numbers: { path: string; n: number }[];
   /** List probes; a list of strings also matches as `{name: item}` objects (`named`: image pull secrets). */
   readonly lists: { path: string; json: string[]; named?: boolean }[];
@@ -133,8 +135,11 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const numberPattern = (n: number): string => `(?<![\\d.])${escapeRegExp(String(n))}(?![\\d.])`;
 
 function probeSet(values: readonly ProbedValue[], which: 0 | 1, helpers: readonly Helper[] = []): ProbeSet {
-  const set = { helpers, numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
+  const optional = new Set(values.filter(v => v.chartDefault === '' && !v.ref).map(v => v.path));
+  const set = { helpers, optional, numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
   const strings: { path: string; text: string }[] = [];
+  // Lists of two or more numbers also match where a script prints them joined (`4,16,64`, `4 16 64`).
+  const joined: { path: string; text: string; join: string }[] = [];
   for (const v of values) {
     if (!v.probes) continue;
     const p = v.probes[which];
@@ -143,13 +148,15 @@ function probeSet(values: readonly ProbedValue[], which: 0 | 1, helpers: readonl
     else if (Array.isArray(p)) {
       set.lists.push({ path: v.path, json: p.map(canonical) });
       if (p.length > 0 && p.every(x => typeof x === 'string')) set.lists.push({ path: v.path, json: p.map(x => canonical({ name: x })), named: true });
+      if (p.length > 1 && p.every(x => typeof x === 'number')) for (const join of [',', ' ']) joined.push({ path: v.path, text: p.join(join), join });
     }
     else if (p && typeof p === 'object') set.maps.push({ path: v.path, entries: Object.entries(p as Record<string, unknown>).map(([k, x]) => [k, canonical(x)]) });
   }
   // Longer texts first, so a probe that contains another wins; for equal texts a string probe wins over a
   // number (the sort is stable and strings come first).
   const needles = [
-    ...strings.map(x => ({ text: x.text, pattern: escapeRegExp(x.text), piece: { path: x.path, number: false } })),
+    ...strings.map(x => ({ text: x.text, pattern: escapeRegExp(x.text), piece: { path: x.path, number: false } as Piece })),
+    ...joined.map(x => ({ text: x.text, pattern: `(?<![\\d.])${escapeRegExp(x.text)}(?![\\d.])`, piece: { path: x.path, number: false, join: x.join } as Piece })),
     ...set.numbers.map(x => ({ text: String(x.n), pattern: numberPattern(x.n), piece: { path: x.path, number: true } })),
   ].sort((a, b) => b.text.length - a.text.length);
   for (const n of needles) if (!set.pieceOf.has(n.text)) set.pieceOf.set(n.text, n.piece);
@@ -236,8 +243,21 @@ function templatize(v: unknown, probes: ProbeSet): TNode {
       if (spliced.has(k)) continue;
       const key = splitString(k, probes);
       const whole = wholeValue(x, probes);
-      if (whole) entries.push({ key, whole: whole.path, ...(whole.named ? { named: true } : {}), cond: [] });
-      else entries.push({ key, node: templatize(x, probes), cond: [] });
+      if (whole) {
+        entries.push({ key, whole: whole.path, ...(whole.named ? { named: true } : {}), cond: [] });
+      } else {
+        const node = templatize(x, probes);
+        const only = node.t === 'str' && node.pieces.length === 1 ? node.pieces[0] : undefined;
+        if (only && 'path' in only && probes.optional.has(only.path)) {
+          entries.push({ key, node, cond: [{ path: only.path, op: 'ne', value: '' }] });
+        } else if (node.t === 'map' && node.entries.length > 0 && node.entries.every(e => e.node?.t === 'str' && e.cond.length === 1 && e.cond[0].op === 'ne' && e.cond[0].value === '' && e.cond[0].path === node.entries[0].cond[0].path)) {
+          // A map of nothing but one optional value (`operand: {image: …}`) is left out with it.
+          const cond = node.entries[0].cond;
+          entries.push({ key, node: { t: 'map', entries: node.entries.map(e => ({ ...e, cond: [] })) }, cond });
+        } else {
+          entries.push({ key, node, cond: [] });
+        }
+      }
     }
     if (entries.every(e => e.node && isLiteral(e.node) && e.key.every(p => 'text' in p))) return { t: 'lit', v };
     return { t: 'map', entries: withHelpers(entries, probes.helpers) };

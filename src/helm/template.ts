@@ -15,7 +15,7 @@ export interface CondAtom {
 export type Cond = readonly CondAtom[];
 
 /** A piece of a string: literal text, or a value rendered as text. */
-export type Piece = { readonly text: string } | { readonly path: string; readonly number: boolean };
+export type Piece = { readonly text: string } | { readonly path: string; readonly number: boolean; readonly join?: string };
 
 export type TNode =
   | { readonly t: 'lit'; readonly v: unknown }
@@ -76,6 +76,8 @@ const goString = (s: string) => JSON.stringify(s);
 
 function pieceExpr(p: Piece, json: boolean): string {
   if ('text' in p) return goString(p.text);
+  // A list of numbers printed into a script, its items joined.
+  if (p.join !== undefined) return `(join ${goString(p.join)} ${valuesRef(p.path)})`;
   if (p.number) return `(toString (int64 ${valuesRef(p.path)}))`;
   // Inside a JSON document a string value is inserted as JSON string content (quotes and backslashes escaped).
   return json ? `(toJson ${valuesRef(p.path)} | trimPrefix "\\"" | trimSuffix "\\"")` : `(toString ${valuesRef(p.path)})`;
@@ -119,7 +121,12 @@ function valueAfterKey(node: TNode, n: number): string {
     case 'lit': return literalAfterKey(node.v, n);
     case 'str': return ` ${scalarAction(node.pieces, node.json)}`;
     case 'num': return ` {{ int64 ${valuesRef(node.path)} }}`;
-    case 'map': return node.entries.length === 0 ? ' {}' : `\n${renderMap(node.entries, n + 2)}`;
+    case 'map': {
+      if (node.entries.length === 0) return ' {}';
+      // Every entry conditional: an empty map, not null, when none renders.
+      const empty = node.entries.every(e => e.cond.length > 0 && !e.else) ? `{{ if not (or ${node.entries.map(e => `(${condExpr(e.cond)})`).join(' ')}) }} {}{{ end }}` : '';
+      return `${empty}\n${renderMap(node.entries, n + 2)}`;
+    }
     case 'list': return node.items.length === 0 ? ' []' : `\n${renderList(node.items, n + 2)}`;
   }
 }

@@ -20,6 +20,9 @@ import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel, checkImage } from '../validate';
 import { INTEL_BENCHMARK_IMAGE } from '../versions';
 
+
+/** The device plugin's pull secret on OpenShift: credentials for the EKS add-on registry, which you create (README). */
+export const OPENSHIFT_EFA_PLUGIN_PULL_SECRETS: readonly string[] = ['ecr-eks-addons'];
 export const OPENSHIFT_EFA = 'openshift-efa';
 
 export interface OpenShiftEfaPoolOptions {
@@ -299,7 +302,7 @@ export class OpenShiftEfaProfile extends Chart {
       }
       withOptionPrefix(P, 'devicePlugin', () => new OpenShiftEfaDevicePlugin(this, 'DevicePlugin', {
         // The EKS add-on registry needs credentials off EKS: a pull secret you create (README).
-        imagePullSecrets: ['ecr-eks-addons'],
+        imagePullSecrets: [...OPENSHIFT_EFA_PLUGIN_PULL_SECRETS],
         // On the nodes the NFD rule labels as having an EFA device.
         ...(efaNodeLabel ? { nodeTargeting: 'node-labels' as const, nodeLabels: { [efaNodeLabel]: 'true' } } : {}),
         ...pluginProps,
