@@ -44,6 +44,10 @@ function tidy(s: Schema): Schema {
       out[k] = typeof v === 'object' && v !== null ? tidy(v) : v;
     }
   }
+  // Quantities are int-or-string (TypeScript `string | number`): the number form is whole (`cpu: 16`).
+  if (Array.isArray(out.type) && out.type.includes('string') && out.type.includes('number') && out.pattern) {
+    out.type = out.type.map((t: string) => (t === 'number' ? 'integer' : t));
+  }
   if ('default' in out && isProse(out, out.default)) {
     const text = typeof out.default === 'string' ? out.default.replace(/^- /, '') : JSON.stringify(out.default);
     out.description = `${out.description ? `${out.description} ` : ''}Default: ${text}.`;

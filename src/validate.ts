@@ -3,14 +3,66 @@ import { isCpuQuantity, quantityToBytes } from './quantity';
 
 /** Small checks shared by every construct; each throws one RdmaOptionError naming option, value and what is allowed. */
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/**
+ * The per-field rules the options schemas carry (TSDoc `@pattern` on the options types, so every values file
+ * and every Helm chart's values.schema.json checks them), with the words of the check that enforces the same
+ * rule in code. Patterns are written for both ECMAScript (ajv) and RE2 (helm 4's validator): no lookarounds.
+ * A test keeps every `@pattern` in the schemas one of these, and each in step with its check on samples. No
+ * pattern may contain the two characters that end a comment, since each is copied into a TSDoc `@pattern` tag.
+ */
+export interface FieldRule {
+  readonly pattern: string;
+  /** What is wrong with a value that does not match (the error's middle part). */
+  readonly problem: string;
+  /** What is allowed (the error's last part). */
+  readonly allowed: string;
+}
+
+// A tag other than "latest": one character class per position that excludes that position's letter.
+const TAG = '[^\\s:/@]';
+const notTag = (c: string) => `[^\\s:/@${c}]`;
+const NOT_LATEST = `(?:${TAG}{1,5}|${TAG}{7,}|${notTag('l')}${TAG}{5}|l${notTag('a')}${TAG}{4}|la${notTag('t')}${TAG}{3}|lat${notTag('e')}${TAG}{2}|late${notTag('s')}${TAG}|lates${notTag('t')})`;
+// Positive numbers as src/quantity.ts reads them (a digit other than 0 somewhere).
+const POSITIVE = '[0-9]*[1-9][0-9]*(\\.[0-9]+)?|[0-9]+\\.[0-9]*[1-9][0-9]*';
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+
+export const FIELD_RULES = {
+  dnsLabel: {
+    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+    problem: 'is not a valid name',
+    allowed: 'an RFC 1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
+  },
+  dnsSubdomain: {
+    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+    problem: 'is not a valid name',
+    allowed: 'an RFC 1123 subdomain: lower-case letters, digits, "-" and ".", at most 253 characters',
+  },
+  image: {
+    pattern: `^\\S+@sha256:\\S+$|^(\\S+/)?[^\\s/:@]+:${NOT_LATEST}$`,
+    problem: 'is not a pinned image',
+    allowed: 'an image reference with a version tag or @sha256 digest (not "latest", not tag-less)',
+  },
+  memory: { pattern: `^(${POSITIVE})(Ki|Mi|Gi|Ti|k|M|G|T)?$`, problem: 'is not a memory quantity', allowed: 'a positive Kubernetes quantity such as "512Mi" or "8Gi"' },
+  cpu: { pattern: `^(${POSITIVE}|[0-9]*[1-9][0-9]*m)$`, problem: 'is not a CPU quantity', allowed: 'a positive Kubernetes CPU quantity such as "500m" or "2"' },
+  hugepages2Mi: {
+    pattern: '^(?:[0-9]*[2468]Mi|[0-9]*[1-9][0-9]*0Mi|[0-9]*[1-9][0-9]*Gi)$',
+    problem: 'is not a whole number of 2Mi huge pages in Mi or Gi',
+    allowed: 'a positive multiple of 2Mi such as "5120Mi"',
+  },
+  cidr: {
+    pattern: `^${OCTET}(\\.${OCTET}){3}/([0-9]|[12][0-9]|3[0-2])$|^[0-9A-Fa-f.]*(:[0-9A-Fa-f.]*)+/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$`,
+    problem: 'is not a CIDR range',
+    allowed: 'an IPv4 or IPv6 CIDR such as "10.56.0.0/16"',
+  },
+} as const satisfies Record<string, FieldRule>;
+
+const DNS_LABEL = new RegExp(FIELD_RULES.dnsLabel.pattern);
+const DNS_SUBDOMAIN = new RegExp(FIELD_RULES.dnsSubdomain.pattern);
 
 /** A Kubernetes namespace or other RFC 1123 label (63 characters at most). */
 export function checkDnsLabel(where: string, option: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS_LABEL.test(value)) {
-    throw new RdmaOptionError(where, option, value, 'is not a valid name',
-      'an RFC 1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters');
+    throw new RdmaOptionError(where, option, value, FIELD_RULES.dnsLabel.problem, FIELD_RULES.dnsLabel.allowed);
   }
   return value;
 }
@@ -18,8 +70,7 @@ export function checkDnsLabel(where: string, option: string, value: string): str
 /** An object name that must also be a DNS label-sized RFC 1123 subdomain (253 characters at most). */
 export function checkDnsSubdomain(where: string, option: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
-    throw new RdmaOptionError(where, option, value, 'is not a valid name',
-      'an RFC 1123 subdomain: lower-case letters, digits, "-" and ".", at most 253 characters');
+    throw new RdmaOptionError(where, option, value, FIELD_RULES.dnsSubdomain.problem, FIELD_RULES.dnsSubdomain.allowed);
   }
   return value;
 }
@@ -53,14 +104,22 @@ export function checkImage(where: string, option: string, value: string): string
   const hasDigest = value.includes('@sha256:');
   const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
   if (/\s/.test(value) || (!hasDigest && (!tag || tag === 'latest'))) {
-    throw new RdmaOptionError(where, option, value, 'is not a pinned image',
-      'an image reference with a version tag or @sha256 digest (not "latest", not tag-less)');
+    throw new RdmaOptionError(where, option, value, FIELD_RULES.image.problem, FIELD_RULES.image.allowed);
   }
   return value;
 }
 
+/**
+ * A Kubernetes quantity as options take it: a string (`8Gi`) or a number (`16`), as the API's int-or-string
+ * quantities do (k8s.io/apimachinery pkg/api/resource Quantity). Checks return it as a string.
+ */
+export type QuantityValue = string | number;
+
+const quantityText = (value: QuantityValue): unknown => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value);
+
 /** A memory quantity of at least one byte, e.g. `8Gi`. */
-export function checkMemory(where: string, option: string, value: string): string {
+export function checkMemory(where: string, option: string, input: QuantityValue): string {
+  const value = quantityText(input) as string;
   const bytes = typeof value === 'string' ? quantityToBytes(value) : undefined;
   if (bytes === undefined || bytes <= 0) {
     throw new RdmaOptionError(where, option, value, 'is not a memory quantity', 'a positive Kubernetes quantity such as "512Mi" or "8Gi"');
@@ -68,7 +127,8 @@ export function checkMemory(where: string, option: string, value: string): strin
   return value;
 }
 
-export function checkCpu(where: string, option: string, value: string): string {
+export function checkCpu(where: string, option: string, input: QuantityValue): string {
+  const value = quantityText(input) as string;
   if (typeof value !== 'string' || !isCpuQuantity(value)) {
     throw new RdmaOptionError(where, option, value, 'is not a CPU quantity', 'a positive Kubernetes CPU quantity such as "500m" or "2"');
   }
@@ -78,7 +138,8 @@ export function checkCpu(where: string, option: string, value: string): string {
 const HUGEPAGE_2MI = 2 * 2 ** 20;
 
 /** A `hugepages-2Mi` amount: a positive memory quantity that is a whole number of 2 MiB pages. */
-export function checkHugepages2Mi(where: string, option: string, value: string): string {
+export function checkHugepages2Mi(where: string, option: string, input: QuantityValue): string {
+  const value = quantityText(input) as string;
   const bytes = typeof value === 'string' ? quantityToBytes(value) : undefined;
   if (bytes === undefined || bytes <= 0) {
     throw new RdmaOptionError(where, option, value, 'is not a memory quantity', 'a positive multiple of 2Mi such as "5120Mi"');

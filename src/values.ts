@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject } from 'ajv';
+import { FIELD_RULES } from './validate';
 import { readFileSync, statSync } from 'fs';
 import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
 import { RdmaOptionError } from './errors';
@@ -116,6 +117,23 @@ function describe(profile: string, data: unknown, e: ErrorObject): RdmaOptionErr
         ((e.params as { allowedValues: unknown[] }).allowedValues).map(v => JSON.stringify(v)).join(', '));
     case 'required':
       return new RdmaOptionError(where, `${path ? `${path}.` : ''}${(e.params as { missingProperty: string }).missingProperty}`, undefined, 'is missing', 'a value (it is required here)');
+    case 'pattern': {
+      // The schema's patterns are FIELD_RULES (a test keeps them so): the same words as the checks in code.
+      const rule = Object.values(FIELD_RULES).find(r => r.pattern === (e.params as { pattern: string }).pattern);
+      return new RdmaOptionError(where, path, valueAt(data, e), rule?.problem ?? 'does not match its pattern', rule?.allowed ?? `text matching ${(e.params as { pattern: string }).pattern}`);
+    }
+    case 'maxLength':
+      return new RdmaOptionError(where, path, valueAt(data, e), 'is too long', `at most ${(e.params as { limit: number }).limit} characters`);
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum': {
+      const s = e.parentSchema as { minimum?: number; maximum?: number; exclusiveMinimum?: number };
+      const low = s.minimum !== undefined ? `${s.minimum}` : s.exclusiveMinimum !== undefined ? `more than ${s.exclusiveMinimum}` : undefined;
+      const range = low !== undefined && s.maximum !== undefined ? `from ${low} to ${s.maximum}` : low !== undefined ? `at least ${low}` : `at most ${s.maximum}`;
+      return new RdmaOptionError(where, path, valueAt(data, e), 'is out of range', `a number ${range}`);
+    }
+    case 'multipleOf':
+      return new RdmaOptionError(where, path, valueAt(data, e), `is not a multiple of ${(e.params as { multipleOf: number }).multipleOf}`, `a multiple of ${(e.params as { multipleOf: number }).multipleOf}`);
     default:
       return new RdmaOptionError(where, path || '(top level)', valueAt(data, e), e.message ?? 'is not valid', JSON.stringify(e.params));
   }

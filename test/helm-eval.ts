@@ -47,7 +47,7 @@ function piece(p: Piece, json: boolean, ctx: Ctx): string {
   if ('text' in p) return p.text;
   const v = read(p.path, ctx);
   if (p.join !== undefined) return (v as unknown[]).map(String).join(p.join);
-  if (p.number) return String(Math.trunc(Number(v)));
+  if (p.number || (p.intOrString && typeof v === 'number')) return String(Math.trunc(Number(v)));
   return json ? JSON.stringify(String(v)).slice(1, -1) : String(v);
 }
 
@@ -60,7 +60,7 @@ function node(n: TNode, ctx: Ctx): any {
     case 'num': return Math.trunc(Number(read(n.path, ctx)));
     case 'str': {
       const only = n.pieces[0];
-      if (n.pieces.length === 1 && !('text' in only) && !only.number) return read(only.path, ctx);
+      if (n.pieces.length === 1 && !('text' in only) && !only.number && !only.intOrString) return read(only.path, ctx);
       return n.pieces.map(p => piece(p, n.json === true, ctx)).join('');
     }
     case 'map': return map(n.entries, ctx);

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { defaultNamespace, templateLabels } from '../labels';
 import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
 import { checkAnnotations, checkCpu, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
+import type { QuantityValue } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN } from '../versions';
 
 /** How a benchmark reaches the other node. */
@@ -14,12 +15,15 @@ export interface BenchmarkPodOptions {
   /**
    * Namespace of the workload. Unset, a construct takes the namespace of its Chart if that has one.
    * @default 'rdma-benchmarks'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
    * Image with the EFA userspace (libfabric, fi_info, fi_pingpong), Amazon Open MPI, the OSU benchmarks and
    * an sshd for user `mpiuser` (UID 1000) on port 2222: build container/Dockerfile.openmpi and push it.
    * @default 'cdk8s-rdma-efa-openmpi:efa1.47.0-omb7.4' (the name the README's build command gives it)
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly image?: string;
   /**
@@ -31,24 +35,33 @@ export interface BenchmarkPodOptions {
    * EFA devices (`vpc.amazonaws.com/efa`) each EFA pod requests. Each EFA is exclusive to one pod.
    * @default 1
    * @asType integer
+   * @minimum 1
+   * @maximum 32
    */
   readonly efaDevices?: number;
   /**
    * `hugepages-2Mi` each EFA pod requests (libfabric's EFA provider uses huge pages for bounce buffers;
    * EFA nodes reserve 5128 pages by default). A whole number of 2Mi pages.
    * @default '5120Mi'
+   * @pattern ^(?:[0-9]*[2468]Mi|[0-9]*[1-9][0-9]*0Mi|[0-9]*[1-9][0-9]*Gi)$
+   * @exclusiveMinimum 0
+   * @multipleOf 2097152
    */
-  readonly hugepages2Mi?: string;
+  readonly hugepages2Mi?: QuantityValue;
   /**
    * Memory each benchmark pod requests and is limited to.
    * @default '8Gi'
+   * @pattern ^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)(Ki|Mi|Gi|Ti|k|M|G|T)?$
+   * @exclusiveMinimum 0
    */
-  readonly memory?: string;
+  readonly memory?: QuantityValue;
   /**
    * CPU each benchmark pod requests and is limited to.
    * @default '2'
+   * @pattern ^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*|[0-9]*[1-9][0-9]*m)$
+   * @exclusiveMinimum 0
    */
-  readonly cpu?: string;
+  readonly cpu?: QuantityValue;
   /**
    * Extra nodeSelector for the pods (the EFA resource request already keeps EFA pods on EFA nodes).
    * @default {}
@@ -62,6 +75,8 @@ export interface BenchmarkPodOptions {
   /**
    * ServiceAccount the pods run as (on OpenShift: the one allowed to use the jobs' SCC).
    * @default - the namespace's default ServiceAccount
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+   * @maxLength 253
    */
   readonly serviceAccountName?: string;
   /**

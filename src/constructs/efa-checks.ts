@@ -111,6 +111,7 @@ export interface EfaPingpongTestProps extends BenchmarkPodOptions {
   /**
    * fi_pingpong `-I` iterations per size (the published table used 1,000,000).
    * @default 1000000
+   * @minimum 1
    */
   readonly iterations?: number;
   /**

@@ -68,12 +68,16 @@ export interface EfaDevicePluginProps {
    * Name of the DaemonSet and of its pod selector label. Part of the selector: never change it on a
    * running cluster. Not with `adopt`, which names the object it takes over.
    * @default 'aws-efa-k8s-device-plugin'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly name?: string;
   /**
    * Namespace of the DaemonSet (upstream runs it in kube-system, at system-node-critical priority). Unset, the
    * namespace of the enclosing Chart if it has one.
    * @default 'kube-system'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
@@ -110,6 +114,7 @@ export interface EfaDevicePluginProps {
   /**
    * Full image reference; overrides imageRegion and imageTag (for mirrors and regions without a known registry).
    * @default - the regional EKS registry image for imageRegion and imageTag
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly image?: string;
   /**
@@ -184,6 +189,8 @@ export interface EfaDevicePluginProps {
   /**
    * ServiceAccount the pods run as; the plugin makes no API calls, so its token is never mounted.
    * @default - the namespace's default ServiceAccount
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+   * @maxLength 253
    */
   readonly serviceAccountName?: string;
   /**

@@ -7,6 +7,7 @@ import { defaultNamespace, standardLabels, templateLabels } from '../labels';
 import {
   checkAnnotations, checkCpu, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkMemory, checkNonEmpty, checkOneOf, checkPositiveInt,
 } from '../validate';
+import type { QuantityValue } from '../validate';
 import { IB_BENCHMARK_IMAGE } from '../versions';
 import { NetworkSelection, networksAnnotation } from './ipoib-network';
 
@@ -33,6 +34,8 @@ export interface IbPodOptions {
   /**
    * Namespace of the workload. Unset, a construct takes the namespace of its Chart if that has one.
    * @default 'rdma-benchmarks'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
@@ -43,6 +46,7 @@ export interface IbPodOptions {
   /**
    * Image with rdma-core, perftest, Open MPI with UCX and OSU: build container/Dockerfile.ib and push it.
    * @default 'cdk8s-rdma-ib:bookworm-omb7.4' (the name the README's build command gives it)
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly image?: string;
   /**
@@ -63,13 +67,17 @@ export interface IbPodOptions {
   /**
    * Memory each pod requests and is limited to.
    * @default '1Gi'
+   * @pattern ^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)(Ki|Mi|Gi|Ti|k|M|G|T)?$
+   * @exclusiveMinimum 0
    */
-  readonly memory?: string;
+  readonly memory?: QuantityValue;
   /**
    * CPU each pod requests and is limited to.
    * @default '1'
+   * @pattern ^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*|[0-9]*[1-9][0-9]*m)$
+   * @exclusiveMinimum 0
    */
-  readonly cpu?: string;
+  readonly cpu?: QuantityValue;
   /**
    * Extra nodeSelector (the RDMA resource already keeps the pods on RDMA nodes).
    * @default {}
@@ -215,6 +223,7 @@ export interface IbBandwidthTestProps extends IbPodOptions {
   /**
    * Iterations (`-n`).
    * @default - perftest's (1000; 5000 for ib_write_bw)
+   * @minimum 1
    */
   readonly iterations?: number;
   /**
@@ -225,6 +234,8 @@ export interface IbBandwidthTestProps extends IbPodOptions {
   /**
    * TCP port of the connection exchange (`-p`).
    * @default 18515
+   * @minimum 1
+   * @maximum 65535
    */
   readonly port?: number;
 }

@@ -13,11 +13,14 @@ export interface IpoibCniProps extends Pick<CniHostPaths, 'cniBinDir'> {
   /**
    * Namespace of the DaemonSet.
    * @default 'kube-system'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
    * Image, pinned to a release (upstream's DaemonSet uses `latest`).
    * @default 'ghcr.io/mellanox/ipoib-cni:v1.2.2'
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly image?: string;
   /**

@@ -22,6 +22,7 @@ export interface WhereaboutsIpam {
   /**
    * The range addresses are allocated from: an IPv4 or IPv6 network in CIDR notation (host bits zero).
    * Whereabouts never hands out the network address itself.
+   * @pattern ^(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/([0-9]|[12][0-9]|3[0-2])$|^[0-9A-Fa-f.]*(:[0-9A-Fa-f.]*)+/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$
    */
   readonly range: string;
   /**
@@ -56,6 +57,8 @@ export interface IpoibNetworkProps {
   /**
    * Name of the NetworkAttachmentDefinition (and of the CNI network).
    * @default 'ipoib'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly name?: string;
   /**

@@ -88,6 +88,7 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
   /**
    * OSU `-i` iterations per message size.
    * @default 10000 for osu_latency, 100 for osu_bw (OSU's small-message defaults)
+   * @minimum 1
    */
   readonly iterations?: number;
   /**

@@ -65,6 +65,8 @@ export interface MpiOperatorProps {
    * Namespace of the operator (also its leader-election lock namespace). Unset, the namespace of the
    * enclosing Chart if it has one.
    * @default 'mpi-operator'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
@@ -101,6 +103,7 @@ export interface MpiOperatorProps {
   /**
    * Operator image.
    * @default 'mpioperator/mpi-operator:0.8.0'
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly image?: string;
   /**

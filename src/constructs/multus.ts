@@ -7,6 +7,7 @@ import { CONFIG_HASH_ANNOTATION, configHash, guaranteed } from '../kube';
 import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
 import { quantityToBytes } from '../quantity';
 import { checkCpu, checkDnsLabel, checkImage, checkMemory, checkOneOf } from '../validate';
+import type { QuantityValue } from '../validate';
 import { MULTUS } from '../versions';
 import { CniHostPaths, DEFAULT_CNI_BIN_DIR, TOLERATE_ALL, resolveCniHostPaths } from './cni-node-agent';
 
@@ -21,11 +22,14 @@ export interface MultusProps extends CniHostPaths {
   /**
    * Namespace of the DaemonSet, its ServiceAccount and ConfigMap.
    * @default 'kube-system'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
    * Thick-plugin image, pinned to a release (upstream's file ships the moving `snapshot-thick` tag).
    * @default 'ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick'
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly image?: string;
   /**
@@ -38,13 +42,17 @@ export interface MultusProps extends CniHostPaths {
    * Multus being OOM-killed at node reboot or pod bursts (multus-cni #1346, #1383, #1416; the memory of
    * delegate plugins counts against the daemon, #1144).
    * @default '300Mi'
+   * @pattern ^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)(Ki|Mi|Gi|Ti|k|M|G|T)?$
+   * @exclusiveMinimum 0
    */
-  readonly memory?: string;
+  readonly memory?: QuantityValue;
   /**
    * CPU of the daemon, requested and limited alike.
    * @default '100m'
+   * @pattern ^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*|[0-9]*[1-9][0-9]*m)$
+   * @exclusiveMinimum 0
    */
-  readonly cpu?: string;
+  readonly cpu?: QuantityValue;
   /**
    * Daemon log level.
    * @default 'verbose' (upstream's)

@@ -49,6 +49,8 @@ export interface NodeFeatureDiscoveryProps {
   /**
    * Namespace of the operator and its operands.
    * @default 'openshift-nfd'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
@@ -80,6 +82,7 @@ export interface NodeFeatureDiscoveryProps {
    * Operand image of the instance. Unset, the operator runs the operand it ships with, which matches the
    * cluster's release.
    * @default - the operator's own operand image
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly operandImage?: string;
 }
@@ -174,6 +177,8 @@ export interface EfaNodeFeatureRuleProps {
   /**
    * Namespace of the rule (the NFD operator's).
    * @default 'openshift-nfd'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**

@@ -12,6 +12,8 @@ export interface OpenShiftEfaDevicePluginProps extends Omit<EfaDevicePluginProps
    * Namespace of the plugin. Not kube-system or default: OpenShift cannot grant an SCC to pods in its
    * default namespaces.
    * @default 'aws-efa-device-plugin'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
@@ -22,6 +24,8 @@ export interface OpenShiftEfaDevicePluginProps extends Omit<EfaDevicePluginProps
   /**
    * ServiceAccount of the plugin pods, the only account the SCC is granted to.
    * @default 'aws-efa-device-plugin'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+   * @maxLength 253
    */
   readonly serviceAccountName?: string;
   /**

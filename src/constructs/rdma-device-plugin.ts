@@ -65,11 +65,14 @@ export interface RdmaDevicePluginProps {
   /**
    * Namespace of the DaemonSet (and the shared plugin's ConfigMap).
    * @default 'kube-system'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
    * Image, pinned.
    * @default 'ghcr.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3' (rdma-shared), 'us-docker.pkg.dev/jarvice/images/k8s-rdma-device:1.0.3' (jarvice)
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly image?: string;
   /**

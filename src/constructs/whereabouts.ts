@@ -20,11 +20,14 @@ export interface WhereaboutsProps extends CniHostPaths {
   /**
    * Namespace of the DaemonSet, the reconciler and their configuration (also where the IP pools live).
    * @default 'kube-system'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**
    * Image, pinned to a release (upstream's manifests use `latest`).
    * @default 'ghcr.io/k8snetworkplumbingwg/whereabouts:v0.9.4'
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly image?: string;
   /**

@@ -122,6 +122,7 @@ export function chartValues(profile: string): ProbedValue[] {
     const common = {
       path: v.path, default: def, ...(v.when ? { when: v.when } : {}), ...(v.with ? { with: v.with } : {}),
       ...(v.ref ? { ref: v.ref } : {}), ...(v.chartDefault !== undefined ? { chartDefault: v.chartDefault } : {}), ...(v.builtin ? { builtin: true } : {}),
+      ...(Array.isArray(s.type) && s.type.includes('string') && s.type.includes('integer') ? { intOrString: true } : {}),
     };
     if (s.type === 'boolean') return { ...common, alternatives: [!def] };
     // An enum with probes is text the templates print (a log level), not a switch.

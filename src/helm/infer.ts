@@ -26,6 +26,8 @@ export interface ProbedValue {
   readonly chartDefault?: unknown;
   /** Not in values.yaml: the template reads `ref` (a Helm built-in) only. */
   readonly builtin?: boolean;
+  /** An int-or-string value (a quantity): the templates print it as text. */
+  readonly intOrString?: boolean;
   /** Two different valid values that appear nowhere else in the output (none for booleans and enums). */
   readonly probes?: readonly [unknown, unknown];
   /** The other values of a boolean or enum (none for probed values). */
@@ -137,13 +139,13 @@ const numberPattern = (n: number): string => `(?<![\\d.])${escapeRegExp(String(n
 function probeSet(values: readonly ProbedValue[], which: 0 | 1, helpers: readonly Helper[] = []): ProbeSet {
   const optional = new Set(values.filter(v => v.chartDefault === '' && !v.ref).map(v => v.path));
   const set = { helpers, optional, numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
-  const strings: { path: string; text: string }[] = [];
+  const strings: { path: string; text: string; intOrString?: boolean }[] = [];
   // Lists of two or more numbers also match where a script prints them joined (`4,16,64`, `4 16 64`).
   const joined: { path: string; text: string; join: string }[] = [];
   for (const v of values) {
     if (!v.probes) continue;
     const p = v.probes[which];
-    if (typeof p === 'string') strings.push({ path: v.ref ?? v.path, text: p });
+    if (typeof p === 'string') strings.push({ path: v.ref ?? v.path, text: p, ...(v.intOrString ? { intOrString: true } : {}) });
     else if (typeof p === 'number') set.numbers.push({ path: v.ref ?? v.path, n: p });
     else if (Array.isArray(p)) {
       set.lists.push({ path: v.path, json: p.map(canonical) });
@@ -155,7 +157,7 @@ function probeSet(values: readonly ProbedValue[], which: 0 | 1, helpers: readonl
   // Longer texts first, so a probe that contains another wins; for equal texts a string probe wins over a
   // number (the sort is stable and strings come first).
   const needles = [
-    ...strings.map(x => ({ text: x.text, pattern: escapeRegExp(x.text), piece: { path: x.path, number: false } as Piece })),
+    ...strings.map(x => ({ text: x.text, pattern: escapeRegExp(x.text), piece: { path: x.path, number: false, ...(x.intOrString ? { intOrString: true } : {}) } as Piece })),
     ...joined.map(x => ({ text: x.text, pattern: `(?<![\\d.])${escapeRegExp(x.text)}(?![\\d.])`, piece: { path: x.path, number: false, join: x.join } as Piece })),
     ...set.numbers.map(x => ({ text: String(x.n), pattern: numberPattern(x.n), piece: { path: x.path, number: true } })),
   ].sort((a, b) => b.text.length - a.text.length);

@@ -15,7 +15,13 @@ export interface CondAtom {
 export type Cond = readonly CondAtom[];
 
 /** A piece of a string: literal text, or a value rendered as text. */
-export type Piece = { readonly text: string } | { readonly path: string; readonly number: boolean; readonly join?: string };
+export type Piece = { readonly text: string } | {
+  readonly path: string;
+  readonly number: boolean;
+  readonly join?: string;
+  /** An int-or-string value (a quantity): printed as text either way (`16` as "16"). */
+  readonly intOrString?: boolean;
+};
 
 export type TNode =
   | { readonly t: 'lit'; readonly v: unknown }
@@ -79,13 +85,14 @@ function pieceExpr(p: Piece, json: boolean): string {
   // A list of numbers printed into a script, its items joined.
   if (p.join !== undefined) return `(join ${goString(p.join)} ${valuesRef(p.path)})`;
   if (p.number) return `(toString (int64 ${valuesRef(p.path)}))`;
+  if (p.intOrString) return `(ternary (toString ${valuesRef(p.path)}) (toString (int64 ${valuesRef(p.path)})) (kindIs "string" ${valuesRef(p.path)}))`;
   // Inside a JSON document a string value is inserted as JSON string content (quotes and backslashes escaped).
   return json ? `(toJson ${valuesRef(p.path)} | trimPrefix "\\"" | trimSuffix "\\"")` : `(toString ${valuesRef(p.path)})`;
 }
 
 /** A Go template action that prints the pieces as one JSON (so YAML) string. */
 function scalarAction(pieces: readonly Piece[], json = false): string {
-  if (pieces.length === 1 && !('text' in pieces[0]) && !pieces[0].number) return `{{ ${valuesRef(pieces[0].path)} | toJson }}`;
+  if (pieces.length === 1 && !('text' in pieces[0]) && !pieces[0].number && !pieces[0].intOrString) return `{{ ${valuesRef(pieces[0].path)} | toJson }}`;
   return `{{ print ${pieces.map(p => pieceExpr(p, json)).join(' ')} | toJson }}`;
 }
 

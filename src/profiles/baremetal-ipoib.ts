@@ -95,6 +95,7 @@ export interface BaremetalMpiOptions {
    * OSU `-i` iterations.
    * @default 10000 for osu_latency, 100 for osu_bw
    * @asType integer
+   * @minimum 1
    */
   readonly iterations?: number;
   /**
@@ -132,6 +133,8 @@ export interface BaremetalIpoibOptions {
   /**
    * Value of `app.kubernetes.io/instance` on every object.
    * @default 'baremetal-ipoib'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly instance?: string;
   /**
@@ -144,6 +147,8 @@ export interface BaremetalIpoibOptions {
   /**
    * Namespace of the IPoIB network and of the test workloads.
    * @default 'rdma-benchmarks'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly namespace?: string;
   /**

@@ -48,6 +48,7 @@ export interface EksEfaOsuOptions {
    * OSU `-i` iterations.
    * @default 10000 for osu_latency, 100 for osu_bw
    * @asType integer
+   * @minimum 1
    */
   readonly iterations?: number;
   /**
@@ -72,6 +73,7 @@ export interface EksEfaPingpongOptions {
    * Iterations per size.
    * @default 1000000
    * @asType integer
+   * @minimum 1
    */
   readonly iterations?: number;
 }
@@ -104,6 +106,8 @@ export interface EksEfaOptions {
   /**
    * Value of `app.kubernetes.io/instance` on every object.
    * @default 'eks-efa'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly instance?: string;
   /**

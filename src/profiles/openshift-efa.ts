@@ -155,11 +155,14 @@ export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 
   /**
    * The Intel MPI image built from container/Dockerfile.intel.
    * @default 'cdk8s-rdma-efa-intelmpi:efa1.47.0-impi2021.14-omb7.4'
+   * @pattern ^\S+@sha256:\S+$|^(\S+/)?[^\s/:@]+:(?:[^\s:/@]{1,5}|[^\s:/@]{7,}|[^\s:/@l][^\s:/@]{5}|l[^\s:/@a][^\s:/@]{4}|la[^\s:/@t][^\s:/@]{3}|lat[^\s:/@e][^\s:/@]{2}|late[^\s:/@s][^\s:/@]|lates[^\s:/@t])$
    */
   readonly intelImage?: string;
   /**
    * ServiceAccount of the job pods (granted the jobs' SCC).
    * @default 'mpi-job'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+   * @maxLength 253
    */
   readonly serviceAccountName?: string;
   /**
@@ -181,6 +184,7 @@ export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 
    * OSU `-i` iterations.
    * @default 10000 for osu_latency, 100 for osu_bw
    * @asType integer
+   * @minimum 1
    */
   readonly iterations?: number;
   /** Which of the four jobs to emit. @default - all four */
@@ -192,6 +196,8 @@ export interface OpenShiftEfaOptions {
   /**
    * Value of `app.kubernetes.io/instance` on every object.
    * @default 'openshift-efa'
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 63
    */
   readonly instance?: string;
   /**
