@@ -121,6 +121,7 @@ export function chartValues(profile: string): ProbedValue[] {
     if (def === undefined && v.chartDefault !== '') throw new ChartInferenceError(`${profile}: chart value ${v.path} needs a default (its option has a computed one)`);
     const common = {
       path: v.path, default: def, ...(v.when ? { when: v.when } : {}), ...(v.with ? { with: v.with } : {}),
+      ...(v.scope ? { scope: v.scope } : {}),
       ...(v.ref ? { ref: v.ref } : {}), ...(v.chartDefault !== undefined ? { chartDefault: v.chartDefault } : {}), ...(v.builtin ? { builtin: true } : {}),
       ...(Array.isArray(s.type) && s.type.includes('string') && s.type.includes('integer') ? { intOrString: true } : {}),
     };

@@ -35,6 +35,12 @@ export interface ProbedValue {
   /** The value is an option only while another value has this value (e.g. bundle-mode options); otherwise unused. */
   readonly when?: { readonly path: string; readonly value: boolean | string };
   /**
+   * The construct paths (under the profile, e.g. `DevicePlugin`, `Checks`) of the only objects this switch
+   * changes: switches with disjoint scopes are flipped in one synth. The generator refuses a flip that changes
+   * an object outside the scopes of its synth. Without a scope the switch is flipped alone.
+   */
+  readonly scope?: readonly string[];
+  /**
    * Switches whose alternatives change what this switch's alternatives change (for example an enum that renames
    * the objects this switch edits): the later of the two in the list is also merged under each alternative of
    * the earlier. Any other pair of switches combines independently.
@@ -120,8 +126,17 @@ interface ProbeSet {
 }
 
 /** JSON with map keys sorted, for comparisons (written out by hand: it runs on every document many times). */
+const canonicals = new WeakMap<object, string>();
+
 function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  // Synthesized objects are never changed after templatize reads them: one canonical form each.
+  let known = canonicals.get(v);
+  if (known === undefined) canonicals.set(v, (known = canonicalOf(v)));
+  return known;
+}
+
+function canonicalOf(v: object): string {
   if (Array.isArray(v)) return `[${v.map(x => (x === undefined ? 'null' : canonical(x))).join(',')}]`;
   const obj = v as Record<string, unknown>;
   const parts: string[] = [];
@@ -318,18 +333,26 @@ function expand(n: TNode): TNode {
  * A representation-independent form of the content active under `asg`, as a string for comparisons: a literal
  * map or list and the same content spelled out as entries or items give the same string.
  */
-function project(n: TNode, asg: Assignment): string {
+function project(n: TNode, asg: Assignment, cache?: WeakMap<TNode, string>): string {
+  const known = cache?.get(n);
+  if (known !== undefined) return known;
+  const text = projectOf(n, asg, cache);
+  cache?.set(n, text);
+  return text;
+}
+
+function projectOf(n: TNode, asg: Assignment, cache?: WeakMap<TNode, string>): string {
   const e = expand(n);
   switch (e.t) {
     case 'lit': return `{"v":${canonical(e.v)}}`;
     case 'str': return `{"s":${canonical(e.pieces)}}`;
     case 'num': return `{"n":${JSON.stringify(e.path)}}`;
     case 'map': {
-      const pairs = e.entries.filter(x => holds(x.cond, asg)).map(x => [entryId(x), x.node ? project(x.node, asg) : 'null'] as const);
+      const pairs = e.entries.filter(x => holds(x.cond, asg)).map(x => [entryId(x), x.node ? project(x.node, asg, cache) : 'null'] as const);
       pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       return `{"m":[${pairs.map(([id, v]) => `[${JSON.stringify(id)},${v}]`).join(',')}]}`;
     }
-    case 'list': return `{"l":[${e.items.filter(x => holds(x.cond, asg)).map(x => (x.node ? project(x.node, asg) : canonical({ splice: x.splice }))).join(',')}]}`;
+    case 'list': return `{"l":[${e.items.filter(x => holds(x.cond, asg)).map(x => (x.node ? project(x.node, asg, cache) : canonical({ splice: x.splice }))).join(',')}]}`;
   }
 }
 
@@ -349,7 +372,7 @@ function entryId(e: TEntry): string {
   return id;
 }
 
-const same = (a: TNode, b: TNode, asg: Assignment) => project(a, asg) === project(b, asg);
+const same = (a: TNode, b: TNode, asg: Assignment, cache?: WeakMap<TNode, string>) => project(a, asg, cache) === project(b, asg, cache);
 
 interface MergeCtx {
   readonly asg: Assignment;
@@ -358,6 +381,11 @@ interface MergeCtx {
   readonly ne: CondAtom;
   /** An earlier alternative the merge happens under (pairs of switches), if any. */
   readonly context?: CondAtom;
+  /**
+   * Projections of nodes under `asg` during one document's merge: a merge compares a node before it changes
+   * anything under it, so each node is projected once.
+   */
+  readonly cache?: WeakMap<TNode, string>;
 }
 
 const negate = (a: CondAtom): CondAtom => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' });
@@ -389,7 +417,7 @@ function exclude<T extends { cond: Cond }>(list: T[], x: T, ctx: MergeCtx): T | 
 
 /** Merges `next` (the content under the alternative) into `cur`; undefined when they cannot share a node. */
 function mergeNode(cur: TNode, next: TNode, ctx: MergeCtx): TNode | undefined {
-  if (same(cur, next, ctx.asg)) return cur;
+  if (same(cur, next, ctx.asg, ctx.cache)) return cur;
   const a = expand(cur);
   const b = expand(next);
   if (a.t === 'map' && b.t === 'map') {
@@ -440,7 +468,7 @@ function mergeEntries(cur: TEntry[], next: readonly TEntry[], ctx: MergeCtx): vo
 
 function mergeItems(cur: TItem[], next: readonly TItem[], ctx: MergeCtx): void {
   const active = cur.filter(c => holds(c.cond, ctx.asg));
-  const key = (x: TItem) => (x.node ? project(x.node, ctx.asg) : canonical({ splice: x.splice }));
+  const key = (x: TItem) => (x.node ? project(x.node, ctx.asg, ctx.cache) : canonical({ splice: x.splice }));
   const ka = active.map(key);
   const kb = next.map(key);
   // Longest common subsequence of the active items and the new ones.
@@ -606,58 +634,73 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
   // Gates are not flipped, and hold in every flip (the objects they gate are in every gate-mode synth).
   const switches = values.filter(v => v.alternatives && !gatePaths.has(v.path));
   const defaultAsg = new Map(switches.map(v => [v.path, v.default]));
-  // Each alternative is merged alone, then under each alternative of the earlier switches it names in `with`
-  // (so pairs such as a plugin switch and the plugin's targeting mode come out right).
-  const earlier: CondAtom[] = [];
   const interacts = (v: ProbedValue, path: string) => v.with?.includes(path) || switches.some(w => w.path === path && w.with?.includes(v.path));
-  for (const v of switches) {
-    for (const alt of v.alternatives ?? []) {
-      const eq: CondAtom = { path: v.path, op: 'eq', value: alt };
-      let changed = false;
-      for (const context of [undefined, ...earlier.filter(c => c.path !== v.path && interacts(v, c.path))]) {
+  const earlier: CondAtom[] = [];
+  for (const batch of flipBatches(switches, interacts)) {
+    // Each flip of the batch (at most one alternative per switch, scopes disjoint) is merged into the objects of
+    // its scope, alone; a flip without a scope is alone in its batch, merged into every object, and again under
+    // each alternative of the earlier switches it names in `with` (so pairs that interact come out right).
+    const solo = batch.length === 1 && !batch[0].v.scope;
+    const contexts: (CondAtom | undefined)[] = solo ? [undefined, ...earlier.filter(c => c.path !== batch[0].v.path && interacts(batch[0].v, c.path))] : [undefined];
+    const changed = new Set<Flip>();
+    for (const context of contexts) {
+      const all = new Map(defaultAsg);
+      if (context) all.set(context.path, context.value);
+      for (const f of batch) all.set(f.v.path, f.alt);
+      const ctxOf = new Map(batch.map(f => {
         const asg = new Map(defaultAsg);
         if (context) asg.set(context.path, context.value);
-        asg.set(v.path, alt);
-        const ctx: MergeCtx = { asg, eq, ne: negate(eq), context };
-        let altObjects: Map<string, KubeObject>;
-        const altGates = new Map<string, readonly CondAtom[]>();
-        try {
-          const alt = byIdentity(synth(probed(0, asg)));
-          for (const [id, x] of alt) altGates.set(id, x.gates);
-          altObjects = new Map([...alt].map(([id, x]) => [id, x.object]));
-        } catch (e) {
-          // A pair the profile refuses (each alone is fine) is not a valid input; the chart renders it as it may.
-          // None of the current charts has such a pair.
-          if (context) continue;
-          throw new ChartInferenceError(`${v.path}=${JSON.stringify(alt)}: ${(e as Error).message}`);
+        asg.set(f.v.path, f.alt);
+        const eq: CondAtom = { path: f.v.path, op: 'eq', value: f.alt };
+        return [f, { asg, eq, ne: negate(eq), context } as MergeCtx];
+      }));
+      const ownerOf = (id: string): Flip | undefined => (solo ? batch[0] : batch.find(f => inScope(id, f.v.scope!)));
+      let alt: Map<string, { object: KubeObject; gates: readonly CondAtom[] }>;
+      try {
+        alt = byIdentity(synth(probed(0, all)));
+      } catch (e) {
+        // A pair the profile refuses (each alone is fine) is not a valid input; the chart renders it as it may.
+        if (context) continue;
+        throw new ChartInferenceError(`${batch.map(f => `${f.v.path}=${JSON.stringify(f.alt)}`).join(', ')}: ${(e as Error).message}`);
+      }
+      const outside = (id: string) => new ChartInferenceError(`${batch.map(f => `${f.v.path}=${JSON.stringify(f.alt)}`).join(', ')} changed ${id}, which is outside the declared scopes (${batch.map(f => `${f.v.path}: ${f.v.scope?.join(', ')}`).join('; ')})`);
+      for (const doc of [...result]) {
+        const owner = ownerOf(doc.id);
+        // The flips leave an object outside their scopes as the defaults have it.
+        const ctx = owner ? ctxOf.get(owner)! : undefined;
+        const asg = ctx?.asg ?? defaultAsg;
+        if (!holds(doc.cond, asg)) continue;
+        const o = alt.get(doc.id);
+        if (!o) {
+          if (!owner) throw outside(doc.id);
+          exclude(result, doc, ctx!);
+          changed.add(owner);
+          continue;
         }
-        for (const doc of [...result]) {
-          if (!holds(doc.cond, asg)) continue;
-          const o = altObjects.get(doc.id);
-          if (!o) {
-            exclude(result, doc, ctx);
-            changed = true;
-            continue;
-          }
-          altObjects.delete(doc.id);
-          const { memo, key } = sameKey(doc, JSON.stringify(o), asg);
-          if (memo.keys.has(key)) continue;
-          const node = templatize(o, probes);
-          if (same(doc.node, node, asg)) {
-            memo.keys.add(key);
-          } else {
-            changed = true;
-            doc.node = mergeNode(doc.node, node, ctx)!;
-            sameAs.delete(doc);
-          }
-        }
-        for (const [id, o] of altObjects) {
-          changed = true;
-          result.push({ id, object: o, node: templatize(o, probes), cond: [...altGates.get(id) ?? [], ...addedCond(ctx)] });
+        alt.delete(doc.id);
+        const { memo, key } = sameKey(doc, JSON.stringify(o.object), asg);
+        if (memo.keys.has(key)) continue;
+        const node = templatize(o.object, probes);
+        const cache = new WeakMap<TNode, string>();
+        if (same(doc.node, node, asg, cache)) {
+          memo.keys.add(key);
+        } else {
+          if (!owner) throw outside(doc.id);
+          changed.add(owner);
+          doc.node = mergeNode(doc.node, node, { ...ctx!, cache })!;
+          sameAs.delete(doc);
         }
       }
-      if (!changed) throw new ChartInferenceError(`${v.path}=${JSON.stringify(alt)} changes nothing in the output; do not expose it`);
-      earlier.push(eq);
+      for (const [id, x] of alt) {
+        const owner = ownerOf(id);
+        if (!owner) throw outside(id);
+        changed.add(owner);
+        result.push({ id, object: x.object, node: templatize(x.object, probes), cond: [...x.gates, ...addedCond(ctxOf.get(owner)!)] });
+      }
+    }
+    for (const f of batch) {
+      if (!changed.has(f)) throw new ChartInferenceError(`${f.v.path}=${JSON.stringify(f.alt)} changes nothing in the output; do not expose it`);
+      earlier.push({ path: f.v.path, op: 'eq', value: f.alt });
     }
   }
 
@@ -668,6 +711,38 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
     if (!used.has(v.ref ?? v.path)) throw new ChartInferenceError(`value ${v.path} does not appear in any object; do not expose it`);
   }
   return simplified;
+}
+
+/** One alternative of a switch. */
+interface Flip {
+  readonly v: ProbedValue;
+  readonly alt: boolean | string;
+}
+
+/** Whether an object id (`<kind>:<profile>/<construct path>`) lies under one of the construct paths of a scope. */
+function inScope(id: string, scope: readonly string[]): boolean {
+  const path = id.slice(id.indexOf(':') + 1).split('/').slice(1).join('/');
+  return scope.some(s => path === s || path.startsWith(`${s}/`));
+}
+
+const disjoint = (a: readonly string[], b: readonly string[]) =>
+  a.every(x => b.every(y => x !== y && !x.startsWith(`${y}/`) && !y.startsWith(`${x}/`)));
+
+/**
+ * The flips in synths: flips of switches with disjoint scopes share one synth (at most one alternative per
+ * switch); a switch without a scope, or one that interacts with another (`with`), is flipped alone.
+ */
+function flipBatches(switches: readonly ProbedValue[], interacts: (v: ProbedValue, path: string) => boolean | undefined): Flip[][] {
+  const batches: Flip[][] = [];
+  for (const v of switches) {
+    const alone = !v.scope || switches.some(w => w !== v && interacts(v, w.path));
+    for (const alt of v.alternatives ?? []) {
+      const f = { v, alt };
+      const batch = alone ? undefined : batches.find(b => b.every(g => g.v.scope && g.v !== v && !(b.length === 1 && !b[0].v.scope) && disjoint(g.v.scope, v.scope!)));
+      if (batch) batch.push(f); else batches.push([f]);
+    }
+  }
+  return batches;
 }
 
 // ---------------------------------------------------------------------------------------------------------

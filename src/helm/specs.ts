@@ -27,6 +27,8 @@ export interface ChartValueSpec {
   readonly when?: { readonly path: string; readonly value: boolean | string };
   /** Earlier switches whose alternatives this switch's alternatives interact with (see ProbedValue.with). */
   readonly with?: readonly string[];
+  /** The construct paths of the only objects a switch changes (see ProbedValue.scope). */
+  readonly scope?: readonly string[];
   /** The Go expression the templates read instead of `.Values.<path>` (see ProbedValue.ref). */
   readonly ref?: string;
   /** The default in values.yaml when `ref` computes the profile's ('' or null). */
@@ -93,7 +95,7 @@ const mpiOperator = (n: number): ChartValueSpec[] => [
   { path: 'mpiOperator.install' },
   { path: 'mpiOperator.namespace', probes: token(String(n)) },
   { path: 'mpiOperator.image', probes: image(String(n + 1)) },
-  { path: 'mpiOperator.rbac' },
+  { path: 'mpiOperator.rbac', scope: ['MpiOperator'] },
   { path: 'mpiOperator.resources', probes: resources(`${n + 2}`), default: MPI_OPERATOR_RESOURCES },
 ];
 
@@ -109,7 +111,7 @@ const efaBenchmarks = (n: number, nodeSelector: Record<string, string> = {}): Ch
   { path: 'benchmarks.nodeSelector', probes: selector(String(n + 2)), default: nodeSelector },
   { path: 'benchmarks.tolerations', probes: tolerations(String(n + 3)) },
   { path: 'benchmarks.imagePullSecrets', probes: names(String(n + 4)) },
-  { path: 'benchmarks.hostNetwork' },
+  { path: 'benchmarks.hostNetwork', scope: ['Checks', 'JobSecurity'] },
 ];
 
 /** A published small-message EFA latency of the report's baselines, e.g. `10.4 µs (fi_pingpong, ...)`. */
@@ -157,7 +159,7 @@ const efaInstanceTypes: ChartValueSpec[] = [
   // Real EFA types (the plugin checks them against its list) that take the efaDevices probes (p5: 32 EFA interfaces).
   { path: 'devicePlugin.instanceTypes', probes: [['p5.48xlarge', 'c5n.18xlarge'], ['p5e.48xlarge']], default: [...EFA_INSTANCE_TYPES] },
   { path: 'devicePlugin.additionalInstanceTypes', probes: [['hv65a.metal'], ['hv65b.metal', 'hv65c.metal']] },
-  { path: 'devicePlugin.includeAutoModeNodes' },
+  { path: 'devicePlugin.includeAutoModeNodes', scope: ['DevicePlugin'] },
 ];
 
 export const CHART_SPECS: Readonly<Record<string, ChartSpec>> = {
@@ -170,10 +172,10 @@ export const CHART_SPECS: Readonly<Record<string, ChartSpec>> = {
       ...efaDevicePlugin(),
       ...efaInstanceTypes,
       optional('devicePlugin.serviceAccountName', '64'),
-      { path: 'devicePlugin.privileged' },
+      { path: 'devicePlugin.privileged', scope: ['DevicePlugin'] },
       ...mpiOperator(6),
       ...efaBenchmarks(10),
-      { path: 'benchmarks.osu.benchmark' },
+      { path: 'benchmarks.osu.benchmark', scope: ['Checks/OsuEfa', 'Checks/OsuTcp'] },
       { path: 'benchmarks.osu.messageSizes', probes: ['2:524287', '2:524285'] },
       osuIterations('benchmarks.osu.iterations', 'benchmarks.osu.benchmark'),
       { path: 'benchmarks.osu.tcpTwin' },
@@ -223,20 +225,20 @@ ${mpiJobChecks('kubectl')}{{- end }}
     values: [
       RELEASE_NAME,
       // The pool's name is the MachineConfigs' role (their names too).
-      { path: 'nodeConfig.pool.enabled' },
+      { path: 'nodeConfig.pool.enabled', scope: ['EfaPool', 'Hugepages', 'Memlock'] },
       { path: 'nodeConfig.pool.name', probes: ['hv20a-efa', 'hv20b-efa'] },
       { path: 'nodeConfig.hugepages.enabled' },
       { path: 'nodeConfig.hugepages.count', probes: [4099, 4111], default: 5128 },
       { path: 'nodeConfig.memlock.enabled' },
-      { path: 'nfd.installOperator' },
+      { path: 'nfd.installOperator', scope: ['Nfd'] },
       { path: 'nfd.channel', probes: ['hv02a-channel', 'hv02b-channel'] },
       { path: 'nfd.namespace', probes: token('21') },
       { path: 'nfd.source', probes: token('22') },
       { path: 'nfd.sourceNamespace', probes: token('23') },
       { path: 'nfd.efaRule.name', probes: token('24') },
       { path: 'nfd.efaRule.deviceIds', probes: [['e7a1', 'e7a2'], ['e7b3']], default: [...NFD_OPERATOR.efaDeviceIds] },
-      { path: 'nfd.instance' },
-      { path: 'nfd.installPlanApproval' },
+      { path: 'nfd.instance', scope: ['Nfd'] },
+      { path: 'nfd.installPlanApproval', scope: ['Nfd'] },
       { path: 'nfd.operandImage', probes: image('25'), chartDefault: '', default: undefined },
       { path: 'devicePlugin.enabled' },
       { path: 'devicePlugin.name', probes: token('07') },
@@ -244,7 +246,7 @@ ${mpiJobChecks('kubectl')}{{- end }}
       { path: 'devicePlugin.namespace', probes: token('08') },
       { path: 'devicePlugin.serviceAccountName', probes: token('64') },
       { path: 'devicePlugin.sccName', probes: token('68') },
-      { path: 'devicePlugin.createNamespace' },
+      { path: 'devicePlugin.createNamespace', scope: ['DevicePlugin'] },
       { path: 'devicePlugin.seLinuxType', probes: ['hv66a_t', 'hv66b_t'] },
       ...mpiOperator(6),
       // The profile selects the NFD label when NFD is on; the chart states it.
@@ -252,7 +254,7 @@ ${mpiJobChecks('kubectl')}{{- end }}
       { path: 'benchmarks.intelImage', probes: image('15'), default: INTEL_BENCHMARK_IMAGE.image },
       { path: 'benchmarks.serviceAccountName', probes: token('16') },
       { path: 'benchmarks.sccName', probes: token('17') },
-      { path: 'benchmarks.benchmark' },
+      { path: 'benchmarks.benchmark', scope: ['Checks'] },
       { path: 'benchmarks.messageSizes', probes: ['2:524287', '2:524285'] },
       osuIterations('benchmarks.iterations', 'benchmarks.benchmark'),
       { path: 'benchmarks.jobs.tcp' },
@@ -310,12 +312,13 @@ ${mpiJobChecks('oc')}{{- end }}
       RELEASE_NAME,
       { path: 'mode' },
       releaseNamespace('namespace', '02'),
-      { path: 'multus.enabled', when: BUNDLE_MODE },
+      // Off, the bundle no longer installs the NetworkAttachmentDefinition CRD: the network's sync options change.
+      { path: 'multus.enabled', when: BUNDLE_MODE, scope: ['Multus', 'Network'] },
       { path: 'multus.image', probes: image('03'), when: BUNDLE_MODE },
       { path: 'multus.memory', probes: ['317Mi', '319Mi'], when: BUNDLE_MODE },
       { path: 'multus.cpu', probes: ['113m', '117m'], when: BUNDLE_MODE },
       { path: 'multus.namespace', probes: token('30'), when: BUNDLE_MODE },
-      { path: 'cni.privileged', when: BUNDLE_MODE },
+      { path: 'cni.privileged', when: BUNDLE_MODE, scope: ['IpoibCni', 'Whereabouts'] },
       { path: 'ipoibCni.image', probes: image('04'), when: BUNDLE_MODE },
       { path: 'ipoibCni.namespace', probes: token('31'), when: BUNDLE_MODE },
       { path: 'ipoibCni.nodeSelector', probes: selector('32'), when: BUNDLE_MODE },
@@ -352,10 +355,10 @@ ${mpiJobChecks('oc')}{{- end }}
       { path: 'tests.bandwidth.port', probes: [18533, 18539] },
       { path: 'tests.testPod' },
       { path: 'tests.bandwidth.enabled' },
-      { path: 'tests.bandwidth.program' },
+      { path: 'tests.bandwidth.program', scope: ['Checks/Bandwidth'] },
       { path: 'tests.mpi.enabled' },
       { path: 'tests.mpi.messageSizes', probes: ['2:524287', '2:524285'] },
-      { path: 'tests.mpi.benchmark' },
+      { path: 'tests.mpi.benchmark', scope: ['Checks/Mpi'] },
       osuIterations('tests.mpi.iterations', 'tests.mpi.benchmark'),
     ],
     exceptions: {
