@@ -312,6 +312,21 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     for (const j of bw) expect(JSON.stringify(j)).toContain('"-i","100"');
   });
 
+  test.each(['', ...valuesFiles(profile)])('NOTES.txt names objects the release has (values file %s)', (file) => {
+    const r = h4(['install', 'r', chart, '--dry-run=client', '-n', 'team-a', ...(file ? ['-f', join(VALUES_DIR, file)] : [])]);
+    expect(r.status).toBe(0);
+    const [manifest, notes] = r.stdout.split(/^NOTES:$/m);
+    expect(notes).toBeDefined();
+    const objects = parseAllDocuments(manifest.replace(/^[\s\S]*?^MANIFEST:$/m, '')).map(d => d.toJSON()).filter(o => o?.kind);
+    const ids = new Set(objects.map(o => `${o.kind.toLowerCase()}/${o.metadata.namespace}/${o.metadata.name}`));
+    const named = [...notes.matchAll(/-n (\S+) rollout status (daemonset|deployment)\/(\S+)/g)];
+    if (file === '') expect(named.length).toBeGreaterThan(1);
+    for (const [, ns, kind, name] of named) expect({ file, found: ids.has(`${kind}/${ns}/${name}`), ns, kind, name }).toEqual({ file, found: true, ns, kind, name });
+    // The checks' commands name this release and its namespace whenever there are checks.
+    if (objects.length > 0 && notes.includes('helm test')) expect(notes).toContain('helm test r -n team-a');
+    if (file === '') expect(notes).toContain('helm test r -n team-a');
+  });
+
   test('two releases in two namespaces differ as Helm users expect: names, labels and namespaces of the release', () => {
     const r1 = h4(['template', 'r1', chart, '-n', 'team-a']);
     const r2 = h4(['template', 'r2', chart, '-n', 'team-b']);

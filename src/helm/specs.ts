@@ -203,7 +203,7 @@ export const CHART_SPECS: Readonly<Record<string, ChartSpec>> = {
 Check that the nodes advertise EFA devices:
   kubectl get nodes -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
 {{- if .Values.devicePlugin.enabled }}
-  kubectl -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/aws-efa-k8s-device-plugin
+  kubectl -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
 {{- end }}
 {{- if .Values.mpiOperator.install }}
   kubectl -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
@@ -295,7 +295,7 @@ The MachineConfigs reboot the nodes of pool worker-efa; wait for the pool to fin
 Check that the nodes advertise EFA devices:
   oc get nodes -l feature.node.kubernetes.io/aws-efa.present=true -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
 {{- if .Values.devicePlugin.enabled }}
-  oc -n aws-efa-device-plugin rollout status daemonset/aws-efa-k8s-device-plugin
+  oc -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
 {{- end }}
 {{- if .Values.mpiOperator.install }}
   oc -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
@@ -392,13 +392,16 @@ ${mpiJobChecks('oc')}{{- end }}
 Check the node agents and the RDMA resource:
 {{- if eq .Values.mode "bundle" }}
 {{- if .Values.multus.enabled }}
-  kubectl -n kube-system rollout status daemonset/kube-multus-ds
+  kubectl -n {{ .Values.multus.namespace }} rollout status daemonset/kube-multus-ds
 {{- end }}
-  kubectl -n kube-system rollout status daemonset/kube-ipoib-cni-ds
+  kubectl -n {{ .Values.ipoibCni.namespace }} rollout status daemonset/kube-ipoib-cni-ds
+  kubectl -n {{ .Values.whereabouts.namespace }} rollout status daemonset/whereabouts
+{{- if .Values.devicePlugin.enabled }}
+  kubectl -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/rdma-shared-dp-ds
+{{- end }}
 {{- else }}
   kubectl get nicclusterpolicy nic-cluster-policy -o jsonpath='{.status.state}'   # ready
 {{- end }}
-  kubectl -n kube-system rollout status daemonset/whereabouts
   kubectl get nodes -o custom-columns='NAME:.metadata.name,RDMA:.status.allocatable.{{ .Values.tests.rdmaResource | replace "." "\\\\." }}'
 {{- if .Values.tests.enabled }}
 
