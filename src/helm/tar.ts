@@ -51,5 +51,6 @@ export function tgz(entries: readonly TarEntry[]): Buffer {
   }
   parts.push(Buffer.alloc(2 * BLOCK, 0));
   // Node's gzip header has MTIME 0 and the build's OS byte (3 on Linux, where releases are built).
-  return gzipSync(Buffer.concat(parts), { level: 9 });
+  // The default level, as `helm package` writes (Go compress/gzip DefaultCompression, 6).
+  return gzipSync(Buffer.concat(parts), { level: 6 });
 }
