@@ -28,7 +28,7 @@ export interface GitOpsAnnotationOptions {
 export function addGitOpsAnnotations(scope: Construct, options: GitOpsAnnotationOptions = {}): void {
   // Objects of nested charts (a profile's checks) are applied on their own, after the platform: no waves there.
   const chart = Chart.of(scope);
-  const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+  const objects = scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
   const shippedGroups = new Set<string>(options.installedBySync ?? []);
   for (const o of objects) {
     if (o.kind === 'CustomResourceDefinition') {

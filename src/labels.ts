@@ -77,7 +77,7 @@ export function duplicateObjects(root: IConstruct): string[] {
   const seen = new Map<string, ApiObject>();
   const errors: string[] = [];
   for (const c of root.node.findAll()) {
-    if (!(c instanceof ApiObject)) continue;
+    if (!ApiObject.isApiObject(c)) continue;
     const namespace = c.metadata.namespace ?? '';
     const key = `${c.apiGroup}/${c.kind}/${namespace}/${c.name}`;
     const first = seen.get(key);

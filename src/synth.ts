@@ -61,7 +61,7 @@ export function synthProfileParts(profile: string, options: unknown = {}, synth:
 
 /** A chart's own API objects in dependency order, as cdk8s synthesizes them (cdk8s lib/app.js chartToKube). */
 function apiObjectsOf(chart: Chart): ApiObject[] {
-  return new DependencyGraph(chart.node).topology().filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
+  return new DependencyGraph(chart.node).topology().filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
 }
 
 /** Every object a profile synthesizes for the given options: the platform's, then the checks'. */

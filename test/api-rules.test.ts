@@ -1,4 +1,4 @@
-import { synthProfile } from '../src';
+import { synthProfile } from '../src/internal';
 import { checkResources, checkTolerations } from '../src/validate';
 
 /** Values the API server (or a CRD) would reject are refused at synth, with one line naming the option. */

@@ -1,5 +1,5 @@
 import { baseName } from './helpers';
-import { PROFILE_NAMES, synthProfile } from '../src';
+import { PROFILE_NAMES, synthProfile } from '../src/internal';
 import { PROFILE_VARIANTS } from './variants';
 
 const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${baseName(o)}`).sort();

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { execFileSync } from 'child_process';
-import { ARGO_SYNC_OPTIONS, ARGO_SYNC_WAVE, PROFILE_NAMES, RUN_LABEL, SKIP_DRY_RUN_ON_MISSING_RESOURCE, bundleFor, bundlesFor, checksBundleName, listFiles, sha256, synthProfileParts, writeFolders } from '../src';
+import { ARGO_SYNC_OPTIONS, ARGO_SYNC_WAVE, PROFILE_NAMES, RUN_LABEL, SKIP_DRY_RUN_ON_MISSING_RESOURCE, bundleFor, bundlesFor, checksBundleName, listFiles, sha256, synthProfileParts, writeFolders } from '../src/internal';
 import { PROFILE_VARIANTS } from './variants';
 import { main } from '../src/cli';
 import { KUBECTL_VERSION, kubectlRead, upstreamTools } from './upstream-tools';

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { PROFILES, PROFILE_NAMES, RUN_IDS_CONTEXT_KEY, checkCheckName, runIdOf, runName, synthProfileParts } from '../src';
+import { PROFILES, PROFILE_NAMES, RUN_IDS_CONTEXT_KEY, checkCheckName, runIdOf, runName, synthProfileParts } from '../src/internal';
 import { PROFILE_VARIANTS } from './variants';
 
 describe('run ids', () => {

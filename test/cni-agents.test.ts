@@ -1,4 +1,4 @@
-import { CONFIG_HASH_ANNOTATION, IpoibCni, Multus, Whereabouts } from '../src';
+import { CONFIG_HASH_ANNOTATION, IpoibCni, Multus, Whereabouts } from '../src/internal';
 import { only, synth } from './helpers';
 
 const volumePaths = (ds: any) => Object.fromEntries(ds.spec.template.spec.volumes.map((v: any) => [v.name, v.hostPath?.path ?? v.configMap?.name]));

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { CommitStep, JOURNAL_FILE, LOCK_FILE, OutputSet, recoverRoot, writeOutputs } from '../src/output/commit';
-import { listFiles } from '../src';
+import { listFiles } from '../src/internal';
 import { runCli } from './run-cli';
 
 const root = join(__dirname, '..');

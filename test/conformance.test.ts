@@ -1,7 +1,7 @@
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { readFileSync } from 'fs';
-import { IPPOOL_CRD_SPEC, MPIJOB_CRD_SPEC, NAD_CRD_SPEC, NODE_SLICE_POOL_CRD_SPEC, OVERLAPPING_RANGE_CRD_SPEC } from '../src';
+import { IPPOOL_CRD_SPEC, MPIJOB_CRD_SPEC, NAD_CRD_SPEC, NODE_SLICE_POOL_CRD_SPEC, OVERLAPPING_RANGE_CRD_SPEC } from '../src/internal';
 import { PROFILE_NAMES } from '../src/profiles';
 import { synthProfile } from '../src/synth';
 import { REFERENCE_CRD_IMPORTS } from '../scripts/import-crds';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src';
+import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src/internal';
 import { PROFILE_VARIANTS } from './variants';
 
 function read(name: string) {

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { EfaDevicePlugin, EksEfaProfile, IpoibNetwork, MpiLatencyJob, MpiOperator, Multus, RdmaDevicePlugin, Whereabouts } from '../src';
+import { EfaDevicePlugin, EksEfaProfile, IpoibNetwork, MpiLatencyJob, MpiOperator, Multus, RdmaDevicePlugin, Whereabouts } from '../src/internal';
 import { baseName } from './helpers';
 
 describe('two constructs that emit the same object fail the synth, naming both', () => {

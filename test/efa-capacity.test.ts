@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { EFA_CAPACITY_SOURCE_DATE, EFA_INSTANCE_CAPACITY, EFA_INSTANCE_TYPES, checkEfaDevicesFit, pinnedInstanceType, synthProfile } from '../src';
+import { EFA_CAPACITY_SOURCE_DATE, EFA_INSTANCE_CAPACITY, EFA_INSTANCE_TYPES, checkEfaDevicesFit, pinnedInstanceType, synthProfile } from '../src/internal';
 import capacity from '../src/data/efa-instance-capacity.json';
 import { baseName } from './helpers';
 import { locateReference } from './reference';

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { EfaInfoJob, EfaPingpongTest, PINGPONG_MESSAGE_SIZES, RUN_LABEL } from '../src';
+import { EfaInfoJob, EfaPingpongTest, PINGPONG_MESSAGE_SIZES, RUN_LABEL } from '../src/internal';
 import { PINGPONG_SWEEP_MARKER } from '../src/constructs/efa-checks';
 import { baseName, only, synth } from './helpers';
 

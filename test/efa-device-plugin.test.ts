@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { EFA_INSTANCE_TYPES, EKSCTL_EFA_DAEMONSET, EKS_ADDON_REGISTRY_ACCOUNTS, EfaDevicePlugin, EfaDevicePluginProps, eksChartsFullname } from '../src';
+import { EFA_INSTANCE_TYPES, EKSCTL_EFA_DAEMONSET, EKS_ADDON_REGISTRY_ACCOUNTS, EfaDevicePlugin, EfaDevicePluginProps, eksChartsFullname } from '../src/internal';
 import efaData from '../src/data/efa-instance-types.json';
 import { locateReference } from './reference';
 import { only, synth } from './helpers';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { locateReference } from './reference';
-import { EfaClusterAutoscaler, EfaMachineSet, EfaMachineSetProps } from '../src';
+import { EfaClusterAutoscaler, EfaMachineSet, EfaMachineSetProps } from '../src/internal';
 import { only, synth } from './helpers';
 
 const BASE: EfaMachineSetProps = {

@@ -1,5 +1,5 @@
 import { baseName } from './helpers';
-import { EksEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
+import { EksEfaProfile, PROFILE_NAMES, synthProfile } from '../src/internal';
 import { App, Testing } from 'cdk8s';
 
 const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${baseName(o)}`).sort();

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { PROFILE_NAMES } from '../src';
+import { PROFILE_NAMES } from '../src/internal';
 import { setPath } from '../src/helm/infer';
 import { parseCidr } from '../src/ip';
 import { optionsSchema } from '../src/options-schema';

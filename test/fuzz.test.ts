@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, stringify } from 'yaml';
-import { PROFILE_NAMES, listFiles } from '../src';
+import { PROFILE_NAMES, listFiles } from '../src/internal';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
 import { runCli } from './run-cli';
 import { kubectlRead, upstreamTools } from './upstream-tools';

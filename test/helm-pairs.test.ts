@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { PROFILE_NAMES } from '../src';
+import { PROFILE_NAMES } from '../src/internal';
 import { TEMPLATE_RELEASE, chartDefaults, chartTemplates, chartValues, expectedChartObjects, mergeValues } from '../src/helm/chart';
 import { getPath, setPath } from '../src/helm/infer';
 import { Cond, CondAtom, TNode } from '../src/helm/template';

@@ -1,4 +1,4 @@
-import { IB_BENCHMARK_IMAGE, IbBandwidthTest, IpoibTestPod, MpiLatencyJob, RUN_LABEL } from '../src';
+import { IB_BENCHMARK_IMAGE, IbBandwidthTest, IpoibTestPod, MpiLatencyJob, RUN_LABEL } from '../src/internal';
 import { baseName, only, synth } from './helpers';
 import { OSU_RUN_MARKER } from '../src/constructs/mpi-latency-job';
 

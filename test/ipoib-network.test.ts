@@ -1,4 +1,4 @@
-import { IpoibNetwork, NETWORKS_ANNOTATION, cidrContains, formatIp, networkOf, networksAnnotation, parseCidr, parseIp } from '../src';
+import { IpoibNetwork, NETWORKS_ANNOTATION, cidrContains, formatIp, networkOf, networksAnnotation, parseCidr, parseIp } from '../src/internal';
 import { only, synth } from './helpers';
 
 const nad = (props: object = {}) => only(synth(s => new IpoibNetwork(s, 'Net', props)), 'NetworkAttachmentDefinition');

@@ -1,4 +1,4 @@
-import { MpiLatencyJob, MpiLatencyJobProps } from '../src';
+import { MpiLatencyJob, MpiLatencyJobProps } from '../src/internal';
 import { only, synth, baseName } from './helpers';
 import { OSU_RUN_MARKER } from '../src/constructs/mpi-latency-job';
 

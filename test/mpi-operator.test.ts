@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { MPIJOB_CRD_SPEC, MpiOperator, UPSTREAM_MPI_OPERATOR_LABELS } from '../src';
+import { MPIJOB_CRD_SPEC, MpiOperator, UPSTREAM_MPI_OPERATOR_LABELS } from '../src/internal';
 import { only, synth } from './helpers';
 import { locateReference } from './reference';
 

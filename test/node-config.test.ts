@@ -3,7 +3,7 @@ import { join } from 'path';
 import Ajv from 'ajv';
 import {
   HugepagesMachineConfig, MemlockConfig, WorkerMachineConfigPool, crioUlimitsDropIn, efaHugepagesFor, ignitionDataUrl,
-} from '../src';
+} from '../src/internal';
 import { only, synth } from './helpers';
 import { locateReference } from './reference';
 

@@ -1,6 +1,6 @@
 import { baseName } from './helpers';
 import { App, Testing } from 'cdk8s';
-import { NFD_WORKER_TOLERATIONS, OpenShiftEfaProfile, PROFILE_NAMES, synthProfile } from '../src';
+import { NFD_WORKER_TOLERATIONS, OpenShiftEfaProfile, PROFILE_NAMES, synthProfile } from '../src/internal';
 
 const kinds = (objs: any[]) => objs.map(o => `${o.kind}/${baseName(o)}`).sort();
 const podSpecs = (o: any) => Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template);

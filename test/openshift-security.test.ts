@@ -4,7 +4,7 @@ import { locateReference } from './reference';
 import {
   EFA_NODE_LABEL, EfaNodeFeatureRule, MpiJobSecurity, NFD_OPERATOR, NodeFeatureDiscovery, OpenShiftEfaDevicePlugin, SccGrant,
   nodeFeatureRuleApiVersion, parseOpenShiftVersion,
-} from '../src';
+} from '../src/internal';
 import { only, synth } from './helpers';
 
 describe('NodeFeatureDiscovery', () => {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { PROFILE_NAMES, synthProfile } from '../src';
+import { PROFILE_NAMES, synthProfile } from '../src/internal';
 import { yamlFiles } from './reference';
 
 const root = join(__dirname, '..');

@@ -1,4 +1,4 @@
-import { CONFIG_HASH_ANNOTATION, NetworkOperatorPolicy, NvIpamPool, OperatorIpoibNetwork, RdmaDevicePlugin, RdmaSharedSelectors } from '../src';
+import { CONFIG_HASH_ANNOTATION, NetworkOperatorPolicy, NvIpamPool, OperatorIpoibNetwork, RdmaDevicePlugin, RdmaSharedSelectors } from '../src/internal';
 import { only, synth } from './helpers';
 
 const build = (props: object = {}) => {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Testing } from 'cdk8s';
-import { EfaPingpongTest } from '../src';
+import { EfaPingpongTest } from '../src/internal';
 import { buildReport, parseLog, toMarkdown } from '../src/report';
 import { runCli } from './run-cli';
 

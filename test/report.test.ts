@@ -10,7 +10,7 @@ import { renderReport, splitRunArgument } from '../src/report';
 import { EXAMPLE_DIR, renderExample } from '../scripts/report-example';
 import { execFileSync } from 'child_process';
 import { Testing } from 'cdk8s';
-import { MpiLatencyJob } from '../src';
+import { MpiLatencyJob } from '../src/internal';
 import { OSU_RUN_MARKER } from '../src/constructs/mpi-latency-job';
 
 const FIXTURES = join(__dirname, 'fixtures', 'report');

@@ -4,7 +4,7 @@
  * the earlier output. Kubernetes refuses changes to some fields of a live object; an object that keeps its
  * name must keep those fields. Nothing that changes per release may sit in a selector or a Job template.
  */
-import { PROFILE_NAMES, RUN_LABEL } from '../src';
+import { PROFILE_NAMES, RUN_LABEL } from '../src/internal';
 import type { ProfileObjects, SynthOptions } from '../src/synth';
 import { baseName } from './helpers';
 import { PROFILE_VARIANTS } from './variants';

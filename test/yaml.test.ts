@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse, stringify } from 'yaml';
-import { PROFILE_NAMES, listFiles, synthProfile } from '../src';
+import { PROFILE_NAMES, listFiles, synthProfile } from '../src/internal';
 import { stringifyForAllReaders, toYamlText, yaml11NonString } from '../src/output/yaml';
 import { PROFILE_VARIANTS } from './variants';
 import { random } from './seeded';

@@ -1,0 +1,66 @@
+import { spawnSync } from 'child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { join } from 'path';
+import * as api from '../src';
+import { API_REPORT, apiReport } from '../scripts/api-report';
+
+const root = join(__dirname, '..');
+
+test('API.md is the current public API (run `npm run synth` when this fails)', () => {
+  expect(readFileSync(API_REPORT, 'utf8')).toBe(apiReport());
+});
+
+test('the package entry exports constructs, profiles and the error type, not the plumbing', () => {
+  const names = Object.keys(api);
+  for (const internal of ['sha256', 'writeFileAtomic', 'listFiles', 'parseIp', 'toQuantities', 'podPlacement', 'withOptionPrefix', 'toYaml', 'synthProfile', 'report']) {
+    expect({ internal, exported: names.includes(internal) }).toEqual({ internal, exported: false });
+  }
+  for (const name of ['EksEfaProfile', 'OpenShiftEfaProfile', 'BaremetalIpoibProfile', 'EfaDevicePlugin', 'MpiLatencyJob', 'IpoibNetwork', 'RdmaOptionError', 'PROFILES']) {
+    expect(names).toContain(name);
+  }
+  expect(names.length).toBeLessThan(80); // values; the types are in API.md
+});
+
+test('require(\'cdk8s-rdma\') loads neither commander, ajv nor vega (they serve the command and the report)', () => {
+  const probe = `require(${JSON.stringify(join(root, 'src', 'index.ts'))});
+    const loaded = Object.keys(require.cache).filter(k => /node_modules\\/(commander|ajv|vega)(-[a-z]+)?\\//.test(k));
+    process.stdout.write(JSON.stringify(loaded));`;
+  const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', probe], { cwd: root, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual([]);
+});
+
+test('cdk8s and constructs are peer (and dev) dependencies only, so a consumer has one copy of each', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const dep of ['cdk8s', 'constructs']) {
+    expect({ dep, peer: pkg.peerDependencies[dep] !== undefined, runtime: pkg.dependencies[dep] }).toEqual({ dep, peer: true, runtime: undefined });
+    expect(pkg.devDependencies[dep]).toBe(pkg.peerDependencies[dep]);
+  }
+});
+
+test('identity checks survive a second copy of cdk8s: a profile and a construct in an App of another copy synthesize', () => {
+  // The library tests types by cdk8s's symbols (ApiObject.isApiObject, Chart.isChart), never by instanceof.
+  const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+    .flatMap(e => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  for (const f of sources(join(root, 'src'))) expect({ f, instanceOf: /instanceof (ApiObject|Chart|App)\b/.test(readFileSync(f, 'utf8')) }).toEqual({ f, instanceOf: false });
+
+  const copy = join(root, 'node_modules', '.cache', 'cdk8s-second-copy', 'node_modules', 'cdk8s');
+  if (!existsSync(copy)) {
+    mkdirSync(join(copy, '..'), { recursive: true });
+    cpSync(join(root, 'node_modules', 'cdk8s'), copy, { recursive: true });
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const other = require(copy);
+    expect(other.App).not.toBe(require('cdk8s').App);
+    const app = new other.App();
+    const chart = new other.Chart(app, 'mine', { disableResourceNameHashes: true });
+    new api.EfaDevicePlugin(chart, 'plugin');
+    expect(chart.toJson().map((o: any) => o.kind)).toEqual(['DaemonSet']);
+    const profile = new api.EksEfaProfile(new other.App(), 'efa');
+    expect(profile.toJson().length).toBeGreaterThan(5);
+    expect(profile.checks.toJson().length).toBeGreaterThan(0);
+  } finally {
+    rmSync(join(copy, '..', '..'), { recursive: true, force: true });
+  }
+});
