@@ -3,12 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { PROFILE_NAMES, listFiles, synthProfileParts } from '../src/internal';
+import { PROFILES, PROFILE_NAMES, listFiles, synthProfileParts } from '../src/internal';
 import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, expectedChartObjects, packageChart, renderChart } from '../src/helm/chart';
 import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
-import { CHART_SPECS } from '../src/helm/specs';
 import { PACKAGE_VERSION } from '../src/version';
 import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
 import { HELM4_VERSION, upstreamTools } from './upstream-tools';
@@ -217,7 +216,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
 
   test('every option of the profile is a chart value under the same path, or an exception the README gives a reason for', () => {
     const exposed = chartValues(profile).map(v => v.path);
-    const exceptions = CHART_SPECS[profile].exceptions;
+    const exceptions = PROFILES[profile].chart.exceptions;
     const leaves = optionLeaves(optionsSchema(profile)).map(l => l.path);
     const covered = (p: string, paths: readonly string[]) => paths.some(e => p === e || p.startsWith(`${e}.`));
     expect(leaves.filter(p => !covered(p, exposed) && !covered(p, Object.keys(exceptions)))).toEqual([]);

@@ -6,7 +6,6 @@ import { PROFILES } from '../profiles';
 import { synthProfileParts } from '../synth';
 import { PACKAGE_VERSION } from '../version';
 import { ChartInferenceError, Helper, InferOptions, ProbedValue, Synth, TemplateDoc, getPath, inferTemplates, optionsFromValues, setPath } from './infer';
-import { CHART_SPECS } from './specs';
 import { tgz } from './tar';
 import { TNode, renderDocument } from './template';
 import { PART_OF } from '../labels';
@@ -112,7 +111,7 @@ app.kubernetes.io/part-of: ${PART_OF}
 
 /** The exposed values of a profile's chart, with their defaults and what to probe. */
 export function chartValues(profile: string): ProbedValue[] {
-  const spec = CHART_SPECS[profile];
+  const spec = PROFILES[profile].chart;
   const schema = optionsSchema(profile);
   return spec.values.map(v => {
     const s = schemaAt(schema, v.path);
@@ -254,7 +253,7 @@ function chartReadme(profile: string, defaults: Record<string, unknown>, singlet
     const s = chartValueSchema(schemaAt(schema, v.path)!, v);
     return `| \`${v.path}\` | ${cell(optionType(s))} | \`${cell(JSON.stringify(v.default))}\` | ${cell(s.description ?? '')} |`;
   });
-  const exceptions = Object.entries(CHART_SPECS[profile].exceptions).map(([path, why]) => `| \`${path}\` | ${cell(why)} |`);
+  const exceptions = Object.entries(PROFILES[profile].chart.exceptions).map(([path, why]) => `| \`${path}\` | ${cell(why)} |`);
   const releaseNamespaced = all.filter(v => v.chartDefault === '' && v.ref).map(v => `\`${v.path}\``).join(', ');
   return `# ${profile} (cdk8s-rdma ${PACKAGE_VERSION})
 
@@ -307,7 +306,7 @@ function chartYaml(profile: string): string {
     version: PACKAGE_VERSION,
     appVersion: PACKAGE_VERSION,
     kubeVersion: CHART_KUBE_VERSION,
-    keywords: ['rdma', 'mpi', 'hpc', profile.includes('efa') ? 'efa' : 'infiniband'],
+    keywords: [...PROFILES[profile].keywords],
   });
 }
 
@@ -343,7 +342,7 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
     const previous = files.get(path);
     files.set(path, previous === undefined ? renderDocument(d.node, d.cond) : `${previous}---\n${renderDocument(d.node, d.cond)}`);
   }
-  files.set('templates/NOTES.txt', CHART_SPECS[profile].notes);
+  files.set('templates/NOTES.txt', PROFILES[profile].chart.notes);
   files.set('templates/_helpers.tpl', chartHelpers(profile).tpl);
   files.set('Chart.yaml', chartYaml(profile));
   files.set('values.yaml', valuesYaml(profile, defaults));

@@ -2,17 +2,29 @@ import { App, Chart } from 'cdk8s';
 import { BAREMETAL_IPOIB, BaremetalIpoibOptions, BaremetalIpoibProfile } from './baremetal-ipoib';
 import { EKS_EFA, EksEfaOptions, EksEfaProfile } from './eks-efa';
 import { OPENSHIFT_EFA, OpenShiftEfaOptions, OpenShiftEfaProfile } from './openshift-efa';
+import type { ChartSpec } from '../helm/specs';
+import { BAREMETAL_IPOIB_CHART } from './baremetal-ipoib.chart';
+import { EKS_EFA_CHART } from './eks-efa.chart';
+import { OPENSHIFT_EFA_CHART } from './openshift-efa.chart';
 
 export * from './baremetal-ipoib';
 export * from './eks-efa';
 export * from './openshift-efa';
 
-/** A platform profile: a name, what it is for, and how to build its chart from options. */
+/**
+ * A platform profile, defined in one place: its name, what it is for, the keywords of its Helm chart, the
+ * TypeScript options interface (scripts/options-schemas.ts generates src/data/options-schemas/<name>.json from
+ * it), its Helm chart (<name>.chart.ts), and how to build it from options.
+ */
 export interface ProfileDefinition<O = any> {
   readonly name: string;
   readonly description: string;
+  /** Keywords of the Helm chart (Chart.yaml). */
+  readonly keywords: readonly string[];
   /** The TypeScript options interface, from which the options JSON schema is generated. */
   readonly optionsType: string;
+  /** The Helm chart: values, exceptions, NOTES.txt. */
+  readonly chart: ChartSpec;
   create(app: App, options: O): ProfileChart;
 }
 
@@ -25,19 +37,25 @@ export interface ProfileChart extends Chart {
 export const PROFILES: Readonly<Record<string, ProfileDefinition>> = {
   [BAREMETAL_IPOIB]: {
     name: BAREMETAL_IPOIB,
+    keywords: ['rdma', 'mpi', 'hpc', 'infiniband', 'ipoib'],
     optionsType: 'BaremetalIpoibOptions',
+    chart: BAREMETAL_IPOIB_CHART,
     description: 'InfiniBand on bare metal: Multus (thick), ipoib-cni, whereabouts, an IPoIB network, an RDMA device plugin (or the NVIDIA network-operator), ipoib-test / ib_read_bw / OSU-over-IB checks',
     create: (app: App, options: BaremetalIpoibOptions) => new BaremetalIpoibProfile(app, BAREMETAL_IPOIB, options),
   },
   [EKS_EFA]: {
     name: EKS_EFA,
+    keywords: ['rdma', 'mpi', 'hpc', 'efa', 'eks'],
     optionsType: 'EksEfaOptions',
+    chart: EKS_EFA_CHART,
     description: 'AWS EFA on EKS: EFA device plugin, MPI operator, fi_info / fi_pingpong / OSU jobs (EFA and TCP twin)',
     create: (app: App, options: EksEfaOptions) => new EksEfaProfile(app, EKS_EFA, options),
   },
   [OPENSHIFT_EFA]: {
     name: OPENSHIFT_EFA,
+    keywords: ['rdma', 'mpi', 'hpc', 'efa', 'openshift'],
     optionsType: 'OpenShiftEfaOptions',
+    chart: OPENSHIFT_EFA_CHART,
     description: 'AWS EFA on OpenShift: huge pages and memlock MachineConfigs, NFD, EFA device plugin and MPI jobs with least-privilege SCCs, EFA MachineSets',
     create: (app: App, options: OpenShiftEfaOptions) => new OpenShiftEfaProfile(app, OPENSHIFT_EFA, options),
   },

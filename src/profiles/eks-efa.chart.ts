@@ -1,0 +1,62 @@
+import type { ChartSpec } from '../helm/specs';
+import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, helmTest, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
+
+/** The Helm chart of the eks-efa profile: its values (with probes and scopes), exceptions and NOTES.txt (see src/helm/specs.ts). */
+export const EKS_EFA_CHART: ChartSpec = {
+  values: [
+    RELEASE_NAME,
+    { path: 'devicePlugin.enabled' },
+    { path: 'devicePlugin.name', probes: token('07') },
+    { path: 'devicePlugin.namespace', probes: token('02') },
+    ...efaDevicePlugin(),
+    ...efaInstanceTypes,
+    optional('devicePlugin.serviceAccountName', '64'),
+    { path: 'devicePlugin.privileged', scope: ['DevicePlugin'] },
+    ...mpiOperator(6),
+    ...efaBenchmarks(10),
+    { path: 'benchmarks.osu.benchmark', scope: ['Checks/OsuEfa', 'Checks/OsuTcp'] },
+    { path: 'benchmarks.osu.messageSizes', probes: ['2:524287', '2:524285'] },
+    osuIterations('benchmarks.osu.iterations', 'benchmarks.osu.benchmark'),
+    { path: 'benchmarks.osu.tcpTwin' },
+    { path: 'benchmarks.fiInfo' },
+    { path: 'benchmarks.podAnnotations', probes: annotations('16') },
+    optional('benchmarks.serviceAccountName', '17'),
+    { path: 'benchmarks.pingpong.enabled' },
+    { path: 'benchmarks.pingpong.iterations', probes: [1234567, 1234577] },
+    { path: 'benchmarks.pingpong.messageSizes', probes: [[4099, 8209], [4111, 8219]] },
+  ],
+  exceptions: {
+    'devicePlugin.adopt': ADOPT,
+    'devicePlugin.helmRelease': ADOPT,
+    'devicePlugin.imageRegion': IMAGE_PARTS,
+    'devicePlugin.imageTag': IMAGE_PARTS,
+    'devicePlugin.nodeTargeting': 'Each targeting mode builds another node-affinity structure; the chart targets instance types, listed in devicePlugin.instanceTypes and devicePlugin.additionalInstanceTypes.',
+    'devicePlugin.nodeLabels': 'Only with devicePlugin.nodeTargeting "node-labels" (not in the chart).',
+    'devicePlugin.instanceTypeLabelKeys': 'Each key is a node-affinity term of its own, which the templates cannot build from a list.',
+    'devicePlugin.seLinuxType': 'Set, it adds a whole seLinuxOptions block; the templates cannot leave the block out for an empty value.',
+    'mpiOperator.adopt': ADOPT,
+    'mpiOperator.runAsUser': RUN_AS_USER,
+  },
+  notes: `cdk8s-rdma {{ .Chart.Version }}, profile eks-efa (release {{ .Release.Name }}).
+
+Check that the nodes advertise EFA devices:
+  kubectl get nodes -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
+{{- if .Values.devicePlugin.enabled }}
+  kubectl -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
+{{- end }}
+{{- if .Values.mpiOperator.install }}
+  kubectl -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
+{{- end }}
+{{- if .Values.benchmarks.enabled }}
+
+${helmTest('kubectl')}
+Then read them in namespace {{ .Values.benchmarks.namespace | default .Release.Namespace }}:
+{{- if .Values.benchmarks.fiInfo }}
+  kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs job/efa-fi-info            # the EFA provider; the job fails without one
+{{- end }}
+{{- if .Values.benchmarks.pingpong.enabled }}
+  kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs -l app.kubernetes.io/name=fi-pingpong,batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
+{{- end }}
+${mpiJobChecks('kubectl')}{{- end }}
+`,
+};
