@@ -10,7 +10,7 @@ import { OSU_RUN_MARKER } from '../report/markers';
 import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE } from '../versions';
 import {
   BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement,
-  resolveBenchmarkPod, tcpPodResources,
+  ResolvedBenchmarkPod, resolveBenchmarkPod, tcpPodResources,
 } from './benchmark-pod';
 import { DEFAULT_RDMA_RESOURCE, checkRdmaResource } from './ib-workloads';
 
@@ -127,97 +127,20 @@ export class MpiLatencyJob extends Construct {
 
   constructor(scope: Construct, id: string, props: MpiLatencyJobProps = {}) {
     super(scope, id);
-    this.transport = checkOneOf(WHERE, 'transport', props.transport ?? 'efa', MPI_TRANSPORTS);
-    const ib = this.transport === 'ib';
-    const pod = resolveBenchmarkPod(WHERE, ib ? { ...props, image: props.image ?? IB_BENCHMARK_IMAGE.image } : props, this);
-    this.benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', MPI_JOB_PROGRAMS);
-    for (const key of ['rdmaResource', 'ucxNetDevices'] as const) {
-      if (!ib && props[key] !== undefined) {
-        throw new RdmaOptionError(WHERE, key, props[key], `only applies to transport "ib" (transport is "${this.transport}")`, 'unset, or transport "ib"');
-      }
-    }
-    const rdmaResource = ib ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined;
-    this.mpiImplementation = checkOneOf(WHERE, 'mpiImplementation', props.mpiImplementation ?? 'OpenMPI', MPI_IMPLEMENTATIONS);
-    const intel = this.mpiImplementation === 'Intel';
-    if (this.benchmark === 'fi_info' && this.transport !== 'efa') {
-      throw new RdmaOptionError(WHERE, 'transport', this.transport, 'cannot run the fi_info check (its pods hold no EFA device)', '"efa" with benchmark "fi_info"');
-    }
-    if (intel && this.benchmark === 'fi_info') {
-      throw new RdmaOptionError(WHERE, 'benchmark', this.benchmark, 'is not available with mpiImplementation "Intel"', '"osu_latency", "osu_bw"');
-    }
-    if (intel && this.transport !== 'efa') {
-      throw new RdmaOptionError(WHERE, 'transport', this.transport, 'is not available with mpiImplementation "Intel"', '"efa" (the TCP twin runs Open MPI)');
-    }
-    const defaultName = this.benchmark === 'fi_info' ? 'efa-support'
-      : `${this.benchmark.replace('_', '-')}-${intel ? 'intel-' : ''}${this.transport}`;
-    // The MPIJob is `<name>-<run id>`; mpi-operator names its launcher Job `<job>-launcher`.
-    this.name = checkCheckName(WHERE, 'name', props.name ?? defaultName, '-launcher'.length);
-    this.namespace = pod.namespace;
-    const messageSizes = checkMessageSizes(props.messageSizes ?? '1:4194304');
-    const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? OSU_DEFAULT_ITERATIONS[this.benchmark as OsuBenchmark] ?? OSU_DEFAULT_ITERATIONS.osu_latency);
-    const benchmarkPath = checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (intel ? INTEL_BENCHMARK_IMAGE : ib ? IB_BENCHMARK_IMAGE : BENCHMARK_IMAGE).osuPt2ptDir);
-    const ttl = checkTtl(WHERE, props.ttlSecondsAfterFinished);
-
-    const program = this.benchmark === 'fi_info'
-      // Each rank prints its node's EFA RDM endpoints, or fails with -61 (No data available).
-      ? [BENCHMARK_IMAGE.fiInfo, '-p', 'efa', '-t', 'FI_EP_RDM']
-      : [`${benchmarkPath.replace(/\/$/, '')}/${this.benchmark}`, '-m', messageSizes, '-i', String(iterations)];
-    let command: string;
-    let launcherArgs: string[];
-    let launcherEnv: k8s.EnvVar[] | undefined;
-    if (intel) {
-      command = INTEL_BENCHMARK_IMAGE.mpirun;
-      launcherArgs = [
-        // Two ranks, one per worker; the operator points I_MPI_HYDRA_HOST_FILE at its hostfile.
-        '-n', '2', '-ppn', '1',
-        // libfabric of the EFA installer (not Intel's bundled one) with its efa provider: no silent TCP fallback.
-        '-genv', 'I_MPI_OFI_LIBRARY_INTERNAL', '0',
-        '-genv', 'I_MPI_FABRICS', 'ofi',
-        '-genv', 'I_MPI_OFI_PROVIDER', 'efa',
-        '-genv', 'FI_PROVIDER', 'efa',
-        ...program,
-      ];
-      // I_MPI_DEBUG=5 prints the libfabric provider each rank uses, so the log shows EFA was really used.
-      launcherEnv = [{ name: 'I_MPI_DEBUG', value: '5' }];
-    } else if (ib) {
-      command = IB_BENCHMARK_IMAGE.mpirun;
-      const ucxDevices = props.ucxNetDevices !== undefined ? checkUcxDevices(props.ucxNetDevices) : undefined;
-      launcherArgs = [
-        '-np', '2',
-        '--map-by', 'ppr:1:node',
-        // UCX over RDMA only: rc (verbs or mlx5 accelerated), shared memory and self; no tcp, so a missing HCA
-        // fails the job instead of falling back to TCP.
-        '--mca', 'pml', 'ucx',
-        '-x', 'UCX_TLS=rc,sm,self',
-        ...(ucxDevices ? ['-x', `UCX_NET_DEVICES=${ucxDevices}`] : []),
-        ...program,
-      ];
-    } else {
-      command = BENCHMARK_IMAGE.mpirun;
-      const transportArgs = this.benchmark === 'fi_info' ? []
-        : this.transport === 'efa'
-          // Force the OFI path to EFA: no silent fallback to TCP (research mpi-openshift.md §2.3).
-          ? ['--mca', 'pml', 'cm', '--mca', 'mtl', 'ofi', '-x', 'FI_PROVIDER=efa']
-          // TCP twin: ob1 PML over the tcp BTL; the ofi MTL is only used by the cm PML, so OFI is out of the path.
-          : ['--mca', 'pml', 'ob1', '--mca', 'btl', 'tcp,self'];
-      launcherArgs = [
-        '-np', '2',
-        // One rank per worker node; the operator writes the hostfile and points OMPI_MCA_orte_default_hostfile at it.
-        '--map-by', 'ppr:1:node',
-        '-x', 'PATH', '-x', 'LD_LIBRARY_PATH',
-        ...transportArgs,
-        ...program,
-      ];
-    }
-
-    const instanceTypes = props.instanceTypes;
-    if (instanceTypes !== undefined && instanceTypes.length === 0) {
-      throw new RdmaOptionError(WHERE, 'instanceTypes', instanceTypes, 'is empty', 'at least one instance type, or unset');
-    }
-    (instanceTypes ?? []).forEach((t, i) => checkNonEmpty(WHERE, `instanceTypes[${i}]`, t));
-    const nodeAffinity: k8s.NodeAffinity | undefined = instanceTypes ? {
+    const r = resolveMpiJob(this, props);
+    this.transport = r.transport;
+    this.benchmark = r.benchmark;
+    this.mpiImplementation = r.mpiImplementation;
+    this.name = r.name;
+    this.namespace = r.pod.namespace;
+    const { pod, messageSizes, rdmaResource, ttl } = r;
+    const launcherSpec = LAUNCHERS[`${r.mpiImplementation}/${r.transport}` as LauncherKey]!;
+    const command = launcherSpec.mpirun;
+    const launcherArgs = launcherSpec.args(r);
+    const launcherEnv = launcherSpec.env;
+    const nodeAffinity: k8s.NodeAffinity | undefined = r.instanceTypes ? {
       requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{ matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: [...new Set(instanceTypes)] }] }],
+        nodeSelectorTerms: [{ matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: r.instanceTypes }] }],
       },
     } : undefined;
     const labels = standardLabels(this, this.name, 'benchmark');
@@ -276,7 +199,7 @@ export class MpiLatencyJob extends Construct {
       runPolicy: { cleanPodPolicy: 'Running', ttlSecondsAfterFinished: ttl },
       sshAuthMountPath: BENCHMARK_IMAGE.sshAuthMountPath,
       launcherCreationPolicy: 'WaitForWorkersReady',
-      mpiImplementation: intel ? MpiJobSpecMpiImplementation.INTEL : MpiJobSpecMpiImplementation.OPEN_MPI,
+      mpiImplementation: r.mpiImplementation === 'Intel' ? MpiJobSpecMpiImplementation.INTEL : MpiJobSpecMpiImplementation.OPEN_MPI,
       mpiReplicaSpecs: {
         Launcher: { replicas: 1, restartPolicy: 'OnFailure', template: launcherTemplate },
         Worker: { replicas: 2, restartPolicy: 'Never', template: workerTemplate },
@@ -292,6 +215,110 @@ export class MpiLatencyJob extends Construct {
     });
   }
 }
+
+/** MpiLatencyJob props checked and defaulted: everything the MPIJob is rendered from. */
+interface ResolvedMpiJob {
+  readonly transport: MpiTransport;
+  readonly benchmark: MpiJobProgram;
+  readonly mpiImplementation: MpiImplementation;
+  readonly name: string;
+  readonly pod: ResolvedBenchmarkPod;
+  readonly messageSizes: string;
+  readonly iterations: number;
+  readonly benchmarkPath: string;
+  readonly ttl: number;
+  readonly rdmaResource?: string;
+  readonly ucxNetDevices?: string;
+  readonly instanceTypes?: string[];
+}
+
+function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpiJob {
+  const transport = checkOneOf(WHERE, 'transport', props.transport ?? 'efa', MPI_TRANSPORTS);
+  const ib = transport === 'ib';
+  const pod = resolveBenchmarkPod(WHERE, ib ? { ...props, image: props.image ?? IB_BENCHMARK_IMAGE.image } : props, scope);
+  const benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', MPI_JOB_PROGRAMS);
+  for (const key of ['rdmaResource', 'ucxNetDevices'] as const) {
+    if (!ib && props[key] !== undefined) {
+      throw new RdmaOptionError(WHERE, key, props[key], `only applies to transport "ib" (transport is "${transport}")`, 'unset, or transport "ib"');
+    }
+  }
+  const mpiImplementation = checkOneOf(WHERE, 'mpiImplementation', props.mpiImplementation ?? 'OpenMPI', MPI_IMPLEMENTATIONS);
+  const intel = mpiImplementation === 'Intel';
+  if (benchmark === 'fi_info' && transport !== 'efa') {
+    throw new RdmaOptionError(WHERE, 'transport', transport, 'cannot run the fi_info check (its pods hold no EFA device)', '"efa" with benchmark "fi_info"');
+  }
+  if (intel && benchmark === 'fi_info') {
+    throw new RdmaOptionError(WHERE, 'benchmark', benchmark, 'is not available with mpiImplementation "Intel"', '"osu_latency", "osu_bw"');
+  }
+  if (LAUNCHERS[`${mpiImplementation}/${transport}` as LauncherKey] === undefined) {
+    throw new RdmaOptionError(WHERE, 'transport', transport, `is not available with mpiImplementation "${mpiImplementation}"`, '"efa" (the TCP twin runs Open MPI)');
+  }
+  const defaultName = benchmark === 'fi_info' ? 'efa-support' : `${benchmark.replace('_', '-')}-${intel ? 'intel-' : ''}${transport}`;
+  const instanceTypes = props.instanceTypes;
+  if (instanceTypes !== undefined && instanceTypes.length === 0) {
+    throw new RdmaOptionError(WHERE, 'instanceTypes', instanceTypes, 'is empty', 'at least one instance type, or unset');
+  }
+  (instanceTypes ?? []).forEach((t, i) => checkNonEmpty(WHERE, `instanceTypes[${i}]`, t));
+  return {
+    transport, benchmark, mpiImplementation, pod,
+    // The MPIJob is `<name>-<run id>`; mpi-operator names its launcher Job `<job>-launcher`.
+    name: checkCheckName(WHERE, 'name', props.name ?? defaultName, '-launcher'.length),
+    rdmaResource: ib ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined,
+    ucxNetDevices: props.ucxNetDevices !== undefined ? checkUcxDevices(props.ucxNetDevices) : undefined,
+    messageSizes: checkMessageSizes(props.messageSizes ?? '1:4194304'),
+    iterations: checkPositiveInt(WHERE, 'iterations', props.iterations ?? OSU_DEFAULT_ITERATIONS[benchmark as OsuBenchmark] ?? OSU_DEFAULT_ITERATIONS.osu_latency),
+    benchmarkPath: checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (intel ? INTEL_BENCHMARK_IMAGE : ib ? IB_BENCHMARK_IMAGE : BENCHMARK_IMAGE).osuPt2ptDir),
+    ttl: checkTtl(WHERE, props.ttlSecondsAfterFinished),
+    instanceTypes: instanceTypes ? [...new Set(instanceTypes)] : undefined,
+  };
+}
+
+/** What the ranks run: an OSU benchmark, or fi_info on each worker. */
+function programOf(r: ResolvedMpiJob): string[] {
+  return r.benchmark === 'fi_info'
+    // Each rank prints its node's EFA RDM endpoints, or fails with -61 (No data available).
+    ? [BENCHMARK_IMAGE.fiInfo, '-p', 'efa', '-t', 'FI_EP_RDM']
+    : [`${r.benchmarkPath.replace(/\/$/, '')}/${r.benchmark}`, '-m', r.messageSizes, '-i', String(r.iterations)];
+}
+
+type LauncherKey = `${MpiImplementation}/${MpiTransport}`;
+
+/** How the launcher starts two ranks, one per worker, for one MPI implementation over one transport. */
+interface Launcher {
+  readonly mpirun: string;
+  args(r: ResolvedMpiJob): string[];
+  readonly env?: k8s.EnvVar[];
+}
+
+/** Open MPI's launcher: two ranks, one per worker node (the operator writes the hostfile, OMPI_MCA_orte_default_hostfile). */
+const openMpi = (transportArgs: (r: ResolvedMpiJob) => string[]): Launcher => ({
+  mpirun: BENCHMARK_IMAGE.mpirun,
+  args: r => ['-np', '2', '--map-by', 'ppr:1:node', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', ...transportArgs(r), ...programOf(r)],
+});
+
+/** The launcher of each (MPI implementation, transport) this construct runs; any other pair is refused. */
+const LAUNCHERS: Partial<Record<LauncherKey, Launcher>> & Record<'OpenMPI/efa' | 'OpenMPI/tcp' | 'OpenMPI/ib' | 'Intel/efa', Launcher> = {
+  // Force the OFI path to EFA: no silent fallback to TCP (research mpi-openshift.md §2.3). fi_info needs no MPI transport.
+  'OpenMPI/efa': openMpi(r => (r.benchmark === 'fi_info' ? [] : ['--mca', 'pml', 'cm', '--mca', 'mtl', 'ofi', '-x', 'FI_PROVIDER=efa'])),
+  // TCP twin: ob1 PML over the tcp BTL; the ofi MTL is only used by the cm PML, so OFI is out of the path.
+  'OpenMPI/tcp': openMpi(() => ['--mca', 'pml', 'ob1', '--mca', 'btl', 'tcp,self']),
+  'OpenMPI/ib': {
+    mpirun: IB_BENCHMARK_IMAGE.mpirun,
+    // UCX over RDMA only: rc (verbs or mlx5 accelerated), shared memory and self; no tcp, so a missing HCA
+    // fails the job instead of falling back to TCP.
+    args: r => ['-np', '2', '--map-by', 'ppr:1:node', '--mca', 'pml', 'ucx', '-x', 'UCX_TLS=rc,sm,self',
+      ...(r.ucxNetDevices ? ['-x', `UCX_NET_DEVICES=${r.ucxNetDevices}`] : []), ...programOf(r)],
+  },
+  'Intel/efa': {
+    mpirun: INTEL_BENCHMARK_IMAGE.mpirun,
+    // Two ranks, one per worker; the operator points I_MPI_HYDRA_HOST_FILE at its hostfile. libfabric of the
+    // EFA installer (not Intel's bundled one) with its efa provider: no silent TCP fallback.
+    args: r => ['-n', '2', '-ppn', '1', '-genv', 'I_MPI_OFI_LIBRARY_INTERNAL', '0', '-genv', 'I_MPI_FABRICS', 'ofi',
+      '-genv', 'I_MPI_OFI_PROVIDER', 'efa', '-genv', 'FI_PROVIDER', 'efa', ...programOf(r)],
+    // I_MPI_DEBUG=5 prints the libfabric provider each rank uses, so the log shows EFA was really used.
+    env: [{ name: 'I_MPI_DEBUG', value: '5' }],
+  },
+};
 
 function checkUcxDevices(value: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_.-]+(:\d+)?(,[A-Za-z0-9_.-]+(:\d+)?)*$/.test(value)) {
