@@ -24,6 +24,7 @@ import { INTEL_BENCHMARK_IMAGE } from '../versions';
 /** The device plugin's pull secret on OpenShift: credentials for the EKS add-on registry, which you create (README). */
 export const OPENSHIFT_EFA_PLUGIN_PULL_SECRETS: readonly string[] = ['ecr-eks-addons'];
 export const OPENSHIFT_EFA = 'openshift-efa';
+const P = OPENSHIFT_EFA;
 
 export interface OpenShiftEfaPoolOptions {
   /**
@@ -255,12 +256,43 @@ export class OpenShiftEfaProfile extends Chart {
   }
 
   private compose(options: OpenShiftEfaOptions): void {
-    const P = OPENSHIFT_EFA;
     const openshiftVersion = options.openshiftVersion ?? '4.18';
     parseOpenShiftVersion(P, 'openshiftVersion', openshiftVersion);
-
     // 1-2. Node configuration: a custom pool, huge pages, memlock.
-    const { pool = {}, hugepages = {}, memlock = {} } = options.nodeConfig ?? {};
+    const mcp = this.composeNodeConfig(options.nodeConfig ?? {});
+    // The taints of the EFA machines, tolerated by exactly what must run there: the device plugin and the MPI
+    // jobs here, NFD's worker (it labels the nodes) by its operator's own toleration; nothing else.
+    const onEfaMachines = taintTolerations(options.machineSet?.taints ?? []);
+    // 3-4. NFD, whose rule labels EFA nodes, and the EFA device plugin (own namespace, ServiceAccount and SCC).
+    const efaNodeLabel = this.composeNfd(options, openshiftVersion);
+    this.composeDevicePlugin(options, efaNodeLabel, onEfaMachines);
+
+    // 5. MPI operator.
+    const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
+    // OpenShift's SCCs assign the UID from the namespace's range.
+    gate(this, 'mpiOperator.install', operatorInstall, () =>
+      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', { runAsUser: null, ...operator })));
+
+    // 6-8. Job namespace, its ServiceAccount and SCC, and the four jobs.
+    const { enabled: benchEnabled = true, ...benchmarks } = options.benchmarks ?? {};
+    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, options.machineSet, efaNodeLabel, onEfaMachines));
+
+    // EFA machines, and the cluster autoscaler.
+    if (options.machineSet) {
+      withOptionPrefix(P, 'machineSet', () => new EfaMachineSet(this, 'MachineSet', {
+        nodeLabels: mcp?.nodeSelector,
+        ...options.machineSet!,
+        openshiftVersion,
+      }));
+    }
+    if (options.clusterAutoscaler) {
+      withOptionPrefix(P, 'clusterAutoscaler', () => new EfaClusterAutoscaler(this, 'ClusterAutoscaler', options.clusterAutoscaler!));
+    }
+  }
+
+  /** The EFA pool's MachineConfigPool, huge pages and memlock; returns the pool, if any. */
+  private composeNodeConfig(nodeConfig: OpenShiftEfaNodeConfigOptions): WorkerMachineConfigPool | undefined {
+    const { pool = {}, hugepages = {}, memlock = {} } = nodeConfig;
     const { enabled: poolEnabled = true, ...poolProps } = pool;
     const mcp = poolEnabled
       ? withOptionPrefix(P, 'nodeConfig.pool', () => new WorkerMachineConfigPool(this, 'EfaPool', poolProps))
@@ -278,12 +310,11 @@ export class OpenShiftEfaProfile extends Chart {
     const { enabled: memlockEnabled = true, ...memlockProps } = memlock;
     gate(this, 'nodeConfig.memlock.enabled', memlockEnabled, () =>
       withOptionPrefix(P, 'nodeConfig.memlock', () => new MemlockConfig(this, 'Memlock', { role, ...memlockProps })));
+    return mcp;
+  }
 
-    // The taints of the EFA machines, tolerated by exactly what must run there: the device plugin and the MPI
-    // jobs here, NFD's worker (it labels the nodes) by its operator's own toleration; nothing else.
-    const onEfaMachines = taintTolerations(options.machineSet?.taints ?? []);
-
-    // 3-4. EFA device plugin (own namespace, ServiceAccount and SCC) and NFD, whose rule labels EFA nodes.
+  /** NFD and its EFA rule; returns the label the rule sets on EFA nodes (none with nfd.enabled false). */
+  private composeNfd(options: OpenShiftEfaOptions, openshiftVersion: string): string | undefined {
     const { enabled: nfdEnabled = true, efaRule = {}, ...nfdProps } = options.nfd ?? {};
     let efaNodeLabel: string | undefined;
     if (nfdEnabled) {
@@ -300,6 +331,11 @@ export class OpenShiftEfaProfile extends Chart {
       }));
       efaNodeLabel = rule.label;
     }
+    return efaNodeLabel;
+  }
+
+  private composeDevicePlugin(options: OpenShiftEfaOptions, efaNodeLabel: string | undefined, onEfaMachines: Toleration[]): void {
+    const nfdEnabled = options.nfd?.enabled ?? true;
     const { enabled: pluginEnabled = true, ...pluginProps } = options.devicePlugin ?? {};
     gate(this, 'devicePlugin.enabled', pluginEnabled, () => {
       if (!nfdEnabled && pluginProps.nodeTargeting === undefined) {
@@ -315,66 +351,45 @@ export class OpenShiftEfaProfile extends Chart {
         tolerations: [...pluginProps.tolerations ?? [], ...onEfaMachines],
       }));
     });
+  }
 
-    // 5. MPI operator.
-    const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
-    // OpenShift's SCCs assign the UID from the namespace's range.
-    gate(this, 'mpiOperator.install', operatorInstall, () =>
-      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', { runAsUser: null, ...operator })));
-
-    // 6-8. Job namespace, its ServiceAccount and SCC, and the four jobs.
-    const {
-      enabled: benchEnabled = true, intelImage, serviceAccountName, sccName, benchmark, messageSizes, iterations, jobs = {}, ...pod
-    } = options.benchmarks ?? {};
-    gate(this, 'benchmarks.enabled', benchEnabled, () => {
-      const shared = withOptionPrefix(P, 'benchmarks', () => resolveBenchmarkPod('options', pod));
-      // The EFA pods land on the instance type benchmarks.nodeSelector pins, else on the MachineSet's machines
-      // (the EFA nodes the bundle makes); a per-pod EFA count that type lacks would leave them pending.
-      const pinned = pinnedInstanceType(shared.nodeSelector);
-      if (pinned !== undefined) {
-        checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [pinned], 'benchmarks.nodeSelector');
-      } else if (options.machineSet) {
-        checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [options.machineSet.instanceType ?? DEFAULT_EFA_MACHINE_TYPE], 'machineSet.instanceType');
-      }
-      const intelRef = withOptionPrefix(P, 'benchmarks', () => checkImage('options', 'intelImage', intelImage ?? INTEL_BENCHMARK_IMAGE.image));
-      // In a Helm chart, unset: the release namespace, which Helm provides.
+  private composeBenchmarks(benchmarks: Omit<OpenShiftEfaBenchmarkOptions, 'enabled'>, machineSet: OpenShiftEfaOptions['machineSet'], efaNodeLabel: string | undefined, onEfaMachines: Toleration[]): void {
+    const { intelImage, serviceAccountName, sccName, benchmark, messageSizes, iterations, jobs = {}, ...pod } = benchmarks;
+    const shared = withOptionPrefix(P, 'benchmarks', () => resolveBenchmarkPod('options', pod));
+    // The EFA pods land on the instance type benchmarks.nodeSelector pins, else on the MachineSet's machines
+    // (the EFA nodes the bundle makes); a per-pod EFA count that type lacks would leave them pending.
+    const pinned = pinnedInstanceType(shared.nodeSelector);
+    if (pinned !== undefined) {
+      checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [pinned], 'benchmarks.nodeSelector');
+    } else if (machineSet) {
+      checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [machineSet.instanceType ?? DEFAULT_EFA_MACHINE_TYPE], 'machineSet.instanceType');
+    }
+    const intelRef = withOptionPrefix(P, 'benchmarks', () => checkImage('options', 'intelImage', intelImage ?? INTEL_BENCHMARK_IMAGE.image));
+    // In a Helm chart, unset: the release namespace, which Helm provides.
     gateSet(this, 'benchmarks.namespace', true, () => new RdmaNamespace(this, 'BenchmarkNamespace', {
-        name: shared.namespace,
-        podSecurity: 'privileged',
-        reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it. The SCC cdk8s-rdma-mpi-job limits them further.',
-        labels: { ...OPENSHIFT_NO_LABEL_SYNC },
-      }));
-      const security = withOptionPrefix(P, 'benchmarks', () => new MpiJobSecurity(this, 'JobSecurity', {
-        namespace: shared.namespace, serviceAccountName, sccName, allowHostNetwork: shared.hostNetwork,
-      }));
-      const common = {
-        ...pod,
-        tolerations: [...pod.tolerations ?? [], ...onEfaMachines],
-        serviceAccountName: security.serviceAccountName,
-        podAnnotations: security.podAnnotations,
-        // Keep all four jobs on EFA nodes, the TCP twin included, so the comparison is like for like.
-        nodeSelector: pod.nodeSelector ?? (efaNodeLabel ? { [efaNodeLabel]: 'true' } : undefined),
-      };
-      const osu = { benchmark, messageSizes, iterations };
-      const { tcp = true, support = true, openmpi = true, intel = true } = jobs;
-      const job = (id: string, props: object) => withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this.checks, id, { ...common, ...props }));
-      gate(this, 'benchmarks.jobs.tcp', tcp, () => job('OsuTcp', { ...osu, transport: 'tcp' }));
-      gate(this, 'benchmarks.jobs.support', support, () => job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' }));
-      gate(this, 'benchmarks.jobs.openmpi', openmpi, () => job('OsuOpenMpi', { ...osu, transport: 'efa' }));
-      gate(this, 'benchmarks.jobs.intel', intel, () => job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef }));
-    });
-
-    // EFA machines, and the cluster autoscaler.
-    if (options.machineSet) {
-      withOptionPrefix(P, 'machineSet', () => new EfaMachineSet(this, 'MachineSet', {
-        nodeLabels: mcp?.nodeSelector,
-        ...options.machineSet!,
-        openshiftVersion,
-      }));
-    }
-    if (options.clusterAutoscaler) {
-      withOptionPrefix(P, 'clusterAutoscaler', () => new EfaClusterAutoscaler(this, 'ClusterAutoscaler', options.clusterAutoscaler!));
-    }
+      name: shared.namespace,
+      podSecurity: 'privileged',
+      reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it. The SCC cdk8s-rdma-mpi-job limits them further.',
+      labels: { ...OPENSHIFT_NO_LABEL_SYNC },
+    }));
+    const security = withOptionPrefix(P, 'benchmarks', () => new MpiJobSecurity(this, 'JobSecurity', {
+      namespace: shared.namespace, serviceAccountName, sccName, allowHostNetwork: shared.hostNetwork,
+    }));
+    const common = {
+      ...pod,
+      tolerations: [...pod.tolerations ?? [], ...onEfaMachines],
+      serviceAccountName: security.serviceAccountName,
+      podAnnotations: security.podAnnotations,
+      // Keep all four jobs on EFA nodes, the TCP twin included, so the comparison is like for like.
+      nodeSelector: pod.nodeSelector ?? (efaNodeLabel ? { [efaNodeLabel]: 'true' } : undefined),
+    };
+    const osu = { benchmark, messageSizes, iterations };
+    const { tcp = true, support = true, openmpi = true, intel = true } = jobs;
+    const job = (id: string, props: object) => withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this.checks, id, { ...common, ...props }));
+    gate(this, 'benchmarks.jobs.tcp', tcp, () => job('OsuTcp', { ...osu, transport: 'tcp' }));
+    gate(this, 'benchmarks.jobs.support', support, () => job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' }));
+    gate(this, 'benchmarks.jobs.openmpi', openmpi, () => job('OsuOpenMpi', { ...osu, transport: 'efa' }));
+    gate(this, 'benchmarks.jobs.intel', intel, () => job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef }));
   }
 }
 
