@@ -252,6 +252,19 @@ export class BaremetalIpoibProfile extends Chart {
       withOptionPrefix(P, 'whereabouts', () => new Whereabouts(this, 'Whereabouts', { ...options.whereabouts, cniBinDir: binDir, cniConfDir: confDir, privileged }));
     }
 
+    const networkRef = this.composeNetwork(options, namespace, operatorMode, confDir);
+    const pluginResource = this.composeDevices(options, operatorMode);
+
+    const { install: operatorInstall = true, ...mpiOperator } = options.mpiOperator ?? {};
+    gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator)));
+
+    // Tests.
+    const { enabled: testsEnabled = true, ...tests } = options.tests ?? {};
+    gate(this, 'tests.enabled', testsEnabled, () => this.composeTests(tests, namespace, networkRef, pluginResource));
+  }
+
+  /** The Namespace and the IPoIB network (whereabouts IPAM, or NV-IPAM in operator mode); returns how pods select it. */
+  private composeNetwork(options: BaremetalIpoibOptions, namespace: string, operatorMode: boolean, confDir: string): NetworkSelection {
     // The network. Whereabouts finds its configuration by itself only in the directories it searches.
     const { ipam: ipamOption, ...network } = options.network ?? {};
     const ipam: WhereaboutsIpam = { range: DEFAULT_IPOIB_RANGE, ...ipamOption };
@@ -264,7 +277,6 @@ export class BaremetalIpoibProfile extends Chart {
       podSecurity: 'privileged',
       reason: 'RDMA test pods add the IPC_LOCK capability and run as root to register memory; baseline forbids it.',
     }));
-    let networkRef: NetworkSelection;
     if (operatorMode) {
       if (network.cniVersion !== undefined) {
         throw new RdmaOptionError(P, 'network.cniVersion', network.cniVersion, 'does not apply in mode "operator"', 'unset (the operator renders cniVersion 0.3.1)');
@@ -284,15 +296,17 @@ export class BaremetalIpoibProfile extends Chart {
       const net = withOptionPrefix(P, 'network', () => new OperatorIpoibNetwork(this, 'Network', {
         name: network.name, master: network.master, networkNamespace: namespace, poolName: pool,
       }));
-      networkRef = { name: net.name, namespace: net.networkNamespace };
+      return { name: net.name, namespace: net.networkNamespace };
     } else {
       const net = withOptionPrefix(P, 'network', () => new IpoibNetwork(this, 'Network', { ...network, namespace, ipam: ipamWithPath }));
-      networkRef = net.selection();
+      return net.selection();
     }
+  }
 
+  /** The RDMA device plugin, or the operator's NicClusterPolicy; returns the RDMA resource it advertises. */
+  private composeDevices(options: BaremetalIpoibOptions, operatorMode: boolean): string | undefined {
     // RDMA devices.
     const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
-    let pluginResource: string | undefined;
     if (operatorMode) {
       const extra = (Object.keys(plugin) as (keyof RdmaDevicePluginProps)[]).find(k => k !== 'configList' && plugin[k] !== undefined)
         ?? (options.devicePlugin?.enabled !== undefined ? 'enabled' : undefined);
@@ -303,17 +317,10 @@ export class BaremetalIpoibProfile extends Chart {
       // The plugin's resources are devicePlugin options in both modes: check them under that name first.
       withOptionPrefix(P, 'devicePlugin', () => checkRdmaSharedConfigList('options', plugin.configList));
       const policy = withOptionPrefix(P, 'operator', () => new NetworkOperatorPolicy(this, 'NicClusterPolicy', { ...options.operator, configList: plugin.configList }));
-      pluginResource = policy.resourceNames[0];
+      return policy.resourceNames[0];
     } else {
-      pluginResource = gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(P, 'devicePlugin', () => new RdmaDevicePlugin(this, 'DevicePlugin', plugin)))?.resourceName;
+      return gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(P, 'devicePlugin', () => new RdmaDevicePlugin(this, 'DevicePlugin', plugin)))?.resourceName;
     }
-
-    const { install: operatorInstall = true, ...mpiOperator } = options.mpiOperator ?? {};
-    gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator)));
-
-    // Tests.
-    const { enabled: testsEnabled = true, ...tests } = options.tests ?? {};
-    gate(this, 'tests.enabled', testsEnabled, () => this.composeTests(tests, namespace, networkRef, pluginResource));
   }
 
   private composeTests(tests: Omit<BaremetalTestOptions, 'enabled'>, namespace: string, networkRef: NetworkSelection, pluginResource: string | undefined): void {
