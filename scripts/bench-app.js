@@ -3,7 +3,9 @@
 // writes it as our bundle (ordered files, kustomization.yaml, bundle.json) to BENCH_OUT; BENCH_MODE=cdk8s
 // calls app.synth(), which `cdk8s synth` runs.
 const { App, Chart } = require('cdk8s');
-const { MpiLatencyJob, RdmaNamespace, renderBundle, writeFolders } = require('../lib/src');
+const { MpiLatencyJob, RdmaNamespace } = require('../lib/src');
+// The bundle writer is internal (not the package's API): the repository's barrel.
+const { renderBundle, writeFolders } = require('../lib/src/internal');
 
 const objects = Number(process.env.BENCH_OBJECTS ?? 1000);
 const app = new App();
