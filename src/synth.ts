@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { RUN_IDS_CONTEXT_KEY } from './checks';
 import { CHART_GATES_CONTEXT_KEY, GateAtom, gatesOfObject } from './gates';
+import { HELM_TEST_WAITERS_CONTEXT_KEY } from './constructs/mpi-latency-job';
 import { BundleFile, KubeObject, renderBundle } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
 import { RdmaOptionError } from './errors';
@@ -31,6 +32,8 @@ export interface SynthOptions {
    * @default false
    */
   readonly gates?: boolean;
+  /** Each MPI job also emits a Job that waits for it (the Helm charts' `helm test`; MpiLatencyJob). */
+  readonly helmTestWaiters?: boolean;
 }
 
 /** The objects a profile synthesizes for the given options, platform and checks apart. */
@@ -43,6 +46,7 @@ export function synthProfileParts(profile: string, options: unknown = {}, synth:
   const app = new App();
   if (synth.runIds === false) app.node.setContext(RUN_IDS_CONTEXT_KEY, false);
   if (synth.gates === true) app.node.setContext(CHART_GATES_CONTEXT_KEY, true);
+  if (synth.helmTestWaiters === true) app.node.setContext(HELM_TEST_WAITERS_CONTEXT_KEY, true);
   const chart = def.create(app, options ?? {});
   // toJson() resolves dependencies and validates the whole app; the checks chart is then read as cdk8s reads
   // a chart (its API objects in dependency order), without validating the app a second time.

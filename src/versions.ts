@@ -88,6 +88,18 @@ export const MPI_OPERATOR = {
 } as const;
 
 /**
+ * The official kubectl image: registry.k8s.io publishes `kubectl:<release>` for every Kubernetes release
+ * since v1.28 (kumahq/kuma PR #14300; the k8s-artifacts-prod listing shows `registry.k8s.io/kubectl:v1.36.0`).
+ * It has no shell; the binary is `/bin/kubectl` (Dockerfiles copy it `--from=registry.k8s.io/kubectl:v1.32.0
+ * /bin/kubectl`). v1.35.2 is the kubectl the tests run. The tag itself is UNVERIFIED in the registry (no
+ * network here): it follows the published naming.
+ */
+export const KUBECTL_IMAGE = {
+  image: 'registry.k8s.io/kubectl:v1.35.2',
+  binary: '/bin/kubectl',
+} as const;
+
+/**
  * The benchmark image built from container/Dockerfile.openmpi. The tag encodes the pinned EFA installer
  * and OSU versions of that Dockerfile (a test keeps the two in step). There is no public registry copy:
  * build and push it (README, "Benchmark image"), then point `image` at your registry.

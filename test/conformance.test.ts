@@ -4,6 +4,7 @@ import { readFileSync } from 'fs';
 import { IPPOOL_CRD_SPEC, MPIJOB_CRD_SPEC, NAD_CRD_SPEC, NODE_SLICE_POOL_CRD_SPEC, OVERLAPPING_RANGE_CRD_SPEC } from '../src/internal';
 import { PROFILE_NAMES } from '../src/profiles';
 import { synthProfile } from '../src/synth';
+import { chartObjects } from '../src/helm/chart';
 import { REFERENCE_CRD_IMPORTS } from '../scripts/import-crds';
 import { StrictValidator, locateReference } from './reference';
 import { PROFILE_VARIANTS } from './variants';
@@ -71,6 +72,8 @@ function allObjects(): Synthesized[] {
   };
   for (const profile of PROFILE_NAMES) {
     add(profile, 'defaults', {});
+    // The chart's objects too: its checks carry helm-only waiters (MPIJob waits for helm test).
+    out.push(...chartObjects(profile, {}).map(obj => ({ source: `${profile} chart`, obj, openshiftMinor: profile === 'openshift-efa' ? 18 : undefined })));
     for (const [variant, options] of Object.entries(PROFILE_VARIANTS[profile] ?? {})) add(profile, variant, options);
   }
   return out;

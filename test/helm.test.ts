@@ -102,8 +102,22 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     const expected = withoutCrds(expectedChartObjects(profile, {}));
     const checks = expected.filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
     const platform = expected.filter(o => !checks.includes(o));
-    expect(checks.length).toBe(synthProfileParts(profile, {}, { runIds: false }).checks.length);
-    expect(checks.length).toBeGreaterThan(0);
+    // The profile's checks, and for each MPI job a waiter (Job, ServiceAccount, Role, RoleBinding `<job>-wait`).
+    const isWaiter = (o: any) => o.metadata.labels['app.kubernetes.io/component'] === 'mpi-wait';
+    const profileChecks = synthProfileParts(profile, {}, { runIds: false }).checks;
+    expect(checks.filter(o => !isWaiter(o)).length).toBe(profileChecks.length);
+    const mpiJobs = checks.filter(o => o.kind === 'MPIJob').map(o => o.metadata.name).sort();
+    expect(mpiJobs.length).toBeGreaterThan(0);
+    for (const kind of ['Job', 'ServiceAccount', 'Role', 'RoleBinding']) {
+      expect({ kind, waiters: checks.filter(o => isWaiter(o) && o.kind === kind).map(o => o.metadata.name).sort() }).toEqual({ kind, waiters: mpiJobs.map(n => `${n}-wait`) });
+    }
+    for (const w of checks.filter(o => isWaiter(o) && o.kind === 'Job')) {
+      const c = w.spec.template.spec.containers[0];
+      expect(c.args.slice(0, 2)).toEqual(['wait', '--for=condition=Succeeded']);
+      expect(c.args[c.args.length - 1]).toBe(`mpijob/${w.metadata.name.replace(/-wait$/, '')}`);
+      expect(w.spec.template.spec.serviceAccountName).toBe(w.metadata.name);
+    }
+    for (const r of checks.filter(o => o.kind === 'Role')) expect(r.rules).toEqual([{ apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['get', 'list', 'watch'] }]);
     const r = helm(['template', 'release', chart, '--kube-version', KUBE_VERSION, '--skip-tests']);
     expect(r.status).toBe(0);
     const installed = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
@@ -112,9 +126,11 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     expect(Object.keys(byId(hooks)).sort()).toEqual(Object.keys(byId(checks)).sort());
     for (const h of hooks) {
       expect(h.metadata.annotations['helm.sh/hook-delete-policy']).toBe('before-hook-creation');
-      // helm waits for each Job hook in weight order: Services first, and each pair is one Indexed Job.
-      expect(h.metadata.annotations['helm.sh/hook-weight']).toBe(h.kind === 'Service' ? '-1' : '0');
-      expect(['Job', 'MPIJob', 'Service']).toContain(h.kind);
+      // helm waits for each Job hook in weight order: Services and the waiters' RBAC first, each pair is one
+      // Indexed Job, and the waiters come after every MPIJob.
+      const waiter = h.metadata.labels['app.kubernetes.io/component'] === 'mpi-wait';
+      expect(h.metadata.annotations['helm.sh/hook-weight']).toBe(['Service', 'ServiceAccount', 'Role', 'RoleBinding'].includes(h.kind) ? '-1' : waiter ? '1' : '0');
+      expect(['Job', 'MPIJob', 'Service', 'ServiceAccount', 'Role', 'RoleBinding']).toContain(h.kind);
     }
   });
 

@@ -11,6 +11,10 @@
 import { KubeObject } from '../src/output/bundle';
 import { PROFILE_NAMES } from '../src/profiles';
 import { synthProfile } from '../src/synth';
+import { chartObjects } from '../src/helm/chart';
+
+/** Marks the chart's objects in BUNDLES. */
+const CHART = Symbol('chart');
 import { POD_SECURITY_REASON } from '../src/constructs/namespace';
 import { PROFILE_VARIANTS } from './variants';
 
@@ -78,13 +82,15 @@ function imageProblem(image: string | undefined): string | undefined {
 
 const BUNDLES: [string, string, unknown][] = PROFILE_NAMES.flatMap((profile) => [
   [profile, 'defaults', {}] as [string, string, unknown],
+  // The Helm chart's objects: its checks add the helm test waiters of the MPI jobs.
+  [profile, 'chart', CHART] as [string, string, unknown],
   ...Object.entries(PROFILE_VARIANTS[profile] ?? {}).map(([name, options]) => [profile, name, options] as [string, string, unknown]),
 ]);
 
 const privilegedSeen = new Set<string>();
 
 describe.each(BUNDLES)('%s (%s)', (profile, _variant, options) => {
-  const objects: KubeObject[] = synthProfile(profile, options);
+  const objects: KubeObject[] = options === CHART ? chartObjects(profile, {}) : synthProfile(profile, options);
   const workloads = objects.flatMap((o) => podSpecs((o as any).spec).map((spec) => ({ o: o as any, spec })));
 
   test('images are pinned by tag or digest, never latest', () => {

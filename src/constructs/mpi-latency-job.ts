@@ -7,7 +7,7 @@ import { guaranteed, spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
 import { checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
 import { OSU_RUN_MARKER } from '../report/markers';
-import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE } from '../versions';
+import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, KUBECTL_IMAGE } from '../versions';
 import {
   BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement,
   ResolvedBenchmarkPod, resolveBenchmarkPod, tcpPodResources,
@@ -213,8 +213,69 @@ export class MpiLatencyJob extends Construct {
       metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } },
       spec,
     });
+    if (this.node.tryGetContext(HELM_TEST_WAITERS_CONTEXT_KEY) === true) this.addHelmTestWaiter(labels, ttl);
+  }
+
+  /**
+   * For the Helm charts: a Job that waits for this MPIJob to succeed, so `helm test` (which waits for Job hooks
+   * only) fails when the MPI run fails. It reads only MPIJobs, in this namespace, with its own ServiceAccount.
+   */
+  private addHelmTestWaiter(labels: Record<string, string>, ttl: number): void {
+    const name = `${this.name}-wait`;
+    const meta = { name, namespace: this.namespace, labels: { ...labels, 'app.kubernetes.io/component': 'mpi-wait' } };
+    const sa = new k8s.KubeServiceAccount(this, 'WaitServiceAccount', { metadata: meta });
+    const role = new k8s.KubeRole(this, 'WaitRole', {
+      metadata: meta,
+      rules: [{ apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['get', 'list', 'watch'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'WaitRoleBinding', {
+      metadata: meta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
+    });
+    new k8s.KubeJob(this, 'Wait', {
+      metadata: meta,
+      spec: {
+        backoffLimit: 0,
+        ttlSecondsAfterFinished: ttl,
+        template: {
+          metadata: { labels: { ...meta.labels } },
+          spec: {
+            serviceAccountName: sa.name,
+            restartPolicy: 'Never',
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+            containers: [{
+              name: 'wait',
+              image: KUBECTL_IMAGE.image,
+              command: [KUBECTL_IMAGE.binary],
+              // mpi-operator sets condition Succeeded (or Failed) on a finished MPIJob (kubeflow JobConditionType;
+              // UNVERIFIED against the v0.8.0 tag's types.go). A failed run never succeeds: the wait times out and
+              // fails the test. helm test's own --timeout must be longer (README).
+              args: ['wait', '--for=condition=Succeeded', `--timeout=${MPI_WAIT_TIMEOUT_SECONDS}s`, '-n', this.namespace, `mpijob/${this.jobName}`],
+              // kubectl caches API discovery under $HOME/.kube: a scratch HOME, the root filesystem stays read-only.
+              env: [{ name: 'HOME', value: '/tmp' }],
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              securityContext: {
+                runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+              },
+              resources: guaranteed({ cpu: '100m', memory: '64Mi' }),
+            }],
+          },
+        },
+      },
+    });
   }
 }
+
+/**
+ * Context key the Helm chart generator sets: each MPI job then also emits a Job that waits for it (a `helm test`
+ * hook that fails when the MPI run fails). YAML bundles leave it unset.
+ */
+export const HELM_TEST_WAITERS_CONTEXT_KEY = 'cdk8s-rdma/helm-test-waiters';
+
+/** How long a Helm test waiter waits for its MPIJob (30 minutes; `helm test --timeout` must be longer). */
+export const MPI_WAIT_TIMEOUT_SECONDS = 1800;
 
 /** MpiLatencyJob props checked and defaulted: everything the MPIJob is rendered from. */
 interface ResolvedMpiJob {

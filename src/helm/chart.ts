@@ -25,6 +25,9 @@ function schemaAt(schema: Schema, path: string): Schema | undefined {
   return s;
 }
 
+/** Hook weights by kind: the waiters' RBAC and the headless Services before the Jobs. */
+const HOOK_WEIGHTS: Readonly<Record<string, string>> = { Service: '-1', ServiceAccount: '-1', Role: '-1', RoleBinding: '-1' };
+
 /**
  * Annotations that make a check a `helm test` hook: `helm install`/`upgrade` never create it, `helm test`
  * deletes the previous run's object and creates it anew (https://helm.sh/docs/topics/chart_tests/,
@@ -36,21 +39,21 @@ export function helmTestHook(obj: KubeObject): KubeObject {
     ...obj.metadata.annotations,
     'helm.sh/hook': 'test',
     'helm.sh/hook-delete-policy': 'before-hook-creation',
-    'helm.sh/hook-weight': obj.kind === 'Service' ? '-1' : '0',
+    'helm.sh/hook-weight': HOOK_WEIGHTS[obj.kind] ?? (obj.metadata.labels?.['app.kubernetes.io/component'] === 'mpi-wait' ? '1' : '0'),
   };
   return { ...obj, metadata: { ...obj.metadata, annotations } };
 }
 
 /** The objects of a profile's chart: the platform, and the checks as `helm test` hooks with their base names. */
 export function chartObjects(profile: string, options: unknown = {}): KubeObject[] {
-  const { platform, checks } = synthProfileParts(profile, options, { runIds: false });
+  const { platform, checks } = synthProfileParts(profile, options, { runIds: false, helmTestWaiters: true });
   return [...platform, ...checks.map(helmTestHook)];
 }
 
 /** chartObjects in gate mode (src/gates.ts): every object, each with the gates it exists under. */
 export function chartSynth(profile: string): Synth {
   return (options) => {
-    const { platform, checks, gates, paths } = synthProfileParts(profile, options, { runIds: false, gates: true });
+    const { platform, checks, gates, paths } = synthProfileParts(profile, options, { runIds: false, gates: true, helmTestWaiters: true });
     return {
       objects: withChartLabel(profile, [...platform, ...checks.map(helmTestHook)]),
       gates: [...gates!.platform, ...gates!.checks],

@@ -2,7 +2,7 @@ import { EFA_DEVICE_PLUGIN_RESOURCES, EFA_INSTANCE_TYPES } from '../constructs/e
 import { MPI_OPERATOR_RESOURCES } from '../constructs/mpi-operator';
 import { BASELINES } from '../report/baselines';
 import { LATENCY_TOLERANCE_US } from '../report/report';
-import { OSU_DEFAULT_ITERATIONS } from '../constructs/mpi-latency-job';
+import { MPI_WAIT_TIMEOUT_SECONDS, OSU_DEFAULT_ITERATIONS } from '../constructs/mpi-latency-job';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, efaDevicePluginImage } from '../versions';
 
 /*
@@ -120,9 +120,9 @@ export function efaLatency(name: string): string {
 }
 
 /** How to run the checks (helm test hooks) of a chart. */
-export const helmTest = (cli: 'kubectl' | 'oc') => `Run the checks: they are helm test hooks, created anew by each run (helm waits for the Jobs, not for
-the MPIJobs: read those with ${cli}):
-  helm test {{ .Release.Name }} -n {{ .Release.Namespace }}`;
+export const helmTest = (_cli: 'kubectl' | 'oc') => `Run the checks: they are helm test hooks, created anew by each run; each MPI job has a waiter Job
+that fails when the MPI run does not succeed within ${MPI_WAIT_TIMEOUT_SECONDS / 60} minutes, so give helm test more time than that:
+  helm test {{ .Release.Name }} -n {{ .Release.Namespace }} --timeout ${MPI_WAIT_TIMEOUT_SECONDS / 60 + 5}m`;
 
 /**
  * NOTES.txt lines that read the EFA MPI jobs' launcher logs, and what their figures mean: the report's own
