@@ -313,20 +313,6 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
     expect(byId(template([chart, '-f', join(VALUES_DIR, file)]))).toEqual(byId(withoutCrds(expectedChartObjects(profile, values))));
   });
-  test('--set devicePlugin.instanceTypes={g7e.48xlarge} renders only that type, in the plugin and in the TCP twin\'s placement', () => {
-    if (profile !== 'eks-efa') return;
-    const objects = template([chart, '--set', 'devicePlugin.instanceTypes={g7e.48xlarge}']);
-    const typeLists = (x: any): string[][] => (Array.isArray(x) ? x.flatMap(typeLists)
-      : x && typeof x === 'object' ? (x.key === 'node.kubernetes.io/instance-type' ? [x.values] : Object.values(x).flatMap(typeLists)) : []);
-    const lists = typeLists(objects);
-    expect(lists.length).toBeGreaterThanOrEqual(2);
-    for (const l of lists) expect(l).toEqual(['g7e.48xlarge']);
-    // The OSU iterations follow the benchmark, as in the CLI.
-    const bw = template([chart, '--set', 'benchmarks.osu.benchmark=osu_bw']).filter(o => o.kind === 'MPIJob');
-    expect(bw.length).toBe(2);
-    for (const j of bw) expect(JSON.stringify(j)).toContain('"-i","100"');
-  });
-
   test.each(['', ...valuesFiles(profile)])('NOTES.txt names objects the release has (values file %s)', (file) => {
     const r = h4(['install', 'r', chart, '--dry-run=client', '-n', 'team-a', ...(file ? ['-f', join(VALUES_DIR, file)] : [])]);
     expect(r.status).toBe(0);
@@ -362,6 +348,28 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     expect(singletons(o1)).toEqual(singletons(o2));
     expect(singletons(o1).length).toBeGreaterThan(0);
   });
+});
+
+(helm4.helm ? describe : describe.skip)('helm 4 on eks-efa: the eks-charts knobs', () => {
+  const eksChart = join(root, 'charts', 'eks-efa');
+  const template4 = (args: string[]) => {
+    const r = helm(['template', 'release', ...args], helm4.helm);
+    if (r.status !== 0) throw new Error(`helm 4 template ${args.join(' ')}: ${r.stderr}`);
+    return parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+  };
+  test('--set devicePlugin.instanceTypes={g7.48xlarge} renders only that type, in the plugin and in the TCP twin\'s placement', () => {
+    const objects = template4([eksChart, '--set', 'devicePlugin.instanceTypes={g7.48xlarge}']);
+    const typeLists = (x: any): string[][] => (Array.isArray(x) ? x.flatMap(typeLists)
+      : x && typeof x === 'object' ? (x.key === 'node.kubernetes.io/instance-type' ? [x.values] : Object.values(x).flatMap(typeLists)) : []);
+    const lists = typeLists(objects);
+    expect(lists.length).toBeGreaterThanOrEqual(2);
+    for (const l of lists) expect(l).toEqual(['g7.48xlarge']);
+    // The OSU iterations follow the benchmark, as in the CLI.
+    const bw = template4([eksChart, '--set', 'benchmarks.osu.benchmark=osu_bw']).filter(o => o.kind === 'MPIJob');
+    expect(bw.length).toBe(2);
+    for (const j of bw) expect(JSON.stringify(j)).toContain('"-i","100"');
+  });
+
 });
 
 (helm4.helm ? describe : describe.skip)('helm 4: values that break the schema', () => {
