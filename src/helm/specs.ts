@@ -119,8 +119,16 @@ export function efaLatency(name: string): string {
   return `${v} µs (${b.title})`;
 }
 
+/** NOTES.txt lines of the EFA charts that wait for the device plugin and the MPI operator to roll out. */
+export const efaRollouts = (cli: 'kubectl' | 'oc') => `{{- if .Values.devicePlugin.enabled }}
+  ${cli} -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
+{{- end }}
+{{- if .Values.mpiOperator.install }}
+  ${cli} -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
+{{- end }}`;
+
 /** How to run the checks (helm test hooks) of a chart. */
-export const helmTest = (_cli: 'kubectl' | 'oc') => `Run the checks: they are helm test hooks, created anew by each run; each MPI job has a waiter Job
+export const helmTest = () => `Run the checks: they are helm test hooks, created anew by each run; each MPI job has a waiter Job
 that fails when the MPI run does not succeed within ${MPI_WAIT_TIMEOUT_SECONDS / 60} minutes, so give helm test more time than that:
   helm test {{ .Release.Name }} -n {{ .Release.Namespace }} --timeout ${MPI_WAIT_TIMEOUT_SECONDS / 60 + 5}m`;
 

@@ -102,7 +102,7 @@ Check the node agents and the RDMA resource:
   kubectl get nodes -o custom-columns='NAME:.metadata.name,RDMA:.status.allocatable.{{ .Values.tests.rdmaResource | replace "." "\\\\." }}'
 {{- if .Values.tests.enabled }}
 
-${helmTest('kubectl')}
+${helmTest()}
 Then read them in namespace {{ .Values.namespace | default .Release.Namespace }}:
 {{- if .Values.tests.testPod }}
   kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs job/ipoib-test          # an IPoIB address from {{ .Values.network.ipam.range }}

@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, helmTest, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
+import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, helmTest, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
 
 /** The Helm chart of the eks-efa profile: its values (with probes and scopes), exceptions and NOTES.txt (see src/helm/specs.ts). */
 export const EKS_EFA_CHART: ChartSpec = {
@@ -41,15 +41,10 @@ export const EKS_EFA_CHART: ChartSpec = {
 
 Check that the nodes advertise EFA devices:
   kubectl get nodes -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
-{{- if .Values.devicePlugin.enabled }}
-  kubectl -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
-{{- end }}
-{{- if .Values.mpiOperator.install }}
-  kubectl -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
-{{- end }}
+${efaRollouts('kubectl')}
 {{- if .Values.benchmarks.enabled }}
 
-${helmTest('kubectl')}
+${helmTest()}
 Then read them in namespace {{ .Values.benchmarks.namespace | default .Release.Namespace }}:
 {{- if .Values.benchmarks.fiInfo }}
   kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs job/efa-fi-info            # the EFA provider; the job fails without one

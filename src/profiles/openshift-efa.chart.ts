@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, helmTest, image, mpiJobChecks, mpiOperator, osuIterations, token } from '../helm/specs';
+import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, efaRollouts, helmTest, image, mpiJobChecks, mpiOperator, osuIterations, token } from '../helm/specs';
 import { EFA_NODE_LABEL } from '../constructs/node-feature-discovery';
 import { NFD_OPERATOR, INTEL_BENCHMARK_IMAGE } from '../versions';
 import { OPENSHIFT_EFA_PLUGIN_PULL_SECRETS } from './openshift-efa';
@@ -78,15 +78,10 @@ The MachineConfigs reboot the nodes of pool worker-efa; wait for the pool to fin
 
 Check that the nodes advertise EFA devices:
   oc get nodes -l feature.node.kubernetes.io/aws-efa.present=true -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
-{{- if .Values.devicePlugin.enabled }}
-  oc -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
-{{- end }}
-{{- if .Values.mpiOperator.install }}
-  oc -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
-{{- end }}
+${efaRollouts('oc')}
 {{- if .Values.benchmarks.enabled }}
 
-${helmTest('oc')}
+${helmTest()}
 Then read the MPI jobs in namespace {{ .Values.benchmarks.namespace | default .Release.Namespace }}:
 ${mpiJobChecks('oc')}{{- end }}
 `,
