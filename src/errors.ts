@@ -18,6 +18,11 @@ export class RdmaOptionError extends Error {
   public readonly allowed: string;
 
   constructor(where: string, option: string, value: unknown, problem: string, allowed: string) {
+    // Inside withOptionPrefix the error is reported by the enclosing options object (innermost scope first).
+    for (let i = OPTION_SCOPES.length - 1; i >= 0; i--) {
+      option = `${OPTION_SCOPES[i].prefix}.${option}`;
+      where = OPTION_SCOPES[i].where;
+    }
     super(`${printable(where)}: ${printable(option)} ${formatValue(value)} ${problem}; allowed: ${allowed}`);
     this.name = 'RdmaOptionError';
     this.where = where;
@@ -25,11 +30,6 @@ export class RdmaOptionError extends Error {
     this.value = value;
     this.problem = problem;
     this.allowed = allowed;
-  }
-
-  /** The same error seen from an enclosing options object: `devicePlugin.` + option, reported by `where`. */
-  public within(where: string, prefix: string): RdmaOptionError {
-    return new RdmaOptionError(where, `${prefix}.${this.option}`, this.value, this.problem, this.allowed);
   }
 }
 
@@ -65,15 +65,19 @@ function cut(text: string): string {
 }
 
 
+/** The option scopes `build` functions of withOptionPrefix run in, outermost first. */
+const OPTION_SCOPES: { readonly where: string; readonly prefix: string }[] = [];
+
 /**
- * Runs `build` and re-reports any RdmaOptionError as an error of the enclosing options object
- * (`where`), with the option path prefixed by `prefix`.
+ * Runs `build` so that any RdmaOptionError it raises is reported by the enclosing options object (`where`),
+ * with the option path prefixed by `prefix`: the error is made that way (no catch and re-throw), and a
+ * construct used directly reports its own props.
  */
 export function withOptionPrefix<T>(where: string, prefix: string, build: () => T): T {
+  OPTION_SCOPES.push({ where, prefix });
   try {
     return build();
-  } catch (e) {
-    if (e instanceof RdmaOptionError) throw e.within(where, prefix);
-    throw e;
+  } finally {
+    OPTION_SCOPES.pop();
   }
 }
