@@ -155,22 +155,7 @@ export class EfaMachineSet extends Construct {
   constructor(scope: Construct, id: string, props: EfaMachineSetProps) {
     super(scope, id);
     const where = 'EfaMachineSet';
-    const infra = checkDnsLabel(where, 'infrastructureId', props.infrastructureId);
-    const zone = props.zone;
-    if (typeof zone !== 'string' || !/^[a-z]{2}(-[a-z0-9]+)+[a-z]$/.test(zone)) {
-      throw new RdmaOptionError(where, 'zone', zone, 'is not an availability zone', 'a zone name such as "us-east-1a"');
-    }
-    const derived = /^([a-z]{2}-[a-z]+-\d+)[a-z]$/.exec(zone)?.[1];
-    const region = props.region ?? derived;
-    if (region === undefined) {
-      throw new RdmaOptionError(where, 'region', region, `cannot be derived from zone "${zone}"`, 'the zone\'s region, e.g. "us-east-1"');
-    }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-      throw new RdmaOptionError(where, 'region', region, 'is not an AWS region', 'a region name such as "us-east-1"');
-    }
-    if (!zone.startsWith(region)) {
-      throw new RdmaOptionError(where, 'zone', zone, `is not in region "${region}"`, `a zone of ${region}`);
-    }
+    const { infra, zone, region } = resolvePlacement(where, props);
     if (typeof props.amiId !== 'string' || !/^ami-[0-9a-f]{8,17}$/.test(props.amiId)) {
       throw new RdmaOptionError(where, 'amiId', props.amiId, 'is not an AMI id', '"ami-" and 8 to 17 hex digits, the RHCOS AMI of your worker MachineSets');
     }
@@ -206,18 +191,7 @@ export class EfaMachineSet extends Construct {
     const extraTags = props.tags ?? {};
     Object.keys(extraTags).forEach(k => checkNonEmpty(where, 'tags', k));
 
-    const autoscaler = props.autoscaler === false ? undefined : props.autoscaler ?? {};
-    const minReplicas = autoscaler ? checkMin(where, autoscaler.minReplicas ?? 2) : undefined;
-    const maxReplicas = autoscaler ? checkPositiveInt(where, 'autoscaler.maxReplicas', autoscaler.maxReplicas ?? Math.max(4, minReplicas!)) : undefined;
-    if (minReplicas !== undefined && maxReplicas! < minReplicas) {
-      throw new RdmaOptionError(where, 'autoscaler.maxReplicas', maxReplicas, `is below minReplicas ${minReplicas}`, `a number of at least ${minReplicas}`);
-    }
-    if (autoscaler && props.replicas !== undefined) {
-      throw new RdmaOptionError(where, 'replicas', props.replicas, 'cannot be set with an autoscaler (the MachineAutoscaler owns the MachineSet\'s replicas)',
-        'unset (size the pool with autoscaler.minReplicas and maxReplicas), or autoscaler: false');
-    }
-    // machine.openshift.io MachineSet CRD: `replicas` defaults to 1 when unset (../shared/reference crds).
-    const replicas = autoscaler ? undefined : props.replicas !== undefined ? checkReplicas(where, props.replicas) : 2;
+    const { autoscaler, minReplicas, maxReplicas, replicas } = resolveScaling(where, props);
 
     const clusterLabel = { 'machine.openshift.io/cluster-api-cluster': infra };
     const machineSetLabel = { 'machine.openshift.io/cluster-api-machineset': this.name };
@@ -285,6 +259,46 @@ export class EfaMachineSet extends Construct {
       });
     }
   }
+
+}
+
+/** Where the machines go: the cluster's infrastructure id, the zone and its region (checked together). */
+function resolvePlacement(where: string, props: EfaMachineSetProps): { infra: string; zone: string; region: string } {
+    const infra = checkDnsLabel(where, 'infrastructureId', props.infrastructureId);
+    const zone = props.zone;
+    if (typeof zone !== 'string' || !/^[a-z]{2}(-[a-z0-9]+)+[a-z]$/.test(zone)) {
+      throw new RdmaOptionError(where, 'zone', zone, 'is not an availability zone', 'a zone name such as "us-east-1a"');
+    }
+    const derived = /^([a-z]{2}-[a-z]+-\d+)[a-z]$/.exec(zone)?.[1];
+    const region = props.region ?? derived;
+    if (region === undefined) {
+      throw new RdmaOptionError(where, 'region', region, `cannot be derived from zone "${zone}"`, 'the zone\'s region, e.g. "us-east-1"');
+    }
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+      throw new RdmaOptionError(where, 'region', region, 'is not an AWS region', 'a region name such as "us-east-1"');
+    }
+    if (!zone.startsWith(region)) {
+      throw new RdmaOptionError(where, 'zone', zone, `is not in region "${region}"`, `a zone of ${region}`);
+    }
+  return { infra, zone, region };
+}
+
+/** The MachineSet's size: a MachineAutoscaler's bounds, or fixed replicas (never both). */
+function resolveScaling(where: string, props: EfaMachineSetProps): { autoscaler?: EfaMachineAutoscalerOptions; minReplicas?: number; maxReplicas?: number; replicas?: number } {
+    const autoscaler = props.autoscaler === false ? undefined : props.autoscaler ?? {};
+    const minReplicas = autoscaler ? checkMin(where, autoscaler.minReplicas ?? 2) : undefined;
+    const maxReplicas = autoscaler ? checkPositiveInt(where, 'autoscaler.maxReplicas', autoscaler.maxReplicas ?? Math.max(4, minReplicas!)) : undefined;
+    if (minReplicas !== undefined && maxReplicas! < minReplicas) {
+      throw new RdmaOptionError(where, 'autoscaler.maxReplicas', maxReplicas, `is below minReplicas ${minReplicas}`, `a number of at least ${minReplicas}`);
+    }
+    if (autoscaler && props.replicas !== undefined) {
+      throw new RdmaOptionError(where, 'replicas', props.replicas, 'cannot be set with an autoscaler (the MachineAutoscaler owns the MachineSet\'s replicas)',
+        'unset (size the pool with autoscaler.minReplicas and maxReplicas), or autoscaler: false');
+    }
+    // machine.openshift.io MachineSet CRD: `replicas` defaults to 1 when unset (../shared/reference crds).
+    const replicas = autoscaler ? undefined : props.replicas !== undefined ? checkReplicas(where, props.replicas) : 2;
+
+  return { autoscaler, minReplicas, maxReplicas, replicas };
 }
 
 function checkMin(where: string, value: number): number {
