@@ -35,7 +35,10 @@ function membersOf(checker: ts.TypeChecker, decl: ts.ClassDeclaration | ts.Inter
 /** The Markdown report of the public API. */
 export function apiReport(): string {
   const entry = join(ROOT, 'src', 'index.ts');
-  const program = ts.createProgram([entry], { strict: true, esModuleInterop: true, resolveJsonModule: true, target: ts.ScriptTarget.ES2022 });
+  // The project's own compiler options (module resolution included: `./profiles` is a folder's index).
+  const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
+  const program = ts.createProgram([entry], options);
   const checker = program.getTypeChecker();
   const mod = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
   const sections: string[] = [];
@@ -43,7 +46,7 @@ export function apiReport(): string {
   for (const s of exports) {
     const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
     const decl = target.declarations?.[0];
-    if (!decl) continue;
+    if (!decl) throw new Error(`api-report: no declaration found for the export ${s.name}`);
     const from = decl.getSourceFile().fileName.slice(ROOT.length + 1);
     let kind: string;
     let body: string[];
