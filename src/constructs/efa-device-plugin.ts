@@ -13,7 +13,11 @@ const WHERE = 'EfaDevicePlugin';
 /** EC2 instance types that support EFA: the project's dated copy (see src/data/efa-instance-types.json). */
 export const EFA_INSTANCE_TYPES: readonly string[] = efaData.instanceTypes;
 
-/** The plugin container's resources unless set: the eks-charts chart's values (aws/eks-charts stable/aws-efa-k8s-device-plugin values.yaml). */
+/**
+ * The plugin container's resources unless set: the requests of the eks-charts chart (aws/eks-charts
+ * stable/aws-efa-k8s-device-plugin values.yaml, research efa.md: requests 10m/20Mi, no limits) and our
+ * 100Mi memory limit (the chart sets none; see the CHANGELOG).
+ */
 export const EFA_DEVICE_PLUGIN_RESOURCES: ResourceRequirements = { requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } };
 
 /** How the device plugin DaemonSet chooses its nodes. */
