@@ -13,7 +13,7 @@ export const CHART_GATES_CONTEXT_KEY = 'cdk8s-rdma/chart-gates';
 
 /**
  * What must hold for an API object to exist: a boolean option is on (`value` true), or a string option is set
- * (op `ne`, value ''). The chart's condition atoms (src/helm/template.ts CondAtom) have this shape.
+ * (op `ne`, value ''). The chart's condition atoms (src/helm/template.ts CondAtom) are these.
  */
 export interface GateAtom {
   readonly path: string;
@@ -49,11 +49,11 @@ export function gate<T>(scope: Construct, path: string, on: boolean, build: () =
 }
 
 /**
- * Builds what `build` makes when `on`, as `gate()`. In a Helm chart the objects exist only while the string
- * option `path` is set; unset, the release provides them (its namespace, for example).
+ * Builds what `build` makes, always (the CLI sets every such option); in a Helm chart the objects exist only
+ * while the string option `path` is set, and unset the release provides them (its namespace, for example).
  */
-export function gateSet<T>(scope: Construct, path: string, on: boolean, build: () => T): T | undefined {
-  return gateOn(scope, { path, op: 'ne', value: '' }, on, build);
+export function gateSet<T>(scope: Construct, path: string, build: () => T): T {
+  return gateOn(scope, { path, op: 'ne', value: '' }, true, build)!;
 }
 
 function gateOn<T>(scope: Construct, atom: GateAtom, on: boolean, build: () => T): T | undefined {

@@ -115,11 +115,12 @@ export function checkImage(where: string, option: string, value: string): string
  */
 export type QuantityValue = string | number;
 
-const quantityText = (value: QuantityValue): unknown => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value);
+/** A number as its text (`16` as "16"); anything else as it is, for the checks to refuse. */
+const quantityText = (value: QuantityValue): string => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value as string);
 
 /** A memory quantity of at least one byte, e.g. `8Gi`. */
 export function checkMemory(where: string, option: string, input: QuantityValue): string {
-  const value = quantityText(input) as string;
+  const value = quantityText(input);
   const bytes = typeof value === 'string' ? quantityToBytes(value) : undefined;
   if (bytes === undefined || bytes <= 0) {
     throw new RdmaOptionError(where, option, value, 'is not a memory quantity', 'a positive Kubernetes quantity such as "512Mi" or "8Gi"');
@@ -128,7 +129,7 @@ export function checkMemory(where: string, option: string, input: QuantityValue)
 }
 
 export function checkCpu(where: string, option: string, input: QuantityValue): string {
-  const value = quantityText(input) as string;
+  const value = quantityText(input);
   if (typeof value !== 'string' || !isCpuQuantity(value)) {
     throw new RdmaOptionError(where, option, value, 'is not a CPU quantity', 'a positive Kubernetes CPU quantity such as "500m" or "2"');
   }
@@ -139,7 +140,7 @@ const HUGEPAGE_2MI = 2 * 2 ** 20;
 
 /** A `hugepages-2Mi` amount: a positive memory quantity that is a whole number of 2 MiB pages. */
 export function checkHugepages2Mi(where: string, option: string, input: QuantityValue): string {
-  const value = quantityText(input) as string;
+  const value = quantityText(input);
   const bytes = typeof value === 'string' ? quantityToBytes(value) : undefined;
   if (bytes === undefined || bytes <= 0) {
     throw new RdmaOptionError(where, option, value, 'is not a memory quantity', 'a positive multiple of 2Mi such as "5120Mi"');

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { MPI_WAIT_COMPONENT } from '../src/constructs/mpi-latency-job';
 import { PROFILE_NAMES } from '../src/internal';
 import { setPath } from '../src/helm/infer';
 import { parseCidr } from '../src/ip';
@@ -124,7 +125,7 @@ describe('the bad-input matrix: the CLI and helm refuse the same values, naming 
     for (const [, helm, extra] of helmBinaries) {
       const r = spawnSync(helm, ['template', 'r', join(root, 'charts', 'eks-efa'), '-f', file, ...extra], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
-      const jobs = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o?.kind === 'Job' && o.metadata.labels['app.kubernetes.io/component'] !== 'mpi-wait');
+      const jobs = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o?.kind === 'Job' && o.metadata.labels['app.kubernetes.io/component'] !== MPI_WAIT_COMPONENT);
       expect(jobs.length).toBeGreaterThan(0);
       for (const j of jobs) expect(j.spec.template.spec.containers[0].resources.limits.cpu).toBe('16');
     }

@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { PROFILES, PROFILE_NAMES, listFiles, synthProfileParts } from '../src/internal';
+import { MPI_WAIT_COMPONENT } from '../src/constructs/mpi-latency-job';
 import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, expectedChartObjects, packageChart, renderChart } from '../src/helm/chart';
 import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
@@ -103,7 +104,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     const checks = expected.filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
     const platform = expected.filter(o => !checks.includes(o));
     // The profile's checks, and for each MPI job a waiter (Job, ServiceAccount, Role, RoleBinding `<job>-wait`).
-    const isWaiter = (o: any) => o.metadata.labels['app.kubernetes.io/component'] === 'mpi-wait';
+    const isWaiter = (o: any) => o.metadata.labels['app.kubernetes.io/component'] === MPI_WAIT_COMPONENT;
     const profileChecks = synthProfileParts(profile, {}, { runIds: false }).checks;
     expect(checks.filter(o => !isWaiter(o)).length).toBe(profileChecks.length);
     const mpiJobs = checks.filter(o => o.kind === 'MPIJob').map(o => o.metadata.name).sort();
@@ -128,7 +129,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
       expect(h.metadata.annotations['helm.sh/hook-delete-policy']).toBe('before-hook-creation');
       // helm waits for each Job hook in weight order: Services and the waiters' RBAC first, each pair is one
       // Indexed Job, and the waiters come after every MPIJob.
-      const waiter = h.metadata.labels['app.kubernetes.io/component'] === 'mpi-wait';
+      const waiter = h.metadata.labels['app.kubernetes.io/component'] === MPI_WAIT_COMPONENT;
       expect(h.metadata.annotations['helm.sh/hook-weight']).toBe(['Service', 'ServiceAccount', 'Role', 'RoleBinding'].includes(h.kind) ? '-1' : waiter ? '1' : '0');
       expect(['Job', 'MPIJob', 'Service', 'ServiceAccount', 'Role', 'RoleBinding']).toContain(h.kind);
     }

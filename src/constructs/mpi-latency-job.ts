@@ -222,7 +222,7 @@ export class MpiLatencyJob extends Construct {
    */
   private addHelmTestWaiter(labels: Record<string, string>, ttl: number): void {
     const name = `${this.name}-wait`;
-    const meta = { name, namespace: this.namespace, labels: { ...labels, 'app.kubernetes.io/component': 'mpi-wait' } };
+    const meta = { name, namespace: this.namespace, labels: { ...labels, 'app.kubernetes.io/component': MPI_WAIT_COMPONENT } };
     const sa = new k8s.KubeServiceAccount(this, 'WaitServiceAccount', { metadata: meta });
     const role = new k8s.KubeRole(this, 'WaitRole', {
       metadata: meta,
@@ -255,6 +255,8 @@ export class MpiLatencyJob extends Construct {
               // kubectl caches API discovery under $HOME/.kube: a scratch HOME, the root filesystem stays read-only.
               env: [{ name: 'HOME', value: '/tmp' }],
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              // An unprivileged UID of our choosing (65532 is distroless's `nonroot`; the kubectl image's own user
+              // is UNVERIFIED here): kubectl needs no file it does not create under HOME.
               securityContext: {
                 runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
                 capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
@@ -273,6 +275,9 @@ export class MpiLatencyJob extends Construct {
  * hook that fails when the MPI run fails). YAML bundles leave it unset.
  */
 export const HELM_TEST_WAITERS_CONTEXT_KEY = 'cdk8s-rdma/helm-test-waiters';
+
+/** `app.kubernetes.io/component` of a Helm test waiter's objects (the chart orders its hooks by it). */
+export const MPI_WAIT_COMPONENT = 'mpi-wait';
 
 /** How long a Helm test waiter waits for its MPIJob (30 minutes; `helm test --timeout` must be longer). */
 export const MPI_WAIT_TIMEOUT_SECONDS = 1800;

@@ -9,6 +9,7 @@ import { ChartInferenceError, Helper, InferOptions, ProbedValue, Synth, Template
 import { tgz } from './tar';
 import { TNode, renderDocument } from './template';
 import { PART_OF } from '../labels';
+import { MPI_WAIT_COMPONENT } from '../constructs/mpi-latency-job';
 import { quoteYaml11Strings, stringifyForAllReaders } from '../output/yaml';
 
 /** Kubernetes versions the output is validated against (the conformance suite's oldest is 1.27). */
@@ -39,7 +40,7 @@ export function helmTestHook(obj: KubeObject): KubeObject {
     ...obj.metadata.annotations,
     'helm.sh/hook': 'test',
     'helm.sh/hook-delete-policy': 'before-hook-creation',
-    'helm.sh/hook-weight': HOOK_WEIGHTS[obj.kind] ?? (obj.metadata.labels?.['app.kubernetes.io/component'] === 'mpi-wait' ? '1' : '0'),
+    'helm.sh/hook-weight': HOOK_WEIGHTS[obj.kind] ?? (obj.metadata.labels?.['app.kubernetes.io/component'] === MPI_WAIT_COMPONENT ? '1' : '0'),
   };
   return { ...obj, metadata: { ...obj.metadata, annotations } };
 }

@@ -128,7 +128,7 @@ export const efaRollouts = (cli: 'kubectl' | 'oc') => `{{- if .Values.devicePlug
 {{- end }}`;
 
 /** How to run the checks (helm test hooks) of a chart. */
-export const helmTest = () => `Run the checks: they are helm test hooks, created anew by each run; each MPI job has a waiter Job
+export const HELM_TEST_NOTES = `Run the checks: they are helm test hooks, created anew by each run; each MPI job has a waiter Job
 that fails when the MPI run does not succeed within ${MPI_WAIT_TIMEOUT_SECONDS / 60} minutes, so give helm test more time than that:
   helm test {{ .Release.Name }} -n {{ .Release.Namespace }} --timeout ${MPI_WAIT_TIMEOUT_SECONDS / 60 + 5}m`;
 

@@ -1,3 +1,4 @@
+import type { GateAtom } from '../gates';
 import { toYamlText } from '../output/yaml';
 
 /**
@@ -7,11 +8,7 @@ import { toYamlText } from '../output/yaml';
  */
 
 /** One condition atom: `.Values.<path>` equals (or not) a value of a boolean or enum option. */
-export interface CondAtom {
-  readonly path: string;
-  readonly op: 'eq' | 'ne';
-  readonly value: boolean | string;
-}
+export type CondAtom = GateAtom;
 export type Cond = readonly CondAtom[];
 
 /** A piece of a string: literal text, or a value rendered as text. */

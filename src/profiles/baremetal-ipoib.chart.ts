@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, BUNDLE_MODE, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, helmTest, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
+import { ADOPT, BUNDLE_MODE, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
 import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
 import { IB_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
 
@@ -102,7 +102,7 @@ Check the node agents and the RDMA resource:
   kubectl get nodes -o custom-columns='NAME:.metadata.name,RDMA:.status.allocatable.{{ .Values.tests.rdmaResource | replace "." "\\\\." }}'
 {{- if .Values.tests.enabled }}
 
-${helmTest()}
+${HELM_TEST_NOTES}
 Then read them in namespace {{ .Values.namespace | default .Release.Namespace }}:
 {{- if .Values.tests.testPod }}
   kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs job/ipoib-test          # an IPoIB address from {{ .Values.network.ipam.range }}

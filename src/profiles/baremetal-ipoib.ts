@@ -271,7 +271,7 @@ export class BaremetalIpoibProfile extends Chart {
     const ipamWithPath: WhereaboutsIpam = ipam.configurationPath === undefined && !WHEREABOUTS_SEARCHED_CONF_DIRS.includes(confDir)
       ? { ...ipam, configurationPath: `${confDir}/whereabouts.d/whereabouts.conf` } : ipam;
     // In a Helm chart, unset: the release namespace, which Helm provides.
-    gateSet(this, 'namespace', true, () => new RdmaNamespace(this, 'Namespace', {
+    gateSet(this, 'namespace', () => new RdmaNamespace(this, 'Namespace', {
       name: namespace,
       // The test pods run as root and add IPC_LOCK (RDMA memory registration); baseline forbids it.
       podSecurity: 'privileged',

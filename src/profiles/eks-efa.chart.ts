@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, helmTest, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
+import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
 
 /** The Helm chart of the eks-efa profile: its values (with probes and scopes), exceptions and NOTES.txt (see src/helm/specs.ts). */
 export const EKS_EFA_CHART: ChartSpec = {
@@ -44,7 +44,7 @@ Check that the nodes advertise EFA devices:
 ${efaRollouts('kubectl')}
 {{- if .Values.benchmarks.enabled }}
 
-${helmTest()}
+${HELM_TEST_NOTES}
 Then read them in namespace {{ .Values.benchmarks.namespace | default .Release.Namespace }}:
 {{- if .Values.benchmarks.fiInfo }}
   kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs job/efa-fi-info            # the EFA provider; the job fails without one

@@ -164,7 +164,7 @@ export class EksEfaProfile extends Chart {
     // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
     const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
     // In a Helm chart, unset: the release namespace, which Helm provides.
-    gateSet(this, 'benchmarks.namespace', true, () => new RdmaNamespace(this, 'BenchmarkNamespace', {
+    gateSet(this, 'benchmarks.namespace', () => new RdmaNamespace(this, 'BenchmarkNamespace', {
       name: shared.namespace,
       // Worker pods add the IPC_LOCK capability, which the baseline level forbids.
       podSecurity: 'privileged',

@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, efaRollouts, helmTest, image, mpiJobChecks, mpiOperator, osuIterations, token } from '../helm/specs';
+import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, efaRollouts, HELM_TEST_NOTES, image, mpiJobChecks, mpiOperator, osuIterations, token } from '../helm/specs';
 import { EFA_NODE_LABEL } from '../constructs/node-feature-discovery';
 import { NFD_OPERATOR, INTEL_BENCHMARK_IMAGE } from '../versions';
 import { OPENSHIFT_EFA_PLUGIN_PULL_SECRETS } from './openshift-efa';
@@ -81,7 +81,7 @@ Check that the nodes advertise EFA devices:
 ${efaRollouts('oc')}
 {{- if .Values.benchmarks.enabled }}
 
-${helmTest()}
+${HELM_TEST_NOTES}
 Then read the MPI jobs in namespace {{ .Values.benchmarks.namespace | default .Release.Namespace }}:
 ${mpiJobChecks('oc')}{{- end }}
 `,

@@ -366,7 +366,7 @@ export class OpenShiftEfaProfile extends Chart {
     }
     const intelRef = withOptionPrefix(P, 'benchmarks', () => checkImage('options', 'intelImage', intelImage ?? INTEL_BENCHMARK_IMAGE.image));
     // In a Helm chart, unset: the release namespace, which Helm provides.
-    gateSet(this, 'benchmarks.namespace', true, () => new RdmaNamespace(this, 'BenchmarkNamespace', {
+    gateSet(this, 'benchmarks.namespace', () => new RdmaNamespace(this, 'BenchmarkNamespace', {
       name: shared.namespace,
       podSecurity: 'privileged',
       reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it. The SCC cdk8s-rdma-mpi-job limits them further.',
