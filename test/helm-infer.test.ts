@@ -136,6 +136,35 @@ describe('template inference', () => {
     }
   });
 
+  test('switches with disjoint scopes share one synth, and a flip that changes an object outside its scope is refused', () => {
+    // ConfigMaps under construct paths A, B and C; switch a edits A, switch b edits B (and, when leaky, C).
+    const scoped = (leaky: boolean): Synth => (o: any) => {
+      const objects = [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { v: o.a ? 'on' : 'off' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, data: { v: o.b ? 'on' : 'off' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { v: leaky && o.b ? 'b' : 'n' } },
+      ];
+      return { objects, gates: [[], [], []], ids: ['ConfigMap:toy/A/Resource', 'ConfigMap:toy/B/Resource', 'ConfigMap:toy/C/Resource'] };
+    };
+    const values: ProbedValue[] = [
+      { path: 'a', default: false, alternatives: [true], scope: ['A'] },
+      { path: 'b', default: false, alternatives: [true], scope: ['B'] },
+    ];
+    let synths = 0;
+    const counted: Synth = (o) => { synths++; return scoped(false)(o); };
+    const docs = inferTemplates(counted, {}, values);
+    expect(synths).toBe(2); // the gate-mode synth and one for both flips
+    const text = docs.map(d => renderDocument(d.node, d.cond)).join('---\n');
+    expect(text).toMatch(/name: a\n[\s\S]*\.Values\.a[\s\S]*name: b\n[\s\S]*\.Values\.b/);
+    expect(text).not.toMatch(/name: c\n[\s\S]*\.Values/);
+    expect(() => inferTemplates(scoped(true), {}, values)).toThrow('a=true, b=true changed ConfigMap:toy/C/Resource, which is outside the declared scopes (a: A; b: B)');
+  });
+
+  test('a gate on a value that is not a boolean is refused', () => {
+    const gatedOnEnum: Synth = () => ({ objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }], gates: [[{ path: 'mode', op: 'eq', value: true }]] });
+    expect(() => inferTemplates(gatedOnEnum, {}, [{ path: 'mode', default: 'a', alternatives: ['b'] }])).toThrow('gate mode must be a boolean value');
+  });
+
   test('a value that feeds a computed field is refused', () => {
     const hashed: Synth = o => toy({ ...o, hashed: true });
     expect(() => inferTemplates(hashed, {}, VALUES, { verify: true })).toThrow(ChartInferenceError);

@@ -36,8 +36,9 @@ export interface ProbedValue {
   readonly when?: { readonly path: string; readonly value: boolean | string };
   /**
    * The construct paths (under the profile, e.g. `DevicePlugin`, `Checks`) of the only objects this switch
-   * changes: switches with disjoint scopes are flipped in one synth. The generator refuses a flip that changes
-   * an object outside the scopes of its synth. Without a scope the switch is flipped alone.
+   * changes: switches with disjoint scopes are flipped in one synth. The generator refuses a synth whose flips
+   * change an object outside all of their scopes (a change inside another flip's scope is taken as that flip's:
+   * the pair tests, test/helm-pairs.test.ts, are what catch a scope declared too narrow). Without a scope the switch is flipped alone.
    */
   readonly scope?: readonly string[];
   /**
@@ -66,8 +67,8 @@ export interface TemplateDoc {
 }
 
 /**
- * A gate-mode synth of the profile (src/gates.ts): every object, and for each the boolean option paths that
- * must be on for it to exist.
+ * A gate-mode synth of the profile (src/gates.ts): every object, and for each the gates it exists under
+ * (an on/off option that is on, or a string option that is set).
  */
 export type Synth = (options: Record<string, unknown>) => SynthResult;
 
@@ -738,7 +739,7 @@ function flipBatches(switches: readonly ProbedValue[], interacts: (v: ProbedValu
     const alone = !v.scope || switches.some(w => w !== v && interacts(v, w.path));
     for (const alt of v.alternatives ?? []) {
       const f = { v, alt };
-      const batch = alone ? undefined : batches.find(b => b.every(g => g.v.scope && g.v !== v && !(b.length === 1 && !b[0].v.scope) && disjoint(g.v.scope, v.scope!)));
+      const batch = alone ? undefined : batches.find(b => b.every(g => g.v.scope && g.v !== v && disjoint(g.v.scope, v.scope!)));
       if (batch) batch.push(f); else batches.push([f]);
     }
   }
