@@ -128,8 +128,10 @@ function describe(profile: string, data: unknown, e: ErrorObject): RdmaOptionErr
     case 'maximum':
     case 'exclusiveMinimum': {
       const s = e.parentSchema as { minimum?: number; maximum?: number; exclusiveMinimum?: number };
-      const low = s.minimum !== undefined ? `${s.minimum}` : s.exclusiveMinimum !== undefined ? `more than ${s.exclusiveMinimum}` : undefined;
-      const range = low !== undefined && s.maximum !== undefined ? `from ${low} to ${s.maximum}` : low !== undefined ? `at least ${low}` : `at most ${s.maximum}`;
+      const range = s.minimum !== undefined && s.maximum !== undefined ? `from ${s.minimum} to ${s.maximum}`
+        : s.minimum !== undefined ? `at least ${s.minimum}`
+          : s.exclusiveMinimum !== undefined ? `more than ${s.exclusiveMinimum}${s.maximum !== undefined ? ` and at most ${s.maximum}` : ''}`
+            : `at most ${s.maximum}`;
       return new RdmaOptionError(where, path, valueAt(data, e), 'is out of range', `a number ${range}`);
     }
     case 'multipleOf':
