@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RdmaOptionError } from './errors';
+import { DeviceClaim, addPodClaims } from './constructs/dra';
 import { spreadAcrossNodes } from './kube';
 import { selectorLabels, templateLabels } from './labels';
 import { checkDnsLabel, checkPositiveInt } from './validate';
@@ -89,6 +90,8 @@ export interface CheckIdentity {
   readonly namespace: string;
   /** The check's standard labels (with the version: a new release is a new run). */
   readonly labels: Record<string, string>;
+  /** The pods' claim for their RDMA devices (DRA), if they take them from a ResourceClaimTemplate. */
+  readonly deviceClaim?: DeviceClaim;
 }
 
 /** A check's run: its id, its objects' name and the labels to add to them and their pods. */
@@ -103,7 +106,9 @@ export interface CheckRun {
  * the run id hashes the spec built with the base name and no run label, then the spec is built for real.
  */
 export function checkRun<T>(scope: Construct, id: CheckIdentity, build: (jobName: string, run: Record<string, string>) => T): CheckRun & { spec: T } {
-  const runId = runIdOf(scope, { name: id.name, namespace: id.namespace, labels: id.labels, spec: build(id.name, {}) });
+  const content = { name: id.name, namespace: id.namespace, labels: id.labels, spec: build(id.name, {}) };
+  // The claim's template is part of what runs (absent, the ids stay those of earlier releases).
+  const runId = runIdOf(scope, id.deviceClaim ? { ...content, deviceClaim: id.deviceClaim } : content);
   const jobName = runName(id.name, runId);
   const run = runLabels(runId);
   return { runId, jobName, run, spec: build(jobName, run) };
@@ -114,7 +119,7 @@ export function checkJob(scope: Construct, id: CheckIdentity, spec: Omit<k8s.Job
   template: (run: Record<string, string>) => k8s.PodTemplateSpec): CheckRun {
   const { ttl, ...rest } = spec;
   const r = checkRun(scope, id, (_jobName, run): k8s.JobSpec => ({ ...rest, ttlSecondsAfterFinished: ttl, template: template(run) }));
-  new k8s.KubeJob(scope, 'Resource', { metadata: { name: r.jobName, namespace: id.namespace, labels: { ...id.labels, ...r.run } }, spec: r.spec });
+  newJob(scope, { name: r.jobName, namespace: id.namespace, labels: { ...id.labels, ...r.run } }, r.spec, id.deviceClaim);
   return r;
 }
 
@@ -168,6 +173,19 @@ export function checkPair(scope: Construct, props: CheckPairProps): CheckRun & {
       ports: props.ports,
     },
   });
-  new k8s.KubeJob(scope, 'Resource', { metadata: { name: r.jobName, namespace: props.namespace, labels: { ...props.labels, ...r.run } }, spec: r.spec });
+  newJob(scope, { name: r.jobName, namespace: props.namespace, labels: { ...props.labels, ...r.run } }, r.spec, props.deviceClaim);
   return { ...r, serverHost: serverHost(r.jobName) };
+}
+
+/**
+ * The check's Job. With a device claim, a plain ApiObject whose pod spec gets `resourceClaims` in the
+ * resource.k8s.io/v1 shape: the 1.27 L1 class would drop `resourceClaimTemplateName` (it knows only `source`).
+ */
+function newJob(scope: Construct, metadata: k8s.ObjectMeta, spec: k8s.JobSpec, claim: DeviceClaim | undefined): void {
+  if (!claim) {
+    new k8s.KubeJob(scope, 'Resource', { metadata, spec });
+    return;
+  }
+  const job = new ApiObject(scope, 'Resource', { apiVersion: 'batch/v1', kind: 'Job', metadata, spec: k8s.toJson_JobSpec(spec) });
+  addPodClaims(job, '/spec/template/spec', claim);
 }

@@ -24,7 +24,7 @@ export type {
 } from './profiles/openshift-efa';
 export { BAREMETAL_IPOIB, BaremetalIpoibProfile } from './profiles/baremetal-ipoib';
 export type {
-  BaremetalIpoibOptions, BaremetalIpoibMode, BaremetalCniOptions, BaremetalMultusOptions, BaremetalDevicePluginOptions, BaremetalOperatorOptions,
+  BaremetalIpoibOptions, BaremetalIpoibMode, BaremetalDraOptions, BaremetalCniOptions, BaremetalMultusOptions, BaremetalDevicePluginOptions, BaremetalOperatorOptions,
   BaremetalMpiOperatorOptions, BaremetalTestOptions, BaremetalBandwidthOptions, BaremetalMpiOptions,
 } from './profiles/baremetal-ipoib';
 export { ChecksChart } from './checks';
@@ -40,6 +40,8 @@ export type { BenchmarkPodOptions, EfaTransport } from './constructs/benchmark-p
 
 // AWS EFA
 export { EfaDevicePlugin } from './constructs/efa-device-plugin';
+export { DranetDriver, DraDeviceClass, DeviceClaimTemplate } from './constructs/dra';
+export type { DranetDriverProps, DranetVariant, DraDeviceClassProps, DeviceClaimTemplateProps, DeviceApi, DraDriverOptions } from './constructs/dra';
 export type { EfaDevicePluginProps, EfaNodeTargeting, EfaDevicePluginAdoption, DaemonSetUpdateStrategy } from './constructs/efa-device-plugin';
 export { EfaInfoJob, EfaPingpongTest } from './constructs/efa-checks';
 export type { EfaInfoJobProps, EfaPingpongTestProps } from './constructs/efa-checks';

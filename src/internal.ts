@@ -11,6 +11,7 @@ export * from './crds';
 export * from './constructs/namespace';
 export * from './constructs/benchmark-pod';
 export * from './constructs/efa-device-plugin';
+export * from './constructs/dra';
 export * from './constructs/mpi-operator';
 export * from './constructs/mpi-latency-job';
 export * from './constructs/efa-checks';

@@ -54,6 +54,11 @@ export const FIELD_RULES = {
     problem: 'is not a CIDR range',
     allowed: 'an IPv4 or IPv6 CIDR such as "10.56.0.0/16"',
   },
+  kubernetesVersion: {
+    pattern: '^[1-9][0-9]*\\.(0|[1-9][0-9]*)$',
+    problem: 'is not a Kubernetes minor version',
+    allowed: 'a version such as "1.34"',
+  },
 } as const satisfies Record<string, FieldRule>;
 
 const DNS_LABEL = new RegExp(FIELD_RULES.dnsLabel.pattern);

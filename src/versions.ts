@@ -259,3 +259,25 @@ export const IB_BENCHMARK_IMAGE = {
   perftestDir: '/usr/bin',
   osuPt2ptDir: OSU_PT2PT_DIR,
 };
+
+/**
+ * aws-dranet, the EFA DRA driver: kubernetes-sigs/dranet built by EKS, as the aws/eks-charts chart
+ * `stable/aws-dranet` deploys it (chart 1.0.0, appVersion v1.2.0-eksbuild.2; Chart.yaml and values.yaml at
+ * aws/eks-charts 5239609, 2026-08-03; unchanged in tags v0.0.234 to v0.0.242). The chart's image is in the
+ * us-west-2 EKS registry; copies in other regions' registries are UNVERIFIED, so `dra.image` names another.
+ */
+export const AWS_DRANET = {
+  image: '602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/dranet:v1.2.0-eksbuild.2',
+  /** The chart the objects follow (its name and version, for the README and the upgrade notes). */
+  chart: 'aws/eks-charts stable/aws-dranet 1.0.0',
+} as const;
+
+/**
+ * kubernetes-sigs/dranet, the DRA network driver (latest release tag v1.4.0, ca195e2, 2026-07-17). The
+ * repository's install.yaml and Helm chart (deployments/helm/dranet/values.yaml) pull
+ * `registry.k8s.io/networking/dranet`, install.yaml with the moving tag `stable`; this pins the release tag
+ * [UNVERIFIED: the tag's presence in registry.k8s.io was not checked].
+ */
+export const DRANET = {
+  image: 'registry.k8s.io/networking/dranet:v1.4.0',
+} as const;

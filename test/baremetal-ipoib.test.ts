@@ -124,3 +124,46 @@ describe('baremetal-ipoib profile', () => {
     expect(err({ mode: 'operator', network: { cniVersion: '1.0.0' } })).toThrow('baremetal-ipoib: network.cniVersion "1.0.0" does not apply in mode "operator"');
   });
 });
+
+describe('baremetal-ipoib with deviceApi dra', () => {
+  const objs: any[] = synthProfile(P, variant('DRA with dranet'));
+  const checks = objs.filter(o => ['Job/ipoib-test', 'Job/ib-read-bw', 'MPIJob/osu-latency-ib'].includes(`${o.kind}/${baseName(o)}`));
+
+  test('dranet and the infiniband-rdma DeviceClass instead of the RDMA device plugin; the IPoIB network stays', () => {
+    const k = kinds(objs);
+    expect(k).toEqual(expect.arrayContaining(['DaemonSet/dranet', 'DeviceClass/infiniband-rdma', 'ResourceClaimTemplate/rdma-devices',
+      'ClusterRole/dranet', 'ServiceAccount/dranet', 'NetworkAttachmentDefinition/ipoib', 'DaemonSet/kube-ipoib-cni-ds']));
+    expect(k.filter(x => /rdma-shared|ConfigMap\/rdma-devices/.test(x))).toEqual([]);
+  });
+  test('dranet leaves the IPoIB interfaces on the host and the DeviceClass selects the listed HCAs', () => {
+    expect(find(objs, 'DaemonSet', 'dranet').spec.template.spec.containers[0].args).toContain('--move-ib-interfaces=false');
+    expect(find(objs, 'DeviceClass').spec.selectors.map((s: any) => s.cel.expression)).toEqual([
+      'device.driver == "dra.net"', 'device.attributes["dra.net"].rdma == true', 'device.attributes["dra.net"].rdmaDevice in ["mlx5_0", "mlx5_1"]',
+    ]);
+  });
+  test('each test pod claims one HCA and requests no device plugin resource; the IPoIB attachment stays', () => {
+    expect(checks).toHaveLength(3);
+    for (const o of checks) {
+      const spec = o.kind === 'MPIJob' ? o.spec.mpiReplicaSpecs.Worker.template.spec : o.spec.template.spec;
+      expect(spec.resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'rdma-devices' }]);
+      expect(spec.containers[0].resources.claims).toEqual([{ name: 'rdma-devices' }]);
+      expect(Object.keys(spec.containers[0].resources.limits).sort()).toEqual(['cpu', 'memory']);
+    }
+    expect(testPod(objs).metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
+    expect(find(objs, 'ResourceClaimTemplate').spec.spec.devices.requests).toEqual([{ name: 'nic', exactly: { deviceClassName: 'infiniband-rdma', count: 1 } }]);
+  });
+  test('refusals: operator mode, the plugin switched on, a resource name, a bad HCA name', () => {
+    expect(() => synthProfile(P, { deviceApi: 'dra', mode: 'operator' })).toThrow('baremetal-ipoib: deviceApi "dra" is not available in mode "operator"');
+    expect(() => synthProfile(P, { deviceApi: 'dra', devicePlugin: { enabled: true } }))
+      .toThrow('baremetal-ipoib: devicePlugin.enabled true is not allowed with deviceApi "dra" (the device plugin and dranet would both manage the HCAs of the same nodes)');
+    expect(() => synthProfile(P, { deviceApi: 'dra', tests: { rdmaResource: 'rdma/hca' } }))
+      .toThrow('baremetal-ipoib: tests.rdmaResource "rdma/hca" does not apply with deviceApi "dra" (each test pod claims an HCA); allowed: unset, or deviceApi "device-plugin"');
+    expect(() => synthProfile(P, { deviceApi: 'dra', dra: { rdmaDevices: ['mlx5 0'] } })).toThrow('baremetal-ipoib: dra.rdmaDevices[0] "mlx5 0" is not an RDMA device name');
+    expect(() => synthProfile(P, { deviceApi: 'dra', kubernetesVersion: '1.30' })).toThrow('baremetal-ipoib: kubernetesVersion "1.30" is too old for deviceApi "dra"');
+  });
+  test('dra.install false: only the claims, against the cluster\'s dranet and DeviceClass', () => {
+    const k = kinds(synthProfile(P, { deviceApi: 'dra', dra: { install: false } }));
+    expect(k).toContain('ResourceClaimTemplate/rdma-devices');
+    expect(k.filter(x => /dranet|DeviceClass|rdma-shared/.test(x))).toEqual([]);
+  });
+});

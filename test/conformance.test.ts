@@ -61,14 +61,20 @@ const OPENSHIFT_CRDS: Record<string, string[]> = {
   ],
 };
 
-interface Synthesized { source: string; obj: any; openshiftMinor?: number }
+/**
+ * Synthesized objects; `dra`: from options with `deviceApi: dra`, whose objects (resource.k8s.io/v1, pods with
+ * `resourceClaimTemplateName`) exist from Kubernetes 1.34 on, so they are validated against v1.36.0 only.
+ */
+interface Synthesized { source: string; obj: any; openshiftMinor?: number; dra?: boolean }
+const DRA_KUBE_VERSION = 'v1.36.0';
 
 /** Every object of every profile, with default options and with the variants that change shapes. */
 function allObjects(): Synthesized[] {
   const out: Synthesized[] = [];
   const add = (profile: string, name: string, options: any) => {
     const minor = profile === 'openshift-efa' ? Number(String(options.openshiftVersion ?? '4.18').split('.')[1]) : undefined;
-    out.push(...synthProfile(profile, options).map(obj => ({ source: `${profile} ${name}`, obj, openshiftMinor: minor })));
+    const dra = options.deviceApi === 'dra';
+    out.push(...synthProfile(profile, options).map(obj => ({ source: `${profile} ${name}`, obj, openshiftMinor: minor, dra })));
   };
   for (const profile of PROFILE_NAMES) {
     add(profile, 'defaults', {});
@@ -92,8 +98,22 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
 
   test.each(KUBE_VERSIONS)('every object validates against Kubernetes %s and the current upstream CRDs', (version) => {
     const upstream = validator(version, 'current');
-    const violations = objects.flatMap(({ source, obj }) => upstream.validate(obj).map(v => ({ source, ...v })));
+    const checked = objects.filter(o => !o.dra || version === DRA_KUBE_VERSION);
+    const violations = checked.flatMap(({ source, obj }) => upstream.validate(obj).map(v => ({ source, ...v })));
     expect(violations).toEqual([]);
+  });
+
+  test('the DRA variants emit DeviceClasses, claim templates and claims, and Kubernetes 1.31 does not serve them', () => {
+    const dra = objects.filter(o => o.dra);
+    const kinds = new Set(dra.map(o => o.obj.kind));
+    for (const k of ['DeviceClass', 'ResourceClaimTemplate', 'DaemonSet', 'Job', 'MPIJob']) expect([k, kinds.has(k)]).toEqual([k, true]);
+    // No DRA variant requests a device plugin resource.
+    const requested = dra.flatMap(o => JSON.stringify(o.obj).match(/"(vpc\.amazonaws\.com\/efa|rdma\/[a-z_]+)":"\d+"/g) ?? []);
+    expect(requested).toEqual([]);
+    // The v1.31.0 definitions know no resource.k8s.io/v1 (only v1alpha3): validating there must fail.
+    const v131 = validator('v1.31.0', 'current');
+    const deviceClass = dra.find(o => o.obj.kind === 'DeviceClass')!.obj;
+    expect(v131.validate(deviceClass)).not.toEqual([]);
   });
 
   test.each(['v1.27.0', 'v1.31.0'])('OpenShift objects for 4.18 validate against Kubernetes %s and the OpenShift 4.18 CRDs', (version) => {

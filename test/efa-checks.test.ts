@@ -104,3 +104,23 @@ describe('EfaPingpongTest', () => {
     expect(() => synth(s => new EfaPingpongTest(s, 'pp', { name: 'p'.repeat(53) }))).toThrow('is too long for a check name; allowed: at most 52 characters (the run id adds 9, the controller 2)');
   });
 });
+
+describe('EFA checks with deviceClaimTemplate (DRA)', () => {
+  test('the pods claim from the template and request no vpc.amazonaws.com/efa; huge pages, memory and CPU stay', () => {
+    for (const j of [
+      only(synth(s => new EfaInfoJob(s, 'info', { deviceClaimTemplate: 'efa-devices' })), 'Job'),
+      only(synth(s => new EfaPingpongTest(s, 'pp', { deviceClaimTemplate: 'efa-devices', efaDevices: 4 })), 'Job'),
+    ]) {
+      const spec = j.spec.template.spec;
+      expect(spec.resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'efa-devices' }]);
+      expect(spec.containers[0].resources).toEqual({
+        claims: [{ name: 'rdma-devices' }],
+        limits: { 'cpu': '2', 'hugepages-2Mi': '5120Mi', 'memory': '8Gi' },
+        requests: { 'cpu': '2', 'hugepages-2Mi': '5120Mi', 'memory': '8Gi' },
+      });
+    }
+  });
+  test('an invalid template name is refused', () => {
+    expect(() => synth(s => new EfaInfoJob(s, 'info', { deviceClaimTemplate: 'EFA_Devices' }))).toThrow('EfaInfoJob: deviceClaimTemplate "EFA_Devices" is not a valid name');
+  });
+});

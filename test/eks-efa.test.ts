@@ -89,3 +89,68 @@ describe('eks-efa profile', () => {
     expect(Testing.synth(chart).map(o => o.metadata.labels['app.kubernetes.io/instance'])).toContain('eks-efa');
   });
 });
+
+/** Every container of an object's pod templates (Job, MPIJob replicas). */
+const podSpecsOf = (o: any): any[] => o.kind === 'MPIJob'
+  ? Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template.spec)
+  : o.spec?.template?.spec ? [o.spec.template.spec] : [];
+
+describe('eks-efa with deviceApi dra', () => {
+  const objs: any[] = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { efaDevices: 2 } });
+  const efaChecks = objs.filter(o => ['Job/efa-fi-info', 'Job/fi-pingpong', 'MPIJob/osu-latency-efa'].includes(`${o.kind}/${baseName(o)}`));
+
+  test('aws-dranet and its DeviceClass instead of the device plugin; a claim template for the checks', () => {
+    expect(kinds(objs)).toEqual([
+      'ClusterRole/aws-dranet', 'ClusterRole/kubeflow-mpijobs-admin', 'ClusterRole/kubeflow-mpijobs-edit', 'ClusterRole/kubeflow-mpijobs-view', 'ClusterRole/mpi-operator',
+      'ClusterRoleBinding/aws-dranet', 'ClusterRoleBinding/mpi-operator', 'CustomResourceDefinition/mpijobs.kubeflow.org', 'DaemonSet/aws-dranet',
+      'Deployment/mpi-operator', 'DeviceClass/efa.networking.k8s.aws', 'Job/efa-fi-info', 'Job/fi-pingpong',
+      'MPIJob/osu-latency-efa', 'MPIJob/osu-latency-tcp', 'Namespace/mpi-operator', 'Namespace/rdma-benchmarks', 'ResourceClaimTemplate/efa-devices',
+      'Role/mpi-operator-leader-election', 'RoleBinding/mpi-operator-leader-election', 'Service/fi-pingpong', 'ServiceAccount/aws-dranet', 'ServiceAccount/mpi-operator',
+    ]);
+    const t = objs.find(o => o.kind === 'ResourceClaimTemplate');
+    expect(t.metadata.namespace).toBe('rdma-benchmarks');
+    expect(t.spec.spec.devices.requests).toEqual([{ name: 'nic', exactly: { deviceClassName: 'efa.networking.k8s.aws', count: 2 } }]);
+  });
+  test('the driver runs on the EFA instance types, off Auto Mode nodes, like the plugin would', () => {
+    const terms = objs.find(o => o.kind === 'DaemonSet').spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    expect(terms[0].matchExpressions[0]).toMatchObject({ key: 'node.kubernetes.io/instance-type', operator: 'In' });
+    expect(terms[0].matchExpressions[0].values).toContain('p5.48xlarge');
+    expect(terms[0].matchExpressions[1]).toEqual({ key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['auto'] });
+  });
+  test('every EFA check claims its devices; none requests vpc.amazonaws.com/efa; huge pages stay', () => {
+    expect(efaChecks).toHaveLength(3);
+    for (const o of efaChecks) {
+      const specs = podSpecsOf(o).filter(s => s.containers.some((c: any) => c.resources.limits['hugepages-2Mi']));
+      expect(specs).toHaveLength(1);
+      const [spec] = specs;
+      expect(spec.resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'efa-devices' }]);
+      expect(spec.containers[0].resources.claims).toEqual([{ name: 'rdma-devices' }]);
+    }
+    expect(JSON.stringify(objs)).not.toContain('vpc.amazonaws.com/efa"');
+    // The TCP twin holds no EFA device and claims none.
+    const tcp = objs.find(o => o.kind === 'MPIJob' && baseName(o) === 'osu-latency-tcp');
+    expect(JSON.stringify(tcp)).not.toContain('resourceClaims');
+  });
+  test('the run ids change with the device API (a new run, not an edit of an immutable Job)', () => {
+    const plain = synthProfile('eks-efa', { benchmarks: { efaDevices: 2 } });
+    const name = (list: any[], n: string) => list.find(o => o.kind === 'Job' && baseName(o) === n).metadata.name;
+    expect(name(objs, 'efa-fi-info')).not.toBe(name(plain, 'efa-fi-info'));
+  });
+  test('dra.install false: the cluster\'s aws-dranet; only the claims', () => {
+    const k = kinds(synthProfile('eks-efa', { deviceApi: 'dra', dra: { install: false } }));
+    expect(k).toContain('ResourceClaimTemplate/efa-devices');
+    expect(k.filter(x => /dranet|DeviceClass|efa-k8s-device-plugin/.test(x))).toEqual([]);
+  });
+  test('benchmarks off: no claim template', () => {
+    expect(kinds(synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { enabled: false } })).filter(x => x.startsWith('ResourceClaimTemplate'))).toEqual([]);
+  });
+  test('refusals: an old Kubernetes, the device plugin switched on, dra options without dra', () => {
+    expect(() => synthProfile('eks-efa', { deviceApi: 'dra', kubernetesVersion: '1.33' }))
+      .toThrow('eks-efa: kubernetesVersion "1.33" is too old for deviceApi "dra" (resource.k8s.io/v1 is served from Kubernetes 1.34); allowed: "1.34" or later, or deviceApi "device-plugin"');
+    expect(() => synthProfile('eks-efa', { deviceApi: 'dra', devicePlugin: { enabled: true } }))
+      .toThrow('eks-efa: devicePlugin.enabled true is not allowed with deviceApi "dra" (the device plugin and the DRA driver would both manage the EFA devices of the same nodes)');
+    expect(() => synthProfile('eks-efa', { dra: { namespace: 'x' } })).toThrow('eks-efa: dra {"namespace":"x"} only applies to deviceApi "dra"');
+    expect(() => synthProfile('eks-efa', { deviceApi: 'dra', dra: { image: 'dranet' } })).toThrow('eks-efa: dra.image "dranet" is not a pinned image');
+    expect(() => synthProfile('eks-efa', { deviceApi: 'dra', devicePlugin: { instanceTypes: ['t3.micro'] } })).toThrow('eks-efa: devicePlugin.instanceTypes[0] "t3.micro" does not support EFA');
+  });
+});

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { checkKubernetesVersion } from '../src/constructs/dra';
 import { MPI_WAIT_COMPONENT } from '../src/constructs/mpi-latency-job';
 import { PROFILE_NAMES } from '../src/internal';
 import { setPath } from '../src/helm/infer';
@@ -59,6 +60,7 @@ const SAMPLES: Record<keyof typeof FIELD_RULES, { values: string[]; check: (v: s
   cpu: { values: ['2', '500m', '1.5', '0', '0m', '0.0', 'two', '-1', '1Gi', '16', '0.25'], check: v => checkCpu('t', 'x', v) },
   // The pattern is stricter than the code (only Mi and Gi): it must refuse what the code refuses.
   hugepages2Mi: { values: ['5120Mi', '2Mi', '10Gi', '5121Mi', '0Mi', '1Mi', '3Mi', 'lots', '100Mi', '0Gi'], check: v => checkHugepages2Mi('t', 'x', v) },
+  kubernetesVersion: { values: ['1.34', '1.9', '1.36', '2.0', '1.034', '1', 'v1.34', '1.34.0', '01.34', ''], check: v => checkKubernetesVersion('t', 'x', v) },
   cidr: { values: ['10.56.0.0/16', '192.168.1.0/24', 'fd00::/64', '10.0.0.0/33', 'banana', '10.0.0/8', '300.1.1.1/8', '10.0.0.0/', 'fd00::/129'], check: v => parseCidr(v) === 'syntax' ? (() => { throw new Error('syntax'); })() : true },
 };
 
@@ -96,7 +98,7 @@ const MATRIX: [string, string, unknown][] = [
 describe('the bad-input matrix: the CLI and helm refuse the same values, naming the field', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rdma-rules-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const helmBinaries = [['helm 3', HELM3, ['--kube-version', '1.31.0']], ...(helm4 ? [['helm 4', helm4, []]] : [])] as [string, string, string[]][];
+  const helmBinaries = [['helm 3', HELM3, ['--kube-version', '1.36.0']], ...(helm4 ? [['helm 4', helm4, []]] : [])] as [string, string, string[]][];
   if (!helm4) console.log('SKIPPED helm 4 in the bad-input matrix: helm 4 is not available');
 
   test.each(MATRIX)('%s %s=%j', async (profile, path, value) => {

@@ -31,7 +31,7 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
     const files = readdirSync(VALUES_DIR).filter(f => f.startsWith(`${profile}.`));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const r = spawnSync(HELM, ['template', TEMPLATE_RELEASE.name, join(__dirname, '..', 'charts', profile), '--kube-version', '1.31.0', '-f', join(VALUES_DIR, file)],
+      const r = spawnSync(HELM, ['template', TEMPLATE_RELEASE.name, join(__dirname, '..', 'charts', profile), '--kube-version', '1.36.0', '-f', join(VALUES_DIR, file)],
         { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config') } });
       expect({ file, status: r.status, stderr: r.stderr }).toEqual({ file, status: 0, stderr: '' });
       const helm = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
@@ -105,7 +105,9 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
   test('values of a switch that are not the default each change the chart (no alternative is dead either)', () => {
     for (const v of switches) {
       for (const alt of v.alternatives!) {
-        expect({ path: v.path, alt, same: JSON.stringify(render(setPath({}, v.path, alt))) === JSON.stringify(render({})) }).toEqual({ path: v.path, alt, same: false });
+        // Under the values it depends on (`when`: dra.install only with deviceApi "dra").
+        const context = [v.when ?? []].flat().reduce<Record<string, unknown>>((o, w) => setPath(o, w.path, w.value), {});
+        expect({ path: v.path, alt, same: JSON.stringify(render(setPath(context, v.path, alt))) === JSON.stringify(render(context)) }).toEqual({ path: v.path, alt, same: false });
       }
     }
     expect(switches.length).toBeGreaterThan(3);

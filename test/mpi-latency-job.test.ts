@@ -154,3 +154,25 @@ describe('MpiLatencyJob with Intel MPI, the fi_info support check, and OpenShift
     expect(() => job({ serviceAccountName: 'MPI' })).toThrow('MpiLatencyJob: serviceAccountName "MPI" is not a valid name');
   });
 });
+
+describe('MpiLatencyJob with deviceClaimTemplate (DRA)', () => {
+  test('EFA workers claim their devices; the launcher claims nothing', () => {
+    const j = job({ deviceClaimTemplate: 'efa-devices' });
+    expect(worker(j).resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'efa-devices' }]);
+    expect(worker(j).containers[0].resources.claims).toEqual([{ name: 'rdma-devices' }]);
+    expect(worker(j).containers[0].resources.limits['vpc.amazonaws.com/efa']).toBeUndefined();
+    expect(launcher(j).resourceClaims).toBeUndefined();
+    expect(j.metadata.name).not.toBe(job().metadata.name);
+  });
+  test('InfiniBand workers claim an HCA instead of the RDMA resource', () => {
+    const w = worker(job({ transport: 'ib', deviceClaimTemplate: 'rdma-devices' }));
+    expect(w.resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'rdma-devices' }]);
+    expect(Object.keys(w.containers[0].resources.limits).sort()).toEqual(['cpu', 'memory']);
+  });
+  test('exact errors: TCP holds no device; rdmaResource does not go with a claim', () => {
+    expect(() => job({ transport: 'tcp', deviceClaimTemplate: 'x' }))
+      .toThrow('MpiLatencyJob: deviceClaimTemplate "x" does not apply to transport "tcp" (its pods hold no RDMA device); allowed: unset, or transport "efa" or "ib"');
+    expect(() => job({ transport: 'ib', deviceClaimTemplate: 'x', rdmaResource: 'rdma/a' }))
+      .toThrow('MpiLatencyJob: rdmaResource "rdma/a" does not apply with deviceClaimTemplate (the claim gives the devices); allowed: unset, or deviceClaimTemplate unset');
+  });
+});

@@ -26,6 +26,7 @@ const PRIVILEGED: Record<string, string> = {
   'DaemonSet/kube-ipoib-cni-ds/kube-ipoib-cni': 'only with cni.privileged: OpenShift lets a privileged SCC write /var/lib/cni/bin',
   'DaemonSet/whereabouts/whereabouts': 'only with cni.privileged: OpenShift lets a privileged SCC write /var/lib/cni/bin',
   'DaemonSet/aws-efa-k8s-device-plugin/aws-efa-k8s-device-plugin': 'only with devicePlugin.privileged: the eks-charts chart runs it privileged for Neuron/GPU topology',
+  'DaemonSet/dranet/dranet': 'only with deviceApi dra (baremetal-ipoib): moves RDMA devices into pod namespaces over NRI, privileged as upstream dranet\'s Helm chart runs it',
 };
 
 type Level = 'privileged' | 'baseline' | 'restricted';

@@ -38,6 +38,12 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
       devicePlugin: { configList: [{ resourceName: 'rdma_ib', rdmaHcaMax: 200, selectors: { vendors: ['15b3'], linkTypes: ['infiniband'] } }] },
       network: { master: 'ib0', ipam: { range: '10.56.0.0/16', gateway: '10.56.0.1' } },
     },
+    'DRA with dranet on two HCAs, Kubernetes 1.35': {
+      kubernetesVersion: '1.35',
+      deviceApi: 'dra',
+      dra: { rdmaDevices: ['mlx5_0', 'mlx5_1'] },
+      tests: { bandwidth: { device: 'mlx5_0' }, mpi: { ucxNetDevices: 'mlx5_0:1' } },
+    },
   },
   'eks-efa': {
     'privileged plugin, label targeting, osu_bw': {
@@ -63,6 +69,18 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
     'no targeting, operator not installed': {
       devicePlugin: { nodeTargeting: 'none' },
       mpiOperator: { install: false },
+    },
+    'DRA with aws-dranet on p5, 4 EFA per pod, Kubernetes 1.36': {
+      kubernetesVersion: '1.36',
+      deviceApi: 'dra',
+      dra: { namespace: 'dra-system', image: 'registry.example.com/eks/dranet:v1.2.0-eksbuild.2' },
+      devicePlugin: { enabled: false, instanceTypes: ['p5.48xlarge', 'p5en.48xlarge'] },
+      benchmarks: { efaDevices: 4, osu: { tcpTwin: false } },
+    },
+    'DRA with the cluster\'s aws-dranet, label targeting': {
+      deviceApi: 'dra',
+      dra: { install: false },
+      devicePlugin: { nodeTargeting: 'node-labels', nodeLabels: { 'vpc.amazonaws.com/efa': 'enabled' } },
     },
   },
   'openshift-efa': {

@@ -5,6 +5,7 @@ import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
 import { checkAnnotations, checkCpu, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
 import type { QuantityValue } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN } from '../versions';
+import { DeviceClaim, containerClaims, deviceClaim } from './dra';
 
 /** How a benchmark reaches the other node. */
 export type EfaTransport = 'efa' | 'tcp';
@@ -91,6 +92,14 @@ export interface BenchmarkPodOptions {
    * @default false
    */
   readonly hostNetwork?: boolean;
+  /**
+   * A ResourceClaimTemplate (resource.k8s.io/v1) in the namespace that gives each EFA pod its EFA devices
+   * through Dynamic Resource Allocation (see DeviceClaimTemplate). Set, EFA pods request no
+   * `vpc.amazonaws.com/efa` (the template's count applies, not `efaDevices`).
+   * @default - the device plugin's vpc.amazonaws.com/efa
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+   */
+  readonly deviceClaimTemplate?: string;
 }
 
 /** Validated options with defaults applied. */
@@ -107,6 +116,7 @@ export interface ResolvedBenchmarkPod {
   readonly serviceAccountName?: string;
   readonly podAnnotations: Record<string, string>;
   readonly hostNetwork: boolean;
+  readonly deviceClaim?: DeviceClaim;
 }
 
 export const DEFAULT_BENCHMARK_NAMESPACE = 'rdma-benchmarks';
@@ -127,17 +137,20 @@ export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions, scope
     serviceAccountName: o.serviceAccountName !== undefined ? checkDnsSubdomain(where, 'serviceAccountName', o.serviceAccountName) : undefined,
     podAnnotations: checkAnnotations(where, 'podAnnotations', o.podAnnotations ?? {}),
     hostNetwork: o.hostNetwork ?? false,
+    deviceClaim: deviceClaim(where, 'deviceClaimTemplate', o.deviceClaimTemplate),
   };
 }
 
-/** Resources of a pod that uses EFA: devices, huge pages, memory and CPU, requests equal to limits. */
+/**
+ * Resources of a pod that uses EFA: devices, huge pages, memory and CPU, requests equal to limits. With a
+ * device claim (DRA) the devices come from the claim instead of `vpc.amazonaws.com/efa`.
+ */
 export function efaPodResources(p: ResolvedBenchmarkPod): k8s.ResourceRequirements {
-  return guaranteed({
-    [EFA_DEVICE_PLUGIN.resourceName]: String(p.efaDevices),
-    'hugepages-2Mi': p.hugepages2Mi,
-    'memory': p.memory,
-    'cpu': p.cpu,
-  });
+  const devices: Record<string, string> = p.deviceClaim ? {} : { [EFA_DEVICE_PLUGIN.resourceName]: String(p.efaDevices) };
+  return {
+    ...guaranteed({ ...devices, 'hugepages-2Mi': p.hugepages2Mi, 'memory': p.memory, 'cpu': p.cpu }),
+    claims: p.deviceClaim ? containerClaims(p.deviceClaim) : undefined,
+  };
 }
 
 /** Resources of a pod on the TCP path: the same memory and CPU, no EFA, no huge pages. */

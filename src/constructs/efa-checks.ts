@@ -39,7 +39,7 @@ export class EfaInfoJob extends Construct {
     const pod = resolveBenchmarkPod(where, props, this);
     this.name = checkCheckName(where, 'name', props.name ?? 'efa-fi-info');
     const labels = standardLabels(this, this.name, 'efa-check');
-    const r = checkJob(this, { name: this.name, namespace: pod.namespace, labels }, { backoffLimit: 2, ttl: checkTtl(where, props.ttlSecondsAfterFinished) }, run => ({
+    const r = checkJob(this, { name: this.name, namespace: pod.namespace, labels, deviceClaim: pod.deviceClaim }, { backoffLimit: 2, ttl: checkTtl(where, props.ttlSecondsAfterFinished) }, run => ({
       metadata: podMetadata(pod, { ...labels, ...run }),
       spec: {
         ...podPlacement(pod),
@@ -155,7 +155,7 @@ export class EfaPingpongTest extends Construct {
 
     // Server and client never share a node (checkPair): EFA has no same-host loopback path.
     const r = checkPair(this, {
-      name: this.name, namespace: pod.namespace, labels, ttl,
+      name: this.name, namespace: pod.namespace, labels, ttl, deviceClaim: pod.deviceClaim,
       template: (serverHost, run) => ({
         metadata: podMetadata(pod, { ...labels, ...run }),
         spec: {

@@ -246,7 +246,7 @@ export class EfaDevicePlugin extends Construct {
       ? { ...standardLabels(this, this.name, 'device-plugin'), 'app.kubernetes.io/name': EKS_CHARTS_EFA_CHART, 'app.kubernetes.io/instance': release }
       : standardLabels(this, this.name, 'device-plugin');
     const podLabels = { ...checkLabels(WHERE, 'podLabels', props.podLabels ?? {}), ...selectorLabels(this, this.name), ...selector };
-    const targeting = nodeTargeting(props);
+    const targeting = efaNodeTargeting(WHERE, props);
     const nodeSelector = { ...targeting.nodeSelector, ...checkLabels(WHERE, 'nodeSelector', props.nodeSelector ?? {}) };
 
     const volumes: k8s.Volume[] = [
@@ -350,13 +350,22 @@ function resolveImage(props: EfaDevicePluginProps): string {
   return checkImage(WHERE, 'imageTag', image);
 }
 
-interface Targeting {
+/** Where a node agent for EFA devices runs: a nodeSelector and, for instance-type targeting, a node affinity. */
+export interface EfaNodeTargetingResult {
   readonly nodeSelector: Record<string, string>;
   readonly affinity?: k8s.Affinity;
 }
+type Targeting = EfaNodeTargetingResult;
 
-function nodeTargeting(props: EfaDevicePluginProps): Targeting {
-  const t = targetNodes(props);
+/** The targeting options the device plugin and the EFA DRA driver share (they describe the EFA nodes). */
+export type EfaNodeTargetingOptions = Pick<EfaDevicePluginProps, 'nodeTargeting' | 'nodeLabels' | 'instanceTypes' | 'additionalInstanceTypes' | 'instanceTypeLabelKeys' | 'includeAutoModeNodes'>;
+
+/**
+ * The EFA nodes as the targeting options select them (checked; errors name `where` and the option), without
+ * EKS Auto Mode nodes unless `includeAutoModeNodes`.
+ */
+export function efaNodeTargeting(where: string, props: EfaNodeTargetingOptions): EfaNodeTargetingResult {
+  const t = targetNodes(where, props);
   if (props.includeAutoModeNodes ?? false) return t;
   // Auto Mode nodes run their own plugin: one more expression in every term (terms are ORed, expressions ANDed).
   const terms = t.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [{ matchExpressions: [] }];
@@ -372,37 +381,37 @@ function nodeTargeting(props: EfaDevicePluginProps): Targeting {
   };
 }
 
-function targetNodes(props: EfaDevicePluginProps): Targeting {
-  const mode = checkOneOf(WHERE, 'nodeTargeting', props.nodeTargeting ?? 'instance-types', EFA_NODE_TARGETING_MODES);
+function targetNodes(where: string, props: EfaNodeTargetingOptions): Targeting {
+  const mode = checkOneOf(where, 'nodeTargeting', props.nodeTargeting ?? 'instance-types', EFA_NODE_TARGETING_MODES);
   if (mode === 'node-labels') {
     const labels = props.nodeLabels ?? {};
     if (Object.keys(labels).length === 0) {
-      throw new RdmaOptionError(WHERE, 'nodeLabels', props.nodeLabels, 'is required when nodeTargeting is "node-labels"',
+      throw new RdmaOptionError(where, 'nodeLabels', props.nodeLabels, 'is required when nodeTargeting is "node-labels"',
         'a map of node labels your EFA node groups set, e.g. {"vpc.amazonaws.com/efa": "enabled"}');
     }
-    return { nodeSelector: checkLabels(WHERE, 'nodeLabels', labels) };
+    return { nodeSelector: checkLabels(where, 'nodeLabels', labels) };
   }
   if (mode === 'none') return { nodeSelector: {} };
 
   const known = new Set(EFA_INSTANCE_TYPES);
   const listed = props.instanceTypes ?? [...EFA_INSTANCE_TYPES];
   if (listed.length === 0 && (props.additionalInstanceTypes ?? []).length === 0) {
-    throw new RdmaOptionError(WHERE, 'instanceTypes', listed, 'is empty', 'at least one EFA-capable instance type, or nodeTargeting "none"');
+    throw new RdmaOptionError(where, 'instanceTypes', listed, 'is empty', 'at least one EFA-capable instance type, or nodeTargeting "none"');
   }
   listed.forEach((t, i) => {
     if (!known.has(t)) {
-      throw new RdmaOptionError(WHERE, `instanceTypes[${i}]`, t, 'does not support EFA',
+      throw new RdmaOptionError(where, `instanceTypes[${i}]`, t, 'does not support EFA',
         `an instance type on the EFA instance list (${EFA_INSTANCE_TYPES.length} types, ${efaData.sourceDate}); list newer types in additionalInstanceTypes`);
     }
   });
   const extra = props.additionalInstanceTypes ?? [];
-  extra.forEach((t, i) => checkNonEmpty(WHERE, `additionalInstanceTypes[${i}]`, t));
+  extra.forEach((t, i) => checkNonEmpty(where, `additionalInstanceTypes[${i}]`, t));
   const values = [...new Set([...listed, ...extra])];
   const keys = props.instanceTypeLabelKeys ?? ['node.kubernetes.io/instance-type'];
   if (keys.length === 0) {
-    throw new RdmaOptionError(WHERE, 'instanceTypeLabelKeys', keys, 'is empty', 'at least one node label key, e.g. "node.kubernetes.io/instance-type"');
+    throw new RdmaOptionError(where, 'instanceTypeLabelKeys', keys, 'is empty', 'at least one node label key, e.g. "node.kubernetes.io/instance-type"');
   }
-  keys.forEach((k, i) => checkLabels(WHERE, `instanceTypeLabelKeys[${i}]`, { [k]: '' }));
+  keys.forEach((k, i) => checkLabels(where, `instanceTypeLabelKeys[${i}]`, { [k]: '' }));
   return {
     nodeSelector: {},
     affinity: {

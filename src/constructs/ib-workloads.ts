@@ -10,6 +10,7 @@ import {
 import type { QuantityValue } from '../validate';
 import { IB_BENCHMARK_IMAGE } from '../versions';
 import { NetworkSelection, networksAnnotation } from './ipoib-network';
+import { DeviceClaim, containerClaims, deviceClaim } from './dra';
 
 /** Memory and CPU of an InfiniBand test pod, requested and limited alike. */
 export const DEFAULT_IB_POD_MEMORY = '1Gi';
@@ -60,6 +61,13 @@ export interface IbPodOptions {
    */
   readonly rdmaResource?: string;
   /**
+   * A ResourceClaimTemplate (resource.k8s.io/v1) in the namespace that gives each pod its RDMA device through
+   * Dynamic Resource Allocation (see DeviceClaimTemplate). Set, the pods request no `rdmaResource`.
+   * @default - the device plugin's rdmaResource
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+   */
+  readonly deviceClaimTemplate?: string;
+  /**
    * Secondary networks the pods attach (the `k8s.v1.cni.cncf.io/networks` annotation, text form).
    * @default - none
    */
@@ -102,12 +110,17 @@ interface ResolvedIbPod {
   readonly rdmaResource: string;
   readonly annotations?: Record<string, string>;
   readonly resources: k8s.ResourceRequirements;
+  readonly deviceClaim?: DeviceClaim;
   readonly placement: Pick<k8s.PodSpec, 'nodeSelector' | 'tolerations' | 'imagePullSecrets' | 'automountServiceAccountToken'>;
 }
 
 function resolveIbPod(where: string, o: IbPodOptions, scope: Construct): ResolvedIbPod {
   const nodeSelector = checkLabels(where, 'nodeSelector', o.nodeSelector ?? {});
   const tolerations: Toleration[] = checkedTolerations(where, 'tolerations', o.tolerations ?? []);
+  const claim = deviceClaim(where, 'deviceClaimTemplate', o.deviceClaimTemplate);
+  if (claim && o.rdmaResource !== undefined) {
+    throw new RdmaOptionError(where, 'rdmaResource', o.rdmaResource, 'does not apply with deviceClaimTemplate (the claim gives the device)', 'unset, or deviceClaimTemplate unset');
+  }
   const rdmaResource = checkRdmaResource(where, 'rdmaResource', o.rdmaResource ?? DEFAULT_RDMA_RESOURCE);
   const annotations = {
     ...checkAnnotations(where, 'podAnnotations', o.podAnnotations ?? {}),
@@ -119,11 +132,15 @@ function resolveIbPod(where: string, o: IbPodOptions, scope: Construct): Resolve
     image: checkImage(where, 'image', o.image ?? IB_BENCHMARK_IMAGE.image),
     rdmaResource,
     annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
-    resources: guaranteed({
-      [rdmaResource]: '1',
-      memory: checkMemory(where, 'memory', o.memory ?? DEFAULT_IB_POD_MEMORY),
-      cpu: checkCpu(where, 'cpu', o.cpu ?? DEFAULT_IB_POD_CPU),
-    }),
+    resources: {
+      ...guaranteed({
+        ...(claim ? {} : { [rdmaResource]: '1' }),
+        memory: checkMemory(where, 'memory', o.memory ?? DEFAULT_IB_POD_MEMORY),
+        cpu: checkCpu(where, 'cpu', o.cpu ?? DEFAULT_IB_POD_CPU),
+      }),
+      claims: claim ? containerClaims(claim) : undefined,
+    },
+    deviceClaim: claim,
     placement: {
       nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
       tolerations: tolerations.length > 0 ? toTolerations(tolerations) : undefined,
@@ -175,7 +192,7 @@ export class IpoibTestPod extends Construct {
       throw new RdmaOptionError(where, 'networks', props.networks, 'is empty', 'the IPoIB network to check, e.g. [{ name: "ipoib" }]');
     }
     const labels = standardLabels(this, this.name, 'rdma-check');
-    const r = checkJob(this, { name: this.name, namespace: this.namespace, labels }, { backoffLimit: 0, ttl: pod.ttl }, run => ({
+    const r = checkJob(this, { name: this.name, namespace: this.namespace, labels, deviceClaim: pod.deviceClaim }, { backoffLimit: 0, ttl: pod.ttl }, run => ({
       metadata: { labels: templateLabels({ ...labels, ...run }), annotations: pod.annotations },
       spec: {
         ...pod.placement,
@@ -193,6 +210,15 @@ export class IpoibTestPod extends Construct {
     this.runId = r.runId;
     this.jobName = r.jobName;
   }
+}
+
+/** An RDMA device name as in /sys/class/infiniband (e.g. `mlx5_0`). */
+export function checkRdmaDeviceName(where: string, option: string, value: string): string {
+  const device = checkNonEmpty(where, option, value);
+  if (!/^[A-Za-z0-9_.-]+$/.test(device)) {
+    throw new RdmaOptionError(where, option, device, 'is not an RDMA device name', 'a name from /sys/class/infiniband, e.g. "mlx5_0"');
+  }
+  return device;
 }
 
 /** perftest bandwidth programs (linux-rdma/perftest). */
@@ -269,11 +295,7 @@ export class IbBandwidthTest extends Construct {
     const port = checkPositiveInt(where, 'port', props.port ?? 18515, 65535);
     const args = [`${IB_BENCHMARK_IMAGE.perftestDir}/${program}`];
     if (props.device !== undefined) {
-      const device = checkNonEmpty(where, 'device', props.device);
-      if (!/^[A-Za-z0-9_.-]+$/.test(device)) {
-        throw new RdmaOptionError(where, 'device', device, 'is not an RDMA device name', 'a name from /sys/class/infiniband, e.g. "mlx5_0"');
-      }
-      args.push('-d', device);
+      args.push('-d', checkRdmaDeviceName(where, 'device', props.device));
     }
     args.push('-i', String(checkPositiveInt(where, 'ibPort', props.ibPort ?? 1, 255)));
     if (props.iterations !== undefined) args.push('-n', String(checkPositiveInt(where, 'iterations', props.iterations)));
@@ -285,7 +307,7 @@ export class IbBandwidthTest extends Construct {
     // One Indexed Job of two pods on two nodes (checkPair): index 0 serves, index 1 connects to it,
     // retrying until the server listens (60 tries, 2 s apart).
     const r = checkPair(this, {
-      name: this.name, namespace: this.namespace, labels, ttl: pod.ttl,
+      name: this.name, namespace: this.namespace, labels, ttl: pod.ttl, deviceClaim: pod.deviceClaim,
       ports: [{ name: 'perftest', port, protocol: 'TCP' }],
       template: serverHost => ({
         metadata: { annotations: pod.annotations },

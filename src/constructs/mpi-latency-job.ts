@@ -13,6 +13,7 @@ import {
   ResolvedBenchmarkPod, resolveBenchmarkPod, tcpPodResources,
 } from './benchmark-pod';
 import { DEFAULT_RDMA_RESOURCE, checkRdmaResource } from './ib-workloads';
+import { addPodClaims, containerClaims } from './dra';
 
 /** How the MPI job's ranks reach each other: EFA, the TCP twin, or InfiniBand verbs. */
 
@@ -186,8 +187,9 @@ export class MpiLatencyJob extends Construct {
           // limit applies (EKS AMIs raise it for containers: [UNVERIFIED value], check `ulimit -l` in a worker).
           securityContext: mpiUserSecurityContext(['IPC_LOCK']),
           resources: this.transport === 'efa' ? efaPodResources(pod)
-            : rdmaResource ? guaranteed({ [rdmaResource]: '1', memory: pod.memory, cpu: pod.cpu })
-              : tcpPodResources(pod),
+            : pod.deviceClaim ? { ...guaranteed({ memory: pod.memory, cpu: pod.cpu }), claims: containerClaims(pod.deviceClaim) }
+              : rdmaResource ? guaranteed({ [rdmaResource]: '1', memory: pod.memory, cpu: pod.cpu })
+                : tcpPodResources(pod),
         }],
       },
     };
@@ -205,7 +207,9 @@ export class MpiLatencyJob extends Construct {
         Worker: { replicas: 2, restartPolicy: 'Never', template: workerTemplate },
       },
     };
-    this.runId = runIdOf(this, { name: this.name, namespace: this.namespace, labels, spec });
+    // The claim's template is part of what runs (absent, the ids stay those of earlier releases).
+    const content = { name: this.name, namespace: this.namespace, labels, spec };
+    this.runId = runIdOf(this, pod.deviceClaim ? { ...content, deviceClaim: pod.deviceClaim } : content);
     this.jobName = runName(this.name, this.runId);
     const run = runLabels(this.runId);
     for (const t of [launcherTemplate, workerTemplate]) t.metadata.labels = { ...t.metadata.labels, ...run };
@@ -213,6 +217,7 @@ export class MpiLatencyJob extends Construct {
       metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } },
       spec,
     });
+    addPodClaims(this.mpiJob, '/spec/mpiReplicaSpecs/Worker/template/spec', pod.deviceClaim);
     if (this.node.tryGetContext(HELM_TEST_WAITERS_CONTEXT_KEY) === true) this.addHelmTestWaiter(labels, ttl);
   }
 
@@ -303,6 +308,12 @@ function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpi
   const ib = transport === 'ib';
   const pod = resolveBenchmarkPod(WHERE, ib ? { ...props, image: props.image ?? IB_BENCHMARK_IMAGE.image } : props, scope);
   const benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', MPI_JOB_PROGRAMS);
+  if (pod.deviceClaim && props.rdmaResource !== undefined) {
+    throw new RdmaOptionError(WHERE, 'rdmaResource', props.rdmaResource, 'does not apply with deviceClaimTemplate (the claim gives the devices)', 'unset, or deviceClaimTemplate unset');
+  }
+  if (pod.deviceClaim && transport === 'tcp') {
+    throw new RdmaOptionError(WHERE, 'deviceClaimTemplate', props.deviceClaimTemplate, 'does not apply to transport "tcp" (its pods hold no RDMA device)', 'unset, or transport "efa" or "ib"');
+  }
   for (const key of ['rdmaResource', 'ucxNetDevices'] as const) {
     if (!ib && props[key] !== undefined) {
       throw new RdmaOptionError(WHERE, key, props[key], `only applies to transport "ib" (transport is "${transport}")`, 'unset, or transport "ib"');
@@ -329,7 +340,7 @@ function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpi
     transport, benchmark, mpiImplementation, pod,
     // The MPIJob is `<name>-<run id>`; mpi-operator names its launcher Job `<job>-launcher`.
     name: checkCheckName(WHERE, 'name', props.name ?? defaultName, '-launcher'.length),
-    rdmaResource: ib ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined,
+    rdmaResource: ib && !pod.deviceClaim ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined,
     ucxNetDevices: props.ucxNetDevices !== undefined ? checkUcxDevices(props.ucxNetDevices) : undefined,
     messageSizes: checkMessageSizes(props.messageSizes ?? '1:4194304'),
     iterations: checkPositiveInt(WHERE, 'iterations', props.iterations ?? OSU_DEFAULT_ITERATIONS[benchmark as OsuBenchmark] ?? OSU_DEFAULT_ITERATIONS.osu_latency),

@@ -347,6 +347,8 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
     files.set(path, previous === undefined ? renderDocument(d.node, d.cond) : `${previous}---\n${renderDocument(d.node, d.cond)}`);
   }
   files.set('templates/NOTES.txt', PROFILES[profile].chart.notes);
+  const guards = PROFILES[profile].chart.guards;
+  if (guards !== undefined) files.set('templates/guards.yaml', guards);
   files.set('templates/_helpers.tpl', chartHelpers(profile).tpl);
   files.set('Chart.yaml', chartYaml(profile));
   files.set('values.yaml', valuesYaml(profile, defaults));

@@ -32,8 +32,8 @@ export interface ProbedValue {
   readonly probes?: readonly [unknown, unknown];
   /** The other values of a boolean or enum (none for probed values). */
   readonly alternatives?: readonly (boolean | string)[];
-  /** The value is an option only while another value has this value (e.g. bundle-mode options); otherwise unused. */
-  readonly when?: { readonly path: string; readonly value: boolean | string };
+  /** The value is an option only while other values have these values (e.g. bundle-mode options); otherwise unused. */
+  readonly when?: When;
   /**
    * The construct paths (under the profile, e.g. `DevicePlugin`, `Checks`) of the only objects this switch
    * changes: switches with disjoint scopes are flipped in one synth. The generator refuses a synth whose flips
@@ -49,13 +49,21 @@ export interface ProbedValue {
   readonly with?: readonly string[];
 }
 
+/** What must hold for a value to be an option: another value has a value (one, or every one of a list). */
+export type When = WhenAtom | readonly WhenAtom[];
+export interface WhenAtom {
+  readonly path: string;
+  readonly value: boolean | string;
+}
+
 /**
  * The profile options for chart values: `base` with each value set, leaving out values whose `when` does not
  * hold. `valueOf` gives each value (defaults, probes or a user's values).
  */
 export function optionsFromValues(base: Record<string, unknown>, values: readonly ProbedValue[], valueOf: (v: ProbedValue) => unknown): Record<string, unknown> {
   const current = new Map(values.map(v => [v.path, valueOf(v)]));
-  return values.reduce((o, v) => (v.when && current.get(v.when.path) !== v.when.value ? o : setPath(o, v.path, current.get(v.path))), base);
+  const holds = (w: When) => (Array.isArray(w) ? w : [w as WhenAtom]).every(c => current.get(c.path) === c.value);
+  return values.reduce((o, v) => (v.when && !holds(v.when) ? o : setPath(o, v.path, current.get(v.path))), base);
 }
 
 export interface TemplateDoc {

@@ -3,6 +3,8 @@ import { MPI_OPERATOR_RESOURCES } from '../constructs/mpi-operator';
 import { BASELINES } from '../report/baselines';
 import { LATENCY_TOLERANCE_US } from '../report/report';
 import { MPI_WAIT_TIMEOUT_SECONDS, OSU_DEFAULT_ITERATIONS } from '../constructs/mpi-latency-job';
+import { DRA_MIN_KUBERNETES } from '../constructs/dra';
+import type { When, WhenAtom } from './infer';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, efaDevicePluginImage } from '../versions';
 
 /*
@@ -20,8 +22,8 @@ export interface ChartValueSpec {
   readonly path: string;
   readonly probes?: readonly [unknown, unknown];
   readonly default?: unknown;
-  /** Only an option while another value has this value (e.g. bundle-mode options). */
-  readonly when?: { readonly path: string; readonly value: boolean | string };
+  /** Only an option while other values have these values (e.g. bundle-mode options). */
+  readonly when?: When;
   /** Earlier switches whose alternatives this switch's alternatives interact with (see ProbedValue.with). */
   readonly with?: readonly string[];
   /** The construct paths of the only objects a switch changes (see ProbedValue.scope). */
@@ -59,6 +61,8 @@ export interface ChartSpec {
   readonly exceptions: Readonly<Record<string, string>>;
   /** templates/NOTES.txt: how to verify the install (a Go template over .Values). */
   readonly notes: string;
+  /** templates/guards.yaml: `fail` calls for rules a JSON schema cannot hold (renders nothing otherwise). */
+  readonly guards?: string;
 }
 
 export const ADOPT = 'Adopting objects another installer made means giving them its ownership annotations; Helm refuses objects another release owns. Adopt with the YAML bundle, or `helm upgrade` that release.';
@@ -68,6 +72,27 @@ export const CONFIG_HASH = 'It feeds the configuration hash annotation that roll
 export const DROPPED_FLAG = 'Unset, the flag and its argument (or the env entry) are left out together, which the templates cannot express for one value.';
 
 export const BUNDLE_MODE = { path: 'mode', value: 'bundle' };
+export const DRA_API = { path: 'deviceApi', value: 'dra' };
+export const DEVICE_PLUGIN_API = { path: 'deviceApi', value: 'device-plugin' };
+export const KUBERNETES_VERSION = 'The chart renders for the cluster it installs into: templates/guards.yaml refuses deviceApi "dra" when .Capabilities.KubeVersion is below 1.34 (helm template: pass --kube-version).';
+
+/**
+ * The `deviceApi` switch and the DRA driver's values (only with deviceApi "dra"). `scope`: the construct paths
+ * the switch changes (the device plugin, the driver, its DeviceClass, the claim template and the EFA or RDMA checks).
+ */
+export const draValues = (n: number, driverImage: string, scope: readonly string[], only?: WhenAtom): ChartValueSpec[] => [
+  { path: 'deviceApi', scope: ['DevicePlugin', 'DraDriver', 'DeviceClass', 'ClaimTemplate', ...scope], ...only ? { when: only } : {} },
+  // Only an option with deviceApi "dra": flipped under each deviceApi (`with`).
+  { path: 'dra.install', when: DRA_API, with: ['deviceApi'] },
+  { path: 'dra.namespace', probes: token(String(n)), when: DRA_API },
+  { path: 'dra.image', probes: image(String(n + 1)), default: driverImage, when: DRA_API },
+];
+
+/** templates/guards.yaml: the cross-field rule the chart can check and a JSON schema cannot (renders nothing). */
+export const DRA_GUARD = `{{- if and (eq .Values.deviceApi "dra") (semverCompare "<${DRA_MIN_KUBERNETES}-0" .Capabilities.KubeVersion.Version) }}
+{{- fail (printf "deviceApi \\"dra\\" needs Kubernetes ${DRA_MIN_KUBERNETES} or later (resource.k8s.io/v1); the cluster is %s" .Capabilities.KubeVersion.Version) }}
+{{- end }}
+`;
 export const OPERATOR_MODE = { path: 'mode', value: 'operator' };
 
 export const image = (n: string): [string, string] => [`probe.invalid/hv${n}a:v1`, `probe.invalid/hv${n}b:v1`];
@@ -120,7 +145,11 @@ export function efaLatency(name: string): string {
 }
 
 /** NOTES.txt lines of the EFA charts that wait for the device plugin and the MPI operator to roll out. */
-export const efaRollouts = (cli: 'kubectl' | 'oc') => `{{- if .Values.devicePlugin.enabled }}
+export const efaRollouts = (cli: 'kubectl' | 'oc', dra = false) => `${dra ? `{{- if eq .Values.deviceApi "dra" }}
+{{- if .Values.dra.install }}
+  ${cli} -n {{ .Values.dra.namespace }} rollout status daemonset/aws-dranet
+{{- end }}
+{{- else if .Values.devicePlugin.enabled }}` : '{{- if .Values.devicePlugin.enabled }}'}
   ${cli} -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
 {{- end }}
 {{- if .Values.mpiOperator.install }}
@@ -164,5 +193,7 @@ export const efaInstanceTypes: ChartValueSpec[] = [
   // Real EFA types (the plugin checks them against its list) that take the efaDevices probes (p5: 32 EFA interfaces).
   { path: 'devicePlugin.instanceTypes', probes: [['p5.48xlarge', 'c5n.18xlarge'], ['p5e.48xlarge']], default: [...EFA_INSTANCE_TYPES] },
   { path: 'devicePlugin.additionalInstanceTypes', probes: [['hv65a.metal'], ['hv65b.metal', 'hv65c.metal']] },
-  { path: 'devicePlugin.includeAutoModeNodes', scope: ['DevicePlugin'] },
+  // The device plugin's targeting also places the EFA DRA driver, which exists only with deviceApi "dra": the
+  // flip is merged under each deviceApi too (`with`).
+  { path: 'devicePlugin.includeAutoModeNodes', with: ['deviceApi'] },
 ];

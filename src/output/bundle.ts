@@ -14,6 +14,8 @@ const PHASES: Record<string, number> = {
   CustomResourceDefinition: 0,
   Namespace: 10,
   ClusterRole: 20, ClusterRoleBinding: 20, SecurityContextConstraints: 20, PriorityClass: 20,
+  // DRA: the device classes claims name, then the claim templates pods name.
+  DeviceClass: 20, ResourceClaimTemplate: 40,
   // Node configuration: the pool first, then the configs it renders (changes reboot the pool's nodes).
   MachineConfigPool: 20, MachineConfig: 25,
   ServiceAccount: 30, Role: 30, RoleBinding: 30, OperatorGroup: 30,

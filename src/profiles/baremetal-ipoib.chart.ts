@@ -1,7 +1,7 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, BUNDLE_MODE, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
+import { ADOPT, BUNDLE_MODE, DEVICE_PLUGIN_API, DRA_GUARD, KUBERNETES_VERSION, draValues, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
 import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
-import { IB_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
+import { DRANET, IB_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
 
 /** The Helm chart of the baremetal-ipoib profile: its values (with probes and scopes), exceptions and NOTES.txt (see src/helm/specs.ts). */
 export const BAREMETAL_IPOIB_CHART: ChartSpec = {
@@ -25,7 +25,8 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     { path: 'network.master', probes: ['hv07a', 'hv07b'] },
     { path: 'network.ipam.range', probes: ['10.173.0.0/16', '10.179.0.0/16'], default: DEFAULT_IPOIB_RANGE },
     { path: 'network.cniVersion', probes: ['0.4.0', '1.0.0'], when: BUNDLE_MODE },
-    { path: 'devicePlugin.enabled', when: BUNDLE_MODE },
+    ...draValues(73, DRANET.image, ['Checks/TestPod', 'Checks/Bandwidth', 'Checks/Mpi'], BUNDLE_MODE),
+    { path: 'devicePlugin.enabled', when: [BUNDLE_MODE, DEVICE_PLUGIN_API] },
     { path: 'devicePlugin.image', probes: image('08'), default: RDMA_SHARED_DEVICE_PLUGIN.image, when: BUNDLE_MODE },
     { path: 'devicePlugin.tolerations', probes: tolerations('09'), when: BUNDLE_MODE },
     { path: 'devicePlugin.namespace', probes: token('34'), when: BUNDLE_MODE },
@@ -40,7 +41,7 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     ...mpiOperator(11),
     { path: 'tests.enabled' },
     { path: 'tests.image', probes: image('13'), default: IB_BENCHMARK_IMAGE.image },
-    { path: 'tests.rdmaResource', probes: ['rdma/hv14a', 'rdma/hv14b'] },
+    { path: 'tests.rdmaResource', probes: ['rdma/hv14a', 'rdma/hv14b'], when: DEVICE_PLUGIN_API },
     { path: 'tests.memory', probes: ['1279Mi', '1283Mi'] },
     { path: 'tests.cpu', probes: ['1237m', '1239m'] },
     { path: 'tests.nodeSelector', probes: selector('15') },
@@ -59,6 +60,8 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     osuIterations('tests.mpi.iterations', 'tests.mpi.benchmark'),
   ],
   exceptions: {
+    'kubernetesVersion': KUBERNETES_VERSION,
+    'dra.rdmaDevices': 'The names go into a CEL expression of the DeviceClass (one more selector when the list is not empty), which the templates cannot build from a list; the chart\'s DeviceClass selects every RDMA device.',
     'cni.cniBinDir': CONFIG_HASH,
     'cni.cniConfDir': CONFIG_HASH,
     'multus.installCrd': 'The CRD is in crds/, which Helm installs first and never templates; leave it out with helm --skip-crds.',
@@ -84,6 +87,10 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     'tests.bandwidth.messageSize': DROPPED_FLAG,
     'tests.mpi.ucxNetDevices': DROPPED_FLAG,
   },
+  guards: `${DRA_GUARD}{{- if and (eq .Values.deviceApi "dra") (eq .Values.mode "operator") }}
+{{- fail "deviceApi \\"dra\\" is not available in mode \\"operator\\" (the NicClusterPolicy runs the RDMA shared device plugin on the same HCAs)" }}
+{{- end }}
+`,
   notes: `cdk8s-rdma {{ .Chart.Version }}, profile baremetal-ipoib (release {{ .Release.Name }}, {{ .Values.mode }} mode).
 
 Check the node agents and the RDMA resource:
@@ -93,13 +100,22 @@ Check the node agents and the RDMA resource:
 {{- end }}
   kubectl -n {{ .Values.ipoibCni.namespace }} rollout status daemonset/kube-ipoib-cni-ds
   kubectl -n {{ .Values.whereabouts.namespace }} rollout status daemonset/whereabouts
-{{- if .Values.devicePlugin.enabled }}
+{{- if eq .Values.deviceApi "dra" }}
+{{- if .Values.dra.install }}
+  kubectl -n {{ .Values.dra.namespace }} rollout status daemonset/dranet
+{{- end }}
+{{- else if .Values.devicePlugin.enabled }}
   kubectl -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/rdma-shared-dp-ds
 {{- end }}
 {{- else }}
   kubectl get nicclusterpolicy nic-cluster-policy -o jsonpath='{.status.state}'   # ready
 {{- end }}
+{{- if eq .Values.deviceApi "dra" }}
+  kubectl get resourceslices -o custom-columns='NODE:.spec.nodeName,DRIVER:.spec.driver,DEVICES:.spec.devices[*].name'   # dra.net: the HCAs
+  kubectl -n {{ .Values.namespace | default .Release.Namespace }} get resourceclaims   # allocated while the tests run
+{{- else }}
   kubectl get nodes -o custom-columns='NAME:.metadata.name,RDMA:.status.allocatable.{{ .Values.tests.rdmaResource | replace "." "\\\\." }}'
+{{- end }}
 {{- if .Values.tests.enabled }}
 
 ${HELM_TEST_NOTES}

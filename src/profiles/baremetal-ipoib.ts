@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { CniHostPaths, DEFAULT_CNI_CONF_DIR, resolveCniHostPaths } from '../constructs/cni-node-agent';
-import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
+import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, checkRdmaDeviceName, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
+import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, RDMA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
 import { DEFAULT_IPOIB_RANGE, IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam, whereaboutsIpam } from '../constructs/ipoib-network';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
@@ -20,6 +21,15 @@ import { checkDnsLabel, checkOneOf } from '../validate';
 
 export const BAREMETAL_IPOIB = 'baremetal-ipoib';
 const P = BAREMETAL_IPOIB;
+
+/** The ResourceClaimTemplate the tests claim their HCA from (`deviceApi: dra`). */
+export const RDMA_CLAIM_TEMPLATE = 'rdma-devices';
+
+/** Where the tests' RDMA devices come from: a device plugin resource, or (DRA) a claim template made on first use. */
+interface TestDevices {
+  readonly resource?: string;
+  readonly claimTemplate?: () => string;
+}
 
 /** Operator mode's NicClusterPolicy, and the NV-IPAM pool the IPoIB network's addresses come from. */
 export interface BaremetalOperatorOptions extends Omit<NicClusterPolicyProps, 'configList'> {
@@ -105,7 +115,7 @@ export interface BaremetalMpiOptions {
   readonly ucxNetDevices?: string;
 }
 
-export interface BaremetalTestOptions extends Omit<IbPodOptions, 'namespace' | 'networks'> {
+export interface BaremetalTestOptions extends Omit<IbPodOptions, 'namespace' | 'networks' | 'deviceClaimTemplate'> {
   /**
    * Emit the test workloads.
    * @default true
@@ -126,6 +136,16 @@ export interface BaremetalTestOptions extends Omit<IbPodOptions, 'namespace' | '
    * @default - osu_latency
    */
   readonly mpi?: BaremetalMpiOptions;
+}
+
+/** dranet for InfiniBand (with `deviceApi: dra`). */
+export interface BaremetalDraOptions extends DraDriverOptions {
+  /**
+   * Only these HCAs (dranet's `rdmaDevice` attribute, names as in /sys/class/infiniband) are in the DeviceClass
+   * the tests claim from, e.g. to leave RoCE NICs or a storage HCA out. Empty: every RDMA device dranet publishes.
+   * @default []
+   */
+  readonly rdmaDevices?: string[];
 }
 
 /** Options of the `baremetal-ipoib` profile: InfiniBand (IPoIB + RDMA) on bare-metal Kubernetes. */
@@ -151,6 +171,26 @@ export interface BaremetalIpoibOptions {
    * @maxLength 63
    */
   readonly namespace?: string;
+  /**
+   * The Kubernetes minor version of the cluster. `deviceApi: dra` needs 1.34 or later.
+   * @default '1.34'
+   * @pattern ^[1-9][0-9]*\.(0|[1-9][0-9]*)$
+   */
+  readonly kubernetesVersion?: string;
+  /**
+   * How the tests get RDMA devices. `device-plugin`: the RDMA device plugin's resource. `dra`: Dynamic
+   * Resource Allocation with dranet (bundle mode, Kubernetes 1.34 and later): dranet publishes the HCAs and
+   * leaves their IPoIB interfaces on the host (`--move-ib-interfaces=false`, so the IPoIB network still works),
+   * the DeviceClass `infiniband-rdma` selects them and each test pod claims one HCA from a
+   * ResourceClaimTemplate. The RDMA device plugin is not installed then: one node's HCAs are never managed by both.
+   * @default 'device-plugin'
+   */
+  readonly deviceApi?: DeviceApi;
+  /**
+   * dranet (with `deviceApi: dra`).
+   * @default - installed in kube-system with the DeviceClass infiniband-rdma
+   */
+  readonly dra?: BaremetalDraOptions;
   /**
    * Host CNI directories, shared by Multus, ipoib-cni and whereabouts.
    * @default { cniBinDir: '/opt/cni/bin', cniConfDir: '/etc/cni/net.d' }
@@ -225,6 +265,11 @@ export class BaremetalIpoibProfile extends Chart {
 
   private compose(options: BaremetalIpoibOptions): void {
     const mode = checkOneOf(P, 'mode', options.mode ?? 'bundle', BAREMETAL_IPOIB_MODES);
+    const deviceApi = resolveDeviceApi(P, options);
+    if (deviceApi === 'dra' && mode === 'operator') {
+      throw new RdmaOptionError(P, 'deviceApi', deviceApi, 'is not available in mode "operator" (the NicClusterPolicy runs the RDMA shared device plugin on the same HCAs)',
+        '"device-plugin" in mode "operator", or mode "bundle" with deviceApi "dra"');
+    }
     const namespace = checkDnsLabel(P, 'namespace', options.namespace ?? 'rdma-benchmarks');
     const operatorMode = mode === 'operator';
     const misplaced = operatorMode
@@ -253,14 +298,14 @@ export class BaremetalIpoibProfile extends Chart {
     }
 
     const networkRef = this.composeNetwork(options, namespace, operatorMode, confDir);
-    const pluginResource = this.composeDevices(options, operatorMode);
+    const devices = deviceApi === 'dra' ? this.composeDra(options, namespace) : { resource: this.composeDevices(options, operatorMode) };
 
     const { install: operatorInstall = true, ...mpiOperator } = options.mpiOperator ?? {};
     gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator)));
 
     // Tests.
     const { enabled: testsEnabled = true, ...tests } = options.tests ?? {};
-    gate(this, 'tests.enabled', testsEnabled, () => this.composeTests(tests, namespace, networkRef, pluginResource));
+    gate(this, 'tests.enabled', testsEnabled, () => this.composeTests(tests, namespace, networkRef, devices));
   }
 
   /** The Namespace and the IPoIB network (whereabouts IPAM, or NV-IPAM in operator mode); returns how pods select it. */
@@ -323,11 +368,35 @@ export class BaremetalIpoibProfile extends Chart {
     }
   }
 
-  private composeTests(tests: Omit<BaremetalTestOptions, 'enabled'>, namespace: string, networkRef: NetworkSelection, pluginResource: string | undefined): void {
+  /** dranet (kept off the IPoIB interfaces), its DeviceClass and the tests' claim template, unless the cluster runs dranet. */
+  private composeDra(options: BaremetalIpoibOptions, namespace: string): TestDevices {
+    if (options.devicePlugin?.enabled === true) {
+      throw new RdmaOptionError(P, 'devicePlugin.enabled', true, 'is not allowed with deviceApi "dra" (the device plugin and dranet would both manage the HCAs of the same nodes)',
+        'unset or false with deviceApi "dra" (dranet takes the plugin\'s place), or deviceApi "device-plugin"');
+    }
+    const { install = true, rdmaDevices, ...driver } = options.dra ?? {};
+    const devices = (rdmaDevices ?? []).map((d, i) => checkRdmaDeviceName(P, `dra.rdmaDevices[${i}]`, d));
+    // Not a gate: the objects exist only with deviceApi "dra", a switch the chart generator flips first.
+    if (install) {
+      withOptionPrefix(P, 'dra', () => new DranetDriver(this, 'DraDriver', { ...driver, variant: 'upstream', moveIbInterfaces: false }));
+      new DraDeviceClass(this, 'DeviceClass', {
+        name: RDMA_DEVICE_CLASS.name,
+        expressions: [...RDMA_DEVICE_CLASS.expressions, ...devices.length > 0 ? [`device.attributes["dra.net"].rdmaDevice in [${devices.map(d => JSON.stringify(d)).join(', ')}]`] : []],
+      });
+    }
+    return { claimTemplate: (): string => new DeviceClaimTemplate(this, 'ClaimTemplate', { name: RDMA_CLAIM_TEMPLATE, namespace, deviceClassName: RDMA_DEVICE_CLASS.name }).name };
+  }
+
+  private composeTests(tests: Omit<BaremetalTestOptions, 'enabled'>, namespace: string, networkRef: NetworkSelection, devices: TestDevices): void {
     const { testPod = true, bandwidth = {}, mpi = {}, ...pod } = tests;
-    // The plugin's resource, unless the tests name another (e.g. of a plugin installed separately).
-    const rdmaResource = pod.rdmaResource ?? pluginResource ?? DEFAULT_RDMA_RESOURCE;
-    const common: IbPodOptions = { ...pod, namespace, rdmaResource };
+    if (devices.claimTemplate && pod.rdmaResource !== undefined) {
+      throw new RdmaOptionError(P, 'tests.rdmaResource', pod.rdmaResource, 'does not apply with deviceApi "dra" (each test pod claims an HCA)', 'unset, or deviceApi "device-plugin"');
+    }
+    // With DRA each test pod claims one HCA; else the plugin's resource, unless the tests name another (e.g.
+    // of a plugin installed separately).
+    const deviceClaimTemplate = devices.claimTemplate?.();
+    const rdmaResource = deviceClaimTemplate ? undefined : pod.rdmaResource ?? devices.resource ?? DEFAULT_RDMA_RESOURCE;
+    const common: IbPodOptions = { ...pod, namespace, rdmaResource, deviceClaimTemplate };
     gate(this, 'tests.testPod', testPod, () => withOptionPrefix(P, 'tests', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] })));
     const { enabled: bwEnabled = true, ...bw } = bandwidth;
     gate(this, 'tests.bandwidth.enabled', bwEnabled, () => withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw })));
@@ -338,6 +407,7 @@ export class BaremetalIpoibProfile extends Chart {
         namespace,
         transport: 'ib',
         rdmaResource,
+        deviceClaimTemplate,
         image: pod.image,
         imagePullSecrets: pod.imagePullSecrets,
         memory: pod.memory ?? DEFAULT_IB_POD_MEMORY,

@@ -1,11 +1,13 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
+import { AWS_DRANET } from '../versions';
+import { ADOPT, DEVICE_PLUGIN_API, DRA_GUARD, KUBERNETES_VERSION, draValues, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
 
 /** The Helm chart of the eks-efa profile: its values (with probes and scopes), exceptions and NOTES.txt (see src/helm/specs.ts). */
 export const EKS_EFA_CHART: ChartSpec = {
   values: [
     RELEASE_NAME,
-    { path: 'devicePlugin.enabled' },
+    ...draValues(71, AWS_DRANET.image, ['Checks/OsuEfa', 'Checks/FiInfo', 'Checks/FiPingpong']),
+    { path: 'devicePlugin.enabled', when: DEVICE_PLUGIN_API },
     { path: 'devicePlugin.name', probes: token('07') },
     { path: 'devicePlugin.namespace', probes: token('02') },
     ...efaDevicePlugin(),
@@ -26,6 +28,7 @@ export const EKS_EFA_CHART: ChartSpec = {
     { path: 'benchmarks.pingpong.messageSizes', probes: [[4099, 8209], [4111, 8219]] },
   ],
   exceptions: {
+    'kubernetesVersion': KUBERNETES_VERSION,
     'devicePlugin.adopt': ADOPT,
     'devicePlugin.helmRelease': ADOPT,
     'devicePlugin.imageRegion': IMAGE_PARTS,
@@ -37,11 +40,19 @@ export const EKS_EFA_CHART: ChartSpec = {
     'mpiOperator.adopt': ADOPT,
     'mpiOperator.runAsUser': RUN_AS_USER,
   },
+  guards: DRA_GUARD,
   notes: `cdk8s-rdma {{ .Chart.Version }}, profile eks-efa (release {{ .Release.Name }}).
 
+{{- if eq .Values.deviceApi "dra" }}
+Check that aws-dranet publishes the EFA devices (one ResourceSlice per EFA node, driver dra.net) and that the
+checks' pods get them (their claims show allocated):
+  kubectl get resourceslices -o custom-columns='NODE:.spec.nodeName,DRIVER:.spec.driver,DEVICES:.spec.devices[*].name'
+  kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} get resourceclaims
+{{- else }}
 Check that the nodes advertise EFA devices:
   kubectl get nodes -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
-${efaRollouts('kubectl')}
+{{- end }}
+${efaRollouts('kubectl', true)}
 {{- if .Values.benchmarks.enabled }}
 
 ${HELM_TEST_NOTES}

@@ -3,18 +3,26 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
-import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps } from '../constructs/efa-device-plugin';
+import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
+import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps, efaNodeTargeting } from '../constructs/efa-device-plugin';
 import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { RdmaNamespace } from '../constructs/namespace';
-import { withOptionPrefix } from '../errors';
+import { RdmaOptionError, withOptionPrefix } from '../errors';
 import { gate, gateSet } from '../gates';
 import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel } from '../validate';
 
 export const EKS_EFA = 'eks-efa';
+
+/** The ResourceClaimTemplate the EFA checks claim their devices from (`deviceApi: dra`). */
+export const EFA_CLAIM_TEMPLATE = 'efa-devices';
+
+interface DeviceClaimOptions {
+  readonly deviceClassName: string;
+}
 
 export interface EksEfaDevicePluginOptions extends EfaDevicePluginProps {
   /**
@@ -78,7 +86,7 @@ export interface EksEfaPingpongOptions {
   readonly iterations?: number;
 }
 
-export interface EksEfaBenchmarkOptions extends BenchmarkPodOptions {
+export interface EksEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 'deviceClaimTemplate'> {
   /**
    * Emit the benchmark namespace and jobs (OSU over EFA and its TCP twin, fi_info, fi_pingpong).
    * @default true
@@ -110,6 +118,26 @@ export interface EksEfaOptions {
    * @maxLength 63
    */
   readonly instance?: string;
+  /**
+   * The Kubernetes minor version of the cluster. `deviceApi: dra` needs 1.34 or later.
+   * @default '1.34'
+   * @pattern ^[1-9][0-9]*\.(0|[1-9][0-9]*)$
+   */
+  readonly kubernetesVersion?: string;
+  /**
+   * How pods get EFA devices. `device-plugin`: the EFA device plugin advertises `vpc.amazonaws.com/efa`.
+   * `dra`: Dynamic Resource Allocation with aws-dranet (Kubernetes 1.34 and later): the driver publishes the
+   * EFA devices, the DeviceClass `efa.networking.k8s.aws` selects them and the checks claim them from a
+   * ResourceClaimTemplate. The device plugin is not installed then: one node's EFA devices are never managed by both.
+   * @default 'device-plugin'
+   */
+  readonly deviceApi?: DeviceApi;
+  /**
+   * The EFA DRA driver, aws-dranet (with `deviceApi: dra`). It runs on the EFA nodes the devicePlugin targeting
+   * options describe (instance types or node labels).
+   * @default - installed in kube-system with the DeviceClass efa.networking.k8s.aws
+   */
+  readonly dra?: DraDriverOptions;
   /**
    * The EFA device plugin.
    * @default - installed in kube-system, targeting the EFA instance types
@@ -148,18 +176,39 @@ export class EksEfaProfile extends Chart {
   }
 
   private compose(options: EksEfaOptions): void {
-
+    const deviceApi = resolveDeviceApi(EKS_EFA, options);
     const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
-    gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(EKS_EFA, 'devicePlugin', () => new EfaDevicePlugin(this, 'DevicePlugin', plugin)));
+    let claimTemplate: DeviceClaimOptions | undefined;
+    if (deviceApi === 'dra') {
+      if (options.devicePlugin?.enabled === true) {
+        throw new RdmaOptionError(EKS_EFA, 'devicePlugin.enabled', true, 'is not allowed with deviceApi "dra" (the device plugin and the DRA driver would both manage the EFA devices of the same nodes)',
+          'unset or false with deviceApi "dra" (aws-dranet takes the plugin\'s place), or deviceApi "device-plugin"');
+      }
+      this.composeDra(options.dra ?? {}, plugin);
+      claimTemplate = { deviceClassName: EFA_DEVICE_CLASS.name };
+    } else {
+      gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(EKS_EFA, 'devicePlugin', () => new EfaDevicePlugin(this, 'DevicePlugin', plugin)));
+    }
 
     const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
     gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator)));
 
     const { enabled: benchEnabled = true, ...benchmarks } = options.benchmarks ?? {};
-    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, plugin));
+    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, plugin, claimTemplate));
   }
 
-  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps): void {
+  /** aws-dranet on the EFA nodes (the device plugin's targeting options) and its DeviceClass, unless the cluster runs them. */
+  private composeDra(dra: DraDriverOptions, plugin: EfaDevicePluginProps): void {
+    const { install = true, ...driver } = dra;
+    // Not a gate: the objects exist only with deviceApi "dra", a switch the chart generator flips first.
+    if (install) {
+      const targeting = withOptionPrefix(EKS_EFA, 'devicePlugin', () => efaNodeTargeting('options', plugin));
+      withOptionPrefix(EKS_EFA, 'dra', () => new DranetDriver(this, 'DraDriver', { ...driver, variant: 'aws', nodeSelector: targeting.nodeSelector, affinity: targeting.affinity }));
+      new DraDeviceClass(this, 'DeviceClass', { name: EFA_DEVICE_CLASS.name, expressions: [EFA_DEVICE_CLASS.expression] });
+    }
+  }
+
+  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps, claims: DeviceClaimOptions | undefined): void {
     const { osu = {}, fiInfo = true, pingpong = {}, ...pod } = benchmarks;
     // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
     const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
@@ -187,13 +236,17 @@ export class EksEfaProfile extends Chart {
     const twinPlacement = pinned !== undefined ? {}
       : targeting === 'node-labels' ? { nodeSelector: { ...plugin.nodeLabels, ...pod.nodeSelector } }
         : pluginTypes !== undefined ? { instanceTypes: pluginTypes } : {};
+    // With DRA, each EFA pod claims its devices from one template in the benchmark namespace.
+    const efaPod = claims ? { ...pod, deviceClaimTemplate: new DeviceClaimTemplate(this, 'ClaimTemplate', {
+      name: EFA_CLAIM_TEMPLATE, namespace: shared.namespace, deviceClassName: claims.deviceClassName, count: shared.efaDevices,
+    }).name } : pod;
     const { tcpTwin = true, ...osuJob } = osu;
-    withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuEfa', { ...pod, ...osuJob, transport: 'efa' }));
+    withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuEfa', { ...efaPod, ...osuJob, transport: 'efa' }));
     gate(this, 'benchmarks.osu.tcpTwin', tcpTwin, () =>
       withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, ...twinPlacement, transport: 'tcp' })));
-    gate(this, 'benchmarks.fiInfo', fiInfo, () => withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', pod)));
+    gate(this, 'benchmarks.fiInfo', fiInfo, () => withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', efaPod)));
     const { enabled: pingpongEnabled = true, ...pingpongJob } = pingpong;
     gate(this, 'benchmarks.pingpong.enabled', pingpongEnabled, () =>
-      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...pod, ...pingpongJob })));
+      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...efaPod, ...pingpongJob })));
   }
 }

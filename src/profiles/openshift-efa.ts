@@ -147,7 +147,7 @@ export interface OpenShiftEfaJobsOptions {
   readonly intel?: boolean;
 }
 
-export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 'serviceAccountName' | 'podAnnotations'> {
+export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 'serviceAccountName' | 'podAnnotations' | 'deviceClaimTemplate'> {
   /**
    * Emit the job namespace, its ServiceAccount and SCC, and the jobs.
    * @default true
