@@ -269,7 +269,7 @@ describe('output', () => {
   });
   test('JSON: runs with verdicts, plotted baseline points, units', () => {
     const json = JSON.parse(toJson(buildReport(runs(), ['efa-osu-c5n-openmpi'])));
-    expect(json.units).toEqual({ size: 'bytes', latency: 'µs', bandwidth: 'Gb/s' });
+    expect(json.units).toEqual({ size: 'bytes', latency: 'µs', bandwidth: 'Gb/s', busbw: 'GB/s' });
     expect(json.runs.map((r: any) => [r.name, r.verdict.level])).toEqual([['fi-pingpong-efa', 'ok'], ['fi-pingpong-tcp', 'info'], ['osu-bw-efa-v7.3', 'info']]);
     expect(json.baselines[0].plotted).toEqual([{ size: 1, value: 18.37 }, { size: 64, value: 18.37 }, { size: 8192, value: 26.52 }, { size: 1048576, value: 399.66 }]);
   });

@@ -31,6 +31,7 @@ const SEED_003_SIZES = [4, 16, 64, 256, 1024, 10240, 51200, 102400];
 const seedPoints = (values: number[]): Point[] => SEED_003_SIZES.map((size, i) => ({ size, value: values[i] }));
 const SEED_003 = 'the "Benchmarking RDMA in AWS EKS cluster (graviton3 + EFA 2.0)" README (shared seed 003; research efa.md §8), 1M messages per size; which pingpong tool it ran is not stated';
 const PARALLELCLUSTER = 'aws/aws-parallelcluster integration-test results tests/integration-tests/tests/efa/test_efa/test_efa/osu_benchmarks/results (research mpi-openshift.md §2.4), 2 nodes, 1 rank each; sizes 0-64 B published as a range';
+const NCCL_SAMPLES = 'published nccl-tests all_reduce_perf results, out-of-place busbw at the largest size';
 const AZURE = 'Azure/aks-rdma-infiniband tests/expected-output.md pass thresholds on HDR InfiniBand (research ib.md §7.2)';
 
 export const BASELINES: readonly Baseline[] = [
@@ -90,7 +91,42 @@ export const BASELINES: readonly Baseline[] = [
     points: [{ size: 2, value: 6 }], threshold: true,
     source: `${AZURE}: ib_read_lat t_avg below 6 µs (read latency; send and write latency are compared with it as an upper bound)`,
   },
+  // NCCL all_reduce_perf between two nodes (busbw, GB/s). Published figures vary by a few percent between runs
+  // of the same setup; the pass line is 90% of the lowest published two-node EKS figure (our margin).
+  {
+    name: 'nccl-allreduce-2x-p5',
+    title: 'NCCL all_reduce_perf busbw, 2 × p5.48xlarge (16 × H100, 32 EFA each), EKS',
+    metric: 'busbw', fabric: 'efa', benchmarks: ['all_reduce_perf'],
+    points: [{ size: 2147483648, value: 394 }], threshold: true,
+    source: `${NCCL_SAMPLES}: 2 × p5.48xlarge on EKS, 437.79 GB/s at 2 GiB (awsome-distributed-ai README, EKS section), 438.85 and 444.31 GB/s at 2 GiB (aws-do-eks nccl-test and eks-gpu-efa READMEs); 487.09 GB/s at 16 GiB on Slurm. Pass line: 90% of 437.79`,
+  },
+  {
+    name: 'nccl-allreduce-2x-p4de',
+    title: 'NCCL all_reduce_perf busbw, 2 × p4de.24xlarge (16 × A100, 4 EFA each)',
+    metric: 'busbw', fabric: 'efa', benchmarks: ['all_reduce_perf'],
+    points: [{ size: 2147483648, value: 70.5 }], threshold: true,
+    source: `${NCCL_SAMPLES}: 78.33 GB/s at 2 GiB on Slurm (awsome-distributed-ai README). Pass line: 90% of it`,
+  },
+  {
+    name: 'nccl-allreduce-2x-p4d',
+    title: 'NCCL all_reduce_perf busbw, 2 × p4d.24xlarge (16 × A100, 4 EFA each), EKS, older stack',
+    metric: 'busbw', fabric: 'efa', benchmarks: ['all_reduce_perf'],
+    points: [{ size: 4294967296, value: 39.4 }], threshold: true,
+    source: `${NCCL_SAMPLES}: 43.81 GB/s at 4 GiB (aws-samples/aws-efa-eks README @9d6557e, NCCL_PROTO=simple and RING, an old aws-ofi-nccl; current stacks do better). Pass line: 90% of it`,
+  },
 ];
+
+/** The NCCL baseline of an instance type (from the NCCL job's marker line), for EFA runs. */
+export const NCCL_BASELINE_BY_INSTANCE: Readonly<Record<string, string>> = {
+  'p5.48xlarge': 'nccl-allreduce-2x-p5',
+  'p4de.24xlarge': 'nccl-allreduce-2x-p4de',
+  'p4d.24xlarge': 'nccl-allreduce-2x-p4d',
+};
+
+export function ncclBaseline(instanceType: string | undefined, fabric: Fabric): Baseline | undefined {
+  const name = instanceType !== undefined && fabric === 'efa' ? NCCL_BASELINE_BY_INSTANCE[instanceType] : undefined;
+  return name === undefined ? undefined : baselineNamed(name);
+}
 
 export const BASELINE_NAMES: readonly string[] = BASELINES.map((b) => b.name);
 

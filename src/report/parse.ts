@@ -22,8 +22,10 @@
  */
 
 import { OSU_RUN_MARKER, PINGPONG_SWEEP_MARKER } from './markers';
+import { NcclFacts, parseNccl } from './nccl';
 
-export type Metric = 'latency' | 'bandwidth';
+/** `busbw`: NCCL bus bandwidth in GB/s (10^9 bytes/s), as nccl-tests prints it. */
+export type Metric = 'latency' | 'bandwidth' | 'busbw';
 export type Fabric = 'efa' | 'ib' | 'roce' | 'tcp' | 'shm' | 'unknown';
 /**
  * Where a run's fabric comes from: the log states it (fi_pingpong `prov_name:`, perftest `Link type`), the
@@ -57,6 +59,8 @@ export interface Run {
   readonly points: readonly Point[];
   /** Lines the parser ignored for a reason worth telling (an incomplete last row of a truncated log). */
   readonly warnings: readonly string[];
+  /** nccl-tests runs: the network NCCL's debug lines name, wrong results, the footer. */
+  readonly nccl?: NcclFacts;
 }
 
 /** A log the report cannot use; the message names the file and what is wrong. */
@@ -79,6 +83,7 @@ interface Draft {
   /** Fabric the log itself states (perftest `Link type`, fi_pingpong `prov_name:`), before the label is consulted. */
   fabric?: Fabric;
   incomplete: string[];
+  nccl?: NcclFacts;
 }
 
 const OSU_HEADER = /^# OSU MPI(?:-(\w+))? (.+) Test v([\d.]+)/;
@@ -537,8 +542,23 @@ function splitKubectlLog(lines: readonly string[]): { pod: string; lines: string
  */
 const INTEL_MPI_PROVIDER = /MPI startup\(\): libfabric provider: (\S+)/g;
 
+/** The fabric NCCL's own lines prove: aws-ofi-nccl over EFA, verbs over IB or RoCE, or sockets (any provider but efa is a fallback too). */
+function ncclFabric(f: NcclFacts): Fabric | undefined {
+  if (f.network === 'socket') return 'tcp';
+  if (f.network === 'ofi') return f.provider === undefined ? undefined : f.provider === 'efa' ? 'efa' : fabricOfProvider(f.provider) ?? 'tcp';
+  if (f.network === 'ib') return f.linkLayer === 'RoCE' ? 'roce' : f.linkLayer === 'IB' ? 'ib' : undefined;
+  return undefined;
+}
+
+function parseNcclDrafts(file: string, text: string): Draft[] {
+  return parseNccl(text, (line, what) => fail(file, line, what)).map((t) => ({
+    name: '', benchmark: t.collective, metric: 'busbw' as const, format: t.format, points: t.points, warnings: t.warnings,
+    line: t.line, incomplete: t.incomplete, nccl: t.facts, fabric: ncclFabric(t.facts),
+  }));
+}
+
 function parseText(file: string, text: string): Draft[] {
-  const drafts = [...parseOsu(file, text), ...parsePerftest(file, text), ...parsePingpong(file, text), ...parseImb(file, text), ...parseMarkdown(file, text)]
+  const drafts = [...parseOsu(file, text), ...parsePerftest(file, text), ...parsePingpong(file, text), ...parseImb(file, text), ...parseMarkdown(file, text), ...parseNcclDrafts(file, text)]
     .sort((a, b) => a.line - b.line);
   // An MPI benchmark's log that names one provider for all ranks states its fabric.
   const providers = new Set([...text.matchAll(INTEL_MPI_PROVIDER)].map((m) => m[1]));
@@ -568,7 +588,7 @@ export function parseLog(file: string, label: string, text: string, labelGiven =
   const groups = ANY_KUBECTL_PREFIX.test(text) ? splitKubectlLog(text.split(/\r?\n/)).map((g) => ({ pod: g.pod, text: g.lines.join('\n') })) : [{ pod: '', text }];
   const drafts = groups.flatMap((g) => parseText(g.pod ? `${file} (${g.pod})` : file, g.text).map((d) => (g.pod ? { ...d, name: [g.pod, d.name].filter(Boolean).join(' ') } : d)));
   if (drafts.length === 0) {
-    throw new ReportInputError(`${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw, perftest ib_*_bw/ib_*_lat, fi_pingpong, IMB-MPI1 PingPong, or a Markdown table with message size and usec columns)`);
+    throw new ReportInputError(`${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw, perftest ib_*_bw/ib_*_lat, fi_pingpong, IMB-MPI1 PingPong, nccl-tests, or a Markdown table with message size and usec columns)`);
   }
   const empty = drafts.find((d) => d.points.length === 0);
   if (empty) {
@@ -581,6 +601,6 @@ export function parseLog(file: string, label: string, text: string, labelGiven =
     const [fabric, fabricSource]: [Fabric, FabricSource] = d.fabric ? [d.fabric, 'log'] : labelled ? [labelled, 'label'] : named ? [named, 'name'] : ['unknown', 'none'];
     const warnings = [...d.warnings];
     if (d.fabric && labelled && labelled !== d.fabric) warnings.push(`labelled ${labelled}, but the log shows ${d.fabric}: judged as ${d.fabric}`);
-    return { name, file, benchmark: d.benchmark, metric: d.metric, fabric, fabricSource, incomplete: d.incomplete, format: d.format, points: d.points, warnings };
+    return { name, file, benchmark: d.benchmark, metric: d.metric, fabric, fabricSource, incomplete: d.incomplete, format: d.format, points: d.points, warnings, ...d.nccl ? { nccl: d.nccl } : {} };
   });
 }

@@ -1,7 +1,9 @@
-import { Baseline, baselineNamed, baselinePoints, BASELINE_NAMES, defaultBaseline } from './baselines';
+import { Baseline, baselineNamed, baselinePoints, BASELINE_NAMES, defaultBaseline, ncclBaseline } from './baselines';
+import type { NcclFacts } from './nccl';
 import { Metric, Point, ReportInputError, Run } from './parse';
 
-export type VerdictLevel = 'ok' | 'suspect' | 'info';
+/** `fail`: the benchmark itself says the run is wrong (nccl-tests `#wrong`). */
+export type VerdictLevel = 'ok' | 'suspect' | 'fail' | 'info';
 
 export interface Verdict {
   readonly run: string;
@@ -31,7 +33,7 @@ export const SHARED_MEMORY_US = 2;
 const SAME_AS_TCP = 0.9;
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(2));
-const unitOf = (metric: Metric): string => (metric === 'latency' ? 'µs' : 'Gb/s');
+const unitOf = (metric: Metric): string => (metric === 'latency' ? 'µs' : metric === 'busbw' ? 'GB/s' : 'Gb/s');
 
 /** The figure a run is judged by: small-message latency (smallest size above 0) or peak bandwidth. */
 export function keyPoint(metric: Metric, points: readonly Point[]): Point | undefined {
@@ -57,7 +59,8 @@ function baselineFigure(b: Baseline, at: Point): number | undefined {
  * pass unless its fabric is stated by the log or by the user's label (a word in a file name proves nothing).
  */
 function judge(run: Run, reference: Baseline | undefined, others: readonly Run[]): Verdict {
-  const v = judgeFigures(run, reference, others);
+  const v = run.nccl ? judgeNccl(run, run.nccl, reference) : judgeFigures(run, reference, others);
+  if (v.level === 'fail') return v;
   if (run.incomplete.length > 0) {
     return { run: run.name, level: 'suspect', text: `incomplete: ${run.incomplete.join('; ')}; ${v.text}` };
   }
@@ -66,6 +69,40 @@ function judge(run: Run, reference: Baseline | undefined, others: readonly Run[]
     return { run: run.name, level: 'info', text: `${v.text}; no pass verdict: the fabric is ${from}, not stated by the log (fi_pingpong -v prints prov_name:; or label the run ${run.fabric === 'unknown' ? 'efa' : run.fabric}=FILE)` };
   }
   return v;
+}
+
+/**
+ * An nccl-tests run: wrong results fail it; a socket network (or an aws-ofi-nccl provider other than efa) is a
+ * fallback; without NCCL_DEBUG=INFO lines naming the network nothing proves the fast path, so no pass; else
+ * its peak busbw against the instance's baseline, if there is one.
+ */
+function judgeNccl(run: Run, f: NcclFacts, reference: Baseline | undefined): Verdict {
+  const key = keyPoint('busbw', run.points);
+  const what = key ? `peak busbw ${fmt(key.value)} GB/s at ${key.size} B${f.avgBusbw !== undefined ? ` (avg ${f.avgBusbw} GB/s)` : ''}` : 'no size above 0 measured';
+  if (f.wrong > 0 || f.outOfBounds > 0) {
+    return { run: run.name, level: 'fail', text: `nccl-tests found ${f.wrong > 0 ? `${f.wrong} wrong elements (#wrong)` : `${f.outOfBounds} out-of-bounds values`}: the collective gave wrong results; ${what}` };
+  }
+  if (f.network === 'socket') {
+    return { run: run.name, level: 'suspect', text: `NCCL fell back to sockets (${f.evidence}): not EFA or InfiniBand; ${what}` };
+  }
+  if (run.fabric === 'tcp' || run.fabric === 'shm') {
+    return { run: run.name, level: 'suspect', text: `aws-ofi-nccl fell back to libfabric's ${f.provider} provider (${f.evidence}): not EFA; ${what}` };
+  }
+  if (!f.network) {
+    return { run: run.name, level: 'info', text: `${what}; no pass verdict: no NCCL_DEBUG=INFO line names the network NCCL used (run with NCCL_DEBUG=INFO; NET/OFI or NET/IB proves the fast path)` };
+  }
+  if (run.fabric === 'unknown') {
+    return { run: run.name, level: 'info', text: `${what}; NCCL used ${f.evidence}, but no line names the EFA provider or the IB link layer: no pass verdict` };
+  }
+  const path = `${run.fabric === 'efa' ? 'aws-ofi-nccl over EFA' : run.fabric === 'roce' ? 'verbs over RoCE' : 'verbs over InfiniBand'}${f.gdr ? ' with GPUDirect RDMA' : ''}`;
+  if (!key) return { run: run.name, level: 'info', text: `${path}; ${what}` };
+  const figure = reference?.threshold ? reference.points[0].value : undefined;
+  if (!reference || figure === undefined) {
+    return { run: run.name, level: 'ok', text: `fast path: ${path}; ${what}; no built-in baseline${f.instanceType ? ` for ${f.instanceType}` : ''} (pass --baseline)` };
+  }
+  return key.value >= figure
+    ? { run: run.name, level: 'ok', text: `fast path: ${path}; ${what} meets ${reference.name} (${fmt(figure)} GB/s)` }
+    : { run: run.name, level: 'suspect', text: `${path}, but ${what} misses ${reference.name} (${fmt(figure)} GB/s): fewer EFA/IB devices or GPUs than the instance has, no GPUDirect RDMA, or another job on the nodes` };
 }
 
 function judgeFigures(run: Run, reference: Baseline | undefined, others: readonly Run[]): Verdict {
@@ -130,7 +167,7 @@ export function buildReport(runs: readonly Run[], baselineNames: readonly string
   });
   const used: Baseline[] = [...named];
   const verdicts = runs.map((run) => {
-    const reference = named.find((b) => b.metric === run.metric) ?? defaultBaseline(run.metric, run.fabric, run.benchmark);
+    const reference = named.find((b) => b.metric === run.metric) ?? (run.nccl ? ncclBaseline(run.nccl.instanceType, run.fabric) : defaultBaseline(run.metric, run.fabric, run.benchmark));
     if (reference && !used.includes(reference)) used.push(reference);
     return judge(run, reference, runs.filter((o) => o !== run));
   });
@@ -171,7 +208,8 @@ function eachRow(series: readonly { points: readonly Point[] }[], row: (size: nu
   }
 }
 
-export const METRIC_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)' };
+export const METRIC_TITLES: Record<Metric, string> = { latency: 'Latency (µs, one-way)', bandwidth: 'Bandwidth (Gb/s)', busbw: 'NCCL bus bandwidth (GB/s, out-of-place)' };
+export const METRICS: readonly Metric[] = ['latency', 'bandwidth', 'busbw'];
 
 /** A table cell: pipes escaped, control characters (a newline in a run name) shown as \uXXXX. */
 function mdCell(text: string): string {
@@ -182,10 +220,10 @@ export function toMarkdown(report: Report): string {
   const out: string[] = ['# Benchmark report', '', '| Run | File | Benchmark | Fabric | Format | Verdict |', '|---|---|---|---|---|---|'];
   report.runs.forEach((run, i) => {
     const v = report.verdicts[i];
-    const mark = v.level === 'ok' ? 'OK' : v.level === 'suspect' ? '**SUSPECT**' : 'info';
+    const mark = v.level === 'ok' ? 'OK' : v.level === 'suspect' ? '**SUSPECT**' : v.level === 'fail' ? '**FAIL**' : 'info';
     out.push(`| ${mdCell(run.name)} | ${mdCell(run.file)} | ${run.benchmark} | ${run.fabric} | ${mdCell(run.format)} | ${mark}: ${mdCell(v.text)} |`);
   });
-  for (const metric of ['latency', 'bandwidth'] as const) {
+  for (const metric of METRICS) {
     const series = seriesOf(report, metric);
     if (series.length === 0) continue;
     const columns = series.map((s) => mdCell(s.name));
@@ -219,6 +257,6 @@ export function toJson(report: Report): string {
   return `${JSON.stringify({
     runs: report.runs.map((r, i) => ({ ...r, verdict: { level: report.verdicts[i].level, text: report.verdicts[i].text } })),
     baselines: report.baselines.map((b) => ({ ...b, plotted: baselinePoints(b) })),
-    units: { size: 'bytes', latency: 'µs', bandwidth: 'Gb/s' },
+    units: { size: 'bytes', latency: 'µs', bandwidth: 'Gb/s', busbw: 'GB/s' },
   }, null, 2)}\n`;
 }

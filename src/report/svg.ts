@@ -1,7 +1,7 @@
 import type { Spec } from 'vega';
 import { baselinePoints } from './baselines';
 import { Metric } from './parse';
-import { METRIC_TITLES, Report } from './report';
+import { METRICS, METRIC_TITLES, Report } from './report';
 
 /** One plotted point; `series` is the legend entry, `baseline` draws it dashed. */
 interface Row {
@@ -54,7 +54,7 @@ function plot(metric: Metric, rows: readonly Row[], y: number): Record<string, u
     type: 'group',
     name: `${metric}-plot`,
     encode: { enter: { x: { value: 0 }, y: { value: y }, width: { value: WIDTH }, height: { value: HEIGHT } } },
-    title: { text: metric === 'latency' ? 'Latency vs message size' : 'Bandwidth vs message size', anchor: 'start' },
+    title: { text: metric === 'latency' ? 'Latency vs message size' : metric === 'busbw' ? 'NCCL bus bandwidth vs message size' : 'Bandwidth vs message size', anchor: 'start' },
     scales: [
       { name: 'x', type: 'log', base: 2, domain: { data, field: 'size' }, range: [0, WIDTH], nice: false },
       { name: 'y', type: metric === 'latency' ? 'log' : 'linear', domain: { data, field: 'value' }, range: [HEIGHT, 0], nice: true, zero: metric !== 'latency' },
@@ -111,7 +111,7 @@ function plot(metric: Metric, rows: readonly Row[], y: number): Record<string, u
  * stacked, each with a line per run and per baseline (dashed).
  */
 export async function toSvg(report: Report): Promise<string> {
-  const rows = (['latency', 'bandwidth'] as const).map((m) => [m, rowsOf(report, m)] as const).filter(([, r]) => r.length > 0);
+  const rows = METRICS.map((m) => [m, rowsOf(report, m)] as const).filter(([, r]) => r.length > 0);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega/v5.json',
     description: 'cdk8s-rdma benchmark report',
