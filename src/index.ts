@@ -41,6 +41,8 @@ export type { BenchmarkPodOptions, EfaTransport } from './constructs/benchmark-p
 // AWS EFA
 export { EfaDevicePlugin } from './constructs/efa-device-plugin';
 export { DranetDriver, DraDeviceClass, DeviceClaimTemplate } from './constructs/dra';
+export { NcclTestJob } from './constructs/nccl-test-job';
+export type { NcclTestJobProps, NcclJobOptions, NcclCollective, NcclTransport } from './constructs/nccl-test-job';
 export type { DranetDriverProps, DranetVariant, DraDeviceClassProps, DeviceClaimTemplateProps, DeviceApi, DraDriverOptions } from './constructs/dra';
 export type { EfaDevicePluginProps, EfaNodeTargeting, EfaDevicePluginAdoption, DaemonSetUpdateStrategy } from './constructs/efa-device-plugin';
 export { EfaInfoJob, EfaPingpongTest } from './constructs/efa-checks';

@@ -281,3 +281,47 @@ export const AWS_DRANET = {
 export const DRANET = {
   image: 'registry.k8s.io/networking/dranet:v1.4.0',
 } as const;
+
+/**
+ * The NCCL test image for EFA, built from container/Dockerfile.nccl: the pins of awslabs/awsome-distributed-ai
+ * micro-benchmarks/nccl-tests/nccl-tests.Dockerfile @95b939c (CUDA 13.0.2 devel on Ubuntu 22.04 from
+ * nvcr.io/nvidia/cuda, GDRCopy v2.5.2, EFA installer 1.48.0, which carries aws-ofi-nccl, NCCL v2.30.4-1,
+ * nccl-tests v2.18.3 built with MPI=1 against Amazon Open MPI), plus the sshd and `mpiuser` of our other
+ * images. Build and push it; a test keeps the Dockerfile and these values in step.
+ */
+export const NCCL_IMAGE = {
+  cudaVersion: '13.0.2',
+  gdrcopyVersion: 'v2.5.2',
+  efaInstallerVersion: '1.48.0',
+  ncclVersion: 'v2.30.4-1',
+  ncclTestsVersion: 'v2.18.3',
+  repository: 'cdk8s-rdma-nccl',
+  get tag(): string {
+    return `cuda${this.cudaVersion}-efa${this.efaInstallerVersion}-nccl${this.ncclVersion.replace(/^v/, '')}-tests${this.ncclTestsVersion.replace(/^v/, '')}`;
+  },
+  get image(): string {
+    return `${this.repository}:${this.tag}`;
+  },
+  mpirun: '/opt/amazon/openmpi/bin/mpirun',
+  /** nccl-tests' binaries (`make` puts them in build/). */
+  testsDir: '/opt/nccl-tests/build',
+};
+
+/**
+ * The NCCL test image for InfiniBand, built from container/Dockerfile.nccl-ib: the same CUDA, NCCL and
+ * nccl-tests pins, with rdma-core's verbs userspace and Ubuntu's Open MPI instead of the EFA installer.
+ */
+export const NCCL_IB_IMAGE = {
+  cudaVersion: NCCL_IMAGE.cudaVersion,
+  ncclVersion: NCCL_IMAGE.ncclVersion,
+  ncclTestsVersion: NCCL_IMAGE.ncclTestsVersion,
+  repository: 'cdk8s-rdma-nccl-ib',
+  get tag(): string {
+    return `cuda${this.cudaVersion}-nccl${this.ncclVersion.replace(/^v/, '')}-tests${this.ncclTestsVersion.replace(/^v/, '')}`;
+  },
+  get image(): string {
+    return `${this.repository}:${this.tag}`;
+  },
+  mpirun: '/usr/bin/mpirun',
+  testsDir: '/opt/nccl-tests/build',
+};

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src/internal';
+import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, NCCL_COLLECTIVES, NCCL_IB_IMAGE, NCCL_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src/internal';
 import { PROFILE_VARIANTS } from './variants';
 
 function read(name: string) {
@@ -41,6 +41,7 @@ function executablesUsed(containers: any[]): Set<string> {
 const allObjects = [
   ...synthProfile('eks-efa'), ...synthProfile('openshift-efa'), ...synthProfile('baremetal-ipoib'),
   ...Object.values(PROFILE_VARIANTS['baremetal-ipoib']).flatMap(v => synthProfile('baremetal-ipoib', v)),
+  ...Object.values(PROFILE_VARIANTS['eks-efa']).flatMap(v => synthProfile('eks-efa', v)),
 ];
 
 function sshdChecks(d: ReturnType<typeof read>, containers: any[]) {
@@ -137,4 +138,36 @@ describe('container/Dockerfile.ib provides what the InfiniBand workloads use', (
     expect(d.checked()).toContain('/bin/ip');
   });
   test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers.filter(c => ['launcher', 'worker'].includes(c.name))));
+});
+
+describe.each([
+  ['Dockerfile.nccl', NCCL_IMAGE, { EFA_INSTALLER_VERSION: NCCL_IMAGE.efaInstallerVersion, GDRCOPY_VERSION: NCCL_IMAGE.gdrcopyVersion }],
+  ['Dockerfile.nccl-ib', NCCL_IB_IMAGE, {}],
+] as const)('container/%s provides what the NCCL job uses', (file, image, extra) => {
+  const d = read(file);
+  const containers = containersOf(allObjects, image.image);
+  if (file === 'Dockerfile.nccl-ib') {
+    // The profiles' NCCL jobs over EFA use the other image; the IB job's containers come from the construct.
+    const { NcclTestJob } = require('../src/internal');
+    const { synth, only } = require('./helpers');
+    const j = only(synth((s: any) => new NcclTestJob(s, 'n', { transport: 'ib', gpusPerWorker: 8 })), 'MPIJob');
+    containers.push(...Object.values(j.spec.mpiReplicaSpecs).map((r: any) => r.template.spec.containers[0]));
+  }
+  test('pinned versions match the image tag the job uses', () => {
+    expect(d.line(/^ARG CUDA_VERSION=/)).toBe(`ARG CUDA_VERSION=${image.cudaVersion}`);
+    expect(d.line(/^FROM /)).toBe('FROM nvcr.io/nvidia/cuda:${CUDA_VERSION}-devel-ubuntu22.04');
+    expect(d.line(/^ARG NCCL_VERSION=/)).toBe(`ARG NCCL_VERSION=${image.ncclVersion}`);
+    expect(d.line(/^ARG NCCL_TESTS_VERSION=/)).toBe(`ARG NCCL_TESTS_VERSION=${image.ncclTestsVersion}`);
+    for (const [arg, value] of Object.entries(extra)) expect(d.line(new RegExp(`^ARG ${arg}=`))).toBe(`ARG ${arg}=${value}`);
+    expect(d.text).toContain(`-t <registry>/${image.image}`);
+    expect(containers.length).toBeGreaterThan(1);
+  });
+  test('every executable the job runs, and every collective, is checked to exist by the build', () => {
+    const used = executablesUsed(containers);
+    for (const c of NCCL_COLLECTIVES) used.add(`${image.testsDir}/${c}`);
+    expect(used).toContain(image.mpirun);
+    expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
+    expect(d.text).toContain(`git clone --depth 1 --branch "\${NCCL_TESTS_VERSION}" https://github.com/NVIDIA/nccl-tests.git ${image.testsDir.replace(/\/build$/, '')}`);
+  });
+  test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers));
 });

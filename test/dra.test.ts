@@ -127,6 +127,19 @@ describe('DeviceClaimTemplate', () => {
       ],
       constraints: [{ requests: ['gpu', 'nic'], matchAttribute: 'resource.kubernetes.io/pcieRoot' }],
     });
+    // Several GPUs: one group per PCIe root, min(gpus, nics) of them (p5: 8 × (1 GPU + 4 EFA); p4d: 4 × (2 GPUs + 1 EFA)).
+    const p4d = template({ name: 'p4d', deviceClassName: 'efa.networking.k8s.aws', count: 4, gpus: 8 }).spec.spec.devices;
+    expect(p4d.requests).toHaveLength(8);
+    expect(p4d.requests.slice(0, 2)).toEqual([
+      { name: 'gpu-0', exactly: { deviceClassName: 'gpu.nvidia.com', count: 2 } },
+      { name: 'nic-0', exactly: { deviceClassName: 'efa.networking.k8s.aws', count: 1 } },
+    ]);
+    expect(p4d.constraints[3]).toEqual({ requests: ['gpu-3', 'nic-3'], matchAttribute: 'resource.kubernetes.io/pcieRoot' });
+    const p5 = template({ name: 'p5', deviceClassName: 'efa.networking.k8s.aws', count: 32, gpus: 8 }).spec.spec.devices;
+    expect(p5.constraints).toHaveLength(8);
+    expect(p5.requests[1]).toEqual({ name: 'nic-0', exactly: { deviceClassName: 'efa.networking.k8s.aws', count: 4 } });
+    expect(() => template({ name: 't', deviceClassName: 'c', count: 3, gpus: 8 }))
+      .toThrow('DeviceClaimTemplate: count 3 cannot be split evenly with 8 GPUs for alignment (3 PCIe-root groups)');
     const unaligned = template({ name: 'gpu-efa', deviceClassName: 'efa.networking.k8s.aws', gpus: 8, alignGpus: false, gpuDeviceClassName: 'gpu.example.com' });
     expect(unaligned.spec.spec.devices.constraints).toBeUndefined();
     expect(unaligned.spec.spec.devices.requests[0]).toEqual({ name: 'gpu', exactly: { deviceClassName: 'gpu.example.com', count: 8 } });

@@ -154,3 +154,40 @@ describe('eks-efa with deviceApi dra', () => {
     expect(() => synthProfile('eks-efa', { deviceApi: 'dra', devicePlugin: { instanceTypes: ['t3.micro'] } })).toThrow('eks-efa: devicePlugin.instanceTypes[0] "t3.micro" does not support EFA');
   });
 });
+
+describe('eks-efa with the NCCL job', () => {
+  test('off by default; benchmarks.nccl.instanceType is all it takes: every GPU and EFA interface of the instance', () => {
+    expect(synthProfile('eks-efa').filter(o => o.kind === 'MPIJob' && baseName(o).startsWith('nccl'))).toEqual([]);
+    const objs = synthProfile('eks-efa', { benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge' } } });
+    const j = objs.find(o => o.kind === 'MPIJob' && baseName(o) === 'nccl-all-reduce-efa');
+    expect(j.metadata.namespace).toBe('rdma-benchmarks');
+    const w = j.spec.mpiReplicaSpecs.Worker.template.spec;
+    expect(w.containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': '8', 'vpc.amazonaws.com/efa': '32' });
+    // The OSU jobs keep benchmarks.efaDevices (1).
+    const osu = objs.find(o => o.kind === 'MPIJob' && baseName(o) === 'osu-latency-efa');
+    expect(osu.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('1');
+  });
+  test('with DRA: one claim per worker for its 8 GPUs and 32 EFA, aligned per PCIe root', () => {
+    const objs = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge' } } });
+    const t = objs.find(o => o.kind === 'ResourceClaimTemplate' && baseName(o) === 'nccl-devices');
+    expect(t.spec.spec.devices.requests).toHaveLength(16);
+    expect(t.spec.spec.devices.requests.slice(0, 2)).toEqual([
+      { name: 'gpu-0', exactly: { deviceClassName: 'gpu.nvidia.com', count: 1 } },
+      { name: 'nic-0', exactly: { deviceClassName: 'efa.networking.k8s.aws', count: 4 } },
+    ]);
+    expect(t.spec.spec.devices.constraints).toHaveLength(8);
+    const w = objs.find(o => o.kind === 'MPIJob' && baseName(o) === 'nccl-all-reduce-efa').spec.mpiReplicaSpecs.Worker.template.spec;
+    expect(w.resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'nccl-devices' }]);
+    expect(w.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    const unaligned = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge', alignGpus: false } } });
+    expect(unaligned.find(o => baseName(o) === 'nccl-devices').spec.spec.devices.constraints).toBeUndefined();
+  });
+  test('refusals name the option', () => {
+    expect(() => synthProfile('eks-efa', { benchmarks: { nccl: { enabled: true, instanceType: 'm7g.16xlarge' } } }))
+      .toThrow('eks-efa: benchmarks.nccl.instanceType "m7g.16xlarge" has no NVIDIA GPUs');
+    expect(() => synthProfile('eks-efa', { benchmarks: { nccl: { enabled: true, alignGpus: false } } }))
+      .toThrow('eks-efa: benchmarks.nccl.alignGpus false only applies to deviceApi "dra" (the device plugin cannot align GPUs and NICs)');
+    expect(() => synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, gpusPerWorker: 8, efaDevices: 3 } } }))
+      .toThrow('eks-efa: benchmarks.nccl.efaDevices 3 cannot be split evenly with 8 GPUs for alignment (3 PCIe-root groups)');
+  });
+});

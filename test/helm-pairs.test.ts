@@ -105,8 +105,10 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
   test('values of a switch that are not the default each change the chart (no alternative is dead either)', () => {
     for (const v of switches) {
       for (const alt of v.alternatives!) {
-        // Under the values it depends on (`when`: dra.install only with deviceApi "dra").
-        const context = [v.when ?? []].flat().reduce<Record<string, unknown>>((o, w) => setPath(o, w.path, w.value), {});
+        // Under the values it depends on (`when`: dra.install only with deviceApi "dra"), with the objects that are
+        // off by default switched on (the NCCL job).
+        const offByDefault = chartValues(profile).filter(x => x.path !== v.path && x.path.endsWith('.enabled') && x.default === false).map(x => ({ path: x.path, value: true }));
+        const context = [...[v.when ?? []].flat(), ...offByDefault].reduce<Record<string, unknown>>((o, w) => setPath(o, w.path, w.value), {});
         expect({ path: v.path, alt, same: JSON.stringify(render(setPath(context, v.path, alt))) === JSON.stringify(render(context)) }).toEqual({ path: v.path, alt, same: false });
       }
     }

@@ -75,7 +75,10 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
       deviceApi: 'dra',
       dra: { namespace: 'dra-system', image: 'registry.example.com/eks/dranet:v1.2.0-eksbuild.2' },
       devicePlugin: { enabled: false, instanceTypes: ['p5.48xlarge', 'p5en.48xlarge'] },
-      benchmarks: { efaDevices: 4, osu: { tcpTwin: false } },
+      benchmarks: { efaDevices: 4, osu: { tcpTwin: false }, nccl: { enabled: true, instanceType: 'p5.48xlarge' } },
+    },
+    'NCCL all_gather on 4 × p5en.48xlarge': {
+      benchmarks: { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], nccl: { enabled: true, instanceType: 'p5en.48xlarge', collective: 'all_gather_perf', workers: 4 } },
     },
     'DRA with the cluster\'s aws-dranet, label targeting': {
       deviceApi: 'dra',

@@ -156,8 +156,9 @@ export interface DeviceClaimTemplateProps {
    */
   readonly gpuDeviceClassName?: string;
   /**
-   * With GPUs: all devices of a claim on one PCIe root (`matchAttribute: resource.kubernetes.io/pcieRoot`), so
-   * GPUDirect RDMA takes the short path. Off: any GPUs and NICs of the node.
+   * With GPUs: GPUs and NICs on shared PCIe roots (`matchAttribute: resource.kubernetes.io/pcieRoot`), so
+   * GPUDirect RDMA takes the short path. The devices split into min(gpus, count) groups, each of equal GPUs
+   * and NICs on one root (8 GPUs and 32 EFA: 8 groups of 1 GPU and 4 EFA). Off: any GPUs and NICs of the node.
    * @default true
    */
   readonly alignGpus?: boolean;
@@ -187,10 +188,17 @@ export class DeviceClaimTemplate extends Construct {
     if (gpus === 0 && props.alignGpus !== undefined) {
       throw new RdmaOptionError(where, 'alignGpus', props.alignGpus, 'only applies to claims with GPUs (gpus is 0)', 'unset, or gpus of 1 or more');
     }
-    const requests = [
-      ...(gpus > 0 ? [{ name: 'gpu', exactly: { deviceClassName: gpuClass, count: gpus } }] : []),
-      { name: 'nic', exactly: { deviceClassName, count } },
-    ];
+    // Aligned, the devices split into groups, one per PCIe root: min(gpus, nics) groups of equal GPUs and NICs
+    // (p5: 8 of 1 GPU + 4 EFA; p4d: 4 of 2 GPUs + 1 EFA), each group's requests under one constraint.
+    const groups = gpus > 0 && align ? alignmentGroups(where, 'count', gpus, count) : 1;
+    const suffix = (i: number) => (groups === 1 ? '' : `-${i}`);
+    const requests = [...Array(groups).keys()].flatMap(i => [
+      ...(gpus > 0 ? [{ name: `gpu${suffix(i)}`, exactly: { deviceClassName: gpuClass, count: gpus / groups } }] : []),
+      { name: `nic${suffix(i)}`, exactly: { deviceClassName, count: count / groups } },
+    ]);
+    const constraints = gpus > 0 && align
+      ? [...Array(groups).keys()].map(i => ({ requests: [`gpu${suffix(i)}`, `nic${suffix(i)}`], matchAttribute: PCIE_ROOT_ATTRIBUTE }))
+      : undefined;
     new ApiObject(this, 'Resource', {
       apiVersion: DRA_API_VERSION,
       kind: 'ResourceClaimTemplate',
@@ -199,12 +207,25 @@ export class DeviceClaimTemplate extends Construct {
         spec: {
           devices: {
             requests,
-            constraints: gpus > 0 && align ? [{ requests: ['gpu', 'nic'], matchAttribute: PCIE_ROOT_ATTRIBUTE }] : undefined,
+            constraints,
           },
         },
       },
     });
   }
+}
+
+/**
+ * How many PCIe-root groups an aligned claim of `gpus` GPUs and `nics` NICs splits into: min(gpus, nics), each of
+ * equal GPUs and NICs; refused (naming `option`, the NIC count) when they do not split evenly.
+ */
+export function alignmentGroups(where: string, option: string, gpus: number, nics: number): number {
+  const groups = Math.min(gpus, nics);
+  if (gpus % groups !== 0 || nics % groups !== 0) {
+    throw new RdmaOptionError(where, option, nics, `cannot be split evenly with ${gpus} GPUs for alignment (${groups} PCIe-root groups)`,
+      'a NIC count that the GPU count divides or that divides it, or alignGpus false');
+  }
+  return groups;
 }
 
 /** Which dranet build and layout: aws-dranet as eks-charts deploys it, or upstream dranet as its own Helm chart does. */

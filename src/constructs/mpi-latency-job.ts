@@ -218,61 +218,64 @@ export class MpiLatencyJob extends Construct {
       spec,
     });
     addPodClaims(this.mpiJob, '/spec/mpiReplicaSpecs/Worker/template/spec', pod.deviceClaim);
-    if (this.node.tryGetContext(HELM_TEST_WAITERS_CONTEXT_KEY) === true) this.addHelmTestWaiter(labels, ttl);
+    addMpiJobWaiter(this, { name: this.name, namespace: this.namespace, jobName: this.jobName, labels, ttl });
   }
 
-  /**
-   * For the Helm charts: a Job that waits for this MPIJob to succeed, so `helm test` (which waits for Job hooks
-   * only) fails when the MPI run fails. It reads only MPIJobs, in this namespace, with its own ServiceAccount.
-   */
-  private addHelmTestWaiter(labels: Record<string, string>, ttl: number): void {
-    const name = `${this.name}-wait`;
-    const meta = { name, namespace: this.namespace, labels: { ...labels, 'app.kubernetes.io/component': MPI_WAIT_COMPONENT } };
-    const sa = new k8s.KubeServiceAccount(this, 'WaitServiceAccount', { metadata: meta });
-    const role = new k8s.KubeRole(this, 'WaitRole', {
-      metadata: meta,
-      rules: [{ apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['get', 'list', 'watch'] }],
-    });
-    new k8s.KubeRoleBinding(this, 'WaitRoleBinding', {
-      metadata: meta,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: this.namespace }],
-    });
-    new k8s.KubeJob(this, 'Wait', {
-      metadata: meta,
-      spec: {
-        backoffLimit: 0,
-        ttlSecondsAfterFinished: ttl,
-        template: {
-          metadata: { labels: { ...meta.labels } },
-          spec: {
-            serviceAccountName: sa.name,
-            restartPolicy: 'Never',
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
-            containers: [{
-              name: 'wait',
-              image: KUBECTL_IMAGE.image,
-              command: [KUBECTL_IMAGE.binary],
-              // mpi-operator sets condition Succeeded (or Failed) on a finished MPIJob (kubeflow JobConditionType;
-              // UNVERIFIED against the v0.8.0 tag's types.go). A failed run never succeeds: the wait times out and
-              // fails the test. helm test's own --timeout must be longer (README).
-              args: ['wait', '--for=condition=Succeeded', `--timeout=${MPI_WAIT_TIMEOUT_SECONDS}s`, '-n', this.namespace, `mpijob/${this.jobName}`],
-              // kubectl caches API discovery under $HOME/.kube: a scratch HOME, the root filesystem stays read-only.
-              env: [{ name: 'HOME', value: '/tmp' }],
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-              // An unprivileged UID of our choosing (65532 is distroless's `nonroot`; the kubectl image's own user
-              // is UNVERIFIED here): kubectl needs no file it does not create under HOME.
-              securityContext: {
-                runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
-              },
-              resources: guaranteed({ cpu: '100m', memory: '64Mi' }),
-            }],
-          },
+}
+
+/**
+ * For the Helm charts (context HELM_TEST_WAITERS_CONTEXT_KEY): a Job that waits for an MPIJob to succeed, so
+ * `helm test` (which waits for Job hooks only) fails when the MPI run fails. It reads only MPIJobs, in the job's
+ * namespace, with its own ServiceAccount. Nothing without the context (the YAML bundles).
+ */
+export function addMpiJobWaiter(scope: Construct, w: { name: string; namespace: string; jobName: string; labels: Record<string, string>; ttl: number }): void {
+  if (scope.node.tryGetContext(HELM_TEST_WAITERS_CONTEXT_KEY) !== true) return;
+  const name = `${w.name}-wait`;
+  const meta = { name, namespace: w.namespace, labels: { ...w.labels, 'app.kubernetes.io/component': MPI_WAIT_COMPONENT } };
+  const sa = new k8s.KubeServiceAccount(scope, 'WaitServiceAccount', { metadata: meta });
+  const role = new k8s.KubeRole(scope, 'WaitRole', {
+    metadata: meta,
+    rules: [{ apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['get', 'list', 'watch'] }],
+  });
+  new k8s.KubeRoleBinding(scope, 'WaitRoleBinding', {
+    metadata: meta,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+    subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: w.namespace }],
+  });
+  new k8s.KubeJob(scope, 'Wait', {
+    metadata: meta,
+    spec: {
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: w.ttl,
+      template: {
+        metadata: { labels: { ...meta.labels } },
+        spec: {
+          serviceAccountName: sa.name,
+          restartPolicy: 'Never',
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+          containers: [{
+            name: 'wait',
+            image: KUBECTL_IMAGE.image,
+            command: [KUBECTL_IMAGE.binary],
+            // mpi-operator sets condition Succeeded (or Failed) on a finished MPIJob (kubeflow JobConditionType;
+            // UNVERIFIED against the v0.8.0 tag's types.go). A failed run never succeeds: the wait times out and
+            // fails the test. helm test's own --timeout must be longer (README).
+            args: ['wait', '--for=condition=Succeeded', `--timeout=${MPI_WAIT_TIMEOUT_SECONDS}s`, '-n', w.namespace, `mpijob/${w.jobName}`],
+            // kubectl caches API discovery under $HOME/.kube: a scratch HOME, the root filesystem stays read-only.
+            env: [{ name: 'HOME', value: '/tmp' }],
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            // An unprivileged UID of our choosing (65532 is distroless's `nonroot`; the kubectl image's own user
+            // is UNVERIFIED here): kubectl needs no file it does not create under HOME.
+            securityContext: {
+              runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
+              capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+            },
+            resources: guaranteed({ cpu: '100m', memory: '64Mi' }),
+          }],
         },
       },
-    });
-  }
+    },
+  });
 }
 
 /**

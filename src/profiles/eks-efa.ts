@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
-import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
+import { DeviceApi, DeviceClaimTemplate, alignmentGroups, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
 import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps, efaNodeTargeting } from '../constructs/efa-device-plugin';
 import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
+import { NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { RdmaNamespace } from '../constructs/namespace';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
@@ -19,6 +20,8 @@ export const EKS_EFA = 'eks-efa';
 
 /** The ResourceClaimTemplate the EFA checks claim their devices from (`deviceApi: dra`). */
 export const EFA_CLAIM_TEMPLATE = 'efa-devices';
+/** The ResourceClaimTemplate of the NCCL workers: their GPUs and EFA devices (`deviceApi: dra`). */
+export const NCCL_CLAIM_TEMPLATE = 'nccl-devices';
 
 interface DeviceClaimOptions {
   readonly deviceClassName: string;
@@ -107,6 +110,12 @@ export interface EksEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 'devic
    * @default - the published sweep, 1,000,000 iterations
    */
   readonly pingpong?: EksEfaPingpongOptions;
+  /**
+   * The NCCL test job (nccl-tests over aws-ofi-nccl and EFA), off unless enabled; `instanceType` picks the
+   * GPUs and EFA interfaces per node.
+   * @default - off
+   */
+  readonly nccl?: NcclJobOptions;
 }
 
 /** Options of the `eks-efa` profile: AWS EFA on EKS. */
@@ -208,8 +217,29 @@ export class EksEfaProfile extends Chart {
     }
   }
 
+  /**
+   * The NCCL job, with the benchmarks' pod options but its own image, sizes and device counts; with DRA its GPUs
+   * and EFA devices come from one claim template (aligned on PCIe roots unless alignGpus is off).
+   */
+  private composeNccl(nccl: NcclJobOptions, pod: Omit<EksEfaBenchmarkOptions, 'enabled' | 'osu' | 'fiInfo' | 'pingpong' | 'nccl'>, namespace: string, claims: DeviceClaimOptions | undefined): void {
+    const { enabled = false, alignGpus, ...job } = nccl;
+    if (!claims && alignGpus !== undefined) {
+      throw new RdmaOptionError(EKS_EFA, 'benchmarks.nccl.alignGpus', alignGpus, 'only applies to deviceApi "dra" (the device plugin cannot align GPUs and NICs)', 'unset, or deviceApi "dra"');
+    }
+    const { efaDevices: _e, memory: _m, cpu: _c, image: _i, ...common } = pod;
+    gate(this, 'benchmarks.nccl.enabled', enabled, () => withOptionPrefix(EKS_EFA, 'benchmarks.nccl', () => {
+      const j = new NcclTestJob(this.checks, 'Nccl', { ...common, ...job, transport: 'efa', deviceClaimTemplate: claims ? NCCL_CLAIM_TEMPLATE : undefined });
+      if (claims) {
+        if (alignGpus !== false) alignmentGroups('options', 'efaDevices', j.gpusPerWorker, j.efaDevices);
+        new DeviceClaimTemplate(this, 'NcclClaimTemplate', {
+          name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: claims.deviceClassName, count: j.efaDevices, gpus: j.gpusPerWorker, alignGpus,
+        });
+      }
+    }));
+  }
+
   private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps, claims: DeviceClaimOptions | undefined): void {
-    const { osu = {}, fiInfo = true, pingpong = {}, ...pod } = benchmarks;
+    const { osu = {}, fiInfo = true, pingpong = {}, nccl = {}, ...pod } = benchmarks;
     // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
     const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
     // In a Helm chart, unset: the release namespace, which Helm provides.
@@ -245,6 +275,7 @@ export class EksEfaProfile extends Chart {
     gate(this, 'benchmarks.osu.tcpTwin', tcpTwin, () =>
       withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, ...twinPlacement, transport: 'tcp' })));
     gate(this, 'benchmarks.fiInfo', fiInfo, () => withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', efaPod)));
+    this.composeNccl(nccl, pod, shared.namespace, claims);
     const { enabled: pingpongEnabled = true, ...pingpongJob } = pingpong;
     gate(this, 'benchmarks.pingpong.enabled', pingpongEnabled, () =>
       withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...efaPod, ...pingpongJob })));
