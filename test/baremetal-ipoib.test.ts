@@ -167,3 +167,29 @@ describe('baremetal-ipoib with deviceApi dra', () => {
     expect(k.filter(x => /dranet|DeviceClass|rdma-shared/.test(x))).toEqual([]);
   });
 });
+
+describe('baremetal-ipoib with the NCCL job', () => {
+  test('NCCL over IB verbs: the RDMA resource, bootstrap on the IPoIB attachment, the HCAs named', () => {
+    const objs: any[] = synthProfile(P, variant('NCCL over InfiniBand'));
+    const j = find(objs, 'MPIJob', 'nccl-all-reduce-ib');
+    const w = j.spec.mpiReplicaSpecs.Worker.template;
+    expect(w.spec.containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': '4', 'rdma/rdma_shared_device_a': '1' });
+    expect(w.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
+    expect(j.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0].args).toEqual(expect.arrayContaining(['NCCL_NET=IB', 'NCCL_IB_HCA==mlx5_0,=mlx5_1', 'NCCL_SOCKET_IFNAME==net1']));
+    expect(j.spec.mpiReplicaSpecs.Worker.replicas).toBe(4);
+  });
+  test('with DRA: GPUs and HCAs from one claim, aligned per PCIe root (8 GPUs, 8 HCAs: 8 groups)', () => {
+    const objs: any[] = synthProfile(P, variant('DRA with dranet'));
+    const t = find(objs, 'ResourceClaimTemplate', 'nccl-devices');
+    expect(t.spec.spec.devices.constraints).toHaveLength(8);
+    expect(t.spec.spec.devices.requests[1]).toEqual({ name: 'nic-0', exactly: { deviceClassName: 'infiniband-rdma', count: 1 } });
+    expect(find(objs, 'MPIJob', 'nccl-all-reduce-ib').spec.mpiReplicaSpecs.Worker.template.spec.resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'nccl-devices' }]);
+  });
+  test('refusals', () => {
+    expect(() => synthProfile(P, { deviceApi: 'dra', tests: { nccl: { enabled: true, ibHcas: ['mlx5_0'] } } }))
+      .toThrow('baremetal-ipoib: tests.nccl.ibHcas ["mlx5_0"] does not apply with deviceApi "dra" (the claim picks the HCAs; narrow them with dra.rdmaDevices)');
+    expect(() => synthProfile(P, { tests: { nccl: { enabled: true, hcasPerWorker: 2 } } })).toThrow('baremetal-ipoib: tests.nccl.hcasPerWorker 2 only applies to deviceApi "dra"');
+    expect(() => synthProfile(P, { deviceApi: 'dra', tests: { nccl: { enabled: true, alignGpus: true } } }))
+      .toThrow('baremetal-ipoib: tests.nccl.hcasPerWorker 1 puts more than 2 of the 8 GPUs on one PCIe root with each HCA');
+  });
+});

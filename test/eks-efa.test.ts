@@ -132,7 +132,7 @@ describe('eks-efa with deviceApi dra', () => {
     expect(JSON.stringify(tcp)).not.toContain('resourceClaims');
   });
   test('the run ids change with the device API (a new run, not an edit of an immutable Job)', () => {
-    const plain = synthProfile('eks-efa', { benchmarks: { efaDevices: 2 } });
+    const plain: any[] = synthProfile('eks-efa', { benchmarks: { efaDevices: 2 } });
     const name = (list: any[], n: string) => list.find(o => o.kind === 'Job' && baseName(o) === n).metadata.name;
     expect(name(objs, 'efa-fi-info')).not.toBe(name(plain, 'efa-fi-info'));
   });
@@ -158,7 +158,7 @@ describe('eks-efa with deviceApi dra', () => {
 describe('eks-efa with the NCCL job', () => {
   test('off by default; benchmarks.nccl.instanceType is all it takes: every GPU and EFA interface of the instance', () => {
     expect(synthProfile('eks-efa').filter(o => o.kind === 'MPIJob' && baseName(o).startsWith('nccl'))).toEqual([]);
-    const objs = synthProfile('eks-efa', { benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge' } } });
+    const objs: any[] = synthProfile('eks-efa', { benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge' } } });
     const j = objs.find(o => o.kind === 'MPIJob' && baseName(o) === 'nccl-all-reduce-efa');
     expect(j.metadata.namespace).toBe('rdma-benchmarks');
     const w = j.spec.mpiReplicaSpecs.Worker.template.spec;
@@ -168,7 +168,7 @@ describe('eks-efa with the NCCL job', () => {
     expect(osu.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].resources.limits['vpc.amazonaws.com/efa']).toBe('1');
   });
   test('with DRA: one claim per worker for its 8 GPUs and 32 EFA, aligned per PCIe root', () => {
-    const objs = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge' } } });
+    const objs: any[] = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge' } } });
     const t = objs.find(o => o.kind === 'ResourceClaimTemplate' && baseName(o) === 'nccl-devices');
     expect(t.spec.spec.devices.requests).toHaveLength(16);
     expect(t.spec.spec.devices.requests.slice(0, 2)).toEqual([
@@ -179,7 +179,7 @@ describe('eks-efa with the NCCL job', () => {
     const w = objs.find(o => o.kind === 'MPIJob' && baseName(o) === 'nccl-all-reduce-efa').spec.mpiReplicaSpecs.Worker.template.spec;
     expect(w.resourceClaims).toEqual([{ name: 'rdma-devices', resourceClaimTemplateName: 'nccl-devices' }]);
     expect(w.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
-    const unaligned = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge', alignGpus: false } } });
+    const unaligned: any[] = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, instanceType: 'p5.48xlarge', alignGpus: false } } });
     expect(unaligned.find(o => baseName(o) === 'nccl-devices').spec.spec.devices.constraints).toBeUndefined();
   });
   test('refusals name the option', () => {
@@ -187,7 +187,12 @@ describe('eks-efa with the NCCL job', () => {
       .toThrow('eks-efa: benchmarks.nccl.instanceType "m7g.16xlarge" has no NVIDIA GPUs');
     expect(() => synthProfile('eks-efa', { benchmarks: { nccl: { enabled: true, alignGpus: false } } }))
       .toThrow('eks-efa: benchmarks.nccl.alignGpus false only applies to deviceApi "dra" (the device plugin cannot align GPUs and NICs)');
-    expect(() => synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, gpusPerWorker: 8, efaDevices: 3 } } }))
+    expect(() => synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, gpusPerWorker: 8, efaDevices: 3, alignGpus: true } } }))
       .toThrow('eks-efa: benchmarks.nccl.efaDevices 3 cannot be split evenly with 8 GPUs for alignment (3 PCIe-root groups)');
+    expect(() => synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, alignGpus: true } } }))
+      .toThrow('eks-efa: benchmarks.nccl.efaDevices 1 puts more than 2 of the 8 GPUs on one PCIe root with each EFA device, which no EFA instance has');
+    // Without an instance type (8 GPUs, 1 EFA device) the claim is not aligned unless asked.
+    const plain: any[] = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true } } });
+    expect(plain.find(o => baseName(o) === 'nccl-devices').spec.spec.devices.constraints).toBeUndefined();
   });
 });

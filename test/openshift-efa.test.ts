@@ -167,3 +167,15 @@ test('openshift-efa: a custom EFA node label is what the device plugin and the j
   expect(objs.find(o => o.kind === 'DaemonSet')!.spec.template.spec.nodeSelector).toEqual({ 'feature.node.kubernetes.io/efa': 'true' });
   expect(objs.find(o => o.kind === 'MPIJob')!.spec.mpiReplicaSpecs.Worker.template.spec.nodeSelector).toEqual({ 'feature.node.kubernetes.io/efa': 'true' });
 });
+
+describe('openshift-efa with the NCCL job', () => {
+  test('on p4d: 8 GPUs and 4 EFA per worker, under the jobs\' SCC and ServiceAccount, on the EFA nodes', () => {
+    const objs: any[] = synthProfile('openshift-efa', { benchmarks: { nccl: { enabled: true, instanceType: 'p4d.24xlarge' } } });
+    const j = objs.find(o => o.kind === 'MPIJob' && o.metadata.name.startsWith('nccl-all-reduce-efa-'));
+    const w = j.spec.mpiReplicaSpecs.Worker.template;
+    expect(w.spec.containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': '8', 'vpc.amazonaws.com/efa': '4' });
+    expect(w.spec.serviceAccountName).toBe('mpi-job');
+    expect(w.metadata.annotations['openshift.io/required-scc']).toBe('cdk8s-rdma-mpi-job');
+    expect(w.spec.nodeSelector).toMatchObject({ 'node.kubernetes.io/instance-type': 'p4d.24xlarge' });
+  });
+});

@@ -42,7 +42,10 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
       kubernetesVersion: '1.35',
       deviceApi: 'dra',
       dra: { rdmaDevices: ['mlx5_0', 'mlx5_1'] },
-      tests: { bandwidth: { device: 'mlx5_0' }, mpi: { ucxNetDevices: 'mlx5_0:1' } },
+      tests: { bandwidth: { device: 'mlx5_0' }, mpi: { ucxNetDevices: 'mlx5_0:1' }, nccl: { enabled: true, gpusPerWorker: 8, hcasPerWorker: 8 } },
+    },
+    'NCCL over InfiniBand on two HCAs': {
+      tests: { nccl: { enabled: true, gpusPerWorker: 4, workers: 4, ibHcas: ['mlx5_0', 'mlx5_1'] } },
     },
   },
   'eks-efa': {
@@ -113,5 +116,6 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
       },
     },
     '4.20 defaults': { openshiftVersion: '4.20' },
+    '4.18 with the NCCL job on p4d': { benchmarks: { nccl: { enabled: true, instanceType: 'p4d.24xlarge' } } },
   },
 };

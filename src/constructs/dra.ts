@@ -228,6 +228,22 @@ export function alignmentGroups(where: string, option: string, gpus: number, nic
   return groups;
 }
 
+/**
+ * Most GPUs that share a PCIe root with a NIC on the EFA GPU instances: 2 on p4d.24xlarge (4 EFA on 4 roots, 2
+ * GPUs each: kubernetes-sigs/dranet examples/aws_eks_examples/gpu-efa/README.md @f258477). A group with more
+ * GPUs per NIC cannot be allocated on such nodes.
+ */
+export const MAX_ALIGNED_GPUS_PER_GROUP = 2;
+
+/**
+ * Whether `gpus` GPUs and `nics` NICs can be claimed aligned: they split evenly into min(gpus, nics) groups of at
+ * most MAX_ALIGNED_GPUS_PER_GROUP GPUs.
+ */
+export function canAlign(gpus: number, nics: number): boolean {
+  const groups = Math.min(gpus, nics);
+  return gpus % groups === 0 && nics % groups === 0 && gpus / groups <= MAX_ALIGNED_GPUS_PER_GROUP;
+}
+
 /** Which dranet build and layout: aws-dranet as eks-charts deploys it, or upstream dranet as its own Helm chart does. */
 export type DranetVariant = 'aws' | 'upstream';
 export const DRANET_VARIANTS: readonly DranetVariant[] = ['aws', 'upstream'];

@@ -17,6 +17,9 @@ import { addMpiJobWaiter } from './mpi-latency-job';
 
 const WHERE = 'NcclTestJob';
 
+/** The ResourceClaimTemplate a profile's NCCL workers claim their GPUs and NICs from (`deviceApi: dra`). */
+export const NCCL_CLAIM_TEMPLATE = 'nccl-devices';
+
 /** GPUs per worker without an instance type (8, as p4d, p5, p5e, p5en, p6-b200 and p6-b300 have). */
 export const DEFAULT_GPUS_PER_WORKER = 8;
 
@@ -342,9 +345,9 @@ export interface NcclJobOptions {
    */
   readonly image?: string;
   /**
-   * With `deviceApi: dra`: each worker's GPUs and NICs come from one claim, aligned on PCIe roots. Off: the same
-   * claim without the constraint.
-   * @default true
+   * With `deviceApi: dra`: each worker's GPUs and NICs come from one claim, aligned on PCIe roots (groups of at
+   * most 2 GPUs with their NICs). Off: the same claim without the constraint.
+   * @default - true when the counts allow it (every GPU and NIC of an instance), else false
    */
   readonly alignGpus?: boolean;
 }

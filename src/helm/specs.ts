@@ -88,26 +88,28 @@ export const draValues = (n: number, driverImage: string, scope: readonly string
   { path: 'dra.image', probes: image(String(n + 1)), default: driverImage, when: DRA_API },
 ];
 
+export const NCCL_ALIGN_GPUS = 'With deviceApi "dra" the chart\'s NCCL job keeps 8 GPUs and 1 EFA device per worker (the counts shape the claim template), which cannot be aligned on PCIe roots: the claim is unaligned. Aligned claims come from the YAML bundle with benchmarks.nccl.instanceType.';
 export const NCCL_INSTANCE_TYPE = 'A preset: it fills gpusPerWorker, efaDevices and the node selector from the instance table, a lookup the templates cannot make; set those values (the chart, like the profile without an instance type, defaults to 8 GPUs and 1 EFA device: p5.48xlarge has 8 and 32) and pin the nodes with benchmarks.nodeSelector.';
 
 /**
  * The NCCL job's values under `prefix` (one shape in every profile); the counts default as the profile's do
  * without an instance type (8 GPUs, 1 EFA device). `efa`: the EFA count is a value.
  */
-export const ncclValues = (prefix: string, n: number, construct: string, efa = true): ChartValueSpec[] => [
-  { path: `${prefix}.enabled` },
-  { path: `${prefix}.collective`, scope: [construct] },
-  { path: `${prefix}.workers`, probes: [211, 223] },
+export const ncclValues = (prefix: string, n: number, construct: string, opts: { efa: boolean; dra: boolean; scope?: readonly string[] }): ChartValueSpec[] => {
   // With deviceApi "dra" the counts shape the claim template (its PCIe-root groups), which templates cannot
   // compute: they are values of the device-plugin mode only (dra renders the profile's defaults, 8 and 1).
-  { path: `${prefix}.gpusPerWorker`, probes: [59, 61], default: 8, when: DEVICE_PLUGIN_API },
-  ...efa ? [{ path: `${prefix}.efaDevices`, probes: [29, 31] as const, default: 1, when: DEVICE_PLUGIN_API }] : [],
-  { path: `${prefix}.maxBytes`, probes: [8589934611, 8589934613] },
-  { path: `${prefix}.iterations`, probes: [1117, 1123] },
-  { path: `${prefix}.image`, probes: image(String(n)), default: (efa ? NCCL_IMAGE : NCCL_IB_IMAGE).image },
-  // Only with deviceApi "dra" (the claim template's constraint): flipped under each deviceApi (`with`).
-  { path: `${prefix}.alignGpus`, when: DRA_API, with: ['deviceApi'] },
-];
+  const counts = opts.dra ? { when: DEVICE_PLUGIN_API } : {};
+  return [
+    { path: `${prefix}.enabled` },
+    { path: `${prefix}.collective`, scope: [construct] },
+    { path: `${prefix}.workers`, probes: [211, 223] },
+    { path: `${prefix}.gpusPerWorker`, probes: [59, 61], default: 8, ...counts },
+    ...opts.efa ? [{ path: `${prefix}.efaDevices`, probes: [29, 31] as const, default: 1, ...counts }] : [],
+    { path: `${prefix}.maxBytes`, probes: [8589934611, 8589934613] },
+    { path: `${prefix}.iterations`, probes: [1117, 1123] },
+    { path: `${prefix}.image`, probes: image(String(n)), default: (opts.efa ? NCCL_IMAGE : NCCL_IB_IMAGE).image },
+  ];
+};
 
 /** templates/guards.yaml: the cross-field rule the chart can check and a JSON schema cannot (renders nothing). */
 export const DRA_GUARD = `{{- if and (eq .Values.deviceApi "dra") (semverCompare "<${DRA_MIN_KUBERNETES}-0" .Capabilities.KubeVersion.Version) }}

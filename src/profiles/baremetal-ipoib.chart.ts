@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, BUNDLE_MODE, DEVICE_PLUGIN_API, DRA_GUARD, KUBERNETES_VERSION, draValues, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
+import { ADOPT, BUNDLE_MODE, DEVICE_PLUGIN_API, DRA_GUARD, NCCL_ALIGN_GPUS, ncclValues, KUBERNETES_VERSION, draValues, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
 import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
 import { DRANET, IB_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
 
@@ -25,7 +25,7 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     { path: 'network.master', probes: ['hv07a', 'hv07b'] },
     { path: 'network.ipam.range', probes: ['10.173.0.0/16', '10.179.0.0/16'], default: DEFAULT_IPOIB_RANGE },
     { path: 'network.cniVersion', probes: ['0.4.0', '1.0.0'], when: BUNDLE_MODE },
-    ...draValues(73, DRANET.image, ['Checks/TestPod', 'Checks/Bandwidth', 'Checks/Mpi'], BUNDLE_MODE),
+    ...draValues(73, DRANET.image, ['Checks/TestPod', 'Checks/Bandwidth', 'Checks/Mpi', 'Checks/Nccl', 'NcclClaimTemplate'], BUNDLE_MODE),
     { path: 'devicePlugin.enabled', when: [BUNDLE_MODE, DEVICE_PLUGIN_API] },
     { path: 'devicePlugin.image', probes: image('08'), default: RDMA_SHARED_DEVICE_PLUGIN.image, when: BUNDLE_MODE },
     { path: 'devicePlugin.tolerations', probes: tolerations('09'), when: BUNDLE_MODE },
@@ -58,9 +58,13 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     { path: 'tests.mpi.messageSizes', probes: ['2:524287', '2:524285'] },
     { path: 'tests.mpi.benchmark', scope: ['Checks/Mpi'] },
     osuIterations('tests.mpi.iterations', 'tests.mpi.benchmark'),
+    ...ncclValues('tests.nccl', 85, 'Checks/Nccl', { efa: false, dra: true }),
   ],
   exceptions: {
     'kubernetesVersion': KUBERNETES_VERSION,
+    'tests.nccl.alignGpus': NCCL_ALIGN_GPUS,
+    'tests.nccl.hcasPerWorker': 'With deviceApi "dra" it shapes the claim template (its PCIe-root groups), which the templates cannot compute: the chart claims 1 HCA per worker.',
+    'tests.nccl.ibHcas': 'NCCL_IB_HCA joins the names with "=" prefixes, which a template cannot build from the list; set NCCL_IB_HCA with the YAML bundle.',
     'dra.rdmaDevices': 'The names go into a CEL expression of the DeviceClass (one more selector when the list is not empty), which the templates cannot build from a list; the chart\'s DeviceClass selects every RDMA device.',
     'cni.cniBinDir': CONFIG_HASH,
     'cni.cniConfDir': CONFIG_HASH,

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { CniHostPaths, DEFAULT_CNI_CONF_DIR, resolveCniHostPaths } from '../constructs/cni-node-agent';
 import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, checkRdmaDeviceName, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
-import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, RDMA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
+import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, MAX_ALIGNED_GPUS_PER_GROUP, RDMA_DEVICE_CLASS, alignmentGroups, canAlign, resolveDeviceApi } from '../constructs/dra';
+import { NCCL_CLAIM_TEMPLATE, NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
 import { DEFAULT_IPOIB_RANGE, IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam, whereaboutsIpam } from '../constructs/ipoib-network';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
@@ -17,7 +18,7 @@ import { RdmaOptionError, withOptionPrefix } from '../errors';
 import { gate, gateSet } from '../gates';
 import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
-import { checkDnsLabel, checkOneOf } from '../validate';
+import { checkDnsLabel, checkOneOf, checkPositiveInt } from '../validate';
 
 export const BAREMETAL_IPOIB = 'baremetal-ipoib';
 const P = BAREMETAL_IPOIB;
@@ -136,6 +137,29 @@ export interface BaremetalTestOptions extends Omit<IbPodOptions, 'namespace' | '
    * @default - osu_latency
    */
   readonly mpi?: BaremetalMpiOptions;
+  /**
+   * The NCCL test job (nccl-tests over NCCL's InfiniBand verbs transport, bootstrap on the IPoIB network),
+   * off unless enabled.
+   * @default - off
+   */
+  readonly nccl?: BaremetalNcclOptions;
+}
+
+/** The NCCL job on InfiniBand: the shape of every profile's NCCL options, with HCAs instead of EFA devices. */
+export interface BaremetalNcclOptions extends Omit<NcclJobOptions, 'instanceType' | 'efaDevices'> {
+  /**
+   * HCAs NCCL may use (`NCCL_IB_HCA`, exact names). Not with `deviceApi: dra` (the claim picks the HCAs).
+   * @default - every HCA NCCL finds
+   */
+  readonly ibHcas?: string[];
+  /**
+   * With `deviceApi: dra`: HCAs each worker claims with its GPUs.
+   * @default 1
+   * @asType integer
+   * @minimum 1
+   * @maximum 32
+   */
+  readonly hcasPerWorker?: number;
 }
 
 /** dranet for InfiniBand (with `deviceApi: dra`). */
@@ -387,8 +411,36 @@ export class BaremetalIpoibProfile extends Chart {
     return { claimTemplate: (): string => new DeviceClaimTemplate(this, 'ClaimTemplate', { name: RDMA_CLAIM_TEMPLATE, namespace, deviceClassName: RDMA_DEVICE_CLASS.name }).name };
   }
 
+  /** The NCCL job over IB verbs on the tests' placement; with DRA its GPUs and HCAs come from one claim template. */
+  private composeNccl(nccl: BaremetalNcclOptions, pod: Omit<BaremetalTestOptions, 'enabled' | 'testPod' | 'bandwidth' | 'mpi' | 'nccl'>, namespace: string,
+    networkRef: NetworkSelection, rdmaResource: string | undefined, dra: boolean): void {
+    const { enabled = false, alignGpus, ibHcas, hcasPerWorker, ...job } = nccl;
+    if (dra && ibHcas !== undefined) {
+      throw new RdmaOptionError(P, 'tests.nccl.ibHcas', ibHcas, 'does not apply with deviceApi "dra" (the claim picks the HCAs; narrow them with dra.rdmaDevices)', 'unset, or deviceApi "device-plugin"');
+    }
+    for (const [key, value] of [['alignGpus', alignGpus], ['hcasPerWorker', hcasPerWorker]] as const) {
+      if (!dra && value !== undefined) throw new RdmaOptionError(P, `tests.nccl.${key}`, value, 'only applies to deviceApi "dra"', 'unset, or deviceApi "dra"');
+    }
+    gate(this, 'tests.nccl.enabled', enabled, () => withOptionPrefix(P, 'tests.nccl', () => {
+      const j = new NcclTestJob(this.checks, 'Nccl', {
+        namespace, imagePullSecrets: pod.imagePullSecrets, nodeSelector: pod.nodeSelector, tolerations: pod.tolerations, podAnnotations: pod.podAnnotations,
+        ...job, transport: 'ib', rdmaResource, ibHcas, networks: [networkRef], deviceClaimTemplate: dra ? NCCL_CLAIM_TEMPLATE : undefined,
+      });
+      if (dra) {
+        const hcas = checkPositiveInt('options', 'hcasPerWorker', hcasPerWorker ?? 1, 32);
+        const align = alignGpus ?? canAlign(j.gpusPerWorker, hcas);
+        if (align && !canAlign(j.gpusPerWorker, hcas)) {
+          alignmentGroups('options', 'hcasPerWorker', j.gpusPerWorker, hcas);
+          throw new RdmaOptionError('options', 'hcasPerWorker', hcas, `puts more than ${MAX_ALIGNED_GPUS_PER_GROUP} of the ${j.gpusPerWorker} GPUs on one PCIe root with each HCA`,
+            'at least half as many HCAs as GPUs, or alignGpus false');
+        }
+        new DeviceClaimTemplate(this, 'NcclClaimTemplate', { name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: RDMA_DEVICE_CLASS.name, count: hcas, gpus: j.gpusPerWorker, alignGpus: align });
+      }
+    }));
+  }
+
   private composeTests(tests: Omit<BaremetalTestOptions, 'enabled'>, namespace: string, networkRef: NetworkSelection, devices: TestDevices): void {
-    const { testPod = true, bandwidth = {}, mpi = {}, ...pod } = tests;
+    const { testPod = true, bandwidth = {}, mpi = {}, nccl = {}, ...pod } = tests;
     if (devices.claimTemplate && pod.rdmaResource !== undefined) {
       throw new RdmaOptionError(P, 'tests.rdmaResource', pod.rdmaResource, 'does not apply with deviceApi "dra" (each test pod claims an HCA)', 'unset, or deviceApi "device-plugin"');
     }
@@ -400,6 +452,7 @@ export class BaremetalIpoibProfile extends Chart {
     gate(this, 'tests.testPod', testPod, () => withOptionPrefix(P, 'tests', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] })));
     const { enabled: bwEnabled = true, ...bw } = bandwidth;
     gate(this, 'tests.bandwidth.enabled', bwEnabled, () => withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw })));
+    this.composeNccl(nccl, pod, namespace, networkRef, rdmaResource, deviceClaimTemplate !== undefined);
     const { enabled: mpiEnabled = true, ...mpiJob } = mpi;
     gate(this, 'tests.mpi.enabled', mpiEnabled, () => {
       withOptionPrefix(P, 'tests.mpi', () => new MpiLatencyJob(this.checks, 'Mpi', {

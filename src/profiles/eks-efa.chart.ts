@@ -1,6 +1,6 @@
 import type { ChartSpec } from '../helm/specs';
 import { AWS_DRANET } from '../versions';
-import { ADOPT, DEVICE_PLUGIN_API, NCCL_INSTANCE_TYPE, ncclValues, DRA_GUARD, KUBERNETES_VERSION, draValues, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
+import { ADOPT, DEVICE_PLUGIN_API, NCCL_ALIGN_GPUS, NCCL_INSTANCE_TYPE, ncclValues, DRA_GUARD, KUBERNETES_VERSION, draValues, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
 
 /** The Helm chart of the eks-efa profile: its values (with probes and scopes), exceptions and NOTES.txt (see src/helm/specs.ts). */
 export const EKS_EFA_CHART: ChartSpec = {
@@ -26,11 +26,12 @@ export const EKS_EFA_CHART: ChartSpec = {
     { path: 'benchmarks.pingpong.enabled' },
     { path: 'benchmarks.pingpong.iterations', probes: [1234567, 1234577] },
     { path: 'benchmarks.pingpong.messageSizes', probes: [[4099, 8209], [4111, 8219]] },
-    ...ncclValues('benchmarks.nccl', 81, 'Checks/Nccl'),
+    ...ncclValues('benchmarks.nccl', 81, 'Checks/Nccl', { efa: true, dra: true }),
   ],
   exceptions: {
     'kubernetesVersion': KUBERNETES_VERSION,
     'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
+    'benchmarks.nccl.alignGpus': NCCL_ALIGN_GPUS,
     'devicePlugin.adopt': ADOPT,
     'devicePlugin.helmRelease': ADOPT,
     'devicePlugin.imageRegion': IMAGE_PARTS,

@@ -3,11 +3,11 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
-import { DeviceApi, DeviceClaimTemplate, alignmentGroups, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
+import { DeviceApi, DeviceClaimTemplate, MAX_ALIGNED_GPUS_PER_GROUP, alignmentGroups, canAlign, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
 import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps, efaNodeTargeting } from '../constructs/efa-device-plugin';
 import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
-import { NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
+import { NCCL_CLAIM_TEMPLATE, NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { RdmaNamespace } from '../constructs/namespace';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
@@ -20,8 +20,6 @@ export const EKS_EFA = 'eks-efa';
 
 /** The ResourceClaimTemplate the EFA checks claim their devices from (`deviceApi: dra`). */
 export const EFA_CLAIM_TEMPLATE = 'efa-devices';
-/** The ResourceClaimTemplate of the NCCL workers: their GPUs and EFA devices (`deviceApi: dra`). */
-export const NCCL_CLAIM_TEMPLATE = 'nccl-devices';
 
 interface DeviceClaimOptions {
   readonly deviceClassName: string;
@@ -230,9 +228,15 @@ export class EksEfaProfile extends Chart {
     gate(this, 'benchmarks.nccl.enabled', enabled, () => withOptionPrefix(EKS_EFA, 'benchmarks.nccl', () => {
       const j = new NcclTestJob(this.checks, 'Nccl', { ...common, ...job, transport: 'efa', deviceClaimTemplate: claims ? NCCL_CLAIM_TEMPLATE : undefined });
       if (claims) {
-        if (alignGpus !== false) alignmentGroups('options', 'efaDevices', j.gpusPerWorker, j.efaDevices);
+        // Aligned unless told otherwise, when the counts allow it (all GPUs and EFA devices of an instance do).
+        const align = alignGpus ?? canAlign(j.gpusPerWorker, j.efaDevices);
+        if (align && !canAlign(j.gpusPerWorker, j.efaDevices)) {
+          alignmentGroups('options', 'efaDevices', j.gpusPerWorker, j.efaDevices);
+          throw new RdmaOptionError('options', 'efaDevices', j.efaDevices, `puts more than ${MAX_ALIGNED_GPUS_PER_GROUP} of the ${j.gpusPerWorker} GPUs on one PCIe root with each EFA device, which no EFA instance has`,
+            'at least half as many EFA devices as GPUs (the instance\'s, with instanceType), or alignGpus false');
+        }
         new DeviceClaimTemplate(this, 'NcclClaimTemplate', {
-          name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: claims.deviceClassName, count: j.efaDevices, gpus: j.gpusPerWorker, alignGpus,
+          name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: claims.deviceClassName, count: j.efaDevices, gpus: j.gpusPerWorker, alignGpus: align,
         });
       }
     }));

@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, efaRollouts, HELM_TEST_NOTES, image, mpiJobChecks, mpiOperator, osuIterations, token } from '../helm/specs';
+import { ADOPT, IMAGE_PARTS, NCCL_INSTANCE_TYPE, ncclValues, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, efaRollouts, HELM_TEST_NOTES, image, mpiJobChecks, mpiOperator, osuIterations, token } from '../helm/specs';
 import { EFA_NODE_LABEL } from '../constructs/node-feature-discovery';
 import { NFD_OPERATOR, INTEL_BENCHMARK_IMAGE } from '../versions';
 import { OPENSHIFT_EFA_PLUGIN_PULL_SECRETS } from './openshift-efa';
@@ -45,8 +45,10 @@ export const OPENSHIFT_EFA_CHART: ChartSpec = {
     { path: 'benchmarks.jobs.support' },
     { path: 'benchmarks.jobs.openmpi' },
     { path: 'benchmarks.jobs.intel' },
+    ...ncclValues('benchmarks.nccl', 83, 'Checks/Nccl', { efa: true, dra: false }),
   ],
   exceptions: {
+    'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
     openshiftVersion: 'It chooses names and files by OpenShift release (the NFD installer names of 4.16 and later): a choice made while synthesizing, not text the templates print.',
     'nodeConfig.pool.nodeSelector': 'Its default is computed from nodeConfig.pool.name.',
     'nodeConfig.pool.maxUnavailable': 'Unset, the pool leaves the field out, which a number value cannot say.',

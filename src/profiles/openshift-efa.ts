@@ -7,6 +7,7 @@ import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugepagesFor } from '../constructs/hugepages-machine-config';
 import { MemlockConfig } from '../constructs/memlock-config';
 import { MpiJobSecurity } from '../constructs/mpi-job-security';
+import { NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from '../constructs/namespace';
@@ -190,6 +191,12 @@ export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 
   readonly iterations?: number;
   /** Which of the four jobs to emit. @default - all four */
   readonly jobs?: OpenShiftEfaJobsOptions;
+  /**
+   * The NCCL test job (nccl-tests over aws-ofi-nccl and EFA, under the jobs' SCC), off unless enabled;
+   * `instanceType` picks the GPUs and EFA interfaces per node.
+   * @default - off
+   */
+  readonly nccl?: Omit<NcclJobOptions, 'alignGpus'>;
 }
 
 /** Options of the `openshift-efa` profile: AWS EFA on OpenShift. */
@@ -354,7 +361,7 @@ export class OpenShiftEfaProfile extends Chart {
   }
 
   private composeBenchmarks(benchmarks: Omit<OpenShiftEfaBenchmarkOptions, 'enabled'>, machineSet: OpenShiftEfaOptions['machineSet'], efaNodeLabel: string | undefined, onEfaMachines: Toleration[]): void {
-    const { intelImage, serviceAccountName, sccName, benchmark, messageSizes, iterations, jobs = {}, ...pod } = benchmarks;
+    const { intelImage, serviceAccountName, sccName, benchmark, messageSizes, iterations, jobs = {}, nccl = {}, ...pod } = benchmarks;
     const shared = withOptionPrefix(P, 'benchmarks', () => resolveBenchmarkPod('options', pod));
     // The EFA pods land on the instance type benchmarks.nodeSelector pins, else on the MachineSet's machines
     // (the EFA nodes the bundle makes); a per-pod EFA count that type lacks would leave them pending.
@@ -390,6 +397,10 @@ export class OpenShiftEfaProfile extends Chart {
     gate(this, 'benchmarks.jobs.support', support, () => job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' }));
     gate(this, 'benchmarks.jobs.openmpi', openmpi, () => job('OsuOpenMpi', { ...osu, transport: 'efa' }));
     gate(this, 'benchmarks.jobs.intel', intel, () => job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef }));
+    // The NCCL job: the jobs' placement and SCC, its own image, sizes and device counts.
+    const { enabled: ncclEnabled = false, ...ncclJob } = nccl;
+    const { efaDevices: _e, memory: _m, cpu: _c, image: _i, ...ncclPod } = common;
+    gate(this, 'benchmarks.nccl.enabled', ncclEnabled, () => withOptionPrefix(P, 'benchmarks.nccl', () => new NcclTestJob(this.checks, 'Nccl', { ...ncclPod, ...ncclJob, transport: 'efa' })));
   }
 }
 
