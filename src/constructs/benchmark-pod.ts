@@ -169,6 +169,26 @@ export function mpiUserSecurityContext(capabilities: string[] = []): k8s.Securit
   };
 }
 
+/**
+ * An MPIJob worker's container: sshd as `mpiuser` on the image's port (the launcher reaches the ranks over
+ * ssh), Ready once sshd accepts connections (WaitForWorkersReady starts the launcher then), IPC_LOCK to pin
+ * memory for RDMA (as mpiuser the runtime's memlock limit applies: EKS AMIs raise it for containers
+ * [UNVERIFIED value], check `ulimit -l` in a worker).
+ */
+export function mpiWorkerContainer(image: string, resources: k8s.ResourceRequirements, volumeMounts?: k8s.VolumeMount[]): k8s.Container {
+  return {
+    name: 'worker',
+    image,
+    command: [BENCHMARK_IMAGE.sshd],
+    args: ['-De', '-f', BENCHMARK_IMAGE.sshdConfig],
+    ports: [{ name: 'ssh', containerPort: BENCHMARK_IMAGE.sshPort, protocol: 'TCP' }],
+    readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(BENCHMARK_IMAGE.sshPort) }, initialDelaySeconds: 2, periodSeconds: 2 },
+    securityContext: mpiUserSecurityContext(['IPC_LOCK']),
+    resources,
+    volumeMounts,
+  };
+}
+
 /** Pod-level fields shared by benchmark pods: scheduling, identity, pull secrets, network namespace. */
 export function podPlacement(p: ResolvedBenchmarkPod): Pick<k8s.PodSpec,
 'nodeSelector' | 'tolerations' | 'imagePullSecrets' | 'serviceAccountName' | 'automountServiceAccountToken' | 'hostNetwork' | 'dnsPolicy'> {

@@ -9,7 +9,7 @@ import { checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
 import { OSU_RUN_MARKER } from '../report/markers';
 import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, KUBECTL_IMAGE } from '../versions';
 import {
-  BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement,
+  BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, mpiWorkerContainer, podMetadata, podPlacement,
   ResolvedBenchmarkPod, resolveBenchmarkPod, tcpPodResources,
 } from './benchmark-pod';
 import { DEFAULT_RDMA_RESOURCE, checkRdmaResource } from './ib-workloads';
@@ -175,22 +175,10 @@ export class MpiLatencyJob extends Construct {
       spec: {
         ...placement,
         affinity: { ...spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }), nodeAffinity },
-        containers: [{
-          name: 'worker',
-          image: pod.image,
-          command: [BENCHMARK_IMAGE.sshd],
-          args: ['-De', '-f', BENCHMARK_IMAGE.sshdConfig],
-          ports: [{ name: 'ssh', containerPort: BENCHMARK_IMAGE.sshPort, protocol: 'TCP' }],
-          // WaitForWorkersReady starts the launcher once every worker is Ready, i.e. sshd accepts connections.
-          readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(BENCHMARK_IMAGE.sshPort) }, initialDelaySeconds: 2, periodSeconds: 2 },
-          // IPC_LOCK lets a root process pin memory beyond RLIMIT_MEMLOCK; as mpiuser the runtime's memlock
-          // limit applies (EKS AMIs raise it for containers: [UNVERIFIED value], check `ulimit -l` in a worker).
-          securityContext: mpiUserSecurityContext(['IPC_LOCK']),
-          resources: this.transport === 'efa' ? efaPodResources(pod)
-            : pod.deviceClaim ? { ...guaranteed({ memory: pod.memory, cpu: pod.cpu }), claims: containerClaims(pod.deviceClaim) }
-              : rdmaResource ? guaranteed({ [rdmaResource]: '1', memory: pod.memory, cpu: pod.cpu })
-                : tcpPodResources(pod),
-        }],
+        containers: [mpiWorkerContainer(pod.image, this.transport === 'efa' ? efaPodResources(pod)
+          : pod.deviceClaim ? { ...guaranteed({ memory: pod.memory, cpu: pod.cpu }), claims: containerClaims(pod.deviceClaim) }
+            : rdmaResource ? guaranteed({ [rdmaResource]: '1', memory: pod.memory, cpu: pod.cpu })
+              : tcpPodResources(pod))],
       },
     };
 

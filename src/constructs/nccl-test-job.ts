@@ -9,7 +9,7 @@ import { selectorLabels, standardLabels } from '../labels';
 import { NCCL_RUN_MARKER } from '../report/markers';
 import { checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, NCCL_IB_IMAGE, NCCL_IMAGE } from '../versions';
-import { BenchmarkPodOptions, mpiUserSecurityContext, podMetadata, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
+import { BenchmarkPodOptions, mpiUserSecurityContext, mpiWorkerContainer, podMetadata, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
 import { addPodClaims, containerClaims } from './dra';
 import { DEFAULT_RDMA_RESOURCE, checkRdmaDeviceName, checkRdmaResource } from './ib-workloads';
 import { NetworkSelection, networksAnnotation } from './ipoib-network';
@@ -211,21 +211,11 @@ export class NcclTestJob extends Construct {
       spec: {
         ...placement,
         affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }),
-        containers: [{
-          name: 'worker',
-          image: pod.image,
-          command: [BENCHMARK_IMAGE.sshd],
-          args: ['-De', '-f', BENCHMARK_IMAGE.sshdConfig],
-          ports: [{ name: 'ssh', containerPort: BENCHMARK_IMAGE.sshPort, protocol: 'TCP' }],
-          readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(BENCHMARK_IMAGE.sshPort) }, initialDelaySeconds: 2, periodSeconds: 2 },
-          // IPC_LOCK: NCCL and libfabric register (pin) GPU and host memory for RDMA.
-          securityContext: mpiUserSecurityContext(['IPC_LOCK']),
-          resources: {
-            ...guaranteed({ ...devices, ...efa ? { 'hugepages-2Mi': pod.hugepages2Mi } : {}, memory: pod.memory, cpu: pod.cpu }),
-            claims: pod.deviceClaim ? containerClaims(pod.deviceClaim) : undefined,
-          },
-          volumeMounts: [{ name: 'shm', mountPath: '/dev/shm' }],
-        }],
+        // NCCL and libfabric register (pin) GPU and host memory: the worker adds IPC_LOCK.
+        containers: [mpiWorkerContainer(pod.image, {
+          ...guaranteed({ ...devices, ...efa ? { 'hugepages-2Mi': pod.hugepages2Mi } : {}, memory: pod.memory, cpu: pod.cpu }),
+          claims: pod.deviceClaim ? containerClaims(pod.deviceClaim) : undefined,
+        }, [{ name: 'shm', mountPath: '/dev/shm' }])],
         // NCCL's intra-node buffers live in /dev/shm: memory-backed, counted in the pod's memory limit.
         volumes: [{ name: 'shm', emptyDir: { medium: 'Memory' } }],
       },
