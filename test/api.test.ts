@@ -64,3 +64,9 @@ test('identity checks survive a second copy of cdk8s: a profile and a construct 
     rmSync(join(copy, '..', '..'), { recursive: true, force: true });
   }
 });
+
+test('yaml is pinned to one version: the YAML writer promises its bytes (test/yaml.test.ts compares them with the library\'s)', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  expect(pkg.dependencies.yaml).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(require('yaml/package.json').version).toBe(pkg.dependencies.yaml);
+});

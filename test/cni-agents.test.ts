@@ -140,7 +140,14 @@ describe('Whereabouts', () => {
   });
   test('error messages', () => {
     const err = (props: object) => () => synth(s => new Whereabouts(s, 'W', props));
-    expect(err({ reconcilerSchedule: 'hourly' })).toThrow('Whereabouts: reconcilerSchedule "hourly" is not a cron expression; allowed: five numeric cron fields (minute hour day-of-month month day-of-week), e.g. "30 4 * * *"');
+    expect(err({ reconcilerSchedule: 'hourly' })).toThrow('Whereabouts: reconcilerSchedule "hourly" is not a cron expression; allowed: five numeric cron fields (minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-6), e.g. "30 4 * * *"');
+    // Each field within its range, ranges ordered, steps of at least 1.
+    for (const bad of ['99 99 99 99 99', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * 32 * *', '* * * 13 *', '* * * * 7', '5-1 * * * *', '*/0 * * * *', '1,,2 * * * *', '* * * JAN *']) {
+      expect(() => err({ reconcilerSchedule: bad })()).toThrow(`reconcilerSchedule "${bad}" is not a cron expression`);
+    }
+    for (const ok of ['0 0 1 1 0', '59 23 31 12 6', '*/15 0-6/2 1,15 * 1-5', '0,30 4 * * *']) {
+      expect(() => err({ reconcilerSchedule: ok })()).not.toThrow();
+    }
     expect(err({ reconcilerSchedule: '* * * *' })).toThrow('reconcilerSchedule "* * * *" is not a cron expression');
     expect(err({ logLevel: 'info' })).toThrow('Whereabouts: logLevel "info" is not a known choice; allowed: "debug", "error", "panic"');
     expect(err({ namespace: 'Kube' })).toThrow('Whereabouts: namespace "Kube" is not a valid name');

@@ -195,13 +195,34 @@ export class Whereabouts extends Construct {
   }
 }
 
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+/**
+ * The five fields of a standard cron expression and their ranges, as the robfig/cron v3 standard parser reads
+ * them (minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-6; github.com/robfig/cron
+ * parser.go `minutes`..`dow` bounds), which the whereabouts reconciler schedules with [UNVERIFIED: the
+ * reconciler's parser options]. Names (JAN, MON) and `?` are not accepted here.
+ */
+const CRON_BOUNDS: readonly (readonly [number, number])[] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+const CRON_ELEMENT = /^(?:(\*)|(\d{1,2})(?:-(\d{1,2}))?)(?:\/(\d{1,2}))?$/;
+
+/** One cron field: `*`, `N`, `N-M` (N <= M), each with an optional `/step` (1 or more), comma-separated, within [lo, hi]. */
+function cronFieldOk(field: string, [lo, hi]: readonly [number, number]): boolean {
+  return field.split(',').every(element => {
+    const m = CRON_ELEMENT.exec(element);
+    if (!m) return false;
+    const [, star, a, b, step] = m;
+    if (step !== undefined && Number(step) < 1) return false;
+    if (star) return true;
+    const from = Number(a);
+    const to = b === undefined ? from : Number(b);
+    return lo <= from && from <= to && to <= hi;
+  });
+}
 
 function checkCron(value: string): string {
   const fields = typeof value === 'string' ? value.trim().split(/\s+/) : [];
-  if (fields.length !== 5 || !fields.every(f => CRON_FIELD.test(f))) {
+  if (fields.length !== 5 || !fields.every((f, i) => cronFieldOk(f, CRON_BOUNDS[i]))) {
     throw new RdmaOptionError(WHERE, 'reconcilerSchedule', value, 'is not a cron expression',
-      'five numeric cron fields (minute hour day-of-month month day-of-week), e.g. "30 4 * * *"');
+      'five numeric cron fields (minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-6), e.g. "30 4 * * *"');
   }
   return value;
 }
