@@ -1,9 +1,9 @@
 /**
  * Every pinned image and upstream version cdk8s-rdma emits, in one place. Never `latest`.
- * Each entry cites where the fact comes from (shared/research/*.md in the project's notes).
+ * Each entry cites where the fact comes from: the upstream repository, path and version, or a URL.
  */
 
-/** AWS EFA Kubernetes device plugin (research efa.md §1.2, §2.1-2.4). */
+/** AWS EFA Kubernetes device plugin (aws-samples/aws-efa-eks manifest/efa-k8s-device-plugin.yml @9d6557e; aws/eks-charts stable/aws-efa-k8s-device-plugin @5239609). */
 export const EFA_DEVICE_PLUGIN = {
   /** Repository path inside the regional EKS ECR registry. */
   repository: 'eks/aws-efa-k8s-device-plugin',
@@ -79,7 +79,7 @@ export function efaDevicePluginImage(region: string, tag: string): string | unde
   return `${account}.dkr.ecr.${region}.${ecrDomain(region)}/${EFA_DEVICE_PLUGIN.repository}:${tag}`;
 }
 
-/** kubeflow mpi-operator serving MPIJob kubeflow.org/v2beta1 (research mpi-openshift.md §1.4). */
+/** kubeflow mpi-operator serving MPIJob kubeflow.org/v2beta1 (kubeflow/mpi-operator deploy/v2beta1/mpi-operator.yaml, v0.8.0). */
 export const MPI_OPERATOR = {
   /** Image tag of deploy/v2beta1/mpi-operator.yaml at tag v0.8.0 (`mpioperator/mpi-operator:0.8.0`). */
   image: 'mpioperator/mpi-operator:0.8.0',
@@ -104,7 +104,7 @@ export const KUBECTL_IMAGE = {
  * and OSU versions of that Dockerfile (a test keeps the two in step). There is no public registry copy:
  * build and push it (README, "Benchmark image"), then point `image` at your registry.
  */
-/** Where OSU 7.x `make install` puts the point-to-point benchmarks ($pkglibexecdir/mpi/pt2pt; research mpi-openshift.md §2.1). */
+/** Where OSU 7.x `make install` puts the point-to-point benchmarks ($pkglibexecdir/mpi/pt2pt of OSU micro-benchmarks 7.x `make install`). */
 export const OSU_PT2PT_DIR = '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt';
 
 export const BENCHMARK_IMAGE = {
@@ -157,7 +157,7 @@ export const INTEL_BENCHMARK_IMAGE = {
   osuPt2ptDir: OSU_PT2PT_DIR,
 };
 
-/** OpenShift Node Feature Discovery operator from OLM (research mpi-openshift.md §5.1-5.3). */
+/** OpenShift Node Feature Discovery operator from OLM (openshift-docs modules/psap-installing-node-feature-discovery-operator.adoc; openshift/cluster-nfd-operator api/v1; kubernetes-sigs/node-feature-discovery docs). */
 export const NFD_OPERATOR = {
   namespace: 'openshift-nfd',
   packageName: 'nfd',
@@ -172,49 +172,49 @@ export const NFD_OPERATOR = {
    * in r1.9.0, 0xefa2 in r2.1.0, 0xefa3 in r2.12.0, kernel/linux/efa/RELEASENOTES.md); 0xefa4 is named
    * "Elastic Fabric Adapter (EFA)" in pci.ids (pciutils/pciids, 2026-05-04 snapshot) and added to rdma-core
    * (PR #1760) and perftest (PR #399); the driver release that binds it (r3.3.0 per the issue report) is
-   * [UNVERIFIED] in the research copy (research new-mechanisms.md §G). The ids are adapter generations, not
+   * [UNVERIFIED] in the copies read (amzn/amzn-drivers kernel/linux/efa/src/efa_main.c @64788ef; pciutils/pciids pci.ids). The ids are adapter generations, not
    * CPU architectures; which instance types carry which is not published.
    */
   efaDeviceIds: ['efa0', 'efa1', 'efa2', 'efa3', 'efa4'],
 } as const;
 
 /*
- * InfiniBand stack (research ib.md). Every upstream manifest ships `latest` or a moving snapshot tag; these are
+ * InfiniBand stack. Every upstream manifest ships `latest` or a moving snapshot tag; these are
  * the released tags of the copies read there.
  */
 
-/** Multus CNI, thick plugin (research ib.md §5.1): the release workflow publishes `<tag>-thick` images. */
+/** Multus CNI, thick plugin (k8snetworkplumbingwg/multus-cni deployments/multus-daemonset-thick.yml): the release workflow publishes `<tag>-thick` images. */
 export const MULTUS = {
   image: 'ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick',
 } as const;
 
-/** Mellanox ipoib-cni (research ib.md §4; tag v1.2.2, 2025-03-25, also in network-operator's images-sha256 list). */
+/** Mellanox ipoib-cni (Mellanox/ipoib-cni; tag v1.2.2, 2025-03-25, also in network-operator's images-sha256 list). */
 export const IPOIB_CNI = {
   image: 'ghcr.io/mellanox/ipoib-cni:v1.2.2',
 } as const;
 
-/** Whereabouts IPAM (research ib.md §6.1; v0.9.4 is the release with the separate reconciler Deployment). */
+/** Whereabouts IPAM (k8snetworkplumbingwg/whereabouts doc/crds/, v0.9.4; v0.9.4 is the release with the separate reconciler Deployment). */
 export const WHEREABOUTS = {
   image: 'ghcr.io/k8snetworkplumbingwg/whereabouts:v0.9.4',
   /** Reconciler schedule of the upstream ConfigMap `whereabouts-config`. */
   reconcilerCron: '30 4 * * *',
 } as const;
 
-/** Mellanox k8s-rdma-shared-dev-plugin (research ib.md §2.2; tag v1.5.3, 2025-03-26, images on ghcr.io). */
+/** Mellanox k8s-rdma-shared-dev-plugin (Mellanox/k8s-rdma-shared-dev-plugin deployment/k8s/base; tag v1.5.3, 2025-03-26, images on ghcr.io). */
 export const RDMA_SHARED_DEVICE_PLUGIN = {
   image: 'ghcr.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3',
   /** Resource prefix the plugin uses when a configList entry sets none. */
   defaultResourcePrefix: 'rdma',
 } as const;
 
-/** nimbix jarvice-k8s-rdma, the `jarvice.com/rdma` plugin (research ib.md §3.2; image of jarvice-helm values). */
+/** nimbix jarvice-k8s-rdma, the `jarvice.com/rdma` plugin (nimbix/jarvice-k8s-rdma; image of jarvice-helm values). */
 export const JARVICE_RDMA_DEVICE_PLUGIN = {
   image: 'us-docker.pkg.dev/jarvice/images/k8s-rdma-device:1.0.3',
   resourceName: 'jarvice.com/rdma',
 } as const;
 
 /**
- * NVIDIA network-operator release whose component images operator mode names (research ib.md §1.2,
+ * NVIDIA network-operator release whose component images operator mode names (Mellanox/network-operator
  * hack/release.yaml at tag v26.4.1): `nvcr.io/nvidia/mellanox/<image>:network-operator-v26.4.1`.
  */
 export const NETWORK_OPERATOR = {
@@ -225,7 +225,7 @@ export const NETWORK_OPERATOR = {
     multus: 'multus-cni',
     cniPlugins: 'plugins',
     ipoib: 'ipoib-cni',
-    /** NV-IPAM: example/crs/mellanox.com_v1alpha1_nicclusterpolicy_cr-ipoib.yaml at v26.4.1 (research new-mechanisms.md §H). */
+    /** NV-IPAM: example/crs/mellanox.com_v1alpha1_nicclusterpolicy_cr-ipoib.yaml at v26.4.1 (Mellanox/network-operator @v26.4.1). */
     nvIpam: 'nvidia-k8s-ipam',
   },
   /**

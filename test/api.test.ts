@@ -70,3 +70,11 @@ test('yaml is pinned to one version: the YAML writer promises its bytes (test/ya
   expect(pkg.dependencies.yaml).toMatch(/^\d+\.\d+\.\d+$/);
   expect(require('yaml/package.json').version).toBe(pkg.dependencies.yaml);
 });
+
+test('comments cite upstream sources, not the project\'s research notes (which users of the package never see)', () => {
+  const { readdirSync, statSync } = require('fs');
+  const walk = (d: string): string[] => readdirSync(d).flatMap((n: string) => statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : []);
+  const cited = walk(join(root, 'src')).flatMap(f => readFileSync(f, 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const))
+    .filter(([, , l]) => /research (?:efa|ib|mpi-openshift|new-mechanisms)\.md|shared\/research/.test(l)).map(([f, n]) => `${f.slice(root.length + 1)}:${n}`);
+  expect(cited).toEqual([]);
+});

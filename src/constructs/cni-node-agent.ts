@@ -5,7 +5,7 @@ import { checkAbsolutePath } from '../validate';
  * Host paths of the CNI plugins and their configuration, shared by the node agents that install CNI
  * binaries (Multus, ipoib-cni, whereabouts). Kubernetes distributions use /opt/cni/bin and /etc/cni/net.d;
  * OpenShift uses /var/lib/cni/bin ("/opt/cni/bin directory is read-only on OCP", network-operator
- * pkg/consts) and /etc/kubernetes/cni/net.d (research ib.md §1.4, §9; the latter not checked against
+ * pkg/consts) and /etc/kubernetes/cni/net.d (Mellanox/network-operator manifests/ DaemonSets; the latter not checked against
  * OpenShift documentation).
  */
 export interface CniHostPaths {

@@ -15,7 +15,7 @@ export const EFA_INSTANCE_TYPES: readonly string[] = efaData.instanceTypes;
 
 /**
  * The plugin container's resources unless set: the requests of the eks-charts chart (aws/eks-charts
- * stable/aws-efa-k8s-device-plugin values.yaml, research efa.md: requests 10m/20Mi, no limits) and our
+ * stable/aws-efa-k8s-device-plugin values.yaml @5239609: requests 10m/20Mi, no limits) and our
  * 100Mi memory limit (the chart sets none; see the CHANGELOG).
  */
 export const EFA_DEVICE_PLUGIN_RESOURCES: ResourceRequirements = { requests: { cpu: '10m', memory: '20Mi' }, limits: { memory: '100Mi' } };
@@ -42,13 +42,13 @@ export const EKS_CHARTS_EFA_CHART = 'aws-efa-k8s-device-plugin';
 /**
  * The DaemonSet name and selector of eksctl's embedded EFA device plugin manifest: eksctl-io/eksctl
  * `pkg/addons/assets/efa-device-plugin.yaml` as read at commit 09dd74f, the same as aws-samples/aws-efa-eks
- * `manifest/efa-k8s-device-plugin.yml` (research efa.md §1.2). [UNVERIFIED for current eksctl: research
- * efa.md §3.1, read at 99984ad, names the object `aws-efa-k8s-device-plugin`; the README says how to check.]
+ * `manifest/efa-k8s-device-plugin.yml` (aws-samples/aws-efa-eks manifest/efa-k8s-device-plugin.yml @9d6557e). [UNVERIFIED for current eksctl: eksctl-io/eksctl
+ * pkg/addons/assets/efa-device-plugin.yaml read at 99984ad names the object `aws-efa-k8s-device-plugin`; the README says how to check.]
  */
 export const EKSCTL_EFA_DAEMONSET = { name: 'aws-efa-k8s-device-plugin-daemonset', selector: { name: 'aws-efa-k8s-device-plugin' } } as const;
 /**
  * The node affinity expression that keeps the plugin off EKS Auto Mode nodes, which run their own
- * (aws/eks-charts daemonset.yaml, added in PR #1182, 2024-11-20; research efa.md §2.3).
+ * (aws/eks-charts daemonset.yaml, added in PR #1182, 2024-11-20; aws/eks-charts stable/aws-efa-k8s-device-plugin templates/daemonset.yaml @5239609).
  */
 export const EKS_AUTO_MODE_EXCLUSION = { key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['auto'] } as const;
 
@@ -209,7 +209,7 @@ export interface EfaDevicePluginProps {
  * The AWS EFA Kubernetes device plugin: a DaemonSet that advertises `vpc.amazonaws.com/efa` on EFA nodes.
  *
  * Shape per aws-samples/aws-efa-eks `manifest/efa-k8s-device-plugin.yml` and aws/eks-charts
- * `stable/aws-efa-k8s-device-plugin` (research efa.md §1.2, §2.2-2.4).
+ * `stable/aws-efa-k8s-device-plugin` (aws-samples/aws-efa-eks manifest/efa-k8s-device-plugin.yml @9d6557e; aws/eks-charts stable/aws-efa-k8s-device-plugin @5239609).
  */
 export class EfaDevicePlugin extends Construct {
   /** The resource name pods request. */

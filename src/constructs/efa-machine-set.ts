@@ -17,7 +17,7 @@ export interface InstallerNames {
 }
 
 /**
- * The installer's names for a release (research new-mechanisms.md §F). From 4.16 the AWS installer provisions
+ * The installer's names for a release (openshift/installer pkg/asset/machines/aws/machines.go; 4.16 release notes). From 4.16 the AWS installer provisions
  * with Cluster API: openshift/installer pkg/asset/machines/aws/machines.go (`%s-subnet-%s-%s` with `private`;
  * security-group filters `<infraID>-node` and `<infraID>-lb` for workers) and pkg/asset/manifests/aws/zones.go,
  * as the 4.16 MachineSet docs sample shows them. Up to 4.15 (Terraform): `<infraID>-private-<zone>` and
@@ -232,7 +232,7 @@ export class EfaMachineSet extends Construct {
                   : { filters: [{ name: 'tag:Name', values: [names.subnet] }] },
                 securityGroups: securityGroups.map(g => ({ filters: [{ name: 'tag:Name', values: [g] }] })),
                 iamInstanceProfile: { id: iamProfile },
-                // Secret names of the documented AWS MachineSet (research mpi-openshift.md §7.2).
+                // Secret names of the documented AWS MachineSet (openshift-docs modules/machineset-yaml-aws.adoc).
                 credentialsSecret: { name: 'aws-cloud-credentials' },
                 userDataSecret: { name: 'worker-user-data' },
                 deviceIndex: 0,
@@ -347,7 +347,7 @@ export interface EfaClusterAutoscalerProps {
 
 /**
  * The cluster's `ClusterAutoscaler` (a singleton named `default`) with a scale-down delay after add suited to
- * EFA machines (research mpi-openshift.md §7.3; the proof of concept's values).
+ * EFA machines (openshift-docs modules/cluster-autoscaler-cr.adoc, machine-autoscaler-cr.adoc; kwozyman/ocp-aws-efa-poc autoscaler.yaml; the proof of concept's values).
  */
 export class EfaClusterAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: EfaClusterAutoscalerProps) {

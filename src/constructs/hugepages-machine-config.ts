@@ -13,7 +13,7 @@ export const HUGE_PAGE_SIZES: readonly HugePageSize[] = ['2M', '1G'];
 
 /**
  * 2 MiB huge pages EFA nodes reserve by default: the EFA installer and EKS AMIs pre-allocate 5128 pages
- * (research efa.md §4.4). The proof of concept's `hugepages=10256M` is this amount written as a size
+ * (EKS user guide node-efa.adoc: EFA instances pre-allocate 5128 2MiB huge pages; aws-samples/aws-efa-eks README). The proof of concept's `hugepages=10256M` is this amount written as a size
  * (5128 × 2 MiB = 10256 MiB); the kernel reads `hugepages=` as a page count, so we emit `hugepages=5128`.
  */
 export const EFA_DEFAULT_HUGEPAGES_2M = 5128;
@@ -23,7 +23,7 @@ export const EFA_DEFAULT_HUGEPAGES_2M = 5128;
  * vCPU (libfabric's EFA provider uses about 110 MiB per endpoint and Open MPI opens about two endpoints per
  * core) plus one, as in Bottlerocket's corndog and libfabric-ci-scripts efa-check.sh; it matches the
  * allocatable huge pages of p4de (96 vCPUs: 10561 pages) and p5 (192 vCPUs: 21121 pages) nodes
- * (research efa.md §4.4).
+ * (EKS user guide node-efa.adoc: EFA instances pre-allocate 5128 2MiB huge pages; aws-samples/aws-efa-eks README).
  */
 export function efaHugepagesFor(vcpus: number): number {
   checkPositiveInt('efaHugepagesFor', 'vcpus', vcpus, 4096);

@@ -154,7 +154,7 @@ function resolveIbPod(where: string, o: IbPodOptions, scope: Construct): Resolve
 /**
  * Root with only IPC_LOCK: verbs programs pin (register) their buffers, and the capability lifts
  * RLIMIT_MEMLOCK only for root; a non-root process gets an empty effective capability set
- * (research ib.md §8.1).
+ * (NVIDIA/nvidia-container-toolkit #2037 and kubernetes #3595 on memlock; IPC_LOCK only lifts it for root).
  */
 function rdmaRootSecurityContext(): k8s.SecurityContext {
   return { runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['IPC_LOCK'] } };
@@ -268,7 +268,7 @@ export interface IbBandwidthTestProps extends IbPodOptions {
 
 /**
  * A perftest bandwidth pair between two nodes (one Indexed Job of two pods, a headless Service), reporting in
- * Gb/s: `ib_read_bw -F --report_gbits` (research ib.md §7.1; the jarvice-k8s-rdma README's test). The
+ * Gb/s: `ib_read_bw -F --report_gbits` (linux-rdma/perftest README, src/perftest_parameters.c; the jarvice-k8s-rdma README's test). The
  * connection exchange goes over the pod network to the server's Service name; the transfer itself over the
  * HCA. The same options are passed to both sides, as perftest requires.
  */

@@ -38,7 +38,7 @@ export interface IpoibCniProps extends Pick<CniHostPaths, 'cniBinDir'> {
 
 /**
  * Mellanox ipoib-cni: a DaemonSet whose entrypoint copies the `ipoib` CNI plugin into the host's CNI
- * plugin directory and then sleeps (research ib.md §4, images/ipoib-cni-daemonset.yaml and
+ * plugin directory and then sleeps (Mellanox/ipoib-cni images/ipoib-cni-daemonset.yaml and
  * cmd/entrypoint). The plugin creates an IPoIB child link of the `master` interface and moves it into the pod.
  */
 export class IpoibCni extends Construct {

@@ -14,7 +14,7 @@ export const NETWORKS_ANNOTATION = 'k8s.v1.cni.cncf.io/networks';
 export const CNI_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0'] as const;
 export type CniVersion = typeof CNI_VERSIONS[number];
 
-/** Whereabouts IPAM options (whereabouts pkg/types IPAMConfig; research ib.md §6.2). */
+/** Whereabouts IPAM options (k8snetworkplumbingwg/whereabouts pkg/types/types.go IPAMConfig). */
 /** The IPoIB range when none is given: a private /24 (pick the fabric's own subnet in production). */
 export const DEFAULT_IPOIB_RANGE = '192.168.0.0/24';
 

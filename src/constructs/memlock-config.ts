@@ -5,7 +5,7 @@ import { standardLabels } from '../labels';
 import { checkDnsLabel } from '../validate';
 import { MACHINE_CONFIG_ROLE_LABEL } from './hugepages-machine-config';
 
-/** Ignition spec version of the configs we write: 3.2.0, as the proof of concept's memlock MachineConfig and the OKD kernel-argument doc use (research mpi-openshift.md §3.1, §4). */
+/** Ignition spec version of the configs we write: 3.2.0, as the proof of concept's memlock MachineConfig and the OKD kernel-argument doc use (openshift-docs MachineConfig kernelArguments; kwozyman/ocp-aws-efa-poc memlock MachineConfig). */
 export const IGNITION_VERSION = '3.2.0';
 
 /** Ignition wants file modes as decimal numbers: 0644 is 420. */

@@ -34,7 +34,7 @@ export interface MpiJobSecurityProps {
  * gets a random UID that has no /etc/passwd entry, and OpenSSH refuses users it cannot look up. Running as
  * the image's own user (a fixed UID the SCC allows), sshd finds its user and home, reads the host key the
  * operator mounts there, listens on port 2222 (no privileged port) and needs no root, SYS_CHROOT or
- * NET_BIND_SERVICE: the v2 operator's ssh launcher works unpatched (research mpi-openshift.md §1.6, §6.2).
+ * NET_BIND_SERVICE: the v2 operator's ssh launcher works unpatched (kubeflow/mpi-operator issues #151 and #288 on OpenShift).
  */
 export class MpiJobSecurity extends Construct {
   public readonly serviceAccountName: string;

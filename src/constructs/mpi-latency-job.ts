@@ -107,7 +107,7 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
 
 /**
  * An MPIJob (kubeflow.org/v2beta1) running an OSU point-to-point benchmark between two workers, one rank
- * each, forced onto different nodes (EFA has no same-host loopback path, research efa.md §4.7).
+ * each, forced onto different nodes (EFA has no same-host loopback path: ai-dynamo/dynamo PR #9521).
  *
  * The image must run sshd as `mpiuser` (UID 1000) on port 2222 with `/home/mpiuser/.sshd_config`, like the
  * mpi-operator base image, and contain libfabric with the EFA provider, OSU, and Amazon Open MPI
@@ -366,7 +366,7 @@ const openMpi = (transportArgs: (r: ResolvedMpiJob) => string[]): Launcher => ({
 
 /** The launcher of each (MPI implementation, transport) this construct runs; any other pair is refused. */
 const LAUNCHERS: Partial<Record<LauncherKey, Launcher>> & Record<'OpenMPI/efa' | 'OpenMPI/tcp' | 'OpenMPI/ib' | 'Intel/efa', Launcher> = {
-  // Force the OFI path to EFA: no silent fallback to TCP (research mpi-openshift.md §2.3). fi_info needs no MPI transport.
+  // Force the OFI path to EFA: no silent fallback to TCP (kwozyman/ocp-aws-efa-poc jobs/mpi-latency.yaml; Open MPI cm PML with the ofi MTL). fi_info needs no MPI transport.
   'OpenMPI/efa': openMpi(r => (r.benchmark === 'fi_info' ? [] : ['--mca', 'pml', 'cm', '--mca', 'mtl', 'ofi', '-x', 'FI_PROVIDER=efa'])),
   // TCP twin: ob1 PML over the tcp BTL; the ofi MTL is only used by the cm PML, so OFI is out of the path.
   'OpenMPI/tcp': openMpi(() => ['--mca', 'pml', 'ob1', '--mca', 'btl', 'tcp,self']),

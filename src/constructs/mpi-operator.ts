@@ -17,7 +17,7 @@ export const MPI_OPERATOR_RESOURCES: ResourceRequirements = { requests: { cpu: '
 /**
  * Labels of every object in upstream's `deploy/v2beta1/mpi-operator.yaml` (kustomize commonLabels, which
  * kustomize also puts into selectors): the Deployment's `spec.selector.matchLabels` (kubeflow/mpi-operator,
- * research mpi-openshift.md §1.4).
+ * kubeflow/mpi-operator deploy/v2beta1/mpi-operator.yaml, v0.8.0).
  */
 export const UPSTREAM_MPI_OPERATOR_LABELS: Readonly<Record<string, string>> = {
   'app': 'mpi-operator',
@@ -116,8 +116,8 @@ export interface MpiOperatorProps {
 
 /**
  * kubeflow mpi-operator v0.8.x serving MPIJob `kubeflow.org/v2beta1`: namespace, CRD, ServiceAccount, the
- * operator ClusterRole and the aggregated admin/edit/view roles, binding and Deployment (research
- * mpi-openshift.md §1.4, deploy/v2beta1/mpi-operator.yaml at v0.8.0; objects written here, not copied).
+ * operator ClusterRole and the aggregated admin/edit/view roles, binding and Deployment (kubeflow/mpi-operator
+ * deploy/v2beta1/mpi-operator.yaml at v0.8.0; objects written here, not copied).
  */
 export class MpiOperator extends Construct {
   public readonly namespace: string;
@@ -197,7 +197,7 @@ export class MpiOperator extends Construct {
     });
 
     const rbac = checkOneOf(WHERE, 'rbac', props.rbac ?? 'least-privilege', ['least-privilege', 'upstream']);
-    // Operator rules of deploy/v2beta1/mpi-operator.yaml at v0.8.0 (research mpi-openshift.md §1.4), or only
+    // Operator rules of kubeflow/mpi-operator deploy/v2beta1/mpi-operator.yaml at v0.8.0, or only
     // what the code paths use.
     new k8s.KubeClusterRole(this, 'OperatorRole', {
       metadata: { name: NAME, labels: labels(NAME) },

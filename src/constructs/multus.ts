@@ -62,7 +62,7 @@ export interface MultusProps extends CniHostPaths {
 
 /**
  * Multus CNI as the thick plugin (a daemon per node and a small shim binary), the shape of
- * multus-cni deployments/multus-daemonset-thick.yml at v4.3.0 (research ib.md §5.1), hardened:
+ * k8snetworkplumbingwg/multus-cni deployments/multus-daemonset-thick.yml at v4.3.0, hardened:
  * a released image tag, Guaranteed QoS (init container included, so the pod is not first in line for the
  * OOM killer, #1160), system-node-critical priority, and a config hash that rolls the pods when the daemon
  * configuration changes.

@@ -55,9 +55,9 @@ export interface NicClusterPolicyProps {
 /**
  * Operator mode: the NVIDIA network-operator's `NicClusterPolicy` (mellanox.com/v1alpha1) asking for the
  * RDMA shared device plugin, ipoib-cni, NV-IPAM (the operator's IPAM since whereabouts and `ipamPlugin`
- * were removed in v25.10.0, research new-mechanisms.md §H; its webhook off, as in the operator's IPoIB
+ * were removed in v25.10.0, Mellanox/network-operator @v26.4.1; its webhook off, as in the operator's IPoIB
  * example, since it needs cert-manager) and, unless off, Multus and the CNI plugins. The operator acts only
- * on the instance named `nic-cluster-policy` (research ib.md §1.1-1.2), so the name is fixed. The operator
+ * on the instance named `nic-cluster-policy` (Mellanox/network-operator api/v1alpha1/nicclusterpolicy_types.go), so the name is fixed. The operator
  * itself is installed from NVIDIA's Helm chart, which no longer renders this resource.
  */
 export class NetworkOperatorPolicy extends Construct {
@@ -125,7 +125,7 @@ export interface OperatorIpoibNetworkProps {
 
 /**
  * Operator mode's `IPoIBNetwork` (mellanox.com/v1alpha1, cluster-scoped): the operator renders it into a
- * NetworkAttachmentDefinition of CNI type ipoib in `networkNamespace` (research ib.md §1.3), its addresses
+ * NetworkAttachmentDefinition of CNI type ipoib in `networkNamespace` (Mellanox/network-operator api/v1alpha1 IPoIBNetwork and its NAD rendering), its addresses
  * from an NV-IPAM pool (`{"type":"nv-ipam","poolName":...}`, the operator's IPoIBNetwork example).
  */
 export class OperatorIpoibNetwork extends Construct {
@@ -139,7 +139,7 @@ export class OperatorIpoibNetwork extends Construct {
     this.networkNamespace = checkDnsLabel(where, 'networkNamespace', props.networkNamespace ?? 'rdma-benchmarks');
     const master = checkInterfaceName(where, 'master', props.master ?? 'ib0');
     const poolName = checkDnsSubdomain(where, 'poolName', props.poolName ?? this.name);
-    // The operator strips all whitespace from this string (research ib.md §1.3): compact JSON has none.
+    // The operator strips all whitespace from this string (Mellanox/network-operator api/v1alpha1 IPoIBNetwork and its NAD rendering): compact JSON has none.
     const ipam = JSON.stringify({ type: 'nv-ipam', poolName });
     new IPoIbNetwork(this, 'Resource', {
       metadata: { name: this.name, labels: standardLabels(this, this.name, 'network') },
@@ -183,7 +183,7 @@ export interface NvIpamPoolProps {
 }
 
 /**
- * An NV-IPAM `IPPool` (nv-ipam.nvidia.com/v1alpha1, namespaced; research new-mechanisms.md §H): nv-ipam hands
+ * An NV-IPAM `IPPool` (nv-ipam.nvidia.com/v1alpha1, namespaced; Mellanox/network-operator @v26.4.1): nv-ipam hands
  * each node a block of `perNodeBlockSize` addresses from `subnet` and pods on the node addresses from its block.
  */
 export class NvIpamPool extends Construct {

@@ -98,7 +98,7 @@ export const NFD_WORKER_TOLERATIONS: readonly Toleration[] = [{ operator: 'Exist
 /**
  * The Node Feature Discovery operator on OpenShift, installed from OLM as the OpenShift documentation does
  * it (Namespace `openshift-nfd`, OperatorGroup, Subscription `nfd` from `redhat-operators`), plus the
- * `NodeFeatureDiscovery` instance (research mpi-openshift.md §5.1-5.2).
+ * `NodeFeatureDiscovery` instance (openshift-docs modules/psap-installing-node-feature-discovery-operator.adoc; openshift/cluster-nfd-operator api/v1/nodefeaturediscovery_types.go).
  */
 export class NodeFeatureDiscovery extends Construct {
   public readonly namespace: string;
@@ -118,8 +118,8 @@ export class NodeFeatureDiscovery extends Construct {
         metadata: {
           name: this.namespace,
           // As documented: the `name` label, and cluster monitoring scrapes the operator's metrics. The Pod
-          // Security labels are community practice on OpenShift for host-level workloads (research
-          // mpi-openshift.md §6.1), not part of the documented Namespace.
+          // Security labels are community practice on OpenShift for host-level workloads (our
+          // reading), not part of the documented Namespace.
           labels: {
             ...labels(this.namespace), 'name': this.namespace, 'openshift.io/cluster-monitoring': 'true',
             ...OPENSHIFT_NO_LABEL_SYNC, ...podSecurityLabels('privileged'),
@@ -160,7 +160,7 @@ export class NodeFeatureDiscovery extends Construct {
   }
 }
 
-/** Node label the EFA rule sets by default; NFD may set labels under `feature.node.kubernetes.io/` and its subdomains (research mpi-openshift.md §5.3). */
+/** Node label the EFA rule sets by default; NFD may set labels under `feature.node.kubernetes.io/` and its subdomains (kubernetes-sigs/node-feature-discovery docs, feature labels). */
 export const EFA_NODE_LABEL = 'feature.node.kubernetes.io/aws-efa.present';
 
 export interface EfaNodeFeatureRuleProps {
@@ -197,7 +197,7 @@ export interface EfaNodeFeatureRuleProps {
 /**
  * A NodeFeatureRule that labels nodes holding an EFA device. Amazon's ENA adapters share PCI vendor `1d0f`
  * (and class 0200), so NFD's vendor label `pci-1d0f.present` is on every Nitro instance; the rule matches the
- * EFA device ids as well (research mpi-openshift.md §5.3, efa.md §4.7).
+ * EFA device ids as well (kubernetes-sigs/node-feature-discovery docs; amzn/amzn-drivers kernel/linux/efa/src/efa_main.c device ids).
  */
 export class EfaNodeFeatureRule extends Construct {
   public readonly name: string;

@@ -52,8 +52,8 @@ export interface SccGrantProps {
 /**
  * A SecurityContextConstraints object granting exactly what a workload needs, a ClusterRole with `use` on
  * it (`security.openshift.io`, resource `securitycontextconstraints`, resourceNames [name]) and one
- * RoleBinding per ServiceAccount: the RBAC way to grant an SCC, scoped to those accounts (research
- * mpi-openshift.md §6.1). Privileged containers, host PID/IPC and privilege escalation are never allowed.
+ * RoleBinding per ServiceAccount: the RBAC way to grant an SCC, scoped to those accounts (openshift/api
+ * security/v1/types.go). Privileged containers, host PID/IPC and privilege escalation are never allowed.
  */
 export class SccGrant extends Construct {
   public readonly name: string;

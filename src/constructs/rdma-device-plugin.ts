@@ -120,7 +120,7 @@ const DEFAULT_CONFIG_LIST: RdmaSharedResource[] = [{
   selectors: { vendors: ['15b3'], linkTypes: ['infiniband'] },
 }];
 
-// network-operator webhook-schemas/rdma_shared_device_plugin.json and validator (research ib.md §1.7).
+// network-operator webhook-schemas/rdma_shared_device_plugin.json and validator (Mellanox/network-operator api/v1alpha1/validator/nicpolicy_webhook.go).
 const RESOURCE_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const RESOURCE_PREFIX = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z]{2,})+$/;
 const PCI_ID = /^[0-9a-fA-F]{4}$/;
@@ -132,10 +132,10 @@ const MAX_ROCE_SHARES = 63;
  *
  * - `rdma-shared`: the `rdma-devices` ConfigMap (`config.json`) and the `rdma-shared-dp-ds` DaemonSet as
  *   upstream runs it: host network, privileged (it reads every HCA and sets matched interfaces up),
- *   kubelet device-plugin and plugin-registry directories, host `/dev` (research ib.md §2.2-2.4). Needs the
+ *   kubelet device-plugin and plugin-registry directories, host `/dev` (Mellanox/k8s-rdma-shared-dev-plugin deployment/k8s/base/daemonset.yaml, pkg/resources/rdma_device_spec.go). Needs the
  *   RDMA subsystem in `shared` network-namespace mode on the hosts. A config hash rolls the pods on change.
  * - `jarvice`: the `rdma-device-daemonset` DaemonSet, unprivileged, mounting `/dev/infiniband` (and
- *   `/dev/knem` with `knem`); one `jarvice.com/rdma` per node (research ib.md §3.2).
+ *   `/dev/knem` with `knem`); one `jarvice.com/rdma` per node (nimbix/jarvice-k8s-rdma).
  */
 export class RdmaDevicePlugin extends Construct {
   public readonly variant: RdmaDevicePluginVariant;

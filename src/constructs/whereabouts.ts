@@ -55,7 +55,7 @@ export interface WhereaboutsProps extends CniHostPaths {
 }
 
 /**
- * Whereabouts, the cluster-wide IPAM plugin, as v0.9.4 installs it (research ib.md §6.1): its CRDs,
+ * Whereabouts, the cluster-wide IPAM plugin, as v0.9.4 installs it (k8snetworkplumbingwg/whereabouts doc/crds/): its CRDs,
  * ServiceAccount and RBAC, the `whereabouts-config` ConfigMap, the DaemonSet that installs the plugin and
  * its kubeconfig on every node and runs the pod-deletion control loop, and the `whereabouts-reconciler`
  * Deployment that frees leaked addresses on a schedule (one replica: it has no leader election).
@@ -88,7 +88,7 @@ export class Whereabouts extends Construct {
     }
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: NAME, namespace: this.namespace, labels: labels(NAME) } });
-    // Rules of doc/crds/daemonset-install.yaml at v0.9.4 (research ib.md §6.1).
+    // Rules of k8snetworkplumbingwg/whereabouts doc/crds/daemonset-install.yaml at v0.9.4.
     new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: 'whereabouts-cni', labels: labels(NAME) },
       rules: [

@@ -1,7 +1,7 @@
 /**
  * The project's own definitions of the CNI-side CRDs the baremetal-ipoib bundle installs: the Network
- * Plumbing WG `NetworkAttachmentDefinition` (as Multus v4.3.0 ships it, research ib.md §5.1-5.2) and the
- * three whereabouts v0.9.4 CRDs (research ib.md §6.1). Structural schemas written here, not the upstream
+ * Plumbing WG `NetworkAttachmentDefinition` (as Multus v4.3.0 ships it, k8snetworkplumbingwg/multus-cni deployments/multus-daemonset-thick.yml v4.3.0; network-attachment-definition-client pkg/apis/k8s.cni.cncf.io/v1/types.go) and the
+ * three whereabouts v0.9.4 CRDs (k8snetworkplumbingwg/whereabouts doc/crds/, v0.9.4). Structural schemas written here, not the upstream
  * files; tests check that every field declared here exists upstream with the same type and required list,
  * and that every object we emit validates against both definitions.
  */

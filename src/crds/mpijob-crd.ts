@@ -1,7 +1,7 @@
 /**
  * The project's own definition of the `mpijobs.kubeflow.org` CRD, serving MPIJob `kubeflow.org/v2beta1`
- * as kubeflow/mpi-operator v0.8.x does (fields and defaults per research mpi-openshift.md §1.1,
- * `pkg/apis/kubeflow/v2beta1/types.go`).
+ * as kubeflow/mpi-operator v0.8.x does (fields and defaults per kubeflow/mpi-operator
+ * `pkg/apis/kubeflow/v2beta1/types.go` at v0.8.0).
  *
  * A structural schema written here, not the upstream file: the fields the controller reads are typed,
  * while embedded pod templates preserve unknown fields (the API server then does not prune them; the

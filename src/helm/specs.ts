@@ -8,8 +8,8 @@ import type { When, WhenAtom } from './infer';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, NCCL_IB_IMAGE, NCCL_IMAGE, efaDevicePluginImage } from '../versions';
 
 /*
- * NOTES.txt facts: NicClusterPolicy `status.state` is one of ready, notReady, ignore, error (research
- * ib.md §1.2); the fi_info Job fails when no EFA provider is found (EfaInfoJob).
+ * NOTES.txt facts: NicClusterPolicy `status.state` is one of ready, notReady, ignore, error (Mellanox/network-operator
+ * api/v1alpha1/nicclusterpolicy_types.go); the fi_info Job fails when no EFA provider is found (EfaInfoJob).
  */
 
 /**

@@ -1,8 +1,8 @@
 import { Fabric, Metric, Point } from './parse';
 
 /**
- * Published results the report compares runs with. Every figure comes from the research notes, which cite
- * the upstream file; `source` says where and how firm it is.
+ * Published results the report compares runs with. Each `source` names the upstream file or page a figure
+ * comes from, and how firm it is.
  */
 export interface Baseline {
   /** Name for `--baseline`. */
@@ -29,10 +29,10 @@ export interface Baseline {
 /** Sizes of the seed-003 pingpong tables: 1,000,000 messages each. */
 const SEED_003_SIZES = [4, 16, 64, 256, 1024, 10240, 51200, 102400];
 const seedPoints = (values: number[]): Point[] => SEED_003_SIZES.map((size, i) => ({ size, value: values[i] }));
-const SEED_003 = 'the "Benchmarking RDMA in AWS EKS cluster (graviton3 + EFA 2.0)" README (shared seed 003; research efa.md §8), 1M messages per size; which pingpong tool it ran is not stated';
-const PARALLELCLUSTER = 'aws/aws-parallelcluster integration-test results tests/integration-tests/tests/efa/test_efa/test_efa/osu_benchmarks/results (research mpi-openshift.md §2.4), 2 nodes, 1 rank each; sizes 0-64 B published as a range';
+const SEED_003 = 'the "Benchmarking RDMA in AWS EKS cluster (graviton3 + EFA 2.0)" README (shared seed 003), 1M messages per size; which pingpong tool it ran is not stated';
+const PARALLELCLUSTER = 'aws/aws-parallelcluster integration-test results tests/integration-tests/tests/efa/test_efa/test_efa/osu_benchmarks/results, 2 nodes, 1 rank each; sizes 0-64 B published as a range';
 const NCCL_SAMPLES = 'published nccl-tests all_reduce_perf results, out-of-place busbw at the largest size';
-const AZURE = 'Azure/aks-rdma-infiniband tests/expected-output.md pass thresholds on HDR InfiniBand (research ib.md §7.2)';
+const AZURE = 'Azure/aks-rdma-infiniband tests/expected-output.md pass thresholds on HDR InfiniBand';
 
 export const BASELINES: readonly Baseline[] = [
   {
@@ -73,7 +73,7 @@ export const BASELINES: readonly Baseline[] = [
     // The notes give "~402-409 µs small messages" without the sizes; 64 B is our reading of "small".
     smallRange: { maxSize: 64, low: 402, high: 409 },
     points: [],
-    source: 'opendatahub-io/distributed-workloads OSU 7.3 results over the pod network with pml ob1, btl tcp (research mpi-openshift.md §2.4)',
+    source: 'opendatahub-io/distributed-workloads OSU 7.3 results over the pod network with pml ob1, btl tcp',
   },
   {
     name: 'ib-hdr-read-bw',

@@ -1,10 +1,10 @@
 /**
  * Parsers for the benchmark logs the report reads. Each returns the runs found in one text; formats:
- * - OSU `osu_latency`, `osu_bw`, `osu_bibw` 5.x to 7.x (research mpi-openshift.md §2.2): a `# OSU MPI[-X] <name>
+ * - OSU `osu_latency`, `osu_bw`, `osu_bibw` 5.x to 7.x (OSU micro-benchmarks osu_util.c output format, 5.x to 7.x): a `# OSU MPI[-X] <name>
  *   Test v<version>` header, other `#` lines (column header; `# Datatype: MPI_CHAR.` since 7.1), then
  *   `<size> <value>` rows. 5.x/6.x/7.0 start at size 0; 7.1+ skip it. Launcher logs interleave other lines
  *   (ssh warnings, mpirun banners), which are skipped. A repeated header (several datatypes) starts a new run.
- * - perftest `ib_*_bw` / `ib_*_lat` (research ib.md §7.2): the test title line, a `#bytes #iterations ...`
+ * - perftest `ib_*_bw` / `ib_*_lat` (linux-rdma/perftest src/perftest_parameters.c): the test title line, a `#bytes #iterations ...`
  *   header naming the columns and unit (`Gb/sec`, `MiB/sec`, or `MB/sec` before perftest 24.07, the same
  *   binary unit), rows up to the 87-dash line.
  * - `fi_pingpong` (libfabric util/pingpong.c `show_perf`): a header with `bytes` ... `usec/xfer` columns and

@@ -20,12 +20,12 @@ export interface Report {
 
 /**
  * Tolerance over a curve baseline's small-message latency before a run counts as off the fast path: the
- * aws-parallelcluster EFA test accepts +10 µs for two-digit values (research mpi-openshift.md §2.4).
+ * aws-parallelcluster EFA test accepts +10 µs for two-digit values (aws/aws-parallelcluster tests/integration-tests/tests/efa/test_efa/test_efa/osu_benchmarks/results).
  */
 export const LATENCY_TOLERANCE_US = 10;
 /**
- * Below this an EFA "two-node" latency is shared memory: EFA has no intra-host path (research efa.md §4.7), and
- * the aws-parallelcluster result showing 0.49 µs was both ranks on one node (research mpi-openshift.md §2.4).
+ * Below this an EFA "two-node" latency is shared memory: EFA has no intra-host path (ai-dynamo/dynamo PR #9521), and
+ * the aws-parallelcluster result showing 0.49 µs was both ranks on one node (aws/aws-parallelcluster tests/integration-tests/tests/efa/test_efa/test_efa/osu_benchmarks/results).
  * 2 µs is our line between the two (no EFA result in the notes is below 10 µs).
  */
 export const SHARED_MEMORY_US = 2;
