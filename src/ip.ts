@@ -1,6 +1,10 @@
 /**
  * IPv4 and IPv6 addresses and CIDR ranges as big integers, for checking IPAM options at synth time
  * (a range is canonical, an address or sub-range lies inside it).
+ *
+ * Why not ipaddr.js: its parser accepts forms the IPAM plugins that read these values do not (IPv4 with fewer
+ * than four parts or hex/octal parts through `parse`, IPv6 zone ids such as `fe80::1%eth0`), so the grammar
+ * here would stay anyway; what remains is prefix arithmetic on bigints, a few lines that need no dependency.
  */
 
 export interface IpAddress {

@@ -378,7 +378,10 @@ export function packageChart(profile: string, files: readonly BundleFile[]): Buf
   return tgz(files.map(f => ({ path: `${profile}/${f.path}`, content: f.content })));
 }
 
-/** Helm's values merge: maps merge key by key, anything else (lists too) replaces the default. */
+/**
+ * Helm's values merge: maps merge key by key, anything else (lists too) replaces the default. Not lodash's
+ * merge, which merges lists index by index, unlike Helm (helm.sh/helm/v3 pkg/chartutil coalesce.go).
+ */
 export function mergeValues(defaults: unknown, overrides: unknown): unknown {
   const isMapLike = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
   if (!isMapLike(defaults) || !isMapLike(overrides)) return overrides === undefined ? defaults : overrides;

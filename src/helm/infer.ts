@@ -95,6 +95,11 @@ function byIdentity(r: SynthResult): Map<string, { object: KubeObject; gates: re
   return new Map(r.objects.map((o, i) => [r.ids?.[i] ?? objectId(o), { object: o, gates: r.gates[i] }]));
 }
 
+/*
+ * getPath/setPath over dotted option paths, not lodash or dot-prop: option paths never hold dots or brackets
+ * inside a key, setPath must copy (the synths share their inputs), and the package would load a dependency
+ * for six lines.
+ */
 export function getPath(obj: any, path: string): unknown {
   return path.split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
 }
@@ -134,7 +139,10 @@ interface ProbeSet {
   readonly pieceOf: Map<string, Piece>;
 }
 
-/** JSON with map keys sorted, for comparisons (written out by hand: it runs on every document many times). */
+/**
+ * JSON with map keys sorted, for comparisons (written out by hand, not fast-json-stable-stringify or
+ * json-stable-stringify: it is memoized per object in a WeakMap, since it runs on every document many times).
+ */
 const canonicals = new WeakMap<object, string>();
 
 function canonical(v: unknown): string {

@@ -4,6 +4,11 @@ import { gzipSync } from 'zlib';
  * A reproducible .tgz of files (ustar, fixed mode/owner/mtime, sorted paths, gzip with no timestamp):
  * the same files give the same bytes. `helm package` stamps the current time on every entry, so the
  * chart archives are written here instead, in the layout helm expects (`<chart>/Chart.yaml`, ...).
+ *
+ * Why not the `tar` package (npm's packer): it archives files from disk, and the charts are in memory
+ * until the crash-safe commit writes them (src/output/commit.ts); staging them in a scratch folder only to
+ * read them back would add I/O and a failure mode for the same bytes. Plain ustar headers for short paths
+ * are all helm reads here; a path that needs more is refused.
  */
 export interface TarEntry {
   readonly path: string;
