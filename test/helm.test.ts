@@ -345,6 +345,12 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     const named = [...notes.matchAll(/-n (\S+) rollout status (daemonset|deployment)\/(\S+)/g)];
     if (file === '') expect(named.length).toBeGreaterThan(1);
     for (const [, ns, kind, name] of named) expect({ file, found: ids.has(`${kind}/${ns}/${name}`), ns, kind, name }).toEqual({ file, found: true, ns, kind, name });
+    // The NCCL job's log command selects the MPIJob the release has (a test hook: listed under HOOKS).
+    const hooks = parseAllDocuments(manifest.replace(/^[\s\S]*?^HOOKS:$/m, '').replace(/^MANIFEST:$/m, '---')).map(d => d.toJSON()).filter(o => o?.kind);
+    for (const [, name] of notes.matchAll(/app\.kubernetes\.io\/name=(nccl-[a-z-]+),/g)) {
+      expect({ file, name, found: hooks.some(o => o.kind === 'MPIJob' && o.metadata.labels['app.kubernetes.io/name'] === name) }).toEqual({ file, name, found: true });
+    }
+    if (file.includes('nccl')) expect(notes).toMatch(/app\.kubernetes\.io\/name=nccl-/);
     // The checks' commands name this release and its namespace whenever there are checks.
     if (objects.length > 0 && notes.includes('helm test')) expect(notes).toContain('helm test r -n team-a');
     if (file === '') expect(notes).toContain('helm test r -n team-a');

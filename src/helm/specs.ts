@@ -195,6 +195,13 @@ ${efaLatency('efa-osu-c5n-openmpi')}. An EFA run no better than its TCP twin, or
 ${LATENCY_TOLERANCE_US} µs above these, is TCP fallback: \`cdk8s-rdma report efa=<log> tcp=<log>\` gives the verdict.
 `;
 
+/** NOTES.txt lines for the NCCL job of `prefix` (its launcher log and the report's verdict), in namespace `ns`. */
+export const ncclNotes = (cli: 'kubectl' | 'oc', prefix: string, ns: string, transport: 'efa' | 'ib') => `{{- if .Values.${prefix}.enabled }}
+  ${cli} -n ${ns} logs -l app.kubernetes.io/name=nccl-{{ .Values.${prefix}.collective | trimSuffix "_perf" | replace "_" "-" }}-${transport},app.kubernetes.io/component=mpi-launcher --tail=-1 > nccl.log
+  npx cdk8s-rdma report nccl.log   # NCCL's network (${transport === 'efa' ? 'NET/OFI with provider efa' : 'NET/IB'}), socket fallback, #wrong, busbw
+{{- end }}
+`;
+
 /**
  * The EFA device plugin's values, the same in both EFA profiles: the knobs of the eks-charts chart
  * (aws/eks-charts stable/aws-efa-k8s-device-plugin values.yaml: image, supportedInstanceTypes / nodeSelector,

@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, BUNDLE_MODE, DEVICE_PLUGIN_API, DRA_GUARD, NCCL_ALIGN_GPUS, ncclValues, KUBERNETES_VERSION, draValues, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
+import { ADOPT, BUNDLE_MODE, DEVICE_PLUGIN_API, ncclNotes, DRA_GUARD, NCCL_ALIGN_GPUS, ncclValues, KUBERNETES_VERSION, draValues, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
 import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
 import { DRANET, IB_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
 
@@ -133,6 +133,7 @@ Then read them in namespace {{ .Values.namespace | default .Release.Namespace }}
 {{- if .Values.tests.mpi.enabled }}
   kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
 {{- end }}
+${ncclNotes('kubectl', 'tests.nccl', '{{ .Values.namespace | default .Release.Namespace }}', 'ib').trimEnd()}
 {{- end }}
 `,
 };

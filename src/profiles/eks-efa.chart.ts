@@ -1,6 +1,6 @@
 import type { ChartSpec } from '../helm/specs';
 import { AWS_DRANET } from '../versions';
-import { ADOPT, DEVICE_PLUGIN_API, NCCL_ALIGN_GPUS, NCCL_INSTANCE_TYPE, ncclValues, DRA_GUARD, KUBERNETES_VERSION, draValues, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, optional, osuIterations, token } from '../helm/specs';
+import { ADOPT, DEVICE_PLUGIN_API, NCCL_ALIGN_GPUS, NCCL_INSTANCE_TYPE, ncclValues, DRA_GUARD, KUBERNETES_VERSION, draValues, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, ncclNotes, optional, osuIterations, token } from '../helm/specs';
 
 /** The Helm chart of the eks-efa profile: its values (with probes and scopes), exceptions and NOTES.txt (see src/helm/specs.ts). */
 export const EKS_EFA_CHART: ChartSpec = {
@@ -66,6 +66,6 @@ Then read them in namespace {{ .Values.benchmarks.namespace | default .Release.N
 {{- if .Values.benchmarks.pingpong.enabled }}
   kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs -l app.kubernetes.io/name=fi-pingpong,batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
 {{- end }}
-${mpiJobChecks('kubectl')}{{- end }}
+${ncclNotes('kubectl', 'benchmarks.nccl', '{{ .Values.benchmarks.namespace | default .Release.Namespace }}', 'efa')}${mpiJobChecks('kubectl')}{{- end }}
 `,
 };

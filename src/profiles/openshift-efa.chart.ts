@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, IMAGE_PARTS, NCCL_INSTANCE_TYPE, ncclValues, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, efaRollouts, HELM_TEST_NOTES, image, mpiJobChecks, mpiOperator, osuIterations, token } from '../helm/specs';
+import { ADOPT, IMAGE_PARTS, NCCL_INSTANCE_TYPE, ncclValues, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, efaRollouts, HELM_TEST_NOTES, image, mpiJobChecks, mpiOperator, ncclNotes, osuIterations, token } from '../helm/specs';
 import { EFA_NODE_LABEL } from '../constructs/node-feature-discovery';
 import { NFD_OPERATOR, INTEL_BENCHMARK_IMAGE } from '../versions';
 import { OPENSHIFT_EFA_PLUGIN_PULL_SECRETS } from './openshift-efa';
@@ -85,6 +85,6 @@ ${efaRollouts('oc')}
 
 ${HELM_TEST_NOTES}
 Then read the MPI jobs in namespace {{ .Values.benchmarks.namespace | default .Release.Namespace }}:
-${mpiJobChecks('oc')}{{- end }}
+${ncclNotes('oc', 'benchmarks.nccl', '{{ .Values.benchmarks.namespace | default .Release.Namespace }}', 'efa')}${mpiJobChecks('oc')}{{- end }}
 `,
 };
