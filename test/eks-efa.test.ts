@@ -190,7 +190,7 @@ describe('eks-efa with the NCCL job', () => {
     expect(() => synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, gpusPerWorker: 8, efaDevices: 3, alignGpus: true } } }))
       .toThrow('eks-efa: benchmarks.nccl.efaDevices 3 cannot be split evenly with 8 GPUs for alignment (3 PCIe-root groups)');
     expect(() => synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, alignGpus: true } } }))
-      .toThrow('eks-efa: benchmarks.nccl.efaDevices 1 puts more than 2 of the 8 GPUs on one PCIe root with each EFA device, which no EFA instance has');
+      .toThrow('eks-efa: benchmarks.nccl.efaDevices 1 puts more than 2 of the 8 GPUs on one PCIe root with each EFA device; allowed: at least half as many EFA devices as GPUs, or alignGpus false');
     // Without an instance type (8 GPUs, 1 EFA device) the claim is not aligned unless asked.
     const plain: any[] = synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { nccl: { enabled: true } } });
     expect(plain.find(o => baseName(o) === 'nccl-devices').spec.spec.devices.constraints).toBeUndefined();

@@ -244,6 +244,21 @@ export function canAlign(gpus: number, nics: number): boolean {
   return gpus % groups === 0 && nics % groups === 0 && gpus / groups <= MAX_ALIGNED_GPUS_PER_GROUP;
 }
 
+/**
+ * Whether a claim of `gpus` GPUs and `nics` NICs is aligned: as asked (`alignGpus`), else when the counts allow
+ * it (canAlign). Asked for counts that cannot be aligned, refused naming `option`, the NIC count (`nicWord`
+ * says what a NIC is: "EFA device", "HCA").
+ */
+export function resolveAlignment(where: string, option: string, gpus: number, nics: number, alignGpus: boolean | undefined, nicWord: string): boolean {
+  const align = alignGpus ?? canAlign(gpus, nics);
+  if (align && !canAlign(gpus, nics)) {
+    alignmentGroups(where, option, gpus, nics);
+    throw new RdmaOptionError(where, option, nics, `puts more than ${MAX_ALIGNED_GPUS_PER_GROUP} of the ${gpus} GPUs on one PCIe root with each ${nicWord}`,
+      `at least half as many ${nicWord}s as GPUs, or alignGpus false`);
+  }
+  return align;
+}
+
 /** Which dranet build and layout: aws-dranet as eks-charts deploys it, or upstream dranet as its own Helm chart does. */
 export type DranetVariant = 'aws' | 'upstream';
 export const DRANET_VARIANTS: readonly DranetVariant[] = ['aws', 'upstream'];

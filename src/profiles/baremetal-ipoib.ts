@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { CniHostPaths, DEFAULT_CNI_CONF_DIR, resolveCniHostPaths } from '../constructs/cni-node-agent';
 import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, checkRdmaDeviceName, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
-import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, MAX_ALIGNED_GPUS_PER_GROUP, RDMA_DEVICE_CLASS, alignmentGroups, canAlign, resolveDeviceApi } from '../constructs/dra';
+import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, RDMA_DEVICE_CLASS, resolveAlignment, resolveDeviceApi } from '../constructs/dra';
 import { NCCL_CLAIM_TEMPLATE, NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
 import { DEFAULT_IPOIB_RANGE, IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam, whereaboutsIpam } from '../constructs/ipoib-network';
@@ -428,12 +428,7 @@ export class BaremetalIpoibProfile extends Chart {
       });
       if (dra) {
         const hcas = checkPositiveInt('options', 'hcasPerWorker', hcasPerWorker ?? 1, 32);
-        const align = alignGpus ?? canAlign(j.gpusPerWorker, hcas);
-        if (align && !canAlign(j.gpusPerWorker, hcas)) {
-          alignmentGroups('options', 'hcasPerWorker', j.gpusPerWorker, hcas);
-          throw new RdmaOptionError('options', 'hcasPerWorker', hcas, `puts more than ${MAX_ALIGNED_GPUS_PER_GROUP} of the ${j.gpusPerWorker} GPUs on one PCIe root with each HCA`,
-            'at least half as many HCAs as GPUs, or alignGpus false');
-        }
+        const align = resolveAlignment('options', 'hcasPerWorker', j.gpusPerWorker, hcas, alignGpus, 'HCA');
         new DeviceClaimTemplate(this, 'NcclClaimTemplate', { name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: RDMA_DEVICE_CLASS.name, count: hcas, gpus: j.gpusPerWorker, alignGpus: align });
       }
     }));

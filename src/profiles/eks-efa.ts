@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
-import { DeviceApi, DeviceClaimTemplate, MAX_ALIGNED_GPUS_PER_GROUP, alignmentGroups, canAlign, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
+import { DeviceApi, DeviceClaimTemplate, resolveAlignment, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
 import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps, efaNodeTargeting } from '../constructs/efa-device-plugin';
 import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
@@ -229,12 +229,7 @@ export class EksEfaProfile extends Chart {
       const j = new NcclTestJob(this.checks, 'Nccl', { ...common, ...job, transport: 'efa', deviceClaimTemplate: claims ? NCCL_CLAIM_TEMPLATE : undefined });
       if (claims) {
         // Aligned unless told otherwise, when the counts allow it (all GPUs and EFA devices of an instance do).
-        const align = alignGpus ?? canAlign(j.gpusPerWorker, j.efaDevices);
-        if (align && !canAlign(j.gpusPerWorker, j.efaDevices)) {
-          alignmentGroups('options', 'efaDevices', j.gpusPerWorker, j.efaDevices);
-          throw new RdmaOptionError('options', 'efaDevices', j.efaDevices, `puts more than ${MAX_ALIGNED_GPUS_PER_GROUP} of the ${j.gpusPerWorker} GPUs on one PCIe root with each EFA device, which no EFA instance has`,
-            'at least half as many EFA devices as GPUs (the instance\'s, with instanceType), or alignGpus false');
-        }
+        const align = resolveAlignment('options', 'efaDevices', j.gpusPerWorker, j.efaDevices, alignGpus, 'EFA device');
         new DeviceClaimTemplate(this, 'NcclClaimTemplate', {
           name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: claims.deviceClassName, count: j.efaDevices, gpus: j.gpusPerWorker, alignGpus: align,
         });
