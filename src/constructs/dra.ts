@@ -414,6 +414,8 @@ export class DranetDriver extends Construct {
             priorityClassName: aws ? 'system-node-critical' : undefined,
             hostNetwork: true,
             tolerations: [
+              // aws-dranet's CriticalAddonsOnly, plus the EFA taint our EFA device plugin tolerates (ours: the
+              // chart leaves it to .Values.tolerations); upstream dranet tolerates every NoSchedule taint.
               ...(aws
                 ? [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'aws.amazon.com/efa', operator: 'Exists', effect: 'NoSchedule' }]
                 : [{ operator: 'Exists', effect: 'NoSchedule' }]),

@@ -142,6 +142,7 @@ export class NcclTestJob extends Construct {
       ...props,
       image: props.image ?? (efa ? NCCL_IMAGE : NCCL_IB_IMAGE).image,
       efaDevices: props.efaDevices ?? preset.efaDevices,
+      // The awsome-distributed-ai MPIJob's worker memory; its CPU is unset, ours is 8 (requests = limits here).
       memory: props.memory ?? '32000Mi',
       cpu: props.cpu ?? '8',
       nodeSelector: { ...preset.nodeSelector, ...props.nodeSelector },
