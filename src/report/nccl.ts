@@ -81,7 +81,9 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
   let gdr = false;
   let socket: string | undefined;
   let marker: { instanceType?: string; maxBytes?: number } = {};
-  const lines = text.split(/\r?\n/);
+  // Every nccl-tests table header names busbw: a log without it (OSU, perftest, a million-row pingpong log) is
+  // skipped without walking it again.
+  if (!text.includes('busbw')) return [];
   const note = (kind: 'ofi' | 'ib' | 'socket', line: string) => {
     if (kind === 'socket') socket ??= line.trim().slice(0, 160);
     if (!network || network === 'socket') {
@@ -100,14 +102,26 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
     Object.assign(t, { facts: { ...t.facts, wrong: current.wrong, outOfBounds: current.outOfBounds, avgBusbw: current.avg } });
     current = undefined;
   };
-  lines.forEach((raw, i) => {
+  // Line by line without an array of lines (the report's parsers hold one line at a time).
+  let lineCount = 0;
+  for (let start = 0; start <= text.length; lineCount++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    start = end + 1;
+  }
+  let cursor = 0;
+  for (let i = 0; cursor <= text.length; i++) {
+    let end = text.indexOf('\n', cursor);
+    if (end < 0) end = text.length;
+    const raw = text.charCodeAt(end - 1) === 13 && end > cursor ? text.slice(cursor, end - 1) : text.slice(cursor, end);
+    cursor = end + 1;
     const n = i + 1;
     const line = raw.replace(MPI_TAG, '');
     if (line.startsWith(NCCL_RUN_MARKER)) {
       const instanceType = /\binstanceType=(\S+)/.exec(line)?.[1];
       const maxBytes = /\bmaxBytes=(\d+)/.exec(line)?.[1];
       marker = { instanceType: instanceType && instanceType !== '-' ? instanceType : undefined, maxBytes: maxBytes ? Number(maxBytes) : undefined };
-      return;
+      continue;
     }
     let m = USING_NETWORK.exec(line) ?? VIA_NET.exec(line);
     if (m) {
@@ -135,27 +149,27 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
       };
       tables.push(t);
       current = { t, root, footer: false, wrong: 0, outOfBounds: 0 };
-      return;
+      continue;
     }
-    if (!current) return;
+    if (!current) continue;
     if ((m = OUT_OF_BOUNDS.exec(line))) {
       current.outOfBounds = m[2] === 'FAILED' ? Math.max(1, Number(m[1])) : Number(m[1]);
-      return;
+      continue;
     }
     if ((m = AVG.exec(line))) {
       current.footer = true;
       current.avg = NUM.test(m[1]) ? Number(m[1]) : undefined;
       close();
-      return;
+      continue;
     }
-    if (line.startsWith('#') || !/^\s*\d/.test(line)) return; // the units line, NCCL INFO lines between rows
+    if (line.startsWith('#') || !/^\s*\d/.test(line)) continue; // the units line, NCCL INFO lines between rows
     const cells = line.trim().split(/\s+/);
     const width = current.root ? 13 : 12;
     if (cells.length !== width || !NUM.test(cells[0])) {
       // A last row cut off mid-line is a truncated log; anything else inside the table is not nccl-tests output.
-      if (n === lines.length || (n === lines.length - 1 && lines[lines.length - 1] === '')) {
+      if (n === lineCount || (n === lineCount - 1 && text.endsWith('\n'))) {
         current.t.warnings.push(`line ${n}: an incomplete last row was ignored`);
-        return;
+        continue;
       }
       fail(n, `nccl-tests row "${line.trim().slice(0, 80)}" does not have the ${width} columns of its header`);
     }
@@ -167,10 +181,10 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
     }
     const last = current.t.points[current.t.points.length - 1];
     // nccl-tests prints size 0 more than once (one row per datatype/op setup); keep sizes increasing.
-    if (size === 0) return;
+    if (size === 0) continue;
     if (last && size <= last.size) fail(n, `nccl-tests message sizes must increase; ${size} follows ${last.size}`);
     current.t.points.push({ size, value: busbw });
-  });
+  }
   close();
   const facts = (t: NcclTable): NcclFacts => ({
     ...t.facts, network, provider, linkLayer, evidence, gdr, instanceType: marker.instanceType, maxBytes: marker.maxBytes,
