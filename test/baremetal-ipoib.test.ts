@@ -175,7 +175,7 @@ describe('baremetal-ipoib with the NCCL job', () => {
     const w = j.spec.mpiReplicaSpecs.Worker.template;
     expect(w.spec.containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': '4', 'rdma/rdma_shared_device_a': '1' });
     expect(w.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('rdma-benchmarks/ipoib');
-    expect(j.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0].args).toEqual(expect.arrayContaining(['NCCL_NET=IB', 'NCCL_IB_HCA==mlx5_0,=mlx5_1', 'NCCL_SOCKET_IFNAME==net1']));
+    expect(j.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0].args).toEqual(expect.arrayContaining(['NCCL_NET=IB', 'NCCL_IB_HCA==mlx5_0,mlx5_1', 'NCCL_SOCKET_IFNAME==net1']));
     expect(j.spec.mpiReplicaSpecs.Worker.replicas).toBe(4);
   });
   test('with DRA: GPUs and HCAs from one claim, aligned per PCIe root (8 GPUs, 8 HCAs: 8 groups)', () => {

@@ -138,8 +138,14 @@ describe('DeviceClaimTemplate', () => {
     const p5 = template({ name: 'p5', deviceClassName: 'efa.networking.k8s.aws', count: 32, gpus: 8 }).spec.spec.devices;
     expect(p5.constraints).toHaveLength(8);
     expect(p5.requests[1]).toEqual({ name: 'nic-0', exactly: { deviceClassName: 'efa.networking.k8s.aws', count: 4 } });
-    expect(() => template({ name: 't', deviceClassName: 'c', count: 3, gpus: 8 }))
+    expect(() => template({ name: 't', deviceClassName: 'c', count: 3, gpus: 8, alignGpus: true }))
       .toThrow('DeviceClaimTemplate: count 3 cannot be split evenly with 8 GPUs for alignment (3 PCIe-root groups)');
+    expect(() => template({ name: 't', deviceClassName: 'c', count: 1, gpus: 8, alignGpus: true }))
+      .toThrow('DeviceClaimTemplate: count 1 puts more than 2 of the 8 GPUs on one PCIe root with each NIC; allowed: at least half as many NICs as GPUs, or alignGpus false');
+    // Unset, counts that cannot be aligned give an unaligned claim (one that a node can satisfy).
+    expect(template({ name: 't', deviceClassName: 'c', count: 1, gpus: 8 }).spec.spec.devices).toEqual({
+      requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu.nvidia.com', count: 8 } }, { name: 'nic', exactly: { deviceClassName: 'c', count: 1 } }],
+    });
     const unaligned = template({ name: 'gpu-efa', deviceClassName: 'efa.networking.k8s.aws', gpus: 8, alignGpus: false, gpuDeviceClassName: 'gpu.example.com' });
     expect(unaligned.spec.spec.devices.constraints).toBeUndefined();
     expect(unaligned.spec.spec.devices.requests[0]).toEqual({ name: 'gpu', exactly: { deviceClassName: 'gpu.example.com', count: 8 } });

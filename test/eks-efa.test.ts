@@ -141,6 +141,13 @@ describe('eks-efa with deviceApi dra', () => {
     expect(k).toContain('ResourceClaimTemplate/efa-devices');
     expect(k.filter(x => /dranet|DeviceClass|efa-k8s-device-plugin/.test(x))).toEqual([]);
   });
+  test('dra.namespace and dra.image place and pull the driver', () => {
+    const ds = synthProfile('eks-efa', { deviceApi: 'dra', dra: { namespace: 'dra-system', image: 'mirror.example.com/eks/dranet:v1.2.0-eksbuild.2' } })
+      .filter(o => o.metadata.namespace === 'dra-system').map(o => `${o.kind}/${o.metadata.name}`).sort();
+    expect(ds).toEqual(['DaemonSet/aws-dranet', 'ServiceAccount/aws-dranet']);
+    const d: any = synthProfile('eks-efa', { deviceApi: 'dra', dra: { image: 'mirror.example.com/eks/dranet:v1.2.0-eksbuild.2' } }).find(o => o.kind === 'DaemonSet');
+    expect(d.spec.template.spec.containers[0].image).toBe('mirror.example.com/eks/dranet:v1.2.0-eksbuild.2');
+  });
   test('benchmarks off: no claim template', () => {
     expect(kinds(synthProfile('eks-efa', { deviceApi: 'dra', benchmarks: { enabled: false } })).filter(x => x.startsWith('ResourceClaimTemplate'))).toEqual([]);
   });

@@ -53,7 +53,7 @@ describe('NcclTestJob custom props', () => {
   test('InfiniBand: NCCL_NET IB, the HCAs, bootstrap on the IPoIB attachment, the RDMA resource, no huge pages', () => {
     const j = job({ transport: 'ib', gpusPerWorker: 4, ibHcas: ['mlx5_0', 'mlx5_1'], networks: [{ name: 'ipoib', namespace: 'hpc' }] });
     const w = worker(j);
-    expect(launcher(j).args).toEqual(expect.arrayContaining(['NCCL_NET=IB', 'NCCL_IB_HCA==mlx5_0,=mlx5_1', 'NCCL_SOCKET_IFNAME==net1']));
+    expect(launcher(j).args).toEqual(expect.arrayContaining(['NCCL_NET=IB', 'NCCL_IB_HCA==mlx5_0,mlx5_1', 'NCCL_SOCKET_IFNAME==net1']));
     expect(launcher(j).args[0]).toBe('/usr/bin/mpirun');
     expect(w.containers[0].resources.limits).toEqual({ 'nvidia.com/gpu': '4', 'rdma/rdma_shared_device_a': '1', 'memory': '32000Mi', 'cpu': '8' });
     expect(j.spec.mpiReplicaSpecs.Worker.template.metadata.annotations).toEqual({ 'k8s.v1.cni.cncf.io/networks': 'hpc/ipoib' });
@@ -71,10 +71,11 @@ describe('NcclTestJob refusals', () => {
   test.each([
     [{ instanceType: 'c5n.18xlarge' }, 'NcclTestJob: instanceType "c5n.18xlarge" has no NVIDIA GPUs; allowed: a GPU instance type such as "p4d.24xlarge", "p5.48xlarge" or "p6-b200.48xlarge"'],
     [{ instanceType: 'p9.96xlarge' }, 'NcclTestJob: instanceType "p9.96xlarge" is not on the EFA instance table'],
-    [{ instanceType: 'p4d.24xlarge', efaDevices: 8 }, 'NcclTestJob: efaDevices 8 is not allowed; allowed: a whole number from 1 to 4'],
+    [{ instanceType: 'p4d.24xlarge', efaDevices: 8 }, 'NcclTestJob: efaDevices 8 is more EFA interfaces than any instance type of instanceType has'],
     [{ instanceType: 'p5.48xlarge', gpusPerWorker: 16 }, 'NcclTestJob: gpusPerWorker 16 is not allowed; allowed: a whole number from 1 to 8'],
     [{ instanceType: 'p5.48xlarge', nodeSelector: { 'node.kubernetes.io/instance-type': 'p4d.24xlarge' } }, 'NcclTestJob: instanceType "p5.48xlarge" conflicts with nodeSelector\'s instance type "p4d.24xlarge"'],
-    [{ workers: 1 }, 'NcclTestJob: workers 1 is too few (the point is the network between nodes); allowed: a whole number from 2 to 1024'],
+    [{ workers: 1 }, 'NcclTestJob: workers 1 is not allowed (the point is the network between nodes); allowed: a whole number from 2 to 1024'],
+    [{ workers: 1025 }, 'NcclTestJob: workers 1025 is not allowed (the point is the network between nodes); allowed: a whole number from 2 to 1024'],
     [{ maxBytes: 4, minBytes: 8 }, 'NcclTestJob: maxBytes 4 is below minBytes (8); allowed: at least 8'],
     [{ collective: 'broadcast_perf' as any }, 'NcclTestJob: collective "broadcast_perf" is not a known choice; allowed: "all_reduce_perf", "all_gather_perf", "reduce_scatter_perf", "alltoall_perf"'],
     [{ ibHcas: ['mlx5_0'] }, 'NcclTestJob: ibHcas ["mlx5_0"] only applies to transport "ib" (transport is "efa"); allowed: unset, or transport "ib"'],

@@ -85,7 +85,7 @@ export function checkDraKubernetesVersion(where: string, option: string, version
   const [major, minor] = version.split('.').map(Number);
   const [minMajor, minMinor] = DRA_MIN_KUBERNETES.split('.').map(Number);
   if (major < minMajor || (major === minMajor && minor < minMinor)) {
-    throw new RdmaOptionError(where, option, version, 'is too old for deviceApi "dra" (resource.k8s.io/v1 is served from Kubernetes 1.34)',
+    throw new RdmaOptionError(where, option, version, `is too old for deviceApi "dra" (resource.k8s.io/v1 is served from Kubernetes ${DRA_MIN_KUBERNETES})`,
       `"${DRA_MIN_KUBERNETES}" or later, or deviceApi "device-plugin"`);
   }
 }
@@ -158,8 +158,9 @@ export interface DeviceClaimTemplateProps {
   /**
    * With GPUs: GPUs and NICs on shared PCIe roots (`matchAttribute: resource.kubernetes.io/pcieRoot`), so
    * GPUDirect RDMA takes the short path. The devices split into min(gpus, count) groups, each of equal GPUs
-   * and NICs on one root (8 GPUs and 32 EFA: 8 groups of 1 GPU and 4 EFA). Off: any GPUs and NICs of the node.
-   * @default true
+   * and NICs on one root (8 GPUs and 32 EFA: 8 groups of 1 GPU and 4 EFA), of at most 2 GPUs. Off: any GPUs
+   * and NICs of the node.
+   * @default - true when the counts allow it (see canAlign), else false
    */
   readonly alignGpus?: boolean;
 }
@@ -184,19 +185,19 @@ export class DeviceClaimTemplate extends Construct {
     const gpus = props.gpus ?? 0;
     if (!Number.isInteger(gpus) || gpus < 0) throw new RdmaOptionError(where, 'gpus', gpus, 'is not a whole number of GPUs', 'a whole number, 0 for a NIC-only claim');
     const gpuClass = checkDnsSubdomain(where, 'gpuDeviceClassName', props.gpuDeviceClassName ?? NVIDIA_GPU_DEVICE_CLASS);
-    const align = props.alignGpus ?? true;
     if (gpus === 0 && props.alignGpus !== undefined) {
       throw new RdmaOptionError(where, 'alignGpus', props.alignGpus, 'only applies to claims with GPUs (gpus is 0)', 'unset, or gpus of 1 or more');
     }
+    const align = gpus > 0 && resolveAlignment(where, 'count', gpus, count, props.alignGpus, 'NIC');
     // Aligned, the devices split into groups, one per PCIe root: min(gpus, nics) groups of equal GPUs and NICs
     // (p5: 8 of 1 GPU + 4 EFA; p4d: 4 of 2 GPUs + 1 EFA), each group's requests under one constraint.
-    const groups = gpus > 0 && align ? alignmentGroups(where, 'count', gpus, count) : 1;
+    const groups = align ? Math.min(gpus, count) : 1;
     const suffix = (i: number) => (groups === 1 ? '' : `-${i}`);
     const requests = [...Array(groups).keys()].flatMap(i => [
       ...(gpus > 0 ? [{ name: `gpu${suffix(i)}`, exactly: { deviceClassName: gpuClass, count: gpus / groups } }] : []),
       { name: `nic${suffix(i)}`, exactly: { deviceClassName, count: count / groups } },
     ]);
-    const constraints = gpus > 0 && align
+    const constraints = align
       ? [...Array(groups).keys()].map(i => ({ requests: [`gpu${suffix(i)}`, `nic${suffix(i)}`], matchAttribute: PCIE_ROOT_ATTRIBUTE }))
       : undefined;
     new ApiObject(this, 'Resource', {

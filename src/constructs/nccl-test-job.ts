@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MpiJob, MpiJobSpecMpiImplementation } from '../../imports/kubeflow.org';
 import { checkCheckName, checkTtl, runIdOf, runLabels, runName } from '../checks';
-import { EFA_CAPACITY_SOURCE_DATE, EFA_INSTANCE_CAPACITY, INSTANCE_TYPE_LABELS } from '../efa-capacity';
+import { EFA_CAPACITY_SOURCE_DATE, EFA_INSTANCE_CAPACITY, INSTANCE_TYPE_LABELS, checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { RdmaOptionError } from '../errors';
 import { guaranteed, spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
@@ -44,7 +44,10 @@ export const NCCL_NET_OFI = 'AWS Libfabric';
 /** NCCL_NET for NCCL's InfiniBand verbs transport (`Using network IB`, NVIDIA/nccl src/init.cc). */
 export const NCCL_NET_IB = 'IB';
 
-/** The interface Multus gives a pod's first secondary network (`net1`; Multus names attachments net1, net2, ...). */
+/**
+ * The interface Multus gives a pod's first secondary network: attachments are named `net1`, `net2`, ... in order
+ * unless the selection names one (k8snetworkplumbingwg/multus-cni docs/how-to-use.md).
+ */
 export const FIRST_SECONDARY_INTERFACE = 'net1';
 
 export interface NcclTestJobProps extends BenchmarkPodOptions {
@@ -152,8 +155,11 @@ export class NcclTestJob extends Construct {
     }
     this.transport = transport;
     this.collective = collective;
-    this.workers = checkPositiveInt(WHERE, 'workers', props.workers ?? 2, 1024);
-    if (this.workers < 2) throw new RdmaOptionError(WHERE, 'workers', this.workers, 'is too few (the point is the network between nodes)', 'a whole number from 2 to 1024');
+    const workers = props.workers ?? 2;
+    if (!Number.isInteger(workers) || workers < 2 || workers > 1024) {
+      throw new RdmaOptionError(WHERE, 'workers', workers, 'is not allowed (the point is the network between nodes)', 'a whole number from 2 to 1024');
+    }
+    this.workers = workers;
     this.gpusPerWorker = preset.gpusPerWorker;
     this.efaDevices = pod.efaDevices;
     const minBytes = checkPositiveInt(WHERE, 'minBytes', props.minBytes ?? 8);
@@ -176,7 +182,10 @@ export class NcclTestJob extends Construct {
       // aws-ofi-nccl over EFA; FI_EFA_USE_DEVICE_RDMA and FI_EFA_FORK_SAFE are not needed with current
       // libfabric and aws-ofi-nccl (aws/aws-ofi-nccl doc/efa-env-var.md @2daf7d3).
       ? ['FI_PROVIDER=efa', `NCCL_NET=${NCCL_NET_OFI}`]
-      : [`NCCL_NET=${NCCL_NET_IB}`, ...(hcas.length > 0 ? [`NCCL_IB_HCA=${hcas.map(h => `=${h}`).join(',')}`] : []),
+      // A leading `=` makes NCCL match the whole list exactly (not by prefix): NCCL_IB_HCA in NVIDIA/nccl
+      // src/transport/net_ib/init.cc @5067397, NCCL_SOCKET_IFNAME in the NCCL user guide's env page
+      // (https://docs.nvidia.com/deeplearning/nccl/user-guide/docs/env.html).
+      : [`NCCL_NET=${NCCL_NET_IB}`, ...(hcas.length > 0 ? [`NCCL_IB_HCA==${hcas.join(',')}`] : []),
         ...(props.networks && props.networks.length > 0 ? [`NCCL_SOCKET_IFNAME==${FIRST_SECONDARY_INTERFACE}`] : [])];
     const mpirunArgs = [
       // No -np: Open MPI runs one process per slot of the operator's hostfile (slotsPerWorker per worker: one per GPU).
@@ -252,7 +261,7 @@ function resolvePreset(props: NcclTestJobProps): { gpusPerWorker: number; efaDev
     return { gpusPerWorker: checkPositiveInt(WHERE, 'gpusPerWorker', props.gpusPerWorker ?? DEFAULT_GPUS_PER_WORKER, 64), nodeSelector: {} };
   }
   checkNonEmpty(WHERE, 'instanceType', type);
-  const pinned = INSTANCE_TYPE_LABELS.map(k => props.nodeSelector?.[k]).find(v => v !== undefined);
+  const pinned = pinnedInstanceType(props.nodeSelector);
   if (pinned !== undefined && pinned !== type) {
     throw new RdmaOptionError(WHERE, 'instanceType', type, `conflicts with nodeSelector's instance type "${pinned}"`, 'one instance type, in instanceType');
   }
@@ -264,7 +273,7 @@ function resolvePreset(props: NcclTestJobProps): { gpusPerWorker: number; efaDev
     throw new RdmaOptionError(WHERE, 'instanceType', type, 'has no NVIDIA GPUs', 'a GPU instance type such as "p4d.24xlarge", "p5.48xlarge" or "p6-b200.48xlarge"');
   }
   const gpus = checkPositiveInt(WHERE, 'gpusPerWorker', props.gpusPerWorker ?? c.nvidiaGpus, c.nvidiaGpus);
-  if (props.efaDevices !== undefined) checkPositiveInt(WHERE, 'efaDevices', props.efaDevices, c.maxEfa);
+  if (props.efaDevices !== undefined) checkEfaDevicesFit(WHERE, 'efaDevices', checkPositiveInt(WHERE, 'efaDevices', props.efaDevices, 32), [type], 'instanceType');
   const transport = props.transport ?? 'efa';
   return { gpusPerWorker: gpus, efaDevices: transport === 'efa' ? props.efaDevices ?? c.maxEfa : undefined, nodeSelector: { [INSTANCE_TYPE_LABELS[0]]: type } };
 }

@@ -64,7 +64,7 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     'kubernetesVersion': KUBERNETES_VERSION,
     'tests.nccl.alignGpus': NCCL_ALIGN_GPUS,
     'tests.nccl.hcasPerWorker': 'With deviceApi "dra" it shapes the claim template (its PCIe-root groups), which the templates cannot compute: the chart claims 1 HCA per worker.',
-    'tests.nccl.ibHcas': 'NCCL_IB_HCA joins the names with "=" prefixes, which a template cannot build from the list; set NCCL_IB_HCA with the YAML bundle.',
+    'tests.nccl.ibHcas': 'NCCL_IB_HCA is the names joined into one string ("=mlx5_0,mlx5_1"), which the chart generator cannot template from a list; set it with the YAML bundle.',
     'dra.rdmaDevices': 'The names go into a CEL expression of the DeviceClass (one more selector when the list is not empty), which the templates cannot build from a list; the chart\'s DeviceClass selects every RDMA device.',
     'cni.cniBinDir': CONFIG_HASH,
     'cni.cniConfDir': CONFIG_HASH,

@@ -103,18 +103,14 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
     current = undefined;
   };
   // Line by line without an array of lines (the report's parsers hold one line at a time).
-  let lineCount = 0;
-  for (let start = 0; start <= text.length; lineCount++) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    start = end + 1;
-  }
   let cursor = 0;
   for (let i = 0; cursor <= text.length; i++) {
     let end = text.indexOf('\n', cursor);
     if (end < 0) end = text.length;
     const raw = text.charCodeAt(end - 1) === 13 && end > cursor ? text.slice(cursor, end - 1) : text.slice(cursor, end);
     cursor = end + 1;
+    // The log's last line, or the one before the empty line after a final newline.
+    const lastLine = end >= text.length - 1;
     const n = i + 1;
     const line = raw.replace(MPI_TAG, '');
     if (line.startsWith(NCCL_RUN_MARKER)) {
@@ -167,7 +163,7 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
     const width = current.root ? 13 : 12;
     if (cells.length !== width || !NUM.test(cells[0])) {
       // A last row cut off mid-line is a truncated log; anything else inside the table is not nccl-tests output.
-      if (n === lineCount || (n === lineCount - 1 && text.endsWith('\n'))) {
+      if (lastLine) {
         current.t.warnings.push(`line ${n}: an incomplete last row was ignored`);
         continue;
       }
