@@ -67,6 +67,14 @@ describe('nccl-tests logs of our making', () => {
     expect(run.nccl).toMatchObject({ network: 'ib', linkLayer: 'IB', gdr: true, instanceType: undefined });
     expect(verdict).toMatchObject({ level: 'ok', text: 'fast path: verbs over InfiniBand with GPUDirect RDMA; peak busbw 45.30 GB/s at 2147483648 B (avg 12.9 GB/s); no built-in baseline (pass --baseline)' });
   });
+  test('a label names the fabric, not the network: a log without NCCL lines labelled tcp gets no pass and no invented provider', () => {
+    const text = readFileSync(fixture('nccl-allreduce-efa-p5.log'), 'utf8').split('\n').filter(l => !l.includes('NCCL INFO')).join('\n');
+    const [run] = parseLog('x.log', 'tcp', text, true);
+    expect(run).toMatchObject({ fabric: 'tcp', fabricSource: 'label' });
+    const v = buildReport([run]).verdicts[0];
+    expect(v.level).toBe('info');
+    expect(v.text).toContain('no pass verdict: no NCCL_DEBUG=INFO line names the network');
+  });
   test('JSON carries the NCCL facts and the unit', () => {
     const { run } = verdictOf(fixture('nccl-allreduce-efa-p5.log'));
     const json = JSON.parse(toJson(buildReport([run])));

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
-import { DeviceApi, DeviceClaimTemplate, resolveAlignment, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveDeviceApi } from '../constructs/dra';
+import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveAlignment, resolveDeviceApi } from '../constructs/dra';
 import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps, efaNodeTargeting } from '../constructs/efa-device-plugin';
 import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
@@ -20,10 +20,6 @@ export const EKS_EFA = 'eks-efa';
 
 /** The ResourceClaimTemplate the EFA checks claim their devices from (`deviceApi: dra`). */
 export const EFA_CLAIM_TEMPLATE = 'efa-devices';
-
-interface DeviceClaimOptions {
-  readonly deviceClassName: string;
-}
 
 export interface EksEfaDevicePluginOptions extends EfaDevicePluginProps {
   /**
@@ -185,14 +181,13 @@ export class EksEfaProfile extends Chart {
   private compose(options: EksEfaOptions): void {
     const deviceApi = resolveDeviceApi(EKS_EFA, options);
     const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
-    let claimTemplate: DeviceClaimOptions | undefined;
-    if (deviceApi === 'dra') {
+    const dra = deviceApi === 'dra';
+    if (dra) {
       if (options.devicePlugin?.enabled === true) {
         throw new RdmaOptionError(EKS_EFA, 'devicePlugin.enabled', true, 'is not allowed with deviceApi "dra" (the device plugin and the DRA driver would both manage the EFA devices of the same nodes)',
           'unset or false with deviceApi "dra" (aws-dranet takes the plugin\'s place), or deviceApi "device-plugin"');
       }
       this.composeDra(options.dra ?? {}, plugin);
-      claimTemplate = { deviceClassName: EFA_DEVICE_CLASS.name };
     } else {
       gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(EKS_EFA, 'devicePlugin', () => new EfaDevicePlugin(this, 'DevicePlugin', plugin)));
     }
@@ -201,7 +196,7 @@ export class EksEfaProfile extends Chart {
     gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator)));
 
     const { enabled: benchEnabled = true, ...benchmarks } = options.benchmarks ?? {};
-    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, plugin, claimTemplate));
+    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, plugin, dra));
   }
 
   /** aws-dranet on the EFA nodes (the device plugin's targeting options) and its DeviceClass, unless the cluster runs them. */
@@ -219,25 +214,25 @@ export class EksEfaProfile extends Chart {
    * The NCCL job, with the benchmarks' pod options but its own image, sizes and device counts; with DRA its GPUs
    * and EFA devices come from one claim template (aligned on PCIe roots unless alignGpus is off).
    */
-  private composeNccl(nccl: NcclJobOptions, pod: Omit<EksEfaBenchmarkOptions, 'enabled' | 'osu' | 'fiInfo' | 'pingpong' | 'nccl'>, namespace: string, claims: DeviceClaimOptions | undefined): void {
+  private composeNccl(nccl: NcclJobOptions, pod: Omit<EksEfaBenchmarkOptions, 'enabled' | 'osu' | 'fiInfo' | 'pingpong' | 'nccl'>, namespace: string, dra: boolean): void {
     const { enabled = false, alignGpus, ...job } = nccl;
-    if (!claims && alignGpus !== undefined) {
+    if (!dra && alignGpus !== undefined) {
       throw new RdmaOptionError(EKS_EFA, 'benchmarks.nccl.alignGpus', alignGpus, 'only applies to deviceApi "dra" (the device plugin cannot align GPUs and NICs)', 'unset, or deviceApi "dra"');
     }
     const { efaDevices: _e, memory: _m, cpu: _c, image: _i, ...common } = pod;
     gate(this, 'benchmarks.nccl.enabled', enabled, () => withOptionPrefix(EKS_EFA, 'benchmarks.nccl', () => {
-      const j = new NcclTestJob(this.checks, 'Nccl', { ...common, ...job, transport: 'efa', deviceClaimTemplate: claims ? NCCL_CLAIM_TEMPLATE : undefined });
-      if (claims) {
+      const j = new NcclTestJob(this.checks, 'Nccl', { ...common, ...job, transport: 'efa', deviceClaimTemplate: dra ? NCCL_CLAIM_TEMPLATE : undefined });
+      if (dra) {
         // Aligned unless told otherwise, when the counts allow it (all GPUs and EFA devices of an instance do).
         const align = resolveAlignment('options', 'efaDevices', j.gpusPerWorker, j.efaDevices, alignGpus, 'EFA device');
         new DeviceClaimTemplate(this, 'NcclClaimTemplate', {
-          name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: claims.deviceClassName, count: j.efaDevices, gpus: j.gpusPerWorker, alignGpus: align,
+          name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: EFA_DEVICE_CLASS.name, count: j.efaDevices, gpus: j.gpusPerWorker, alignGpus: align,
         });
       }
     }));
   }
 
-  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps, claims: DeviceClaimOptions | undefined): void {
+  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps, dra: boolean): void {
     const { osu = {}, fiInfo = true, pingpong = {}, nccl = {}, ...pod } = benchmarks;
     // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
     const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
@@ -266,15 +261,15 @@ export class EksEfaProfile extends Chart {
       : targeting === 'node-labels' ? { nodeSelector: { ...plugin.nodeLabels, ...pod.nodeSelector } }
         : pluginTypes !== undefined ? { instanceTypes: pluginTypes } : {};
     // With DRA, each EFA pod claims its devices from one template in the benchmark namespace.
-    const efaPod = claims ? { ...pod, deviceClaimTemplate: new DeviceClaimTemplate(this, 'ClaimTemplate', {
-      name: EFA_CLAIM_TEMPLATE, namespace: shared.namespace, deviceClassName: claims.deviceClassName, count: shared.efaDevices,
+    const efaPod = dra ? { ...pod, deviceClaimTemplate: new DeviceClaimTemplate(this, 'ClaimTemplate', {
+      name: EFA_CLAIM_TEMPLATE, namespace: shared.namespace, deviceClassName: EFA_DEVICE_CLASS.name, count: shared.efaDevices,
     }).name } : pod;
     const { tcpTwin = true, ...osuJob } = osu;
     withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuEfa', { ...efaPod, ...osuJob, transport: 'efa' }));
     gate(this, 'benchmarks.osu.tcpTwin', tcpTwin, () =>
       withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, ...twinPlacement, transport: 'tcp' })));
     gate(this, 'benchmarks.fiInfo', fiInfo, () => withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', efaPod)));
-    this.composeNccl(nccl, pod, shared.namespace, claims);
+    this.composeNccl(nccl, pod, shared.namespace, dra);
     const { enabled: pingpongEnabled = true, ...pingpongJob } = pingpong;
     gate(this, 'benchmarks.pingpong.enabled', pingpongEnabled, () =>
       withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...efaPod, ...pingpongJob })));

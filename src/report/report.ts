@@ -85,7 +85,7 @@ function judgeNccl(run: Run, f: NcclFacts, reference: Baseline | undefined): Ver
   if (f.network === 'socket') {
     return { run: run.name, level: 'suspect', text: `NCCL fell back to sockets (${f.evidence}): not EFA or InfiniBand; ${what}` };
   }
-  if (run.fabric === 'tcp' || run.fabric === 'shm') {
+  if (f.network === 'ofi' && f.provider !== undefined && f.provider !== 'efa') {
     return { run: run.name, level: 'suspect', text: `aws-ofi-nccl fell back to libfabric's ${f.provider} provider (${f.evidence}): not EFA; ${what}` };
   }
   if (!f.network) {
