@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, NCCL_COLLECTIVES, NCCL_IB_IMAGE, NCCL_IMAGE, OSU_BENCHMARKS, synthProfile } from '../src/internal';
+import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, NCCL_COLLECTIVES, NCCL_IB_IMAGE, NCCL_IMAGE, NcclTestJob, OSU_BENCHMARKS, synthProfile } from '../src/internal';
+import { only, synth } from './helpers';
 import { PROFILE_VARIANTS } from './variants';
 
 function read(name: string) {
@@ -148,9 +149,7 @@ describe.each([
   const containers = containersOf(allObjects, image.image);
   if (file === 'Dockerfile.nccl-ib') {
     // The profiles' NCCL jobs over EFA use the other image; the IB job's containers come from the construct.
-    const { NcclTestJob } = require('../src/internal');
-    const { synth, only } = require('./helpers');
-    const j = only(synth((s: any) => new NcclTestJob(s, 'n', { transport: 'ib', gpusPerWorker: 8 })), 'MPIJob');
+    const j = only(synth(s => new NcclTestJob(s, 'n', { transport: 'ib', gpusPerWorker: 8 })), 'MPIJob');
     containers.push(...Object.values(j.spec.mpiReplicaSpecs).map((r: any) => r.template.spec.containers[0]));
   }
   test('pinned versions match the image tag the job uses', () => {

@@ -4,6 +4,7 @@ import { BASELINES } from '../report/baselines';
 import { LATENCY_TOLERANCE_US } from '../report/report';
 import { MPI_WAIT_TIMEOUT_SECONDS, OSU_DEFAULT_ITERATIONS } from '../constructs/mpi-latency-job';
 import { DRA_MIN_KUBERNETES } from '../constructs/dra';
+import { DEFAULT_GPUS_PER_WORKER } from '../constructs/nccl-test-job';
 import type { When, WhenAtom } from './infer';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, NCCL_IB_IMAGE, NCCL_IMAGE, efaDevicePluginImage } from '../versions';
 
@@ -74,7 +75,7 @@ export const DROPPED_FLAG = 'Unset, the flag and its argument (or the env entry)
 export const BUNDLE_MODE = { path: 'mode', value: 'bundle' };
 export const DRA_API = { path: 'deviceApi', value: 'dra' };
 export const DEVICE_PLUGIN_API = { path: 'deviceApi', value: 'device-plugin' };
-export const KUBERNETES_VERSION = 'The chart renders for the cluster it installs into: templates/guards.yaml refuses deviceApi "dra" when .Capabilities.KubeVersion is below 1.34 (helm template: pass --kube-version).';
+export const KUBERNETES_VERSION = `The chart renders for the cluster it installs into: templates/guards.yaml refuses deviceApi "dra" when .Capabilities.KubeVersion is below ${DRA_MIN_KUBERNETES} (helm template: pass --kube-version).`;
 
 /**
  * The `deviceApi` switch and the DRA driver's values (only with deviceApi "dra"). `scope`: the construct paths
@@ -88,14 +89,15 @@ export const draValues = (n: number, driverImage: string, scope: readonly string
   { path: 'dra.image', probes: image(String(n + 1)), default: driverImage, when: DRA_API },
 ];
 
-export const NCCL_ALIGN_GPUS = 'With deviceApi "dra" the chart\'s NCCL job keeps 8 GPUs and 1 EFA device per worker (the counts shape the claim template), which cannot be aligned on PCIe roots: the claim is unaligned. Aligned claims come from the YAML bundle with benchmarks.nccl.instanceType.';
-export const NCCL_INSTANCE_TYPE = 'A preset: it fills gpusPerWorker, efaDevices and the node selector from the instance table, a lookup the templates cannot make; set those values (the chart, like the profile without an instance type, defaults to 8 GPUs and 1 EFA device: p5.48xlarge has 8 and 32) and pin the nodes with benchmarks.nodeSelector.';
+/** Why `<prefix>.alignGpus` is not a chart value: with DRA the chart keeps the default counts, which cannot be aligned. */
+export const ncclAlignGpus = (nic: string, aligned: string) => `With deviceApi "dra" the chart's NCCL job keeps ${DEFAULT_GPUS_PER_WORKER} GPUs and 1 ${nic} per worker (the counts shape the claim template), which cannot be aligned on PCIe roots: the claim is unaligned. Aligned claims come from the YAML bundle (${aligned}).`;
+export const NCCL_INSTANCE_TYPE = `A preset: it fills gpusPerWorker, efaDevices and the node selector from the instance table, a lookup the templates cannot make; set those values (the chart, like the profile without an instance type, defaults to ${DEFAULT_GPUS_PER_WORKER} GPUs and 1 EFA device: p5.48xlarge has 8 and 32) and pin the nodes with benchmarks.nodeSelector.`;
 
 /**
  * The NCCL job's values under `prefix` (one shape in every profile); the counts default as the profile's do
  * without an instance type (8 GPUs, 1 EFA device). `efa`: the EFA count is a value.
  */
-export const ncclValues = (prefix: string, n: number, construct: string, opts: { efa: boolean; dra: boolean; scope?: readonly string[] }): ChartValueSpec[] => {
+export const ncclValues = (prefix: string, n: number, construct: string, opts: { efa: boolean; dra: boolean }): ChartValueSpec[] => {
   // With deviceApi "dra" the counts shape the claim template (its PCIe-root groups), which templates cannot
   // compute: they are values of the device-plugin mode only (dra renders the profile's defaults, 8 and 1).
   const counts = opts.dra ? { when: DEVICE_PLUGIN_API } : {};
@@ -103,7 +105,7 @@ export const ncclValues = (prefix: string, n: number, construct: string, opts: {
     { path: `${prefix}.enabled` },
     { path: `${prefix}.collective`, scope: [construct] },
     { path: `${prefix}.workers`, probes: [211, 223] },
-    { path: `${prefix}.gpusPerWorker`, probes: [59, 61], default: 8, ...counts },
+    { path: `${prefix}.gpusPerWorker`, probes: [59, 61], default: DEFAULT_GPUS_PER_WORKER, ...counts },
     ...opts.efa ? [{ path: `${prefix}.efaDevices`, probes: [29, 31] as const, default: 1, ...counts }] : [],
     { path: `${prefix}.maxBytes`, probes: [8589934611, 8589934613] },
     { path: `${prefix}.iterations`, probes: [1117, 1123] },

@@ -1,5 +1,5 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, BUNDLE_MODE, DEVICE_PLUGIN_API, ncclNotes, DRA_GUARD, NCCL_ALIGN_GPUS, ncclValues, KUBERNETES_VERSION, draValues, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
+import { ADOPT, BUNDLE_MODE, DEVICE_PLUGIN_API, ncclNotes, DRA_GUARD, ncclAlignGpus, ncclValues, KUBERNETES_VERSION, draValues, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
 import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
 import { DRANET, IB_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
 
@@ -62,7 +62,7 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
   ],
   exceptions: {
     'kubernetesVersion': KUBERNETES_VERSION,
-    'tests.nccl.alignGpus': NCCL_ALIGN_GPUS,
+    'tests.nccl.alignGpus': ncclAlignGpus('HCA', 'tests.nccl.gpusPerWorker with hcasPerWorker'),
     'tests.nccl.hcasPerWorker': 'With deviceApi "dra" it shapes the claim template (its PCIe-root groups), which the templates cannot compute: the chart claims 1 HCA per worker.',
     'tests.nccl.ibHcas': 'NCCL_IB_HCA is the names joined into one string ("=mlx5_0,mlx5_1"), which the chart generator cannot template from a list; set it with the YAML bundle.',
     'dra.rdmaDevices': 'The names go into a CEL expression of the DeviceClass (one more selector when the list is not empty), which the templates cannot build from a list; the chart\'s DeviceClass selects every RDMA device.',

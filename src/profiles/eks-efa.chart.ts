@@ -1,6 +1,6 @@
 import type { ChartSpec } from '../helm/specs';
 import { AWS_DRANET } from '../versions';
-import { ADOPT, DEVICE_PLUGIN_API, NCCL_ALIGN_GPUS, NCCL_INSTANCE_TYPE, ncclValues, DRA_GUARD, KUBERNETES_VERSION, draValues, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, ncclNotes, optional, osuIterations, token } from '../helm/specs';
+import { ADOPT, DEVICE_PLUGIN_API, ncclAlignGpus, NCCL_INSTANCE_TYPE, ncclValues, DRA_GUARD, KUBERNETES_VERSION, draValues, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, ncclNotes, optional, osuIterations, token } from '../helm/specs';
 
 /** The Helm chart of the eks-efa profile: its values (with probes and scopes), exceptions and NOTES.txt (see src/helm/specs.ts). */
 export const EKS_EFA_CHART: ChartSpec = {
@@ -31,7 +31,7 @@ export const EKS_EFA_CHART: ChartSpec = {
   exceptions: {
     'kubernetesVersion': KUBERNETES_VERSION,
     'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
-    'benchmarks.nccl.alignGpus': NCCL_ALIGN_GPUS,
+    'benchmarks.nccl.alignGpus': ncclAlignGpus('EFA device', 'benchmarks.nccl.instanceType'),
     'devicePlugin.adopt': ADOPT,
     'devicePlugin.helmRelease': ADOPT,
     'devicePlugin.imageRegion': IMAGE_PARTS,
