@@ -16,6 +16,7 @@ export type { ProfileDefinition, ProfileChart } from './profiles';
 export { EKS_EFA, EksEfaProfile } from './profiles/eks-efa';
 export type {
   EksEfaOptions, EksEfaDevicePluginOptions, EksEfaMpiOperatorOptions, EksEfaBenchmarkOptions, EksEfaOsuOptions, EksEfaPingpongOptions,
+  EksEfaKarpenterOptions, EksEfaKueueOptions,
 } from './profiles/eks-efa';
 export { OPENSHIFT_EFA, OpenShiftEfaProfile } from './profiles/openshift-efa';
 export type {
@@ -35,7 +36,7 @@ export type { RdmaNamespaceProps, PodSecurityLevel } from './constructs/namespac
 export { MpiOperator } from './constructs/mpi-operator';
 export type { MpiOperatorProps, MpiOperatorRbac, MpiOperatorAdoption } from './constructs/mpi-operator';
 export { MpiLatencyJob } from './constructs/mpi-latency-job';
-export type { MpiLatencyJobProps, MpiTransport, OsuBenchmark, MpiJobProgram, MpiImplementation } from './constructs/mpi-latency-job';
+export type { MpiLatencyJobProps, MpiTransport, OsuBenchmark, OsuPointToPoint, MpiJobProgram, MpiImplementation } from './constructs/mpi-latency-job';
 export type { BenchmarkPodOptions, EfaTransport } from './constructs/benchmark-pod';
 
 // AWS EFA
@@ -45,6 +46,10 @@ export { NcclTestJob } from './constructs/nccl-test-job';
 export type { NcclTestJobProps, NcclJobOptions, NcclCollective, NcclTransport } from './constructs/nccl-test-job';
 export type { DranetDriverProps, DranetVariant, DraDeviceClassProps, DeviceClaimTemplateProps, DeviceApi, DraDriverOptions } from './constructs/dra';
 export type { EfaDevicePluginProps, EfaNodeTargeting, EfaDevicePluginAdoption, DaemonSetUpdateStrategy } from './constructs/efa-device-plugin';
+export { EfaNodePool } from './constructs/karpenter';
+export type { EfaNodePoolProps, KarpenterCapacityType, NetworkInterface } from './constructs/karpenter';
+export { KueueQueues } from './constructs/kueue';
+export type { KueueQueuesProps, KueueQuota, KueueTopologyMode, EksTopologyLevel, WorkloadRequests } from './constructs/kueue';
 export { EfaInfoJob, EfaPingpongTest } from './constructs/efa-checks';
 export type { EfaInfoJobProps, EfaPingpongTestProps } from './constructs/efa-checks';
 

@@ -12,6 +12,8 @@ export * from './constructs/namespace';
 export * from './constructs/benchmark-pod';
 export * from './constructs/efa-device-plugin';
 export * from './constructs/dra';
+export * from './constructs/karpenter';
+export * from './constructs/kueue';
 export * from './constructs/nccl-test-job';
 export * from './constructs/mpi-operator';
 export * from './constructs/mpi-latency-job';

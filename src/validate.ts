@@ -54,6 +54,26 @@ export const FIELD_RULES = {
     problem: 'is not a CIDR range',
     allowed: 'an IPv4 or IPv6 CIDR such as "10.56.0.0/16"',
   },
+  // An EC2 availability zone name (region plus a zone letter), e.g. us-west-2a or us-gov-west-1b; Local and
+  // Wavelength Zones (us-west-2-lax-1a) are left out: EFA instance types are not offered there.
+  awsZone: {
+    pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$',
+    problem: 'is not an availability zone name',
+    allowed: 'a zone such as "us-west-2a"',
+  },
+  // EKS CreateCluster: "alphanumeric characters (case-sensitive), hyphens, and underscores", starting with an
+  // alphanumeric character, at most 100 characters (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html).
+  eksClusterName: {
+    pattern: '^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$',
+    problem: 'is not an EKS cluster name',
+    allowed: 'letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters',
+  },
+  // Karpenter's own duration pattern (karpenter.sh_nodepools.yaml @v1.14.1, disruption.consolidateAfter).
+  karpenterDuration: {
+    pattern: '^(([0-9]+(s|m|h))+|Never)$',
+    problem: 'is not a Karpenter duration',
+    allowed: 'hours, minutes and seconds such as "10m" or "1h30m", or "Never"',
+  },
   kubernetesVersion: {
     pattern: '^[1-9][0-9]*\\.(0|[1-9][0-9]*)$',
     problem: 'is not a Kubernetes minor version',
@@ -63,6 +83,13 @@ export const FIELD_RULES = {
 
 const DNS_LABEL = new RegExp(FIELD_RULES.dnsLabel.pattern);
 const DNS_SUBDOMAIN = new RegExp(FIELD_RULES.dnsSubdomain.pattern);
+
+/** A value `FIELD_RULES[rule]` allows (typed options that are plain strings in the schemas). */
+export function checkRule(where: string, option: string, value: string, rule: keyof typeof FIELD_RULES): string {
+  const r: FieldRule = FIELD_RULES[rule];
+  if (typeof value !== 'string' || !new RegExp(r.pattern).test(value)) throw new RdmaOptionError(where, option, value, r.problem, r.allowed);
+  return value;
+}
 
 /** A Kubernetes namespace or other RFC 1123 label (63 characters at most). */
 export function checkDnsLabel(where: string, option: string, value: string): string {

@@ -106,6 +106,8 @@ export const KUBECTL_IMAGE = {
  */
 /** Where OSU 7.x `make install` puts the point-to-point benchmarks ($pkglibexecdir/mpi/pt2pt of OSU micro-benchmarks 7.x `make install`). */
 export const OSU_PT2PT_DIR = '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt';
+/** Where it puts the blocking collectives (osu_allreduce, osu_alltoall): $pkglibexecdir/mpi/collective. */
+export const OSU_COLLECTIVE_DIR = '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/collective';
 
 export const BENCHMARK_IMAGE = {
   efaInstallerVersion: '1.47.0',
@@ -129,6 +131,7 @@ export const BENCHMARK_IMAGE = {
   fiInfo: '/opt/amazon/efa/bin/fi_info',
   fiPingpong: '/opt/amazon/efa/bin/fi_pingpong',
   osuPt2ptDir: OSU_PT2PT_DIR,
+  osuCollectiveDir: OSU_COLLECTIVE_DIR,
 };
 
 /**
@@ -155,6 +158,7 @@ export const INTEL_BENCHMARK_IMAGE = {
     return `/opt/intel/oneapi/mpi/${this.intelMpiVersion}/bin/mpirun`;
   },
   osuPt2ptDir: OSU_PT2PT_DIR,
+  osuCollectiveDir: OSU_COLLECTIVE_DIR,
 };
 
 /** OpenShift Node Feature Discovery operator from OLM (openshift-docs modules/psap-installing-node-feature-discovery-operator.adoc; openshift/cluster-nfd-operator api/v1; kubernetes-sigs/node-feature-discovery docs). */
@@ -258,6 +262,7 @@ export const IB_BENCHMARK_IMAGE = {
   mpirun: '/usr/bin/mpirun',
   perftestDir: '/usr/bin',
   osuPt2ptDir: OSU_PT2PT_DIR,
+  osuCollectiveDir: OSU_COLLECTIVE_DIR,
 };
 
 /**

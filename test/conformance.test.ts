@@ -35,6 +35,15 @@ const OWN_CRD_UPSTREAMS: [string, any, string][] = [
   ['nodeslicepools.whereabouts.cni.cncf.io', NODE_SLICE_POOL_CRD_SPEC, UPSTREAM_WHEREABOUTS_CRDS.nodeslicepools],
 ];
 
+const KARPENTER_KUEUE_CRDS = [
+  'crds/karpenter.sh/karpenter.sh_nodepools.yaml',
+  'crds/karpenter.k8s.aws/karpenter.k8s.aws_ec2nodeclasses.yaml',
+  'crds/kueue.x-k8s.io/kueue.x-k8s.io_topologies.yaml',
+  'crds/kueue.x-k8s.io/kueue.x-k8s.io_resourceflavors.yaml',
+  'crds/kueue.x-k8s.io/kueue.x-k8s.io_clusterqueues.yaml',
+  'crds/kueue.x-k8s.io/kueue.x-k8s.io_localqueues.yaml',
+];
+
 /** Upstream CRDs of the OpenShift kinds we emit: the current line (HEAD) and OpenShift 4.18. */
 const OPENSHIFT_CRDS: Record<string, string[]> = {
   // The CRDs imports/ is generated from (OpenShift's, the network-operator's), plus OLM's (emitted as plain
@@ -45,6 +54,8 @@ const OPENSHIFT_CRDS: Record<string, string[]> = {
     ...Object.values(UPSTREAM_WHEREABOUTS_CRDS),
     'crds/operators.coreos.com/operators.coreos.com_operatorgroups.yaml',
     'crds/operators.coreos.com/operators.coreos.com_subscriptions.yaml',
+    // Karpenter v1.14.1 and Kueue v0.19.2 (eks-efa's karpenter and kueue options).
+    ...KARPENTER_KUEUE_CRDS,
   ],
   'openshift-4.18': [
     'crds/machineconfiguration.openshift.io/openshift-4.18/0000_80_machine-config_01_machineconfigs.crd.yaml',

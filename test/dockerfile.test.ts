@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, NCCL_COLLECTIVES, NCCL_IB_IMAGE, NCCL_IMAGE, NcclTestJob, OSU_BENCHMARKS, synthProfile } from '../src/internal';
+import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, NCCL_COLLECTIVES, NCCL_IB_IMAGE, NCCL_IMAGE, NcclTestJob, OSU_BENCHMARKS, isCollective, synthProfile } from '../src/internal';
 import { only, synth } from './helpers';
 import { PROFILE_VARIANTS } from './variants';
 
@@ -74,7 +74,7 @@ describe('container/Dockerfile.openmpi provides what the jobs use', () => {
   });
   test('every executable a job runs is checked to exist by the build', () => {
     const used = executablesUsed(containers);
-    for (const b of OSU_BENCHMARKS) used.add(`${BENCHMARK_IMAGE.osuPt2ptDir}/${b}`);
+    for (const b of OSU_BENCHMARKS) used.add(`${isCollective(b) ? BENCHMARK_IMAGE.osuCollectiveDir : BENCHMARK_IMAGE.osuPt2ptDir}/${b}`);
     expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
     expect(d.text).toContain('--prefix=/opt/osu-micro-benchmarks');
   });
@@ -106,7 +106,7 @@ describe('container/Dockerfile.intel provides what the Intel MPI job uses', () =
   });
   test('every executable the job runs is checked to exist by the build', () => {
     const used = executablesUsed(containers);
-    for (const b of OSU_BENCHMARKS) used.add(`${INTEL_BENCHMARK_IMAGE.osuPt2ptDir}/${b}`);
+    for (const b of OSU_BENCHMARKS) used.add(`${isCollective(b) ? INTEL_BENCHMARK_IMAGE.osuCollectiveDir : INTEL_BENCHMARK_IMAGE.osuPt2ptDir}/${b}`);
     expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
   });
   test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers));

@@ -9,7 +9,7 @@ import { PROFILE_NAMES } from '../src/internal';
 import { setPath } from '../src/helm/infer';
 import { parseCidr } from '../src/ip';
 import { optionsSchema } from '../src/options-schema';
-import { FIELD_RULES, checkCpu, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkMemory } from '../src/validate';
+import { FIELD_RULES, checkRule, checkCpu, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkMemory } from '../src/validate';
 import { runCli } from './run-cli';
 import { upstreamTools } from './upstream-tools';
 
@@ -47,8 +47,22 @@ test('every pattern in the options schemas is one of FIELD_RULES (so messages an
   for (const r of Object.values(FIELD_RULES)) expect(r.pattern).not.toContain('*/');
 });
 
+// Rules checked by checkRule (the pattern is the check): what each must accept and refuse.
+const RULE_ONLY = {
+  awsZone: { accepted: ['us-west-2a', 'us-gov-west-1b', 'ap-southeast-1c'], refused: ['us-west-2', 'us-west-2-lax-1a', 'US-WEST-2A', 'usw2-az1', ''] },
+  eksClusterName: { accepted: ['prod', 'hpc_1', 'A-b', 'x'.repeat(100)], refused: ['-a', '_a', 'a.b', '', 'x'.repeat(101)] },
+  karpenterDuration: { accepted: ['10m', '1h30m', '30s', 'Never', '0s'], refused: ['10', 'never', '1d', ''] },
+} as const;
+
+test.each(Object.keys(RULE_ONLY) as (keyof typeof RULE_ONLY)[])('rule %s accepts and refuses what it should, with its own words', (name) => {
+  for (const v of RULE_ONLY[name].accepted) expect([v, checkRule('t', 'x', v, name)]).toEqual([v, v]);
+  for (const v of RULE_ONLY[name].refused) {
+    expect(() => checkRule('t', 'x', v, name)).toThrow(`t: x ${JSON.stringify(v)} ${FIELD_RULES[name].problem}; allowed: ${FIELD_RULES[name].allowed}`);
+  }
+});
+
 // Samples each rule must judge as its check in code does.
-const SAMPLES: Record<keyof typeof FIELD_RULES, { values: string[]; check: (v: string) => unknown }> = {
+const SAMPLES: Record<Exclude<keyof typeof FIELD_RULES, keyof typeof RULE_ONLY>, { values: string[]; check: (v: string) => unknown }> = {
   dnsLabel: { values: ['rdma-benchmarks', 'a', 'a1', '1a', 'HPC_Jobs', 'Upper', '-a', 'a-', 'a.b', '', 'a b'], check: v => checkDnsLabel('t', 'x', v) },
   dnsSubdomain: { values: ['mpi-job', 'a.b.c', 'a..b', '.a', 'A', 'a_b', ''], check: v => checkDnsSubdomain('t', 'x', v) },
   image: {
@@ -64,7 +78,7 @@ const SAMPLES: Record<keyof typeof FIELD_RULES, { values: string[]; check: (v: s
   cidr: { values: ['10.56.0.0/16', '192.168.1.0/24', 'fd00::/64', '10.0.0.0/33', 'banana', '10.0.0/8', '300.1.1.1/8', '10.0.0.0/', 'fd00::/129'], check: v => parseCidr(v) === 'syntax' ? (() => { throw new Error('syntax'); })() : true },
 };
 
-test.each(Object.keys(SAMPLES) as (keyof typeof FIELD_RULES)[])('rule %s: the pattern and the check in code agree on samples', (name) => {
+test.each(Object.keys(SAMPLES) as (keyof typeof SAMPLES)[])('rule %s: the pattern and the check in code agree on samples', (name) => {
   const re = new RegExp(FIELD_RULES[name].pattern);
   for (const v of SAMPLES[name].values) {
     const inCode = accepts(() => SAMPLES[name].check(v));
@@ -87,6 +101,13 @@ const MATRIX: [string, string, unknown][] = [
   ['eks-efa', 'mpiOperator.image', 'mpioperator/mpi-operator'],
   ['eks-efa', 'devicePlugin.namespace', 'Kube_System'],
   ['eks-efa', 'benchmarks.osu.iterations', 0],
+  ['eks-efa', 'benchmarks.osu.workers', 1],
+  ['eks-efa', 'karpenter.zone', 'us-west-2'],
+  ['eks-efa', 'karpenter.clusterName', 'a.b'],
+  ['eks-efa', 'karpenter.consolidateAfter', '1d'],
+  ['eks-efa', 'kueue.quota.efa', 0],
+  ['eks-efa', 'kueue.quota.cpu', 'lots'],
+  ['eks-efa', 'kueue.queueName', 'Checks'],
   ['openshift-efa', 'benchmarks.intelImage', 'intel:latest'],
   ['openshift-efa', 'benchmarks.memory', '-8Gi'],
   ['baremetal-ipoib', 'network.ipam.range', 'banana'],

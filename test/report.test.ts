@@ -162,9 +162,21 @@ describe('unusable logs', () => {
   });
   test('an OSU test the report does not read, and a perftest header without a known column', () => {
     expect(() => parseLog('mbw.log', 'mbw', '# OSU MPI Multiple Bandwidth / Message Rate Test v7.3\n# Size  MB/s  Messages/s\n1  2.5  2500000\n'))
-      .toThrow('mbw.log:1: OSU test "Multiple Bandwidth / Message Rate" is not one the report reads (osu_latency, osu_bw, osu_bibw)');
+      .toThrow('mbw.log:1: OSU test "Multiple Bandwidth / Message Rate" is not one the report reads (osu_latency, osu_bw, osu_bibw, osu_allreduce, osu_alltoall)');
     expect(() => parseLog('p.log', 'p', ' #bytes #iterations    t_min[usec]    t_max[usec]\n 2  1000  0.98  5.61\n'))
       .toThrow('p.log:1: perftest header has neither a "BW average[...]" nor a "t_avg[usec]" column: "#bytes #iterations    t_min[usec]    t_max[usec]"');
+  });
+  test('OSU collectives: osu_allreduce and osu_alltoall tables are latency runs; the marker range applies', () => {
+    const marker = 'cdk8s-rdma osu run: benchmark=osu_allreduce sizes=1:1048576';
+    const table = (sizes: number[]) => sizes.map((s, i) => `${s}  ${(20 + i).toFixed(2)}`).join('\n');
+    const full = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576];
+    const [done] = parseLog('ar.log', 'efa', `${marker}\n# OSU MPI Allreduce Latency Test v7.4\n# Datatype: MPI_CHAR.\n# Size       Avg Latency(us)\n${table(full)}\n`, true);
+    expect(done).toMatchObject({ benchmark: 'osu_allreduce', metric: 'latency', incomplete: [] });
+    expect(done.points.length).toBe(full.length);
+    const [cut] = parseLog('ar.log', 'efa', `${marker}\n# OSU MPI Allreduce Latency Test v7.4\n# Size       Avg Latency(us)\n${table(full.slice(0, 5))}\n`, true);
+    expect(cut.incomplete).toEqual(['stopped at 16 B, before the requested maximum of 1048576 B']);
+    const [a2a] = parseLog('a2a.log', 'efa', '# OSU MPI All-to-All Personalized Exchange Latency Test v7.5\n# Datatype: MPI_CHAR.\n# Size       Avg Latency(us)\n1  7.02\n2  7.01\n');
+    expect(a2a).toMatchObject({ benchmark: 'osu_alltoall', metric: 'latency' });
   });
   test('a binary file', () => {
     expect(() => parseLog('core', 'core', 'ELF\u0000\u0001')).toThrow('core: not a text log (it holds NUL bytes)');

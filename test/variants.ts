@@ -83,6 +83,23 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
     'NCCL all_gather on 4 × p5en.48xlarge': {
       benchmarks: { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], nccl: { enabled: true, instanceType: 'p5en.48xlarge', collective: 'all_gather_perf', workers: 4 } },
     },
+    'Karpenter EFA nodes on p5 and Kueue with a required topology, osu_allreduce on 16 nodes': {
+      karpenter: { enabled: true, clusterName: 'hpc-prod', zone: 'us-west-2a', maxNodes: 16 },
+      kueue: { enabled: true, topology: 'required' },
+      benchmarks: { osu: { benchmark: 'osu_allreduce', workers: 16 }, nccl: { enabled: true, workers: 4 } },
+    },
+    'Karpenter on p4d spot with subnet and security group IDs, Kueue without topology, osu_alltoall': {
+      karpenter: {
+        enabled: true, name: 'p4d-spot', instanceType: 'p4d.24xlarge', clusterName: 'hpc', zone: 'us-east-1c', capacityType: 'spot', maxNodes: 8,
+        subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0', 'sg-0fedcba9876543210'], amiAlias: 'bottlerocket@v1.40.0', consolidateAfter: '30m', efaInterfaces: 2,
+      },
+      kueue: { enabled: true, name: 'hpc', queueName: 'hpc-jobs', topology: 'none', quota: { cpu: '64', memory: '256Gi', hugepages2Mi: '80Gi', efa: 16, gpus: 64 } },
+      benchmarks: { osu: { benchmark: 'osu_alltoall', workers: 8, tcpTwin: false } },
+    },
+    'Kueue on a node group (preferred layer-2 topology), no Karpenter': {
+      kueue: { enabled: true, topologyLevel: 'topology.k8s.aws/network-node-layer-2', nodeLabels: { 'eks.amazonaws.com/nodegroup': 'efa' } },
+      benchmarks: { osu: { benchmark: 'osu_allreduce', workers: 4 } },
+    },
     'DRA with the cluster\'s aws-dranet, label targeting': {
       deviceApi: 'dra',
       dra: { install: false },

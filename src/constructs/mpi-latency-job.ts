@@ -17,16 +17,30 @@ import { addPodClaims, containerClaims } from './dra';
 
 /** How the MPI job's ranks reach each other: EFA, the TCP twin, or InfiniBand verbs. */
 
-/** OSU `-i` by benchmark when unset: OSU's own small-message defaults (osu_latency 10000, osu_bw 100). */
-export const OSU_DEFAULT_ITERATIONS: Readonly<Record<OsuBenchmark, number>> = { osu_latency: 10000, osu_bw: 100 };
+/**
+ * OSU `-i` by benchmark when unset: OSU's own small-message defaults (c/util/osu_util.h 7.x: LAT_LOOP_SMALL 10000,
+ * BW_LOOP_SMALL 100, COLL_LOOP_SMALL 1000).
+ */
+export const OSU_DEFAULT_ITERATIONS: Readonly<Record<OsuBenchmark, number>> = { osu_latency: 10000, osu_bw: 100, osu_allreduce: 1000, osu_alltoall: 1000 };
+/** OSU `-m` when unset: OSU's own largest sizes (MAX_MESSAGE_SIZE 4 MiB for point-to-point, 1 MiB for collectives). */
+export const OSU_DEFAULT_MESSAGE_SIZES = { pt2pt: '1:4194304', collective: '1:1048576' } as const;
 export type MpiTransport = EfaTransport | 'ib';
 export const MPI_TRANSPORTS: readonly MpiTransport[] = [...EFA_TRANSPORTS, 'ib'];
 
 const WHERE = 'MpiLatencyJob';
 
-/** OSU point-to-point benchmarks the job can run (two ranks, one per node). */
-export type OsuBenchmark = 'osu_latency' | 'osu_bw';
-export const OSU_BENCHMARKS: readonly OsuBenchmark[] = ['osu_latency', 'osu_bw'];
+/**
+ * OSU benchmarks the job can run, one rank per node: the point-to-point ones (exactly two ranks: osu_latency
+ * "requires exactly two processes") and the blocking collectives across every worker.
+ */
+export type OsuBenchmark = 'osu_latency' | 'osu_bw' | 'osu_allreduce' | 'osu_alltoall';
+/** The point-to-point OSU benchmarks (two ranks). */
+export type OsuPointToPoint = 'osu_latency' | 'osu_bw';
+export const OSU_BENCHMARKS: readonly OsuBenchmark[] = ['osu_latency', 'osu_bw', 'osu_allreduce', 'osu_alltoall'];
+export const OSU_COLLECTIVES: readonly OsuBenchmark[] = ['osu_allreduce', 'osu_alltoall'];
+/** The most workers an MPI job takes (as NcclTestJob). */
+export const MAX_WORKERS = 1024;
+export const isCollective = (b: string) => (OSU_COLLECTIVES as readonly string[]).includes(b);
 
 /**
  * What the job runs under mpirun: an OSU benchmark, or `fi_info` (`fi_info -p efa -t FI_EP_RDM` on each
@@ -46,10 +60,17 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
    */
   readonly name?: string;
   /**
-   * The OSU benchmark, or `fi_info` for an EFA support check on both workers.
+   * The OSU benchmark, or `fi_info` for an EFA support check on every worker.
    * @default 'osu_latency'
    */
   readonly benchmark?: MpiJobProgram;
+  /**
+   * Workers, one rank each, each on a node of its own. The point-to-point benchmarks take exactly 2.
+   * @default 2
+   * @minimum 2
+   * @maximum 1024
+   */
+  readonly workers?: number;
   /**
    * `OpenMPI` (Amazon Open MPI in container/Dockerfile.openmpi) or `Intel` (Intel MPI over libfabric's
    * EFA provider, container/Dockerfile.intel; set `image` to that image). Intel runs OSU benchmarks over
@@ -77,18 +98,18 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
    */
   readonly ucxNetDevices?: string;
   /**
-   * Directory holding the OSU point-to-point binaries in the image.
-   * @default '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt' (both images)
+   * Directory holding the benchmark's OSU binary in the image.
+   * @default '/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/pt2pt' (.../mpi/collective for the collectives; every image)
    */
   readonly benchmarkPath?: string;
   /**
    * OSU `-m` message sizes, `MAX` or `MIN:MAX` in bytes.
-   * @default '1:4194304' (OSU's own range for point-to-point benchmarks)
+   * @default '1:4194304' ('1:1048576' for the collectives: OSU's own ranges)
    */
   readonly messageSizes?: string;
   /**
    * OSU `-i` iterations per message size.
-   * @default 10000 for osu_latency, 100 for osu_bw (OSU's small-message defaults)
+   * @default 10000 for osu_latency, 100 for osu_bw, 1000 for the collectives (OSU's small-message defaults)
    * @minimum 1
    */
   readonly iterations?: number;
@@ -106,8 +127,8 @@ export interface MpiLatencyJobProps extends BenchmarkPodOptions {
 }
 
 /**
- * An MPIJob (kubeflow.org/v2beta1) running an OSU point-to-point benchmark between two workers, one rank
- * each, forced onto different nodes (EFA has no same-host loopback path: ai-dynamo/dynamo PR #9521).
+ * An MPIJob (kubeflow.org/v2beta1) running an OSU benchmark across its workers (two for the point-to-point
+ * ones), one rank each, forced onto different nodes (EFA has no same-host loopback path: ai-dynamo/dynamo PR #9521).
  *
  * The image must run sshd as `mpiuser` (UID 1000) on port 2222 with `/home/mpiuser/.sshd_config`, like the
  * mpi-operator base image, and contain libfabric with the EFA provider, OSU, and Amazon Open MPI
@@ -124,6 +145,7 @@ export class MpiLatencyJob extends Construct {
   public readonly transport: MpiTransport;
   public readonly benchmark: MpiJobProgram;
   public readonly mpiImplementation: MpiImplementation;
+  public readonly workers: number;
   public readonly mpiJob: MpiJob;
 
   constructor(scope: Construct, id: string, props: MpiLatencyJobProps = {}) {
@@ -132,6 +154,7 @@ export class MpiLatencyJob extends Construct {
     this.transport = r.transport;
     this.benchmark = r.benchmark;
     this.mpiImplementation = r.mpiImplementation;
+    this.workers = r.workers;
     this.name = r.name;
     this.namespace = r.pod.namespace;
     const { pod, messageSizes, rdmaResource, ttl } = r;
@@ -192,7 +215,7 @@ export class MpiLatencyJob extends Construct {
       mpiImplementation: r.mpiImplementation === 'Intel' ? MpiJobSpecMpiImplementation.INTEL : MpiJobSpecMpiImplementation.OPEN_MPI,
       mpiReplicaSpecs: {
         Launcher: { replicas: 1, restartPolicy: 'OnFailure', template: launcherTemplate },
-        Worker: { replicas: 2, restartPolicy: 'Never', template: workerTemplate },
+        Worker: { replicas: r.workers, restartPolicy: 'Never', template: workerTemplate },
       },
     };
     // The claim's template is part of what runs (absent, the ids stay those of earlier releases).
@@ -283,6 +306,7 @@ interface ResolvedMpiJob {
   readonly transport: MpiTransport;
   readonly benchmark: MpiJobProgram;
   readonly mpiImplementation: MpiImplementation;
+  readonly workers: number;
   readonly name: string;
   readonly pod: ResolvedBenchmarkPod;
   readonly messageSizes: string;
@@ -321,6 +345,16 @@ function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpi
   if (LAUNCHERS[`${mpiImplementation}/${transport}` as LauncherKey] === undefined) {
     throw new RdmaOptionError(WHERE, 'transport', transport, `is not available with mpiImplementation "${mpiImplementation}"`, '"efa" (the TCP twin runs Open MPI)');
   }
+  const collective = isCollective(benchmark);
+  const workers = props.workers ?? 2;
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 2 || workers > MAX_WORKERS) {
+    throw new RdmaOptionError(WHERE, 'workers', workers, 'is not allowed (the job runs across nodes, one rank each)', `a whole number from 2 to ${MAX_WORKERS}`);
+  }
+  if (!collective && benchmark !== 'fi_info' && workers !== 2) {
+    throw new RdmaOptionError(WHERE, 'workers', workers, `is not allowed with benchmark "${benchmark}" (a point-to-point benchmark runs exactly two ranks)`,
+      `2, or a collective benchmark (${OSU_COLLECTIVES.map(b => `"${b}"`).join(', ')})`);
+  }
+  const image = intel ? INTEL_BENCHMARK_IMAGE : ib ? IB_BENCHMARK_IMAGE : BENCHMARK_IMAGE;
   const defaultName = benchmark === 'fi_info' ? 'efa-support' : `${benchmark.replace('_', '-')}-${intel ? 'intel-' : ''}${transport}`;
   const instanceTypes = props.instanceTypes;
   if (instanceTypes !== undefined && instanceTypes.length === 0) {
@@ -328,14 +362,14 @@ function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpi
   }
   (instanceTypes ?? []).forEach((t, i) => checkNonEmpty(WHERE, `instanceTypes[${i}]`, t));
   return {
-    transport, benchmark, mpiImplementation, pod,
+    transport, benchmark, mpiImplementation, pod, workers,
     // The MPIJob is `<name>-<run id>`; mpi-operator names its launcher Job `<job>-launcher`.
     name: checkCheckName(WHERE, 'name', props.name ?? defaultName, '-launcher'.length),
     rdmaResource: ib && !pod.deviceClaim ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined,
     ucxNetDevices: props.ucxNetDevices !== undefined ? checkUcxDevices(props.ucxNetDevices) : undefined,
-    messageSizes: checkMessageSizes(props.messageSizes ?? '1:4194304'),
+    messageSizes: checkMessageSizes(props.messageSizes ?? OSU_DEFAULT_MESSAGE_SIZES[collective ? 'collective' : 'pt2pt']),
     iterations: checkPositiveInt(WHERE, 'iterations', props.iterations ?? OSU_DEFAULT_ITERATIONS[benchmark as OsuBenchmark] ?? OSU_DEFAULT_ITERATIONS.osu_latency),
-    benchmarkPath: checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (intel ? INTEL_BENCHMARK_IMAGE : ib ? IB_BENCHMARK_IMAGE : BENCHMARK_IMAGE).osuPt2ptDir),
+    benchmarkPath: checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (collective ? image.osuCollectiveDir : image.osuPt2ptDir)),
     ttl: checkTtl(WHERE, props.ttlSecondsAfterFinished),
     instanceTypes: instanceTypes ? [...new Set(instanceTypes)] : undefined,
   };
@@ -358,10 +392,10 @@ interface Launcher {
   readonly env?: k8s.EnvVar[];
 }
 
-/** Open MPI's launcher: two ranks, one per worker node (the operator writes the hostfile, OMPI_MCA_orte_default_hostfile). */
+/** Open MPI's launcher: one rank per worker node (the operator writes the hostfile, OMPI_MCA_orte_default_hostfile). */
 const openMpi = (transportArgs: (r: ResolvedMpiJob) => string[]): Launcher => ({
   mpirun: BENCHMARK_IMAGE.mpirun,
-  args: r => ['-np', '2', '--map-by', 'ppr:1:node', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', ...transportArgs(r), ...programOf(r)],
+  args: r => ['-np', String(r.workers), '--map-by', 'ppr:1:node', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', ...transportArgs(r), ...programOf(r)],
 });
 
 /** The launcher of each (MPI implementation, transport) this construct runs; any other pair is refused. */
@@ -374,14 +408,14 @@ const LAUNCHERS: Partial<Record<LauncherKey, Launcher>> & Record<'OpenMPI/efa' |
     mpirun: IB_BENCHMARK_IMAGE.mpirun,
     // UCX over RDMA only: rc (verbs or mlx5 accelerated), shared memory and self; no tcp, so a missing HCA
     // fails the job instead of falling back to TCP.
-    args: r => ['-np', '2', '--map-by', 'ppr:1:node', '--mca', 'pml', 'ucx', '-x', 'UCX_TLS=rc,sm,self',
+    args: r => ['-np', String(r.workers), '--map-by', 'ppr:1:node', '--mca', 'pml', 'ucx', '-x', 'UCX_TLS=rc,sm,self',
       ...(r.ucxNetDevices ? ['-x', `UCX_NET_DEVICES=${r.ucxNetDevices}`] : []), ...programOf(r)],
   },
   'Intel/efa': {
     mpirun: INTEL_BENCHMARK_IMAGE.mpirun,
-    // Two ranks, one per worker; the operator points I_MPI_HYDRA_HOST_FILE at its hostfile. libfabric of the
+    // One rank per worker; the operator points I_MPI_HYDRA_HOST_FILE at its hostfile. libfabric of the
     // EFA installer (not Intel's bundled one) with its efa provider: no silent TCP fallback.
-    args: r => ['-n', '2', '-ppn', '1', '-genv', 'I_MPI_OFI_LIBRARY_INTERNAL', '0', '-genv', 'I_MPI_FABRICS', 'ofi',
+    args: r => ['-n', String(r.workers), '-ppn', '1', '-genv', 'I_MPI_OFI_LIBRARY_INTERNAL', '0', '-genv', 'I_MPI_FABRICS', 'ofi',
       '-genv', 'I_MPI_OFI_PROVIDER', 'efa', '-genv', 'FI_PROVIDER', 'efa', ...programOf(r)],
     // I_MPI_DEBUG=5 prints the libfabric provider each rank uses, so the log shows EFA was really used.
     env: [{ name: 'I_MPI_DEBUG', value: '5' }],

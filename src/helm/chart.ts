@@ -396,7 +396,7 @@ export function chartOptions(profile: string, values: unknown, release: HelmRele
   return optionsFromValues({}, chartValues(profile), v => {
     if (v.builtin) return release.name;
     const x = getPath(merged, v.path);
-    if (x === '' && v.chartDefault === '') return v.ref ? release.namespace : undefined;
+    if (x === '' && v.chartDefault === '') return v.ref?.includes('.Release.Namespace') ? release.namespace : undefined;
     return x === null && v.chartDefault === null ? undefined : x;
   });
 }

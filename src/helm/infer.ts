@@ -53,7 +53,8 @@ export interface ProbedValue {
 export type When = WhenAtom | readonly WhenAtom[];
 export interface WhenAtom {
   readonly path: string;
-  readonly value: boolean | string;
+  /** The value, or the values one of which it must have. */
+  readonly value: boolean | string | readonly string[];
 }
 
 /**
@@ -62,7 +63,8 @@ export interface WhenAtom {
  */
 export function optionsFromValues(base: Record<string, unknown>, values: readonly ProbedValue[], valueOf: (v: ProbedValue) => unknown): Record<string, unknown> {
   const current = new Map(values.map(v => [v.path, valueOf(v)]));
-  const holds = (w: When) => (Array.isArray(w) ? w : [w as WhenAtom]).every(c => current.get(c.path) === c.value);
+  const holds = (w: When) => (Array.isArray(w) ? w : [w as WhenAtom])
+    .every(c => (Array.isArray(c.value) ? c.value.includes(current.get(c.path) as string) : current.get(c.path) === c.value));
   return values.reduce((o, v) => (v.when && !holds(v.when) ? o : setPath(o, v.path, current.get(v.path))), base);
 }
 
@@ -238,6 +240,8 @@ function isJsonDocument(s: string): boolean {
   }
 }
 
+const LAYOUT_INDEX_KEYS = ['networkCardIndex', 'deviceIndex'];
+
 function templatize(v: unknown, probes: ProbeSet): TNode {
   if (typeof v === 'string') {
     const pieces = splitString(v, probes);
@@ -265,6 +269,8 @@ function templatize(v: unknown, probes: ProbeSet): TNode {
   }
   if (v && typeof v === 'object') {
     const obj = v as Record<string, unknown>;
+    // Indices of a layout (an EC2NodeClass's network interfaces) count positions: never a value, whatever a probe is.
+    if (LAYOUT_INDEX_KEYS.some(k => typeof obj[k] === 'number')) return { t: 'lit', v };
     const entries: TEntry[] = [];
     const spliced = new Set<string>();
     for (const m of probes.maps) {
@@ -397,7 +403,7 @@ interface MergeCtx {
   readonly eq: CondAtom;
   readonly ne: CondAtom;
   /** An earlier alternative the merge happens under (pairs of switches), if any. */
-  readonly context?: CondAtom;
+  readonly context?: readonly CondAtom[];
   /**
    * Projections of nodes under `asg` during one document's merge: a merge compares a node before it changes
    * anything under it, so each node is projected once.
@@ -408,28 +414,34 @@ interface MergeCtx {
 const negate = (a: CondAtom): CondAtom => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' });
 
 /** Conditions of content that appears only under the alternative (and the context). */
-const addedCond = (ctx: MergeCtx): CondAtom[] => (ctx.context ? [ctx.context, ctx.eq] : [ctx.eq]);
+const addedCond = (ctx: MergeCtx): CondAtom[] => [...ctx.context ?? [], ctx.eq];
+
+/** Whether `cond` keeps an atom on `path` of the alternative or its context (those the merge adds anew). */
+const notMerged = (ctx: MergeCtx) => (x: CondAtom) => x.path !== ctx.eq.path && !(ctx.context ?? []).some(c => c.path === x.path);
 
 function deepClone<T>(x: T): T {
   return JSON.parse(JSON.stringify(x)) as T;
 }
 
 /**
- * Makes `x` (an entry, item or document of `list`) absent under the alternative. Under a context the
- * absence is scoped to it: `x` stays as it was outside the context and a copy, for inside it, gets the
- * alternative's negation (placed right after `x`, and returned).
+ * Makes `x` (an entry, item or document of `list`) absent under the alternative. Under a context (atoms
+ * a1..ak that `x` does not already require) the absence is scoped to it: `x` stays as it was outside the
+ * context (`x` where not a1, copies where a1 but not a2, ...) and a last copy, for inside it, gets the
+ * alternative's negation (placed after `x`, and returned).
  */
 function exclude<T extends { cond: Cond }>(list: T[], x: T, ctx: MergeCtx): T | undefined {
-  const ctxAtom = ctx.context;
-  if (ctxAtom && !x.cond.some(a => a.path === ctxAtom.path && a.op === 'eq' && a.value === ctxAtom.value)) {
-    const copy = deepClone(x);
-    copy.cond = [...x.cond, ctxAtom, ctx.ne];
-    x.cond = [...x.cond, negate(ctxAtom)];
-    list.splice(list.indexOf(x) + 1, 0, copy);
-    return copy;
+  const atoms = (ctx.context ?? []).filter(c => !x.cond.some(a => a.path === c.path && a.op === 'eq' && a.value === c.value));
+  if (atoms.length === 0) {
+    x.cond = [...x.cond, ctx.ne];
+    return undefined;
   }
-  x.cond = [...x.cond, ctx.ne];
-  return undefined;
+  const base = x.cond;
+  const outside = atoms.map((a, i) => [...base, ...atoms.slice(0, i), negate(a)]);
+  const copies = outside.slice(1).map(cond => ({ ...deepClone(x), cond }));
+  const inside = { ...deepClone(x), cond: [...base, ...atoms, ctx.ne] };
+  x.cond = outside[0];
+  list.splice(list.indexOf(x) + 1, 0, ...copies, inside);
+  return inside;
 }
 
 /** Merges `next` (the content under the alternative) into `cur`; undefined when they cannot share a node. */
@@ -455,7 +467,11 @@ function mergeEntries(cur: TEntry[], next: readonly TEntry[], ctx: MergeCtx): vo
     const id = entryId(n);
     const i = cur.findIndex(c => !matched.has(c) && holds(c.cond, ctx.asg) && entryId(c) === id);
     if (i < 0) {
-      const added = { ...n, cond: addedCond(ctx) };
+      // A key that was there in another form (a whole values map, now a map of entries) is replaced: the new
+      // form holds only where the old one held (it is excluded below).
+      const old = n.key.length > 0 ? cur.find(c => !matched.has(c) && holds(c.cond, ctx.asg) && !c.splice && !c.include && JSON.stringify(c.key) === JSON.stringify(n.key)) : undefined;
+      const was = old ? old.cond.filter(notMerged(ctx)) : [];
+      const added = { ...n, cond: [...was, ...addedCond(ctx)] };
       matched.add(added);
       cur.splice(insertAt, 0, added);
       insertAt++;
@@ -469,9 +485,12 @@ function mergeEntries(cur: TEntry[], next: readonly TEntry[], ctx: MergeCtx): vo
     if (merged) {
       c.node = merged;
     } else {
+      // The replacement holds only where the entry it replaces held (and under the alternative): another
+      // switch's replacement of the same entry then never holds at the same time as this one.
+      const was = c.cond.filter(notMerged(ctx));
       const copy = exclude(cur, c, ctx);
       if (copy) matched.add(copy);
-      const added = { ...n, cond: addedCond(ctx) };
+      const added = { ...n, cond: [...was, ...addedCond(ctx)] };
       matched.add(added);
       const at = cur.indexOf(copy ?? c) + 1;
       cur.splice(at, 0, added);
@@ -519,8 +538,9 @@ function mergeItems(cur: TItem[], next: readonly TItem[], ctx: MergeCtx): void {
         if (merged) {
           o.node = merged;
         } else {
+          const was = o.cond.filter(notMerged(ctx));
           exclude(cur, o, ctx);
-          added.push({ ...n, cond: addedCond(ctx) });
+          added.push({ ...n, cond: [...was, ...addedCond(ctx)] });
         }
       });
     } else {
@@ -661,15 +681,22 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
     const contexts: (CondAtom | undefined)[] = solo ? [undefined, ...earlier.filter(c => c.path !== batch[0].v.path && interacts(batch[0].v, c.path))] : [undefined];
     const changed = new Set<Flip>();
     for (const context of contexts) {
+      // A flip happens where its value is an option (its `when`, where the defaults do not already hold it) and,
+      // for a pair, under the earlier alternative: those atoms are its context.
+      const ctxAtoms = (f: Flip): CondAtom[] => [
+        ...context ? [context] : [],
+        ...whenAtoms(f.v).filter(w => w.path !== context?.path && defaultAsg.get(w.path) !== w.value),
+      ];
       const all = new Map(defaultAsg);
-      if (context) all.set(context.path, context.value);
+      for (const f of batch) for (const a of ctxAtoms(f)) all.set(a.path, a.value);
       for (const f of batch) all.set(f.v.path, f.alt);
       const ctxOf = new Map(batch.map(f => {
         const asg = new Map(defaultAsg);
-        if (context) asg.set(context.path, context.value);
+        for (const a of ctxAtoms(f)) asg.set(a.path, a.value);
         asg.set(f.v.path, f.alt);
         const eq: CondAtom = { path: f.v.path, op: 'eq', value: f.alt };
-        return [f, { asg, eq, ne: negate(eq), context } as MergeCtx];
+        const atoms = ctxAtoms(f);
+        return [f, { asg, eq, ne: negate(eq), ...atoms.length > 0 ? { context: atoms } : {} } as MergeCtx];
       }));
       const ownerOf = (id: string): Flip | undefined => (solo ? batch[0] : batch.find(f => inScope(id, f.v.scope!)));
       let alt: Map<string, { object: KubeObject; gates: readonly CondAtom[] }>;
@@ -728,6 +755,13 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
     if (!used.has(v.ref ?? v.path)) throw new ChartInferenceError(`value ${v.path} does not appear in any object; do not expose it`);
   }
   return simplified;
+}
+
+/** The `when` atoms of a value that name one value (an assignment a flip can make). */
+function whenAtoms(v: ProbedValue): CondAtom[] {
+  if (!v.when) return [];
+  const atoms = Array.isArray(v.when) ? v.when : [v.when as WhenAtom];
+  return atoms.filter(a => !Array.isArray(a.value)).map(a => ({ path: a.path, op: 'eq', value: a.value as boolean | string }));
 }
 
 /** One alternative of a switch. */

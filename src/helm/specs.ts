@@ -2,7 +2,7 @@ import { EFA_DEVICE_PLUGIN_RESOURCES, EFA_INSTANCE_TYPES } from '../constructs/e
 import { MPI_OPERATOR_RESOURCES } from '../constructs/mpi-operator';
 import { BASELINES } from '../report/baselines';
 import { LATENCY_TOLERANCE_US } from '../report/report';
-import { MPI_WAIT_TIMEOUT_SECONDS, OSU_DEFAULT_ITERATIONS } from '../constructs/mpi-latency-job';
+import { MPI_WAIT_TIMEOUT_SECONDS, OSU_COLLECTIVES, OSU_DEFAULT_ITERATIONS, OSU_DEFAULT_MESSAGE_SIZES } from '../constructs/mpi-latency-job';
 import { DRA_MIN_KUBERNETES } from '../constructs/dra';
 import { DEFAULT_GPUS_PER_WORKER } from '../constructs/nccl-test-job';
 import type { When, WhenAtom } from './infer';
@@ -47,11 +47,31 @@ export const releaseNamespace = (path: string, n: string): ChartValueSpec =>
 /** A string option without a default: '' in values.yaml, and then the field is left out, as the CLI does. */
 export const optional = (path: string, n: string): ChartValueSpec => ({ path, probes: token(n), chartDefault: '', default: undefined });
 
-/** OSU `-i`: null in values.yaml, and then the benchmark's default, as the CLI (OSU_DEFAULT_ITERATIONS). */
-export const osuIterations = (path: string, benchmarkPath: string): ChartValueSpec => ({
+/** OSU `-i`: null in values.yaml, and then the benchmark's default, as the CLI (OSU_DEFAULT_ITERATIONS); `collectives`: the profile offers them. */
+export const osuIterations = (path: string, benchmarkPath: string, collectives = false): ChartValueSpec => ({
   path, probes: [7919, 7907], default: OSU_DEFAULT_ITERATIONS.osu_latency, chartDefault: null,
-  ref: `(.Values.${path} | default (ternary ${OSU_DEFAULT_ITERATIONS.osu_bw} ${OSU_DEFAULT_ITERATIONS.osu_latency} (eq .Values.${benchmarkPath} "osu_bw")))`,
+  ref: collectives
+    ? `(.Values.${path} | default (get (dict ${Object.entries(OSU_DEFAULT_ITERATIONS).map(([b, n]) => `"${b}" ${n}`).join(' ')}) .Values.${benchmarkPath}))`
+    : `(.Values.${path} | default (ternary ${OSU_DEFAULT_ITERATIONS.osu_bw} ${OSU_DEFAULT_ITERATIONS.osu_latency} (eq .Values.${benchmarkPath} "osu_bw")))`,
 });
+
+/** The collectives as a Go template list literal. */
+const COLLECTIVES_LIST = `(list ${OSU_COLLECTIVES.map(b => `"${b}"`).join(' ')})`;
+
+/** OSU `-m`: null in values.yaml, and then the benchmark's default range, as the CLI (OSU_DEFAULT_MESSAGE_SIZES). */
+export const osuMessageSizes = (path: string, benchmarkPath: string): ChartValueSpec => ({
+  path, probes: ['2:524287', '2:524285'], default: OSU_DEFAULT_MESSAGE_SIZES.pt2pt, chartDefault: null,
+  ref: `(.Values.${path} | default (ternary "${OSU_DEFAULT_MESSAGE_SIZES.collective}" "${OSU_DEFAULT_MESSAGE_SIZES.pt2pt}" (has .Values.${benchmarkPath} ${COLLECTIVES_LIST})))`,
+});
+
+/** The OSU collectives: the benchmark values under which the number of workers is a value. */
+export const OSU_COLLECTIVE_BENCHMARK = (benchmarkPath: string) => ({ path: benchmarkPath, value: OSU_COLLECTIVES });
+
+/** templates/guards.yaml: workers other than 2 only with a collective (the CLI's refusal). */
+export const osuWorkersGuard = (where: string, workersPath: string, benchmarkPath: string) => `{{- if and (ne (int .Values.${workersPath}) 2) (not (has .Values.${benchmarkPath} ${COLLECTIVES_LIST})) }}
+{{- fail (printf "${where}: ${workersPath} %v is not allowed with benchmark \\"%s\\" (a point-to-point benchmark runs exactly two ranks); allowed: 2, or a collective benchmark (${OSU_COLLECTIVES.map(b => `\\"${b}\\"`).join(', ')})" .Values.${workersPath} .Values.${benchmarkPath}) }}
+{{- end }}
+`;
 
 export interface ChartSpec {
   readonly values: readonly ChartValueSpec[];

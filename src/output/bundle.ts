@@ -24,6 +24,8 @@ const PHASES: Record<string, number> = {
   // NVIDIA network-operator resources (operator mode of baremetal-ipoib); the operator renders DaemonSets and NADs.
   NicClusterPolicy: 50, IPoIBNetwork: 50,
   MachineSet: 60, MachineAutoscaler: 60, ClusterAutoscaler: 60,
+  // Karpenter: the node class before the pool that names it. Kueue: topology and flavor, then the queues.
+  EC2NodeClass: 55, NodePool: 60, Topology: 60, ResourceFlavor: 65, ClusterQueue: 70, LocalQueue: 75,
 };
 /** Everything else (custom resources such as NodeFeatureDiscovery/NodeFeatureRule/MPIJob, Jobs, Pods) comes last. */
 const LAST_PHASE = 90;

@@ -7,7 +7,7 @@ import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, Drane
 import { NCCL_CLAIM_TEMPLATE, NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
 import { DEFAULT_IPOIB_RANGE, IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam, whereaboutsIpam } from '../constructs/ipoib-network';
-import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
+import { MpiLatencyJob, OsuPointToPoint } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { Multus, MultusProps } from '../constructs/multus';
 import { RdmaNamespace } from '../constructs/namespace';
@@ -96,7 +96,7 @@ export interface BaremetalMpiOptions {
    * The OSU benchmark.
    * @default 'osu_latency'
    */
-  readonly benchmark?: OsuBenchmark;
+  readonly benchmark?: OsuPointToPoint;
   /**
    * OSU `-m` message sizes.
    * @default '1:4194304'

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
@@ -6,6 +6,9 @@ import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
 import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveAlignment, resolveDeviceApi } from '../constructs/dra';
 import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps, efaNodeTargeting } from '../constructs/efa-device-plugin';
 import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
+import { DO_NOT_DISRUPT, EfaNodePool, EfaNodePoolProps } from '../constructs/karpenter';
+import { KueueQueues, KueueQueuesProps } from '../constructs/kueue';
+import { Toleration } from '../kube';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { NCCL_CLAIM_TEMPLATE, NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
@@ -46,21 +49,57 @@ export interface EksEfaOsuOptions {
   readonly benchmark?: OsuBenchmark;
   /**
    * OSU `-m` message sizes.
-   * @default '1:4194304'
+   * @default '1:4194304' for osu_latency and osu_bw, '1:1048576' for the collectives
    */
   readonly messageSizes?: string;
   /**
    * OSU `-i` iterations.
-   * @default 10000 for osu_latency, 100 for osu_bw
+   * @default 10000 for osu_latency, 100 for osu_bw, 1000 for the collectives
    * @asType integer
    * @minimum 1
    */
   readonly iterations?: number;
   /**
+   * Workers of the OSU jobs, one rank each, each on a node of its own: 2 for osu_latency and osu_bw, 2 to 1024
+   * for the collectives (osu_allreduce, osu_alltoall).
+   * @default 2
+   * @asType integer
+   * @minimum 2
+   * @maximum 1024
+   */
+  readonly workers?: number;
+  /**
    * Also emit the TCP twin of the EFA job, to compare the two.
    * @default true
    */
   readonly tcpTwin?: boolean;
+}
+
+export interface EksEfaKarpenterOptions extends EfaNodePoolProps {
+  /**
+   * Launch the EFA nodes with Karpenter (1.11 or later): an EC2NodeClass that attaches the instance type's EFA
+   * interfaces and a NodePool in one availability zone. The device plugin (or DRA driver) and the checks target
+   * those nodes and tolerate their taints; the checks' pods keep Karpenter from disrupting their nodes.
+   * `clusterName` and `zone` are required.
+   * @default false
+   */
+  readonly enabled?: boolean;
+}
+
+export interface EksEfaKueueOptions extends Omit<KueueQueuesProps, 'namespace' | 'nodeLabels'> {
+  /**
+   * Queue the MPI jobs with Kueue (0.19 or later, with the MPIJob integration): a ClusterQueue with quota, its
+   * ResourceFlavor bound to a Topology of the EKS network layers, and a LocalQueue in the benchmark namespace.
+   * Every MPIJob is submitted to the LocalQueue, created suspended, and admitted whole.
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Labels of the EFA nodes (the flavor's nodes), added to the Karpenter NodePool's label with karpenter enabled,
+   * else to benchmarks.nodeSelector.
+   * @default {}
+   */
+  readonly nodeLabels?: Record<string, string>;
 }
 
 export interface EksEfaPingpongOptions {
@@ -156,6 +195,16 @@ export interface EksEfaOptions {
    * @default - all of them in namespace rdma-benchmarks
    */
   readonly benchmarks?: EksEfaBenchmarkOptions;
+  /**
+   * EFA nodes from Karpenter.
+   * @default - off: the cluster's node groups
+   */
+  readonly karpenter?: EksEfaKarpenterOptions;
+  /**
+   * MPI jobs queued and placed by topology with Kueue.
+   * @default - off
+   */
+  readonly kueue?: EksEfaKueueOptions;
 }
 
 /**
@@ -180,8 +229,22 @@ export class EksEfaProfile extends Chart {
 
   private compose(options: EksEfaOptions): void {
     const deviceApi = resolveDeviceApi(EKS_EFA, options);
-    const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
+    const { enabled: pluginEnabled = true, ...pluginOptions } = options.devicePlugin ?? {};
     const dra = deviceApi === 'dra';
+    const { enabled: karpenterEnabled = false, ...karpenter } = options.karpenter ?? {};
+    const { enabled: kueueEnabled = false, ...kueue } = options.kueue ?? {};
+    onlyWhenEnabled('karpenter', karpenterEnabled, karpenter);
+    onlyWhenEnabled('kueue', kueueEnabled, kueue);
+    // Not gates: both also change the device plugin and the checks (the chart generator flips them).
+    const pool = karpenterEnabled ? withOptionPrefix(EKS_EFA, 'karpenter', () => new EfaNodePool(this, 'NodePool', karpenter)) : undefined;
+    const plugin = pool ? onPoolNodes(pluginOptions, pool) : pluginOptions;
+    if (kueueEnabled && dra) {
+      throw new RdmaOptionError(EKS_EFA, 'kueue.enabled', true, 'is not allowed with deviceApi "dra" (Kueue counts DRA devices only with its alpha DynamicResourceAllocation feature and a device class mapping, so the quota would not hold the EFA devices)',
+        'false with deviceApi "dra", or deviceApi "device-plugin"');
+    }
+    if (kueueEnabled && options.benchmarks?.enabled === false) {
+      throw new RdmaOptionError(EKS_EFA, 'kueue.enabled', true, 'needs the benchmarks (its LocalQueue lives in their namespace, and it queues their MPI jobs)', 'false with benchmarks.enabled false, or benchmarks.enabled true');
+    }
     if (dra) {
       if (options.devicePlugin?.enabled === true) {
         throw new RdmaOptionError(EKS_EFA, 'devicePlugin.enabled', true, 'is not allowed with deviceApi "dra" (the device plugin and the DRA driver would both manage the EFA devices of the same nodes)',
@@ -196,7 +259,26 @@ export class EksEfaProfile extends Chart {
     gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator)));
 
     const { enabled: benchEnabled = true, ...benchmarks } = options.benchmarks ?? {};
-    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, plugin, dra));
+    gate(this, 'benchmarks.enabled', benchEnabled, () => {
+      const namespace = this.composeBenchmarks(pool ? onPool(benchmarks, pool) : benchmarks, plugin, dra, pool);
+      if (kueueEnabled) this.composeKueue(kueue, namespace, pool?.nodeSelector ?? benchmarks.nodeSelector);
+    });
+  }
+
+  /** The queues, and every MPIJob of the checks submitted to them (labelled, annotated, suspended). */
+  private composeKueue(kueue: Omit<EksEfaKueueOptions, 'enabled'>, namespace: string, nodeLabels: Record<string, string> | undefined): void {
+    const labels = { ...nodeLabels, ...kueue.nodeLabels };
+    if (Object.keys(labels).length === 0) {
+      // The flavor names the EFA nodes: the quota is theirs, and a topology needs their labels.
+      throw new RdmaOptionError(EKS_EFA, 'kueue.nodeLabels', labels, 'is empty, and neither karpenter nor benchmarks.nodeSelector names the EFA nodes (the flavor of the quota must)',
+        'the labels of the EFA nodes, e.g. {"eks.amazonaws.com/nodegroup": "efa"}, or karpenter.enabled, or benchmarks.nodeSelector');
+    }
+    const queues = withOptionPrefix(EKS_EFA, 'kueue', () => new KueueQueues(this, 'Kueue', { ...kueue, nodeLabels: labels, namespace }));
+    for (const o of this.checks.node.findAll()) {
+      if (!ApiObject.isApiObject(o) || o.kind !== 'MPIJob') continue;
+      const workers = o.node.scope?.node.id === 'Nccl' ? 'benchmarks.nccl.workers' : 'benchmarks.osu.workers';
+      withOptionPrefix(EKS_EFA, 'kueue', () => queues.admit(o, workers));
+    }
   }
 
   /** aws-dranet on the EFA nodes (the device plugin's targeting options) and its DeviceClass, unless the cluster runs them. */
@@ -232,7 +314,8 @@ export class EksEfaProfile extends Chart {
     }));
   }
 
-  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps, dra: boolean): void {
+  /** The checks; returns their namespace. */
+  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps, dra: boolean, pool?: EfaNodePool): string {
     const { osu = {}, fiInfo = true, pingpong = {}, nccl = {}, ...pod } = benchmarks;
     // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
     const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
@@ -250,14 +333,17 @@ export class EksEfaProfile extends Chart {
     const pinned = pinnedInstanceType(shared.nodeSelector);
     const targeting = plugin.nodeTargeting ?? 'instance-types';
     const pluginTypes = targeting === 'instance-types' ? [...plugin.instanceTypes ?? EFA_INSTANCE_TYPES, ...plugin.additionalInstanceTypes ?? []] : undefined;
-    if (pinned !== undefined) {
+    if (pool) {
+      checkPoolFits(pool, shared.efaDevices, [['benchmarks.osu.workers', osu.workers ?? 2], ['benchmarks.nccl.workers', nccl.enabled ? nccl.workers ?? 2 : 0],
+        ['benchmarks.pingpong', pingpong.enabled === false ? 0 : 2]]);
+    } else if (pinned !== undefined) {
       checkEfaDevicesFit(EKS_EFA, 'benchmarks.efaDevices', shared.efaDevices, [pinned], 'benchmarks.nodeSelector');
     } else if (pluginTypes !== undefined) {
       checkEfaDevicesFit(EKS_EFA, 'benchmarks.efaDevices', shared.efaDevices, pluginTypes, 'devicePlugin.instanceTypes');
     }
     // The TCP twin requests no EFA, so only placement keeps it on the EFA node group: the same instance
     // types or node labels as the device plugin (a pinned instance type already applies to both).
-    const twinPlacement = pinned !== undefined ? {}
+    const twinPlacement = pinned !== undefined || pool ? {}
       : targeting === 'node-labels' ? { nodeSelector: { ...plugin.nodeLabels, ...pod.nodeSelector } }
         : pluginTypes !== undefined ? { instanceTypes: pluginTypes } : {};
     // With DRA, each EFA pod claims its devices from one template in the benchmark namespace.
@@ -273,5 +359,70 @@ export class EksEfaProfile extends Chart {
     const { enabled: pingpongEnabled = true, ...pingpongJob } = pingpong;
     gate(this, 'benchmarks.pingpong.enabled', pingpongEnabled, () =>
       withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...efaPod, ...pingpongJob })));
+    return shared.namespace;
+  }
+}
+
+/** Refuses sub-options of a section that is off (they would be silently ignored). */
+function onlyWhenEnabled(section: string, enabled: boolean, rest: object): void {
+  if (enabled) return;
+  // The first option set, down to a leaf (kueue.quota.efa, not kueue.quota).
+  let path = section;
+  let value: unknown = rest;
+  while (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    const key = Object.keys(value)[0];
+    path = `${path}.${key}`;
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (path !== section) throw new RdmaOptionError(EKS_EFA, path, value, `only applies with ${section}.enabled true`, `unset, or ${section}.enabled true`);
+}
+
+/** Tolerations with those of `add` that are not there yet. */
+function withTolerations(base: readonly Toleration[] | undefined, add: readonly Toleration[]): Toleration[] {
+  const out = [...base ?? []];
+  for (const t of add) if (!out.some(o => o.key === t.key && (o.effect === undefined || o.effect === t.effect))) out.push(t);
+  return out;
+}
+
+/**
+ * The device plugin (and the DRA driver, which takes its targeting) on the pool's nodes: the pool's instance type
+ * among the targeted ones, and its GPU taint tolerated (both tolerate the EFA taint already).
+ */
+function onPoolNodes(plugin: EfaDevicePluginProps, pool: EfaNodePool): EfaDevicePluginProps {
+  const types = [...plugin.instanceTypes ?? EFA_INSTANCE_TYPES, ...plugin.additionalInstanceTypes ?? []];
+  const targeted = (plugin.nodeTargeting ?? 'instance-types') !== 'instance-types' || types.includes(pool.instanceType);
+  return {
+    ...plugin,
+    ...targeted ? {} : { additionalInstanceTypes: [...plugin.additionalInstanceTypes ?? [], pool.instanceType] },
+    tolerations: withTolerations(plugin.tolerations, pool.tolerations.filter(t => t.key !== 'aws.amazon.com/efa')),
+  };
+}
+
+/**
+ * The checks on the pool's nodes: its node label, its taints tolerated, `karpenter.sh/do-not-disrupt` on every
+ * pod (no consolidation, drift or expiry under a running check), and every EFA interface of a node per pod unless
+ * benchmarks.efaDevices says otherwise.
+ */
+function onPool(b: Omit<EksEfaBenchmarkOptions, 'enabled'>, pool: EfaNodePool): Omit<EksEfaBenchmarkOptions, 'enabled'> {
+  return {
+    ...b,
+    efaDevices: b.efaDevices ?? pool.efaInterfaces,
+    nodeSelector: { ...b.nodeSelector, ...pool.nodeSelector },
+    tolerations: withTolerations(b.tolerations, pool.tolerations),
+    podAnnotations: { ...b.podAnnotations, [DO_NOT_DISRUPT]: 'true' },
+  };
+}
+
+/** Refuses EFA counts and node counts the pool cannot hold: such pods would pend forever. */
+function checkPoolFits(pool: EfaNodePool, efaDevices: number, nodes: [string, number][]): void {
+  if (efaDevices > pool.efaInterfaces) {
+    throw new RdmaOptionError(EKS_EFA, 'benchmarks.efaDevices', efaDevices, `is more EFA interfaces than the Karpenter nodes have (${pool.efaInterfaces}, karpenter.efaInterfaces)`,
+      `1 to ${pool.efaInterfaces}, or more karpenter.efaInterfaces`);
+  }
+  for (const [option, n] of nodes) {
+    if (n > pool.maxNodes) {
+      throw new RdmaOptionError(EKS_EFA, 'karpenter.maxNodes', pool.maxNodes, `is fewer nodes than ${option} needs (${n}, one per pod): its pods would pend forever`,
+        `at least ${n}, or fewer nodes for ${option}`);
+    }
   }
 }

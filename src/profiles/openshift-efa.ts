@@ -8,7 +8,7 @@ import { HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugep
 import { MemlockConfig } from '../constructs/memlock-config';
 import { MpiJobSecurity } from '../constructs/mpi-job-security';
 import { NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
-import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
+import { MpiLatencyJob, OsuPointToPoint } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from '../constructs/namespace';
 import { EfaNodeFeatureRule, EfaNodeFeatureRuleProps, NodeFeatureDiscovery, NodeFeatureDiscoveryProps, parseOpenShiftVersion } from '../constructs/node-feature-discovery';
@@ -176,7 +176,7 @@ export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 
    * The OSU benchmark of the TCP, Open MPI and Intel jobs.
    * @default 'osu_latency'
    */
-  readonly benchmark?: OsuBenchmark;
+  readonly benchmark?: OsuPointToPoint;
   /**
    * OSU `-m` message sizes.
    * @default '1:4194304'

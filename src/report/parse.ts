@@ -1,6 +1,6 @@
 /**
  * Parsers for the benchmark logs the report reads. Each returns the runs found in one text; formats:
- * - OSU `osu_latency`, `osu_bw`, `osu_bibw` 5.x to 7.x (OSU micro-benchmarks osu_util.c output format, 5.x to 7.x): a `# OSU MPI[-X] <name>
+ * - OSU `osu_latency`, `osu_bw`, `osu_bibw`, `osu_allreduce`, `osu_alltoall` 5.x to 7.x (OSU micro-benchmarks osu_util.c output format, 5.x to 7.x): a `# OSU MPI[-X] <name>
  *   Test v<version>` header, other `#` lines (column header; `# Datatype: MPI_CHAR.` since 7.1), then
  *   `<size> <value>` rows. 5.x/6.x/7.0 start at size 0; 7.1+ skip it. Launcher logs interleave other lines
  *   (ssh warnings, mpirun banners), which are skipped. A repeated header (several datatypes) starts a new run.
@@ -91,6 +91,9 @@ const OSU_BENCHMARKS: Record<string, { benchmark: string; metric: Metric }> = {
   'Latency': { benchmark: 'osu_latency', metric: 'latency' },
   'Bandwidth': { benchmark: 'osu_bw', metric: 'bandwidth' },
   'Bi-Directional Bandwidth': { benchmark: 'osu_bibw', metric: 'bandwidth' },
+  // Blocking collectives (osu_allreduce.c, osu_alltoall.c): `Avg Latency(us)` per size across all ranks.
+  'Allreduce Latency': { benchmark: 'osu_allreduce', metric: 'latency' },
+  'All-to-All Personalized Exchange Latency': { benchmark: 'osu_alltoall', metric: 'latency' },
 };
 /** OSU prints MB/s with MB = 10^6 bytes (`size / 1e6 * iterations * window / time` in osu_bw.c). */
 const MBPS_TO_GBPS = 8 / 1000;
@@ -174,7 +177,7 @@ function parseOsu(file: string, text: string): Draft[] {
     const header = OSU_HEADER.exec(line);
     if (header) {
       const kind = OSU_BENCHMARKS[header[2]];
-      if (!kind) fail(file, n, `OSU test "${header[2]}" is not one the report reads (osu_latency, osu_bw, osu_bibw)`);
+      if (!kind) fail(file, n, `OSU test "${header[2]}" is not one the report reads (osu_latency, osu_bw, osu_bibw, osu_allreduce, osu_alltoall)`);
       current = {
         name: '', ...kind, points: [], warnings: [], incomplete: [], line: n,
         format: `OSU ${header[3]}${header[1] ? ` (${header[1]})` : ''}`,
@@ -588,7 +591,7 @@ export function parseLog(file: string, label: string, text: string, labelGiven =
   const groups = ANY_KUBECTL_PREFIX.test(text) ? splitKubectlLog(text.split(/\r?\n/)).map((g) => ({ pod: g.pod, text: g.lines.join('\n') })) : [{ pod: '', text }];
   const drafts = groups.flatMap((g) => parseText(g.pod ? `${file} (${g.pod})` : file, g.text).map((d) => (g.pod ? { ...d, name: [g.pod, d.name].filter(Boolean).join(' ') } : d)));
   if (drafts.length === 0) {
-    throw new ReportInputError(`${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw, perftest ib_*_bw/ib_*_lat, fi_pingpong, IMB-MPI1 PingPong, nccl-tests, or a Markdown table with message size and usec columns)`);
+    throw new ReportInputError(`${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw/osu_allreduce/osu_alltoall, perftest ib_*_bw/ib_*_lat, fi_pingpong, IMB-MPI1 PingPong, nccl-tests, or a Markdown table with message size and usec columns)`);
   }
   const empty = drafts.find((d) => d.points.length === 0);
   if (empty) {
