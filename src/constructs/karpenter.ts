@@ -44,6 +44,8 @@ export const DEFAULT_POOL_INSTANCE_TYPE = 'p5.48xlarge';
 export type KarpenterCapacityType = 'on-demand' | 'spot';
 export const KARPENTER_CAPACITY_TYPES: readonly KarpenterCapacityType[] = ['on-demand', 'spot'];
 
+// UNVERIFIED: that Karpenter resolves the al2023/bottlerocket alias to the accelerated (NVIDIA) variant for GPU
+// instance types, and that those AMIs load the EFA driver; check `fi_info -p efa` (the checks do) on the first node.
 /** EKS-optimized AMI families (Linux) the alias may name; the EFA driver ships in their accelerated variants. */
 const AMI_FAMILIES = ['al2023', 'bottlerocket'];
 
