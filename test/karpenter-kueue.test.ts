@@ -187,6 +187,10 @@ describe('KueueQueues', () => {
   ])('refuses %j', (props, message) => {
     expect(() => synth(s => new KueueQueues(s, 'Q', { namespace: 'x', ...props } as any))).toThrow(message);
   });
+  test('a job requesting a resource the ClusterQueue does not cover is refused', () => {
+    expect(() => synth(s => new KueueQueues(s, 'Q', { namespace: 'x', topology: 'none' }).admit(new MpiLatencyJob(s, 'Ib', { transport: 'ib' }).mpiJob, 'workers')))
+      .toThrow('KueueQueues: quota "rdma/rdma_shared_device_a" has no entry for rdma/rdma_shared_device_a, which MPIJob osu-latency-ib requests; allowed: cpu, memory, hugepages-2Mi, vpc.amazonaws.com/efa, nvidia.com/gpu');
+  });
   test('a job larger than the quota is refused, naming the quota and the job', () => {
     expect(() => synth(s => new KueueQueues(s, 'Q', { namespace: 'x', topology: 'none', quota: { efa: 3 } }).admit(job(s).mpiJob, 'workers 4')))
       .toThrow('KueueQueues: quota.efa 3 is less than the 4 vpc.amazonaws.com/efa MPIJob osu-allreduce-efa requests in all (workers 4): Kueue would never admit it; allowed: at least 4, or a smaller job');

@@ -86,6 +86,27 @@ describe('MpiLatencyJob custom props', () => {
   });
 });
 
+describe('MpiLatencyJob collectives across N workers', () => {
+  test('osu_allreduce on 8 workers: the collective binary, OSU\'s collective sizes and iterations, -np 8, 8 replicas', () => {
+    const objs = synth(s => new MpiLatencyJob(s, 'J', { benchmark: 'osu_allreduce', workers: 8 }));
+    const mpi = only(objs, 'MPIJob');
+    expect(baseName(mpi)).toBe('osu-allreduce-efa');
+    expect(mpi.spec.mpiReplicaSpecs.Worker.replicas).toBe(8);
+    const args = mpi.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0].args;
+    expect(args.slice(1, 3)).toEqual(['-np', '8']);
+    expect(args.slice(-5)).toEqual(['/opt/osu-micro-benchmarks/libexec/osu-micro-benchmarks/mpi/collective/osu_allreduce', '-m', '1:1048576', '-i', '1000']);
+  });
+  test('Intel MPI runs one rank per worker with -n', () => {
+    const objs = synth(s => new MpiLatencyJob(s, 'J', { benchmark: 'osu_alltoall', workers: 4, mpiImplementation: 'Intel' }));
+    expect(only(objs, 'MPIJob').spec.mpiReplicaSpecs.Launcher.template.spec.containers[0].args.slice(1, 5)).toEqual(['-n', '4', '-ppn', '1']);
+  });
+  test('worker counts the benchmark cannot take are refused', () => {
+    expect(() => job({ workers: 4 })).toThrow('MpiLatencyJob: workers 4 is not allowed with benchmark "osu_latency" (a point-to-point benchmark runs exactly two ranks); allowed: 2, or a collective benchmark ("osu_allreduce", "osu_alltoall")');
+    expect(() => job({ benchmark: 'osu_allreduce', workers: 1025 })).toThrow('MpiLatencyJob: workers 1025 is not allowed (the job runs across nodes, one rank each); allowed: a whole number from 2 to 1024');
+    expect(() => job({ benchmark: 'osu_allreduce', workers: 2.5 })).toThrow('MpiLatencyJob: workers 2.5 is not allowed');
+  });
+});
+
 describe('MpiLatencyJob errors', () => {
   const err = (props: any) => () => job(props);
   test('an EFA count of 0', () => {

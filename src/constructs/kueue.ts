@@ -74,7 +74,11 @@ export interface KueueQuota {
   readonly gpus?: number;
 }
 
-/** The quota defaults: 32 nodes of p5.48xlarge (32 EFA, 8 GPUs each) at the checks' pod sizes (2 CPUs, 8Gi, 5120Mi huge pages). */
+/**
+ * The quota defaults. EFA and GPUs: 32 p5.48xlarge nodes (32 EFA interfaces, 8 GPUs each). CPU, memory and huge
+ * pages: twice what a 32-worker EFA job and its TCP twin at the checks' pod sizes request together (2 CPUs, 8Gi and,
+ * EFA pods only, 5120Mi huge pages per worker: 128 CPUs, 512Gi, 160Gi, launchers aside).
+ */
 export const DEFAULT_KUEUE_QUOTA = { cpu: '256', memory: '1Ti', hugepages2Mi: '320Gi', efa: 1024, gpus: 256 } as const;
 
 export interface KueueQueuesProps {
@@ -116,11 +120,11 @@ export interface KueueQueuesProps {
 export type WorkloadRequests = Record<string, number>;
 
 const CPU = 'cpu';
-const QUOTA_RESOURCES = ['cpu', 'memory', 'hugepages-2Mi', 'vpc.amazonaws.com/efa', 'nvidia.com/gpu'] as const;
-/** The KueueQuota option of each resource. */
-const QUOTA_OPTIONS: Readonly<Record<string, keyof KueueQuota>> = {
+/** The resources the ClusterQueue covers, in its order, and the KueueQuota option of each. */
+const QUOTA_OPTIONS = {
   'cpu': 'cpu', 'memory': 'memory', 'hugepages-2Mi': 'hugepages2Mi', 'vpc.amazonaws.com/efa': 'efa', 'nvidia.com/gpu': 'gpus',
-};
+} as const satisfies Record<string, keyof KueueQuota>;
+const QUOTA_RESOURCES = Object.keys(QUOTA_OPTIONS) as (keyof typeof QUOTA_OPTIONS)[];
 
 /** A quantity as a number in its smallest unit (millicores for CPU). */
 function amount(resource: string, value: string | number): number {
@@ -210,7 +214,7 @@ export class KueueQueues extends Construct {
     const json = mpiJob.toJson();
     const name = json.metadata.labels?.['app.kubernetes.io/name'] ?? json.metadata.name;
     for (const [resource, value] of Object.entries(workloadRequests(json))) {
-      const option = QUOTA_OPTIONS[resource];
+      const option = (QUOTA_OPTIONS as Record<string, keyof KueueQuota | undefined>)[resource];
       if (option === undefined) {
         throw new RdmaOptionError('KueueQueues', 'quota', resource, `has no entry for ${resource}, which MPIJob ${name} requests`, QUOTA_RESOURCES.join(', '));
       }

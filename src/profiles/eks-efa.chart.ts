@@ -75,7 +75,7 @@ export const EKS_EFA_CHART: ChartSpec = {
     { path: 'kueue.name', probes: token('95'), when: KUEUE },
     { path: 'kueue.queueName', probes: token('96'), when: KUEUE },
     { path: 'kueue.topology', when: KUEUE, with: ['karpenter.enabled'] },
-    { path: 'kueue.nodeLabels', probes: selector('97'), default: {}, when: KUEUE },
+    { path: 'kueue.nodeLabels', probes: selector('97'), when: KUEUE },
     { path: 'kueue.quota.cpu', probes: ['99991', '99989'], when: KUEUE },
     { path: 'kueue.quota.memory', probes: ['99971Gi', '99961Gi'], when: KUEUE },
     { path: 'kueue.quota.hugepages2Mi', probes: ['99958Gi', '99956Gi'], when: KUEUE },
