@@ -4,10 +4,13 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { CommitStep, JOURNAL_FILE, LOCK_FILE, OutputSet, recoverRoot, writeOutputs } from '../src/output/commit';
 import { listFiles } from '../src/internal';
+import { builtLib } from './built';
 import { runCli } from './run-cli';
 
 const root = join(__dirname, '..');
-const TSX = join(root, 'node_modules', '.bin', 'tsx');
+/** The compiled package (test/built.ts): child processes start as plain node, without a TypeScript loader. */
+const lib = builtLib();
+const node = (args: string[]) => [process.execPath, ...args].join(' ');
 
 /** The old and the new output of a commit: two folders and a file, each complete in one version. */
 function version(tag: string): OutputSet[] {
@@ -91,14 +94,14 @@ describe('the output commit is crash-safe', () => {
 
   test.each(STEPS.filter(s => s !== 'cleaned'))('killed (SIGKILL) after "%s": the next synth finds the old or the new output and clears every leftover', (step) => {
     writeOutputs(at(work, version('old')));
-    const script = join(work, 'kill.ts');
+    const script = join(work, 'kill.js');
     writeFileSync(script, `
-      import { writeOutputs } from ${JSON.stringify(join(root, 'src', 'output', 'commit'))};
+      const { writeOutputs } = require(${JSON.stringify(join(lib, 'src', 'output', 'commit'))});
       const sets = ${JSON.stringify(at(work, version('new')))};
       writeOutputs(sets, { step: s => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); } });
     `);
-    // One process (node with tsx's loader), so the kill is of the process that writes.
-    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', cwd: root });
+    // One process, so the kill is of the process that writes.
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: root });
     expect({ signal: r.signal, err: r.stderr }).toEqual({ signal: 'SIGKILL', err: '' });
     expect(existsSync(join(work, LOCK_FILE))).toBe(true);
     expectWhole(step);
@@ -153,12 +156,12 @@ describe('the CLI under concurrency and interruption', () => {
   let work: string;
   beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'rdma-concurrent-')); });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
-  const cli = join(root, 'src', 'cli.ts');
+  const cli = join(lib, 'src', 'cli.js');
 
   test('two synths into one folder at the same time both succeed, one after the other, and leave one complete output', async () => {
     const out = join(work, 'dist');
     const runOne = () => new Promise<number>(done => {
-      const p = spawn(TSX, [cli, 'synth', '--out', out], { stdio: 'ignore' });
+      const p = spawn(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
       p.on('exit', code => done(code ?? -1));
     });
     expect(await Promise.all([runOne(), runOne()])).toEqual([0, 0]);
@@ -170,12 +173,12 @@ describe('the CLI under concurrency and interruption', () => {
 
   test('SIGTERM in the middle of a synth: the next synth recovers, leaving no temporary folder', () => {
     const out = join(work, 'term');
-    execFileSync(TSX, [cli, 'synth', '--out', out], { stdio: 'ignore' });
+    execFileSync(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
     // Interrupt a run at random moments; each following run must succeed and leave no leftover.
     for (const delay of [150, 400, 700]) {
-      const r = spawnSync('sh', ['-c', `${TSX} ${cli} synth --format all --out ${out} --charts ${join(work, 'charts')} & pid=$!; sleep ${delay / 1000}; kill -TERM $pid; wait $pid; true`], { encoding: 'utf8' });
+      const r = spawnSync('sh', ['-c', `${node([cli])} synth --format all --out ${out} --charts ${join(work, 'charts')} & pid=$!; sleep ${delay / 1000}; kill -TERM $pid; wait $pid; true`], { encoding: 'utf8' });
       expect(r.status).toBe(0);
-      execFileSync(TSX, [cli, 'synth', '--out', out], { stdio: 'ignore' });
+      execFileSync(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
       expect(leftovers(out)).toEqual([]);
       expect(readdirSync(work).filter(n => n.startsWith('.'))).toEqual([]);
     }

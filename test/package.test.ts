@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { PROFILE_NAMES, synthProfile } from '../src/internal';
+import { builtLib } from './built';
 import { yamlFiles } from './reference';
 
 const root = join(__dirname, '..');
@@ -14,7 +15,7 @@ const byKey = (objs: any[]) => Object.fromEntries(objs.map(o => [key(o), o]));
 describe('the npm package, as a user consumes it', () => {
   let work: string;
   beforeAll(() => {
-    execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root });
+    builtLib();
     work = mkdtempSync(join(tmpdir(), 'rdma-consumer-'));
     mkdirSync(join(work, 'node_modules'));
     symlinkSync(root, join(work, 'node_modules', 'cdk8s-rdma'));
