@@ -21,6 +21,20 @@ const idOf = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.n
 const byId = (objects: any[]) => Object.fromEntries(objects.map(o => [idOf(o), o]));
 const withoutCrds = (objects: any[]) => objects.filter(o => o.kind !== 'CustomResourceDefinition');
 
+/** Values a switch needs beside it to be valid input (the CLI and the chart's guards refuse it alone). */
+const KARPENTER_REQUIRED = { karpenter: { clusterName: 'hpc', zone: 'us-west-2a' } };
+const EFA_FLAVOR = { kueue: { nodeLabels: { 'eks.amazonaws.com/nodegroup': 'efa' } } };
+const SWITCH_COMPANIONS: Record<string, object> = {
+  'karpenter.enabled=true': KARPENTER_REQUIRED,
+  'karpenter.capacityType=spot': { karpenter: { enabled: true, ...KARPENTER_REQUIRED.karpenter } },
+  'kueue.enabled=true': EFA_FLAVOR,
+  'kueue.topology=required': { kueue: { enabled: true, ...EFA_FLAVOR.kueue } },
+  'kueue.topology=none': { kueue: { enabled: true, ...EFA_FLAVOR.kueue } },
+};
+/** A switch's value with the values it needs beside it. */
+const flipped = (path: string, value: unknown, base: Record<string, unknown> = {}) =>
+  setPath(mergeValues(base, SWITCH_COMPANIONS[`${path}=${String(value)}`] ?? {}) as Record<string, unknown>, path, value);
+
 describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
   const docs = chartTemplates(profile);
   const defaults = chartDefaults(profile);
@@ -39,13 +53,22 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
     }
   });
 
+  test('each switch flipped alone renders what the profile synthesizes', () => {
+    for (const v of switches) {
+      for (const alt of v.alternatives!) {
+        const values = flipped(v.path, alt);
+        expect({ values, objects: byId(render(values)) }).toEqual({ values, objects: byId(withoutCrds(expectedChartObjects(profile, values))) });
+      }
+    }
+  });
+
   test('every pair of switch values renders what the profile synthesizes for them', () => {
     let pairs = 0;
     for (let i = 0; i < switches.length; i++) {
       for (let j = i + 1; j < switches.length; j++) {
         for (const a of switches[i].alternatives!) {
           for (const b of switches[j].alternatives!) {
-            const values = setPath(setPath({}, switches[i].path, a), switches[j].path, b);
+            const values = flipped(switches[j].path, b, flipped(switches[i].path, a));
             let expected: any[];
             try {
               expected = withoutCrds(expectedChartObjects(profile, values));
