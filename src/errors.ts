@@ -56,7 +56,9 @@ export function printable(text: string): string {
   return cut(escapeControl(text));
 }
 
-function escapeControl(text: string): string {
+/** Text with control characters (C0, DEL, C1, line and paragraph separators) as \\uXXXX escapes. */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

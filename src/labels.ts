@@ -67,7 +67,7 @@ const DUPLICATE_GUARD = Symbol.for('cdk8s-rdma.duplicate-guard');
  */
 export function guardDuplicateObjects(scope: Construct): void {
   const root = scope.node.root;
-  if ((root as any)[DUPLICATE_GUARD]) return;
+  if ((root as unknown as Record<symbol | string, unknown>)[DUPLICATE_GUARD]) return;
   Object.defineProperty(root, DUPLICATE_GUARD, { value: true });
   root.node.addValidation({ validate: () => duplicateObjects(root) });
 }

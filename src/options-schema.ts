@@ -8,18 +8,21 @@ import { PROFILE_NAMES } from './profiles';
  * The options JSON schema of each profile, generated from its TypeScript options interface by
  * scripts/options-schemas.ts (`npm run synth`). Values files and the Helm charts' values.schema.json use it.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON schemas: untyped JSON
 const SCHEMAS: Readonly<Record<string, Record<string, any>>> = {
   'baremetal-ipoib': baremetalIpoib,
   'eks-efa': eksEfa,
   'openshift-efa': openshiftEfa,
 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON schema: untyped JSON
 export function optionsSchema(profile: string): Record<string, any> {
   const schema = SCHEMAS[profile];
   if (!schema) throw new RdmaOptionError('cdk8s-rdma', 'profile', profile, 'is not a known profile', PROFILE_NAMES.join(', '));
   return schema;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON schema: untyped JSON
 type Schema = Record<string, any>;
 
 /** One option of a schema that is not itself a map of options: its dotted path and its schema. */

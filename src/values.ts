@@ -91,7 +91,7 @@ const segments = (e: ErrorObject) => e.instancePath.split('/').slice(1).map(p =>
 const pathOf = (e: ErrorObject) => segments(e).reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
 
 function valueAt(data: unknown, e: ErrorObject): unknown {
-  return segments(e).reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k]), data);
+  return segments(e).reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), data);
 }
 
 const TYPE_NAMES: Record<string, string> = { object: 'a map', array: 'a list', integer: 'an integer' };

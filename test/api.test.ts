@@ -50,7 +50,6 @@ test('identity checks survive a second copy of cdk8s: a profile and a construct 
     cpSync(join(root, 'node_modules', 'cdk8s'), copy, { recursive: true });
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const other = require(copy);
     expect(other.App).not.toBe(require('cdk8s').App);
     const app = new other.App();

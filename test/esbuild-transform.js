@@ -6,10 +6,11 @@
 const { transformSync } = require('esbuild');
 const { createHash } = require('crypto');
 const { readFileSync } = require('fs');
+const { join } = require('path');
 const { version } = require('esbuild/package.json');
 
 /** The cache key covers esbuild's version and this file (its options). */
-const SELF = createHash('sha256').update(version).update(readFileSync(__filename)).digest('hex');
+const SELF = createHash('sha256').update(version).update(readFileSync(join(__dirname, 'esbuild-transform.js'))).digest('hex');
 
 module.exports = {
   process(source, filename) {

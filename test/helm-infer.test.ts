@@ -168,7 +168,7 @@ describe('template inference', () => {
   test('a value that feeds a computed field is refused', () => {
     const hashed: Synth = o => toy({ ...o, hashed: true });
     expect(() => inferTemplates(hashed, {}, VALUES, { verify: true })).toThrow(ChartInferenceError);
-    expect(() => inferTemplates(hashed, {}, VALUES, { verify: true })).toThrow(/feeds a computed field: "    hash: \w+" became/);
+    expect(() => inferTemplates(hashed, {}, VALUES, { verify: true })).toThrow(/feeds a computed field: " {4}hash: \w+" became/);
   });
 
   test('a default that is not the profile default is refused, naming the value', () => {

@@ -242,8 +242,10 @@ export class KueueQueues extends Construct {
  * What an MPIJob's pods request in all (each replica spec's containers times its replicas), as Kueue counts a
  * workload's pod sets (requests; limits where a container states only limits).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a synthesized MPIJob: untyped JSON
 export function workloadRequests(mpiJob: any): WorkloadRequests {
   const out: WorkloadRequests = {};
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   for (const spec of Object.values<any>(mpiJob.spec.mpiReplicaSpecs)) {
     const replicas = spec.replicas ?? 1;
     for (const c of spec.template.spec.containers ?? []) {

@@ -245,8 +245,10 @@ export class EfaNodeFeatureRule extends Construct {
     // Both groups define the same rule schema; the class only fixes apiVersion. Each generated module has
     // its own `op` enum type for the same strings, hence the cast (conformance tests check the result).
     if (this.apiVersion === 'nfd.openshift.io/v1alpha1') {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
       new OpenShiftNodeFeatureRule(this, 'Resource', { metadata, spec: spec as any });
     } else {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
       new SigsNodeFeatureRule(this, 'Resource', { metadata, spec: spec as any });
     }
   }

@@ -15,6 +15,7 @@ import { quoteYaml11Strings, stringifyForAllReaders } from '../output/yaml';
 /** Kubernetes versions the output is validated against (the conformance suite's oldest is 1.27). */
 export const CHART_KUBE_VERSION = '>=1.27.0-0';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON schema: untyped JSON
 type Schema = Record<string, any>;
 
 /** The schema of one option, by dotted path. */
@@ -210,7 +211,7 @@ export function chartValuesSchema(profile: string): Schema {
  */
 function chartValueSchema(s: Schema, v: ProbedValue): Schema {
   if (v.chartDefault === '') {
-    const { pattern, minLength, description, ...rest } = s;
+    const { pattern, minLength: _minLength, description, ...rest } = s;
     return { ...rest, description: `${description ?? ''} Empty: ${v.ref ? 'the release namespace' : 'unset'}.`.trim(), ...(pattern ? { pattern: `^$|${pattern}` } : {}) };
   }
   if (v.chartDefault === null) {

@@ -102,8 +102,8 @@ function byIdentity(r: SynthResult): Map<string, { object: KubeObject; gates: re
  * inside a key, setPath must copy (the synths share their inputs), and the package would load a dependency
  * for six lines.
  */
-export function getPath(obj: any, path: string): unknown {
-  return path.split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
+export function getPath(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
 }
 
 /** A copy of `obj` with `path` set (intermediate maps created and copied). */

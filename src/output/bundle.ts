@@ -7,6 +7,7 @@ import { PACKAGE_VERSION } from '../version';
 import { toYamlText } from './yaml';
 
 /** A Kubernetes object as synthesized JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a manifest's fields beyond its identity are untyped JSON
 export type KubeObject = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
 
 /** Apply phases: a file's two-digit prefix, so the folder's sort order is its apply order. */

@@ -213,7 +213,7 @@ function writeJson(path: string, data: unknown): void {
 export function recoverRoot(root: string): void {
   const journal = join(root, JOURNAL_FILE);
   if (existsSync(journal)) {
-    let entries: JournalEntry[] = [];
+    let entries: JournalEntry[];
     try {
       entries = JSON.parse(readFileSync(journal, 'utf8')).entries ?? [];
     } catch {

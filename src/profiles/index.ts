@@ -16,6 +16,7 @@ export * from './openshift-efa';
  * TypeScript options interface (scripts/options-schemas.ts generates src/data/options-schemas/<name>.json from
  * it), its Helm chart (<name>.chart.ts), and how to build it from options.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- PROFILES holds definitions of every options type
 export interface ProfileDefinition<O = any> {
   readonly name: string;
   readonly description: string;

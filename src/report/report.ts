@@ -1,6 +1,7 @@
 import { Baseline, baselineNamed, baselinePoints, BASELINE_NAMES, defaultBaseline, ncclBaseline } from './baselines';
 import type { NcclFacts } from './nccl';
 import { Metric, Point, ReportInputError, Run } from './parse';
+import { escapeControl } from '../errors';
 
 /** `fail`: the benchmark itself says the run is wrong (nccl-tests `#wrong`). */
 export type VerdictLevel = 'ok' | 'suspect' | 'fail' | 'info';
@@ -213,7 +214,7 @@ export const METRICS: readonly Metric[] = ['latency', 'bandwidth', 'busbw'];
 
 /** A table cell: pipes escaped, control characters (a newline in a run name) shown as \uXXXX. */
 function mdCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControl(text.replace(/\|/g, '\\|'));
 }
 
 export function toMarkdown(report: Report): string {
