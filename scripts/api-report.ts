@@ -12,21 +12,28 @@ export const API_REPORT = join(ROOT, 'API.md');
 
 const FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
 
+/** Source text on one line, as formatted code reads when its line breaks are gone (prettier breaks long type arguments). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/< /g, '<').replace(/,? >/g, '>').replace(/\( /g, '(').replace(/,? \)/g, ')');
+}
+
 function membersOf(checker: ts.TypeChecker, decl: ts.ClassDeclaration | ts.InterfaceDeclaration): string[] {
   const out: string[] = [];
   for (const m of decl.members) {
-    const mods = ts.canHaveModifiers(m) ? ts.getModifiers(m) ?? [] : [];
+    const mods = ts.canHaveModifiers(m) ? (ts.getModifiers(m) ?? []) : [];
     if (mods.some(x => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword)) continue;
     if (ts.isConstructorDeclaration(m)) {
-      out.push(`constructor(${m.parameters.map(p => p.getText().replace(/\s+/g, ' ')).join(', ')})`);
+      out.push(`constructor(${m.parameters.map(p => oneLine(p.getText())).join(', ')})`);
     } else if ((ts.isPropertyDeclaration(m) || ts.isPropertySignature(m)) && m.name) {
       const isStatic = mods.some(x => x.kind === ts.SyntaxKind.StaticKeyword) ? 'static ' : '';
       const ro = mods.some(x => x.kind === ts.SyntaxKind.ReadonlyKeyword) ? 'readonly ' : '';
-      const type = m.type ? m.type.getText().replace(/\s+/g, ' ') : checker.typeToString(checker.getTypeAtLocation(m), undefined, FLAGS);
+      const type = m.type ? oneLine(m.type.getText()) : checker.typeToString(checker.getTypeAtLocation(m), undefined, FLAGS);
       out.push(`${isStatic}${ro}${m.name.getText()}${m.questionToken ? '?' : ''}: ${type}`);
     } else if ((ts.isMethodDeclaration(m) || ts.isMethodSignature(m)) && m.name) {
       const isStatic = mods.some(x => x.kind === ts.SyntaxKind.StaticKeyword) ? 'static ' : '';
-      out.push(`${isStatic}${m.name.getText()}(${m.parameters.map(p => p.getText().replace(/\s+/g, ' ')).join(', ')})${m.type ? `: ${m.type.getText()}` : ''}`);
+      out.push(
+        `${isStatic}${m.name.getText()}(${m.parameters.map(p => oneLine(p.getText())).join(', ')})${m.type ? `: ${m.type.getText()}` : ''}`,
+      );
     }
   }
   return out;
@@ -55,15 +62,15 @@ export function apiReport(): string {
       kind = `class${heritage ? ` ${heritage}` : ''}`;
       body = membersOf(checker, decl);
     } else if (ts.isInterfaceDeclaration(decl)) {
-      const heritage = decl.heritageClauses?.map(h => h.getText().replace(/\s+/g, ' ')).join(' ') ?? '';
+      const heritage = decl.heritageClauses?.map(h => oneLine(h.getText())).join(' ') ?? '';
       kind = `interface${heritage ? ` ${heritage}` : ''}`;
       body = membersOf(checker, decl);
     } else if (ts.isTypeAliasDeclaration(decl)) {
       kind = 'type';
-      body = [decl.type.getText().replace(/\s+/g, ' ')];
+      body = [oneLine(decl.type.getText())];
     } else if (ts.isFunctionDeclaration(decl)) {
       kind = 'function';
-      body = [`(${decl.parameters.map(p => p.getText().replace(/\s+/g, ' ')).join(', ')})${decl.type ? `: ${decl.type.getText()}` : ''}`];
+      body = [`(${decl.parameters.map(p => oneLine(p.getText())).join(', ')})${decl.type ? `: ${decl.type.getText()}` : ''}`];
     } else {
       kind = 'const';
       body = [checker.typeToString(checker.getTypeOfSymbolAtLocation(target, decl), undefined, FLAGS)];

@@ -14,7 +14,11 @@ for (let pool = 0; pool < objects / 100; pool++) {
   const namespace = `pool-${pool}`;
   new RdmaNamespace(chart, `ns-${pool}`, { name: namespace, podSecurity: 'privileged', reason: 'RDMA test pods add IPC_LOCK.' });
   for (let j = 0; j < 99; j++) {
-    new MpiLatencyJob(chart, `job-${pool}-${j}`, { name: `osu-${pool}-${j}`, namespace, image: 'registry.example.com/hpc/efa-openmpi:efa1.47.0-omb7.4' });
+    new MpiLatencyJob(chart, `job-${pool}-${j}`, {
+      name: `osu-${pool}-${j}`,
+      namespace,
+      image: 'registry.example.com/hpc/efa-openmpi:efa1.47.0-omb7.4',
+    });
   }
 }
 if (process.env.BENCH_MODE === 'bundle') {

@@ -46,18 +46,25 @@ const f = (s: number) => `${s.toFixed(2)} s`;
 const rows: string[] = ['| Case | Median | Target |', '|---|---:|---|'];
 const synthTimes: Record<string, number> = {};
 for (const format of ['yaml', 'helm', 'all']) {
-  const t = median('node', (d) => [CLI, 'synth', '--format', format, '--out', join(d, 'dist'), '--charts', join(d, 'charts')]);
+  const t = median('node', d => [CLI, 'synth', '--format', format, '--out', join(d, 'dist'), '--charts', join(d, 'charts')]);
   synthTimes[format] = t;
   rows.push(`| (a) \`cdk8s-rdma synth --format ${format}\`, every profile | ${f(t)} | ${format === 'all' ? '≤ 1.0 s' : ''} |`);
 }
-rows.push(`| (a) \`--format all\` / \`--format yaml\`, measured side by side above | ×${(synthTimes.all / synthTimes.yaml).toFixed(2)} | ≤ ×1.5 |`);
+rows.push(
+  `| (a) \`--format all\` / \`--format yaml\`, measured side by side above | ×${(synthTimes.all / synthTimes.yaml).toFixed(2)} | ≤ ×1.5 |`,
+);
 const scale: number[] = [];
 for (const objects of [1000, 5000, 10000]) {
   const env = { BENCH_OBJECTS: String(objects) };
   const ours = median('node', () => [APP], { ...env, BENCH_MODE: 'bundle', BENCH_OUT: '.' });
-  const theirs = median(CDK8S, (d) => ['synth', '--no-check-upgrade', '--app', `node ${APP}`, '--output', join(d, 'cdk8s.out')], { ...env, BENCH_MODE: 'cdk8s' });
+  const theirs = median(CDK8S, d => ['synth', '--no-check-upgrade', '--app', `node ${APP}`, '--output', join(d, 'cdk8s.out')], {
+    ...env,
+    BENCH_MODE: 'cdk8s',
+  });
   scale.push(ours);
-  rows.push(`| (b) ${objects.toLocaleString('en')} objects: our bundle / \`cdk8s synth\` | ${f(ours)} / ${f(theirs)} (ratio ${(ours / theirs).toFixed(2)}) | ${objects === 10000 ? '≤ 3 s' : ''} |`);
+  rows.push(
+    `| (b) ${objects.toLocaleString('en')} objects: our bundle / \`cdk8s synth\` | ${f(ours)} / ${f(theirs)} (ratio ${(ours / theirs).toFixed(2)}) | ${objects === 10000 ? '≤ 3 s' : ''} |`,
+  );
 }
 rows.push(`| (b) growth 1k → 10k objects | ×${(scale[2] / scale[0]).toFixed(1)} for ×10 objects | linear or better |`);
 const disk = median('node', () => [APP], { BENCH_OBJECTS: '10000', BENCH_MODE: 'bundle', BENCH_OUT: '.' }, tmpdir());
@@ -82,11 +89,15 @@ rows.push(`| (b) 10,000 objects: our bundle written to \`${tmpdir()}\` instead |
       rss = Math.max(rss, Number(/maxRSS (\d+)/.exec(r.stderr)?.[1] ?? 0));
     }
     times.sort((a, b) => a - b);
-    rows.push(`| (c) \`cdk8s-rdma report\` of a 1,000,000-row log (Markdown) | ${f(times[Math.floor(times.length / 2)])}, peak RSS ${(rss / 1024).toFixed(0)} MiB | < 5 s and < 300 MB |`);
+    rows.push(
+      `| (c) \`cdk8s-rdma report\` of a 1,000,000-row log (Markdown) | ${f(times[Math.floor(times.length / 2)])}, peak RSS ${(rss / 1024).toFixed(0)} MiB | < 5 s and < 300 MB |`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 console.log(rows.join('\n'));
-console.log(`\nMedian of ${RUNS} runs each, output in ${MEMORY_DIR} unless stated; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM.`);
+console.log(
+  `\nMedian of ${RUNS} runs each, output in ${MEMORY_DIR} unless stated; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM.`,
+);

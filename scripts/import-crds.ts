@@ -48,7 +48,8 @@ export const REFERENCE_CRD_IMPORTS: Record<string, string[]> = { ...OPENSHIFT_CR
 
 function cdk8sImport(file: string): void {
   execFileSync('npx', ['cdk8s', 'import', file, '--no-save', '--no-check-upgrade', '-l', 'typescript', '-o', 'imports'], {
-    cwd: root, stdio: 'inherit',
+    cwd: root,
+    stdio: 'inherit',
   });
 }
 

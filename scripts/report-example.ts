@@ -29,7 +29,7 @@ export async function renderExample(root: string): Promise<Record<string, string
 
 if (require.main === module) {
   const root = join(__dirname, '..');
-  void renderExample(root).then((files) => {
+  void renderExample(root).then(files => {
     for (const [file, content] of Object.entries(files)) {
       writeFileSync(join(root, EXAMPLE_DIR, file), content);
       console.log(join(EXAMPLE_DIR, file));

@@ -57,8 +57,13 @@ export function checkCheckName(where: string, option: string, base: string, rese
   checkDnsLabel(where, option, base);
   const max = 63 - RUN_ID_SUFFIX_LENGTH - reserve;
   if (base.length > max) {
-    throw new RdmaOptionError(where, option, base, 'is too long for a check name',
-      `at most ${max} characters (the run id adds ${RUN_ID_SUFFIX_LENGTH}${reserve > 0 ? `, the controller ${reserve}` : ''})`);
+    throw new RdmaOptionError(
+      where,
+      option,
+      base,
+      'is too long for a check name',
+      `at most ${max} characters (the run id adds ${RUN_ID_SUFFIX_LENGTH}${reserve > 0 ? `, the controller ${reserve}` : ''})`,
+    );
   }
   return base;
 }
@@ -105,7 +110,11 @@ export interface CheckRun {
  * Names a check by its content: `build(name, run)` returns the check's spec for a Job name and run labels;
  * the run id hashes the spec built with the base name and no run label, then the spec is built for real.
  */
-export function checkRun<T>(scope: Construct, id: CheckIdentity, build: (jobName: string, run: Record<string, string>) => T): CheckRun & { spec: T } {
+export function checkRun<T>(
+  scope: Construct,
+  id: CheckIdentity,
+  build: (jobName: string, run: Record<string, string>) => T,
+): CheckRun & { spec: T } {
   const content = { name: id.name, namespace: id.namespace, labels: id.labels, spec: build(id.name, {}) };
   // The claim's template is part of what runs (absent, the ids stay those of earlier releases).
   const runId = runIdOf(scope, id.deviceClaim ? { ...content, deviceClaim: id.deviceClaim } : content);
@@ -115,8 +124,12 @@ export function checkRun<T>(scope: Construct, id: CheckIdentity, build: (jobName
 }
 
 /** A one-shot Job named for its run (see checkRun): `template(run)` is its pod template. */
-export function checkJob(scope: Construct, id: CheckIdentity, spec: Omit<k8s.JobSpec, 'template' | 'ttlSecondsAfterFinished'> & { ttl: number },
-  template: (run: Record<string, string>) => k8s.PodTemplateSpec): CheckRun {
+export function checkJob(
+  scope: Construct,
+  id: CheckIdentity,
+  spec: Omit<k8s.JobSpec, 'template' | 'ttlSecondsAfterFinished'> & { ttl: number },
+  template: (run: Record<string, string>) => k8s.PodTemplateSpec,
+): CheckRun {
   const { ttl, ...rest } = spec;
   const r = checkRun(scope, id, (_jobName, run): k8s.JobSpec => ({ ...rest, ttlSecondsAfterFinished: ttl, template: template(run) }));
   newJob(scope, { name: r.jobName, namespace: id.namespace, labels: { ...id.labels, ...r.run } }, r.spec, id.deviceClaim);

@@ -36,7 +36,13 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
     throw new RdmaOptionError('cdk8s-rdma', '--values', flags.values, 'needs --profile', 'a values file together with --profile <name>');
   }
   if (flags.checksOnly && flags.format !== 'yaml') {
-    throw new RdmaOptionError('cdk8s-rdma', '--checks-only', flags.format, 'writes YAML bundles only (the charts carry the checks as helm test hooks)', '--checks-only with --format yaml');
+    throw new RdmaOptionError(
+      'cdk8s-rdma',
+      '--checks-only',
+      flags.format,
+      'writes YAML bundles only (the charts carry the checks as helm test hooks)',
+      '--checks-only with --format yaml',
+    );
   }
   const names = flags.profile !== undefined ? [checkProfile(flags.profile)] : [...PROFILE_NAMES];
   let options: Record<string, unknown> = {};
@@ -67,10 +73,13 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
     }
     sets.push({ dir: resolve(flags.charts), label: '--charts', folders: charts });
     // Every profile: <out>/charts/ is replaced whole (no archive of an older version stays); one profile: its archive only.
-    sets.push(flags.profile === undefined
-      ? { dir: resolve(flags.out), label: '--out', folders: { charts: archives } }
-      : { dir: resolve(flags.out), label: '--out', files: Object.fromEntries(archives.map(a => [`charts/${a.path}`, a.content])) });
-    for (const name of names) written.push(`${join(flags.charts, name)}/ (${charts[name].length} files)`, join(flags.out, 'charts', chartArchiveName(name)));
+    sets.push(
+      flags.profile === undefined
+        ? { dir: resolve(flags.out), label: '--out', folders: { charts: archives } }
+        : { dir: resolve(flags.out), label: '--out', files: Object.fromEntries(archives.map(a => [`charts/${a.path}`, a.content])) },
+    );
+    for (const name of names)
+      written.push(`${join(flags.charts, name)}/ (${charts[name].length} files)`, join(flags.out, 'charts', chartArchiveName(name)));
   }
   writeOutputs(sets);
   written.forEach(print);
@@ -98,7 +107,7 @@ async function report(files: string[], flags: ReportFlags, out: (s: string) => v
   // Warnings follow the report, so a failure to write it is the one line on stderr.
   if (flags.out === undefined) out(content);
   else writeFileAtomic(resolve(flags.out), content);
-  warnings.forEach((w) => err(`cdk8s-rdma: warning: ${printable(w)}\n`));
+  warnings.forEach(w => err(`cdk8s-rdma: warning: ${printable(w)}\n`));
 }
 
 /**
@@ -116,9 +125,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--debug', 'print stack traces of internal errors')
     .exitOverride()
     // A usage error is one line: commander's message, escaped, with the hint (README, exit codes).
-    .configureOutput({ writeOut: out, writeErr: err, outputError: (text, write) => write(`cdk8s-rdma: ${printable(text.trim().replace(/^error: /, ''))} (run with --help for usage)\n`) });
-  program.command('synth')
-    .description('write profiles as YAML bundles (the platform in <out>/<profile>/, the one-shot checks in <out>/<profile>-checks/) and/or Helm charts (<charts>/<profile>/, <out>/charts/<profile>-<version>.tgz)')
+    .configureOutput({
+      writeOut: out,
+      writeErr: err,
+      outputError: (text, write) => write(`cdk8s-rdma: ${printable(text.trim().replace(/^error: /, ''))} (run with --help for usage)\n`),
+    });
+  program
+    .command('synth')
+    .description(
+      'write profiles as YAML bundles (the platform in <out>/<profile>/, the one-shot checks in <out>/<profile>-checks/) and/or Helm charts (<charts>/<profile>/, <out>/charts/<profile>-<version>.tgz)',
+    )
     .option('-p, --profile <name>', `only this profile: ${PROFILE_NAMES.join(', ')} (default: every profile)`)
     .option('-f, --values <file>', 'options of the profile as YAML or JSON, checked against its options schema (needs --profile)')
     .option('-o, --out <dir>', 'folder of the bundles and chart archives', 'dist')
@@ -126,15 +142,28 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).default('yaml'))
     .option('--checks-only', 'write only the checks bundles (<out>/<profile>-checks/), e.g. to run the checks with other options')
     .action((flags: SynthFlags) => synth(flags, print));
-  program.command('list')
+  program
+    .command('list')
     .description('list the profiles and every option of each, with its type and default')
     .option('-p, --profile <name>', 'only this profile')
     .action((flags: { profile?: string }) => list(flags.profile, print));
-  program.command('report')
-    .description('read benchmark logs (OSU, perftest, fi_pingpong, Markdown pingpong tables), compare the runs side by side and with published baselines, and give a verdict per run')
+  program
+    .command('report')
+    .description(
+      'read benchmark logs (OSU, perftest, fi_pingpong, Markdown pingpong tables), compare the runs side by side and with published baselines, and give a verdict per run',
+    )
     .argument('<logs...>', 'log files; NAME=FILE names a run (default: the file name); a name holding efa, ib or tcp sets its fabric')
-    .option('-b, --baseline <name>', `compare with this built-in baseline; repeatable (default: each run's own): ${BASELINE_NAMES.join(', ')}`, (v: string, all: string[]) => [...all, v], [] as string[])
-    .addOption(new Option('--format <format>', 'md (tables and verdicts), json, or svg (plot of value vs message size)').choices(REPORT_FORMATS).default('md'))
+    .option(
+      '-b, --baseline <name>',
+      `compare with this built-in baseline; repeatable (default: each run's own): ${BASELINE_NAMES.join(', ')}`,
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .addOption(
+      new Option('--format <format>', 'md (tables and verdicts), json, or svg (plot of value vs message size)')
+        .choices(REPORT_FORMATS)
+        .default('md'),
+    )
     .option('-o, --out <file>', 'write the report to this file (default: standard output)')
     .addHelpText('after', baselineHelp())
     .action((logs: string[], flags: ReportFlags) => report(logs, flags, out, err));
@@ -171,5 +200,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  void main(process.argv.slice(2)).then(code => {
+    process.exitCode = code;
+  });
 }

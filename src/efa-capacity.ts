@@ -37,6 +37,11 @@ export function checkEfaDevicesFit(where: string, option: string, efaDevices: nu
   const max = Math.max(...types.map(t => EFA_INSTANCE_CAPACITY[t].maxEfa));
   if (efaDevices <= max) return;
   const listed = [...new Set(types)].map(t => `${t}: ${EFA_INSTANCE_CAPACITY[t].maxEfa}`).join(', ');
-  throw new RdmaOptionError(where, option, efaDevices, `is more EFA interfaces than any instance type of ${targets} has`,
-    `at most ${max} (${listed}; EFA interfaces per instance type as of ${EFA_CAPACITY_SOURCE_DATE})`);
+  throw new RdmaOptionError(
+    where,
+    option,
+    efaDevices,
+    `is more EFA interfaces than any instance type of ${targets} has`,
+    `at most ${max} (${listed}; EFA interfaces per instance type as of ${EFA_CAPACITY_SOURCE_DATE})`,
+  );
 }

@@ -66,7 +66,6 @@ function cut(text: string): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}... (${text.length} characters)` : text;
 }
 
-
 /** The option scopes `build` functions of withOptionPrefix run in, outermost first. */
 const OPTION_SCOPES: { readonly where: string; readonly prefix: string }[] = [];
 

@@ -67,7 +67,7 @@ function gateOn<T>(scope: Construct, atom: GateAtom, on: boolean, build: () => T
     for (const child of c.node.children.slice(before[i])) {
       if (Chart.isChart(child)) continue;
       for (const o of child.node.findAll()) {
-        if (ApiObject.isApiObject(o)) gatesOf.set(o, [atom, ...gatesOf.get(o) ?? []]);
+        if (ApiObject.isApiObject(o)) gatesOf.set(o, [atom, ...(gatesOf.get(o) ?? [])]);
       }
     }
   });

@@ -15,18 +15,41 @@ export { PROFILES, PROFILE_NAMES } from './profiles';
 export type { ProfileDefinition, ProfileChart } from './profiles';
 export { EKS_EFA, EksEfaProfile } from './profiles/eks-efa';
 export type {
-  EksEfaOptions, EksEfaDevicePluginOptions, EksEfaMpiOperatorOptions, EksEfaBenchmarkOptions, EksEfaOsuOptions, EksEfaPingpongOptions,
-  EksEfaKarpenterOptions, EksEfaKueueOptions,
+  EksEfaOptions,
+  EksEfaDevicePluginOptions,
+  EksEfaMpiOperatorOptions,
+  EksEfaBenchmarkOptions,
+  EksEfaOsuOptions,
+  EksEfaPingpongOptions,
+  EksEfaKarpenterOptions,
+  EksEfaKueueOptions,
 } from './profiles/eks-efa';
 export { OPENSHIFT_EFA, OpenShiftEfaProfile } from './profiles/openshift-efa';
 export type {
-  OpenShiftEfaOptions, OpenShiftEfaNodeConfigOptions, OpenShiftEfaPoolOptions, OpenShiftEfaHugepagesOptions, OpenShiftEfaMemlockOptions,
-  OpenShiftEfaNfdOptions, OpenShiftEfaDevicePluginOptions, OpenShiftEfaMpiOperatorOptions, OpenShiftEfaBenchmarkOptions, OpenShiftEfaJobsOptions,
+  OpenShiftEfaOptions,
+  OpenShiftEfaNodeConfigOptions,
+  OpenShiftEfaPoolOptions,
+  OpenShiftEfaHugepagesOptions,
+  OpenShiftEfaMemlockOptions,
+  OpenShiftEfaNfdOptions,
+  OpenShiftEfaDevicePluginOptions,
+  OpenShiftEfaMpiOperatorOptions,
+  OpenShiftEfaBenchmarkOptions,
+  OpenShiftEfaJobsOptions,
 } from './profiles/openshift-efa';
 export { BAREMETAL_IPOIB, BaremetalIpoibProfile } from './profiles/baremetal-ipoib';
 export type {
-  BaremetalIpoibOptions, BaremetalIpoibMode, BaremetalDraOptions, BaremetalCniOptions, BaremetalMultusOptions, BaremetalDevicePluginOptions, BaremetalOperatorOptions,
-  BaremetalMpiOperatorOptions, BaremetalTestOptions, BaremetalBandwidthOptions, BaremetalMpiOptions,
+  BaremetalIpoibOptions,
+  BaremetalIpoibMode,
+  BaremetalDraOptions,
+  BaremetalCniOptions,
+  BaremetalMultusOptions,
+  BaremetalDevicePluginOptions,
+  BaremetalOperatorOptions,
+  BaremetalMpiOperatorOptions,
+  BaremetalTestOptions,
+  BaremetalBandwidthOptions,
+  BaremetalMpiOptions,
 } from './profiles/baremetal-ipoib';
 export { ChecksChart } from './checks';
 
@@ -36,7 +59,14 @@ export type { RdmaNamespaceProps, PodSecurityLevel } from './constructs/namespac
 export { MpiOperator } from './constructs/mpi-operator';
 export type { MpiOperatorProps, MpiOperatorRbac, MpiOperatorAdoption } from './constructs/mpi-operator';
 export { MpiLatencyJob } from './constructs/mpi-latency-job';
-export type { MpiLatencyJobProps, MpiTransport, OsuBenchmark, OsuPointToPoint, MpiJobProgram, MpiImplementation } from './constructs/mpi-latency-job';
+export type {
+  MpiLatencyJobProps,
+  MpiTransport,
+  OsuBenchmark,
+  OsuPointToPoint,
+  MpiJobProgram,
+  MpiImplementation,
+} from './constructs/mpi-latency-job';
 export type { BenchmarkPodOptions, EfaTransport } from './constructs/benchmark-pod';
 
 // AWS EFA
@@ -44,8 +74,20 @@ export { EfaDevicePlugin } from './constructs/efa-device-plugin';
 export { DranetDriver, DraDeviceClass, DeviceClaimTemplate } from './constructs/dra';
 export { NcclTestJob } from './constructs/nccl-test-job';
 export type { NcclTestJobProps, NcclJobOptions, NcclCollective, NcclTransport } from './constructs/nccl-test-job';
-export type { DranetDriverProps, DranetVariant, DraDeviceClassProps, DeviceClaimTemplateProps, DeviceApi, DraDriverOptions } from './constructs/dra';
-export type { EfaDevicePluginProps, EfaNodeTargeting, EfaDevicePluginAdoption, DaemonSetUpdateStrategy } from './constructs/efa-device-plugin';
+export type {
+  DranetDriverProps,
+  DranetVariant,
+  DraDeviceClassProps,
+  DeviceClaimTemplateProps,
+  DeviceApi,
+  DraDriverOptions,
+} from './constructs/dra';
+export type {
+  EfaDevicePluginProps,
+  EfaNodeTargeting,
+  EfaDevicePluginAdoption,
+  DaemonSetUpdateStrategy,
+} from './constructs/efa-device-plugin';
 export { EfaNodePool } from './constructs/karpenter';
 export type { EfaNodePoolProps, KarpenterCapacityType, NetworkInterface } from './constructs/karpenter';
 export { KueueQueues } from './constructs/kueue';
@@ -67,7 +109,12 @@ export type { OpenShiftEfaDevicePluginProps } from './constructs/openshift-efa-d
 export { MpiJobSecurity } from './constructs/mpi-job-security';
 export type { MpiJobSecurityProps } from './constructs/mpi-job-security';
 export { EfaMachineSet, EfaClusterAutoscaler } from './constructs/efa-machine-set';
-export type { EfaMachineSetProps, EfaClusterAutoscalerProps, EfaMachineAutoscalerOptions, MachineTaint } from './constructs/efa-machine-set';
+export type {
+  EfaMachineSetProps,
+  EfaClusterAutoscalerProps,
+  EfaMachineAutoscalerOptions,
+  MachineTaint,
+} from './constructs/efa-machine-set';
 
 // InfiniBand
 export type { CniHostPaths } from './constructs/cni-node-agent';
@@ -78,9 +125,21 @@ export type { IpoibCniProps } from './constructs/ipoib-cni';
 export { Whereabouts } from './constructs/whereabouts';
 export type { WhereaboutsProps, WhereaboutsLogLevel } from './constructs/whereabouts';
 export { IpoibNetwork, networksAnnotation } from './constructs/ipoib-network';
-export type { IpoibNetworkProps, WhereaboutsIpam, CniVersion, NetworkSelection, NetworksAnnotationFormat } from './constructs/ipoib-network';
+export type {
+  IpoibNetworkProps,
+  WhereaboutsIpam,
+  CniVersion,
+  NetworkSelection,
+  NetworksAnnotationFormat,
+} from './constructs/ipoib-network';
 export { RdmaDevicePlugin } from './constructs/rdma-device-plugin';
-export type { RdmaDevicePluginProps, RdmaDevicePluginVariant, RdmaSharedResource, RdmaSharedSelectors, RdmaLinkType } from './constructs/rdma-device-plugin';
+export type {
+  RdmaDevicePluginProps,
+  RdmaDevicePluginVariant,
+  RdmaSharedResource,
+  RdmaSharedSelectors,
+  RdmaLinkType,
+} from './constructs/rdma-device-plugin';
 export { IpoibTestPod, IbBandwidthTest } from './constructs/ib-workloads';
 export type { IbPodOptions, IpoibTestPodProps, IbBandwidthTestProps, PerftestBandwidth } from './constructs/ib-workloads';
 export { NetworkOperatorPolicy, OperatorIpoibNetwork, NvIpamPool } from './constructs/network-operator';

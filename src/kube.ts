@@ -50,10 +50,12 @@ export function toPullSecrets(names?: readonly string[]): k8s.LocalObjectReferen
 export function spreadAcrossNodes(labels: Record<string, string>): k8s.Affinity {
   return {
     podAntiAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{
-        labelSelector: { matchLabels: labels },
-        topologyKey: 'kubernetes.io/hostname',
-      }],
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        {
+          labelSelector: { matchLabels: labels },
+          topologyKey: 'kubernetes.io/hostname',
+        },
+      ],
     },
   };
 }

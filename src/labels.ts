@@ -86,7 +86,9 @@ export function duplicateObjects(root: IConstruct): string[] {
       continue;
     }
     const where = namespace ? `${namespace}/${c.name}` : c.name;
-    errors.push(`cdk8s-rdma: ${c.kind} ${where} is emitted twice, by ${first.node.path} and by ${c.node.path}; give one of them another name or namespace, or remove one`);
+    errors.push(
+      `cdk8s-rdma: ${c.kind} ${where} is emitted twice, by ${first.node.path} and by ${c.node.path}; give one of them another name or namespace, or remove one`,
+    );
   }
   return errors;
 }

@@ -1,5 +1,5 @@
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-const DECIMAL: Record<string, number> = { '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12 };
+const DECIMAL: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 
 /**
  * Bytes in a Kubernetes memory quantity (`5120Mi`, `10Gi`, `512M`, `1073741824`), or undefined when

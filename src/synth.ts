@@ -57,7 +57,8 @@ export function synthProfileParts(profile: string, options: unknown = {}, synth:
   // The platform's API objects in the order toJson() gave them (cdk8s's chartToKube: dependency order).
   const platformObjects = apiObjectsOf(chart);
   return {
-    platform, checks,
+    platform,
+    checks,
     gates: { platform: platformObjects.map(gatesOfObject), checks: checkObjects.map(gatesOfObject) },
     paths: { platform: platformObjects.map(o => o.node.path), checks: checkObjects.map(o => o.node.path) },
   };

@@ -42,8 +42,16 @@ export const FIELD_RULES = {
     problem: 'is not a pinned image',
     allowed: 'an image reference with a version tag or @sha256 digest (not "latest", not tag-less)',
   },
-  memory: { pattern: `^(${POSITIVE})(Ki|Mi|Gi|Ti|k|M|G|T)?$`, problem: 'is not a memory quantity', allowed: 'a positive Kubernetes quantity such as "512Mi" or "8Gi"' },
-  cpu: { pattern: `^(${POSITIVE}|[0-9]*[1-9][0-9]*m)$`, problem: 'is not a CPU quantity', allowed: 'a positive Kubernetes CPU quantity such as "500m" or "2"' },
+  memory: {
+    pattern: `^(${POSITIVE})(Ki|Mi|Gi|Ti|k|M|G|T)?$`,
+    problem: 'is not a memory quantity',
+    allowed: 'a positive Kubernetes quantity such as "512Mi" or "8Gi"',
+  },
+  cpu: {
+    pattern: `^(${POSITIVE}|[0-9]*[1-9][0-9]*m)$`,
+    problem: 'is not a CPU quantity',
+    allowed: 'a positive Kubernetes CPU quantity such as "500m" or "2"',
+  },
   hugepages2Mi: {
     pattern: '^(?:[0-9]*[2468]Mi|[0-9]*[1-9][0-9]*0Mi|[0-9]*[1-9][0-9]*Gi)$',
     problem: 'is not a whole number of 2Mi huge pages in Mi or Gi',
@@ -87,7 +95,8 @@ const DNS_SUBDOMAIN = new RegExp(FIELD_RULES.dnsSubdomain.pattern);
 /** A value `FIELD_RULES[rule]` allows (typed options that are plain strings in the schemas). */
 export function checkRule(where: string, option: string, value: string, rule: keyof typeof FIELD_RULES): string {
   const r: FieldRule = FIELD_RULES[rule];
-  if (typeof value !== 'string' || !new RegExp(r.pattern).test(value)) throw new RdmaOptionError(where, option, value, r.problem, r.allowed);
+  if (typeof value !== 'string' || !new RegExp(r.pattern).test(value))
+    throw new RdmaOptionError(where, option, value, r.problem, r.allowed);
   return value;
 }
 
@@ -109,8 +118,13 @@ export function checkDnsSubdomain(where: string, option: string, value: string):
 
 export function checkPositiveInt(where: string, option: string, value: number, max?: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || (max !== undefined && value > max)) {
-    throw new RdmaOptionError(where, option, value, 'is not allowed',
-      max === undefined ? 'a whole number of at least 1' : `a whole number from 1 to ${max}`);
+    throw new RdmaOptionError(
+      where,
+      option,
+      value,
+      'is not allowed',
+      max === undefined ? 'a whole number of at least 1' : `a whole number from 1 to ${max}`,
+    );
   }
   return value;
 }
@@ -148,7 +162,8 @@ export function checkImage(where: string, option: string, value: string): string
 export type QuantityValue = string | number;
 
 /** A number as its text (`16` as "16"); anything else as it is, for the checks to refuse. */
-const quantityText = (value: QuantityValue): string => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value as string);
+const quantityText = (value: QuantityValue): string =>
+  typeof value === 'number' && Number.isFinite(value) ? String(value) : (value as string);
 
 /** A memory quantity of at least one byte, e.g. `8Gi`. */
 export function checkMemory(where: string, option: string, input: QuantityValue): string {
@@ -178,7 +193,13 @@ export function checkHugepages2Mi(where: string, option: string, input: Quantity
     throw new RdmaOptionError(where, option, value, 'is not a memory quantity', 'a positive multiple of 2Mi such as "5120Mi"');
   }
   if (bytes % HUGEPAGE_2MI !== 0) {
-    throw new RdmaOptionError(where, option, value, 'is not a multiple of the 2Mi huge page size', 'a positive multiple of 2Mi such as "5120Mi"');
+    throw new RdmaOptionError(
+      where,
+      option,
+      value,
+      'is not a multiple of the 2Mi huge page size',
+      'a positive multiple of 2Mi such as "5120Mi"',
+    );
   }
   return value;
 }
@@ -195,17 +216,30 @@ export const MAX_MAP_ENTRIES = 1000;
 
 function checkMapSize(where: string, option: string, map: Record<string, unknown>): void {
   const n = Object.keys(map).length;
-  if (n > MAX_MAP_ENTRIES) throw new RdmaOptionError(where, option, `${n} entries`, 'is more than a synth handles', `at most ${MAX_MAP_ENTRIES} entries`);
+  if (n > MAX_MAP_ENTRIES)
+    throw new RdmaOptionError(where, option, `${n} entries`, 'is more than a synth handles', `at most ${MAX_MAP_ENTRIES} entries`);
 }
 
 export function checkLabels(where: string, option: string, labels: Record<string, string>): Record<string, string> {
   checkMapSize(where, option, labels);
   for (const [k, v] of Object.entries(labels)) {
     if (!LABEL_KEY.test(k)) {
-      throw new RdmaOptionError(where, `${option}`, k, 'is not a valid label key', 'an optional DNS prefix and "/", then a name of at most 63 characters');
+      throw new RdmaOptionError(
+        where,
+        `${option}`,
+        k,
+        'is not a valid label key',
+        'an optional DNS prefix and "/", then a name of at most 63 characters',
+      );
     }
     if (typeof v !== 'string' || !LABEL_VALUE.test(v)) {
-      throw new RdmaOptionError(where, `${option}["${k}"]`, v, 'is not a valid label value', 'at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+      throw new RdmaOptionError(
+        where,
+        `${option}["${k}"]`,
+        v,
+        'is not a valid label value',
+        'at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+      );
     }
   }
   return labels;
@@ -216,7 +250,13 @@ export function checkAnnotations(where: string, option: string, annotations: Rec
   checkMapSize(where, option, annotations);
   for (const [k, v] of Object.entries(annotations)) {
     if (!LABEL_KEY.test(k)) {
-      throw new RdmaOptionError(where, option, k, 'is not a valid annotation key', 'an optional DNS prefix and "/", then a name of at most 63 characters');
+      throw new RdmaOptionError(
+        where,
+        option,
+        k,
+        'is not a valid annotation key',
+        'an optional DNS prefix and "/", then a name of at most 63 characters',
+      );
     }
     if (typeof v !== 'string') {
       throw new RdmaOptionError(where, `${option}["${k}"]`, v, 'is not a string', 'a string value');
@@ -225,7 +265,13 @@ export function checkAnnotations(where: string, option: string, annotations: Rec
   // apimachinery ValidateAnnotationsSize: the keys' and values' lengths together.
   const total = Object.entries(annotations).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : 0), 0);
   if (total > TOTAL_ANNOTATION_SIZE_LIMIT) {
-    throw new RdmaOptionError(where, option, `${total} bytes`, 'is more than the API server accepts for all annotations of an object', `at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`);
+    throw new RdmaOptionError(
+      where,
+      option,
+      `${total} bytes`,
+      'is more than the API server accepts for all annotations of an object',
+      `at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`,
+    );
   }
   return annotations;
 }
@@ -233,7 +279,13 @@ export function checkAnnotations(where: string, option: string, annotations: Rec
 /** An absolute host path without `..` segments, e.g. `/opt/cni/bin`. */
 export function checkAbsolutePath(where: string, option: string, value: string): string {
   if (typeof value !== 'string' || !value.startsWith('/') || /\s/.test(value) || value.split('/').includes('..')) {
-    throw new RdmaOptionError(where, option, value, 'is not an absolute path', 'an absolute path without spaces or ".." segments, e.g. "/opt/cni/bin"');
+    throw new RdmaOptionError(
+      where,
+      option,
+      value,
+      'is not an absolute path',
+      'an absolute path without spaces or ".." segments, e.g. "/opt/cni/bin"',
+    );
   }
   return value.length > 1 ? value.replace(/\/+$/, '') : value;
 }
@@ -247,8 +299,13 @@ export function checkInterfaceName(where: string, option: string, value: string)
     throw new RdmaOptionError(where, option, value, 'is empty', 'a network interface name such as "ib0" (1 to 15 characters)');
   }
   if (value.length > 15 || /[/:\s]/.test(value) || value === '.' || value === '..') {
-    throw new RdmaOptionError(where, option, value, 'is not a valid interface name',
-      'a network interface name such as "ib0": 1 to 15 characters, no "/", ":" or whitespace');
+    throw new RdmaOptionError(
+      where,
+      option,
+      value,
+      'is not a valid interface name',
+      'a network interface name such as "ib0": 1 to 15 characters, no "/", ":" or whitespace',
+    );
   }
   return value;
 }
@@ -259,8 +316,22 @@ export function checkInterfaceName(where: string, option: string, value: string)
  */
 const QUANTITY = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))?$/;
 const QUANTITY_SUFFIX: Record<string, number> = {
-  '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
-  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+  '': 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** The value of a quantity (approximate for huge numbers: it is only compared). */
@@ -272,27 +343,50 @@ function quantityValue(q: string): number {
 }
 
 /** Resource names (`cpu`, `memory`, `hugepages-2Mi`, `vpc.amazonaws.com/efa`): qualified names (label keys). */
-const RESOURCE_NAME = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const RESOURCE_NAME =
+  /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /**
  * Container resources as the API server validates them (k8s.io/kubernetes pkg/apis/core/validation
  * ValidateResourceRequirements): resource names, non-negative quantities, and each request at most its limit.
  */
-export function checkResources(where: string, option: string, r: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> }): void {
+export function checkResources(
+  where: string,
+  option: string,
+  r: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> },
+): void {
   for (const part of ['requests', 'limits'] as const) {
     for (const [name, q] of Object.entries(r[part] ?? {})) {
       if (!RESOURCE_NAME.test(name)) {
-        throw new RdmaOptionError(where, `${option}.${part}`, name, 'is not a resource name', 'a name such as "cpu", "memory" or "vpc.amazonaws.com/efa"');
+        throw new RdmaOptionError(
+          where,
+          `${option}.${part}`,
+          name,
+          'is not a resource name',
+          'a name such as "cpu", "memory" or "vpc.amazonaws.com/efa"',
+        );
       }
       if (typeof q !== 'string' || !QUANTITY.test(q) || q.startsWith('-')) {
-        throw new RdmaOptionError(where, `${option}.${part}.${name}`, q, 'is not a quantity', 'a non-negative Kubernetes quantity such as "100m", "20Mi" or "2"');
+        throw new RdmaOptionError(
+          where,
+          `${option}.${part}.${name}`,
+          q,
+          'is not a quantity',
+          'a non-negative Kubernetes quantity such as "100m", "20Mi" or "2"',
+        );
       }
     }
   }
   for (const [name, limit] of Object.entries(r.limits ?? {})) {
     const request = r.requests?.[name];
     if (request !== undefined && quantityValue(request) > quantityValue(limit)) {
-      throw new RdmaOptionError(where, `${option}.requests.${name}`, request, `is more than its limit ${limit}`, `at most ${limit} (the API server refuses a request above its limit)`);
+      throw new RdmaOptionError(
+        where,
+        `${option}.requests.${name}`,
+        request,
+        `is more than its limit ${limit}`,
+        `at most ${limit} (the API server refuses a request above its limit)`,
+      );
     }
   }
 }
@@ -314,14 +408,58 @@ export function checkTolerations(where: string, option: string, tolerations: rea
   tolerations.forEach((t, i) => {
     const at = `${option}[${i}]`;
     const operator = t.operator ?? 'Equal';
-    if (operator !== 'Equal' && operator !== 'Exists') throw new RdmaOptionError(where, `${at}.operator`, t.operator, 'is not a toleration operator', '"Equal" or "Exists"');
-    if (t.key !== undefined && t.key !== '' && !LABEL_KEY.test(t.key)) throw new RdmaOptionError(where, `${at}.key`, t.key, 'is not a valid label key', 'an optional DNS prefix and "/", then a name of at most 63 characters');
-    if ((t.key === undefined || t.key === '') && operator !== 'Exists') throw new RdmaOptionError(where, `${at}.key`, t.key, `is required with operator "${operator}"`, 'a taint key, or operator "Exists" to tolerate every taint');
-    if (operator === 'Exists' && t.value !== undefined && t.value !== '') throw new RdmaOptionError(where, `${at}.value`, t.value, 'cannot be set with operator "Exists"', 'unset, or operator "Equal"');
-    if (t.value !== undefined && t.value !== '' && !LABEL_VALUE.test(t.value)) throw new RdmaOptionError(where, `${at}.value`, t.value, 'is not a valid label value', 'at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-    if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) throw new RdmaOptionError(where, `${at}.effect`, t.effect, 'is not a taint effect', '"NoSchedule", "PreferNoSchedule" or "NoExecute"');
-    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') throw new RdmaOptionError(where, `${at}.tolerationSeconds`, t.tolerationSeconds, 'only applies to effect "NoExecute"', 'unset, or effect "NoExecute"');
-    if (t.tolerationSeconds !== undefined && !Number.isInteger(t.tolerationSeconds)) throw new RdmaOptionError(where, `${at}.tolerationSeconds`, t.tolerationSeconds, 'is not a whole number', 'a whole number of seconds');
+    if (operator !== 'Equal' && operator !== 'Exists')
+      throw new RdmaOptionError(where, `${at}.operator`, t.operator, 'is not a toleration operator', '"Equal" or "Exists"');
+    if (t.key !== undefined && t.key !== '' && !LABEL_KEY.test(t.key))
+      throw new RdmaOptionError(
+        where,
+        `${at}.key`,
+        t.key,
+        'is not a valid label key',
+        'an optional DNS prefix and "/", then a name of at most 63 characters',
+      );
+    if ((t.key === undefined || t.key === '') && operator !== 'Exists')
+      throw new RdmaOptionError(
+        where,
+        `${at}.key`,
+        t.key,
+        `is required with operator "${operator}"`,
+        'a taint key, or operator "Exists" to tolerate every taint',
+      );
+    if (operator === 'Exists' && t.value !== undefined && t.value !== '')
+      throw new RdmaOptionError(where, `${at}.value`, t.value, 'cannot be set with operator "Exists"', 'unset, or operator "Equal"');
+    if (t.value !== undefined && t.value !== '' && !LABEL_VALUE.test(t.value))
+      throw new RdmaOptionError(
+        where,
+        `${at}.value`,
+        t.value,
+        'is not a valid label value',
+        'at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+      );
+    if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect))
+      throw new RdmaOptionError(
+        where,
+        `${at}.effect`,
+        t.effect,
+        'is not a taint effect',
+        '"NoSchedule", "PreferNoSchedule" or "NoExecute"',
+      );
+    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute')
+      throw new RdmaOptionError(
+        where,
+        `${at}.tolerationSeconds`,
+        t.tolerationSeconds,
+        'only applies to effect "NoExecute"',
+        'unset, or effect "NoExecute"',
+      );
+    if (t.tolerationSeconds !== undefined && !Number.isInteger(t.tolerationSeconds))
+      throw new RdmaOptionError(
+        where,
+        `${at}.tolerationSeconds`,
+        t.tolerationSeconds,
+        'is not a whole number',
+        'a whole number of seconds',
+      );
   });
 }
 
@@ -335,7 +473,11 @@ export function checkedTolerations<T extends TolerationValue>(where: string, opt
 }
 
 /** The resources, once checkResources accepted them. */
-export function checkedResources<T extends { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> }>(where: string, option: string, r: T): T {
+export function checkedResources<T extends { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> }>(
+  where: string,
+  option: string,
+  r: T,
+): T {
   checkResources(where, option, r);
   return r;
 }

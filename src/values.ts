@@ -30,7 +30,8 @@ const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].
  * unresolved tags), is one RdmaOptionError naming it. Linear in the file's size.
  */
 export function readValuesFile(file: string): unknown {
-  const refuse = (problem: string, allowed = 'a YAML or JSON map of options') => new RdmaOptionError('cdk8s-rdma', '--values', file, problem, allowed);
+  const refuse = (problem: string, allowed = 'a YAML or JSON map of options') =>
+    new RdmaOptionError('cdk8s-rdma', '--values', file, problem, allowed);
   let text: string;
   try {
     const st = statSync(file);
@@ -85,7 +86,11 @@ export function readValuesFile(file: string): unknown {
 }
 
 /** The keys of a JSON pointer (`/a/0/b~1c` → a, 0, b/c). */
-const segments = (e: ErrorObject) => e.instancePath.split('/').slice(1).map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+const segments = (e: ErrorObject) =>
+  e.instancePath
+    .split('/')
+    .slice(1)
+    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 /** The option path of an error, as users write it: `a.b[0].c`. */
 const pathOf = (e: ErrorObject) => segments(e).reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
@@ -104,38 +109,84 @@ function describe(profile: string, data: unknown, e: ErrorObject): RdmaOptionErr
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const parent = (e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {};
-      return new RdmaOptionError(where, path ? `${path}.${key}` : key, (valueAt(data, e) as Record<string, unknown>)[key], 'is not a known option',
-        Object.keys(parent).sort().join(', ') || 'no options here');
+      return new RdmaOptionError(
+        where,
+        path ? `${path}.${key}` : key,
+        (valueAt(data, e) as Record<string, unknown>)[key],
+        'is not a known option',
+        Object.keys(parent).sort().join(', ') || 'no options here',
+      );
     }
     case 'type': {
       const types = (e.params as { type: string | string[] }).type;
-      return new RdmaOptionError(where, path || '(top level)', valueAt(data, e), `is not ${[types].flat().map(t => TYPE_NAMES[t] ?? `a ${t}`).join(' or ')}`,
-        [types].flat().join(' or '));
+      return new RdmaOptionError(
+        where,
+        path || '(top level)',
+        valueAt(data, e),
+        `is not ${[types]
+          .flat()
+          .map(t => TYPE_NAMES[t] ?? `a ${t}`)
+          .join(' or ')}`,
+        [types].flat().join(' or '),
+      );
     }
     case 'enum':
-      return new RdmaOptionError(where, path, valueAt(data, e), 'is not one of the allowed values',
-        ((e.params as { allowedValues: unknown[] }).allowedValues).map(v => JSON.stringify(v)).join(', '));
+      return new RdmaOptionError(
+        where,
+        path,
+        valueAt(data, e),
+        'is not one of the allowed values',
+        (e.params as { allowedValues: unknown[] }).allowedValues.map(v => JSON.stringify(v)).join(', '),
+      );
     case 'required':
-      return new RdmaOptionError(where, `${path ? `${path}.` : ''}${(e.params as { missingProperty: string }).missingProperty}`, undefined, 'is missing', 'a value (it is required here)');
+      return new RdmaOptionError(
+        where,
+        `${path ? `${path}.` : ''}${(e.params as { missingProperty: string }).missingProperty}`,
+        undefined,
+        'is missing',
+        'a value (it is required here)',
+      );
     case 'pattern': {
       // The schema's patterns are FIELD_RULES (a test keeps them so): the same words as the checks in code.
       const rule = Object.values(FIELD_RULES).find(r => r.pattern === (e.params as { pattern: string }).pattern);
-      return new RdmaOptionError(where, path, valueAt(data, e), rule?.problem ?? 'does not match its pattern', rule?.allowed ?? `text matching ${(e.params as { pattern: string }).pattern}`);
+      return new RdmaOptionError(
+        where,
+        path,
+        valueAt(data, e),
+        rule?.problem ?? 'does not match its pattern',
+        rule?.allowed ?? `text matching ${(e.params as { pattern: string }).pattern}`,
+      );
     }
     case 'maxLength':
-      return new RdmaOptionError(where, path, valueAt(data, e), 'is too long', `at most ${(e.params as { limit: number }).limit} characters`);
+      return new RdmaOptionError(
+        where,
+        path,
+        valueAt(data, e),
+        'is too long',
+        `at most ${(e.params as { limit: number }).limit} characters`,
+      );
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum': {
       const s = e.parentSchema as { minimum?: number; maximum?: number; exclusiveMinimum?: number };
-      const range = s.minimum !== undefined && s.maximum !== undefined ? `from ${s.minimum} to ${s.maximum}`
-        : s.minimum !== undefined ? `at least ${s.minimum}`
-          : s.exclusiveMinimum !== undefined ? `more than ${s.exclusiveMinimum}${s.maximum !== undefined ? ` and at most ${s.maximum}` : ''}`
-            : `at most ${s.maximum}`;
+      const range =
+        s.minimum !== undefined && s.maximum !== undefined
+          ? `from ${s.minimum} to ${s.maximum}`
+          : s.minimum !== undefined
+            ? `at least ${s.minimum}`
+            : s.exclusiveMinimum !== undefined
+              ? `more than ${s.exclusiveMinimum}${s.maximum !== undefined ? ` and at most ${s.maximum}` : ''}`
+              : `at most ${s.maximum}`;
       return new RdmaOptionError(where, path, valueAt(data, e), 'is out of range', `a number ${range}`);
     }
     case 'multipleOf':
-      return new RdmaOptionError(where, path, valueAt(data, e), `is not a multiple of ${(e.params as { multipleOf: number }).multipleOf}`, `a multiple of ${(e.params as { multipleOf: number }).multipleOf}`);
+      return new RdmaOptionError(
+        where,
+        path,
+        valueAt(data, e),
+        `is not a multiple of ${(e.params as { multipleOf: number }).multipleOf}`,
+        `a multiple of ${(e.params as { multipleOf: number }).multipleOf}`,
+      );
     default:
       return new RdmaOptionError(where, path || '(top level)', valueAt(data, e), e.message ?? 'is not valid', JSON.stringify(e.params));
   }

@@ -12,16 +12,36 @@ test('API.md is the current public API (run `npm run synth` when this fails)', (
 
 test('the package entry exports constructs, profiles and the error type, not the plumbing', () => {
   const names = Object.keys(api);
-  for (const internal of ['sha256', 'writeFileAtomic', 'listFiles', 'parseIp', 'toQuantities', 'podPlacement', 'withOptionPrefix', 'toYaml', 'synthProfile', 'report']) {
+  for (const internal of [
+    'sha256',
+    'writeFileAtomic',
+    'listFiles',
+    'parseIp',
+    'toQuantities',
+    'podPlacement',
+    'withOptionPrefix',
+    'toYaml',
+    'synthProfile',
+    'report',
+  ]) {
     expect({ internal, exported: names.includes(internal) }).toEqual({ internal, exported: false });
   }
-  for (const name of ['EksEfaProfile', 'OpenShiftEfaProfile', 'BaremetalIpoibProfile', 'EfaDevicePlugin', 'MpiLatencyJob', 'IpoibNetwork', 'RdmaOptionError', 'PROFILES']) {
+  for (const name of [
+    'EksEfaProfile',
+    'OpenShiftEfaProfile',
+    'BaremetalIpoibProfile',
+    'EfaDevicePlugin',
+    'MpiLatencyJob',
+    'IpoibNetwork',
+    'RdmaOptionError',
+    'PROFILES',
+  ]) {
     expect(names).toContain(name);
   }
   expect(names.length).toBeLessThan(80); // values; the types are in API.md
 });
 
-test('require(\'cdk8s-rdma\') loads neither commander, ajv nor vega (they serve the command and the report)', () => {
+test("require('cdk8s-rdma') loads neither commander, ajv nor vega (they serve the command and the report)", () => {
   const probe = `require(${JSON.stringify(join(root, 'src', 'index.ts'))});
     const loaded = Object.keys(require.cache).filter(k => /node_modules\\/(commander|ajv|vega)(-[a-z]+)?\\//.test(k));
     process.stdout.write(JSON.stringify(loaded));`;
@@ -33,16 +53,23 @@ test('require(\'cdk8s-rdma\') loads neither commander, ajv nor vega (they serve 
 test('cdk8s and constructs are peer (and dev) dependencies only, so a consumer has one copy of each', () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   for (const dep of ['cdk8s', 'constructs']) {
-    expect({ dep, peer: pkg.peerDependencies[dep] !== undefined, runtime: pkg.dependencies[dep] }).toEqual({ dep, peer: true, runtime: undefined });
+    expect({ dep, peer: pkg.peerDependencies[dep] !== undefined, runtime: pkg.dependencies[dep] }).toEqual({
+      dep,
+      peer: true,
+      runtime: undefined,
+    });
     expect(pkg.devDependencies[dep]).toBe(pkg.peerDependencies[dep]);
   }
 });
 
 test('identity checks survive a second copy of cdk8s: a profile and a construct in an App of another copy synthesize', () => {
   // The library tests types by cdk8s's symbols (ApiObject.isApiObject, Chart.isChart), never by instanceof.
-  const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-    .flatMap(e => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-  for (const f of sources(join(root, 'src'))) expect({ f, instanceOf: /instanceof (ApiObject|Chart|App)\b/.test(readFileSync(f, 'utf8')) }).toEqual({ f, instanceOf: false });
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap(e =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
+  for (const f of sources(join(root, 'src')))
+    expect({ f, instanceOf: /instanceof (ApiObject|Chart|App)\b/.test(readFileSync(f, 'utf8')) }).toEqual({ f, instanceOf: false });
 
   const copy = join(root, 'node_modules', '.cache', 'cdk8s-second-copy', 'node_modules', 'cdk8s');
   if (!existsSync(copy)) {
@@ -64,16 +91,23 @@ test('identity checks survive a second copy of cdk8s: a profile and a construct 
   }
 });
 
-test('yaml is pinned to one version: the YAML writer promises its bytes (test/yaml.test.ts compares them with the library\'s)', () => {
+test("yaml is pinned to one version: the YAML writer promises its bytes (test/yaml.test.ts compares them with the library's)", () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   expect(pkg.dependencies.yaml).toMatch(/^\d+\.\d+\.\d+$/);
   expect(require('yaml/package.json').version).toBe(pkg.dependencies.yaml);
 });
 
-test('comments cite upstream sources, not the project\'s research notes (which users of the package never see)', () => {
+test("comments cite upstream sources, not the project's research notes (which users of the package never see)", () => {
   const { readdirSync, statSync } = require('fs');
-  const walk = (d: string): string[] => readdirSync(d).flatMap((n: string) => statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : []);
-  const cited = walk(join(root, 'src')).flatMap(f => readFileSync(f, 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const))
-    .filter(([, , l]) => /research (?:efa|ib|mpi-openshift|new-mechanisms)\.md|shared\/research/.test(l)).map(([f, n]) => `${f.slice(root.length + 1)}:${n}`);
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((n: string) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : []));
+  const cited = walk(join(root, 'src'))
+    .flatMap(f =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((l, i) => [f, i + 1, l] as const),
+    )
+    .filter(([, , l]) => /research (?:efa|ib|mpi-openshift|new-mechanisms)\.md|shared\/research/.test(l))
+    .map(([f, n]) => `${f.slice(root.length + 1)}:${n}`);
   expect(cited).toEqual([]);
 });

@@ -21,7 +21,9 @@ describe('run ids', () => {
   });
   test('base names leave room for the run id and what the controller appends', () => {
     expect(checkCheckName('X', 'name', 'a'.repeat(45), 9)).toBe('a'.repeat(45));
-    expect(() => checkCheckName('X', 'name', 'a'.repeat(46), 9)).toThrow(`X: name "${'a'.repeat(46)}" is too long for a check name; allowed: at most 45 characters (the run id adds 9, the controller 9)`);
+    expect(() => checkCheckName('X', 'name', 'a'.repeat(46), 9)).toThrow(
+      `X: name "${'a'.repeat(46)}" is too long for a check name; allowed: at most 45 characters (the run id adds 9, the controller 9)`,
+    );
     expect(() => checkCheckName('X', 'name', 'Bad_Name')).toThrow('X: name "Bad_Name" is not a valid name');
   });
 });

@@ -14,26 +14,43 @@ const node = (args: string[]) => [process.execPath, ...args].join(' ');
 
 /** The old and the new output of a commit: two folders and a file, each complete in one version. */
 function version(tag: string): OutputSet[] {
-  return [{
-    dir: 'OUT', label: '--out', keepForeign: true,
-    folders: {
-      'eks-efa': [{ path: 'a.yaml', content: `a ${tag}\n` }, { path: 'sub/b.yaml', content: `b ${tag}\n` }, { path: 'bundle.json', content: JSON.stringify({ files: [{ path: 'a.yaml' }, { path: 'sub/b.yaml' }] }) }],
-      'eks-efa-checks': [{ path: 'c.yaml', content: `c ${tag}\n` }, { path: 'bundle.json', content: JSON.stringify({ files: [{ path: 'c.yaml' }] }) }],
+  return [
+    {
+      dir: 'OUT',
+      label: '--out',
+      keepForeign: true,
+      folders: {
+        'eks-efa': [
+          { path: 'a.yaml', content: `a ${tag}\n` },
+          { path: 'sub/b.yaml', content: `b ${tag}\n` },
+          { path: 'bundle.json', content: JSON.stringify({ files: [{ path: 'a.yaml' }, { path: 'sub/b.yaml' }] }) },
+        ],
+        'eks-efa-checks': [
+          { path: 'c.yaml', content: `c ${tag}\n` },
+          { path: 'bundle.json', content: JSON.stringify({ files: [{ path: 'c.yaml' }] }) },
+        ],
+      },
+      files: { 'charts/eks-efa-0.1.0.tgz': `archive ${tag}` },
     },
-    files: { 'charts/eks-efa-0.1.0.tgz': `archive ${tag}` },
-  }];
+  ];
 }
 const at = (out: string, sets: OutputSet[]) => sets.map(s => ({ ...s, dir: out }));
 
 /** `old`, `new`, or what else is at each target (a folder's files and contents, a file's content). */
 function stateOf(out: string): Record<string, string> {
-  const folder = (dir: string) => (existsSync(dir) ? listFiles(dir).map(f => `${f}=${readFileSync(join(dir, f), 'utf8')}`).join(';') : 'missing');
-  const tagOf = (text: string) => (text.includes('old') && !text.includes('new') ? 'old' : text.includes('new') && !text.includes('old') ? 'new' : text);
+  const folder = (dir: string) =>
+    existsSync(dir)
+      ? listFiles(dir)
+          .map(f => `${f}=${readFileSync(join(dir, f), 'utf8')}`)
+          .join(';')
+      : 'missing';
+  const tagOf = (text: string) =>
+    text.includes('old') && !text.includes('new') ? 'old' : text.includes('new') && !text.includes('old') ? 'new' : text;
   const file = join(out, 'charts', 'eks-efa-0.1.0.tgz');
   return {
     'eks-efa': tagOf(folder(join(out, 'eks-efa'))),
     'eks-efa-checks': tagOf(folder(join(out, 'eks-efa-checks'))),
-    'archive': existsSync(file) ? tagOf(readFileSync(file, 'utf8')) : 'missing',
+    archive: existsSync(file) ? tagOf(readFileSync(file, 'utf8')) : 'missing',
   };
 }
 
@@ -50,7 +67,11 @@ function steps(): CommitStep[] {
   const seen: CommitStep[] = [];
   try {
     writeOutputs(at(dir, version('old')));
-    writeOutputs(at(dir, version('new')), { step: s => { seen.push(s); } });
+    writeOutputs(at(dir, version('new')), {
+      step: s => {
+        seen.push(s);
+      },
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -59,12 +80,26 @@ function steps(): CommitStep[] {
 
 describe('the output commit is crash-safe', () => {
   let work: string;
-  beforeEach(() => { work = mkdtempSync(join(tmpdir(), 'rdma-commit-')); });
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'rdma-commit-'));
+  });
   afterEach(() => rmSync(work, { recursive: true, force: true }));
 
   const STEPS = steps();
   test('the commit has the steps the tests interrupt', () => {
-    expect(STEPS).toEqual(['locked', 'recovered', 'staged', 'journaled', 'backup 0', 'swap 0', 'backup 1', 'swap 1', 'backup 2', 'swap 2', 'cleaned']);
+    expect(STEPS).toEqual([
+      'locked',
+      'recovered',
+      'staged',
+      'journaled',
+      'backup 0',
+      'swap 0',
+      'backup 1',
+      'swap 1',
+      'backup 2',
+      'swap 2',
+      'cleaned',
+    ]);
   });
 
   /** Every target whole (old or new); only between its backup and its swap away, and then kept whole as the backup. */
@@ -79,43 +114,67 @@ describe('the output commit is crash-safe', () => {
     }
   }
 
-  test.each(STEPS)('interrupted after "%s": the disk holds the old or the new output, and the next run completes it', (step) => {
+  test.each(STEPS)('interrupted after "%s": the disk holds the old or the new output, and the next run completes it', step => {
     writeOutputs(at(work, version('old')));
-    expect(() => writeOutputs(at(work, version('new')), { step: s => { if (s === step) throw CRASH; } })).toThrow(CRASH);
+    expect(() =>
+      writeOutputs(at(work, version('new')), {
+        step: s => {
+          if (s === step) throw CRASH;
+        },
+      }),
+    ).toThrow(CRASH);
     expectWhole(step);
     // Before the journal, nothing changed; from it on, the next run rolls forward to the new output.
     const staged = STEPS.indexOf(step) < STEPS.indexOf('journaled');
     recoverRoot(work);
-    expect(stateOf(work)).toEqual(staged
-      ? { 'eks-efa': 'old', 'eks-efa-checks': 'old', 'archive': 'old' }
-      : { 'eks-efa': 'new', 'eks-efa-checks': 'new', 'archive': 'new' });
+    expect(stateOf(work)).toEqual(
+      staged
+        ? { 'eks-efa': 'old', 'eks-efa-checks': 'old', archive: 'old' }
+        : { 'eks-efa': 'new', 'eks-efa-checks': 'new', archive: 'new' },
+    );
     expect(leftovers(work)).toEqual([]);
   });
 
-  test.each(STEPS.filter(s => s !== 'cleaned'))('killed (SIGKILL) after "%s": the next synth finds the old or the new output and clears every leftover', (step) => {
-    writeOutputs(at(work, version('old')));
-    const script = join(work, 'kill.js');
-    writeFileSync(script, `
+  test.each(STEPS.filter(s => s !== 'cleaned'))(
+    'killed (SIGKILL) after "%s": the next synth finds the old or the new output and clears every leftover',
+    step => {
+      writeOutputs(at(work, version('old')));
+      const script = join(work, 'kill.js');
+      writeFileSync(
+        script,
+        `
       const { writeOutputs } = require(${JSON.stringify(join(lib, 'src', 'output', 'commit'))});
       const sets = ${JSON.stringify(at(work, version('new')))};
       writeOutputs(sets, { step: s => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); } });
-    `);
-    // One process, so the kill is of the process that writes.
-    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: root });
-    expect({ signal: r.signal, err: r.stderr }).toEqual({ signal: 'SIGKILL', err: '' });
-    expect(existsSync(join(work, LOCK_FILE))).toBe(true);
-    expectWhole(step);
-    // The next run takes the stale lock (its process is gone), recovers, and writes its own output.
-    writeOutputs(at(work, version('next')));
-    expect(Object.values(stateOf(work)).every(v => v.includes('next'))).toBe(true);
-    expect(leftovers(work)).toEqual([]);
-  });
+    `,
+      );
+      // One process, so the kill is of the process that writes.
+      const r = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: root });
+      expect({ signal: r.signal, err: r.stderr }).toEqual({ signal: 'SIGKILL', err: '' });
+      expect(existsSync(join(work, LOCK_FILE))).toBe(true);
+      expectWhole(step);
+      // The next run takes the stale lock (its process is gone), recovers, and writes its own output.
+      writeOutputs(at(work, version('next')));
+      expect(Object.values(stateOf(work)).every(v => v.includes('next'))).toBe(true);
+      expect(leftovers(work)).toEqual([]);
+    },
+  );
 
   test('an error while staging (a file where a folder is needed) leaves the old output and no leftovers', () => {
     writeOutputs(at(work, version('old')));
-    const bad: OutputSet[] = [{ dir: work, folders: { 'eks-efa': [{ path: 'a.yaml', content: 'a new' }, { path: 'a.yaml/b', content: 'b new' }] } }];
+    const bad: OutputSet[] = [
+      {
+        dir: work,
+        folders: {
+          'eks-efa': [
+            { path: 'a.yaml', content: 'a new' },
+            { path: 'a.yaml/b', content: 'b new' },
+          ],
+        },
+      },
+    ];
     expect(() => writeOutputs(bad)).toThrow();
-    expect(stateOf(work)).toEqual({ 'eks-efa': 'old', 'eks-efa-checks': 'old', 'archive': 'old' });
+    expect(stateOf(work)).toEqual({ 'eks-efa': 'old', 'eks-efa-checks': 'old', archive: 'old' });
     expect(leftovers(work)).toEqual([]);
   });
 
@@ -129,14 +188,29 @@ describe('the output commit is crash-safe', () => {
     expect(readFileSync(join(work, 'eks-efa', 'overlays', 'prod', 'kustomization.yaml'), 'utf8')).toBe('resources: [../..]\n');
     expect(readFileSync(join(work, 'eks-efa', 'a.yaml'), 'utf8')).toBe('a new\n');
     // A file of the old bundle that the new one no longer writes is gone (the bundle owned it).
-    const fewer: OutputSet[] = [{ dir: work, keepForeign: true, folders: { 'eks-efa': [{ path: 'bundle.json', content: JSON.stringify({ files: [{ path: 'a.yaml' }] }) }, { path: 'a.yaml', content: 'a' }] } }];
+    const fewer: OutputSet[] = [
+      {
+        dir: work,
+        keepForeign: true,
+        folders: {
+          'eks-efa': [
+            { path: 'bundle.json', content: JSON.stringify({ files: [{ path: 'a.yaml' }] }) },
+            { path: 'a.yaml', content: 'a' },
+          ],
+        },
+      },
+    ];
     writeOutputs(fewer);
     expect(existsSync(join(work, 'eks-efa', 'sub'))).toBe(false);
     expect(existsSync(join(work, 'eks-efa', 'NOTES.md'))).toBe(true);
     // A user's file named like a new bundle file.
     writeFileSync(join(work, 'eks-efa', 'c.yaml'), 'mine');
-    const clash: OutputSet[] = [{ dir: work, keepForeign: true, label: '--out', folders: { 'eks-efa': [{ path: 'c.yaml', content: 'c' }] } }];
-    expect(() => writeOutputs(clash)).toThrow(`cdk8s-rdma: ${join(work, 'eks-efa', 'c.yaml')} is not part of the bundle but the new bundle writes a file of that name; move it elsewhere (--out)`);
+    const clash: OutputSet[] = [
+      { dir: work, keepForeign: true, label: '--out', folders: { 'eks-efa': [{ path: 'c.yaml', content: 'c' }] } },
+    ];
+    expect(() => writeOutputs(clash)).toThrow(
+      `cdk8s-rdma: ${join(work, 'eks-efa', 'c.yaml')} is not part of the bundle but the new bundle writes a file of that name; move it elsewhere (--out)`,
+    );
     expect(readFileSync(join(work, 'eks-efa', 'c.yaml'), 'utf8')).toBe('mine');
     expect(leftovers(work)).toEqual([]);
   });
@@ -154,21 +228,25 @@ describe('the output commit is crash-safe', () => {
 
 describe('the CLI under concurrency and interruption', () => {
   let work: string;
-  beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'rdma-concurrent-')); });
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'rdma-concurrent-'));
+  });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const cli = join(lib, 'src', 'cli.js');
 
   test('two synths into one folder at the same time both succeed, one after the other, and leave one complete output', async () => {
     const out = join(work, 'dist');
-    const runOne = () => new Promise<number>(done => {
-      const p = spawn(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
-      p.on('exit', code => done(code ?? -1));
-    });
+    const runOne = () =>
+      new Promise<number>(done => {
+        const p = spawn(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
+        p.on('exit', code => done(code ?? -1));
+      });
     expect(await Promise.all([runOne(), runOne()])).toEqual([0, 0]);
     const fresh = join(work, 'fresh');
     expect((await runCli(['synth', '--out', fresh])).code).toBe(0);
     expect(listFiles(out)).toEqual(listFiles(fresh));
-    for (const f of listFiles(fresh)) expect({ f, same: readFileSync(join(out, f), 'utf8') === readFileSync(join(fresh, f), 'utf8') }).toEqual({ f, same: true });
+    for (const f of listFiles(fresh))
+      expect({ f, same: readFileSync(join(out, f), 'utf8') === readFileSync(join(fresh, f), 'utf8') }).toEqual({ f, same: true });
   });
 
   test('SIGTERM in the middle of a synth: the next synth recovers, leaving no temporary folder', () => {
@@ -176,7 +254,14 @@ describe('the CLI under concurrency and interruption', () => {
     execFileSync(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
     // Interrupt a run at random moments; each following run must succeed and leave no leftover.
     for (const delay of [150, 400, 700]) {
-      const r = spawnSync('sh', ['-c', `${node([cli])} synth --format all --out ${out} --charts ${join(work, 'charts')} & pid=$!; sleep ${delay / 1000}; kill -TERM $pid; wait $pid; true`], { encoding: 'utf8' });
+      const r = spawnSync(
+        'sh',
+        [
+          '-c',
+          `${node([cli])} synth --format all --out ${out} --charts ${join(work, 'charts')} & pid=$!; sleep ${delay / 1000}; kill -TERM $pid; wait $pid; true`,
+        ],
+        { encoding: 'utf8' },
+      );
       expect(r.status).toBe(0);
       execFileSync(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
       expect(leftovers(out)).toEqual([]);

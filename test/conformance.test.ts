@@ -31,7 +31,11 @@ const OWN_CRD_UPSTREAMS: [string, any, string][] = [
   ['mpijobs.kubeflow.org', MPIJOB_CRD_SPEC, UPSTREAM_MPIJOB_CRD],
   ['network-attachment-definitions.k8s.cni.cncf.io', NAD_CRD_SPEC, UPSTREAM_NAD_CRD],
   ['ippools.whereabouts.cni.cncf.io', IPPOOL_CRD_SPEC, UPSTREAM_WHEREABOUTS_CRDS.ippools],
-  ['overlappingrangeipreservations.whereabouts.cni.cncf.io', OVERLAPPING_RANGE_CRD_SPEC, UPSTREAM_WHEREABOUTS_CRDS.overlappingrangeipreservations],
+  [
+    'overlappingrangeipreservations.whereabouts.cni.cncf.io',
+    OVERLAPPING_RANGE_CRD_SPEC,
+    UPSTREAM_WHEREABOUTS_CRDS.overlappingrangeipreservations,
+  ],
   ['nodeslicepools.whereabouts.cni.cncf.io', NODE_SLICE_POOL_CRD_SPEC, UPSTREAM_WHEREABOUTS_CRDS.nodeslicepools],
 ];
 
@@ -49,7 +53,9 @@ const OPENSHIFT_CRDS: Record<string, string[]> = {
   // The CRDs imports/ is generated from (OpenShift's, the network-operator's), plus OLM's (emitted as plain
   // objects) and the upstream copies of the CNI CRDs we ship our own definitions of.
   current: [
-    ...Object.values(REFERENCE_CRD_IMPORTS).flat().map(f => `crds/${f}`),
+    ...Object.values(REFERENCE_CRD_IMPORTS)
+      .flat()
+      .map(f => `crds/${f}`),
     UPSTREAM_NAD_CRD,
     ...Object.values(UPSTREAM_WHEREABOUTS_CRDS),
     'crds/operators.coreos.com/operators.coreos.com_operatorgroups.yaml',
@@ -76,7 +82,12 @@ const OPENSHIFT_CRDS: Record<string, string[]> = {
  * Synthesized objects; `dra`: from options with `deviceApi: dra`, whose objects (resource.k8s.io/v1, pods with
  * `resourceClaimTemplateName`) exist from Kubernetes 1.34 on, so they are validated against v1.36.0 only.
  */
-interface Synthesized { source: string; obj: any; openshiftMinor?: number; dra?: boolean }
+interface Synthesized {
+  source: string;
+  obj: any;
+  openshiftMinor?: number;
+  dra?: boolean;
+}
 const DRA_KUBE_VERSION = 'v1.36.0';
 
 /** Every object of every profile, with default options and with the variants that change shapes. */
@@ -90,7 +101,13 @@ function allObjects(): Synthesized[] {
   for (const profile of PROFILE_NAMES) {
     add(profile, 'defaults', {});
     // The chart's objects too: its checks carry helm-only waiters (MPIJob waits for helm test).
-    out.push(...chartObjects(profile, {}).map(obj => ({ source: `${profile} chart`, obj, openshiftMinor: profile === 'openshift-efa' ? 18 : undefined })));
+    out.push(
+      ...chartObjects(profile, {}).map(obj => ({
+        source: `${profile} chart`,
+        obj,
+        openshiftMinor: profile === 'openshift-efa' ? 18 : undefined,
+      })),
+    );
     for (const [variant, options] of Object.entries(PROFILE_VARIANTS[profile] ?? {})) add(profile, variant, options);
   }
   return out;
@@ -107,7 +124,7 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
   const objects = allObjects();
   const ownCrds = objects.filter(o => o.obj.kind === 'CustomResourceDefinition');
 
-  test.each(KUBE_VERSIONS)('every object validates against Kubernetes %s and the current upstream CRDs', (version) => {
+  test.each(KUBE_VERSIONS)('every object validates against Kubernetes %s and the current upstream CRDs', version => {
     const upstream = validator(version, 'current');
     const checked = objects.filter(o => !o.dra || version === DRA_KUBE_VERSION);
     const violations = checked.flatMap(({ source, obj }) => upstream.validate(obj).map(v => ({ source, ...v })));
@@ -127,7 +144,7 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
     expect(v131.validate(deviceClass)).not.toEqual([]);
   });
 
-  test.each(['v1.27.0', 'v1.31.0'])('OpenShift objects for 4.18 validate against Kubernetes %s and the OpenShift 4.18 CRDs', (version) => {
+  test.each(['v1.27.0', 'v1.31.0'])('OpenShift objects for 4.18 validate against Kubernetes %s and the OpenShift 4.18 CRDs', version => {
     const v418 = validator(version, 'openshift-4.18');
     const for418 = objects.filter(o => o.openshiftMinor !== undefined && o.openshiftMinor <= 18);
     expect(for418.some(o => o.obj.kind === 'NodeFeatureRule')).toBe(true);
@@ -139,7 +156,9 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
     const later = objects.filter(o => o.openshiftMinor !== undefined && o.openshiftMinor >= 19 && o.obj.kind === 'NodeFeatureRule');
     expect(later.length).toBeGreaterThan(0);
     expect(later.every(o => o.obj.apiVersion === 'nfd.k8s-sigs.io/v1alpha1')).toBe(true);
-    expect(validator('v1.31.0', 'openshift-4.18').validate(later[0].obj)[0].errors).toContain('no schema for nfd.k8s-sigs.io/v1alpha1/NodeFeatureRule');
+    expect(validator('v1.31.0', 'openshift-4.18').validate(later[0].obj)[0].errors).toContain(
+      'no schema for nfd.k8s-sigs.io/v1alpha1/NodeFeatureRule',
+    );
   });
 
   test('every custom resource validates against the CRD the bundle ships', () => {
@@ -168,22 +187,34 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
     expect(v.validate(job)).toHaveLength(1);
   });
 
-  test.each(OWN_CRD_UPSTREAMS)('every field our %s CRD declares exists upstream with the same type and required list', (_name, ours, file) => {
-    const upstreamCrd = parseAllDocuments(readFileSync(join(ref.dir!, file), 'utf8')).map(d => d.toJS()).find(d => d?.kind === 'CustomResourceDefinition');
-    for (const version of ours.versions) {
-      const up = upstreamCrd.spec.versions.find((v: any) => v.name === version.name);
-      expect(up).toBeDefined();
-      expect(crdSchemaProblems(version.schema.openAPIV3Schema, up.schema.openAPIV3Schema)).toEqual([]);
-    }
-    expect(ours.group).toBe(upstreamCrd.spec.group);
-    expect(ours.names).toEqual(upstreamCrd.spec.names);
-    expect(ours.scope).toBe(upstreamCrd.spec.scope);
-  });
+  test.each(OWN_CRD_UPSTREAMS)(
+    'every field our %s CRD declares exists upstream with the same type and required list',
+    (_name, ours, file) => {
+      const upstreamCrd = parseAllDocuments(readFileSync(join(ref.dir!, file), 'utf8'))
+        .map(d => d.toJS())
+        .find(d => d?.kind === 'CustomResourceDefinition');
+      for (const version of ours.versions) {
+        const up = upstreamCrd.spec.versions.find((v: any) => v.name === version.name);
+        expect(up).toBeDefined();
+        expect(crdSchemaProblems(version.schema.openAPIV3Schema, up.schema.openAPIV3Schema)).toEqual([]);
+      }
+      expect(ours.group).toBe(upstreamCrd.spec.group);
+      expect(ours.names).toEqual(upstreamCrd.spec.names);
+      expect(ours.scope).toBe(upstreamCrd.spec.scope);
+    },
+  );
 
   test('the compatibility check catches a field upstream lacks, a type change and a required field upstream does not require', () => {
     const up = { type: 'object', properties: { spec: { type: 'object', properties: { range: { type: 'string' } } } } };
-    const ours = { type: 'object', properties: { spec: { type: 'object', required: ['range'], properties: { range: { type: 'integer' }, extra: { type: 'string' } } } } };
-    expect(crdSchemaProblems(ours, up)).toEqual(['.spec: required [range] upstream []', '.spec.range: type integer upstream string', '.spec.extra: not upstream']);
+    const ours = {
+      type: 'object',
+      properties: { spec: { type: 'object', required: ['range'], properties: { range: { type: 'integer' }, extra: { type: 'string' } } } },
+    };
+    expect(crdSchemaProblems(ours, up)).toEqual([
+      '.spec: required [range] upstream []',
+      '.spec.range: type integer upstream string',
+      '.spec.extra: not upstream',
+    ]);
   });
 
   test('objects of the CNI CRDs validate against the older minimal NetworkAttachmentDefinition definition too', () => {
@@ -199,7 +230,10 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
 function crdSchemaProblems(ours: any, upstream: any): string[] {
   const problems: string[] = [];
   const walk = (o: any, u: any, path: string) => {
-    if (!u) { problems.push(`${path}: not upstream`); return; }
+    if (!u) {
+      problems.push(`${path}: not upstream`);
+      return;
+    }
     if (o.type !== u.type) problems.push(`${path}: type ${o.type} upstream ${u.type}`);
     if (o.format !== u.format) problems.push(`${path}: format ${o.format} upstream ${u.format}`);
     if (o.default !== undefined && JSON.stringify(o.default) !== JSON.stringify(u.default)) problems.push(`${path}: default differs`);
@@ -208,7 +242,8 @@ function crdSchemaProblems(ours: any, upstream: any): string[] {
     if (req(o) !== req(u)) problems.push(`${path || '.'}: required ${req(o).replace(/"/g, '')} upstream ${req(u).replace(/"/g, '')}`);
     for (const [k, v] of Object.entries(o.properties ?? {})) walk(v, u.properties?.[k], `${path}.${k}`);
     if (o.items) walk(o.items, u.items, `${path}[]`);
-    if (o.additionalProperties && typeof o.additionalProperties === 'object') walk(o.additionalProperties, u.additionalProperties, `${path}{}`);
+    if (o.additionalProperties && typeof o.additionalProperties === 'object')
+      walk(o.additionalProperties, u.additionalProperties, `${path}{}`);
   };
   walk(ours, upstream, '');
   return problems;
@@ -218,8 +253,11 @@ test('RDMA_REFERENCE_DIR set to a missing folder is an error, not a skip', () =>
   const saved = process.env.RDMA_REFERENCE_DIR;
   process.env.RDMA_REFERENCE_DIR = '/nonexistent/reference';
   try {
-    expect(() => locateReference()).toThrow('RDMA_REFERENCE_DIR is set to /nonexistent/reference but /nonexistent/reference/kubernetes does not exist');
+    expect(() => locateReference()).toThrow(
+      'RDMA_REFERENCE_DIR is set to /nonexistent/reference but /nonexistent/reference/kubernetes does not exist',
+    );
   } finally {
-    if (saved === undefined) delete process.env.RDMA_REFERENCE_DIR; else process.env.RDMA_REFERENCE_DIR = saved;
+    if (saved === undefined) delete process.env.RDMA_REFERENCE_DIR;
+    else process.env.RDMA_REFERENCE_DIR = saved;
   }
 });

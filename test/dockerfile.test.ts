@@ -1,6 +1,17 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, NCCL_COLLECTIVES, NCCL_IB_IMAGE, NCCL_IMAGE, NcclTestJob, OSU_BENCHMARKS, isCollective, synthProfile } from '../src/internal';
+import {
+  BENCHMARK_IMAGE,
+  IB_BENCHMARK_IMAGE,
+  INTEL_BENCHMARK_IMAGE,
+  NCCL_COLLECTIVES,
+  NCCL_IB_IMAGE,
+  NCCL_IMAGE,
+  NcclTestJob,
+  OSU_BENCHMARKS,
+  isCollective,
+  synthProfile,
+} from '../src/internal';
 import { only, synth } from './helpers';
 import { PROFILE_VARIANTS } from './variants';
 
@@ -18,11 +29,19 @@ function read(name: string) {
 
 /** Containers of the MPIJobs and Jobs of the given objects that use `image`. */
 function containersOf(objs: any[], image: string): any[] {
-  return objs.flatMap(o => {
-    const specs = o.kind === 'MPIJob' ? Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template.spec)
-      : o.kind === 'Job' ? [o.spec.template.spec] : o.kind === 'Pod' ? [o.spec] : [];
-    return specs.flatMap((s: any) => s.containers);
-  }).filter(c => c.image === image);
+  return objs
+    .flatMap(o => {
+      const specs =
+        o.kind === 'MPIJob'
+          ? Object.values(o.spec.mpiReplicaSpecs).map((r: any) => r.template.spec)
+          : o.kind === 'Job'
+            ? [o.spec.template.spec]
+            : o.kind === 'Pod'
+              ? [o.spec]
+              : [];
+      return specs.flatMap((s: any) => s.containers);
+    })
+    .filter(c => c.image === image);
 }
 
 /** Executables a set of containers runs: commands, absolute /opt paths in args or shell scripts. */
@@ -40,7 +59,9 @@ function executablesUsed(containers: any[]): Set<string> {
 }
 
 const allObjects = [
-  ...synthProfile('eks-efa'), ...synthProfile('openshift-efa'), ...synthProfile('baremetal-ipoib'),
+  ...synthProfile('eks-efa'),
+  ...synthProfile('openshift-efa'),
+  ...synthProfile('baremetal-ipoib'),
   ...Object.values(PROFILE_VARIANTS['baremetal-ipoib']).flatMap(v => synthProfile('baremetal-ipoib', v)),
   ...Object.values(PROFILE_VARIANTS['eks-efa']).flatMap(v => synthProfile('eks-efa', v)),
 ];
@@ -95,18 +116,24 @@ describe('container/Dockerfile.intel provides what the Intel MPI job uses', () =
     // The launcher prints its marker line, then execs mpirun (the first argument).
     expect(containers.find(c => c.name === 'launcher').args[0]).toBe(INTEL_BENCHMARK_IMAGE.mpirun);
   });
-  test('Intel MPI from the oneAPI repository, the EFA installer\'s libfabric (not --minimal), OSU with the Intel wrappers', () => {
+  test("Intel MPI from the oneAPI repository, the EFA installer's libfabric (not --minimal), OSU with the Intel wrappers", () => {
     expect(d.text).toContain('https://apt.repos.intel.com/oneapi all main');
     expect(d.text).toContain('"intel-oneapi-mpi-devel-${INTEL_MPI_VERSION}"');
     // --minimal installs no libfabric and no fi_info (the installer's help): the jobs' I_MPI_OFI_LIBRARY_INTERNAL=0 needs both.
     expect(d.text).toContain('./efa_installer.sh -y --skip-kmod --skip-limit-conf --no-verify');
-    expect(d.text.split('\n').filter(l => /efa_installer\.sh/.test(l) && !l.trim().startsWith('#')).join('\n')).not.toContain('--minimal');
+    expect(
+      d.text
+        .split('\n')
+        .filter(l => /efa_installer\.sh/.test(l) && !l.trim().startsWith('#'))
+        .join('\n'),
+    ).not.toContain('--minimal');
     expect(d.text).toContain('/opt/amazon/efa/bin/fi_info --list | grep -qw efa');
     expect(d.text).toContain('./configure CC=mpiicx CXX=mpiicpx --prefix=/opt/osu-micro-benchmarks');
   });
   test('every executable the job runs is checked to exist by the build', () => {
     const used = executablesUsed(containers);
-    for (const b of OSU_BENCHMARKS) used.add(`${isCollective(b) ? INTEL_BENCHMARK_IMAGE.osuCollectiveDir : INTEL_BENCHMARK_IMAGE.osuPt2ptDir}/${b}`);
+    for (const b of OSU_BENCHMARKS)
+      used.add(`${isCollective(b) ? INTEL_BENCHMARK_IMAGE.osuCollectiveDir : INTEL_BENCHMARK_IMAGE.osuPt2ptDir}/${b}`);
     expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
   });
   test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers));
@@ -124,21 +151,32 @@ describe('container/Dockerfile.ib provides what the InfiniBand workloads use', (
     expect(containers.map(c => c.name).sort()).toEqual(expect.arrayContaining(['ipoib-test', 'launcher', 'perftest', 'worker']));
   });
   test('rdma-core, perftest, Open MPI with its UCX PML checked at build, OSU built with it', () => {
-    for (const pkg of ['rdma-core', 'ibverbs-providers', 'perftest', 'openmpi-bin', 'libopenmpi-dev', 'iproute2']) expect(d.text).toMatch(new RegExp(`\\s${pkg}\\s`));
+    for (const pkg of ['rdma-core', 'ibverbs-providers', 'perftest', 'openmpi-bin', 'libopenmpi-dev', 'iproute2'])
+      expect(d.text).toMatch(new RegExp(`\\s${pkg}\\s`));
     expect(d.text).toContain("ompi_info --parsable | grep -q '^mca:pml:ucx:'");
     expect(d.text).toContain('./configure CC=/usr/bin/mpicc CXX=/usr/bin/mpicxx --prefix=/opt/osu-micro-benchmarks');
   });
   test('every executable a workload runs is checked to exist by the build', () => {
     const used = executablesUsed(containers);
-    expect(used).toEqual(new Set([
-      '/usr/bin/mpirun', '/usr/sbin/sshd', '/usr/bin/ib_read_bw', '/usr/bin/ib_write_bw',
-      `${IB_BENCHMARK_IMAGE.osuPt2ptDir}/osu_latency`, `${IB_BENCHMARK_IMAGE.osuPt2ptDir}/osu_bw`,
-    ]));
+    expect(used).toEqual(
+      new Set([
+        '/usr/bin/mpirun',
+        '/usr/sbin/sshd',
+        '/usr/bin/ib_read_bw',
+        '/usr/bin/ib_write_bw',
+        `${IB_BENCHMARK_IMAGE.osuPt2ptDir}/osu_latency`,
+        `${IB_BENCHMARK_IMAGE.osuPt2ptDir}/osu_bw`,
+      ]),
+    );
     expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
     // The test pod's script calls ls and ip.
     expect(d.checked()).toContain('/bin/ip');
   });
-  test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers.filter(c => ['launcher', 'worker'].includes(c.name))));
+  test('sshd listens where the workers and their probe expect, as the image user', () =>
+    sshdChecks(
+      d,
+      containers.filter(c => ['launcher', 'worker'].includes(c.name)),
+    ));
 });
 
 describe.each([
@@ -149,7 +187,10 @@ describe.each([
   const containers = containersOf(allObjects, image.image);
   if (file === 'Dockerfile.nccl-ib') {
     // The profiles' NCCL jobs over EFA use the other image; the IB job's containers come from the construct.
-    const j = only(synth(s => new NcclTestJob(s, 'n', { transport: 'ib', gpusPerWorker: 8 })), 'MPIJob');
+    const j = only(
+      synth(s => new NcclTestJob(s, 'n', { transport: 'ib', gpusPerWorker: 8 })),
+      'MPIJob',
+    );
     containers.push(...Object.values(j.spec.mpiReplicaSpecs).map((r: any) => r.template.spec.containers[0]));
   }
   test('pinned versions match the image tag the job uses', () => {
@@ -166,7 +207,9 @@ describe.each([
     for (const c of NCCL_COLLECTIVES) used.add(`${image.testsDir}/${c}`);
     expect(used).toContain(image.mpirun);
     expect([...used].filter(p => !d.checked().includes(p))).toEqual([]);
-    expect(d.text).toContain(`git clone --depth 1 --branch "\${NCCL_TESTS_VERSION}" https://github.com/NVIDIA/nccl-tests.git ${image.testsDir.replace(/\/build$/, '')}`);
+    expect(d.text).toContain(
+      `git clone --depth 1 --branch "\${NCCL_TESTS_VERSION}" https://github.com/NVIDIA/nccl-tests.git ${image.testsDir.replace(/\/build$/, '')}`,
+    );
   });
   test('sshd listens where the workers and their probe expect, as the image user', () => sshdChecks(d, containers));
 });

@@ -5,7 +5,10 @@ import { EfaClusterAutoscaler, EfaMachineSet, EfaMachineSetProps } from '../src/
 import { only, synth } from './helpers';
 
 const BASE: EfaMachineSetProps = {
-  infrastructureId: 'mycluster-x7k2p', zone: 'us-east-1a', amiId: 'ami-0123456789abcdef0', placementGroupName: 'mycluster-efa',
+  infrastructureId: 'mycluster-x7k2p',
+  zone: 'us-east-1a',
+  amiId: 'ami-0123456789abcdef0',
+  placementGroupName: 'mycluster-efa',
 };
 
 /**
@@ -33,7 +36,14 @@ const AWS_MACHINE_PROVIDER_CONFIG: Record<string, Fact> = {
   keyName: 'string',
   deviceIndex: 'integer',
   publicIp: 'boolean',
-  blockDevices: { array: { object: { deviceName: 'string', ebs: { object: { volumeSize: 'integer', volumeType: 'string', encrypted: 'boolean', iops: 'integer' } } } } },
+  blockDevices: {
+    array: {
+      object: {
+        deviceName: 'string',
+        ebs: { object: { volumeSize: 'integer', volumeType: 'string', encrypted: 'boolean', iops: 'integer' } },
+      },
+    },
+  },
   tags: { array: { object: { name: 'string', value: 'string' } } },
 };
 
@@ -47,7 +57,10 @@ function checkFacts(value: any, fact: Fact, path: string, problems: string[]): v
     if (!Array.isArray(value)) problems.push(`${path}: not an array`);
     else value.forEach((v, i) => checkFacts(v, fact.array, `${path}[${i}]`, problems));
   } else {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) { problems.push(`${path}: not an object`); return; }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(`${path}: not an object`);
+      return;
+    }
     for (const [k, v] of Object.entries(value)) {
       if (!(k in fact.object)) problems.push(`${path}.${k}: not a field of AWSMachineProviderConfig`);
       else checkFacts(v, fact.object[k], `${path}.${k}`, problems);
@@ -68,15 +81,22 @@ describe('EfaMachineSet', () => {
     expect(ms.spec).not.toHaveProperty('replicas');
     expect(only(objs, 'MachineAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
     expect(ms.spec.selector.matchLabels).toEqual({
-      'machine.openshift.io/cluster-api-cluster': 'mycluster-x7k2p', 'machine.openshift.io/cluster-api-machineset': 'mycluster-x7k2p-efa-us-east-1a',
+      'machine.openshift.io/cluster-api-cluster': 'mycluster-x7k2p',
+      'machine.openshift.io/cluster-api-machineset': 'mycluster-x7k2p-efa-us-east-1a',
     });
-    expect(ms.spec.template.metadata.labels).toMatchObject({ ...ms.spec.selector.matchLabels, 'machine.openshift.io/cluster-api-machine-role': 'worker' });
+    expect(ms.spec.template.metadata.labels).toMatchObject({
+      ...ms.spec.selector.matchLabels,
+      'machine.openshift.io/cluster-api-machine-role': 'worker',
+    });
     expect(ms.spec.template.spec.metadata.labels).toEqual({ 'node-role.kubernetes.io/worker-efa': '' });
   });
   test('the provider spec: EFA interface, placement group, zone and the usual AWS fields', () => {
     expect(value).toMatchObject({
-      networkInterfaceType: 'EFA', instanceType: 'c5n.18xlarge', placementGroupName: 'mycluster-efa',
-      placement: { availabilityZone: 'us-east-1a', region: 'us-east-1' }, ami: { id: 'ami-0123456789abcdef0' },
+      networkInterfaceType: 'EFA',
+      instanceType: 'c5n.18xlarge',
+      placementGroupName: 'mycluster-efa',
+      placement: { availabilityZone: 'us-east-1a', region: 'us-east-1' },
+      ami: { id: 'ami-0123456789abcdef0' },
       // The default release is 4.18: the Cluster API installer's names (4.16 and later).
       subnet: { filters: [{ name: 'tag:Name', values: ['mycluster-x7k2p-subnet-private-us-east-1a'] }] },
       securityGroups: [
@@ -87,8 +107,12 @@ describe('EfaMachineSet', () => {
       tags: [{ name: 'kubernetes.io/cluster/mycluster-x7k2p', value: 'owned' }],
     });
   });
-  test('the installer\'s names follow the OpenShift release: Cluster API from 4.16, Terraform before', () => {
-    const provider = (openshiftVersion: string) => only(synth(c => new EfaMachineSet(c, 'ms', { ...BASE, openshiftVersion })), 'MachineSet').spec.template.spec.providerSpec.value;
+  test("the installer's names follow the OpenShift release: Cluster API from 4.16, Terraform before", () => {
+    const provider = (openshiftVersion: string) =>
+      only(
+        synth(c => new EfaMachineSet(c, 'ms', { ...BASE, openshiftVersion })),
+        'MachineSet',
+      ).spec.template.spec.providerSpec.value;
     for (const v of ['4.16', '4.18', '4.20', '5.0']) {
       expect(provider(v).subnet.filters[0].values).toEqual(['mycluster-x7k2p-subnet-private-us-east-1a']);
       expect(provider(v).securityGroups.map((g: any) => g.filters[0].values[0])).toEqual(['mycluster-x7k2p-node', 'mycluster-x7k2p-lb']);
@@ -104,7 +128,13 @@ describe('EfaMachineSet', () => {
     const notes = dir ? join(dir, '..', 'research', 'new-mechanisms.md') : undefined;
     if (!notes || !existsSync(notes)) return;
     const text = readFileSync(notes, 'utf8');
-    for (const fact of ['`<infraID>-subnet-private-<zone>`', 'filters `<infraID>-node` and `<infraID>-lb`', 'worker SG `tag:Name` `<infraID>-worker-sg`', 'subnet `tag:Name` `<infraID>-private-<zone>`', '`<infraID>-worker-profile`']) {
+    for (const fact of [
+      '`<infraID>-subnet-private-<zone>`',
+      'filters `<infraID>-node` and `<infraID>-lb`',
+      'worker SG `tag:Name` `<infraID>-worker-sg`',
+      'subnet `tag:Name` `<infraID>-private-<zone>`',
+      '`<infraID>-worker-profile`',
+    ]) {
       expect(text).toContain(fact);
     }
   });
@@ -114,26 +144,52 @@ describe('EfaMachineSet', () => {
     expect(problems).toEqual([]);
     // The check can fail: the EC2 value "efa" is not the API's enum, and a misspelt field is caught.
     const bad: string[] = [];
-    checkFacts({ ...value, networkInterfaceType: 'efa', placementGroup: 'x', deviceIndex: '0' }, { object: AWS_MACHINE_PROVIDER_CONFIG }, 'value', bad);
-    expect(bad.sort()).toEqual(['value.deviceIndex: "0" is not integer', 'value.networkInterfaceType: "efa" not in ENA|EFA', 'value.placementGroup: not a field of AWSMachineProviderConfig']);
+    checkFacts(
+      { ...value, networkInterfaceType: 'efa', placementGroup: 'x', deviceIndex: '0' },
+      { object: AWS_MACHINE_PROVIDER_CONFIG },
+      'value',
+      bad,
+    );
+    expect(bad.sort()).toEqual([
+      'value.deviceIndex: "0" is not integer',
+      'value.networkInterfaceType: "efa" not in ENA|EFA',
+      'value.placementGroup: not a field of AWSMachineProviderConfig',
+    ]);
   });
   test('maxReplicas follows a larger minReplicas', () => {
-    const ma = only(synth(c => new EfaMachineSet(c, 'ms', { ...BASE, autoscaler: { minReplicas: 6 } })), 'MachineAutoscaler');
+    const ma = only(
+      synth(c => new EfaMachineSet(c, 'ms', { ...BASE, autoscaler: { minReplicas: 6 } })),
+      'MachineAutoscaler',
+    );
     expect(ma.spec).toMatchObject({ minReplicas: 6, maxReplicas: 6 });
   });
   test('a MachineAutoscaler by default, min 2 max 4', () => {
     expect(only(objs, 'MachineAutoscaler')).toMatchObject({
       apiVersion: 'autoscaling.openshift.io/v1beta1',
       metadata: { name: 'mycluster-x7k2p-efa-us-east-1a', namespace: 'openshift-machine-api' },
-      spec: { minReplicas: 2, maxReplicas: 4, scaleTargetRef: { apiVersion: 'machine.openshift.io/v1beta1', kind: 'MachineSet', name: 'mycluster-x7k2p-efa-us-east-1a' } },
+      spec: {
+        minReplicas: 2,
+        maxReplicas: 4,
+        scaleTargetRef: { apiVersion: 'machine.openshift.io/v1beta1', kind: 'MachineSet', name: 'mycluster-x7k2p-efa-us-east-1a' },
+      },
     });
   });
   test('custom subnet, groups, taints, tags, no autoscaler', () => {
-    const custom = synth(c => new EfaMachineSet(c, 'ms', {
-      ...BASE, instanceType: 'hpc7g.16xlarge', subnetId: 'subnet-0123456789abcdef0', securityGroupNames: ['a', 'b'],
-      taints: [{ key: 'hpc', effect: 'NoSchedule' }], tags: { team: 'hpc' }, autoscaler: false, replicas: 3, name: 'efa-pool',
-      nodeLabels: { 'node-role.kubernetes.io/hpc': '' },
-    }));
+    const custom = synth(
+      c =>
+        new EfaMachineSet(c, 'ms', {
+          ...BASE,
+          instanceType: 'hpc7g.16xlarge',
+          subnetId: 'subnet-0123456789abcdef0',
+          securityGroupNames: ['a', 'b'],
+          taints: [{ key: 'hpc', effect: 'NoSchedule' }],
+          tags: { team: 'hpc' },
+          autoscaler: false,
+          replicas: 3,
+          name: 'efa-pool',
+          nodeLabels: { 'node-role.kubernetes.io/hpc': '' },
+        }),
+    );
     expect(custom.map(o => o.kind)).toEqual(['MachineSet']);
     const m = custom[0];
     expect(m.metadata.name).toBe('efa-pool');
@@ -143,36 +199,60 @@ describe('EfaMachineSet', () => {
     const v = m.spec.template.spec.providerSpec.value;
     expect(v.subnet).toEqual({ id: 'subnet-0123456789abcdef0' });
     expect(v.securityGroups).toHaveLength(2);
-    expect(v.tags).toEqual([{ name: 'kubernetes.io/cluster/mycluster-x7k2p', value: 'owned' }, { name: 'team', value: 'hpc' }]);
+    expect(v.tags).toEqual([
+      { name: 'kubernetes.io/cluster/mycluster-x7k2p', value: 'owned' },
+      { name: 'team', value: 'hpc' },
+    ]);
   });
   test('an instance type without EFA fails with the message Machine API gives at launch', () => {
     expect(() => synth(c => new EfaMachineSet(c, 'ms', { ...BASE, instanceType: 'm5.2xlarge' }))).toThrow(
-      'EfaMachineSet: instanceType "m5.2xlarge" is rejected: EFA interfaces are not supported on m5.2xlarge (what Machine API reports at launch)');
+      'EfaMachineSet: instanceType "m5.2xlarge" is rejected: EFA interfaces are not supported on m5.2xlarge (what Machine API reports at launch)',
+    );
   });
   test('errors', () => {
-    const err = (props: Partial<EfaMachineSetProps>) => () => synth(c => new EfaMachineSet(c, 'ms', { ...BASE, ...props } as EfaMachineSetProps));
+    const err = (props: Partial<EfaMachineSetProps>) => () =>
+      synth(c => new EfaMachineSet(c, 'ms', { ...BASE, ...props } as EfaMachineSetProps));
     expect(err({ infrastructureId: undefined })).toThrow('EfaMachineSet: infrastructureId (unset) is not a valid name');
-    expect(err({ zone: 'us-east-1' })).toThrow('EfaMachineSet: zone "us-east-1" is not an availability zone; allowed: a zone name such as "us-east-1a"');
+    expect(err({ zone: 'us-east-1' })).toThrow(
+      'EfaMachineSet: zone "us-east-1" is not an availability zone; allowed: a zone name such as "us-east-1a"',
+    );
     expect(err({ zone: 'us-east-1a', region: 'us-west-2' })).toThrow('EfaMachineSet: zone "us-east-1a" is not in region "us-west-2"');
     expect(err({ zone: 'us-east-1-bos-1a' })).toThrow('EfaMachineSet: region (unset) cannot be derived from zone "us-east-1-bos-1a"');
-    expect(err({ region: 'useast1' })).toThrow('EfaMachineSet: region "useast1" is not an AWS region; allowed: a region name such as "us-east-1"');
+    expect(err({ region: 'useast1' })).toThrow(
+      'EfaMachineSet: region "useast1" is not an AWS region; allowed: a region name such as "us-east-1"',
+    );
     expect(err({ securityGroupNames: [] })).toThrow('EfaMachineSet: securityGroupNames [] is empty');
     expect(err({ rootVolumeSize: 0 })).toThrow('EfaMachineSet: rootVolumeSize 0 is not allowed; allowed: a whole number from 1 to 16384');
-    expect(err({ replicas: -1, autoscaler: false })).toThrow('EfaMachineSet: replicas -1 is not allowed; allowed: a whole number of at least 0');
-    expect(err({ replicas: 3 })).toThrow('EfaMachineSet: replicas 3 cannot be set with an autoscaler (the MachineAutoscaler owns the MachineSet\'s replicas); allowed: unset (size the pool with autoscaler.minReplicas and maxReplicas), or autoscaler: false');
+    expect(err({ replicas: -1, autoscaler: false })).toThrow(
+      'EfaMachineSet: replicas -1 is not allowed; allowed: a whole number of at least 0',
+    );
+    expect(err({ replicas: 3 })).toThrow(
+      "EfaMachineSet: replicas 3 cannot be set with an autoscaler (the MachineAutoscaler owns the MachineSet's replicas); allowed: unset (size the pool with autoscaler.minReplicas and maxReplicas), or autoscaler: false",
+    );
     expect(err({ amiId: 'rhcos-414' })).toThrow('EfaMachineSet: amiId "rhcos-414" is not an AMI id');
     expect(err({ placementGroupName: '' })).toThrow('EfaMachineSet: placementGroupName "" is empty');
     expect(err({ subnetId: 'private-a' })).toThrow('EfaMachineSet: subnetId "private-a" is not a subnet id');
-    expect(err({ autoscaler: { minReplicas: 0 } })).toThrow('EfaMachineSet: autoscaler.minReplicas 0 cannot scale EFA machines up from zero');
-    expect(err({ autoscaler: { minReplicas: 3, maxReplicas: 2 } })).toThrow('EfaMachineSet: autoscaler.maxReplicas 2 is below minReplicas 3');
-    expect(err({ taints: [{ key: 'hpc', effect: 'NoRun' as any }] })).toThrow('EfaMachineSet: taints[0].effect "NoRun" is not a taint effect');
-    expect(err({ infrastructureId: 'a-very-long-infrastructure-id-that-makes-the-name-too-long-x' })).toThrow('EfaMachineSet: name "a-very-long');
+    expect(err({ autoscaler: { minReplicas: 0 } })).toThrow(
+      'EfaMachineSet: autoscaler.minReplicas 0 cannot scale EFA machines up from zero',
+    );
+    expect(err({ autoscaler: { minReplicas: 3, maxReplicas: 2 } })).toThrow(
+      'EfaMachineSet: autoscaler.maxReplicas 2 is below minReplicas 3',
+    );
+    expect(err({ taints: [{ key: 'hpc', effect: 'NoRun' as any }] })).toThrow(
+      'EfaMachineSet: taints[0].effect "NoRun" is not a taint effect',
+    );
+    expect(err({ infrastructureId: 'a-very-long-infrastructure-id-that-makes-the-name-too-long-x' })).toThrow(
+      'EfaMachineSet: name "a-very-long',
+    );
   });
 });
 
 describe('EfaClusterAutoscaler', () => {
   test('the singleton default with a 10 minute scale-down delay after add', () => {
-    const ca = only(synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 24 })), 'ClusterAutoscaler');
+    const ca = only(
+      synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 24 })),
+      'ClusterAutoscaler',
+    );
     expect(ca.apiVersion).toBe('autoscaling.openshift.io/v1');
     expect(ca.metadata.name).toBe('default');
     expect(ca.spec).toEqual({
@@ -182,10 +262,14 @@ describe('EfaClusterAutoscaler', () => {
     });
   });
   test('errors', () => {
-    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 8, podPriorityThreshold: 1.5 })))
-      .toThrow('EfaClusterAutoscaler: podPriorityThreshold 1.5 is not a whole number; allowed: a pod priority such as -10');
-    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 0 }))).toThrow('EfaClusterAutoscaler: maxNodesTotal 0 is not allowed');
-    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 8, scaleDownDelayAfterAdd: '10 minutes' })))
-      .toThrow('EfaClusterAutoscaler: scaleDownDelayAfterAdd "10 minutes" is not a duration; allowed: a Go duration such as "10m", "30s" or "1h30m"');
+    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 8, podPriorityThreshold: 1.5 }))).toThrow(
+      'EfaClusterAutoscaler: podPriorityThreshold 1.5 is not a whole number; allowed: a pod priority such as -10',
+    );
+    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 0 }))).toThrow(
+      'EfaClusterAutoscaler: maxNodesTotal 0 is not allowed',
+    );
+    expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 8, scaleDownDelayAfterAdd: '10 minutes' }))).toThrow(
+      'EfaClusterAutoscaler: scaleDownDelayAfterAdd "10 minutes" is not a duration; allowed: a Go duration such as "10m", "30s" or "1h30m"',
+    );
   });
 });

@@ -10,7 +10,10 @@ const { join } = require('path');
 const { version } = require('esbuild/package.json');
 
 /** The cache key covers esbuild's version and this file (its options). */
-const SELF = createHash('sha256').update(version).update(readFileSync(join(__dirname, 'esbuild-transform.js'))).digest('hex');
+const SELF = createHash('sha256')
+  .update(version)
+  .update(readFileSync(join(__dirname, 'esbuild-transform.js')))
+  .digest('hex');
 
 module.exports = {
   process(source, filename) {

@@ -9,7 +9,16 @@ import { PROFILE_NAMES } from '../src/internal';
 import { setPath } from '../src/helm/infer';
 import { parseCidr } from '../src/ip';
 import { optionsSchema } from '../src/options-schema';
-import { FIELD_RULES, checkRule, checkCpu, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkMemory } from '../src/validate';
+import {
+  FIELD_RULES,
+  checkRule,
+  checkCpu,
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkHugepages2Mi,
+  checkImage,
+  checkMemory,
+} from '../src/validate';
 import { runCli } from './run-cli';
 import { upstreamTools } from './upstream-tools';
 
@@ -34,7 +43,14 @@ function patternsOf(schema: unknown, into: string[] = []): string[] {
   return into;
 }
 
-const accepts = (check: () => unknown) => { try { check(); return true; } catch { return false; } };
+const accepts = (check: () => unknown) => {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 test('every pattern in the options schemas is one of FIELD_RULES (so messages and code checks match it)', () => {
   const known = new Set<string>(Object.values(FIELD_RULES).map(r => r.pattern));
@@ -49,36 +65,76 @@ test('every pattern in the options schemas is one of FIELD_RULES (so messages an
 
 // Rules checked by checkRule (the pattern is the check): what each must accept and refuse.
 const RULE_ONLY = {
-  awsZone: { accepted: ['us-west-2a', 'us-gov-west-1b', 'ap-southeast-1c'], refused: ['us-west-2', 'us-west-2-lax-1a', 'US-WEST-2A', 'usw2-az1', ''] },
+  awsZone: {
+    accepted: ['us-west-2a', 'us-gov-west-1b', 'ap-southeast-1c'],
+    refused: ['us-west-2', 'us-west-2-lax-1a', 'US-WEST-2A', 'usw2-az1', ''],
+  },
   eksClusterName: { accepted: ['prod', 'hpc_1', 'A-b', 'x'.repeat(100)], refused: ['-a', '_a', 'a.b', '', 'x'.repeat(101)] },
   karpenterDuration: { accepted: ['10m', '1h30m', '30s', 'Never', '0s'], refused: ['10', 'never', '1d', ''] },
 } as const;
 
-test.each(Object.keys(RULE_ONLY) as (keyof typeof RULE_ONLY)[])('rule %s accepts and refuses what it should, with its own words', (name) => {
+test.each(Object.keys(RULE_ONLY) as (keyof typeof RULE_ONLY)[])('rule %s accepts and refuses what it should, with its own words', name => {
   for (const v of RULE_ONLY[name].accepted) expect([v, checkRule('t', 'x', v, name)]).toEqual([v, v]);
   for (const v of RULE_ONLY[name].refused) {
-    expect(() => checkRule('t', 'x', v, name)).toThrow(`t: x ${JSON.stringify(v)} ${FIELD_RULES[name].problem}; allowed: ${FIELD_RULES[name].allowed}`);
+    expect(() => checkRule('t', 'x', v, name)).toThrow(
+      `t: x ${JSON.stringify(v)} ${FIELD_RULES[name].problem}; allowed: ${FIELD_RULES[name].allowed}`,
+    );
   }
 });
 
 // Samples each rule must judge as its check in code does.
 const SAMPLES: Record<Exclude<keyof typeof FIELD_RULES, keyof typeof RULE_ONLY>, { values: string[]; check: (v: string) => unknown }> = {
-  dnsLabel: { values: ['rdma-benchmarks', 'a', 'a1', '1a', 'HPC_Jobs', 'Upper', '-a', 'a-', 'a.b', '', 'a b'], check: v => checkDnsLabel('t', 'x', v) },
+  dnsLabel: {
+    values: ['rdma-benchmarks', 'a', 'a1', '1a', 'HPC_Jobs', 'Upper', '-a', 'a-', 'a.b', '', 'a b'],
+    check: v => checkDnsLabel('t', 'x', v),
+  },
   dnsSubdomain: { values: ['mpi-job', 'a.b.c', 'a..b', '.a', 'A', 'a_b', ''], check: v => checkDnsSubdomain('t', 'x', v) },
   image: {
-    values: ['busybox:1.36', 'registry.example.com:5000/a/b:v1', 'r.io/a@sha256:abc', 'a:latest', 'a', 'registry:5000/a', 'a:lates', 'a:latest1',
-      'a:Latest', 'r.io/x:latest', 'a :1', 'a:1 ', 'mpioperator/mpi-operator:0.8.0', 'x:l', 'x:lat3st'],
+    values: [
+      'busybox:1.36',
+      'registry.example.com:5000/a/b:v1',
+      'r.io/a@sha256:abc',
+      'a:latest',
+      'a',
+      'registry:5000/a',
+      'a:lates',
+      'a:latest1',
+      'a:Latest',
+      'r.io/x:latest',
+      'a :1',
+      'a:1 ',
+      'mpioperator/mpi-operator:0.8.0',
+      'x:l',
+      'x:lat3st',
+    ],
     check: v => checkImage('t', 'x', v),
   },
-  memory: { values: ['8Gi', '512Mi', '1', '1.5Gi', '0', '0Mi', '0.0', 'lots', '-1Gi', '1e3', '10m', '0.5'], check: v => checkMemory('t', 'x', v) },
+  memory: {
+    values: ['8Gi', '512Mi', '1', '1.5Gi', '0', '0Mi', '0.0', 'lots', '-1Gi', '1e3', '10m', '0.5'],
+    check: v => checkMemory('t', 'x', v),
+  },
   cpu: { values: ['2', '500m', '1.5', '0', '0m', '0.0', 'two', '-1', '1Gi', '16', '0.25'], check: v => checkCpu('t', 'x', v) },
   // The pattern is stricter than the code (only Mi and Gi): it must refuse what the code refuses.
-  hugepages2Mi: { values: ['5120Mi', '2Mi', '10Gi', '5121Mi', '0Mi', '1Mi', '3Mi', 'lots', '100Mi', '0Gi'], check: v => checkHugepages2Mi('t', 'x', v) },
-  kubernetesVersion: { values: ['1.34', '1.9', '1.36', '2.0', '1.034', '1', 'v1.34', '1.34.0', '01.34', ''], check: v => checkKubernetesVersion('t', 'x', v) },
-  cidr: { values: ['10.56.0.0/16', '192.168.1.0/24', 'fd00::/64', '10.0.0.0/33', 'banana', '10.0.0/8', '300.1.1.1/8', '10.0.0.0/', 'fd00::/129'], check: v => parseCidr(v) === 'syntax' ? (() => { throw new Error('syntax'); })() : true },
+  hugepages2Mi: {
+    values: ['5120Mi', '2Mi', '10Gi', '5121Mi', '0Mi', '1Mi', '3Mi', 'lots', '100Mi', '0Gi'],
+    check: v => checkHugepages2Mi('t', 'x', v),
+  },
+  kubernetesVersion: {
+    values: ['1.34', '1.9', '1.36', '2.0', '1.034', '1', 'v1.34', '1.34.0', '01.34', ''],
+    check: v => checkKubernetesVersion('t', 'x', v),
+  },
+  cidr: {
+    values: ['10.56.0.0/16', '192.168.1.0/24', 'fd00::/64', '10.0.0.0/33', 'banana', '10.0.0/8', '300.1.1.1/8', '10.0.0.0/', 'fd00::/129'],
+    check: v =>
+      parseCidr(v) === 'syntax'
+        ? (() => {
+            throw new Error('syntax');
+          })()
+        : true,
+  },
 };
 
-test.each(Object.keys(SAMPLES) as (keyof typeof SAMPLES)[])('rule %s: the pattern and the check in code agree on samples', (name) => {
+test.each(Object.keys(SAMPLES) as (keyof typeof SAMPLES)[])('rule %s: the pattern and the check in code agree on samples', name => {
   const re = new RegExp(FIELD_RULES[name].pattern);
   for (const v of SAMPLES[name].values) {
     const inCode = accepts(() => SAMPLES[name].check(v));
@@ -119,7 +175,11 @@ const MATRIX: [string, string, unknown][] = [
 describe('the bad-input matrix: the CLI and helm refuse the same values, naming the field', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rdma-rules-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const helmBinaries = [['helm 3', HELM3, ['--kube-version', '1.36.0']], ...(helm4 ? [['helm 4', helm4, []]] : [])] as [string, string, string[]][];
+  const helmBinaries = [['helm 3', HELM3, ['--kube-version', '1.36.0']], ...(helm4 ? [['helm 4', helm4, []]] : [])] as [
+    string,
+    string,
+    string[],
+  ][];
   if (!helm4) console.log('SKIPPED helm 4 in the bad-input matrix: helm 4 is not available');
 
   test.each(MATRIX)('%s %s=%j', async (profile, path, value) => {
@@ -148,7 +208,9 @@ describe('the bad-input matrix: the CLI and helm refuse the same values, naming 
     for (const [, helm, extra] of helmBinaries) {
       const r = spawnSync(helm, ['template', 'r', join(root, 'charts', 'eks-efa'), '-f', file, ...extra], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
-      const jobs = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o?.kind === 'Job' && o.metadata.labels['app.kubernetes.io/component'] !== MPI_WAIT_COMPONENT);
+      const jobs = parseAllDocuments(r.stdout)
+        .map(d => d.toJSON())
+        .filter(o => o?.kind === 'Job' && o.metadata.labels['app.kubernetes.io/component'] !== MPI_WAIT_COMPONENT);
       expect(jobs.length).toBeGreaterThan(0);
       for (const j of jobs) expect(j.spec.template.spec.containers[0].resources.limits.cpu).toBe('16');
     }

@@ -15,11 +15,50 @@ import { runCli } from './run-cli';
 import { kubectlRead, upstreamTools } from './upstream-tools';
 import { random } from './seeded';
 
-
 const HOSTILE = [
-  '', ' ', 'yes', 'on', '1_000', '0x1F', '../x', 'a b', 'x\u0000y', '\u001b[31mred', 'a\nb', 'lots', '-1', '1e308', '9'.repeat(400),
-  'latest', 'image:latest', '"', "'", '{}', '[]', '*', '&', '!!str', '%', '@', '#', 'é', '😀', 'a'.repeat(300), 'Equal', 'Exists', 'NoSchedule',
-  '10.0.0.0/8', '10.0.0.1', 'fd00::/64', '500m', '8Gi', '5121Mi', 'c5n.18xlarge', 'p5.48xlarge', 'kube-system', 'ib0',
+  '',
+  ' ',
+  'yes',
+  'on',
+  '1_000',
+  '0x1F',
+  '../x',
+  'a b',
+  'x\u0000y',
+  '\u001b[31mred',
+  'a\nb',
+  'lots',
+  '-1',
+  '1e308',
+  '9'.repeat(400),
+  'latest',
+  'image:latest',
+  '"',
+  "'",
+  '{}',
+  '[]',
+  '*',
+  '&',
+  '!!str',
+  '%',
+  '@',
+  '#',
+  'é',
+  '😀',
+  'a'.repeat(300),
+  'Equal',
+  'Exists',
+  'NoSchedule',
+  '10.0.0.0/8',
+  '10.0.0.1',
+  'fd00::/64',
+  '500m',
+  '8Gi',
+  '5121Mi',
+  'c5n.18xlarge',
+  'p5.48xlarge',
+  'kube-system',
+  'ib0',
 ];
 
 function valueFor(schema: any, rnd: () => number): unknown {
@@ -32,19 +71,30 @@ function valueFor(schema: any, rnd: () => number): unknown {
   if (schema.enum) return pick(schema.enum);
   if (schema.default !== undefined && r < 0.6) return schema.default;
   switch (Array.isArray(schema.type) ? schema.type[0] : schema.type) {
-    case 'boolean': return rnd() < 0.5;
-    case 'integer': return pick([1, 2, 4, 8, 32, 100, 1000]);
-    case 'number': return pick([1, 0.5, 10]);
-    case 'array': return Array.from({ length: Math.floor(rnd() * 3) }, () => (schema.items ? valueFor(schema.items, rnd) : pick(HOSTILE)));
-    case 'object': return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 3) }, () => [pick(['a', 'example.com/x', 'efa', 'n', pick(HOSTILE)]), pick(['v', 'yes', '1_000', pick(HOSTILE)])]));
-    default: return pick(['x', 'eks-efa', 'hpc', 'mlx5_0', pick(HOSTILE)]);
+    case 'boolean':
+      return rnd() < 0.5;
+    case 'integer':
+      return pick([1, 2, 4, 8, 32, 100, 1000]);
+    case 'number':
+      return pick([1, 0.5, 10]);
+    case 'array':
+      return Array.from({ length: Math.floor(rnd() * 3) }, () => (schema.items ? valueFor(schema.items, rnd) : pick(HOSTILE)));
+    case 'object':
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(rnd() * 3) }, () => [
+          pick(['a', 'example.com/x', 'efa', 'n', pick(HOSTILE)]),
+          pick(['v', 'yes', '1_000', pick(HOSTILE)]),
+        ]),
+      );
+    default:
+      return pick(['x', 'eks-efa', 'hpc', 'mlx5_0', pick(HOSTILE)]);
   }
 }
 
 function setPath(target: Record<string, any>, path: string, value: unknown): void {
   const keys = path.split('.');
   let o = target;
-  for (const k of keys.slice(0, -1)) o = (o[k] = typeof o[k] === 'object' && o[k] !== null && !Array.isArray(o[k]) ? o[k] : {});
+  for (const k of keys.slice(0, -1)) o = o[k] = typeof o[k] === 'object' && o[k] !== null && !Array.isArray(o[k]) ? o[k] : {};
   o[keys[keys.length - 1]] = value;
 }
 
@@ -61,8 +111,15 @@ function valuesFile(profile: string, rnd: () => number): string {
   if (r < 0.8) return JSON.stringify(values);
   // YAML the options cannot hold, or odd but valid YAML.
   return [
-    `!!omap [${Object.keys(values)[0] ?? 'a'}: 1]\n`, 'a: &x [*x]\n', `benchmarks: !custom {a: 1}\n`, 'instance: x\ninstance: y\n',
-    `x: &a {b: 1}\ny: *a\n`, '--- \n...\n', `${stringify(values)}# a comment\n`, '[1, 2', '\t- bad\n',
+    `!!omap [${Object.keys(values)[0] ?? 'a'}: 1]\n`,
+    'a: &x [*x]\n',
+    `benchmarks: !custom {a: 1}\n`,
+    'instance: x\ninstance: y\n',
+    `x: &a {b: 1}\ny: *a\n`,
+    '--- \n...\n',
+    `${stringify(values)}# a comment\n`,
+    '[1, 2',
+    '\t- bad\n',
   ][Math.floor(rnd() * 9)];
 }
 
@@ -71,48 +128,71 @@ if (!kubectl) console.log(`SKIPPED kubectl reading of the fuzz corpus: ${missing
 
 describe('fuzzed values files never crash, never half-write', () => {
   let work: string;
-  beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'rdma-fuzz-')); });
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'rdma-fuzz-'));
+  });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  test.each(PROFILE_NAMES)('%s: 60 seeded values files end in exit 0 with a readable bundle, or exit 2 with one line and nothing written', async (profile) => {
-    const rnd = random(20261201 + profile.length);
-    const outcomes = { ok: 0, refused: 0 };
-    for (let i = 0; i < Number(process.env.FUZZ_RUNS ?? 60); i++) {
-      const file = join(work, `${profile}-${i}.yaml`);
-      writeFileSync(file, valuesFile(profile, rnd));
-      const out = join(work, `out-${profile}-${i}`);
-      const r = await runCli(['synth', '-p', profile, '-f', file, '--out', out]);
-      const input = readFileSync(file, 'utf8');
-      expect({ i, input, code: r.code, err: r.err.slice(0, 300) }).toEqual({ i, input, code: expect.any(Number), err: expect.any(String) });
-      if (r.code === 2) {
-        outcomes.refused++;
-        expect({ i, input, lines: r.err.trimEnd().split('\n').length, start: r.err.startsWith('cdk8s-rdma: ') }).toEqual({ i, input, lines: 1, start: true });
-        expect(existsSync(out) ? readdirSync(out).filter(n => !n.startsWith('.')) : []).toEqual([]);
-        continue;
-      }
-      expect({ i, input, code: r.code, err: r.err }).toEqual({ i, input, code: 0, err: '' });
-      outcomes.ok++;
-      for (const folder of [profile, `${profile}-checks`]) {
-        const files = listFiles(join(out, folder));
-        const meta = JSON.parse(readFileSync(join(out, folder, 'bundle.json'), 'utf8'));
-        expect(meta.files.map((f: any) => f.path).sort()).toEqual(files.filter(f => f !== 'bundle.json'));
-        for (const f of files.filter(x => x.endsWith('.yaml'))) {
-          const text = readFileSync(join(out, folder, f), 'utf8');
-          expect({ i, f, v11: parse(text, { version: '1.1' }) }).toEqual({ i, f, v11: parse(text) });
+  test.each(PROFILE_NAMES)(
+    '%s: 60 seeded values files end in exit 0 with a readable bundle, or exit 2 with one line and nothing written',
+    async profile => {
+      const rnd = random(20261201 + profile.length);
+      const outcomes = { ok: 0, refused: 0 };
+      for (let i = 0; i < Number(process.env.FUZZ_RUNS ?? 60); i++) {
+        const file = join(work, `${profile}-${i}.yaml`);
+        writeFileSync(file, valuesFile(profile, rnd));
+        const out = join(work, `out-${profile}-${i}`);
+        const r = await runCli(['synth', '-p', profile, '-f', file, '--out', out]);
+        const input = readFileSync(file, 'utf8');
+        expect({ i, input, code: r.code, err: r.err.slice(0, 300) }).toEqual({
+          i,
+          input,
+          code: expect.any(Number),
+          err: expect.any(String),
+        });
+        if (r.code === 2) {
+          outcomes.refused++;
+          expect({ i, input, lines: r.err.trimEnd().split('\n').length, start: r.err.startsWith('cdk8s-rdma: ') }).toEqual({
+            i,
+            input,
+            lines: 1,
+            start: true,
+          });
+          expect(existsSync(out) ? readdirSync(out).filter(n => !n.startsWith('.')) : []).toEqual([]);
+          continue;
         }
-        // A checks bundle can be empty (every job switched off): kubectl has nothing to read then.
-        if (kubectl && files.some(x => x.endsWith('.yaml') && x !== 'kustomization.yaml')) {
-          const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-          const sorted = (objects: any[]) => [...objects].sort((x, y) => key(x).localeCompare(key(y)));
-          const ours = files.filter(x => x.endsWith('.yaml') && x !== 'kustomization.yaml');
-          const read = kubectlRead(kubectl, ours.map(f => join(out, folder, f)));
-          expect({ i, input, folder, objects: sorted(read) }).toEqual({ i, input, folder, objects: sorted(ours.map(f => parse(readFileSync(join(out, folder, f), 'utf8')))) });
+        expect({ i, input, code: r.code, err: r.err }).toEqual({ i, input, code: 0, err: '' });
+        outcomes.ok++;
+        for (const folder of [profile, `${profile}-checks`]) {
+          const files = listFiles(join(out, folder));
+          const meta = JSON.parse(readFileSync(join(out, folder, 'bundle.json'), 'utf8'));
+          expect(meta.files.map((f: any) => f.path).sort()).toEqual(files.filter(f => f !== 'bundle.json'));
+          for (const f of files.filter(x => x.endsWith('.yaml'))) {
+            const text = readFileSync(join(out, folder, f), 'utf8');
+            expect({ i, f, v11: parse(text, { version: '1.1' }) }).toEqual({ i, f, v11: parse(text) });
+          }
+          // A checks bundle can be empty (every job switched off): kubectl has nothing to read then.
+          if (kubectl && files.some(x => x.endsWith('.yaml') && x !== 'kustomization.yaml')) {
+            const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+            const sorted = (objects: any[]) => [...objects].sort((x, y) => key(x).localeCompare(key(y)));
+            const ours = files.filter(x => x.endsWith('.yaml') && x !== 'kustomization.yaml');
+            const read = kubectlRead(
+              kubectl,
+              ours.map(f => join(out, folder, f)),
+            );
+            expect({ i, input, folder, objects: sorted(read) }).toEqual({
+              i,
+              input,
+              folder,
+              objects: sorted(ours.map(f => parse(readFileSync(join(out, folder, f), 'utf8')))),
+            });
+          }
         }
+        rmSync(out, { recursive: true, force: true });
       }
-      rmSync(out, { recursive: true, force: true });
-    }
-    // The corpus exercises both outcomes.
-    expect(outcomes.ok).toBeGreaterThan(0);
-    expect(outcomes.refused).toBeGreaterThan(0);
-  });
+      // The corpus exercises both outcomes.
+      expect(outcomes.ok).toBeGreaterThan(0);
+      expect(outcomes.refused).toBeGreaterThan(0);
+    },
+  );
 });

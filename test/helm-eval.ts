@@ -22,7 +22,8 @@ const DEFAULT_NAMESPACE = /^\(\.Values\.([\w.]+) \| default \.Release\.Namespace
 const TERNARY_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(ternary (\d+) (\d+) \(eq \.Values\.([\w.]+) "([^"]+)"\)\)\)$/;
 
 const DICT_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(get \(dict ((?:"[^"]+" \d+ ?)+)\) \.Values\.([\w.]+)\)\)$/;
-const HAS_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(ternary "([^"]*)" "([^"]*)" \(has \.Values\.([\w.]+) \(list ((?:"[^"]+" ?)+)\)\)\)\)$/;
+const HAS_DEFAULT =
+  /^\(\.Values\.([\w.]+) \| default \(ternary "([^"]*)" "([^"]*)" \(has \.Values\.([\w.]+) \(list ((?:"[^"]+" ?)+)\)\)\)\)$/;
 const PRINTF_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(printf "([^"]*)" \.Values\.([\w.]+)\)\)$/;
 const BOOL_TERNARY_DEFAULT = /^\(\.Values\.([\w.]+) \| default \(ternary (\d+) (\d+) \.Values\.([\w.]+)\)\)$/;
 
@@ -83,15 +84,19 @@ const nonEmpty = (v: unknown) => v !== null && v !== undefined && (typeof v !== 
 
 function node(n: TNode, ctx: Ctx): any {
   switch (n.t) {
-    case 'lit': return structuredClone(n.v);
-    case 'num': return Math.trunc(Number(read(n.path, ctx)));
+    case 'lit':
+      return structuredClone(n.v);
+    case 'num':
+      return Math.trunc(Number(read(n.path, ctx)));
     case 'str': {
       const only = n.pieces[0];
       if (n.pieces.length === 1 && !('text' in only) && !only.number && !only.intOrString) return read(only.path, ctx);
       return n.pieces.map(p => piece(p, n.json === true, ctx)).join('');
     }
-    case 'map': return map(n.entries, ctx);
-    case 'list': return list(n.items, ctx);
+    case 'map':
+      return map(n.entries, ctx);
+    case 'list':
+      return list(n.items, ctx);
   }
 }
 

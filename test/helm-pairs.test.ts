@@ -35,7 +35,7 @@ const SWITCH_COMPANIONS: Record<string, object> = {
 const flipped = (path: string, value: unknown, base: Record<string, unknown> = {}) =>
   setPath(mergeValues(base, SWITCH_COMPANIONS[`${path}=${String(value)}`] ?? {}) as Record<string, unknown>, path, value);
 
-describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
+describe.each(PROFILE_NAMES)('chart templates of %s', profile => {
   const docs = chartTemplates(profile);
   const defaults = chartDefaults(profile);
   const switches = chartValues(profile).filter(v => v.alternatives);
@@ -45,10 +45,27 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
     const files = readdirSync(VALUES_DIR).filter(f => f.startsWith(`${profile}.`));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const r = spawnSync(HELM, ['template', TEMPLATE_RELEASE.name, join(__dirname, '..', 'charts', profile), '--kube-version', '1.36.0', '-f', join(VALUES_DIR, file)],
-        { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config') } });
+      const r = spawnSync(
+        HELM,
+        [
+          'template',
+          TEMPLATE_RELEASE.name,
+          join(__dirname, '..', 'charts', profile),
+          '--kube-version',
+          '1.36.0',
+          '-f',
+          join(VALUES_DIR, file),
+        ],
+        {
+          encoding: 'utf8',
+          maxBuffer: 64 * 2 ** 20,
+          env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config') },
+        },
+      );
       expect({ file, status: r.status, stderr: r.stderr }).toEqual({ file, status: 0, stderr: '' });
-      const helm = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+      const helm = parseAllDocuments(r.stdout)
+        .map(d => d.toJSON())
+        .filter(o => o !== null);
       expect({ file, objects: byId(render(parse(readFileSync(join(VALUES_DIR, file), 'utf8')))) }).toEqual({ file, objects: byId(helm) });
     }
   });
@@ -57,7 +74,10 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
     for (const v of switches) {
       for (const alt of v.alternatives!) {
         const values = flipped(v.path, alt);
-        expect({ values, objects: byId(render(values)) }).toEqual({ values, objects: byId(withoutCrds(expectedChartObjects(profile, values))) });
+        expect({ values, objects: byId(render(values)) }).toEqual({
+          values,
+          objects: byId(withoutCrds(expectedChartObjects(profile, values))),
+        });
       }
     }
   });
@@ -93,7 +113,7 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
       const xs: { cond: Cond; node?: TNode; else?: boolean }[] = n.t === 'map' ? n.entries : n.items;
       xs.forEach((x, k) => {
         // An else holds where its if does not: the if's atoms, negated, as one disjunction.
-        const own: Cond = x.else ? xs[k - 1].cond.map(a => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' } as CondAtom)) : x.cond;
+        const own: Cond = x.else ? xs[k - 1].cond.map(a => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' }) as CondAtom) : x.cond;
         if (own.length > 0) blocks.push([...context, ...own]);
         walk(x.node, [...context, ...own]);
       });
@@ -102,7 +122,8 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
       if (d.cond.length > 0) blocks.push(d.cond);
       walk(d.node, d.cond);
     }
-    for (const a of blocks.flat()) if (!domains.has(a.path)) domains.set(a.path, [a.value, a.op === 'ne' && a.value === '' ? 'set' : `not-${String(a.value)}`]);
+    for (const a of blocks.flat())
+      if (!domains.has(a.path)) domains.set(a.path, [a.value, a.op === 'ne' && a.value === '' ? 'set' : `not-${String(a.value)}`]);
     // Each block's condition reads a few values: try every assignment of those.
     const seen = blocks.map(c => {
       const paths = [...new Set(c.map(a => a.path))];
@@ -116,7 +137,8 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
           asg.set(p, d[rest % d.length]);
           rest = Math.floor(rest / d.length);
         }
-        if (c.every(a => (asg.get(a.path) === a.value) === (a.op === 'eq'))) out.on = true; else out.off = true;
+        if (c.every(a => (asg.get(a.path) === a.value) === (a.op === 'eq'))) out.on = true;
+        else out.off = true;
       }
       return out;
     });
@@ -130,9 +152,18 @@ describe.each(PROFILE_NAMES)('chart templates of %s', (profile) => {
       for (const alt of v.alternatives!) {
         // Under the values it depends on (`when`: dra.install only with deviceApi "dra"), with the objects that are
         // off by default switched on (the NCCL job).
-        const offByDefault = chartValues(profile).filter(x => x.path !== v.path && x.path.endsWith('.enabled') && x.default === false).map(x => ({ path: x.path, value: true }));
-        const context = [...[v.when ?? []].flat(), ...offByDefault].reduce<Record<string, unknown>>((o, w) => setPath(o, w.path, w.value), {});
-        expect({ path: v.path, alt, same: JSON.stringify(render(setPath(context, v.path, alt))) === JSON.stringify(render(context)) }).toEqual({ path: v.path, alt, same: false });
+        const offByDefault = chartValues(profile)
+          .filter(x => x.path !== v.path && x.path.endsWith('.enabled') && x.default === false)
+          .map(x => ({ path: x.path, value: true }));
+        const context = [...[v.when ?? []].flat(), ...offByDefault].reduce<Record<string, unknown>>(
+          (o, w) => setPath(o, w.path, w.value),
+          {},
+        );
+        expect({
+          path: v.path,
+          alt,
+          same: JSON.stringify(render(setPath(context, v.path, alt))) === JSON.stringify(render(context)),
+        }).toEqual({ path: v.path, alt, same: false });
       }
     }
     expect(switches.length).toBeGreaterThan(3);

@@ -5,7 +5,17 @@ import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { PROFILES, PROFILE_NAMES, listFiles, synthProfileParts } from '../src/internal';
 import { MPI_WAIT_COMPONENT } from '../src/constructs/mpi-latency-job';
-import { CHART_KUBE_VERSION, chartArchiveName, chartObjects, chartDefaults, chartOptions, chartValues, expectedChartObjects, packageChart, renderChart } from '../src/helm/chart';
+import {
+  CHART_KUBE_VERSION,
+  chartArchiveName,
+  chartObjects,
+  chartDefaults,
+  chartOptions,
+  chartValues,
+  expectedChartObjects,
+  packageChart,
+  renderChart,
+} from '../src/helm/chart';
 import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
@@ -20,7 +30,16 @@ const VALUES_DIR = join(__dirname, 'helm-values');
 const KUBE_VERSION = '1.36.0';
 
 function helm(args: string[], binary = HELM): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config'), HELM_DATA_HOME: join(tmpdir(), 'rdma-helm-data') } });
+  const r = spawnSync(binary, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: join(tmpdir(), 'rdma-helm-cache'),
+      HELM_CONFIG_HOME: join(tmpdir(), 'rdma-helm-config'),
+      HELM_DATA_HOME: join(tmpdir(), 'rdma-helm-data'),
+    },
+  });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -36,13 +55,26 @@ function byId(objects: any[]): Record<string, any> {
 }
 
 function helmTemplate(chart: string, valuesFile?: string, includeCrds = false): any[] {
-  const args = ['template', 'release', chart, '--kube-version', KUBE_VERSION, ...(valuesFile ? ['-f', valuesFile] : []), ...(includeCrds ? ['--include-crds'] : [])];
+  const args = [
+    'template',
+    'release',
+    chart,
+    '--kube-version',
+    KUBE_VERSION,
+    ...(valuesFile ? ['-f', valuesFile] : []),
+    ...(includeCrds ? ['--include-crds'] : []),
+  ];
   const r = helm(args);
   if (r.status !== 0) throw new Error(`helm ${args.join(' ')}: ${r.stderr}`);
-  return parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+  return parseAllDocuments(r.stdout)
+    .map(d => d.toJSON())
+    .filter(o => o !== null);
 }
 
-const valuesFiles = (profile: string) => readdirSync(VALUES_DIR).filter(f => f.startsWith(`${profile}.`)).sort();
+const valuesFiles = (profile: string) =>
+  readdirSync(VALUES_DIR)
+    .filter(f => f.startsWith(`${profile}.`))
+    .sort();
 const withoutCrds = (objects: any[]) => objects.filter(o => o.kind !== 'CustomResourceDefinition');
 
 test('the options schemas in src/data are fresh from the TypeScript options types (run `npm run synth` when this fails)', () => {
@@ -50,7 +82,10 @@ test('the options schemas in src/data are fresh from the TypeScript options type
   expect(Object.keys(fresh).sort()).toEqual([...PROFILE_NAMES].sort());
   expect(readdirSync(OPTIONS_SCHEMA_DIR).sort()).toEqual(PROFILE_NAMES.map(p => `${p}.json`).sort());
   for (const [name, schema] of Object.entries(fresh)) {
-    expect({ name, content: readFileSync(join(OPTIONS_SCHEMA_DIR, `${name}.json`), 'utf8') }).toEqual({ name, content: schemaFileContent(schema) });
+    expect({ name, content: readFileSync(join(OPTIONS_SCHEMA_DIR, `${name}.json`), 'utf8') }).toEqual({
+      name,
+      content: schemaFileContent(schema),
+    });
   }
   // Prose defaults moved into the description; the rest are values.
   expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.default).toBeUndefined();
@@ -65,13 +100,14 @@ function freshChart(profile: string): ReturnType<typeof renderChart> {
   return rendered.get(profile)!;
 }
 
-describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
+describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
   const chart = join(root, 'charts', profile);
 
   test('the committed chart equals a fresh render (run `npm run synth` and commit when this fails)', () => {
     const fresh = freshChart(profile);
     expect(listFiles(chart)).toEqual(fresh.map(f => f.path));
-    for (const f of fresh) expect({ f: f.path, content: readFileSync(join(chart, f.path), 'utf8') }).toEqual({ f: f.path, content: f.content });
+    for (const f of fresh)
+      expect({ f: f.path, content: readFileSync(join(chart, f.path), 'utf8') }).toEqual({ f: f.path, content: f.content });
   });
 
   test('the committed archive equals a fresh package, byte for byte, and helm reads it', () => {
@@ -86,13 +122,20 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     expect(listing).toEqual(freshChart(profile).map(f => `${profile}/${f.path}`));
   });
 
-  test('the chart spec passes the generator\'s own checks: defaults are the profile\'s, probes are distinctive, no value feeds a computed field, CRDs do not depend on values', () => {
+  test("the chart spec passes the generator's own checks: defaults are the profile's, probes are distinctive, no value feeds a computed field, CRDs do not depend on values", () => {
     expect(renderChart(profile, {}, { verify: true })).toEqual(freshChart(profile));
   });
 
   test('Chart.yaml: apiVersion v2, the package version, a kubeVersion constraint', () => {
     const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
-    expect(meta).toMatchObject({ apiVersion: 'v2', name: profile, version: PACKAGE_VERSION, appVersion: PACKAGE_VERSION, kubeVersion: CHART_KUBE_VERSION, type: 'application' });
+    expect(meta).toMatchObject({
+      apiVersion: 'v2',
+      name: profile,
+      version: PACKAGE_VERSION,
+      appVersion: PACKAGE_VERSION,
+      kubeVersion: CHART_KUBE_VERSION,
+      type: 'application',
+    });
   });
 
   test('`helm lint --strict` passes', () => {
@@ -109,10 +152,19 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     const isWaiter = (o: any) => o.metadata.labels['app.kubernetes.io/component'] === MPI_WAIT_COMPONENT;
     const profileChecks = synthProfileParts(profile, {}, { runIds: false }).checks;
     expect(checks.filter(o => !isWaiter(o)).length).toBe(profileChecks.length);
-    const mpiJobs = checks.filter(o => o.kind === 'MPIJob').map(o => o.metadata.name).sort();
+    const mpiJobs = checks
+      .filter(o => o.kind === 'MPIJob')
+      .map(o => o.metadata.name)
+      .sort();
     expect(mpiJobs.length).toBeGreaterThan(0);
     for (const kind of ['Job', 'ServiceAccount', 'Role', 'RoleBinding']) {
-      expect({ kind, waiters: checks.filter(o => isWaiter(o) && o.kind === kind).map(o => o.metadata.name).sort() }).toEqual({ kind, waiters: mpiJobs.map(n => `${n}-wait`) });
+      expect({
+        kind,
+        waiters: checks
+          .filter(o => isWaiter(o) && o.kind === kind)
+          .map(o => o.metadata.name)
+          .sort(),
+      }).toEqual({ kind, waiters: mpiJobs.map(n => `${n}-wait`) });
     }
     for (const w of checks.filter(o => isWaiter(o) && o.kind === 'Job')) {
       const c = w.spec.template.spec.containers[0];
@@ -120,10 +172,13 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
       expect(c.args[c.args.length - 1]).toBe(`mpijob/${w.metadata.name.replace(/-wait$/, '')}`);
       expect(w.spec.template.spec.serviceAccountName).toBe(w.metadata.name);
     }
-    for (const r of checks.filter(o => o.kind === 'Role')) expect(r.rules).toEqual([{ apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['get', 'list', 'watch'] }]);
+    for (const r of checks.filter(o => o.kind === 'Role'))
+      expect(r.rules).toEqual([{ apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['get', 'list', 'watch'] }]);
     const r = helm(['template', 'release', chart, '--kube-version', KUBE_VERSION, '--skip-tests']);
     expect(r.status).toBe(0);
-    const installed = parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+    const installed = parseAllDocuments(r.stdout)
+      .map(d => d.toJSON())
+      .filter(o => o !== null);
     expect(Object.keys(byId(installed)).sort()).toEqual(Object.keys(byId(withoutCrds(platform))).sort());
     const hooks = helmTemplate(chart).filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
     expect(Object.keys(byId(hooks)).sort()).toEqual(Object.keys(byId(checks)).sort());
@@ -132,7 +187,9 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
       // helm waits for each Job hook in weight order: Services and the waiters' RBAC first, each pair is one
       // Indexed Job, and the waiters come after every MPIJob.
       const waiter = h.metadata.labels['app.kubernetes.io/component'] === MPI_WAIT_COMPONENT;
-      expect(h.metadata.annotations['helm.sh/hook-weight']).toBe(['Service', 'ServiceAccount', 'Role', 'RoleBinding'].includes(h.kind) ? '-1' : waiter ? '1' : '0');
+      expect(h.metadata.annotations['helm.sh/hook-weight']).toBe(
+        ['Service', 'ServiceAccount', 'Role', 'RoleBinding'].includes(h.kind) ? '-1' : waiter ? '1' : '0',
+      );
       expect(['Job', 'MPIJob', 'Service', 'ServiceAccount', 'Role', 'RoleBinding']).toContain(h.kind);
     }
   });
@@ -149,7 +206,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     expect(byId(helmTemplate(chart, undefined, true))).toEqual(byId(expectedChartObjects(profile, {})));
   });
 
-  test.each(valuesFiles(profile))('helm template -f %s renders what the profile synthesizes for the same values', (file) => {
+  test.each(valuesFiles(profile))('helm template -f %s renders what the profile synthesizes for the same values', file => {
     const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
     const synthesized = expectedChartObjects(profile, values);
@@ -166,12 +223,17 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
     const dir = mkdtempSync(join(tmpdir(), 'rdma-helm-values-'));
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      expect(await main(['synth', '-p', profile, '--format', 'helm', '-f', file, '--charts', join(dir, 'charts'), '-o', join(dir, 'out')])).toBe(0);
+      expect(
+        await main(['synth', '-p', profile, '--format', 'helm', '-f', file, '--charts', join(dir, 'charts'), '-o', join(dir, 'out')]),
+      ).toBe(0);
       const custom = join(dir, 'charts', profile);
       // The file holds profile options: a map it sets replaces the default map (helm -f would merge them).
       const written = parse(readFileSync(join(custom, 'values.yaml'), 'utf8'));
       for (const v of chartValues(profile).filter(x => !x.builtin)) {
-        expect({ path: v.path, value: getPath(written, v.path) }).toEqual({ path: v.path, value: getPath(values, v.path) ?? v.chartDefault ?? v.default });
+        expect({ path: v.path, value: getPath(written, v.path) }).toEqual({
+          path: v.path,
+          value: getPath(values, v.path) ?? v.chartDefault ?? v.default,
+        });
       }
       // Without any -f, the chart renders what synth --values writes as YAML; its templates are the usual ones.
       expect(byId(helmTemplate(custom))).toEqual(byId(withoutCrds(expectedChartObjects(profile, written, undefined, true))));
@@ -194,7 +256,12 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
         if (x !== undefined && JSON.stringify(x) !== JSON.stringify(v.default)) changed.add(v.path);
       }
     }
-    expect(chartValues(profile).filter(v => !v.builtin).map(v => v.path).filter(p => !changed.has(p))).toEqual([]);
+    expect(
+      chartValues(profile)
+        .filter(v => !v.builtin)
+        .map(v => v.path)
+        .filter(p => !changed.has(p)),
+    ).toEqual([]);
   });
 
   test('the values schema is the options schema cut to the exposed values', () => {
@@ -236,7 +303,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', (profile) => {
 });
 
 describe('the Kubernetes version guard (templates/guards.yaml)', () => {
-  test.each(['eks-efa', 'baremetal-ipoib'])('%s: deviceApi dra is refused below Kubernetes 1.34 and renders from 1.34', (profile) => {
+  test.each(['eks-efa', 'baremetal-ipoib'])('%s: deviceApi dra is refused below Kubernetes 1.34 and renders from 1.34', profile => {
     const chart = join(root, 'charts', profile);
     const old = helm(['template', 'release', chart, '--kube-version', '1.33.0', '--set', 'deviceApi=dra']);
     expect(old.status).not.toBe(0);
@@ -248,7 +315,17 @@ describe('the Kubernetes version guard (templates/guards.yaml)', () => {
     expect(helm(['template', 'release', chart, '--kube-version', '1.27.0']).status).toBe(0);
   });
   test('baremetal-ipoib: deviceApi dra is refused in mode operator, as the CLI refuses it', () => {
-    const r = helm(['template', 'release', join(root, 'charts', 'baremetal-ipoib'), '--kube-version', KUBE_VERSION, '--set', 'deviceApi=dra', '--set', 'mode=operator']);
+    const r = helm([
+      'template',
+      'release',
+      join(root, 'charts', 'baremetal-ipoib'),
+      '--kube-version',
+      KUBE_VERSION,
+      '--set',
+      'deviceApi=dra',
+      '--set',
+      'mode=operator',
+    ]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('deviceApi "dra" is not available in mode "operator"');
   });
@@ -265,9 +342,13 @@ describe('values that break the schema', () => {
     return r.stderr;
   };
   test('a wrong type is rejected naming the field', () => {
-    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: \[integer,null\], given: string/);
+    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toMatch(
+      /benchmarks\.efaDevices: Invalid type. Expected: \[integer,null\], given: string/,
+    );
     // A count the templates print with int64 must not be fractional.
-    expect(reject('eks-efa', 'fraction', 'benchmarks:\n  efaDevices: 1.5\n')).toMatch(/benchmarks\.efaDevices: Invalid type. Expected: \[integer,null\], given: number/);
+    expect(reject('eks-efa', 'fraction', 'benchmarks:\n  efaDevices: 1.5\n')).toMatch(
+      /benchmarks\.efaDevices: Invalid type. Expected: \[integer,null\], given: number/,
+    );
   });
   test('an unknown value is rejected naming it', () => {
     expect(reject('baremetal-ipoib', 'unknown', 'network:\n  mtu: 2044\n')).toMatch(/network: Additional property mtu is not allowed/);
@@ -281,13 +362,15 @@ describe('values that break the schema', () => {
 // kubeVersion constraint needs no --kube-version there; helm 3.6.2 (above) assumes 1.20 and does.
 const helm4 = upstreamTools();
 if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
-(helm4.helm ? describe.each(PROFILE_NAMES) : describe.skip.each(PROFILE_NAMES))('helm 4 on the chart of %s', (profile) => {
+(helm4.helm ? describe.each(PROFILE_NAMES) : describe.skip.each(PROFILE_NAMES))('helm 4 on the chart of %s', profile => {
   const chart = join(root, 'charts', profile);
   const h4 = (args: string[]) => helm(args, helm4.helm);
   const template = (args: string[]) => {
     const r = h4(['template', 'release', ...args]);
     if (r.status !== 0) throw new Error(`helm 4 template ${args.join(' ')}: ${r.stderr}`);
-    return parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+    return parseAllDocuments(r.stdout)
+      .map(d => d.toJSON())
+      .filter(o => o !== null);
   };
   test('`helm version` is v4.1.4 and `helm lint --strict` passes, with every test values file too', () => {
     expect(h4(['version', '--short']).stdout).toMatch(new RegExp(`^${HELM4_VERSION.replace(/\./g, '\\.')}\\+`));
@@ -313,24 +396,33 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     const hooks = template([chart]).filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
     expect(Object.keys(byId(hooks)).sort()).toEqual(Object.keys(byId(checks)).sort());
   });
-  test.each(valuesFiles(profile))('-f %s renders what the profile synthesizes for the same values', (file) => {
+  test.each(valuesFiles(profile))('-f %s renders what the profile synthesizes for the same values', file => {
     const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
     expect(byId(template([chart, '-f', join(VALUES_DIR, file)]))).toEqual(byId(withoutCrds(expectedChartObjects(profile, values))));
   });
-  test.each(['', ...valuesFiles(profile)])('NOTES.txt names objects the release has (values file %s)', (file) => {
+  test.each(['', ...valuesFiles(profile)])('NOTES.txt names objects the release has (values file %s)', file => {
     const r = h4(['install', 'r', chart, '--dry-run=client', '-n', 'team-a', ...(file ? ['-f', join(VALUES_DIR, file)] : [])]);
     expect(r.status).toBe(0);
     const [manifest, notes] = r.stdout.split(/^NOTES:$/m);
     expect(notes).toBeDefined();
-    const objects = parseAllDocuments(manifest.replace(/^[\s\S]*?^MANIFEST:$/m, '')).map(d => d.toJSON()).filter(o => o?.kind);
+    const objects = parseAllDocuments(manifest.replace(/^[\s\S]*?^MANIFEST:$/m, ''))
+      .map(d => d.toJSON())
+      .filter(o => o?.kind);
     const ids = new Set(objects.map(o => `${o.kind.toLowerCase()}/${o.metadata.namespace}/${o.metadata.name}`));
     const named = [...notes.matchAll(/-n (\S+) rollout status (daemonset|deployment)\/(\S+)/g)];
     if (file === '') expect(named.length).toBeGreaterThan(1);
-    for (const [, ns, kind, name] of named) expect({ file, found: ids.has(`${kind}/${ns}/${name}`), ns, kind, name }).toEqual({ file, found: true, ns, kind, name });
+    for (const [, ns, kind, name] of named)
+      expect({ file, found: ids.has(`${kind}/${ns}/${name}`), ns, kind, name }).toEqual({ file, found: true, ns, kind, name });
     // The NCCL job's log command selects the MPIJob the release has (a test hook: listed under HOOKS).
-    const hooks = parseAllDocuments(manifest.replace(/^[\s\S]*?^HOOKS:$/m, '').replace(/^MANIFEST:$/m, '---')).map(d => d.toJSON()).filter(o => o?.kind);
+    const hooks = parseAllDocuments(manifest.replace(/^[\s\S]*?^HOOKS:$/m, '').replace(/^MANIFEST:$/m, '---'))
+      .map(d => d.toJSON())
+      .filter(o => o?.kind);
     for (const [, name] of notes.matchAll(/app\.kubernetes\.io\/name=(nccl-[a-z-]+),/g)) {
-      expect({ file, name, found: hooks.some(o => o.kind === 'MPIJob' && o.metadata.labels['app.kubernetes.io/name'] === name) }).toEqual({ file, name, found: true });
+      expect({ file, name, found: hooks.some(o => o.kind === 'MPIJob' && o.metadata.labels['app.kubernetes.io/name'] === name) }).toEqual({
+        file,
+        name,
+        found: true,
+      });
     }
     if (file.includes('nccl')) expect(notes).toMatch(/app\.kubernetes\.io\/name=nccl-/);
     // The checks' commands name this release and its namespace whenever there are checks.
@@ -342,7 +434,11 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     const r1 = h4(['template', 'r1', chart, '-n', 'team-a']);
     const r2 = h4(['template', 'r2', chart, '-n', 'team-b']);
     expect([r1.status, r2.status]).toEqual([0, 0]);
-    const [o1, o2] = [r1, r2].map(r => parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null));
+    const [o1, o2] = [r1, r2].map(r =>
+      parseAllDocuments(r.stdout)
+        .map(d => d.toJSON())
+        .filter(o => o !== null),
+    );
     expect(byId(o1)).toEqual(byId(withoutCrds(expectedChartObjects(profile, {}, { name: 'r1', namespace: 'team-a' }))));
     expect(byId(o2)).toEqual(byId(withoutCrds(expectedChartObjects(profile, {}, { name: 'r2', namespace: 'team-b' }))));
     for (const o of o1) {
@@ -350,11 +446,16 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
       expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBe('Helm');
       // The checks live in the release namespace, and the chart creates no Namespace for it (helm -n X --create-namespace does).
       if (o.metadata.annotations?.['helm.sh/hook'] === 'test') expect(o.metadata.namespace).toBe('team-a');
-      if (o.metadata.labels['app.kubernetes.io/version'] !== undefined) expect(o.metadata.labels['helm.sh/chart']).toBe(`${profile}-${PACKAGE_VERSION}`);
+      if (o.metadata.labels['app.kubernetes.io/version'] !== undefined)
+        expect(o.metadata.labels['helm.sh/chart']).toBe(`${profile}-${PACKAGE_VERSION}`);
     }
     expect(o1.filter(o => o.kind === 'Namespace').map(o => o.metadata.name)).not.toContain('team-a');
     // Cluster singletons keep fixed names and namespaces (the chart README lists them).
-    const singletons = (os: any[]) => os.filter(o => o.kind === 'DaemonSet' || o.kind === 'Deployment').map(idOf).sort();
+    const singletons = (os: any[]) =>
+      os
+        .filter(o => o.kind === 'DaemonSet' || o.kind === 'Deployment')
+        .map(idOf)
+        .sort();
     expect(singletons(o1)).toEqual(singletons(o2));
     expect(singletons(o1).length).toBeGreaterThan(0);
   });
@@ -365,12 +466,20 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
   const template4 = (args: string[]) => {
     const r = helm(['template', 'release', ...args], helm4.helm);
     if (r.status !== 0) throw new Error(`helm 4 template ${args.join(' ')}: ${r.stderr}`);
-    return parseAllDocuments(r.stdout).map(d => d.toJSON()).filter(o => o !== null);
+    return parseAllDocuments(r.stdout)
+      .map(d => d.toJSON())
+      .filter(o => o !== null);
   };
-  test('--set devicePlugin.instanceTypes={g7.48xlarge} renders only that type, in the plugin and in the TCP twin\'s placement', () => {
+  test("--set devicePlugin.instanceTypes={g7.48xlarge} renders only that type, in the plugin and in the TCP twin's placement", () => {
     const objects = template4([eksChart, '--set', 'devicePlugin.instanceTypes={g7.48xlarge}']);
-    const typeLists = (x: any): string[][] => (Array.isArray(x) ? x.flatMap(typeLists)
-      : x && typeof x === 'object' ? (x.key === 'node.kubernetes.io/instance-type' ? [x.values] : Object.values(x).flatMap(typeLists)) : []);
+    const typeLists = (x: any): string[][] =>
+      Array.isArray(x)
+        ? x.flatMap(typeLists)
+        : x && typeof x === 'object'
+          ? x.key === 'node.kubernetes.io/instance-type'
+            ? [x.values]
+            : Object.values(x).flatMap(typeLists)
+          : [];
     const lists = typeLists(objects);
     expect(lists.length).toBeGreaterThanOrEqual(2);
     for (const l of lists) expect(l).toEqual(['g7.48xlarge']);
@@ -379,7 +488,6 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     expect(bw.length).toBe(2);
     for (const j of bw) expect(JSON.stringify(j)).toContain('"-i","100"');
   });
-
 });
 
 (helm4.helm ? describe : describe.skip)('helm 4: values that break the schema', () => {
@@ -393,8 +501,12 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     return r.stderr;
   };
   test('a wrong type, an unknown value and a value outside an enum are rejected naming the field', () => {
-    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toContain("at '/benchmarks/efaDevices': got string, want null or integer");
-    expect(reject('baremetal-ipoib', 'unknown', 'network:\n  mtu: 2044\n')).toContain("at '/network': additional properties 'mtu' not allowed");
+    expect(reject('eks-efa', 'type', 'benchmarks:\n  efaDevices: two\n')).toContain(
+      "at '/benchmarks/efaDevices': got string, want null or integer",
+    );
+    expect(reject('baremetal-ipoib', 'unknown', 'network:\n  mtu: 2044\n')).toContain(
+      "at '/network': additional properties 'mtu' not allowed",
+    );
     expect(reject('baremetal-ipoib', 'enum', 'mode: sriov\n')).toContain("at '/mode': value must be one of 'bundle', 'operator'");
   });
 });

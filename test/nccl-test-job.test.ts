@@ -1,7 +1,11 @@
 import { NCCL_IB_IMAGE, NCCL_IMAGE, NcclTestJob, NcclTestJobProps } from '../src/internal';
 import { only, synth } from './helpers';
 
-const job = (props?: NcclTestJobProps) => only(synth(s => new NcclTestJob(s, 'nccl', props)), 'MPIJob');
+const job = (props?: NcclTestJobProps) =>
+  only(
+    synth(s => new NcclTestJob(s, 'nccl', props)),
+    'MPIJob',
+  );
 const worker = (j: any) => j.spec.mpiReplicaSpecs.Worker.template.spec;
 const launcher = (j: any) => j.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0];
 
@@ -18,7 +22,13 @@ describe('NcclTestJob over EFA with the p5.48xlarge preset', () => {
   });
   test('every GPU and EFA interface of the node, huge pages, memory-backed /dev/shm, IPC_LOCK', () => {
     const c = w.containers[0];
-    expect(c.resources.limits).toEqual({ 'nvidia.com/gpu': '8', 'vpc.amazonaws.com/efa': '32', 'hugepages-2Mi': '5120Mi', 'memory': '32000Mi', 'cpu': '8' });
+    expect(c.resources.limits).toEqual({
+      'nvidia.com/gpu': '8',
+      'vpc.amazonaws.com/efa': '32',
+      'hugepages-2Mi': '5120Mi',
+      memory: '32000Mi',
+      cpu: '8',
+    });
     expect(c.resources.requests).toEqual(c.resources.limits);
     expect(w.volumes).toEqual([{ name: 'shm', emptyDir: { medium: 'Memory' } }]);
     expect(c.volumeMounts).toEqual([{ name: 'shm', mountPath: '/dev/shm' }]);
@@ -27,11 +37,43 @@ describe('NcclTestJob over EFA with the p5.48xlarge preset', () => {
   });
   test('mpirun pins NCCL_NET to aws-ofi-nccl with NCCL_DEBUG=INFO and FI_PROVIDER=efa; the marker names the instance and the range', () => {
     const l = launcher(j);
-    expect(l.command[2]).toBe('echo "cdk8s-rdma nccl run: collective=all_reduce_perf instanceType=p5.48xlarge nodes=2 gpusPerNode=8 minBytes=8 maxBytes=8589934592"; exec "$0" "$@"');
+    expect(l.command[2]).toBe(
+      'echo "cdk8s-rdma nccl run: collective=all_reduce_perf instanceType=p5.48xlarge nodes=2 gpusPerNode=8 minBytes=8 maxBytes=8589934592"; exec "$0" "$@"',
+    );
     expect(l.args).toEqual([
-      '/opt/amazon/openmpi/bin/mpirun', '--tag-output', '--bind-to', 'none', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', '--mca', 'pml', 'ob1', '--mca', 'btl', 'tcp,self',
-      '-x', 'NCCL_DEBUG=INFO', '-x', 'FI_PROVIDER=efa', '-x', 'NCCL_NET=AWS Libfabric',
-      '/opt/nccl-tests/build/all_reduce_perf', '-b', '8', '-e', '8589934592', '-f', '2', '-g', '1', '-c', '1', '-n', '100',
+      '/opt/amazon/openmpi/bin/mpirun',
+      '--tag-output',
+      '--bind-to',
+      'none',
+      '-x',
+      'PATH',
+      '-x',
+      'LD_LIBRARY_PATH',
+      '--mca',
+      'pml',
+      'ob1',
+      '--mca',
+      'btl',
+      'tcp,self',
+      '-x',
+      'NCCL_DEBUG=INFO',
+      '-x',
+      'FI_PROVIDER=efa',
+      '-x',
+      'NCCL_NET=AWS Libfabric',
+      '/opt/nccl-tests/build/all_reduce_perf',
+      '-b',
+      '8',
+      '-e',
+      '8589934592',
+      '-f',
+      '2',
+      '-g',
+      '1',
+      '-c',
+      '1',
+      '-n',
+      '100',
     ]);
     expect(j.spec.mpiReplicaSpecs.Launcher.template.spec.nodeSelector).toBeUndefined();
   });
@@ -39,10 +81,32 @@ describe('NcclTestJob over EFA with the p5.48xlarge preset', () => {
 
 describe('NcclTestJob custom props', () => {
   test('other collective, 16 workers, p4d preset with fewer EFA, sizes and iterations', () => {
-    const j = job({ instanceType: 'p4d.24xlarge', collective: 'alltoall_perf', workers: 16, efaDevices: 2, maxBytes: 1073741824, minBytes: 1024, iterations: 20 });
+    const j = job({
+      instanceType: 'p4d.24xlarge',
+      collective: 'alltoall_perf',
+      workers: 16,
+      efaDevices: 2,
+      maxBytes: 1073741824,
+      minBytes: 1024,
+      iterations: 20,
+    });
     expect(j.spec.mpiReplicaSpecs.Worker.replicas).toBe(16);
     expect(worker(j).containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': '8', 'vpc.amazonaws.com/efa': '2' });
-    expect(launcher(j).args.slice(-13)).toEqual(['/opt/nccl-tests/build/alltoall_perf', '-b', '1024', '-e', '1073741824', '-f', '2', '-g', '1', '-c', '1', '-n', '20']);
+    expect(launcher(j).args.slice(-13)).toEqual([
+      '/opt/nccl-tests/build/alltoall_perf',
+      '-b',
+      '1024',
+      '-e',
+      '1073741824',
+      '-f',
+      '2',
+      '-g',
+      '1',
+      '-c',
+      '1',
+      '-n',
+      '20',
+    ]);
     expect(j.metadata.name).toMatch(/^nccl-alltoall-efa-/);
   });
   test('without an instance type: 8 GPUs and 1 EFA device, no pin', () => {
@@ -55,7 +119,12 @@ describe('NcclTestJob custom props', () => {
     const w = worker(j);
     expect(launcher(j).args).toEqual(expect.arrayContaining(['NCCL_NET=IB', 'NCCL_IB_HCA==mlx5_0,mlx5_1', 'NCCL_SOCKET_IFNAME==net1']));
     expect(launcher(j).args[0]).toBe('/usr/bin/mpirun');
-    expect(w.containers[0].resources.limits).toEqual({ 'nvidia.com/gpu': '4', 'rdma/rdma_shared_device_a': '1', 'memory': '32000Mi', 'cpu': '8' });
+    expect(w.containers[0].resources.limits).toEqual({
+      'nvidia.com/gpu': '4',
+      'rdma/rdma_shared_device_a': '1',
+      memory: '32000Mi',
+      cpu: '8',
+    });
     expect(j.spec.mpiReplicaSpecs.Worker.template.metadata.annotations).toEqual({ 'k8s.v1.cni.cncf.io/networks': 'hpc/ipoib' });
     expect(w.containers[0].image).toBe(NCCL_IB_IMAGE.image);
   });
@@ -69,17 +138,44 @@ describe('NcclTestJob custom props', () => {
 
 describe('NcclTestJob refusals', () => {
   test.each([
-    [{ instanceType: 'c5n.18xlarge' }, 'NcclTestJob: instanceType "c5n.18xlarge" has no NVIDIA GPUs; allowed: a GPU instance type such as "p4d.24xlarge", "p5.48xlarge" or "p6-b200.48xlarge"'],
+    [
+      { instanceType: 'c5n.18xlarge' },
+      'NcclTestJob: instanceType "c5n.18xlarge" has no NVIDIA GPUs; allowed: a GPU instance type such as "p4d.24xlarge", "p5.48xlarge" or "p6-b200.48xlarge"',
+    ],
     [{ instanceType: 'p9.96xlarge' }, 'NcclTestJob: instanceType "p9.96xlarge" is not on the EFA instance table'],
-    [{ instanceType: 'p4d.24xlarge', efaDevices: 8 }, 'NcclTestJob: efaDevices 8 is more EFA interfaces than any instance type of instanceType has'],
-    [{ instanceType: 'p5.48xlarge', gpusPerWorker: 16 }, 'NcclTestJob: gpusPerWorker 16 is not allowed; allowed: a whole number from 1 to 8'],
-    [{ instanceType: 'p5.48xlarge', nodeSelector: { 'node.kubernetes.io/instance-type': 'p4d.24xlarge' } }, 'NcclTestJob: instanceType "p5.48xlarge" conflicts with nodeSelector\'s instance type "p4d.24xlarge"'],
-    [{ workers: 1 }, 'NcclTestJob: workers 1 is not allowed (the point is the network between nodes); allowed: a whole number from 2 to 1024'],
-    [{ workers: 1025 }, 'NcclTestJob: workers 1025 is not allowed (the point is the network between nodes); allowed: a whole number from 2 to 1024'],
+    [
+      { instanceType: 'p4d.24xlarge', efaDevices: 8 },
+      'NcclTestJob: efaDevices 8 is more EFA interfaces than any instance type of instanceType has',
+    ],
+    [
+      { instanceType: 'p5.48xlarge', gpusPerWorker: 16 },
+      'NcclTestJob: gpusPerWorker 16 is not allowed; allowed: a whole number from 1 to 8',
+    ],
+    [
+      { instanceType: 'p5.48xlarge', nodeSelector: { 'node.kubernetes.io/instance-type': 'p4d.24xlarge' } },
+      'NcclTestJob: instanceType "p5.48xlarge" conflicts with nodeSelector\'s instance type "p4d.24xlarge"',
+    ],
+    [
+      { workers: 1 },
+      'NcclTestJob: workers 1 is not allowed (the point is the network between nodes); allowed: a whole number from 2 to 1024',
+    ],
+    [
+      { workers: 1025 },
+      'NcclTestJob: workers 1025 is not allowed (the point is the network between nodes); allowed: a whole number from 2 to 1024',
+    ],
     [{ maxBytes: 4, minBytes: 8 }, 'NcclTestJob: maxBytes 4 is below minBytes (8); allowed: at least 8'],
-    [{ collective: 'broadcast_perf' as any }, 'NcclTestJob: collective "broadcast_perf" is not a known choice; allowed: "all_reduce_perf", "all_gather_perf", "reduce_scatter_perf", "alltoall_perf"'],
-    [{ ibHcas: ['mlx5_0'] }, 'NcclTestJob: ibHcas ["mlx5_0"] only applies to transport "ib" (transport is "efa"); allowed: unset, or transport "ib"'],
-    [{ transport: 'ib', efaDevices: 2 } as NcclTestJobProps, 'NcclTestJob: efaDevices 2 only applies to transport "efa" (transport is "ib"); allowed: unset, or transport "efa"'],
+    [
+      { collective: 'broadcast_perf' as any },
+      'NcclTestJob: collective "broadcast_perf" is not a known choice; allowed: "all_reduce_perf", "all_gather_perf", "reduce_scatter_perf", "alltoall_perf"',
+    ],
+    [
+      { ibHcas: ['mlx5_0'] },
+      'NcclTestJob: ibHcas ["mlx5_0"] only applies to transport "ib" (transport is "efa"); allowed: unset, or transport "ib"',
+    ],
+    [
+      { transport: 'ib', efaDevices: 2 } as NcclTestJobProps,
+      'NcclTestJob: efaDevices 2 only applies to transport "efa" (transport is "ib"); allowed: unset, or transport "efa"',
+    ],
   ] as [NcclTestJobProps, string][])('%j', (props, message) => {
     expect(() => job(props)).toThrow(message);
   });

@@ -2,21 +2,34 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import Ajv from 'ajv';
 import {
-  HugepagesMachineConfig, MemlockConfig, WorkerMachineConfigPool, crioUlimitsDropIn, efaHugepagesFor, ignitionDataUrl,
+  HugepagesMachineConfig,
+  MemlockConfig,
+  WorkerMachineConfigPool,
+  crioUlimitsDropIn,
+  efaHugepagesFor,
+  ignitionDataUrl,
 } from '../src/internal';
 import { only, synth } from './helpers';
 import { locateReference } from './reference';
 
 describe('HugepagesMachineConfig', () => {
   test('defaults: 5128 pages of 2M on the worker pool, as integer kernel arguments', () => {
-    const mc = only(synth(c => new HugepagesMachineConfig(c, 'hp')), 'MachineConfig');
+    const mc = only(
+      synth(c => new HugepagesMachineConfig(c, 'hp')),
+      'MachineConfig',
+    );
     expect(mc.apiVersion).toBe('machineconfiguration.openshift.io/v1');
     expect(mc.metadata.name).toBe('50-worker-hugepages');
     expect(mc.metadata.labels['machineconfiguration.openshift.io/role']).toBe('worker');
     expect(mc.spec).toEqual({ kernelArguments: ['default_hugepagesz=2M', 'hugepagesz=2M', 'hugepages=5128'] });
   });
   test('custom role, 1G pages, no default size', () => {
-    const mc = only(synth(c => new HugepagesMachineConfig(c, 'hp', { role: 'worker-efa', pageSize: '1G', count: 16, setDefaultSize: false, name: '60-hp' })), 'MachineConfig');
+    const mc = only(
+      synth(
+        c => new HugepagesMachineConfig(c, 'hp', { role: 'worker-efa', pageSize: '1G', count: 16, setDefaultSize: false, name: '60-hp' }),
+      ),
+      'MachineConfig',
+    );
     expect(mc.metadata.name).toBe('60-hp');
     expect(mc.metadata.labels['machineconfiguration.openshift.io/role']).toBe('worker-efa');
     expect(mc.spec.kernelArguments).toEqual(['hugepagesz=1G', 'hugepages=16']);
@@ -31,34 +44,52 @@ describe('HugepagesMachineConfig', () => {
   test('errors name the option, the value and what is allowed', () => {
     const err = (props: any) => () => synth(c => new HugepagesMachineConfig(c, 'hp', props));
     expect(err({ pageSize: '4M' })).toThrow('HugepagesMachineConfig: pageSize "4M" is not a known choice; allowed: "2M", "1G"');
-    expect(err({ count: 10256.5 })).toThrow('HugepagesMachineConfig: count 10256.5 is not allowed; allowed: a whole number from 1 to 1048576');
+    expect(err({ count: 10256.5 })).toThrow(
+      'HugepagesMachineConfig: count 10256.5 is not allowed; allowed: a whole number from 1 to 1048576',
+    );
     expect(err({ count: '10256M' })).toThrow('HugepagesMachineConfig: count "10256M" is not allowed');
     expect(err({ count: 0 })).toThrow('HugepagesMachineConfig: count 0 is not allowed');
-    expect(err({ pageSize: '1G' })).toThrow('HugepagesMachineConfig: count (unset) is required for 1G pages; allowed: a whole number of 1G pages, e.g. 16');
+    expect(err({ pageSize: '1G' })).toThrow(
+      'HugepagesMachineConfig: count (unset) is required for 1G pages; allowed: a whole number of 1G pages, e.g. 16',
+    );
     expect(err({ role: 'Worker EFA' })).toThrow('HugepagesMachineConfig: role "Worker EFA" is not a valid name');
   });
 });
 
 describe('WorkerMachineConfigPool', () => {
   test('defaults: worker-efa inherits the worker configs and selects its labelled nodes', () => {
-    const mcp = only(synth(c => new WorkerMachineConfigPool(c, 'pool')), 'MachineConfigPool');
+    const mcp = only(
+      synth(c => new WorkerMachineConfigPool(c, 'pool')),
+      'MachineConfigPool',
+    );
     expect(mcp.metadata.name).toBe('worker-efa');
     expect(mcp.metadata.labels['pools.operator.machineconfiguration.openshift.io/worker-efa']).toBe('');
     expect(mcp.spec).toEqual({
-      machineConfigSelector: { matchExpressions: [{ key: 'machineconfiguration.openshift.io/role', operator: 'In', values: ['worker', 'worker-efa'] }] },
+      machineConfigSelector: {
+        matchExpressions: [{ key: 'machineconfiguration.openshift.io/role', operator: 'In', values: ['worker', 'worker-efa'] }],
+      },
       nodeSelector: { matchLabels: { 'node-role.kubernetes.io/worker-efa': '' } },
     });
   });
   test('custom name, selector and maxUnavailable', () => {
-    const mcp = only(synth(c => new WorkerMachineConfigPool(c, 'pool', { name: 'hpc', nodeSelector: { 'example.com/hpc': 'true' }, maxUnavailable: 2 })), 'MachineConfigPool');
+    const mcp = only(
+      synth(c => new WorkerMachineConfigPool(c, 'pool', { name: 'hpc', nodeSelector: { 'example.com/hpc': 'true' }, maxUnavailable: 2 })),
+      'MachineConfigPool',
+    );
     expect(mcp.spec.machineConfigSelector.matchExpressions[0].values).toEqual(['worker', 'hpc']);
     expect(mcp.spec.nodeSelector.matchLabels).toEqual({ 'example.com/hpc': 'true' });
     expect(mcp.spec.maxUnavailable).toBe(2);
   });
   test('errors', () => {
-    expect(() => synth(c => new WorkerMachineConfigPool(c, 'p', { name: 'worker' }))).toThrow('WorkerMachineConfigPool: name "worker" is a built-in pool; allowed: a custom pool name such as "worker-efa"');
-    expect(() => synth(c => new WorkerMachineConfigPool(c, 'p', { nodeSelector: {} }))).toThrow('WorkerMachineConfigPool: nodeSelector {} is empty');
-    expect(() => synth(c => new WorkerMachineConfigPool(c, 'p', { maxUnavailable: 0 }))).toThrow('WorkerMachineConfigPool: maxUnavailable 0 is not allowed');
+    expect(() => synth(c => new WorkerMachineConfigPool(c, 'p', { name: 'worker' }))).toThrow(
+      'WorkerMachineConfigPool: name "worker" is a built-in pool; allowed: a custom pool name such as "worker-efa"',
+    );
+    expect(() => synth(c => new WorkerMachineConfigPool(c, 'p', { nodeSelector: {} }))).toThrow(
+      'WorkerMachineConfigPool: nodeSelector {} is empty',
+    );
+    expect(() => synth(c => new WorkerMachineConfigPool(c, 'p', { maxUnavailable: 0 }))).toThrow(
+      'WorkerMachineConfigPool: maxUnavailable 0 is not allowed',
+    );
   });
 });
 
@@ -71,7 +102,10 @@ function decodeDataUrl(url: string): string {
 }
 
 describe('MemlockConfig', () => {
-  const mc = only(synth(c => new MemlockConfig(c, 'memlock', { role: 'worker-efa' })), 'MachineConfig');
+  const mc = only(
+    synth(c => new MemlockConfig(c, 'memlock', { role: 'worker-efa' })),
+    'MachineConfig',
+  );
   const file = mc.spec.config.storage.files[0];
 
   test('an Ignition 3.2.0 file entry: the CRI-O drop-in, mode 0644, overwrite', () => {
@@ -90,14 +124,22 @@ describe('MemlockConfig', () => {
     expect(decodeDataUrl(ignitionDataUrl('a\nb'))).toBe('a\nb');
   });
   test('limits in bytes and extra ulimits', () => {
-    const custom = only(synth(c => new MemlockConfig(c, 'm', { soft: 17179869184, hard: 34359738368, extraUlimits: ['nofile=1048576:1048576'] })), 'MachineConfig');
+    const custom = only(
+      synth(c => new MemlockConfig(c, 'm', { soft: 17179869184, hard: 34359738368, extraUlimits: ['nofile=1048576:1048576'] })),
+      'MachineConfig',
+    );
     expect(decodeDataUrl(custom.spec.config.storage.files[0].contents.source)).toBe(
-      '[crio.runtime]\ndefault_ulimits = [\n  "memlock=17179869184:34359738368",\n  "nofile=1048576:1048576"\n]\n');
+      '[crio.runtime]\ndefault_ulimits = [\n  "memlock=17179869184:34359738368",\n  "nofile=1048576:1048576"\n]\n',
+    );
   });
   test('errors', () => {
     const err = (props: any) => () => synth(c => new MemlockConfig(c, 'm', props));
-    expect(err({ soft: 0 })).toThrow('MemlockConfig: soft 0 is not a memlock limit; allowed: a positive number of bytes, or -1 for unlimited');
-    expect(err({ soft: -1, hard: 1024 })).toThrow('MemlockConfig: soft -1 is above the hard limit 1024; allowed: a soft limit no higher than the hard limit (-1 only with hard -1)');
+    expect(err({ soft: 0 })).toThrow(
+      'MemlockConfig: soft 0 is not a memlock limit; allowed: a positive number of bytes, or -1 for unlimited',
+    );
+    expect(err({ soft: -1, hard: 1024 })).toThrow(
+      'MemlockConfig: soft -1 is above the hard limit 1024; allowed: a soft limit no higher than the hard limit (-1 only with hard -1)',
+    );
     expect(err({ soft: 2048, hard: 1024 })).toThrow('MemlockConfig: soft 2048 is above the hard limit 1024');
     expect(err({ extraUlimits: ['nofile=unlimited'] })).toThrow('MemlockConfig: extraUlimits[0] "nofile=unlimited" is not a ulimit');
     expect(err({ extraUlimits: ['memlock=1:1'] })).toThrow('MemlockConfig: extraUlimits[0] "memlock=1:1" sets memlock again');

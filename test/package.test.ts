@@ -30,10 +30,27 @@ describe('the npm package, as a user consumes it', () => {
     expect(pkg.exports['.']).toEqual({ types: './lib/src/index.d.ts', default: './lib/src/index.js' });
     expect(pkg.bin['cdk8s-rdma']).toBe('lib/src/cli.js');
     expect(pkg.peerDependencies).toMatchObject({ cdk8s: expect.any(String), constructs: expect.any(String) });
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    );
     const files: string[] = packed[0].files.map((f: any) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/cli.js', 'lib/src/data/efa-instance-types.json', 'lib/imports/kubeflow.org.js', 'package.json']));
-    expect(files.filter(f => /^(src|test|dist|snapshots|node_modules)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'lib/src/index.js',
+        'lib/src/index.d.ts',
+        'lib/src/cli.js',
+        'lib/src/data/efa-instance-types.json',
+        'lib/imports/kubeflow.org.js',
+        'package.json',
+      ]),
+    );
+    expect(files.filter(f => /^(src|test|dist|snapshots|node_modules)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual(
+      [],
+    );
     // The license the package declares ships with it, and a pack from a fresh clone builds lib/ first.
     expect(files).toContain('LICENSE');
     expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
@@ -42,7 +59,9 @@ describe('the npm package, as a user consumes it', () => {
   });
 
   test('a custom chart composed from the package entry synthesizes (JavaScript)', () => {
-    writeFileSync(join(work, 'app.js'), `
+    writeFileSync(
+      join(work, 'app.js'),
+      `
       const { App, Chart } = require('cdk8s');
       const { EfaDevicePlugin, MpiLatencyJob } = require('cdk8s-rdma');
       const app = new App({ outdir: ${JSON.stringify(join(work, 'out'))} });
@@ -50,16 +69,22 @@ describe('the npm package, as a user consumes it', () => {
       new EfaDevicePlugin(chart, 'efa', { nodeTargeting: 'node-labels', nodeLabels: { 'vpc.amazonaws.com/efa': 'enabled' } });
       new MpiLatencyJob(chart, 'lat', { namespace: 'team-a', image: 'registry.example.com/efa-openmpi:1.0.0' });
       app.synth();
-    `);
+    `,
+    );
     execFileSync(process.execPath, [join(work, 'app.js')], { cwd: work });
     const objs = parseAllDocuments(readFileSync(join(work, 'out', 'my-hpc.k8s.yaml'), 'utf8')).map(d => d.toJS());
-    expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['DaemonSet/aws-efa-k8s-device-plugin', expect.stringMatching(/^MPIJob\/osu-latency-efa-[0-9a-f]{8}$/)]);
+    expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'DaemonSet/aws-efa-k8s-device-plugin',
+      expect.stringMatching(/^MPIJob\/osu-latency-efa-[0-9a-f]{8}$/),
+    ]);
     expect(objs[0].spec.template.spec.nodeSelector).toEqual({ 'vpc.amazonaws.com/efa': 'enabled' });
     expect(objs[1].metadata.labels['app.kubernetes.io/instance']).toBe('my-hpc');
   });
 
   test('the type declarations compile for a TypeScript user', () => {
-    writeFileSync(join(work, 'app.ts'), `
+    writeFileSync(
+      join(work, 'app.ts'),
+      `
       import { App, Chart } from 'cdk8s';
       import { EfaDevicePlugin, EksEfaOptions, EksEfaProfile, RdmaOptionError } from 'cdk8s-rdma';
       const options: EksEfaOptions = { devicePlugin: { privileged: true }, benchmarks: { efaDevices: 4 } };
@@ -67,11 +92,23 @@ describe('the npm package, as a user consumes it', () => {
       new EksEfaProfile(app, 'efa', options);
       new EfaDevicePlugin(new Chart(app, 'x'), 'p', { instanceTypes: ['p5.48xlarge'] });
       export const e: RdmaOptionError | undefined = undefined;
-    `);
-    writeFileSync(join(work, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', skipLibCheck: false, types: [] },
-      files: ['app.ts'],
-    }));
+    `,
+    );
+    writeFileSync(
+      join(work, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'ES2022',
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['app.ts'],
+      }),
+    );
     execFileSync(bin('tsc'), ['-p', join(work, 'tsconfig.json')], { cwd: work });
   });
 

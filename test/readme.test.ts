@@ -15,13 +15,19 @@ function libraryExample(): string {
   return block[1].replace(/^ {3}/gm, '');
 }
 
-test('the README\'s library example synthesizes as it says: the profile, its checks and the team\'s job, no duplicate', () => {
+test("the README's library example synthesizes as it says: the profile, its checks and the team's job, no duplicate", () => {
   const work = mkdtempSync(join(tmpdir(), 'rdma-readme-'));
   try {
     const file = join(work, 'app.ts');
     writeFileSync(file, libraryExample().replace(/from 'cdk8s-rdma'/, `from ${JSON.stringify(join(root, 'src'))}`));
-    execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [file], { cwd: work, env: { ...process.env, CDK8S_OUTDIR: join(work, 'out'), NODE_PATH: join(root, 'node_modules') }, stdio: 'pipe' });
-    const objects = readdirSync(join(work, 'out')).flatMap(f => parseAllDocuments(readFileSync(join(work, 'out', f), 'utf8')).map(d => d.toJS()));
+    execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [file], {
+      cwd: work,
+      env: { ...process.env, CDK8S_OUTDIR: join(work, 'out'), NODE_PATH: join(root, 'node_modules') },
+      stdio: 'pipe',
+    });
+    const objects = readdirSync(join(work, 'out')).flatMap(f =>
+      parseAllDocuments(readFileSync(join(work, 'out', f), 'utf8')).map(d => d.toJS()),
+    );
     const ids = objects.map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter(i => i.startsWith('DaemonSet/'))).toEqual(['DaemonSet/kube-system/aws-efa-k8s-device-plugin']);

@@ -70,7 +70,10 @@ export class StrictValidator {
   private readonly crds = new Map<string, { schema: Schema; source: string }>();
   private readonly k8sId: string;
 
-  constructor(definitionsFile: string, public readonly label: string) {
+  constructor(
+    definitionsFile: string,
+    public readonly label: string,
+  ) {
     const defs = JSON.parse(readFileSync(definitionsFile, 'utf8')).definitions as Schema;
     this.k8sId = `k8s-${label}`;
     for (const [name, def] of Object.entries(defs)) {

@@ -11,7 +11,16 @@ import { locateReference } from './reference';
 
 const fixture = (name: string) => join(__dirname, 'fixtures', 'report', name);
 const verdictOf = (file: string, label?: string) => {
-  const runs = parseLog(file, label ?? file.split('/').pop()!.replace(/\.log$/, ''), readFileSync(file, 'utf8'), label !== undefined);
+  const runs = parseLog(
+    file,
+    label ??
+      file
+        .split('/')
+        .pop()!
+        .replace(/\.log$/, ''),
+    readFileSync(file, 'utf8'),
+    label !== undefined,
+  );
   expect(runs).toHaveLength(1);
   return { run: runs[0], verdict: buildReport(runs).verdicts[0] };
 };
@@ -19,24 +28,48 @@ const verdictOf = (file: string, label?: string) => {
 describe('nccl-tests logs of our making', () => {
   test('fast path over EFA on p5: the table, the footer, the marker and NET/OFI lines; a pass against the p5 baseline', () => {
     const { run, verdict } = verdictOf(fixture('nccl-allreduce-efa-p5.log'));
-    expect(run).toMatchObject({ benchmark: 'all_reduce_perf', metric: 'busbw', fabric: 'efa', fabricSource: 'log', incomplete: [], format: 'nccl-tests 2.18.3 table, out-of-place busbw' });
-    expect(run.nccl).toMatchObject({ network: 'ofi', provider: 'efa', gdr: true, wrong: 0, outOfBounds: 0, avgBusbw: 121.337, instanceType: 'p5.48xlarge', maxBytes: 8589934592 });
+    expect(run).toMatchObject({
+      benchmark: 'all_reduce_perf',
+      metric: 'busbw',
+      fabric: 'efa',
+      fabricSource: 'log',
+      incomplete: [],
+      format: 'nccl-tests 2.18.3 table, out-of-place busbw',
+    });
+    expect(run.nccl).toMatchObject({
+      network: 'ofi',
+      provider: 'efa',
+      gdr: true,
+      wrong: 0,
+      outOfBounds: 0,
+      avgBusbw: 121.337,
+      instanceType: 'p5.48xlarge',
+      maxBytes: 8589934592,
+    });
     // 8 B to 8 GiB, doubling: 31 sizes, out-of-place busbw.
     expect(run.points).toHaveLength(31);
     expect(run.points[0]).toEqual({ size: 8, value: 0 });
     expect(run.points[28]).toEqual({ size: 2147483648, value: 470.5 });
     expect(verdict).toMatchObject({ level: 'ok' });
-    expect(verdict.text).toBe('fast path: aws-ofi-nccl over EFA with GPUDirect RDMA; peak busbw 470.5 GB/s at 2147483648 B (avg 121.337 GB/s) meets nccl-allreduce-2x-p5 (394.0 GB/s)');
+    expect(verdict.text).toBe(
+      'fast path: aws-ofi-nccl over EFA with GPUDirect RDMA; peak busbw 470.5 GB/s at 2147483648 B (avg 121.337 GB/s) meets nccl-allreduce-2x-p5 (394.0 GB/s)',
+    );
   });
   test('a slow run on the fast path misses the baseline', () => {
     const { verdict } = verdictOf(fixture('nccl-allreduce-efa-p5-slow.log'));
     expect(verdict.level).toBe('suspect');
-    expect(verdict.text).toMatch(/^aws-ofi-nccl over EFA with GPUDirect RDMA, but peak busbw 180.2 GB\/s at 2147483648 B \(avg 51.2 GB\/s\) misses nccl-allreduce-2x-p5/);
+    expect(verdict.text).toMatch(
+      /^aws-ofi-nccl over EFA with GPUDirect RDMA, but peak busbw 180.2 GB\/s at 2147483648 B \(avg 51.2 GB\/s\) misses nccl-allreduce-2x-p5/,
+    );
   });
   test('#wrong above 0 is a failure, whatever the bandwidth', () => {
     const { run, verdict } = verdictOf(fixture('nccl-allreduce-efa-wrong.log'));
     expect(run.nccl!.wrong).toBe(6);
-    expect(verdict).toEqual({ run: run.name, level: 'fail', text: 'nccl-tests found 6 wrong elements (#wrong): the collective gave wrong results; peak busbw 468.0 GB/s at 2147483648 B (avg 120.1 GB/s)' });
+    expect(verdict).toEqual({
+      run: run.name,
+      level: 'fail',
+      text: 'nccl-tests found 6 wrong elements (#wrong): the collective gave wrong results; peak busbw 468.0 GB/s at 2147483648 B (avg 120.1 GB/s)',
+    });
     expect(toMarkdown(buildReport([run]))).toContain('**FAIL**: nccl-tests found 6 wrong elements');
   });
   test('a truncated log (no footer, a row cut mid-line) is incomplete', () => {
@@ -55,7 +88,7 @@ describe('nccl-tests logs of our making', () => {
     expect(run.incomplete).toEqual(['the largest size measured is 1073741824 B of the 8589934592 B asked for']);
     expect(verdict.level).toBe('suspect');
   });
-  test('aws-ofi-nccl on libfabric\'s tcp provider is a fallback', () => {
+  test("aws-ofi-nccl on libfabric's tcp provider is a fallback", () => {
     const { run, verdict } = verdictOf(fixture('nccl-allreduce-ofi-tcp-provider.log'));
     expect(run).toMatchObject({ fabric: 'tcp', fabricSource: 'log' });
     expect(verdict.level).toBe('suspect');
@@ -65,10 +98,16 @@ describe('nccl-tests logs of our making', () => {
     const { run, verdict } = verdictOf(fixture('nccl-allreduce-ib.log'));
     expect(run).toMatchObject({ fabric: 'ib', fabricSource: 'log' });
     expect(run.nccl).toMatchObject({ network: 'ib', linkLayer: 'IB', gdr: true, instanceType: undefined });
-    expect(verdict).toMatchObject({ level: 'ok', text: 'fast path: verbs over InfiniBand with GPUDirect RDMA; peak busbw 45.30 GB/s at 2147483648 B (avg 12.9 GB/s); no built-in baseline (pass --baseline)' });
+    expect(verdict).toMatchObject({
+      level: 'ok',
+      text: 'fast path: verbs over InfiniBand with GPUDirect RDMA; peak busbw 45.30 GB/s at 2147483648 B (avg 12.9 GB/s); no built-in baseline (pass --baseline)',
+    });
   });
   test('a label names the fabric, not the network: a log without NCCL lines labelled tcp gets no pass and no invented provider', () => {
-    const text = readFileSync(fixture('nccl-allreduce-efa-p5.log'), 'utf8').split('\n').filter(l => !l.includes('NCCL INFO')).join('\n');
+    const text = readFileSync(fixture('nccl-allreduce-efa-p5.log'), 'utf8')
+      .split('\n')
+      .filter(l => !l.includes('NCCL INFO'))
+      .join('\n');
     const [run] = parseLog('x.log', 'tcp', text, true);
     expect(run).toMatchObject({ fabric: 'tcp', fabricSource: 'label' });
     const v = buildReport([run]).verdicts[0];
@@ -91,7 +130,8 @@ describe('nccl-tests logs of our making', () => {
 const ref = locateReference();
 const samples = ref.dir ? resolve(ref.dir, '..', 'research', 'samples') : undefined;
 const describeSamples = samples && existsSync(samples) ? describe : describe.skip;
-if (!samples || !existsSync(samples)) console.log(`SKIPPED published nccl-tests samples: ${ref.skipReason ?? 'no research/samples beside the reference folder'}`);
+if (!samples || !existsSync(samples))
+  console.log(`SKIPPED published nccl-tests samples: ${ref.skipReason ?? 'no research/samples beside the reference folder'}`);
 
 describeSamples('published nccl-tests logs', () => {
   const sample = (name: string) => join(samples!, name);

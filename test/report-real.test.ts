@@ -16,7 +16,8 @@ import { buildReport, parseLog, toMarkdown } from '../src/report';
 import { runCli } from './run-cli';
 
 const FI_PINGPONG = spawnSync('sh', ['-c', 'command -v fi_pingpong'], { encoding: 'utf8' }).stdout.trim();
-if (!FI_PINGPONG) console.log("SKIPPED the report on real fi_pingpong output: no fi_pingpong on PATH (Debian's libfabric-bin; .ci/run installs it)");
+if (!FI_PINGPONG)
+  console.log("SKIPPED the report on real fi_pingpong output: no fi_pingpong on PATH (Debian's libfabric-bin; .ci/run installs it)");
 
 const SIZES = [4, 1500, 10000, 100000];
 
@@ -38,9 +39,13 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
   const collect = (index: number) => {
     const child = spawn('/bin/sh', ['-c', script], { env: { ...local, JOB_COMPLETION_INDEX: String(index) } });
     let log = '';
-    child.stdout.on('data', (d) => { log += d; });
-    child.stderr.on('data', (d) => { log += d; });
-    return new Promise<{ log: string; code: number | null }>((done) => child.on('close', (code) => done({ log, code })));
+    child.stdout.on('data', d => {
+      log += d;
+    });
+    child.stderr.on('data', d => {
+      log += d;
+    });
+    return new Promise<{ log: string; code: number | null }>(done => child.on('close', code => done({ log, code })));
   };
   const server = collect(0);
   const client = await collect(1);
@@ -54,7 +59,10 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     for (const provider of ['tcp', 'shm']) logs[provider] = await runPair(provider);
   }, 240_000);
 
-  test.each([['tcp', 'tcp'], ['shm', 'shm']])('provider %s: one run, every size exact, the provider read from the log, no pass verdict', (provider, fabric) => {
+  test.each([
+    ['tcp', 'tcp'],
+    ['shm', 'shm'],
+  ])('provider %s: one run, every size exact, the provider read from the log, no pass verdict', (provider, fabric) => {
     const { client, code } = logs[provider];
     expect(code).toBe(0);
     const runs = parseLog('client.log', 'fi-pingpong', client);
@@ -63,8 +71,8 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     expect(run).toMatchObject({ benchmark: 'fi_pingpong', fabric, fabricSource: 'log', incomplete: [] });
     // fi_pingpong printed 1500 as "1.4k" and 100000 as "97k"; the marker line gives the exact sizes.
     expect(client).toMatch(/^1\.4k\s/m);
-    expect(run.points.map((p) => p.size)).toEqual(SIZES);
-    expect(run.points.every((p) => p.approximate === undefined && p.value > 0)).toBe(true);
+    expect(run.points.map(p => p.size)).toEqual(SIZES);
+    expect(run.points.every(p => p.approximate === undefined && p.value > 0)).toBe(true);
     expect(run.format).toMatch(provider === 'tcp' ? /provider tcp;ofi_rxm$/ : /provider shm$/);
     const [verdict] = buildReport(runs).verdicts;
     expect(verdict.level).toBe('info');
@@ -76,18 +84,32 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
   });
 
   test('without the marker line (an older Job, or fi_pingpong run by hand) the single-size tables are still one sweep, rounded sizes approximate', () => {
-    const bare = logs.tcp.client.split('\n').filter((l) => !l.startsWith('cdk8s-rdma ')).join('\n');
+    const bare = logs.tcp.client
+      .split('\n')
+      .filter(l => !l.startsWith('cdk8s-rdma '))
+      .join('\n');
     const runs = parseLog('bare.log', 'bare', bare);
     expect(runs).toHaveLength(1);
-    expect(runs[0].points.map((p) => [p.size, p.approximate ?? false])).toEqual([[4, false], [1434, true], [9933, true], [99328, true]]);
+    expect(runs[0].points.map(p => [p.size, p.approximate ?? false])).toEqual([
+      [4, false],
+      [1434, true],
+      [9933, true],
+      [99328, true],
+    ]);
     expect(runs[0].fabric).toBe('tcp');
     expect(runs[0].incomplete).toEqual([]);
     // Two sweeps one after the other (sizes start again): two runs, each with the provider its tables ran on.
-    const shm = logs.shm.client.split('\n').filter((l) => !l.startsWith('cdk8s-rdma ')).join('\n');
-    expect(parseLog('two.log', 'two', `${bare}\n${shm}`).map((r) => [r.fabric, r.points.length])).toEqual([['tcp', SIZES.length], ['shm', SIZES.length]]);
+    const shm = logs.shm.client
+      .split('\n')
+      .filter(l => !l.startsWith('cdk8s-rdma '))
+      .join('\n');
+    expect(parseLog('two.log', 'two', `${bare}\n${shm}`).map(r => [r.fabric, r.points.length])).toEqual([
+      ['tcp', SIZES.length],
+      ['shm', SIZES.length],
+    ]);
   });
 
-  test('the server\'s log is not a result: its sweep is skipped', () => {
+  test("the server's log is not a result: its sweep is skipped", () => {
     expect(logs.tcp.server).toMatch(/^bytes\s/m);
     expect(() => parseLog('server.log', 'server', logs.tcp.server)).toThrow('server.log: no benchmark output found');
   });
@@ -97,9 +119,12 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     const tables = lines.flatMap((l, i) => (/^bytes\s/.test(l) ? [i] : []));
     const cut = lines.slice(0, tables[2]).join('\n');
     const [run] = parseLog('cut.log', 'cut', cut);
-    expect(run.points.map((p) => p.size)).toEqual([4, 1500]);
+    expect(run.points.map(p => p.size)).toEqual([4, 1500]);
     expect(run.incomplete).toEqual(['stopped before 2 of the 4 requested sizes (10000, 100000 B)']);
-    expect(buildReport([run]).verdicts[0]).toMatchObject({ level: 'suspect', text: expect.stringMatching(/^incomplete: stopped before 2 of the 4/) });
+    expect(buildReport([run]).verdicts[0]).toMatchObject({
+      level: 'suspect',
+      text: expect.stringMatching(/^incomplete: stopped before 2 of the 4/),
+    });
   });
 
   test('an [error] line of the benchmark itself (not a connection retry) makes the run incomplete', () => {
@@ -109,25 +134,45 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     const [run] = parseLog('failed.log', 'failed', failed);
     expect(run.incomplete).toEqual([`line ${lines.length + 1}: [error] util/pingpong.c:1067: fi_cq_readerr: Input/output error (-5)`]);
     // Connection refused while the server restarts is a retry, not a failure.
-    const retried = parseLog('r.log', 'r', `${lines[0]}\n[error] util/pingpong.c:408 : failed to connect: Connection refused\n${lines.slice(1).join('\n')}`)[0];
+    const retried = parseLog(
+      'r.log',
+      'r',
+      `${lines[0]}\n[error] util/pingpong.c:408 : failed to connect: Connection refused\n${lines.slice(1).join('\n')}`,
+    )[0];
     expect(retried.incomplete).toEqual([]);
     expect(retried.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/connection retries while the server restarted/)]));
   });
 
   test('kubectl logs --prefix --timestamps of both pods: one run, named after the client pod', async () => {
-    const stamp = (pod: string, log: string) => log.trimEnd().split('\n').map((l, i) => `[pod/${pod}/fi-pingpong] 2026-12-01T23:10:${String(i % 60).padStart(2, '0')}.123456789Z ${l}`);
-    const both = [...stamp('fi-pingpong-0a1b2c3d-0-x7k2p', logs.tcp.server), ...stamp('fi-pingpong-0a1b2c3d-1-m4q9z', logs.tcp.client)].join('\n');
+    const stamp = (pod: string, log: string) =>
+      log
+        .trimEnd()
+        .split('\n')
+        .map((l, i) => `[pod/${pod}/fi-pingpong] 2026-12-01T23:10:${String(i % 60).padStart(2, '0')}.123456789Z ${l}`);
+    const both = [
+      ...stamp('fi-pingpong-0a1b2c3d-0-x7k2p', logs.tcp.server),
+      ...stamp('fi-pingpong-0a1b2c3d-1-m4q9z', logs.tcp.client),
+    ].join('\n');
     const runs = parseLog('pods.log', 'pods', both);
-    expect(runs.map((r) => [r.name, r.fabric, r.points.length])).toEqual([['pods: fi-pingpong-0a1b2c3d-1-m4q9z', 'tcp', SIZES.length]]);
+    expect(runs.map(r => [r.name, r.fabric, r.points.length])).toEqual([['pods: fi-pingpong-0a1b2c3d-1-m4q9z', 'tcp', SIZES.length]]);
     // Timestamps only (one pod), and through standard input.
-    const timestamped = logs.tcp.client.trimEnd().split('\n').map((l) => `2026-12-01T23:10:55.681274Z ${l}`).join('\n');
-    expect(parseLog('ts.log', 'ts', timestamped)[0].points.map((p) => p.size)).toEqual(SIZES);
+    const timestamped = logs.tcp.client
+      .trimEnd()
+      .split('\n')
+      .map(l => `2026-12-01T23:10:55.681274Z ${l}`)
+      .join('\n');
+    expect(parseLog('ts.log', 'ts', timestamped)[0].points.map(p => p.size)).toEqual(SIZES);
     const dir = mkdtempSync(join(tmpdir(), 'rdma-real-'));
     try {
       writeFileSync(join(dir, 'client.log'), logs.tcp.client);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli.ts'), 'report', '-'], { input: timestamped, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli.ts'), 'report', '-'], {
+        input: timestamped,
+        encoding: 'utf8',
+      });
       expect({ code: r.status, err: r.stderr }).toEqual({ code: 0, err: expect.any(String) });
-      expect(r.stdout).toMatch(/^\| stdin \| - \| fi_pingpong \| tcp \| fi_pingpong, usec\/xfer, provider tcp;ofi_rxm \| info: TCP reference/m);
+      expect(r.stdout).toMatch(
+        /^\| stdin \| - \| fi_pingpong \| tcp \| fi_pingpong, usec\/xfer, provider tcp;ofi_rxm \| info: TCP reference/m,
+      );
       const md = await runCli(['report', join(dir, 'client.log')]);
       expect(md.code).toBe(0);
       expect(md.out).toBe(toMarkdown(buildReport(parseLog(join(dir, 'client.log'), 'client', logs.tcp.client))));

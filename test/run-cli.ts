@@ -4,8 +4,14 @@ import { main } from '../src/cli';
 export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += String(s); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += String(s); return true; });
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => {
+    out += String(s);
+    return true;
+  });
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => {
+    err += String(s);
+    return true;
+  });
   try {
     const code = await main(args);
     return { code, out, err };

@@ -47,18 +47,37 @@ const idOf = (o: any, name = o.metadata.name) => `${groupOf(o)}/${o.kind}/${o.me
 function immutableFields(o: any): Record<string, unknown> {
   const s = o.spec ?? {};
   switch (o.kind) {
-    case 'DaemonSet': case 'Deployment': case 'StatefulSet': case 'ReplicaSet': return { 'spec.selector': s.selector };
-    case 'Job': return { 'spec.selector': s.selector, 'spec.template': s.template, 'spec.completionMode': s.completionMode, 'spec.completions': s.completions };
+    case 'DaemonSet':
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'ReplicaSet':
+      return { 'spec.selector': s.selector };
+    case 'Job':
+      return {
+        'spec.selector': s.selector,
+        'spec.template': s.template,
+        'spec.completionMode': s.completionMode,
+        'spec.completions': s.completions,
+      };
     // mpi-operator never re-reads the pod templates of a running MPIJob: a change does not apply.
-    case 'MPIJob': return { 'spec.mpiReplicaSpecs': s.mpiReplicaSpecs };
-    case 'Pod': return { spec: s };
-    case 'Service': return { 'spec.clusterIP': s.clusterIP, 'spec.type': s.type };
-    case 'CustomResourceDefinition': return { 'spec.group': s.group, 'spec.names': s.names, 'spec.scope': s.scope };
-    case 'PersistentVolumeClaim': return { spec: s };
-    case 'RoleBinding': case 'ClusterRoleBinding': return { roleRef: o.roleRef };
+    case 'MPIJob':
+      return { 'spec.mpiReplicaSpecs': s.mpiReplicaSpecs };
+    case 'Pod':
+      return { spec: s };
+    case 'Service':
+      return { 'spec.clusterIP': s.clusterIP, 'spec.type': s.type };
+    case 'CustomResourceDefinition':
+      return { 'spec.group': s.group, 'spec.names': s.names, 'spec.scope': s.scope };
+    case 'PersistentVolumeClaim':
+      return { spec: s };
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return { roleRef: o.roleRef };
     // A MachineSet whose selector changes orphans its Machines.
-    case 'MachineSet': return { 'spec.selector': s.selector };
-    default: return {};
+    case 'MachineSet':
+      return { 'spec.selector': s.selector };
+    default:
+      return {};
   }
 }
 
@@ -80,7 +99,10 @@ function immutableChanges(before: any[], after: any[]): string[] {
 
 /** Pod templates of an object, by path. */
 function templates(o: any): Record<string, any> {
-  if (o.kind === 'MPIJob') return Object.fromEntries(Object.entries(o.spec.mpiReplicaSpecs).map(([k, r]: [string, any]) => [`spec.mpiReplicaSpecs.${k}.template`, r.template]));
+  if (o.kind === 'MPIJob')
+    return Object.fromEntries(
+      Object.entries(o.spec.mpiReplicaSpecs).map(([k, r]: [string, any]) => [`spec.mpiReplicaSpecs.${k}.template`, r.template]),
+    );
   if (o.spec?.template) return { 'spec.template': o.spec.template };
   return {};
 }
@@ -102,7 +124,11 @@ function perReleaseLabels(before: any[], after: any[]): string[] {
     const prev = old.get(idOf(o, baseName(o)));
     if (!prev) continue;
     const id = idOf(o, baseName(o));
-    compare(`${id} spec.selector`, prev.spec?.selector?.matchLabels ?? prev.spec?.selector, o.spec?.selector?.matchLabels ?? o.spec?.selector);
+    compare(
+      `${id} spec.selector`,
+      prev.spec?.selector?.matchLabels ?? prev.spec?.selector,
+      o.spec?.selector?.matchLabels ?? o.spec?.selector,
+    );
     const [ta, tb] = [templates(prev), templates(o)];
     for (const path of Object.keys(tb)) compare(`${id} ${path}.metadata.labels`, ta[path]?.metadata?.labels, tb[path]?.metadata?.labels);
   }
@@ -121,7 +147,10 @@ describe('an upgrade applies over the previous release', () => {
     const a = current('eks-efa', {});
     const b = later('eks-efa', {});
     expect(b.platform[0].metadata.labels?.['app.kubernetes.io/version']).toBe(LATER_VERSION);
-    const images = (objs: any[]) => JSON.stringify(objs).match(/"image":"[^"]+"/g)!.sort();
+    const images = (objs: any[]) =>
+      JSON.stringify(objs)
+        .match(/"image":"[^"]+"/g)!
+        .sort();
     const [ia, ib] = [images(a.platform), images(b.platform)];
     expect(ia.length).toBe(ib.length);
     ia.forEach((img, i) => expect(ib[i]).not.toBe(img));
@@ -144,32 +173,46 @@ describe('an upgrade applies over the previous release', () => {
 
   test('the checks fail on the output of the previous release: stable Job names with the version in their templates', () => {
     // The shape before the lifecycle split: check objects kept their names and their templates the version label.
-    const withVersion = (objs: any[]) => objs.map(o => {
-      const copy = JSON.parse(JSON.stringify(o));
-      for (const t of Object.values(templates(copy))) t.metadata.labels['app.kubernetes.io/version'] = o.metadata.labels['app.kubernetes.io/version'];
-      return copy;
-    });
+    const withVersion = (objs: any[]) =>
+      objs.map(o => {
+        const copy = JSON.parse(JSON.stringify(o));
+        for (const t of Object.values(templates(copy)))
+          t.metadata.labels['app.kubernetes.io/version'] = o.metadata.labels['app.kubernetes.io/version'];
+        return copy;
+      });
     const a = withVersion(current('eks-efa', {}, { runIds: false }).checks);
     const b = withVersion(later('eks-efa', {}, { runIds: false }).checks);
-    expect(immutableChanges(a, b)).toEqual(expect.arrayContaining([
-      'batch/Job/rdma-benchmarks/efa-fi-info spec.template',
-      'batch/Job/rdma-benchmarks/fi-pingpong spec.template',
-      'kubeflow.org/MPIJob/rdma-benchmarks/osu-latency-efa spec.mpiReplicaSpecs',
-    ]));
-    expect(perReleaseLabels(a, b)).toEqual(expect.arrayContaining([
-      'batch/Job/rdma-benchmarks/efa-fi-info spec.template.metadata.labels app.kubernetes.io/version',
-    ]));
+    expect(immutableChanges(a, b)).toEqual(
+      expect.arrayContaining([
+        'batch/Job/rdma-benchmarks/efa-fi-info spec.template',
+        'batch/Job/rdma-benchmarks/fi-pingpong spec.template',
+        'kubeflow.org/MPIJob/rdma-benchmarks/osu-latency-efa spec.mpiReplicaSpecs',
+      ]),
+    );
+    expect(perReleaseLabels(a, b)).toEqual(
+      expect.arrayContaining(['batch/Job/rdma-benchmarks/efa-fi-info spec.template.metadata.labels app.kubernetes.io/version']),
+    );
     // And with run ids: a version label put back into a template is still caught.
     const c = withVersion(current('eks-efa', {}).checks);
     const d = withVersion(later('eks-efa', {}).checks);
-    expect(perReleaseLabels(c, d)).toContain('batch/Job/rdma-benchmarks/efa-fi-info spec.template.metadata.labels app.kubernetes.io/version');
+    expect(perReleaseLabels(c, d)).toContain(
+      'batch/Job/rdma-benchmarks/efa-fi-info spec.template.metadata.labels app.kubernetes.io/version',
+    );
   });
 
   test('a selector that changes per release is caught', () => {
     const a = current('eks-efa', {}).platform;
-    const b = later('eks-efa', {}).platform.map(o => (o.kind === 'DaemonSet'
-      ? { ...o, spec: { ...o.spec, selector: { matchLabels: { ...o.spec.selector.matchLabels, 'app.kubernetes.io/version': LATER_VERSION } } } } : o));
+    const b = later('eks-efa', {}).platform.map(o =>
+      o.kind === 'DaemonSet'
+        ? {
+            ...o,
+            spec: { ...o.spec, selector: { matchLabels: { ...o.spec.selector.matchLabels, 'app.kubernetes.io/version': LATER_VERSION } } },
+          }
+        : o,
+    );
     expect(immutableChanges(a, b)).toEqual(['apps/DaemonSet/kube-system/aws-efa-k8s-device-plugin spec.selector']);
-    expect(perReleaseLabels(a, b)).toEqual(['apps/DaemonSet/kube-system/aws-efa-k8s-device-plugin spec.selector app.kubernetes.io/version']);
+    expect(perReleaseLabels(a, b)).toEqual([
+      'apps/DaemonSet/kube-system/aws-efa-k8s-device-plugin spec.selector app.kubernetes.io/version',
+    ]);
   });
 });

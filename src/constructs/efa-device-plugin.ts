@@ -5,7 +5,17 @@ import efaData from '../data/efa-instance-types.json';
 import { RdmaOptionError } from '../errors';
 import { ResourceRequirements, Toleration, toPullSecrets, toResources, toTolerations } from '../kube';
 import { defaultNamespace, selectorLabels, standardLabels } from '../labels';
-import { checkAnnotations, checkedResources, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkNonEmpty, checkOneOf } from '../validate';
+import {
+  checkAnnotations,
+  checkedResources,
+  checkedTolerations,
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkImage,
+  checkLabels,
+  checkNonEmpty,
+  checkOneOf,
+} from '../validate';
 import { EFA_DEVICE_PLUGIN, EKS_ADDON_REGISTRY_ACCOUNTS, efaDevicePluginImage } from '../versions';
 
 const WHERE = 'EfaDevicePlugin';
@@ -45,7 +55,10 @@ export const EKS_CHARTS_EFA_CHART = 'aws-efa-k8s-device-plugin';
  * `manifest/efa-k8s-device-plugin.yml` (aws-samples/aws-efa-eks manifest/efa-k8s-device-plugin.yml @9d6557e). [UNVERIFIED for current eksctl: eksctl-io/eksctl
  * pkg/addons/assets/efa-device-plugin.yaml read at 99984ad names the object `aws-efa-k8s-device-plugin`; the README says how to check.]
  */
-export const EKSCTL_EFA_DAEMONSET = { name: 'aws-efa-k8s-device-plugin-daemonset', selector: { name: 'aws-efa-k8s-device-plugin' } } as const;
+export const EKSCTL_EFA_DAEMONSET = {
+  name: 'aws-efa-k8s-device-plugin-daemonset',
+  selector: { name: 'aws-efa-k8s-device-plugin' },
+} as const;
 /**
  * The node affinity expression that keeps the plugin off EKS Auto Mode nodes, which run their own
  * (aws/eks-charts daemonset.yaml, added in PR #1182, 2024-11-20; aws/eks-charts stable/aws-efa-k8s-device-plugin templates/daemonset.yaml @5239609).
@@ -224,27 +237,50 @@ export class EfaDevicePlugin extends Construct {
     super(scope, id);
     const adopt = checkOneOf(WHERE, 'adopt', props.adopt ?? 'none', EFA_DEVICE_PLUGIN_ADOPTIONS);
     if (adopt !== 'none' && props.name !== undefined) {
-      throw new RdmaOptionError(WHERE, 'name', props.name, `cannot be set with adopt "${adopt}" (the adopted object's name is used)`, 'unset, or adopt "none"');
+      throw new RdmaOptionError(
+        WHERE,
+        'name',
+        props.name,
+        `cannot be set with adopt "${adopt}" (the adopted object's name is used)`,
+        'unset, or adopt "none"',
+      );
     }
     if (adopt !== 'eks-charts' && props.helmRelease !== undefined) {
-      throw new RdmaOptionError(WHERE, 'helmRelease', props.helmRelease, `only applies to adopt "eks-charts" (adopt is "${adopt}")`, 'unset, or adopt "eks-charts"');
+      throw new RdmaOptionError(
+        WHERE,
+        'helmRelease',
+        props.helmRelease,
+        `only applies to adopt "eks-charts" (adopt is "${adopt}")`,
+        'unset, or adopt "eks-charts"',
+      );
     }
     const release = checkDnsLabel(WHERE, 'helmRelease', props.helmRelease ?? EKS_CHARTS_EFA_CHART);
-    this.name = adopt === 'eks-charts' ? eksChartsFullname(release)
-      : adopt === 'eksctl' ? EKSCTL_EFA_DAEMONSET.name
-        : checkDnsLabel(WHERE, 'name', props.name ?? 'aws-efa-k8s-device-plugin');
+    this.name =
+      adopt === 'eks-charts'
+        ? eksChartsFullname(release)
+        : adopt === 'eksctl'
+          ? EKSCTL_EFA_DAEMONSET.name
+          : checkDnsLabel(WHERE, 'name', props.name ?? 'aws-efa-k8s-device-plugin');
     this.namespace = checkDnsLabel(WHERE, 'namespace', props.namespace ?? defaultNamespace(this, 'kube-system'));
     this.image = resolveImage(props);
     const privileged = props.privileged ?? false;
 
     // The selector of the adopted object, or ours; never anything that changes per release.
-    const selector: Record<string, string> = adopt === 'eks-charts' ? { name: this.name }
-      : adopt === 'eksctl' ? { ...EKSCTL_EFA_DAEMONSET.selector }
-        : selectorLabels(this, this.name);
-    const labels = adopt === 'eks-charts'
-      // The chart's name and instance labels (its _helpers.tpl), so selectors over them keep matching.
-      ? { ...standardLabels(this, this.name, 'device-plugin'), 'app.kubernetes.io/name': EKS_CHARTS_EFA_CHART, 'app.kubernetes.io/instance': release }
-      : standardLabels(this, this.name, 'device-plugin');
+    const selector: Record<string, string> =
+      adopt === 'eks-charts'
+        ? { name: this.name }
+        : adopt === 'eksctl'
+          ? { ...EKSCTL_EFA_DAEMONSET.selector }
+          : selectorLabels(this, this.name);
+    const labels =
+      adopt === 'eks-charts'
+        ? // The chart's name and instance labels (its _helpers.tpl), so selectors over them keep matching.
+          {
+            ...standardLabels(this, this.name, 'device-plugin'),
+            'app.kubernetes.io/name': EKS_CHARTS_EFA_CHART,
+            'app.kubernetes.io/instance': release,
+          }
+        : standardLabels(this, this.name, 'device-plugin');
     const podLabels = { ...checkLabels(WHERE, 'podLabels', props.podLabels ?? {}), ...selectorLabels(this, this.name), ...selector };
     const targeting = efaNodeTargeting(WHERE, props);
     const nodeSelector = { ...targeting.nodeSelector, ...checkLabels(WHERE, 'nodeSelector', props.nodeSelector ?? {}) };
@@ -277,11 +313,14 @@ export class EfaDevicePlugin extends Construct {
         template: {
           metadata: {
             labels: podLabels,
-            annotations: props.podAnnotations && Object.keys(props.podAnnotations).length > 0
-              ? { ...checkAnnotations(WHERE, 'podAnnotations', props.podAnnotations) } : undefined,
+            annotations:
+              props.podAnnotations && Object.keys(props.podAnnotations).length > 0
+                ? { ...checkAnnotations(WHERE, 'podAnnotations', props.podAnnotations) }
+                : undefined,
           },
           spec: {
-            serviceAccountName: props.serviceAccountName !== undefined ? checkDnsSubdomain(WHERE, 'serviceAccountName', props.serviceAccountName) : undefined,
+            serviceAccountName:
+              props.serviceAccountName !== undefined ? checkDnsSubdomain(WHERE, 'serviceAccountName', props.serviceAccountName) : undefined,
             // The plugin talks to kubelet over its socket, never to the API server (eks-charts PR #1222).
             automountServiceAccountToken: false,
             priorityClassName: 'system-node-critical',
@@ -294,23 +333,27 @@ export class EfaDevicePlugin extends Construct {
             ],
             nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
             affinity: targeting.affinity,
-            imagePullSecrets: toPullSecrets((props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(WHERE, `imagePullSecrets[${i}]`, n))),
-            containers: [{
-              name: 'aws-efa-k8s-device-plugin',
-              image: this.image,
-              securityContext: privileged
-                // eks-charts values since 2025-09 (PR #1245): privileged root for topology discovery.
-                ? { allowPrivilegeEscalation: true, privileged: true, runAsNonRoot: false, runAsUser: 0 }
-                // aws-efa-eks manifest / eksctl: no privileges, but root (runAsNonRoot true broke it: eksctl #6222).
-                : {
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ['ALL'] },
-                  runAsNonRoot: false,
-                  seLinuxOptions: props.seLinuxType !== undefined ? { type: checkSeLinuxType(props.seLinuxType) } : undefined,
-                },
-              resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? EFA_DEVICE_PLUGIN_RESOURCES)),
-              volumeMounts: mounts,
-            }],
+            imagePullSecrets: toPullSecrets(
+              (props.imagePullSecrets ?? []).map((n, i) => checkDnsSubdomain(WHERE, `imagePullSecrets[${i}]`, n)),
+            ),
+            containers: [
+              {
+                name: 'aws-efa-k8s-device-plugin',
+                image: this.image,
+                securityContext: privileged
+                  ? // eks-charts values since 2025-09 (PR #1245): privileged root for topology discovery.
+                    { allowPrivilegeEscalation: true, privileged: true, runAsNonRoot: false, runAsUser: 0 }
+                  : // aws-efa-eks manifest / eksctl: no privileges, but root (runAsNonRoot true broke it: eksctl #6222).
+                    {
+                      allowPrivilegeEscalation: false,
+                      capabilities: { drop: ['ALL'] },
+                      runAsNonRoot: false,
+                      seLinuxOptions: props.seLinuxType !== undefined ? { type: checkSeLinuxType(props.seLinuxType) } : undefined,
+                    },
+                resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? EFA_DEVICE_PLUGIN_RESOURCES)),
+                volumeMounts: mounts,
+              },
+            ],
             volumes,
           },
         },
@@ -321,7 +364,13 @@ export class EfaDevicePlugin extends Construct {
 
 function checkSeLinuxType(value: string): string {
   if (typeof value !== 'string' || !/^[a-z][a-z0-9_]*_t$/.test(value)) {
-    throw new RdmaOptionError(WHERE, 'seLinuxType', value, 'is not an SELinux type', 'a type name such as "spc_t" or "container_device_plugin_t"');
+    throw new RdmaOptionError(
+      WHERE,
+      'seLinuxType',
+      value,
+      'is not an SELinux type',
+      'a type name such as "spc_t" or "container_device_plugin_t"',
+    );
   }
   return value;
 }
@@ -344,8 +393,13 @@ function resolveImage(props: EfaDevicePluginProps): string {
   const tag = checkNonEmpty(WHERE, 'imageTag', props.imageTag ?? EFA_DEVICE_PLUGIN.tag);
   const image = efaDevicePluginImage(region, tag);
   if (!image) {
-    throw new RdmaOptionError(WHERE, 'imageRegion', region, 'has no known EKS add-on registry',
-      `one of ${Object.keys(EKS_ADDON_REGISTRY_ACCOUNTS).sort().join(', ')}; or set image to a full reference`);
+    throw new RdmaOptionError(
+      WHERE,
+      'imageRegion',
+      region,
+      'has no known EKS add-on registry',
+      `one of ${Object.keys(EKS_ADDON_REGISTRY_ACCOUNTS).sort().join(', ')}; or set image to a full reference`,
+    );
   }
   return checkImage(WHERE, 'imageTag', image);
 }
@@ -358,7 +412,10 @@ export interface EfaNodeTargetingResult {
 type Targeting = EfaNodeTargetingResult;
 
 /** The targeting options the device plugin and the EFA DRA driver share (they describe the EFA nodes). */
-export type EfaNodeTargetingOptions = Pick<EfaDevicePluginProps, 'nodeTargeting' | 'nodeLabels' | 'instanceTypes' | 'additionalInstanceTypes' | 'instanceTypeLabelKeys' | 'includeAutoModeNodes'>;
+export type EfaNodeTargetingOptions = Pick<
+  EfaDevicePluginProps,
+  'nodeTargeting' | 'nodeLabels' | 'instanceTypes' | 'additionalInstanceTypes' | 'instanceTypeLabelKeys' | 'includeAutoModeNodes'
+>;
 
 /**
  * The EFA nodes as the targeting options select them (checked; errors name `where` and the option), without
@@ -374,7 +431,13 @@ export function efaNodeTargeting(where: string, props: EfaNodeTargetingOptions):
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: terms.map(term => ({ ...term, matchExpressions: [...term.matchExpressions ?? [], { ...EKS_AUTO_MODE_EXCLUSION, values: [...EKS_AUTO_MODE_EXCLUSION.values] }] })),
+          nodeSelectorTerms: terms.map(term => ({
+            ...term,
+            matchExpressions: [
+              ...(term.matchExpressions ?? []),
+              { ...EKS_AUTO_MODE_EXCLUSION, values: [...EKS_AUTO_MODE_EXCLUSION.values] },
+            ],
+          })),
         },
       },
     },
@@ -386,8 +449,13 @@ function targetNodes(where: string, props: EfaNodeTargetingOptions): Targeting {
   if (mode === 'node-labels') {
     const labels = props.nodeLabels ?? {};
     if (Object.keys(labels).length === 0) {
-      throw new RdmaOptionError(where, 'nodeLabels', props.nodeLabels, 'is required when nodeTargeting is "node-labels"',
-        'a map of node labels your EFA node groups set, e.g. {"vpc.amazonaws.com/efa": "enabled"}');
+      throw new RdmaOptionError(
+        where,
+        'nodeLabels',
+        props.nodeLabels,
+        'is required when nodeTargeting is "node-labels"',
+        'a map of node labels your EFA node groups set, e.g. {"vpc.amazonaws.com/efa": "enabled"}',
+      );
     }
     return { nodeSelector: checkLabels(where, 'nodeLabels', labels) };
   }
@@ -396,12 +464,23 @@ function targetNodes(where: string, props: EfaNodeTargetingOptions): Targeting {
   const known = new Set(EFA_INSTANCE_TYPES);
   const listed = props.instanceTypes ?? [...EFA_INSTANCE_TYPES];
   if (listed.length === 0 && (props.additionalInstanceTypes ?? []).length === 0) {
-    throw new RdmaOptionError(where, 'instanceTypes', listed, 'is empty', 'at least one EFA-capable instance type, or nodeTargeting "none"');
+    throw new RdmaOptionError(
+      where,
+      'instanceTypes',
+      listed,
+      'is empty',
+      'at least one EFA-capable instance type, or nodeTargeting "none"',
+    );
   }
   listed.forEach((t, i) => {
     if (!known.has(t)) {
-      throw new RdmaOptionError(where, `instanceTypes[${i}]`, t, 'does not support EFA',
-        `an instance type on the EFA instance list (${EFA_INSTANCE_TYPES.length} types, ${efaData.sourceDate}); list newer types in additionalInstanceTypes`);
+      throw new RdmaOptionError(
+        where,
+        `instanceTypes[${i}]`,
+        t,
+        'does not support EFA',
+        `an instance type on the EFA instance list (${EFA_INSTANCE_TYPES.length} types, ${efaData.sourceDate}); list newer types in additionalInstanceTypes`,
+      );
     }
   });
   const extra = props.additionalInstanceTypes ?? [];
@@ -409,7 +488,13 @@ function targetNodes(where: string, props: EfaNodeTargetingOptions): Targeting {
   const values = [...new Set([...listed, ...extra])];
   const keys = props.instanceTypeLabelKeys ?? ['node.kubernetes.io/instance-type'];
   if (keys.length === 0) {
-    throw new RdmaOptionError(where, 'instanceTypeLabelKeys', keys, 'is empty', 'at least one node label key, e.g. "node.kubernetes.io/instance-type"');
+    throw new RdmaOptionError(
+      where,
+      'instanceTypeLabelKeys',
+      keys,
+      'is empty',
+      'at least one node label key, e.g. "node.kubernetes.io/instance-type"',
+    );
   }
   keys.forEach((k, i) => checkLabels(where, `instanceTypeLabelKeys[${i}]`, { [k]: '' }));
   return {

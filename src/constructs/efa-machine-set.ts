@@ -157,23 +157,46 @@ export class EfaMachineSet extends Construct {
     const where = 'EfaMachineSet';
     const { infra, zone, region } = resolvePlacement(where, props);
     if (typeof props.amiId !== 'string' || !/^ami-[0-9a-f]{8,17}$/.test(props.amiId)) {
-      throw new RdmaOptionError(where, 'amiId', props.amiId, 'is not an AMI id', '"ami-" and 8 to 17 hex digits, the RHCOS AMI of your worker MachineSets');
+      throw new RdmaOptionError(
+        where,
+        'amiId',
+        props.amiId,
+        'is not an AMI id',
+        '"ami-" and 8 to 17 hex digits, the RHCOS AMI of your worker MachineSets',
+      );
     }
     const placementGroup = checkNonEmpty(where, 'placementGroupName', props.placementGroupName);
     if (/\s/.test(placementGroup) || placementGroup.length > 255) {
-      throw new RdmaOptionError(where, 'placementGroupName', placementGroup, 'is not a placement group name', 'at most 255 characters without spaces');
+      throw new RdmaOptionError(
+        where,
+        'placementGroupName',
+        placementGroup,
+        'is not a placement group name',
+        'at most 255 characters without spaces',
+      );
     }
     this.instanceType = props.instanceType ?? DEFAULT_EFA_MACHINE_TYPE;
     if (!efaData.instanceTypes.includes(this.instanceType)) {
-      throw new RdmaOptionError(where, 'instanceType', this.instanceType, `is rejected: ${efaUnsupportedMessage(this.instanceType)} (what Machine API reports at launch)`,
-        `an instance type on the EFA instance list (${efaData.instanceTypes.length} types, ${efaData.sourceDate}), e.g. "c5n.18xlarge"`);
+      throw new RdmaOptionError(
+        where,
+        'instanceType',
+        this.instanceType,
+        `is rejected: ${efaUnsupportedMessage(this.instanceType)} (what Machine API reports at launch)`,
+        `an instance type on the EFA instance list (${efaData.instanceTypes.length} types, ${efaData.sourceDate}), e.g. "c5n.18xlarge"`,
+      );
     }
     this.name = checkDnsLabel(where, 'name', props.name ?? `${infra}-efa-${zone}`);
     this.nodeLabels = checkLabels(where, 'nodeLabels', props.nodeLabels ?? { 'node-role.kubernetes.io/worker-efa': '' });
     const taints = (props.taints ?? []).map((t, i) => {
       checkLabels(where, `taints[${i}].key`, { [t.key]: t.value ?? '' });
       if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
-        throw new RdmaOptionError(where, `taints[${i}].effect`, t.effect, 'is not a taint effect', '"NoSchedule", "PreferNoSchedule", "NoExecute"');
+        throw new RdmaOptionError(
+          where,
+          `taints[${i}].effect`,
+          t.effect,
+          'is not a taint effect',
+          '"NoSchedule", "PreferNoSchedule", "NoExecute"',
+        );
       }
       return { key: t.key, value: t.value, effect: t.effect };
     });
@@ -226,10 +249,11 @@ export class EfaMachineSet extends Construct {
                 networkInterfaceType: 'EFA',
                 placement: { availabilityZone: zone, region },
                 placementGroupName: placementGroup,
-                subnet: props.subnetId !== undefined
-                  ? { id: props.subnetId }
-                  // The installer's subnet of the zone (installerNames); compare with `oc get machineset -n openshift-machine-api -o yaml`.
-                  : { filters: [{ name: 'tag:Name', values: [names.subnet] }] },
+                subnet:
+                  props.subnetId !== undefined
+                    ? { id: props.subnetId }
+                    : // The installer's subnet of the zone (installerNames); compare with `oc get machineset -n openshift-machine-api -o yaml`.
+                      { filters: [{ name: 'tag:Name', values: [names.subnet] }] },
                 securityGroups: securityGroups.map(g => ({ filters: [{ name: 'tag:Name', values: [g] }] })),
                 iamInstanceProfile: { id: iamProfile },
                 // Secret names of the documented AWS MachineSet (openshift-docs modules/machineset-yaml-aws.adoc).
@@ -239,7 +263,9 @@ export class EfaMachineSet extends Construct {
                 blockDevices: [{ ebs: { encrypted: true, volumeSize: rootVolumeSize, volumeType: 'gp3' } }],
                 tags: [
                   { name: `kubernetes.io/cluster/${infra}`, value: 'owned' },
-                  ...Object.keys(extraTags).sort().map(name => ({ name, value: extraTags[name] })),
+                  ...Object.keys(extraTags)
+                    .sort()
+                    .map(name => ({ name, value: extraTags[name] })),
                 ],
               },
             },
@@ -259,52 +285,72 @@ export class EfaMachineSet extends Construct {
       });
     }
   }
-
 }
 
 /** Where the machines go: the cluster's infrastructure id, the zone and its region (checked together). */
 function resolvePlacement(where: string, props: EfaMachineSetProps): { infra: string; zone: string; region: string } {
-    const infra = checkDnsLabel(where, 'infrastructureId', props.infrastructureId);
-    const zone = props.zone;
-    if (typeof zone !== 'string' || !/^[a-z]{2}(-[a-z0-9]+)+[a-z]$/.test(zone)) {
-      throw new RdmaOptionError(where, 'zone', zone, 'is not an availability zone', 'a zone name such as "us-east-1a"');
-    }
-    const derived = /^([a-z]{2}-[a-z]+-\d+)[a-z]$/.exec(zone)?.[1];
-    const region = props.region ?? derived;
-    if (region === undefined) {
-      throw new RdmaOptionError(where, 'region', region, `cannot be derived from zone "${zone}"`, 'the zone\'s region, e.g. "us-east-1"');
-    }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-      throw new RdmaOptionError(where, 'region', region, 'is not an AWS region', 'a region name such as "us-east-1"');
-    }
-    if (!zone.startsWith(region)) {
-      throw new RdmaOptionError(where, 'zone', zone, `is not in region "${region}"`, `a zone of ${region}`);
-    }
+  const infra = checkDnsLabel(where, 'infrastructureId', props.infrastructureId);
+  const zone = props.zone;
+  if (typeof zone !== 'string' || !/^[a-z]{2}(-[a-z0-9]+)+[a-z]$/.test(zone)) {
+    throw new RdmaOptionError(where, 'zone', zone, 'is not an availability zone', 'a zone name such as "us-east-1a"');
+  }
+  const derived = /^([a-z]{2}-[a-z]+-\d+)[a-z]$/.exec(zone)?.[1];
+  const region = props.region ?? derived;
+  if (region === undefined) {
+    throw new RdmaOptionError(where, 'region', region, `cannot be derived from zone "${zone}"`, 'the zone\'s region, e.g. "us-east-1"');
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new RdmaOptionError(where, 'region', region, 'is not an AWS region', 'a region name such as "us-east-1"');
+  }
+  if (!zone.startsWith(region)) {
+    throw new RdmaOptionError(where, 'zone', zone, `is not in region "${region}"`, `a zone of ${region}`);
+  }
   return { infra, zone, region };
 }
 
 /** The MachineSet's size: a MachineAutoscaler's bounds, or fixed replicas (never both). */
-function resolveScaling(where: string, props: EfaMachineSetProps): { autoscaler?: EfaMachineAutoscalerOptions; minReplicas?: number; maxReplicas?: number; replicas?: number } {
-    const autoscaler = props.autoscaler === false ? undefined : props.autoscaler ?? {};
-    const minReplicas = autoscaler ? checkMin(where, autoscaler.minReplicas ?? 2) : undefined;
-    const maxReplicas = autoscaler ? checkPositiveInt(where, 'autoscaler.maxReplicas', autoscaler.maxReplicas ?? Math.max(4, minReplicas!)) : undefined;
-    if (minReplicas !== undefined && maxReplicas! < minReplicas) {
-      throw new RdmaOptionError(where, 'autoscaler.maxReplicas', maxReplicas, `is below minReplicas ${minReplicas}`, `a number of at least ${minReplicas}`);
-    }
-    if (autoscaler && props.replicas !== undefined) {
-      throw new RdmaOptionError(where, 'replicas', props.replicas, 'cannot be set with an autoscaler (the MachineAutoscaler owns the MachineSet\'s replicas)',
-        'unset (size the pool with autoscaler.minReplicas and maxReplicas), or autoscaler: false');
-    }
-    // machine.openshift.io MachineSet CRD: `replicas` defaults to 1 when unset (../shared/reference crds).
-    const replicas = autoscaler ? undefined : props.replicas !== undefined ? checkReplicas(where, props.replicas) : 2;
+function resolveScaling(
+  where: string,
+  props: EfaMachineSetProps,
+): { autoscaler?: EfaMachineAutoscalerOptions; minReplicas?: number; maxReplicas?: number; replicas?: number } {
+  const autoscaler = props.autoscaler === false ? undefined : (props.autoscaler ?? {});
+  const minReplicas = autoscaler ? checkMin(where, autoscaler.minReplicas ?? 2) : undefined;
+  const maxReplicas = autoscaler
+    ? checkPositiveInt(where, 'autoscaler.maxReplicas', autoscaler.maxReplicas ?? Math.max(4, minReplicas!))
+    : undefined;
+  if (minReplicas !== undefined && maxReplicas! < minReplicas) {
+    throw new RdmaOptionError(
+      where,
+      'autoscaler.maxReplicas',
+      maxReplicas,
+      `is below minReplicas ${minReplicas}`,
+      `a number of at least ${minReplicas}`,
+    );
+  }
+  if (autoscaler && props.replicas !== undefined) {
+    throw new RdmaOptionError(
+      where,
+      'replicas',
+      props.replicas,
+      "cannot be set with an autoscaler (the MachineAutoscaler owns the MachineSet's replicas)",
+      'unset (size the pool with autoscaler.minReplicas and maxReplicas), or autoscaler: false',
+    );
+  }
+  // machine.openshift.io MachineSet CRD: `replicas` defaults to 1 when unset (../shared/reference crds).
+  const replicas = autoscaler ? undefined : props.replicas !== undefined ? checkReplicas(where, props.replicas) : 2;
 
   return { autoscaler, minReplicas, maxReplicas, replicas };
 }
 
 function checkMin(where: string, value: number): number {
   if (value === 0) {
-    throw new RdmaOptionError(where, 'autoscaler.minReplicas', value, 'cannot scale EFA machines up from zero',
-      'a whole number of at least 1 (the autoscaler cannot see that a new machine would offer vpc.amazonaws.com/efa)');
+    throw new RdmaOptionError(
+      where,
+      'autoscaler.minReplicas',
+      value,
+      'cannot scale EFA machines up from zero',
+      'a whole number of at least 1 (the autoscaler cannot see that a new machine would offer vpc.amazonaws.com/efa)',
+    );
   }
   return checkPositiveInt(where, 'autoscaler.minReplicas', value);
 }

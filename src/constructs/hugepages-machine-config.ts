@@ -88,7 +88,7 @@ export class HugepagesMachineConfig extends Construct {
     }
     this.count = checkPositiveInt(where, 'count', props.count ?? EFA_DEFAULT_HUGEPAGES_2M, this.pageSize === '2M' ? 1048576 : 4096);
     this.kernelArguments = [
-      ...(props.setDefaultSize ?? true ? [`default_hugepagesz=${this.pageSize}`] : []),
+      ...((props.setDefaultSize ?? true) ? [`default_hugepagesz=${this.pageSize}`] : []),
       `hugepagesz=${this.pageSize}`,
       `hugepages=${this.count}`,
     ];
@@ -139,7 +139,7 @@ export class WorkerMachineConfigPool extends Construct {
     }
     this.nodeSelector = checkLabels(where, 'nodeSelector', props.nodeSelector ?? { [`node-role.kubernetes.io/${this.name}`]: '' });
     if (Object.keys(this.nodeSelector).length === 0) {
-      throw new RdmaOptionError(where, 'nodeSelector', this.nodeSelector, 'is empty', 'node labels that only the pool\'s nodes carry');
+      throw new RdmaOptionError(where, 'nodeSelector', this.nodeSelector, 'is empty', "node labels that only the pool's nodes carry");
     }
     const maxUnavailable = props.maxUnavailable !== undefined ? checkPositiveInt(where, 'maxUnavailable', props.maxUnavailable) : undefined;
     new MachineConfigPool(this, 'Resource', {
@@ -147,7 +147,10 @@ export class WorkerMachineConfigPool extends Construct {
         name: this.name,
         // The label built-in pools carry (`pools.operator.machineconfiguration.openshift.io/worker`), for
         // selectors such as a PerformanceProfile's machineConfigPoolSelector [inferred from the built-in pools].
-        labels: { ...standardLabels(this, this.name, 'node-config'), [`pools.operator.machineconfiguration.openshift.io/${this.name}`]: '' },
+        labels: {
+          ...standardLabels(this, this.name, 'node-config'),
+          [`pools.operator.machineconfiguration.openshift.io/${this.name}`]: '',
+        },
       },
       spec: {
         machineConfigSelector: {

@@ -5,7 +5,17 @@ import { Toleration, guaranteed, toPullSecrets, toTolerations } from '../kube';
 import { checkCheckName, checkJob, checkPair, checkTtl } from '../checks';
 import { defaultNamespace, standardLabels, templateLabels } from '../labels';
 import {
-  checkAnnotations, checkCpu, checkedTolerations, checkDnsLabel, checkDnsSubdomain, checkImage, checkLabels, checkMemory, checkNonEmpty, checkOneOf, checkPositiveInt,
+  checkAnnotations,
+  checkCpu,
+  checkedTolerations,
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkImage,
+  checkLabels,
+  checkMemory,
+  checkNonEmpty,
+  checkOneOf,
+  checkPositiveInt,
 } from '../validate';
 import type { QuantityValue } from '../validate';
 import { IB_BENCHMARK_IMAGE } from '../versions';
@@ -24,8 +34,13 @@ const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 
 export function checkRdmaResource(where: string, option: string, value: string): string {
   if (typeof value !== 'string' || !EXTENDED_RESOURCE.test(value) || value.length > 253) {
-    throw new RdmaOptionError(where, option, value, 'is not an extended resource name',
-      'a device plugin resource "<prefix>/<name>", e.g. "rdma/rdma_shared_device_a" or "jarvice.com/rdma"');
+    throw new RdmaOptionError(
+      where,
+      option,
+      value,
+      'is not an extended resource name',
+      'a device plugin resource "<prefix>/<name>", e.g. "rdma/rdma_shared_device_a" or "jarvice.com/rdma"',
+    );
   }
   return value;
 }
@@ -119,7 +134,13 @@ function resolveIbPod(where: string, o: IbPodOptions, scope: Construct): Resolve
   const tolerations: Toleration[] = checkedTolerations(where, 'tolerations', o.tolerations ?? []);
   const claim = deviceClaim(where, 'deviceClaimTemplate', o.deviceClaimTemplate);
   if (claim && o.rdmaResource !== undefined) {
-    throw new RdmaOptionError(where, 'rdmaResource', o.rdmaResource, 'does not apply with deviceClaimTemplate (the claim gives the device)', 'unset, or deviceClaimTemplate unset');
+    throw new RdmaOptionError(
+      where,
+      'rdmaResource',
+      o.rdmaResource,
+      'does not apply with deviceClaimTemplate (the claim gives the device)',
+      'unset, or deviceClaimTemplate unset',
+    );
   }
   const rdmaResource = checkRdmaResource(where, 'rdmaResource', o.rdmaResource ?? DEFAULT_RDMA_RESOURCE);
   const annotations = {
@@ -192,21 +213,28 @@ export class IpoibTestPod extends Construct {
       throw new RdmaOptionError(where, 'networks', props.networks, 'is empty', 'the IPoIB network to check, e.g. [{ name: "ipoib" }]');
     }
     const labels = standardLabels(this, this.name, 'rdma-check');
-    const r = checkJob(this, { name: this.name, namespace: this.namespace, labels, deviceClaim: pod.deviceClaim }, { backoffLimit: 0, ttl: pod.ttl }, run => ({
-      metadata: { labels: templateLabels({ ...labels, ...run }), annotations: pod.annotations },
-      spec: {
-        ...pod.placement,
-        restartPolicy: 'Never',
-        containers: [{
-          name: 'ipoib-test',
-          image: pod.image,
-          // `set -e`: a missing /dev/infiniband (no RDMA device handed to the pod) fails the Job.
-          command: ['/bin/sh', '-c', 'set -eu\nls -l /dev/infiniband /sys/class/infiniband /sys/class/net\nip -brief address\n'],
-          securityContext: rdmaRootSecurityContext(),
-          resources: pod.resources,
-        }],
-      },
-    }));
+    const r = checkJob(
+      this,
+      { name: this.name, namespace: this.namespace, labels, deviceClaim: pod.deviceClaim },
+      { backoffLimit: 0, ttl: pod.ttl },
+      run => ({
+        metadata: { labels: templateLabels({ ...labels, ...run }), annotations: pod.annotations },
+        spec: {
+          ...pod.placement,
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'ipoib-test',
+              image: pod.image,
+              // `set -e`: a missing /dev/infiniband (no RDMA device handed to the pod) fails the Job.
+              command: ['/bin/sh', '-c', 'set -eu\nls -l /dev/infiniband /sys/class/infiniband /sys/class/net\nip -brief address\n'],
+              securityContext: rdmaRootSecurityContext(),
+              resources: pod.resources,
+            },
+          ],
+        },
+      }),
+    );
     this.runId = r.runId;
     this.jobName = r.jobName;
   }
@@ -307,21 +335,31 @@ export class IbBandwidthTest extends Construct {
     // One Indexed Job of two pods on two nodes (checkPair): index 0 serves, index 1 connects to it,
     // retrying until the server listens (60 tries, 2 s apart).
     const r = checkPair(this, {
-      name: this.name, namespace: this.namespace, labels, ttl: pod.ttl, deviceClaim: pod.deviceClaim,
+      name: this.name,
+      namespace: this.namespace,
+      labels,
+      ttl: pod.ttl,
+      deviceClaim: pod.deviceClaim,
       ports: [{ name: 'perftest', port, protocol: 'TCP' }],
       template: serverHost => ({
         metadata: { annotations: pod.annotations },
         spec: {
           ...pod.placement,
-          containers: [{
-            name: 'perftest',
-            image: pod.image,
-            command: ['/bin/sh', '-c', `set -eu\nif [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n  exec ${this.command}\nfi\nn=0\n`
-              + `until ${this.command} ${serverHost}; do\n  n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\ndone\n`],
-            ports: [{ name: 'perftest', containerPort: port, protocol: 'TCP' }],
-            securityContext: rdmaRootSecurityContext(),
-            resources: pod.resources,
-          }],
+          containers: [
+            {
+              name: 'perftest',
+              image: pod.image,
+              command: [
+                '/bin/sh',
+                '-c',
+                `set -eu\nif [ "$JOB_COMPLETION_INDEX" = 0 ]; then\n  exec ${this.command}\nfi\nn=0\n` +
+                  `until ${this.command} ${serverHost}; do\n  n=$((n + 1)); [ "$n" -lt 60 ] || exit 1; sleep 2\ndone\n`,
+              ],
+              ports: [{ name: 'perftest', containerPort: port, protocol: 'TCP' }],
+              securityContext: rdmaRootSecurityContext(),
+              resources: pod.resources,
+            },
+          ],
         },
       }),
     });

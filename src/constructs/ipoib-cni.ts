@@ -65,14 +65,16 @@ export class IpoibCni extends Construct {
             tolerations: TOLERATE_ALL,
             nodeSelector: Object.keys(nodeSelector).length > 0 ? { ...nodeSelector } : undefined,
             automountServiceAccountToken: false,
-            containers: [{
-              name: 'kube-ipoib-cni',
-              image: this.image,
-              // The entrypoint's default target (--cni-bin-dir) is /host/opt/cni/bin, where the host directory is mounted.
-              resources: guaranteed({ cpu: '100m', memory: '50Mi' }),
-              securityContext: cniInstallerSecurityContext(props.privileged ?? false),
-              volumeMounts: [{ name: 'cnibin', mountPath: '/host/opt/cni/bin' }],
-            }],
+            containers: [
+              {
+                name: 'kube-ipoib-cni',
+                image: this.image,
+                // The entrypoint's default target (--cni-bin-dir) is /host/opt/cni/bin, where the host directory is mounted.
+                resources: guaranteed({ cpu: '100m', memory: '50Mi' }),
+                securityContext: cniInstallerSecurityContext(props.privileged ?? false),
+                volumeMounts: [{ name: 'cnibin', mountPath: '/host/opt/cni/bin' }],
+              },
+            ],
             volumes: [{ name: 'cnibin', hostPath: { path: binDir, type: 'Directory' } }],
           },
         },

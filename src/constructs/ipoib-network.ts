@@ -12,7 +12,7 @@ export const NETWORKS_ANNOTATION = 'k8s.v1.cni.cncf.io/networks';
 
 /** CNI spec versions the network's configuration may declare. */
 export const CNI_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0'] as const;
-export type CniVersion = typeof CNI_VERSIONS[number];
+export type CniVersion = (typeof CNI_VERSIONS)[number];
 
 /** Whereabouts IPAM options (k8snetworkplumbingwg/whereabouts pkg/types/types.go IPAMConfig). */
 /** The IPoIB range when none is given: a private /24 (pick the fabric's own subnet in production). */
@@ -137,10 +137,10 @@ export function networksAnnotation(selections: NetworkSelection[], format: Netwo
     return { [NETWORKS_ANNOTATION]: text };
   }
   const json = selections.map(s => ({
-    'name': s.name,
-    'namespace': s.namespace,
-    'interface': s.interface,
-    'ips': s.ips,
+    name: s.name,
+    namespace: s.namespace,
+    interface: s.interface,
+    ips: s.ips,
     'default-route': s.defaultRoute,
   }));
   return { [NETWORKS_ANNOTATION]: JSON.stringify(json) };
@@ -216,16 +216,34 @@ export function whereaboutsIpam(where: string, option: string, ipam: Whereabouts
   const start = inside('rangeStart', ipam.rangeStart);
   const end = inside('rangeEnd', ipam.rangeEnd);
   if (start && end && start.value > end.value) {
-    throw new RdmaOptionError(where, `${option}.rangeEnd`, ipam.rangeEnd, `is before rangeStart ${ipam.rangeStart}`, `an address from ${ipam.rangeStart} to the end of ${ipam.range}`);
+    throw new RdmaOptionError(
+      where,
+      `${option}.rangeEnd`,
+      ipam.rangeEnd,
+      `is before rangeStart ${ipam.rangeStart}`,
+      `an address from ${ipam.rangeStart} to the end of ${ipam.range}`,
+    );
   }
   inside('gateway', ipam.gateway);
   (ipam.exclude ?? []).forEach((text, i) => {
     const ex = parseCidr(text);
     if (typeof ex === 'string') {
-      throw new RdmaOptionError(where, `${option}.exclude[${i}]`, text, 'is not a CIDR range', `a network in CIDR notation inside ${ipam.range}, e.g. a /32 for one address`);
+      throw new RdmaOptionError(
+        where,
+        `${option}.exclude[${i}]`,
+        text,
+        'is not a CIDR range',
+        `a network in CIDR notation inside ${ipam.range}, e.g. a /32 for one address`,
+      );
     }
     if (!cidrContains(range, ex)) {
-      throw new RdmaOptionError(where, `${option}.exclude[${i}]`, text, `is outside the range ${ipam.range}`, `a CIDR inside ${ipam.range}`);
+      throw new RdmaOptionError(
+        where,
+        `${option}.exclude[${i}]`,
+        text,
+        `is outside the range ${ipam.range}`,
+        `a CIDR inside ${ipam.range}`,
+      );
     }
   });
   return withoutUndefined({
@@ -235,7 +253,8 @@ export function whereaboutsIpam(where: string, option: string, ipam: Whereabouts
     range_end: ipam.rangeEnd,
     exclude: ipam.exclude && ipam.exclude.length > 0 ? [...ipam.exclude] : undefined,
     gateway: ipam.gateway,
-    configuration_path: ipam.configurationPath !== undefined ? checkAbsolutePath(where, `${option}.configurationPath`, ipam.configurationPath) : undefined,
+    configuration_path:
+      ipam.configurationPath !== undefined ? checkAbsolutePath(where, `${option}.configurationPath`, ipam.configurationPath) : undefined,
   });
 }
 
@@ -246,11 +265,22 @@ function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
 function checkRange(where: string, option: string, value: string): Cidr {
   const parsed = parseCidr(value);
   if (parsed === 'syntax') {
-    throw new RdmaOptionError(where, option, value, 'is not a CIDR range', 'an IPv4 or IPv6 network in CIDR notation, e.g. "192.168.0.0/24"');
+    throw new RdmaOptionError(
+      where,
+      option,
+      value,
+      'is not a CIDR range',
+      'an IPv4 or IPv6 network in CIDR notation, e.g. "192.168.0.0/24"',
+    );
   }
   if (parsed === 'host-bits') {
-    throw new RdmaOptionError(where, option, value, 'is not a network address (host bits are set)',
-      `the network "${networkOf(value)}", with rangeStart to begin later in it`);
+    throw new RdmaOptionError(
+      where,
+      option,
+      value,
+      'is not a network address (host bits are set)',
+      `the network "${networkOf(value)}", with rangeStart to begin later in it`,
+    );
   }
   const maxPrefix = parsed.family === 4 ? 30 : 126;
   if (parsed.prefix > maxPrefix) {

@@ -169,7 +169,13 @@ const ids = (where: string, option: string, values: string[] | undefined, prefix
   if (values.length === 0) throw new RdmaOptionError(where, option, values, 'is empty', `at least one ID, or unset for the discovery tag`);
   values.forEach((v, i) => {
     if (typeof v !== 'string' || !new RegExp(`^${prefix}-[0-9a-z]+$`).test(v)) {
-      throw new RdmaOptionError(where, `${option}[${i}]`, v, `is not a ${prefix === 'sg' ? 'security group' : 'subnet'} ID`, `"${prefix}-" followed by lower-case letters and digits`);
+      throw new RdmaOptionError(
+        where,
+        `${option}[${i}]`,
+        v,
+        `is not a ${prefix === 'sg' ? 'security group' : 'subnet'} ID`,
+        `"${prefix}-" followed by lower-case letters and digits`,
+      );
     }
   });
   return [...new Set(values)];
@@ -180,29 +186,60 @@ export function resolveEfaNodePool(where: string, props: EfaNodePoolProps): Reso
   const instanceType = checkNonEmpty(where, 'instanceType', props.instanceType ?? DEFAULT_POOL_INSTANCE_TYPE);
   const capacity = EFA_INSTANCE_CAPACITY[instanceType];
   if (capacity === undefined) {
-    throw new RdmaOptionError(where, 'instanceType', instanceType, `is not on the EFA instance table (as of ${EFA_CAPACITY_SOURCE_DATE}), so its EFA interface layout is unknown`,
-      'an EFA instance type such as "p5.48xlarge", "p5en.48xlarge", "p4d.24xlarge" or "hpc7g.16xlarge"');
+    throw new RdmaOptionError(
+      where,
+      'instanceType',
+      instanceType,
+      `is not on the EFA instance table (as of ${EFA_CAPACITY_SOURCE_DATE}), so its EFA interface layout is unknown`,
+      'an EFA instance type such as "p5.48xlarge", "p5en.48xlarge", "p4d.24xlarge" or "hpc7g.16xlarge"',
+    );
   }
   const efaInterfaces = checkPositiveInt(where, 'efaInterfaces', props.efaInterfaces ?? capacity.maxEfa);
   if (efaInterfaces > capacity.maxEfa) {
-    throw new RdmaOptionError(where, 'efaInterfaces', efaInterfaces, `is more EFA interfaces than ${instanceType} takes`,
-      `1 to ${capacity.maxEfa} (EFA interfaces of ${instanceType} as of ${EFA_CAPACITY_SOURCE_DATE})`);
+    throw new RdmaOptionError(
+      where,
+      'efaInterfaces',
+      efaInterfaces,
+      `is more EFA interfaces than ${instanceType} takes`,
+      `1 to ${capacity.maxEfa} (EFA interfaces of ${instanceType} as of ${EFA_CAPACITY_SOURCE_DATE})`,
+    );
   }
   if (props.clusterName === undefined) {
-    throw new RdmaOptionError(where, 'clusterName', props.clusterName, 'is required (it finds the subnets, the security groups and the node role)', 'the EKS cluster\'s name');
+    throw new RdmaOptionError(
+      where,
+      'clusterName',
+      props.clusterName,
+      'is required (it finds the subnets, the security groups and the node role)',
+      "the EKS cluster's name",
+    );
   }
   const clusterName = checkRule(where, 'clusterName', props.clusterName, 'eksClusterName');
   if (props.zone === undefined) {
-    throw new RdmaOptionError(where, 'zone', props.zone, 'is required (the nodes of an MPI job stay in one availability zone)', 'a zone such as "us-west-2a"');
+    throw new RdmaOptionError(
+      where,
+      'zone',
+      props.zone,
+      'is required (the nodes of an MPI job stay in one availability zone)',
+      'a zone such as "us-west-2a"',
+    );
   }
   const alias = checkNonEmpty(where, 'amiAlias', props.amiAlias ?? 'al2023@latest');
   const family = /^([a-zA-Z0-9]+)@.+$/.exec(alias)?.[1];
   if (family === undefined || !AMI_FAMILIES.includes(family) || alias.length > 30) {
-    throw new RdmaOptionError(where, 'amiAlias', alias, 'is not an EKS-optimized Linux AMI alias', 'at most 30 characters "family@version", family al2023 or bottlerocket, e.g. "al2023@v20260601" or "al2023@latest"');
+    throw new RdmaOptionError(
+      where,
+      'amiAlias',
+      alias,
+      'is not an EKS-optimized Linux AMI alias',
+      'at most 30 characters "family@version", family al2023 or bottlerocket, e.g. "al2023@v20260601" or "al2023@latest"',
+    );
   }
   return {
     name: checkDnsLabel(where, 'name', props.name ?? 'efa'),
-    instanceType, efaInterfaces, gpus: capacity.nvidiaGpus, clusterName,
+    instanceType,
+    efaInterfaces,
+    gpus: capacity.nvidiaGpus,
+    clusterName,
     role: checkNonEmpty(where, 'role', props.role ?? `KarpenterNodeRole-${clusterName}`),
     zone: checkRule(where, 'zone', props.zone, 'awsZone'),
     subnetIds: ids(where, 'subnetIds', props.subnetIds, 'subnet'),

@@ -3,7 +3,16 @@ import { Construct } from 'constructs';
 import { RdmaOptionError } from '../errors';
 import { standardLabels } from '../labels';
 import { quantityToBytes } from '../quantity';
-import { QuantityValue, checkCpu, checkDnsLabel, checkHugepages2Mi, checkLabels, checkMemory, checkOneOf, checkPositiveInt } from '../validate';
+import {
+  QuantityValue,
+  checkCpu,
+  checkDnsLabel,
+  checkHugepages2Mi,
+  checkLabels,
+  checkMemory,
+  checkOneOf,
+  checkPositiveInt,
+} from '../validate';
 
 /*
  * Kueue objects and job fields (kubernetes-sigs/kueue @v0.19.2: config/components/crd/bases/kueue.x-k8s.io_*.yaml,
@@ -28,7 +37,7 @@ export const EKS_TOPOLOGY_LEVELS = [
   'topology.k8s.aws/network-node-layer-3',
   'kubernetes.io/hostname',
 ] as const;
-export type EksTopologyLevel = typeof EKS_TOPOLOGY_LEVELS[number];
+export type EksTopologyLevel = (typeof EKS_TOPOLOGY_LEVELS)[number];
 
 /** How an MPIJob's pods are placed by topology: all in one domain, as few domains as possible, or no topology. */
 export type KueueTopologyMode = 'required' | 'preferred' | 'none';
@@ -122,7 +131,11 @@ export type WorkloadRequests = Record<string, number>;
 const CPU = 'cpu';
 /** The resources the ClusterQueue covers, in its order, and the KueueQuota option of each. */
 const QUOTA_OPTIONS = {
-  'cpu': 'cpu', 'memory': 'memory', 'hugepages-2Mi': 'hugepages2Mi', 'vpc.amazonaws.com/efa': 'efa', 'nvidia.com/gpu': 'gpus',
+  cpu: 'cpu',
+  memory: 'memory',
+  'hugepages-2Mi': 'hugepages2Mi',
+  'vpc.amazonaws.com/efa': 'efa',
+  'nvidia.com/gpu': 'gpus',
 } as const satisfies Record<string, keyof KueueQuota>;
 const QUOTA_RESOURCES = Object.keys(QUOTA_OPTIONS) as (keyof typeof QUOTA_OPTIONS)[];
 
@@ -132,7 +145,7 @@ function amount(resource: string, value: string | number): number {
     const s = String(value);
     return s.endsWith('m') ? Number(s.slice(0, -1)) : Number(s) * 1000;
   }
-  return typeof value === 'number' ? value : quantityToBytes(value) ?? Number(value);
+  return typeof value === 'number' ? value : (quantityToBytes(value) ?? Number(value));
 }
 
 /**
@@ -157,18 +170,28 @@ export class KueueQueues extends Construct {
     this.queueName = checkDnsLabel(where, 'queueName', props.queueName ?? 'rdma-checks');
     this.namespace = checkDnsLabel(where, 'namespace', props.namespace);
     this.topology = checkOneOf(where, 'topology', props.topology ?? 'preferred', KUEUE_TOPOLOGY_MODES);
-    this.topologyLevel = checkOneOf(where, 'topologyLevel', props.topologyLevel ?? 'topology.k8s.aws/network-node-layer-3', EKS_TOPOLOGY_LEVELS);
+    this.topologyLevel = checkOneOf(
+      where,
+      'topologyLevel',
+      props.topologyLevel ?? 'topology.k8s.aws/network-node-layer-3',
+      EKS_TOPOLOGY_LEVELS,
+    );
     const nodeLabels = checkLabels(where, 'nodeLabels', props.nodeLabels ?? {});
     if (this.topology !== 'none' && Object.keys(nodeLabels).length === 0) {
       // ResourceFlavor CEL (v0.19.2): "at least one nodeLabel is required when topology is set".
-      throw new RdmaOptionError(where, 'nodeLabels', nodeLabels, `is empty with topology "${this.topology}" (a flavor with a topology needs the labels of its nodes)`,
-        'the labels of the EFA nodes, e.g. {"karpenter.sh/nodepool": "efa"}, or topology "none"');
+      throw new RdmaOptionError(
+        where,
+        'nodeLabels',
+        nodeLabels,
+        `is empty with topology "${this.topology}" (a flavor with a topology needs the labels of its nodes)`,
+        'the labels of the EFA nodes, e.g. {"karpenter.sh/nodepool": "efa"}, or topology "none"',
+      );
     }
     const q = { ...DEFAULT_KUEUE_QUOTA, ...props.quota };
     this.quotaOptions = q;
-    const quantities: Record<typeof QUOTA_RESOURCES[number], string> = {
-      'cpu': checkCpu(where, 'quota.cpu', q.cpu),
-      'memory': checkMemory(where, 'quota.memory', q.memory),
+    const quantities: Record<(typeof QUOTA_RESOURCES)[number], string> = {
+      cpu: checkCpu(where, 'quota.cpu', q.cpu),
+      memory: checkMemory(where, 'quota.memory', q.memory),
       'hugepages-2Mi': checkHugepages2Mi(where, 'quota.hugepages2Mi', q.hugepages2Mi),
       'vpc.amazonaws.com/efa': String(checkPositiveInt(where, 'quota.efa', q.efa)),
       'nvidia.com/gpu': String(checkPositiveInt(where, 'quota.gpus', q.gpus)),
@@ -178,29 +201,39 @@ export class KueueQueues extends Construct {
     const tas = this.topology !== 'none';
     if (tas) {
       new ApiObject(this, 'Topology', {
-        apiVersion: KUEUE_API, kind: 'Topology', metadata: { name: this.name, labels },
+        apiVersion: KUEUE_API,
+        kind: 'Topology',
+        metadata: { name: this.name, labels },
         spec: { levels: EKS_TOPOLOGY_LEVELS.map(nodeLabel => ({ nodeLabel })) },
       });
     }
     // A flavor of any node (no labels, no topology) has no spec.
-    const flavor = { ...Object.keys(nodeLabels).length > 0 ? { nodeLabels } : {}, ...tas ? { topologyName: this.name } : {} };
+    const flavor = { ...(Object.keys(nodeLabels).length > 0 ? { nodeLabels } : {}), ...(tas ? { topologyName: this.name } : {}) };
     new ApiObject(this, 'Flavor', {
-      apiVersion: KUEUE_API, kind: 'ResourceFlavor', metadata: { name: this.name, labels },
-      ...Object.keys(flavor).length > 0 ? { spec: flavor } : {},
+      apiVersion: KUEUE_API,
+      kind: 'ResourceFlavor',
+      metadata: { name: this.name, labels },
+      ...(Object.keys(flavor).length > 0 ? { spec: flavor } : {}),
     });
     new ApiObject(this, 'ClusterQueue', {
-      apiVersion: KUEUE_API, kind: 'ClusterQueue', metadata: { name: this.name, labels },
+      apiVersion: KUEUE_API,
+      kind: 'ClusterQueue',
+      metadata: { name: this.name, labels },
       spec: {
         // Only the checks' namespace (kubernetes.io/metadata.name is set on every namespace by the API server).
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } },
-        resourceGroups: [{
-          coveredResources: [...QUOTA_RESOURCES],
-          flavors: [{ name: this.name, resources: QUOTA_RESOURCES.map(r => ({ name: r, nominalQuota: quantities[r] })) }],
-        }],
+        resourceGroups: [
+          {
+            coveredResources: [...QUOTA_RESOURCES],
+            flavors: [{ name: this.name, resources: QUOTA_RESOURCES.map(r => ({ name: r, nominalQuota: quantities[r] })) }],
+          },
+        ],
       },
     });
     new ApiObject(this, 'LocalQueue', {
-      apiVersion: KUEUE_API, kind: 'LocalQueue', metadata: { name: this.queueName, namespace: this.namespace, labels },
+      apiVersion: KUEUE_API,
+      kind: 'LocalQueue',
+      metadata: { name: this.queueName, namespace: this.namespace, labels },
       spec: { clusterQueue: this.name },
     });
   }
@@ -216,13 +249,25 @@ export class KueueQueues extends Construct {
     for (const [resource, value] of Object.entries(workloadRequests(json))) {
       const option = (QUOTA_OPTIONS as Record<string, keyof KueueQuota | undefined>)[resource];
       if (option === undefined) {
-        throw new RdmaOptionError('KueueQueues', 'quota', resource, `has no entry for ${resource}, which MPIJob ${name} requests`, QUOTA_RESOURCES.join(', '));
+        throw new RdmaOptionError(
+          'KueueQueues',
+          'quota',
+          resource,
+          `has no entry for ${resource}, which MPIJob ${name} requests`,
+          QUOTA_RESOURCES.join(', '),
+        );
       }
       const quota = this.quota[resource];
       if (value > quota) {
-        const shown = (n: number) => (resource === CPU ? String(n / 1000) : resource === 'memory' || resource === 'hugepages-2Mi' ? `${n / 2 ** 20}Mi` : String(n));
-        throw new RdmaOptionError('KueueQueues', `quota.${option}`, this.quotaOptions[option], `is less than the ${shown(value)} ${resource} MPIJob ${name} requests in all (${sizedBy}): Kueue would never admit it`,
-          `at least ${shown(value)}, or a smaller job`);
+        const shown = (n: number) =>
+          resource === CPU ? String(n / 1000) : resource === 'memory' || resource === 'hugepages-2Mi' ? `${n / 2 ** 20}Mi` : String(n);
+        throw new RdmaOptionError(
+          'KueueQueues',
+          `quota.${option}`,
+          this.quotaOptions[option],
+          `is less than the ${shown(value)} ${resource} MPIJob ${name} requests in all (${sizedBy}): Kueue would never admit it`,
+          `at least ${shown(value)}, or a smaller job`,
+        );
       }
     }
     mpiJob.metadata.addLabel(QUEUE_NAME_LABEL, this.queueName);

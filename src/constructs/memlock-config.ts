@@ -25,7 +25,9 @@ const ULIMIT = /^([a-z]+)=(-1|\d+):(-1|\d+)$/;
  * that sets `default_ulimits` wins, so the list is complete in itself.
  */
 export function crioUlimitsDropIn(ulimits: readonly string[]): string {
-  return ['[crio.runtime]', 'default_ulimits = [', ...ulimits.map((u, i) => `  "${u}"${i < ulimits.length - 1 ? ',' : ''}`), ']', ''].join('\n');
+  return ['[crio.runtime]', 'default_ulimits = [', ...ulimits.map((u, i) => `  "${u}"${i < ulimits.length - 1 ? ',' : ''}`), ']', ''].join(
+    '\n',
+  );
 }
 
 export interface MemlockConfigProps {
@@ -83,20 +85,44 @@ export class MemlockConfig extends Construct {
     this.name = checkDnsLabel(where, 'name', props.name ?? `99-${this.role}-memlock`);
     this.path = props.path ?? '/etc/crio/crio.conf.d/99-cdk8s-rdma-ulimits.conf';
     if (typeof this.path !== 'string' || !/^\/etc\/crio\/crio\.conf\.d\/[A-Za-z0-9._-]+$/.test(this.path)) {
-      throw new RdmaOptionError(where, 'path', props.path, 'is not a CRI-O drop-in file', 'a file name directly under /etc/crio/crio.conf.d/, e.g. "/etc/crio/crio.conf.d/99-ulimits.conf"');
+      throw new RdmaOptionError(
+        where,
+        'path',
+        props.path,
+        'is not a CRI-O drop-in file',
+        'a file name directly under /etc/crio/crio.conf.d/, e.g. "/etc/crio/crio.conf.d/99-ulimits.conf"',
+      );
     }
     const soft = checkLimit(where, 'soft', props.soft ?? -1);
     const hard = checkLimit(where, 'hard', props.hard ?? -1);
     if (hard !== -1 && (soft === -1 || soft > hard)) {
-      throw new RdmaOptionError(where, 'soft', soft, `is above the hard limit ${hard}`, 'a soft limit no higher than the hard limit (-1 only with hard -1)');
+      throw new RdmaOptionError(
+        where,
+        'soft',
+        soft,
+        `is above the hard limit ${hard}`,
+        'a soft limit no higher than the hard limit (-1 only with hard -1)',
+      );
     }
     const extra = (props.extraUlimits ?? []).map((u, i) => {
       const m = typeof u === 'string' ? ULIMIT.exec(u) : null;
       if (!m) {
-        throw new RdmaOptionError(where, `extraUlimits[${i}]`, u, 'is not a ulimit', '"<name>=<soft>:<hard>" with numbers or -1, e.g. "nofile=1048576:1048576"');
+        throw new RdmaOptionError(
+          where,
+          `extraUlimits[${i}]`,
+          u,
+          'is not a ulimit',
+          '"<name>=<soft>:<hard>" with numbers or -1, e.g. "nofile=1048576:1048576"',
+        );
       }
       if (m[1] === 'memlock') {
-        throw new RdmaOptionError(where, `extraUlimits[${i}]`, u, 'sets memlock again', 'other limits only; memlock comes from soft and hard');
+        throw new RdmaOptionError(
+          where,
+          `extraUlimits[${i}]`,
+          u,
+          'sets memlock again',
+          'other limits only; memlock comes from soft and hard',
+        );
       }
       return u;
     });
@@ -111,12 +137,14 @@ export class MemlockConfig extends Construct {
         config: {
           ignition: { version: IGNITION_VERSION },
           storage: {
-            files: [{
-              path: this.path,
-              mode: MODE_0644,
-              overwrite: true,
-              contents: { source: ignitionDataUrl(this.content) },
-            }],
+            files: [
+              {
+                path: this.path,
+                mode: MODE_0644,
+                overwrite: true,
+                contents: { source: ignitionDataUrl(this.content) },
+              },
+            ],
           },
         },
       },

@@ -57,8 +57,10 @@ export class MpiJobSecurity extends Construct {
     });
     new SccGrant(this, 'Scc', {
       name: this.sccName,
-      description: 'MPI job pods: fixed UID/GID 1000 (the image user sshd runs as), IPC_LOCK for RDMA memory registration'
-        + (hostNetwork ? ', host network' : '') + '; no host paths, no privileged containers.',
+      description:
+        'MPI job pods: fixed UID/GID 1000 (the image user sshd runs as), IPC_LOCK for RDMA memory registration' +
+        (hostNetwork ? ', host network' : '') +
+        '; no host paths, no privileged containers.',
       serviceAccounts: [{ namespace, name: this.serviceAccountName }],
       runAsUser: { type: 'MustRunAs', uid: BENCHMARK_IMAGE.uid },
       fixedGroup: BENCHMARK_IMAGE.uid,

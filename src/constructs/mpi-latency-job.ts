@@ -9,8 +9,17 @@ import { checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
 import { OSU_RUN_MARKER } from '../report/markers';
 import { BENCHMARK_IMAGE, IB_BENCHMARK_IMAGE, INTEL_BENCHMARK_IMAGE, KUBECTL_IMAGE } from '../versions';
 import {
-  BenchmarkPodOptions, EFA_TRANSPORTS, EfaTransport, efaPodResources, mpiUserSecurityContext, mpiWorkerContainer, podMetadata, podPlacement,
-  ResolvedBenchmarkPod, resolveBenchmarkPod, tcpPodResources,
+  BenchmarkPodOptions,
+  EFA_TRANSPORTS,
+  EfaTransport,
+  efaPodResources,
+  mpiUserSecurityContext,
+  mpiWorkerContainer,
+  podMetadata,
+  podPlacement,
+  ResolvedBenchmarkPod,
+  resolveBenchmarkPod,
+  tcpPodResources,
 } from './benchmark-pod';
 import { DEFAULT_RDMA_RESOURCE, checkRdmaResource } from './ib-workloads';
 import { addPodClaims, containerClaims } from './dra';
@@ -21,7 +30,12 @@ import { addPodClaims, containerClaims } from './dra';
  * OSU `-i` by benchmark when unset: OSU's own small-message defaults (c/util/osu_util.h 7.x: LAT_LOOP_SMALL 10000,
  * BW_LOOP_SMALL 100, COLL_LOOP_SMALL 1000).
  */
-export const OSU_DEFAULT_ITERATIONS: Readonly<Record<OsuBenchmark, number>> = { osu_latency: 10000, osu_bw: 100, osu_allreduce: 1000, osu_alltoall: 1000 };
+export const OSU_DEFAULT_ITERATIONS: Readonly<Record<OsuBenchmark, number>> = {
+  osu_latency: 10000,
+  osu_bw: 100,
+  osu_allreduce: 1000,
+  osu_alltoall: 1000,
+};
 /** OSU `-m` when unset: OSU's own largest sizes (MAX_MESSAGE_SIZE 4 MiB for point-to-point, 1 MiB for collectives). */
 export const OSU_DEFAULT_MESSAGE_SIZES = { pt2pt: '1:4194304', collective: '1:1048576' } as const;
 export type MpiTransport = EfaTransport | 'ib';
@@ -162,11 +176,15 @@ export class MpiLatencyJob extends Construct {
     const command = launcherSpec.mpirun;
     const launcherArgs = launcherSpec.args(r);
     const launcherEnv = launcherSpec.env;
-    const nodeAffinity: k8s.NodeAffinity | undefined = r.instanceTypes ? {
-      requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{ matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: r.instanceTypes }] }],
-      },
-    } : undefined;
+    const nodeAffinity: k8s.NodeAffinity | undefined = r.instanceTypes
+      ? {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: r.instanceTypes }] },
+            ],
+          },
+        }
+      : undefined;
     const labels = standardLabels(this, this.name, 'benchmark');
     const workerLabels = { ...labels, 'app.kubernetes.io/component': 'mpi-worker' };
     const placement = podPlacement(pod);
@@ -181,27 +199,40 @@ export class MpiLatencyJob extends Construct {
       metadata: podMetadata(pod, { ...labels, 'app.kubernetes.io/component': 'mpi-launcher' }),
       spec: {
         ...placement,
-        containers: [{
-          name: 'launcher',
-          image: pod.image,
-          command: launcherCommand,
-          args: marked ? [command, ...launcherArgs] : launcherArgs,
-          env: launcherEnv,
-          securityContext: mpiUserSecurityContext(),
-          // mpirun only starts the remote ranks over ssh and relays their output.
-          resources: guaranteed({ cpu: '500m', memory: '512Mi' }),
-        }],
+        containers: [
+          {
+            name: 'launcher',
+            image: pod.image,
+            command: launcherCommand,
+            args: marked ? [command, ...launcherArgs] : launcherArgs,
+            env: launcherEnv,
+            securityContext: mpiUserSecurityContext(),
+            // mpirun only starts the remote ranks over ssh and relays their output.
+            resources: guaranteed({ cpu: '500m', memory: '512Mi' }),
+          },
+        ],
       },
     };
     const worker: k8s.PodTemplateSpec = {
       metadata: podMetadata(pod, workerLabels),
       spec: {
         ...placement,
-        affinity: { ...spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }), nodeAffinity },
-        containers: [mpiWorkerContainer(pod.image, this.transport === 'efa' ? efaPodResources(pod)
-          : pod.deviceClaim ? { ...guaranteed({ memory: pod.memory, cpu: pod.cpu }), claims: containerClaims(pod.deviceClaim) }
-            : rdmaResource ? guaranteed({ [rdmaResource]: '1', memory: pod.memory, cpu: pod.cpu })
-              : tcpPodResources(pod))],
+        affinity: {
+          ...spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }),
+          nodeAffinity,
+        },
+        containers: [
+          mpiWorkerContainer(
+            pod.image,
+            this.transport === 'efa'
+              ? efaPodResources(pod)
+              : pod.deviceClaim
+                ? { ...guaranteed({ memory: pod.memory, cpu: pod.cpu }), claims: containerClaims(pod.deviceClaim) }
+                : rdmaResource
+                  ? guaranteed({ [rdmaResource]: '1', memory: pod.memory, cpu: pod.cpu })
+                  : tcpPodResources(pod),
+          ),
+        ],
       },
     };
 
@@ -231,7 +262,6 @@ export class MpiLatencyJob extends Construct {
     addPodClaims(this.mpiJob, '/spec/mpiReplicaSpecs/Worker/template/spec', pod.deviceClaim);
     addMpiJobWaiter(this, { name: this.name, namespace: this.namespace, jobName: this.jobName, labels, ttl });
   }
-
 }
 
 /**
@@ -239,7 +269,10 @@ export class MpiLatencyJob extends Construct {
  * `helm test` (which waits for Job hooks only) fails when the MPI run fails. It reads only MPIJobs, in the job's
  * namespace, with its own ServiceAccount. Nothing without the context (the YAML bundles).
  */
-export function addMpiJobWaiter(scope: Construct, w: { name: string; namespace: string; jobName: string; labels: Record<string, string>; ttl: number }): void {
+export function addMpiJobWaiter(
+  scope: Construct,
+  w: { name: string; namespace: string; jobName: string; labels: Record<string, string>; ttl: number },
+): void {
   if (scope.node.tryGetContext(HELM_TEST_WAITERS_CONTEXT_KEY) !== true) return;
   const name = `${w.name}-wait`;
   const meta = { name, namespace: w.namespace, labels: { ...w.labels, 'app.kubernetes.io/component': MPI_WAIT_COMPONENT } };
@@ -264,25 +297,38 @@ export function addMpiJobWaiter(scope: Construct, w: { name: string; namespace: 
           serviceAccountName: sa.name,
           restartPolicy: 'Never',
           volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
-          containers: [{
-            name: 'wait',
-            image: KUBECTL_IMAGE.image,
-            command: [KUBECTL_IMAGE.binary],
-            // mpi-operator sets condition Succeeded (or Failed) on a finished MPIJob (kubeflow JobConditionType;
-            // UNVERIFIED against the v0.8.0 tag's types.go). A failed run never succeeds: the wait times out and
-            // fails the test. helm test's own --timeout must be longer (README).
-            args: ['wait', '--for=condition=Succeeded', `--timeout=${MPI_WAIT_TIMEOUT_SECONDS}s`, '-n', w.namespace, `mpijob/${w.jobName}`],
-            // kubectl caches API discovery under $HOME/.kube: a scratch HOME, the root filesystem stays read-only.
-            env: [{ name: 'HOME', value: '/tmp' }],
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            // An unprivileged UID of our choosing (65532 is distroless's `nonroot`; the kubectl image's own user
-            // is UNVERIFIED here): kubectl needs no file it does not create under HOME.
-            securityContext: {
-              runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
-              capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+          containers: [
+            {
+              name: 'wait',
+              image: KUBECTL_IMAGE.image,
+              command: [KUBECTL_IMAGE.binary],
+              // mpi-operator sets condition Succeeded (or Failed) on a finished MPIJob (kubeflow JobConditionType;
+              // UNVERIFIED against the v0.8.0 tag's types.go). A failed run never succeeds: the wait times out and
+              // fails the test. helm test's own --timeout must be longer (README).
+              args: [
+                'wait',
+                '--for=condition=Succeeded',
+                `--timeout=${MPI_WAIT_TIMEOUT_SECONDS}s`,
+                '-n',
+                w.namespace,
+                `mpijob/${w.jobName}`,
+              ],
+              // kubectl caches API discovery under $HOME/.kube: a scratch HOME, the root filesystem stays read-only.
+              env: [{ name: 'HOME', value: '/tmp' }],
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              // An unprivileged UID of our choosing (65532 is distroless's `nonroot`; the kubectl image's own user
+              // is UNVERIFIED here): kubectl needs no file it does not create under HOME.
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 65532,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              resources: guaranteed({ cpu: '100m', memory: '64Mi' }),
             },
-            resources: guaranteed({ cpu: '100m', memory: '64Mi' }),
-          }],
+          ],
         },
       },
     },
@@ -324,35 +370,76 @@ function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpi
   const pod = resolveBenchmarkPod(WHERE, ib ? { ...props, image: props.image ?? IB_BENCHMARK_IMAGE.image } : props, scope);
   const benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', MPI_JOB_PROGRAMS);
   if (pod.deviceClaim && props.rdmaResource !== undefined) {
-    throw new RdmaOptionError(WHERE, 'rdmaResource', props.rdmaResource, 'does not apply with deviceClaimTemplate (the claim gives the devices)', 'unset, or deviceClaimTemplate unset');
+    throw new RdmaOptionError(
+      WHERE,
+      'rdmaResource',
+      props.rdmaResource,
+      'does not apply with deviceClaimTemplate (the claim gives the devices)',
+      'unset, or deviceClaimTemplate unset',
+    );
   }
   if (pod.deviceClaim && transport === 'tcp') {
-    throw new RdmaOptionError(WHERE, 'deviceClaimTemplate', props.deviceClaimTemplate, 'does not apply to transport "tcp" (its pods hold no RDMA device)', 'unset, or transport "efa" or "ib"');
+    throw new RdmaOptionError(
+      WHERE,
+      'deviceClaimTemplate',
+      props.deviceClaimTemplate,
+      'does not apply to transport "tcp" (its pods hold no RDMA device)',
+      'unset, or transport "efa" or "ib"',
+    );
   }
   for (const key of ['rdmaResource', 'ucxNetDevices'] as const) {
     if (!ib && props[key] !== undefined) {
-      throw new RdmaOptionError(WHERE, key, props[key], `only applies to transport "ib" (transport is "${transport}")`, 'unset, or transport "ib"');
+      throw new RdmaOptionError(
+        WHERE,
+        key,
+        props[key],
+        `only applies to transport "ib" (transport is "${transport}")`,
+        'unset, or transport "ib"',
+      );
     }
   }
   const mpiImplementation = checkOneOf(WHERE, 'mpiImplementation', props.mpiImplementation ?? 'OpenMPI', MPI_IMPLEMENTATIONS);
   const intel = mpiImplementation === 'Intel';
   if (benchmark === 'fi_info' && transport !== 'efa') {
-    throw new RdmaOptionError(WHERE, 'transport', transport, 'cannot run the fi_info check (its pods hold no EFA device)', '"efa" with benchmark "fi_info"');
+    throw new RdmaOptionError(
+      WHERE,
+      'transport',
+      transport,
+      'cannot run the fi_info check (its pods hold no EFA device)',
+      '"efa" with benchmark "fi_info"',
+    );
   }
   if (intel && benchmark === 'fi_info') {
     throw new RdmaOptionError(WHERE, 'benchmark', benchmark, 'is not available with mpiImplementation "Intel"', '"osu_latency", "osu_bw"');
   }
   if (LAUNCHERS[`${mpiImplementation}/${transport}` as LauncherKey] === undefined) {
-    throw new RdmaOptionError(WHERE, 'transport', transport, `is not available with mpiImplementation "${mpiImplementation}"`, '"efa" (the TCP twin runs Open MPI)');
+    throw new RdmaOptionError(
+      WHERE,
+      'transport',
+      transport,
+      `is not available with mpiImplementation "${mpiImplementation}"`,
+      '"efa" (the TCP twin runs Open MPI)',
+    );
   }
   const collective = isCollective(benchmark);
   const workers = props.workers ?? 2;
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 2 || workers > MAX_WORKERS) {
-    throw new RdmaOptionError(WHERE, 'workers', workers, 'is not allowed (the job runs across nodes, one rank each)', `a whole number from 2 to ${MAX_WORKERS}`);
+    throw new RdmaOptionError(
+      WHERE,
+      'workers',
+      workers,
+      'is not allowed (the job runs across nodes, one rank each)',
+      `a whole number from 2 to ${MAX_WORKERS}`,
+    );
   }
   if (!collective && benchmark !== 'fi_info' && workers !== 2) {
-    throw new RdmaOptionError(WHERE, 'workers', workers, `is not allowed with benchmark "${benchmark}" (a point-to-point benchmark runs exactly two ranks)`,
-      `2, or a collective benchmark (${OSU_COLLECTIVES.map(b => `"${b}"`).join(', ')})`);
+    throw new RdmaOptionError(
+      WHERE,
+      'workers',
+      workers,
+      `is not allowed with benchmark "${benchmark}" (a point-to-point benchmark runs exactly two ranks)`,
+      `2, or a collective benchmark (${OSU_COLLECTIVES.map(b => `"${b}"`).join(', ')})`,
+    );
   }
   const image = intel ? INTEL_BENCHMARK_IMAGE : ib ? IB_BENCHMARK_IMAGE : BENCHMARK_IMAGE;
   const defaultName = benchmark === 'fi_info' ? 'efa-support' : `${benchmark.replace('_', '-')}-${intel ? 'intel-' : ''}${transport}`;
@@ -362,13 +449,22 @@ function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpi
   }
   (instanceTypes ?? []).forEach((t, i) => checkNonEmpty(WHERE, `instanceTypes[${i}]`, t));
   return {
-    transport, benchmark, mpiImplementation, pod, workers,
+    transport,
+    benchmark,
+    mpiImplementation,
+    pod,
+    workers,
     // The MPIJob is `<name>-<run id>`; mpi-operator names its launcher Job `<job>-launcher`.
     name: checkCheckName(WHERE, 'name', props.name ?? defaultName, '-launcher'.length),
-    rdmaResource: ib && !pod.deviceClaim ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined,
+    rdmaResource:
+      ib && !pod.deviceClaim ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined,
     ucxNetDevices: props.ucxNetDevices !== undefined ? checkUcxDevices(props.ucxNetDevices) : undefined,
     messageSizes: checkMessageSizes(props.messageSizes ?? OSU_DEFAULT_MESSAGE_SIZES[collective ? 'collective' : 'pt2pt']),
-    iterations: checkPositiveInt(WHERE, 'iterations', props.iterations ?? OSU_DEFAULT_ITERATIONS[benchmark as OsuBenchmark] ?? OSU_DEFAULT_ITERATIONS.osu_latency),
+    iterations: checkPositiveInt(
+      WHERE,
+      'iterations',
+      props.iterations ?? OSU_DEFAULT_ITERATIONS[benchmark as OsuBenchmark] ?? OSU_DEFAULT_ITERATIONS.osu_latency,
+    ),
     benchmarkPath: checkNonEmpty(WHERE, 'benchmarkPath', props.benchmarkPath ?? (collective ? image.osuCollectiveDir : image.osuPt2ptDir)),
     ttl: checkTtl(WHERE, props.ttlSecondsAfterFinished),
     instanceTypes: instanceTypes ? [...new Set(instanceTypes)] : undefined,
@@ -378,8 +474,8 @@ function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpi
 /** What the ranks run: an OSU benchmark, or fi_info on each worker. */
 function programOf(r: ResolvedMpiJob): string[] {
   return r.benchmark === 'fi_info'
-    // Each rank prints its node's EFA RDM endpoints, or fails with -61 (No data available).
-    ? [BENCHMARK_IMAGE.fiInfo, '-p', 'efa', '-t', 'FI_EP_RDM']
+    ? // Each rank prints its node's EFA RDM endpoints, or fails with -61 (No data available).
+      [BENCHMARK_IMAGE.fiInfo, '-p', 'efa', '-t', 'FI_EP_RDM']
     : [`${r.benchmarkPath.replace(/\/$/, '')}/${r.benchmark}`, '-m', r.messageSizes, '-i', String(r.iterations)];
 }
 
@@ -395,7 +491,18 @@ interface Launcher {
 /** Open MPI's launcher: one rank per worker node (the operator writes the hostfile, OMPI_MCA_orte_default_hostfile). */
 const openMpi = (transportArgs: (r: ResolvedMpiJob) => string[]): Launcher => ({
   mpirun: BENCHMARK_IMAGE.mpirun,
-  args: r => ['-np', String(r.workers), '--map-by', 'ppr:1:node', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH', ...transportArgs(r), ...programOf(r)],
+  args: r => [
+    '-np',
+    String(r.workers),
+    '--map-by',
+    'ppr:1:node',
+    '-x',
+    'PATH',
+    '-x',
+    'LD_LIBRARY_PATH',
+    ...transportArgs(r),
+    ...programOf(r),
+  ],
 });
 
 /** The launcher of each (MPI implementation, transport) this construct runs; any other pair is refused. */
@@ -408,15 +515,43 @@ const LAUNCHERS: Partial<Record<LauncherKey, Launcher>> & Record<'OpenMPI/efa' |
     mpirun: IB_BENCHMARK_IMAGE.mpirun,
     // UCX over RDMA only: rc (verbs or mlx5 accelerated), shared memory and self; no tcp, so a missing HCA
     // fails the job instead of falling back to TCP.
-    args: r => ['-np', String(r.workers), '--map-by', 'ppr:1:node', '--mca', 'pml', 'ucx', '-x', 'UCX_TLS=rc,sm,self',
-      ...(r.ucxNetDevices ? ['-x', `UCX_NET_DEVICES=${r.ucxNetDevices}`] : []), ...programOf(r)],
+    args: r => [
+      '-np',
+      String(r.workers),
+      '--map-by',
+      'ppr:1:node',
+      '--mca',
+      'pml',
+      'ucx',
+      '-x',
+      'UCX_TLS=rc,sm,self',
+      ...(r.ucxNetDevices ? ['-x', `UCX_NET_DEVICES=${r.ucxNetDevices}`] : []),
+      ...programOf(r),
+    ],
   },
   'Intel/efa': {
     mpirun: INTEL_BENCHMARK_IMAGE.mpirun,
     // One rank per worker; the operator points I_MPI_HYDRA_HOST_FILE at its hostfile. libfabric of the
     // EFA installer (not Intel's bundled one) with its efa provider: no silent TCP fallback.
-    args: r => ['-n', String(r.workers), '-ppn', '1', '-genv', 'I_MPI_OFI_LIBRARY_INTERNAL', '0', '-genv', 'I_MPI_FABRICS', 'ofi',
-      '-genv', 'I_MPI_OFI_PROVIDER', 'efa', '-genv', 'FI_PROVIDER', 'efa', ...programOf(r)],
+    args: r => [
+      '-n',
+      String(r.workers),
+      '-ppn',
+      '1',
+      '-genv',
+      'I_MPI_OFI_LIBRARY_INTERNAL',
+      '0',
+      '-genv',
+      'I_MPI_FABRICS',
+      'ofi',
+      '-genv',
+      'I_MPI_OFI_PROVIDER',
+      'efa',
+      '-genv',
+      'FI_PROVIDER',
+      'efa',
+      ...programOf(r),
+    ],
     // I_MPI_DEBUG=5 prints the libfabric provider each rank uses, so the log shows EFA was really used.
     env: [{ name: 'I_MPI_DEBUG', value: '5' }],
   },
@@ -424,7 +559,13 @@ const LAUNCHERS: Partial<Record<LauncherKey, Launcher>> & Record<'OpenMPI/efa' |
 
 function checkUcxDevices(value: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_.-]+(:\d+)?(,[A-Za-z0-9_.-]+(:\d+)?)*$/.test(value)) {
-    throw new RdmaOptionError(WHERE, 'ucxNetDevices', value, 'is not a UCX device list', 'comma-separated "<device>:<port>" entries, e.g. "mlx5_0:1"');
+    throw new RdmaOptionError(
+      WHERE,
+      'ucxNetDevices',
+      value,
+      'is not a UCX device list',
+      'comma-separated "<device>:<port>" entries, e.g. "mlx5_0:1"',
+    );
   }
   return value;
 }
@@ -436,8 +577,13 @@ function checkMessageSizes(value: string): string {
   const min = m?.[1] !== undefined ? Number(m[1]) : 0;
   const max = m ? Number(m[2]) : NaN;
   if (!m || !(max >= 1) || min > max) {
-    throw new RdmaOptionError(WHERE, 'messageSizes', value, 'is not an OSU message size range',
-      '"MAX" or "MIN:MAX" in bytes with MIN <= MAX and MAX >= 1, e.g. "1:4194304"');
+    throw new RdmaOptionError(
+      WHERE,
+      'messageSizes',
+      value,
+      'is not an OSU message size range',
+      '"MAX" or "MIN:MAX" in bytes with MIN <= MAX and MAX >= 1, e.g. "1:4194304"',
+    );
   }
   return value;
 }

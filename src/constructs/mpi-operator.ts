@@ -20,7 +20,7 @@ export const MPI_OPERATOR_RESOURCES: ResourceRequirements = { requests: { cpu: '
  * kubeflow/mpi-operator deploy/v2beta1/mpi-operator.yaml, v0.8.0).
  */
 export const UPSTREAM_MPI_OPERATOR_LABELS: Readonly<Record<string, string>> = {
-  'app': 'mpi-operator',
+  app: 'mpi-operator',
   'app.kubernetes.io/component': 'mpijob',
   'app.kubernetes.io/name': 'mpi-operator',
   'kustomize.component': 'mpi-operator',
@@ -52,7 +52,11 @@ export const LEAST_PRIVILEGE_MPI_OPERATOR_RULES: readonly k8s.PolicyRule[] = [
 ];
 
 /** The leader-election Lease rule, in the lock namespace only. */
-export const MPI_OPERATOR_LEASE_RULE: k8s.PolicyRule = { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] };
+export const MPI_OPERATOR_LEASE_RULE: k8s.PolicyRule = {
+  apiGroups: ['coordination.k8s.io'],
+  resources: ['leases'],
+  verbs: ['get', 'create', 'update'],
+};
 
 /** Which RBAC the operator gets: upstream's rules as they are, or only what its code paths use. */
 export type MpiOperatorRbac = 'least-privilege' | 'upstream';
@@ -139,7 +143,10 @@ export class MpiOperator extends Construct {
         metadata: {
           name: this.namespace,
           labels: { ...labels(NAME), ...podSecurityLabels('restricted') },
-          annotations: { [POD_SECURITY_REASON]: 'The operator pod is an API client: non-root, no capabilities, no privilege escalation, RuntimeDefault seccomp.' },
+          annotations: {
+            [POD_SECURITY_REASON]:
+              'The operator pod is an API client: non-root, no capabilities, no privilege escalation, RuntimeDefault seccomp.',
+          },
         },
       });
     }
@@ -201,21 +208,28 @@ export class MpiOperator extends Construct {
     // what the code paths use.
     new k8s.KubeClusterRole(this, 'OperatorRole', {
       metadata: { name: NAME, labels: labels(NAME) },
-      rules: rbac === 'least-privilege' ? LEAST_PRIVILEGE_MPI_OPERATOR_RULES.map(r => ({ ...r })) : [
-        { apiGroups: [''], resources: ['configmaps', 'secrets', 'services'], verbs: ['create', 'list', 'watch', 'update'] },
-        { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete', 'update', 'patch'] },
-        // Kept from upstream although the v2 (ssh) flow does not exec into pods.
-        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'get', 'update'] },
-        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-        { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'update', 'watch'] },
-        { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'get'] },
-        { apiGroups: ['kubeflow.org'], resources: ['mpijobs', 'mpijobs/finalizers', 'mpijobs/status'], verbs: ['*'] },
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
-        { apiGroups: ['scheduling.incubator.k8s.io', 'scheduling.sigs.dev', 'scheduling.volcano.sh'], resources: ['queues', 'podgroups'], verbs: ['*'] },
-        { apiGroups: ['scheduling.x-k8s.io'], resources: ['podgroups'], verbs: ['*'] },
-        { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get', 'list', 'watch'] },
-      ],
+      rules:
+        rbac === 'least-privilege'
+          ? LEAST_PRIVILEGE_MPI_OPERATOR_RULES.map(r => ({ ...r }))
+          : [
+              { apiGroups: [''], resources: ['configmaps', 'secrets', 'services'], verbs: ['create', 'list', 'watch', 'update'] },
+              { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete', 'update', 'patch'] },
+              // Kept from upstream although the v2 (ssh) flow does not exec into pods.
+              { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
+              { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'get', 'update'] },
+              { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+              { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'update', 'watch'] },
+              { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'get'] },
+              { apiGroups: ['kubeflow.org'], resources: ['mpijobs', 'mpijobs/finalizers', 'mpijobs/status'], verbs: ['*'] },
+              { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['*'] },
+              {
+                apiGroups: ['scheduling.incubator.k8s.io', 'scheduling.sigs.dev', 'scheduling.volcano.sh'],
+                resources: ['queues', 'podgroups'],
+                verbs: ['*'],
+              },
+              { apiGroups: ['scheduling.x-k8s.io'], resources: ['podgroups'], verbs: ['*'] },
+              { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get', 'list', 'watch'] },
+            ],
     });
     if (rbac === 'least-privilege') {
       // The leader-election Lease (named mpi-operator) lives in the lock namespace, which is the operator's.
@@ -256,13 +270,15 @@ export class MpiOperator extends Construct {
               runAsGroup: runAsUser ?? undefined,
               seccompProfile: { type: 'RuntimeDefault' },
             },
-            containers: [{
-              name: NAME,
-              image: this.image,
-              args: ['-alsologtostderr', `--lock-namespace=${this.namespace}`],
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? MPI_OPERATOR_RESOURCES)),
-            }],
+            containers: [
+              {
+                name: NAME,
+                image: this.image,
+                args: ['-alsologtostderr', `--lock-namespace=${this.namespace}`],
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                resources: toResources(checkedResources(WHERE, 'resources', props.resources ?? MPI_OPERATOR_RESOURCES)),
+              },
+            ],
           },
         },
       },

@@ -99,7 +99,11 @@ export class Multus extends Construct {
         { apiGroups: ['k8s.cni.cncf.io'], resources: ['*'], verbs: ['*'] },
         { apiGroups: [''], resources: ['pods', 'pods/status'], verbs: ['get', 'list', 'update', 'watch'] },
         // Dynamic Resource Allocation claims (v4.3.0).
-        { apiGroups: ['resource.k8s.io'], resources: ['resourceclaims', 'resourceclaims/status', 'resourceslices'], verbs: ['get', 'list'] },
+        {
+          apiGroups: ['resource.k8s.io'],
+          resources: ['resourceclaims', 'resourceclaims/status', 'resourceslices'],
+          verbs: ['get', 'list'],
+        },
         { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] },
       ],
     });
@@ -144,44 +148,51 @@ export class Multus extends Construct {
             tolerations: TOLERATE_ALL,
             serviceAccountName: NAME,
             terminationGracePeriodSeconds: 30,
-            initContainers: [{
-              name: 'install-multus-binary',
-              image: this.image,
-              command: ['/usr/src/multus-cni/bin/install_multus', '-d', '/host/opt/cni/bin', '-t', 'thick'],
-              // Requests equal to limits here too, or the pod is Burstable (multus-cni #1160).
-              resources: guaranteed({ cpu: '10m', memory: '50Mi' }),
-              securityContext: { privileged: true },
-              terminationMessagePolicy: 'FallbackToLogsOnError',
-              volumeMounts: [{ name: 'cnibin', mountPath: '/host/opt/cni/bin', mountPropagation: 'Bidirectional' }],
-            }],
-            containers: [{
-              name: 'kube-multus',
-              image: this.image,
-              command: ['/usr/src/multus-cni/bin/multus-daemon'],
-              env: [{ name: 'MULTUS_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-              resources: guaranteed({ cpu, memory: checkMinMemory(memory) }),
-              // Enters pod network namespaces and runs the delegate plugins chrooted to the host.
-              securityContext: { privileged: true },
-              terminationMessagePolicy: 'FallbackToLogsOnError',
-              volumeMounts: [
-                { name: 'cni', mountPath: '/host/etc/cni/net.d' },
-                // The daemon needs the plugin directory at the same path as on the host.
-                { name: 'cnibin', mountPath: binDir },
-                { name: 'host-run', mountPath: '/host/run' },
-                { name: 'host-var-lib-cni-multus', mountPath: '/var/lib/cni/multus' },
-                { name: 'host-var-lib-kubelet', mountPath: '/var/lib/kubelet', mountPropagation: 'HostToContainer' },
-                { name: 'host-run-k8s-cni-cncf-io', mountPath: '/run/k8s.cni.cncf.io' },
-                { name: 'host-run-netns', mountPath: '/run/netns', mountPropagation: 'HostToContainer' },
-                { name: 'multus-daemon-config', mountPath: '/etc/cni/net.d/multus.d', readOnly: true },
-                { name: 'hostroot', mountPath: '/hostroot', mountPropagation: 'HostToContainer' },
-                { name: 'multus-conf-dir', mountPath: '/etc/cni/multus/net.d' },
-              ],
-            }],
+            initContainers: [
+              {
+                name: 'install-multus-binary',
+                image: this.image,
+                command: ['/usr/src/multus-cni/bin/install_multus', '-d', '/host/opt/cni/bin', '-t', 'thick'],
+                // Requests equal to limits here too, or the pod is Burstable (multus-cni #1160).
+                resources: guaranteed({ cpu: '10m', memory: '50Mi' }),
+                securityContext: { privileged: true },
+                terminationMessagePolicy: 'FallbackToLogsOnError',
+                volumeMounts: [{ name: 'cnibin', mountPath: '/host/opt/cni/bin', mountPropagation: 'Bidirectional' }],
+              },
+            ],
+            containers: [
+              {
+                name: 'kube-multus',
+                image: this.image,
+                command: ['/usr/src/multus-cni/bin/multus-daemon'],
+                env: [{ name: 'MULTUS_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+                resources: guaranteed({ cpu, memory: checkMinMemory(memory) }),
+                // Enters pod network namespaces and runs the delegate plugins chrooted to the host.
+                securityContext: { privileged: true },
+                terminationMessagePolicy: 'FallbackToLogsOnError',
+                volumeMounts: [
+                  { name: 'cni', mountPath: '/host/etc/cni/net.d' },
+                  // The daemon needs the plugin directory at the same path as on the host.
+                  { name: 'cnibin', mountPath: binDir },
+                  { name: 'host-run', mountPath: '/host/run' },
+                  { name: 'host-var-lib-cni-multus', mountPath: '/var/lib/cni/multus' },
+                  { name: 'host-var-lib-kubelet', mountPath: '/var/lib/kubelet', mountPropagation: 'HostToContainer' },
+                  { name: 'host-run-k8s-cni-cncf-io', mountPath: '/run/k8s.cni.cncf.io' },
+                  { name: 'host-run-netns', mountPath: '/run/netns', mountPropagation: 'HostToContainer' },
+                  { name: 'multus-daemon-config', mountPath: '/etc/cni/net.d/multus.d', readOnly: true },
+                  { name: 'hostroot', mountPath: '/hostroot', mountPropagation: 'HostToContainer' },
+                  { name: 'multus-conf-dir', mountPath: '/etc/cni/multus/net.d' },
+                ],
+              },
+            ],
             volumes: [
               hostPath('cni', confDir),
               hostPath('cnibin', binDir),
               hostPath('hostroot', '/'),
-              { name: 'multus-daemon-config', configMap: { name: 'multus-daemon-config', items: [{ key: 'daemon-config.json', path: 'daemon-config.json' }] } },
+              {
+                name: 'multus-daemon-config',
+                configMap: { name: 'multus-daemon-config', items: [{ key: 'daemon-config.json', path: 'daemon-config.json' }] },
+              },
               hostPath('host-run', '/run'),
               hostPath('host-var-lib-cni-multus', '/var/lib/cni/multus'),
               hostPath('host-var-lib-kubelet', '/var/lib/kubelet'),
@@ -201,7 +212,13 @@ const MIN_MEMORY = '100Mi';
 
 function checkMinMemory(memory: string): string {
   if ((quantityToBytes(memory) ?? 0) < (quantityToBytes(MIN_MEMORY) ?? 0)) {
-    throw new RdmaOptionError(WHERE, 'memory', memory, 'is too little (Multus is OOM-killed at upstream\'s 50Mi)', `at least "${MIN_MEMORY}"; the default is "300Mi"`);
+    throw new RdmaOptionError(
+      WHERE,
+      'memory',
+      memory,
+      "is too little (Multus is OOM-killed at upstream's 50Mi)",
+      `at least "${MIN_MEMORY}"; the default is "300Mi"`,
+    );
   }
   return memory;
 }

@@ -2,14 +2,27 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MpiJob, MpiJobSpecMpiImplementation } from '../../imports/kubeflow.org';
 import { checkCheckName, checkTtl, runIdOf, runLabels, runName } from '../checks';
-import { EFA_CAPACITY_SOURCE_DATE, EFA_INSTANCE_CAPACITY, INSTANCE_TYPE_LABELS, checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
+import {
+  EFA_CAPACITY_SOURCE_DATE,
+  EFA_INSTANCE_CAPACITY,
+  INSTANCE_TYPE_LABELS,
+  checkEfaDevicesFit,
+  pinnedInstanceType,
+} from '../efa-capacity';
 import { RdmaOptionError } from '../errors';
 import { guaranteed, spreadAcrossNodes } from '../kube';
 import { selectorLabels, standardLabels } from '../labels';
 import { NCCL_RUN_MARKER } from '../report/markers';
 import { checkNonEmpty, checkOneOf, checkPositiveInt } from '../validate';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, NCCL_IB_IMAGE, NCCL_IMAGE } from '../versions';
-import { BenchmarkPodOptions, mpiUserSecurityContext, mpiWorkerContainer, podMetadata, podPlacement, resolveBenchmarkPod } from './benchmark-pod';
+import {
+  BenchmarkPodOptions,
+  mpiUserSecurityContext,
+  mpiWorkerContainer,
+  podMetadata,
+  podPlacement,
+  resolveBenchmarkPod,
+} from './benchmark-pod';
 import { addPodClaims, containerClaims } from './dra';
 import { DEFAULT_RDMA_RESOURCE, checkRdmaDeviceName, checkRdmaResource } from './ib-workloads';
 import { NetworkSelection, networksAnnotation } from './ipoib-network';
@@ -138,38 +151,71 @@ export class NcclTestJob extends Construct {
     const collective = checkOneOf(WHERE, 'collective', props.collective ?? 'all_reduce_perf', NCCL_COLLECTIVES);
     const preset = resolvePreset(props);
     for (const key of ['rdmaResource', 'ibHcas', 'networks'] as const) {
-      if (efa && props[key] !== undefined) throw new RdmaOptionError(WHERE, key, props[key], 'only applies to transport "ib" (transport is "efa")', 'unset, or transport "ib"');
+      if (efa && props[key] !== undefined)
+        throw new RdmaOptionError(
+          WHERE,
+          key,
+          props[key],
+          'only applies to transport "ib" (transport is "efa")',
+          'unset, or transport "ib"',
+        );
     }
-    if (!efa && props.efaDevices !== undefined) throw new RdmaOptionError(WHERE, 'efaDevices', props.efaDevices, 'only applies to transport "efa" (transport is "ib")', 'unset, or transport "efa"');
-    const pod = resolveBenchmarkPod(WHERE, {
-      ...props,
-      image: props.image ?? (efa ? NCCL_IMAGE : NCCL_IB_IMAGE).image,
-      efaDevices: props.efaDevices ?? preset.efaDevices,
-      // The awsome-distributed-ai MPIJob's worker memory; its CPU is unset, ours is 8 (requests = limits here).
-      memory: props.memory ?? '32000Mi',
-      cpu: props.cpu ?? '8',
-      nodeSelector: { ...preset.nodeSelector, ...props.nodeSelector },
-    }, this);
+    if (!efa && props.efaDevices !== undefined)
+      throw new RdmaOptionError(
+        WHERE,
+        'efaDevices',
+        props.efaDevices,
+        'only applies to transport "efa" (transport is "ib")',
+        'unset, or transport "efa"',
+      );
+    const pod = resolveBenchmarkPod(
+      WHERE,
+      {
+        ...props,
+        image: props.image ?? (efa ? NCCL_IMAGE : NCCL_IB_IMAGE).image,
+        efaDevices: props.efaDevices ?? preset.efaDevices,
+        // The awsome-distributed-ai MPIJob's worker memory; its CPU is unset, ours is 8 (requests = limits here).
+        memory: props.memory ?? '32000Mi',
+        cpu: props.cpu ?? '8',
+        nodeSelector: { ...preset.nodeSelector, ...props.nodeSelector },
+      },
+      this,
+    );
     if (props.deviceClaimTemplate !== undefined && !efa && props.rdmaResource !== undefined) {
-      throw new RdmaOptionError(WHERE, 'rdmaResource', props.rdmaResource, 'does not apply with deviceClaimTemplate (the claim gives the devices)', 'unset, or deviceClaimTemplate unset');
+      throw new RdmaOptionError(
+        WHERE,
+        'rdmaResource',
+        props.rdmaResource,
+        'does not apply with deviceClaimTemplate (the claim gives the devices)',
+        'unset, or deviceClaimTemplate unset',
+      );
     }
     this.transport = transport;
     this.collective = collective;
     const workers = props.workers ?? 2;
     if (!Number.isInteger(workers) || workers < 2 || workers > 1024) {
-      throw new RdmaOptionError(WHERE, 'workers', workers, 'is not allowed (the point is the network between nodes)', 'a whole number from 2 to 1024');
+      throw new RdmaOptionError(
+        WHERE,
+        'workers',
+        workers,
+        'is not allowed (the point is the network between nodes)',
+        'a whole number from 2 to 1024',
+      );
     }
     this.workers = workers;
     this.gpusPerWorker = preset.gpusPerWorker;
     this.efaDevices = pod.efaDevices;
     const minBytes = checkPositiveInt(WHERE, 'minBytes', props.minBytes ?? 8);
     const maxBytes = checkPositiveInt(WHERE, 'maxBytes', props.maxBytes ?? 8 * 2 ** 30);
-    if (maxBytes < minBytes) throw new RdmaOptionError(WHERE, 'maxBytes', maxBytes, `is below minBytes (${minBytes})`, `at least ${minBytes}`);
+    if (maxBytes < minBytes)
+      throw new RdmaOptionError(WHERE, 'maxBytes', maxBytes, `is below minBytes (${minBytes})`, `at least ${minBytes}`);
     const iterations = checkPositiveInt(WHERE, 'iterations', props.iterations ?? 100);
     const ttl = checkTtl(WHERE, props.ttlSecondsAfterFinished);
-    const rdmaResource = !efa && !pod.deviceClaim ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined;
+    const rdmaResource =
+      !efa && !pod.deviceClaim ? checkRdmaResource(WHERE, 'rdmaResource', props.rdmaResource ?? DEFAULT_RDMA_RESOURCE) : undefined;
     const hcas = (props.ibHcas ?? []).map((h, i) => checkRdmaDeviceName(WHERE, `ibHcas[${i}]`, h));
-    if (props.ibHcas !== undefined && hcas.length === 0) throw new RdmaOptionError(WHERE, 'ibHcas', props.ibHcas, 'is empty', 'HCA names such as ["mlx5_0"], or unset for every HCA');
+    if (props.ibHcas !== undefined && hcas.length === 0)
+      throw new RdmaOptionError(WHERE, 'ibHcas', props.ibHcas, 'is empty', 'HCA names such as ["mlx5_0"], or unset for every HCA');
     const short = collective.replace(/_perf$/, '').replace(/_/g, '-');
     this.name = checkCheckName(WHERE, 'name', props.name ?? `nccl-${short}-${transport}`, '-launcher'.length);
     this.namespace = pod.namespace;
@@ -179,21 +225,48 @@ export class NcclTestJob extends Construct {
     const workerLabels = { ...labels, 'app.kubernetes.io/component': 'mpi-worker' };
     const placement = podPlacement(pod);
     const ncclEnv = efa
-      // aws-ofi-nccl over EFA; FI_EFA_USE_DEVICE_RDMA and FI_EFA_FORK_SAFE are not needed with current
-      // libfabric and aws-ofi-nccl (aws/aws-ofi-nccl doc/efa-env-var.md @2daf7d3).
-      ? ['FI_PROVIDER=efa', `NCCL_NET=${NCCL_NET_OFI}`]
-      // A leading `=` makes NCCL match the whole list exactly (not by prefix): NCCL_IB_HCA in NVIDIA/nccl
-      // src/transport/net_ib/init.cc @5067397, NCCL_SOCKET_IFNAME in the NCCL user guide's env page
-      // (https://docs.nvidia.com/deeplearning/nccl/user-guide/docs/env.html).
-      : [`NCCL_NET=${NCCL_NET_IB}`, ...(hcas.length > 0 ? [`NCCL_IB_HCA==${hcas.join(',')}`] : []),
-        ...(props.networks && props.networks.length > 0 ? [`NCCL_SOCKET_IFNAME==${FIRST_SECONDARY_INTERFACE}`] : [])];
+      ? // aws-ofi-nccl over EFA; FI_EFA_USE_DEVICE_RDMA and FI_EFA_FORK_SAFE are not needed with current
+        // libfabric and aws-ofi-nccl (aws/aws-ofi-nccl doc/efa-env-var.md @2daf7d3).
+        ['FI_PROVIDER=efa', `NCCL_NET=${NCCL_NET_OFI}`]
+      : // A leading `=` makes NCCL match the whole list exactly (not by prefix): NCCL_IB_HCA in NVIDIA/nccl
+        // src/transport/net_ib/init.cc @5067397, NCCL_SOCKET_IFNAME in the NCCL user guide's env page
+        // (https://docs.nvidia.com/deeplearning/nccl/user-guide/docs/env.html).
+        [
+          `NCCL_NET=${NCCL_NET_IB}`,
+          ...(hcas.length > 0 ? [`NCCL_IB_HCA==${hcas.join(',')}`] : []),
+          ...(props.networks && props.networks.length > 0 ? [`NCCL_SOCKET_IFNAME==${FIRST_SECONDARY_INTERFACE}`] : []),
+        ];
     const mpirunArgs = [
       // No -np: Open MPI runs one process per slot of the operator's hostfile (slotsPerWorker per worker: one per GPU).
-      image.mpirun, '--tag-output', '--bind-to', 'none', '-x', 'PATH', '-x', 'LD_LIBRARY_PATH',
+      image.mpirun,
+      '--tag-output',
+      '--bind-to',
+      'none',
+      '-x',
+      'PATH',
+      '-x',
+      'LD_LIBRARY_PATH',
       // MPI only starts the ranks and bootstraps NCCL: its own traffic stays on TCP, away from the devices.
-      '--mca', 'pml', 'ob1', '--mca', 'btl', 'tcp,self',
+      '--mca',
+      'pml',
+      'ob1',
+      '--mca',
+      'btl',
+      'tcp,self',
       ...['NCCL_DEBUG=INFO', ...ncclEnv].flatMap(e => ['-x', e]),
-      `${image.testsDir}/${collective}`, '-b', String(minBytes), '-e', String(maxBytes), '-f', '2', '-g', '1', '-c', '1', '-n', String(iterations),
+      `${image.testsDir}/${collective}`,
+      '-b',
+      String(minBytes),
+      '-e',
+      String(maxBytes),
+      '-f',
+      '2',
+      '-g',
+      '1',
+      '-c',
+      '1',
+      '-n',
+      String(iterations),
     ];
     const marker = `${NCCL_RUN_MARKER} collective=${collective} instanceType=${props.instanceType ?? '-'} nodes=${this.workers} gpusPerNode=${this.gpusPerWorker} minBytes=${minBytes} maxBytes=${maxBytes}`;
     const launcher: k8s.PodTemplateSpec = {
@@ -202,18 +275,24 @@ export class NcclTestJob extends Construct {
         ...placement,
         // The launcher holds no GPU: it starts the ranks over ssh and relays their output.
         nodeSelector: undefined,
-        containers: [{
-          name: 'launcher',
-          image: pod.image,
-          command: ['/bin/sh', '-c', `echo "${marker}"; exec "$0" "$@"`],
-          args: mpirunArgs,
-          securityContext: mpiUserSecurityContext(),
-          resources: guaranteed({ cpu: '500m', memory: '512Mi' }),
-        }],
+        containers: [
+          {
+            name: 'launcher',
+            image: pod.image,
+            command: ['/bin/sh', '-c', `echo "${marker}"; exec "$0" "$@"`],
+            args: mpirunArgs,
+            securityContext: mpiUserSecurityContext(),
+            resources: guaranteed({ cpu: '500m', memory: '512Mi' }),
+          },
+        ],
       },
     };
-    const devices: Record<string, string> = pod.deviceClaim ? {}
-      : { [NVIDIA_GPU_RESOURCE]: String(this.gpusPerWorker), ...efa ? { [EFA_DEVICE_PLUGIN.resourceName]: String(pod.efaDevices) } : { [rdmaResource!]: '1' } };
+    const devices: Record<string, string> = pod.deviceClaim
+      ? {}
+      : {
+          [NVIDIA_GPU_RESOURCE]: String(this.gpusPerWorker),
+          ...(efa ? { [EFA_DEVICE_PLUGIN.resourceName]: String(pod.efaDevices) } : { [rdmaResource!]: '1' }),
+        };
     const annotations = !efa && props.networks && props.networks.length > 0 ? networksAnnotation(props.networks, 'text') : {};
     const meta = podMetadata(pod, workerLabels);
     const worker: k8s.PodTemplateSpec = {
@@ -222,10 +301,16 @@ export class NcclTestJob extends Construct {
         ...placement,
         affinity: spreadAcrossNodes({ ...selectorLabels(this, this.name), 'app.kubernetes.io/component': 'mpi-worker' }),
         // NCCL and libfabric register (pin) GPU and host memory: the worker adds IPC_LOCK.
-        containers: [mpiWorkerContainer(pod.image, {
-          ...guaranteed({ ...devices, ...efa ? { 'hugepages-2Mi': pod.hugepages2Mi } : {}, memory: pod.memory, cpu: pod.cpu }),
-          claims: pod.deviceClaim ? containerClaims(pod.deviceClaim) : undefined,
-        }, [{ name: 'shm', mountPath: '/dev/shm' }])],
+        containers: [
+          mpiWorkerContainer(
+            pod.image,
+            {
+              ...guaranteed({ ...devices, ...(efa ? { 'hugepages-2Mi': pod.hugepages2Mi } : {}), memory: pod.memory, cpu: pod.cpu }),
+              claims: pod.deviceClaim ? containerClaims(pod.deviceClaim) : undefined,
+            },
+            [{ name: 'shm', mountPath: '/dev/shm' }],
+          ),
+        ],
         // NCCL's intra-node buffers live in /dev/shm: memory-backed, counted in the pod's memory limit.
         volumes: [{ name: 'shm', emptyDir: { medium: 'Memory' } }],
       },
@@ -247,7 +332,10 @@ export class NcclTestJob extends Construct {
     this.jobName = runName(this.name, this.runId);
     const run = runLabels(this.runId);
     for (const t of [launcherTemplate, workerTemplate]) t.metadata.labels = { ...t.metadata.labels, ...run };
-    this.mpiJob = new MpiJob(this, 'Resource', { metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } }, spec });
+    this.mpiJob = new MpiJob(this, 'Resource', {
+      metadata: { name: this.jobName, namespace: this.namespace, labels: { ...labels, ...run } },
+      spec,
+    });
     addPodClaims(this.mpiJob, '/spec/mpiReplicaSpecs/Worker/template/spec', pod.deviceClaim);
     addMpiJobWaiter(this, { name: this.name, namespace: this.namespace, jobName: this.jobName, labels, ttl });
   }
@@ -258,24 +346,50 @@ function resolvePreset(props: NcclTestJobProps): { gpusPerWorker: number; efaDev
   const type = props.instanceType;
   if (type === undefined) {
     // Every NVIDIA GPU instance type with EFA on the table's p4d/p5/p6 lines has 8 GPUs; one EFA device works on any.
-    return { gpusPerWorker: checkPositiveInt(WHERE, 'gpusPerWorker', props.gpusPerWorker ?? DEFAULT_GPUS_PER_WORKER, 64), nodeSelector: {} };
+    return {
+      gpusPerWorker: checkPositiveInt(WHERE, 'gpusPerWorker', props.gpusPerWorker ?? DEFAULT_GPUS_PER_WORKER, 64),
+      nodeSelector: {},
+    };
   }
   checkNonEmpty(WHERE, 'instanceType', type);
   const pinned = pinnedInstanceType(props.nodeSelector);
   if (pinned !== undefined && pinned !== type) {
-    throw new RdmaOptionError(WHERE, 'instanceType', type, `conflicts with nodeSelector's instance type "${pinned}"`, 'one instance type, in instanceType');
+    throw new RdmaOptionError(
+      WHERE,
+      'instanceType',
+      type,
+      `conflicts with nodeSelector's instance type "${pinned}"`,
+      'one instance type, in instanceType',
+    );
   }
   const c = EFA_INSTANCE_CAPACITY[type];
   if (!c) {
-    throw new RdmaOptionError(WHERE, 'instanceType', type, `is not on the EFA instance table (${EFA_CAPACITY_SOURCE_DATE})`, 'an EFA-capable GPU instance type such as "p5.48xlarge", or no instanceType with gpusPerWorker');
+    throw new RdmaOptionError(
+      WHERE,
+      'instanceType',
+      type,
+      `is not on the EFA instance table (${EFA_CAPACITY_SOURCE_DATE})`,
+      'an EFA-capable GPU instance type such as "p5.48xlarge", or no instanceType with gpusPerWorker',
+    );
   }
   if (c.nvidiaGpus === 0) {
-    throw new RdmaOptionError(WHERE, 'instanceType', type, 'has no NVIDIA GPUs', 'a GPU instance type such as "p4d.24xlarge", "p5.48xlarge" or "p6-b200.48xlarge"');
+    throw new RdmaOptionError(
+      WHERE,
+      'instanceType',
+      type,
+      'has no NVIDIA GPUs',
+      'a GPU instance type such as "p4d.24xlarge", "p5.48xlarge" or "p6-b200.48xlarge"',
+    );
   }
   const gpus = checkPositiveInt(WHERE, 'gpusPerWorker', props.gpusPerWorker ?? c.nvidiaGpus, c.nvidiaGpus);
-  if (props.efaDevices !== undefined) checkEfaDevicesFit(WHERE, 'efaDevices', checkPositiveInt(WHERE, 'efaDevices', props.efaDevices, 32), [type], 'instanceType');
+  if (props.efaDevices !== undefined)
+    checkEfaDevicesFit(WHERE, 'efaDevices', checkPositiveInt(WHERE, 'efaDevices', props.efaDevices, 32), [type], 'instanceType');
   const transport = props.transport ?? 'efa';
-  return { gpusPerWorker: gpus, efaDevices: transport === 'efa' ? props.efaDevices ?? c.maxEfa : undefined, nodeSelector: { [INSTANCE_TYPE_LABELS[0]]: type } };
+  return {
+    gpusPerWorker: gpus,
+    efaDevices: transport === 'efa' ? (props.efaDevices ?? c.maxEfa) : undefined,
+    nodeSelector: { [INSTANCE_TYPE_LABELS[0]]: type },
+  };
 }
 
 /**

@@ -70,23 +70,42 @@ export class NetworkOperatorPolicy extends Construct {
     const repository = checkNonEmpty(WHERE, 'repository', props.repository ?? NETWORK_OPERATOR.repository);
     // The NicClusterPolicy CRD's pattern for every repository field is [a-zA-Z0-9.-/]+ (unanchored there; whole here).
     if (!/^[a-zA-Z0-9./-]+$/.test(repository)) {
-      throw new RdmaOptionError(WHERE, 'repository', repository, 'is not a registry path', 'letters, digits, ".", "-" and "/": a registry and path without tag or port, e.g. "nvcr.io/nvidia/mellanox"');
+      throw new RdmaOptionError(
+        WHERE,
+        'repository',
+        repository,
+        'is not a registry path',
+        'letters, digits, ".", "-" and "/": a registry and path without tag or port, e.g. "nvcr.io/nvidia/mellanox"',
+      );
     }
     const version = checkNonEmpty(WHERE, 'version', props.version ?? NETWORK_OPERATOR.version);
     if (version === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version)) {
-      throw new RdmaOptionError(WHERE, 'version', version, 'is not a pinned image tag', 'a release tag such as "network-operator-v26.4.1" (not "latest")');
+      throw new RdmaOptionError(
+        WHERE,
+        'version',
+        version,
+        'is not a pinned image tag',
+        'a release tag such as "network-operator-v26.4.1" (not "latest")',
+      );
     }
     const configList = checkRdmaSharedConfigList(WHERE, props.configList);
     this.resourceNames = configList.names;
     const pullSecrets = (props.imagePullSecrets ?? []).map((s, i) => checkDnsSubdomain(WHERE, `imagePullSecrets[${i}]`, s));
-    const image = (name: string) => ({ image: name, repository, version, imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : undefined });
+    const image = (name: string) => ({
+      image: name,
+      repository,
+      version,
+      imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : undefined,
+    });
     const multus = props.multus ?? true;
     const tolerations = checkedTolerations(WHERE, 'tolerations', props.tolerations ?? []);
 
     this.resource = new NicClusterPolicy(this, 'Resource', {
       metadata: { name: NETWORK_OPERATOR.policyName, labels: standardLabels(this, NETWORK_OPERATOR.policyName, 'network-operator') },
       spec: {
-        ofedDriver: props.ofedDriver ? { ...NETWORK_OPERATOR.docaDriver, imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : undefined } : undefined,
+        ofedDriver: props.ofedDriver
+          ? { ...NETWORK_OPERATOR.docaDriver, imagePullSecrets: pullSecrets.length > 0 ? pullSecrets : undefined }
+          : undefined,
         rdmaSharedDevicePlugin: { ...image(NETWORK_OPERATOR.images.rdmaSharedDevicePlugin), config: configList.json },
         secondaryNetwork: {
           multus: multus ? image(NETWORK_OPERATOR.images.multus) : undefined,
@@ -198,28 +217,54 @@ export class NvIpamPool extends Construct {
     const subnetText = props.subnet ?? DEFAULT_IPOIB_RANGE;
     const subnet = parseCidr(subnetText);
     if (typeof subnet === 'string') {
-      throw new RdmaOptionError(where, 'subnet', subnetText, subnet === 'host-bits' ? `is not a network address (the network is ${networkOf(subnetText)})` : 'is not a CIDR range',
-        'a canonical IPv4 or IPv6 CIDR such as "192.168.0.0/24"');
+      throw new RdmaOptionError(
+        where,
+        'subnet',
+        subnetText,
+        subnet === 'host-bits' ? `is not a network address (the network is ${networkOf(subnetText)})` : 'is not a CIDR range',
+        'a canonical IPv4 or IPv6 CIDR such as "192.168.0.0/24"',
+      );
     }
     const size = subnet.last - subnet.first + 1n;
     const perNodeBlockSize = checkPositiveInt(where, 'perNodeBlockSize', props.perNodeBlockSize ?? 32);
     if (BigInt(perNodeBlockSize) >= size) {
-      throw new RdmaOptionError(where, 'perNodeBlockSize', perNodeBlockSize, `is not less than the ${size} addresses of ${subnetText}`, `a whole number from 1 to ${size - 1n}`);
+      throw new RdmaOptionError(
+        where,
+        'perNodeBlockSize',
+        perNodeBlockSize,
+        `is not less than the ${size} addresses of ${subnetText}`,
+        `a whole number from 1 to ${size - 1n}`,
+      );
     }
     let gateway: string | undefined;
     if (props.gateway !== undefined) {
       const ip = parseIp(props.gateway);
       if (!ip || !cidrContains(subnet, ip)) {
-        throw new RdmaOptionError(where, 'gateway', props.gateway, `is outside the subnet ${subnetText}`, `an address inside ${subnetText}`);
+        throw new RdmaOptionError(
+          where,
+          'gateway',
+          props.gateway,
+          `is outside the subnet ${subnetText}`,
+          `an address inside ${subnetText}`,
+        );
       }
       gateway = props.gateway;
     }
     const exclusions = (props.exclude ?? []).map((text, i) => {
       const range = parseCidr(text);
       if (typeof range === 'string' || !cidrContains(subnet, range)) {
-        throw new RdmaOptionError(where, `exclude[${i}]`, text, `is not a CIDR range inside ${subnetText}`, `a canonical CIDR inside ${subnetText}`);
+        throw new RdmaOptionError(
+          where,
+          `exclude[${i}]`,
+          text,
+          `is not a CIDR range inside ${subnetText}`,
+          `a canonical CIDR inside ${subnetText}`,
+        );
       }
-      return { startIp: formatIp({ family: range.family, value: range.first }), endIp: formatIp({ family: range.family, value: range.last }) };
+      return {
+        startIp: formatIp({ family: range.family, value: range.first }),
+        endIp: formatIp({ family: range.family, value: range.last }),
+      };
     });
     new IpPool(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: standardLabels(this, this.name, 'network') },

@@ -2,7 +2,10 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { NodeFeatureRule as SigsNodeFeatureRule } from '../../imports/nfd.k8s-sigs.io';
-import { NodeFeatureDiscovery as NodeFeatureDiscoveryInstance, NodeFeatureRule as OpenShiftNodeFeatureRule } from '../../imports/nfd.openshift.io';
+import {
+  NodeFeatureDiscovery as NodeFeatureDiscoveryInstance,
+  NodeFeatureRule as OpenShiftNodeFeatureRule,
+} from '../../imports/nfd.openshift.io';
 import { RdmaOptionError } from '../errors';
 import { Toleration } from '../kube';
 import { defaultNamespace, standardLabels } from '../labels';
@@ -24,7 +27,13 @@ export function parseOpenShiftVersion(where: string, option: string, value: stri
   const m = typeof value === 'string' ? /^(\d+)\.(\d+)(?:\.\d+)?$/.exec(value) : null;
   const major = m ? Number(m[1]) : NaN;
   if (!m || major < 4 || (major === 4 && Number(m[2]) < 12)) {
-    throw new RdmaOptionError(where, option, value, 'is not a supported OpenShift version', 'a release from "4.12" on, e.g. "4.18" or "4.19"');
+    throw new RdmaOptionError(
+      where,
+      option,
+      value,
+      'is not a supported OpenShift version',
+      'a release from "4.12" on, e.g. "4.18" or "4.19"',
+    );
   }
   return { major, minor: Number(m[2]) };
 }
@@ -121,11 +130,17 @@ export class NodeFeatureDiscovery extends Construct {
           // Security labels are community practice on OpenShift for host-level workloads (our
           // reading), not part of the documented Namespace.
           labels: {
-            ...labels(this.namespace), 'name': this.namespace, 'openshift.io/cluster-monitoring': 'true',
-            ...OPENSHIFT_NO_LABEL_SYNC, ...podSecurityLabels('privileged'),
+            ...labels(this.namespace),
+            name: this.namespace,
+            'openshift.io/cluster-monitoring': 'true',
+            ...OPENSHIFT_NO_LABEL_SYNC,
+            ...podSecurityLabels('privileged'),
           },
           // The hostPath list is NFD's worker DaemonSet as in NFD's own docs; not checked against the operator's.
-          annotations: { [POD_SECURITY_REASON]: 'The nfd-worker DaemonSet reads host /boot, /etc/os-release, /sys, /usr/lib and /lib through hostPath volumes.' },
+          annotations: {
+            [POD_SECURITY_REASON]:
+              'The nfd-worker DaemonSet reads host /boot, /etc/os-release, /sys, /usr/lib and /lib through hostPath volumes.',
+          },
         },
       });
       // OLM kinds as plain objects: two small fixed shapes, validated against the upstream CRDs in tests
@@ -216,8 +231,13 @@ export class EfaNodeFeatureRule extends Construct {
     checkLabels(where, 'label', { [this.label]: 'true' });
     const prefix = this.label.includes('/') ? this.label.split('/')[0] : '';
     if (!/^([a-z0-9-]+\.)*feature\.node\.kubernetes\.io$/.test(prefix)) {
-      throw new RdmaOptionError(where, 'label', this.label, 'is outside the label namespaces NFD may set',
-        'a key prefixed "feature.node.kubernetes.io/" (or a subdomain of it)');
+      throw new RdmaOptionError(
+        where,
+        'label',
+        this.label,
+        'is outside the label namespaces NFD may set',
+        'a key prefixed "feature.node.kubernetes.io/" (or a subdomain of it)',
+      );
     }
     const deviceIds = props.deviceIds ?? [...NFD_OPERATOR.efaDeviceIds];
     if (deviceIds.length === 0) {
@@ -225,21 +245,31 @@ export class EfaNodeFeatureRule extends Construct {
     }
     deviceIds.forEach((d, i) => {
       if (typeof d !== 'string' || !/^[0-9a-f]{4}$/.test(d)) {
-        throw new RdmaOptionError(where, `deviceIds[${i}]`, d, 'is not a PCI device id', 'four lower-case hex digits without 0x, e.g. "efa0"');
+        throw new RdmaOptionError(
+          where,
+          `deviceIds[${i}]`,
+          d,
+          'is not a PCI device id',
+          'four lower-case hex digits without 0x, e.g. "efa0"',
+        );
       }
     });
     const spec = {
-      rules: [{
-        name: 'aws-efa',
-        labels: { [this.label]: 'true' },
-        matchFeatures: [{
-          feature: 'pci.device',
-          matchExpressions: {
-            vendor: { op: 'In', value: [NFD_OPERATOR.amazonPciVendor] },
-            device: { op: 'In', value: [...deviceIds] },
-          },
-        }],
-      }],
+      rules: [
+        {
+          name: 'aws-efa',
+          labels: { [this.label]: 'true' },
+          matchFeatures: [
+            {
+              feature: 'pci.device',
+              matchExpressions: {
+                vendor: { op: 'In', value: [NFD_OPERATOR.amazonPciVendor] },
+                device: { op: 'In', value: [...deviceIds] },
+              },
+            },
+          ],
+        },
+      ],
     };
     const metadata = { name: this.name, namespace, labels: standardLabels(this, this.name, 'node-feature-discovery') };
     // Both groups define the same rule schema; the class only fixes apiVersion. Each generated module has

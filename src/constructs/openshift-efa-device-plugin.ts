@@ -7,7 +7,10 @@ import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from './namespace';
 import { EFA_NODE_LABEL } from './node-feature-discovery';
 import { SccGrant } from './openshift-scc';
 
-export interface OpenShiftEfaDevicePluginProps extends Omit<EfaDevicePluginProps, 'privileged' | 'serviceAccountName' | 'adopt' | 'helmRelease' | 'includeAutoModeNodes'> {
+export interface OpenShiftEfaDevicePluginProps extends Omit<
+  EfaDevicePluginProps,
+  'privileged' | 'serviceAccountName' | 'adopt' | 'helmRelease' | 'includeAutoModeNodes'
+> {
   /**
    * Namespace of the plugin. Not kube-system or default: OpenShift cannot grant an SCC to pods in its
    * default namespaces.
@@ -76,7 +79,8 @@ export class OpenShiftEfaDevicePlugin extends Construct {
     });
     new SccGrant(this, 'Scc', {
       name: checkDnsSubdomain(where, 'sccName', sccName),
-      description: 'EFA device plugin: hostPath (kubelet device-plugins, /dev/infiniband) and host network, as root with all capabilities dropped.',
+      description:
+        'EFA device plugin: hostPath (kubelet device-plugins, /dev/infiniband) and host network, as root with all capabilities dropped.',
       serviceAccounts: [{ namespace: this.namespace, name: serviceAccountName }],
       // The plugin image runs as root; it creates its socket in the root-owned kubelet directory.
       runAsUser: { type: 'MustRunAs', uid: 0 },

@@ -16,7 +16,8 @@ export interface ServiceAccountRef {
 }
 
 /** How an SCC assigns user ids. */
-export type SccRunAsUser = { readonly type: 'MustRunAs'; readonly uid: number } | { readonly type: 'MustRunAsNonRoot' } | { readonly type: 'RunAsAny' };
+export type SccRunAsUser =
+  { readonly type: 'MustRunAs'; readonly uid: number } | { readonly type: 'MustRunAsNonRoot' } | { readonly type: 'RunAsAny' };
 
 export interface SccGrantProps {
   /** SCC name (cluster-scoped). */
@@ -66,12 +67,19 @@ export class SccGrant extends Construct {
     this.name = checkDnsSubdomain(where, 'name', props.name);
     this.roleName = `use-scc-${this.name}`;
     if (props.serviceAccounts.length === 0) {
-      throw new RdmaOptionError(where, 'serviceAccounts', props.serviceAccounts, 'is empty', 'at least one ServiceAccount to grant the SCC to');
+      throw new RdmaOptionError(
+        where,
+        'serviceAccounts',
+        props.serviceAccounts,
+        'is empty',
+        'at least one ServiceAccount to grant the SCC to',
+      );
     }
     const labels = standardLabels(this, this.name, 'security');
-    const group = props.fixedGroup !== undefined
-      ? { type: 'MustRunAs', ranges: [{ min: props.fixedGroup, max: props.fixedGroup }] }
-      : { type: 'MustRunAs' };
+    const group =
+      props.fixedGroup !== undefined
+        ? { type: 'MustRunAs', ranges: [{ min: props.fixedGroup, max: props.fixedGroup }] }
+        : { type: 'MustRunAs' };
     // Every field typed except `priority`: required and nullable, it is added as null below.
     const sccProps: Omit<SecurityContextConstraintsProps, 'priority'> = {
       metadata: { name: this.name, labels, annotations: { 'kubernetes.io/description': props.description } },
@@ -89,9 +97,8 @@ export class SccGrant extends Construct {
       readOnlyRootFilesystem: false,
       requiredDropCapabilities: ['ALL'],
       runAsUser: props.runAsUser,
-      seLinuxContext: props.seLinuxType !== undefined
-        ? { type: 'MustRunAs', seLinuxOptions: { type: props.seLinuxType } }
-        : { type: 'MustRunAs' },
+      seLinuxContext:
+        props.seLinuxType !== undefined ? { type: 'MustRunAs', seLinuxOptions: { type: props.seLinuxType } } : { type: 'MustRunAs' },
       // As restricted-v2 does [inferred]: pods get the runtime's default seccomp profile.
       seccompProfiles: ['runtime/default'],
       supplementalGroups: group,
@@ -105,14 +112,22 @@ export class SccGrant extends Construct {
 
     new k8s.KubeClusterRole(this, 'UseRole', {
       metadata: { name: this.roleName, labels: standardLabels(this, this.roleName, 'security') },
-      rules: [{ apiGroups: ['security.openshift.io'], resources: ['securitycontextconstraints'], resourceNames: [this.name], verbs: ['use'] }],
+      rules: [
+        { apiGroups: ['security.openshift.io'], resources: ['securitycontextconstraints'], resourceNames: [this.name], verbs: ['use'] },
+      ],
     });
     const namespaces = new Set<string>();
     props.serviceAccounts.forEach((sa, i) => {
       checkDnsLabel(where, `serviceAccounts[${i}].namespace`, sa.namespace);
       checkDnsSubdomain(where, `serviceAccounts[${i}].name`, sa.name);
       if (namespaces.has(sa.namespace)) {
-        throw new RdmaOptionError(where, `serviceAccounts[${i}].namespace`, sa.namespace, 'appears twice', 'one ServiceAccount per namespace');
+        throw new RdmaOptionError(
+          where,
+          `serviceAccounts[${i}].namespace`,
+          sa.namespace,
+          'appears twice',
+          'one ServiceAccount per namespace',
+        );
       }
       namespaces.add(sa.namespace);
       new k8s.KubeRoleBinding(this, `Use${i}`, {

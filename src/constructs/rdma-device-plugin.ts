@@ -18,7 +18,7 @@ export const RDMA_DEVICE_PLUGIN_VARIANTS: readonly RdmaDevicePluginVariant[] = [
 
 /** Link types the shared plugin's `linkTypes` selector compares (netlink encapsulation type). */
 export const RDMA_LINK_TYPES = ['infiniband', 'ether'] as const;
-export type RdmaLinkType = typeof RDMA_LINK_TYPES[number];
+export type RdmaLinkType = (typeof RDMA_LINK_TYPES)[number];
 
 /**
  * Which devices a shared resource pools (k8s-rdma-shared-dev-plugin README "selectors"): OR within a list,
@@ -113,12 +113,14 @@ export interface RdmaDevicePluginProps {
 /** rdmaHcaMax when an entry sets none: the network-operator examples' 63 (the RoCE limit, safe for both link types). */
 const DEFAULT_RDMA_HCA_MAX = 63;
 
-const DEFAULT_CONFIG_LIST: RdmaSharedResource[] = [{
-  // The name and vendor of the network-operator's IPoIB example; link type infiniband selects IPoIB ports only.
-  resourceName: 'rdma_shared_device_a',
-  rdmaHcaMax: DEFAULT_RDMA_HCA_MAX,
-  selectors: { vendors: ['15b3'], linkTypes: ['infiniband'] },
-}];
+const DEFAULT_CONFIG_LIST: RdmaSharedResource[] = [
+  {
+    // The name and vendor of the network-operator's IPoIB example; link type infiniband selects IPoIB ports only.
+    resourceName: 'rdma_shared_device_a',
+    rdmaHcaMax: DEFAULT_RDMA_HCA_MAX,
+    selectors: { vendors: ['15b3'], linkTypes: ['infiniband'] },
+  },
+];
 
 // network-operator webhook-schemas/rdma_shared_device_plugin.json and validator (Mellanox/network-operator api/v1alpha1/validator/nicpolicy_webhook.go).
 const RESOURCE_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -159,7 +161,13 @@ export class RdmaDevicePlugin extends Construct {
         }
       }
     } else if (props.knem !== undefined) {
-      throw new RdmaOptionError(WHERE, 'knem', props.knem, 'only applies to variant "jarvice"', 'unset with variant "rdma-shared" (it mounts all of /dev)');
+      throw new RdmaOptionError(
+        WHERE,
+        'knem',
+        props.knem,
+        'only applies to variant "jarvice"',
+        'unset with variant "rdma-shared" (it mounts all of /dev)',
+      );
     }
 
     const name = shared ? 'rdma-shared-dp-ds' : 'rdma-device-daemonset';
@@ -172,7 +180,13 @@ export class RdmaDevicePlugin extends Construct {
     if (shared) {
       const interval = props.periodicUpdateInterval;
       if (interval !== undefined && (!Number.isInteger(interval) || interval < 0)) {
-        throw new RdmaOptionError(WHERE, 'periodicUpdateInterval', interval, 'is not allowed', 'a whole number of seconds, 0 to turn rescans off');
+        throw new RdmaOptionError(
+          WHERE,
+          'periodicUpdateInterval',
+          interval,
+          'is not allowed',
+          'a whole number of seconds, 0 to turn rescans off',
+        );
       }
       const checked = checkRdmaSharedConfigList(WHERE, props.configList, interval);
       this.resourceNames = checked.names;
@@ -224,14 +238,16 @@ export class RdmaDevicePlugin extends Construct {
               { operator: 'Exists', effect: 'NoSchedule' },
               ...toTolerations(checkedTolerations(WHERE, 'tolerations', props.tolerations ?? [])),
             ],
-            containers: [{
-              name: shared ? 'k8s-rdma-shared-dp-ds' : 'rdma-device-plugin',
-              image: this.image,
-              securityContext,
-              // Sized here (not an upstream figure): a small Go server polling sysfs.
-              resources: toResources({ requests: { cpu: '10m', memory: '30Mi' }, limits: { memory: '100Mi' } }),
-              volumeMounts: mounts,
-            }],
+            containers: [
+              {
+                name: shared ? 'k8s-rdma-shared-dp-ds' : 'rdma-device-plugin',
+                image: this.image,
+                securityContext,
+                // Sized here (not an upstream figure): a small Go server polling sysfs.
+                resources: toResources({ requests: { cpu: '10m', memory: '30Mi' }, limits: { memory: '100Mi' } }),
+                volumeMounts: mounts,
+              },
+            ],
             volumes,
           },
         },
@@ -255,17 +271,26 @@ export interface CheckedRdmaSharedConfig {
  * Checks a shared plugin `configList` as the network-operator's admission webhook does (plus PCI id,
  * interface and link-type syntax, and the RoCE share limit) and renders the plugin's config.json.
  */
-export function checkRdmaSharedConfigList(where: string, list: RdmaSharedResource[] = DEFAULT_CONFIG_LIST, periodicUpdateInterval?: number): CheckedRdmaSharedConfig {
+export function checkRdmaSharedConfigList(
+  where: string,
+  list: RdmaSharedResource[] = DEFAULT_CONFIG_LIST,
+  periodicUpdateInterval?: number,
+): CheckedRdmaSharedConfig {
   checkConfigList(where, list);
-  const json = JSON.stringify({
-    periodicUpdateInterval,
-    configList: list.map(r => ({
-      resourceName: r.resourceName,
-      resourcePrefix: r.resourcePrefix,
-      rdmaHcaMax: r.rdmaHcaMax ?? DEFAULT_RDMA_HCA_MAX,
-      selectors: r.selectors,
-    })),
-  }, null, 2) + '\n';
+  const json =
+    JSON.stringify(
+      {
+        periodicUpdateInterval,
+        configList: list.map(r => ({
+          resourceName: r.resourceName,
+          resourcePrefix: r.resourcePrefix,
+          rdmaHcaMax: r.rdmaHcaMax ?? DEFAULT_RDMA_HCA_MAX,
+          selectors: r.selectors,
+        })),
+      },
+      null,
+      2,
+    ) + '\n';
   return { names: list.map(r => `${r.resourcePrefix ?? RDMA_SHARED_DEVICE_PLUGIN.defaultResourcePrefix}/${r.resourceName}`), json };
 }
 
@@ -277,12 +302,22 @@ function checkConfigList(where: string, list: RdmaSharedResource[]): void {
   list.forEach((r, i) => {
     const at = `configList[${i}]`;
     if (typeof r.resourceName !== 'string' || !RESOURCE_NAME.test(r.resourceName)) {
-      throw new RdmaOptionError(where, `${at}.resourceName`, r.resourceName, 'is not a valid resource name',
-        'letters, digits, "-", "_" and ".", starting and ending with a letter or digit, e.g. "rdma_shared_device_a"');
+      throw new RdmaOptionError(
+        where,
+        `${at}.resourceName`,
+        r.resourceName,
+        'is not a valid resource name',
+        'letters, digits, "-", "_" and ".", starting and ending with a letter or digit, e.g. "rdma_shared_device_a"',
+      );
     }
     if (r.resourcePrefix !== undefined && !RESOURCE_PREFIX.test(r.resourcePrefix)) {
-      throw new RdmaOptionError(where, `${at}.resourcePrefix`, r.resourcePrefix, 'is not a valid resource prefix',
-        'a domain name such as "example.com" (unset for the plugin\'s "rdma")');
+      throw new RdmaOptionError(
+        where,
+        `${at}.resourcePrefix`,
+        r.resourcePrefix,
+        'is not a valid resource prefix',
+        'a domain name such as "example.com" (unset for the plugin\'s "rdma")',
+      );
     }
     const full = `${r.resourcePrefix ?? RDMA_SHARED_DEVICE_PLUGIN.defaultResourcePrefix}/${r.resourceName}`;
     if (seen.has(full)) {
@@ -294,10 +329,15 @@ function checkConfigList(where: string, list: RdmaSharedResource[]): void {
     const max = r.rdmaHcaMax ?? DEFAULT_RDMA_HCA_MAX;
     const limit = linkTypes.includes('ether') ? MAX_ROCE_SHARES : MAX_SHARES;
     if (!Number.isInteger(max) || max < 1 || max > limit) {
-      throw new RdmaOptionError(where, `${at}.rdmaHcaMax`, r.rdmaHcaMax, 'is out of range',
+      throw new RdmaOptionError(
+        where,
+        `${at}.rdmaHcaMax`,
+        r.rdmaHcaMax,
+        'is out of range',
         limit === MAX_ROCE_SHARES
           ? `a whole number from 1 to ${MAX_ROCE_SHARES} for RoCE (linkTypes "ether": 128 GIDs per port)`
-          : `a whole number from 1 to ${MAX_SHARES} (0 would advertise no devices)`);
+          : `a whole number from 1 to ${MAX_SHARES} (0 would advertise no devices)`,
+      );
     }
     checkSelectors(where, `${at}.selectors`, s);
   });
@@ -308,20 +348,28 @@ const SELECTOR_KEYS = ['vendors', 'deviceIDs', 'drivers', 'ifNames', 'linkTypes'
 function checkSelectors(where: string, at: string, s: RdmaSharedSelectors): void {
   const unknown = Object.keys(s).filter(k => !(SELECTOR_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new RdmaOptionError(where, `${at}.${unknown[0]}`, (s as Record<string, unknown>)[unknown[0]], 'is not a selector', SELECTOR_KEYS.join(', '));
+    throw new RdmaOptionError(
+      where,
+      `${at}.${unknown[0]}`,
+      (s as Record<string, unknown>)[unknown[0]],
+      'is not a selector',
+      SELECTOR_KEYS.join(', '),
+    );
   }
   if (!SELECTOR_KEYS.some(k => (s[k] ?? []).length > 0)) {
     throw new RdmaOptionError(where, at, s, 'selects no devices', `at least one non-empty list of ${SELECTOR_KEYS.join(', ')}`);
   }
-  const each = (key: typeof SELECTOR_KEYS[number], check: (v: string, option: string) => void) =>
+  const each = (key: (typeof SELECTOR_KEYS)[number], check: (v: string, option: string) => void) =>
     (s[key] ?? []).forEach((v, j) => check(v, `${at}.${key}[${j}]`));
   const pciId = (what: string, example: string) => (v: string, option: string) => {
-    if (typeof v !== 'string' || !PCI_ID.test(v)) throw new RdmaOptionError(where, option, v, `is not a PCI ${what} id`, `four hex digits, e.g. "${example}"`);
+    if (typeof v !== 'string' || !PCI_ID.test(v))
+      throw new RdmaOptionError(where, option, v, `is not a PCI ${what} id`, `four hex digits, e.g. "${example}"`);
   };
   each('vendors', pciId('vendor', '15b3'));
   each('deviceIDs', pciId('device', '101b'));
   each('drivers', (v, option) => {
-    if (typeof v !== 'string' || !/^[A-Za-z0-9_-]+$/.test(v)) throw new RdmaOptionError(where, option, v, 'is not a driver name', 'a kernel driver name such as "mlx5_core"');
+    if (typeof v !== 'string' || !/^[A-Za-z0-9_-]+$/.test(v))
+      throw new RdmaOptionError(where, option, v, 'is not a driver name', 'a kernel driver name such as "mlx5_core"');
   });
   each('ifNames', (v, option) => checkInterfaceName(where, option, v));
   each('linkTypes', (v, option) => checkOneOf(where, option, v as RdmaLinkType, RDMA_LINK_TYPES));

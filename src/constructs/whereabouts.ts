@@ -130,28 +130,30 @@ export class Whereabouts extends Construct {
             priorityClassName: 'system-node-critical',
             serviceAccountName: NAME,
             tolerations: TOLERATE_ALL,
-            containers: [{
-              name: NAME,
-              image: this.image,
-              // Installs the plugin, kubeconfig and whereabouts.conf, refreshes the token, then runs the control loop.
-              command: ['/bin/sh'],
-              args: ['-c', `SLEEP=false source /install-cni.sh; /token-watcher.sh & /ip-control-loop -log-level ${logLevel}`],
-              env: [
-                { name: 'NODENAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
-                namespaceEnv,
-                // install-cni.sh writes into CNI_CONF_DIR and records the kubeconfig path in whereabouts.conf as
-                // CNI_CONF_DIR without its "/host" prefix, so the directory is mounted at /host<host path>: the
-                // recorded path is then the host's, whatever the host directory is.
-                { name: 'CNI_CONF_DIR', value: confMount },
-              ],
-              // Upstream requests 100Mi and limits 200Mi; equal here for Guaranteed QoS.
-              resources: guaranteed({ cpu: '100m', memory: '200Mi' }),
-              securityContext: cniInstallerSecurityContext(props.privileged ?? false),
-              volumeMounts: [
-                { name: 'cnibin', mountPath: '/host/opt/cni/bin' },
-                { name: 'cni-net-dir', mountPath: confMount },
-              ],
-            }],
+            containers: [
+              {
+                name: NAME,
+                image: this.image,
+                // Installs the plugin, kubeconfig and whereabouts.conf, refreshes the token, then runs the control loop.
+                command: ['/bin/sh'],
+                args: ['-c', `SLEEP=false source /install-cni.sh; /token-watcher.sh & /ip-control-loop -log-level ${logLevel}`],
+                env: [
+                  { name: 'NODENAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+                  namespaceEnv,
+                  // install-cni.sh writes into CNI_CONF_DIR and records the kubeconfig path in whereabouts.conf as
+                  // CNI_CONF_DIR without its "/host" prefix, so the directory is mounted at /host<host path>: the
+                  // recorded path is then the host's, whatever the host directory is.
+                  { name: 'CNI_CONF_DIR', value: confMount },
+                ],
+                // Upstream requests 100Mi and limits 200Mi; equal here for Guaranteed QoS.
+                resources: guaranteed({ cpu: '100m', memory: '200Mi' }),
+                securityContext: cniInstallerSecurityContext(props.privileged ?? false),
+                volumeMounts: [
+                  { name: 'cnibin', mountPath: '/host/opt/cni/bin' },
+                  { name: 'cni-net-dir', mountPath: confMount },
+                ],
+              },
+            ],
             volumes: [
               { name: 'cnibin', hostPath: { path: binDir, type: 'Directory' } },
               { name: 'cni-net-dir', hostPath: { path: confDir, type: 'Directory' } },
@@ -170,24 +172,31 @@ export class Whereabouts extends Construct {
         selector: { matchLabels: selectorLabels(this, 'whereabouts-reconciler') },
         template: {
           // The schedule is read at start: a new one rolls the pod.
-          metadata: { labels: selectorLabels(this, 'whereabouts-reconciler'), annotations: { [CONFIG_HASH_ANNOTATION]: configHash(schedule) } },
+          metadata: {
+            labels: selectorLabels(this, 'whereabouts-reconciler'),
+            annotations: { [CONFIG_HASH_ANNOTATION]: configHash(schedule) },
+          },
           spec: {
             serviceAccountName: NAME,
-            containers: [{
-              name: 'whereabouts-reconciler',
-              image: this.image,
-              command: ['/ip-reconciler'],
-              args: ['-log-level', logLevel],
-              env: [namespaceEnv],
-              resources: guaranteed({ cpu: '100m', memory: '50Mi' }),
-              // An API client only: no capabilities, no escalation.
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [{ name: 'cron-scheduler-configmap', mountPath: '/cron-schedule' }],
-            }],
-            volumes: [{
-              name: 'cron-scheduler-configmap',
-              configMap: { name: 'whereabouts-config', defaultMode: 0o744, items: [{ key: 'cron-expression', path: 'config' }] },
-            }],
+            containers: [
+              {
+                name: 'whereabouts-reconciler',
+                image: this.image,
+                command: ['/ip-reconciler'],
+                args: ['-log-level', logLevel],
+                env: [namespaceEnv],
+                resources: guaranteed({ cpu: '100m', memory: '50Mi' }),
+                // An API client only: no capabilities, no escalation.
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                volumeMounts: [{ name: 'cron-scheduler-configmap', mountPath: '/cron-schedule' }],
+              },
+            ],
+            volumes: [
+              {
+                name: 'cron-scheduler-configmap',
+                configMap: { name: 'whereabouts-config', defaultMode: 0o744, items: [{ key: 'cron-expression', path: 'config' }] },
+              },
+            ],
           },
         },
       },
@@ -201,7 +210,13 @@ export class Whereabouts extends Construct {
  * parser.go `minutes`..`dow` bounds), which the whereabouts reconciler schedules with [UNVERIFIED: the
  * reconciler's parser options]. Names (JAN, MON) and `?` are not accepted here.
  */
-const CRON_BOUNDS: readonly (readonly [number, number])[] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+const CRON_BOUNDS: readonly (readonly [number, number])[] = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 6],
+];
 const CRON_ELEMENT = /^(?:(\*)|(\d{1,2})(?:-(\d{1,2}))?)(?:\/(\d{1,2}))?$/;
 
 /** One cron field: `*`, `N`, `N-M` (N <= M), each with an optional `/step` (1 or more), comma-separated, within [lo, hi]. */
@@ -221,8 +236,13 @@ function cronFieldOk(field: string, [lo, hi]: readonly [number, number]): boolea
 function checkCron(value: string): string {
   const fields = typeof value === 'string' ? value.trim().split(/\s+/) : [];
   if (fields.length !== 5 || !fields.every((f, i) => cronFieldOk(f, CRON_BOUNDS[i]))) {
-    throw new RdmaOptionError(WHERE, 'reconcilerSchedule', value, 'is not a cron expression',
-      'five numeric cron fields (minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-6), e.g. "30 4 * * *"');
+    throw new RdmaOptionError(
+      WHERE,
+      'reconcilerSchedule',
+      value,
+      'is not a cron expression',
+      'five numeric cron fields (minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-6), e.g. "30 4 * * *"',
+    );
   }
   return value;
 }

@@ -26,63 +26,94 @@ export const NAD_CRD_SPEC = {
     kind: 'NetworkAttachmentDefinition',
     shortNames: ['nad', 'net-attach-def'],
   },
-  versions: [{
-    name: 'v1',
-    served: true,
-    storage: true,
-    schema: {
-      openAPIV3Schema: obj({
-        ...meta,
-        spec: obj({
-          // The CNI JSON is opaque to the API server: cdk8s-rdma checks it at synth time instead.
-          config: str('JSON-formatted CNI configuration'),
+  versions: [
+    {
+      name: 'v1',
+      served: true,
+      storage: true,
+      schema: {
+        openAPIV3Schema: obj({
+          ...meta,
+          spec: obj({
+            // The CNI JSON is opaque to the API server: cdk8s-rdma checks it at synth time instead.
+            config: str('JSON-formatted CNI configuration'),
+          }),
         }),
-      }),
+      },
     },
-  }],
+  ],
 };
 
 const crd = (plural: string, kind: string, spec: Schema, extra: Record<string, Schema> = {}, required?: string[]) => ({
   group: 'whereabouts.cni.cncf.io',
   names: { kind, listKind: `${kind}List`, plural, singular: plural.replace(/s$/, '') },
   scope: 'Namespaced',
-  versions: [{
-    name: 'v1alpha1',
-    served: true,
-    storage: true,
-    schema: { openAPIV3Schema: obj({ ...meta, spec, ...extra }, required ? { required } : {}) },
-  }],
+  versions: [
+    {
+      name: 'v1alpha1',
+      served: true,
+      storage: true,
+      schema: { openAPIV3Schema: obj({ ...meta, spec, ...extra }, required ? { required } : {}) },
+    },
+  ],
 });
 
 /** `ippools.whereabouts.cni.cncf.io`: one pool per range, allocations keyed by offset. */
-export const IPPOOL_CRD_SPEC = crd('ippools', 'IPPool', obj({
-  range: str('The range in CIDR notation.'),
-  allocations: {
-    type: 'object',
-    description: 'Allocated addresses by offset into the range.',
-    additionalProperties: obj({ id: str(), podref: str(), ifname: str() }, { required: ['id', 'podref'] }),
-  },
-}, { required: ['allocations', 'range'] }));
+export const IPPOOL_CRD_SPEC = crd(
+  'ippools',
+  'IPPool',
+  obj(
+    {
+      range: str('The range in CIDR notation.'),
+      allocations: {
+        type: 'object',
+        description: 'Allocated addresses by offset into the range.',
+        additionalProperties: obj({ id: str(), podref: str(), ifname: str() }, { required: ['id', 'podref'] }),
+      },
+    },
+    { required: ['allocations', 'range'] },
+  ),
+);
 
 /** `overlappingrangeipreservations.whereabouts.cni.cncf.io`: cluster-wide reservation of one address. */
-export const OVERLAPPING_RANGE_CRD_SPEC = crd('overlappingrangeipreservations', 'OverlappingRangeIPReservation', obj({
-  containerid: str(),
-  podref: str(),
-  ifname: str(),
-}, { required: ['podref'] }), {}, ['spec']);
+export const OVERLAPPING_RANGE_CRD_SPEC = crd(
+  'overlappingrangeipreservations',
+  'OverlappingRangeIPReservation',
+  obj(
+    {
+      containerid: str(),
+      podref: str(),
+      ifname: str(),
+    },
+    { required: ['podref'] },
+  ),
+  {},
+  ['spec'],
+);
 
 /** `nodeslicepools.whereabouts.cni.cncf.io`: per-node slices of a range (Fast IPAM, `node_slice_size`). */
-export const NODE_SLICE_POOL_CRD_SPEC = crd('nodeslicepools', 'NodeSlicePool', obj({
-  range: str('The whole range in CIDR notation.'),
-  sliceSize: str('Size of the slice each node gets.'),
-}, { required: ['range', 'sliceSize'] }), {
-  status: obj({
-    allocations: {
-      type: 'array',
-      items: obj({ nodeName: str(), sliceRange: str() }, { required: ['nodeName', 'sliceRange'] }),
+export const NODE_SLICE_POOL_CRD_SPEC = crd(
+  'nodeslicepools',
+  'NodeSlicePool',
+  obj(
+    {
+      range: str('The whole range in CIDR notation.'),
+      sliceSize: str('Size of the slice each node gets.'),
     },
-  }, { required: ['allocations'] }),
-});
+    { required: ['range', 'sliceSize'] },
+  ),
+  {
+    status: obj(
+      {
+        allocations: {
+          type: 'array',
+          items: obj({ nodeName: str(), sliceRange: str() }, { required: ['nodeName', 'sliceRange'] }),
+        },
+      },
+      { required: ['allocations'] },
+    ),
+  },
+);
 
 /** The whereabouts CRDs by name. */
 export const WHEREABOUTS_CRDS: Record<string, typeof IPPOOL_CRD_SPEC> = {

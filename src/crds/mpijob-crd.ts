@@ -20,8 +20,8 @@ const time = (): Schema => ({ type: 'string', format: 'date-time' });
 const obj = (properties: Record<string, Schema>, extra: Schema = {}): Schema => ({ type: 'object', properties, ...extra });
 
 const quantity: Schema = {
-  'anyOf': [{ type: 'integer' }, { type: 'string' }],
-  'pattern': '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+  anyOf: [{ type: 'integer' }, { type: 'string' }],
+  pattern: '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
   'x-kubernetes-int-or-string': true,
 };
 
@@ -29,8 +29,8 @@ const replicaSpec = obj({
   replicas: int32({ description: 'Number of replicas. The launcher has exactly one; workers default to 0.' }),
   restartPolicy: str({ description: 'Always, OnFailure, Never or ExitCode.' }),
   template: {
-    'type': 'object',
-    'description': 'Pod template of the replicas (a core/v1 PodTemplateSpec).',
+    type: 'object',
+    description: 'Pod template of the replicas (a core/v1 PodTemplateSpec).',
     'x-kubernetes-preserve-unknown-fields': true,
   },
 });
@@ -51,46 +51,58 @@ const runPolicy = obj({
   managedBy: str({ description: 'kubeflow.org/mpi-operator or kueue.x-k8s.io/multikueue; immutable.' }),
 });
 
-const spec = obj({
-  slotsPerWorker: int32({ default: 1, description: 'MPI slots (ranks) per worker.' }),
-  runLauncherAsWorker: bool({ default: false }),
-  runPolicy,
-  mpiReplicaSpecs: {
-    type: 'object',
-    description: 'Replica specs keyed by Launcher and Worker.',
-    additionalProperties: replicaSpec,
+const spec = obj(
+  {
+    slotsPerWorker: int32({ default: 1, description: 'MPI slots (ranks) per worker.' }),
+    runLauncherAsWorker: bool({ default: false }),
+    runPolicy,
+    mpiReplicaSpecs: {
+      type: 'object',
+      description: 'Replica specs keyed by Launcher and Worker.',
+      additionalProperties: replicaSpec,
+    },
+    sshAuthMountPath: str({ default: '/root/.ssh', description: 'Where the generated SSH key is mounted.' }),
+    launcherCreationPolicy: str({ default: 'AtStartup', description: 'AtStartup or WaitForWorkersReady.' }),
+    mpiImplementation: str({ default: 'OpenMPI', enum: ['OpenMPI', 'Intel', 'MPICH'] }),
   },
-  sshAuthMountPath: str({ default: '/root/.ssh', description: 'Where the generated SSH key is mounted.' }),
-  launcherCreationPolicy: str({ default: 'AtStartup', description: 'AtStartup or WaitForWorkersReady.' }),
-  mpiImplementation: str({ default: 'OpenMPI', enum: ['OpenMPI', 'Intel', 'MPICH'] }),
-}, { required: ['mpiReplicaSpecs'] });
+  { required: ['mpiReplicaSpecs'] },
+);
 
-const labelSelector = obj({
-  matchExpressions: {
-    'type': 'array',
-    'x-kubernetes-list-type': 'atomic',
-    'items': obj({
-      key: str(),
-      operator: str(),
-      values: { 'type': 'array', 'items': str(), 'x-kubernetes-list-type': 'atomic' },
-    }, { required: ['key', 'operator'] }),
+const labelSelector = obj(
+  {
+    matchExpressions: {
+      type: 'array',
+      'x-kubernetes-list-type': 'atomic',
+      items: obj(
+        {
+          key: str(),
+          operator: str(),
+          values: { type: 'array', items: str(), 'x-kubernetes-list-type': 'atomic' },
+        },
+        { required: ['key', 'operator'] },
+      ),
+    },
+    matchLabels: { type: 'object', additionalProperties: str() },
   },
-  matchLabels: { type: 'object', additionalProperties: str() },
-}, { 'x-kubernetes-map-type': 'atomic' });
+  { 'x-kubernetes-map-type': 'atomic' },
+);
 
 const status = obj({
   conditions: {
-    'type': 'array',
+    type: 'array',
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
-    'items': obj({
-      type: str(),
-      status: str({ enum: ['True', 'False', 'Unknown'] }),
-      reason: str(),
-      message: str(),
-      lastUpdateTime: time(),
-      lastTransitionTime: time(),
-    }, { required: ['status', 'type'] }),
+    items: obj(
+      {
+        type: str(),
+        status: str({ enum: ['True', 'False', 'Unknown'] }),
+        reason: str(),
+        message: str(),
+        lastUpdateTime: time(),
+        lastTransitionTime: time(),
+      },
+      { required: ['status', 'type'] },
+    ),
   },
   replicaStatuses: {
     type: 'object',
@@ -112,21 +124,23 @@ export const MPIJOB_CRD_SPEC = {
   group: 'kubeflow.org',
   names: { kind: 'MPIJob', listKind: 'MPIJobList', plural: 'mpijobs', singular: 'mpijob' },
   scope: 'Namespaced',
-  versions: [{
-    name: 'v2beta1',
-    served: true,
-    storage: true,
-    subresources: { status: {} },
-    schema: {
-      openAPIV3Schema: obj({
-        apiVersion: str(),
-        kind: str(),
-        metadata: { type: 'object' },
-        spec,
-        status,
-      }),
+  versions: [
+    {
+      name: 'v2beta1',
+      served: true,
+      storage: true,
+      subresources: { status: {} },
+      schema: {
+        openAPIV3Schema: obj({
+          apiVersion: str(),
+          kind: str(),
+          metadata: { type: 'object' },
+          spec,
+          status,
+        }),
+      },
     },
-  }],
+  ],
 };
 
 export const MPIJOB_CRD_NAME = 'mpijobs.kubeflow.org';

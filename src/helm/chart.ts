@@ -5,7 +5,18 @@ import { RdmaOptionError } from '../errors';
 import { PROFILES } from '../profiles';
 import { synthProfileParts } from '../synth';
 import { PACKAGE_VERSION } from '../version';
-import { ChartInferenceError, Helper, InferOptions, ProbedValue, Synth, TemplateDoc, getPath, inferTemplates, optionsFromValues, setPath } from './infer';
+import {
+  ChartInferenceError,
+  Helper,
+  InferOptions,
+  ProbedValue,
+  Synth,
+  TemplateDoc,
+  getPath,
+  inferTemplates,
+  optionsFromValues,
+  setPath,
+} from './infer';
 import { tgz } from './tar';
 import { TNode, renderDocument } from './template';
 import { PART_OF } from '../labels';
@@ -41,7 +52,8 @@ export function helmTestHook(obj: KubeObject): KubeObject {
     ...obj.metadata.annotations,
     'helm.sh/hook': 'test',
     'helm.sh/hook-delete-policy': 'before-hook-creation',
-    'helm.sh/hook-weight': HOOK_WEIGHTS[obj.kind] ?? (obj.metadata.labels?.['app.kubernetes.io/component'] === MPI_WAIT_COMPONENT ? '1' : '0'),
+    'helm.sh/hook-weight':
+      HOOK_WEIGHTS[obj.kind] ?? (obj.metadata.labels?.['app.kubernetes.io/component'] === MPI_WAIT_COMPONENT ? '1' : '0'),
   };
   return { ...obj, metadata: { ...obj.metadata, annotations } };
 }
@@ -54,7 +66,7 @@ export function chartObjects(profile: string, options: unknown = {}): KubeObject
 
 /** chartObjects in gate mode (src/gates.ts): every object, each with the gates it exists under. */
 export function chartSynth(profile: string): Synth {
-  return (options) => {
+  return options => {
     const { platform, checks, gates, paths } = synthProfileParts(profile, options, { runIds: false, gates: true, helmTestWaiters: true });
     return {
       objects: withChartLabel(profile, [...platform, ...checks.map(helmTestHook)]),
@@ -73,8 +85,11 @@ const chartLabel = (profile: string) => `${profile}-${PACKAGE_VERSION}`.replace(
  * label; never on pod templates or on the checks (the label changes with every release).
  */
 function withChartLabel(profile: string, objects: KubeObject[]): KubeObject[] {
-  return objects.map(o => (o.kind !== CRD && o.metadata.labels?.['app.kubernetes.io/version'] !== undefined
-    ? { ...o, metadata: { ...o.metadata, labels: { 'helm.sh/chart': chartLabel(profile), ...o.metadata.labels } } } : o));
+  return objects.map(o =>
+    o.kind !== CRD && o.metadata.labels?.['app.kubernetes.io/version'] !== undefined
+      ? { ...o, metadata: { ...o.metadata, labels: { 'helm.sh/chart': chartLabel(profile), ...o.metadata.labels } } }
+      : o,
+  );
 }
 
 /**
@@ -89,7 +104,14 @@ export function chartHelpers(profile: string): { tpl: string; helpers: Helper[] 
     'app.kubernetes.io/part-of': { t: 'lit', v: PART_OF },
   };
   const helpers: Helper[] = [
-    { name: `${profile}.labels`, entries: { 'helm.sh/chart': { t: 'lit', v: chartLabel(profile) }, ...podEntries, 'app.kubernetes.io/version': { t: 'lit', v: PACKAGE_VERSION } } },
+    {
+      name: `${profile}.labels`,
+      entries: {
+        'helm.sh/chart': { t: 'lit', v: chartLabel(profile) },
+        ...podEntries,
+        'app.kubernetes.io/version': { t: 'lit', v: PACKAGE_VERSION },
+      },
+    },
     { name: `${profile}.podLabels`, entries: podEntries },
   ];
   const tpl = `{{/*
@@ -122,11 +144,17 @@ export function chartValues(profile: string): ProbedValue[] {
     const s = schemaAt(schema, v.path);
     if (!s) throw new ChartInferenceError(`${profile}: chart value ${v.path} is not an option of the profile`);
     const def = v.default !== undefined ? v.default : s.default;
-    if (def === undefined && v.chartDefault !== '') throw new ChartInferenceError(`${profile}: chart value ${v.path} needs a default (its option has a computed one)`);
+    if (def === undefined && v.chartDefault !== '')
+      throw new ChartInferenceError(`${profile}: chart value ${v.path} needs a default (its option has a computed one)`);
     const common = {
-      path: v.path, default: def, ...(v.when ? { when: v.when } : {}), ...(v.with ? { with: v.with } : {}),
+      path: v.path,
+      default: def,
+      ...(v.when ? { when: v.when } : {}),
+      ...(v.with ? { with: v.with } : {}),
       ...(v.scope ? { scope: v.scope } : {}),
-      ...(v.ref ? { ref: v.ref } : {}), ...(v.chartDefault !== undefined ? { chartDefault: v.chartDefault } : {}), ...(v.builtin ? { builtin: true } : {}),
+      ...(v.ref ? { ref: v.ref } : {}),
+      ...(v.chartDefault !== undefined ? { chartDefault: v.chartDefault } : {}),
+      ...(v.builtin ? { builtin: true } : {}),
       ...(Array.isArray(s.type) && s.type.includes('string') && s.type.includes('integer') ? { intOrString: true } : {}),
     };
     if (s.type === 'boolean') return { ...common, alternatives: [!def] };
@@ -157,7 +185,8 @@ export const TEMPLATE_RELEASE: HelmRelease = { name: 'release', namespace: 'defa
 
 /** Dotted paths of everything set in `options`: scalars, lists and empty maps. */
 function setPaths(options: unknown, prefix = ''): string[] {
-  if (typeof options !== 'object' || options === null || Array.isArray(options) || (prefix && Object.keys(options).length === 0)) return prefix ? [prefix] : [];
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || (prefix && Object.keys(options).length === 0))
+    return prefix ? [prefix] : [];
   return Object.entries(options).flatMap(([k, v]) => setPaths(v, prefix ? `${prefix}.${k}` : k));
 }
 
@@ -170,24 +199,45 @@ export function valuesForOptions(profile: string, options: Record<string, unknow
   const all = chartValues(profile);
   const builtin = setPaths(options).find(p => all.some(v => v.builtin && v.path === p));
   if (builtin !== undefined) {
-    throw new RdmaOptionError(`${profile} chart`, builtin, getPath(options, builtin), `is not a value of the chart: the templates read ${all.find(v => v.path === builtin)!.ref}`, 'the release name (helm install <name>)');
+    throw new RdmaOptionError(
+      `${profile} chart`,
+      builtin,
+      getPath(options, builtin),
+      `is not a value of the chart: the templates read ${all.find(v => v.path === builtin)!.ref}`,
+      'the release name (helm install <name>)',
+    );
   }
   const values = inValues(all);
   const exposed = values.map(v => v.path);
   const outside = setPaths(options).find(p => !exposed.some(e => p === e || p.startsWith(`${e}.`)));
   if (outside !== undefined) {
-    throw new RdmaOptionError(`${profile} chart`, outside, getPath(options, outside), 'is not a value of the chart (use --format yaml for it)', exposed.join(', '));
+    throw new RdmaOptionError(
+      `${profile} chart`,
+      outside,
+      getPath(options, outside),
+      'is not a value of the chart (use --format yaml for it)',
+      exposed.join(', '),
+    );
   }
-  return values.reduce((o, v) => {
-    const set = getPath(options, v.path);
-    return setPath(o, v.path, set === undefined ? chartDefaultOf(v) : set);
-  }, {} as Record<string, unknown>);
+  return values.reduce(
+    (o, v) => {
+      const set = getPath(options, v.path);
+      return setPath(o, v.path, set === undefined ? chartDefaultOf(v) : set);
+    },
+    {} as Record<string, unknown>,
+  );
 }
 
 /** The options schema cut down to the exposed values (each keeps its own schema), closed at every level. */
 export function chartValuesSchema(profile: string): Schema {
   const schema = optionsSchema(profile);
-  const out: Schema = { $schema: schema.$schema, title: `Values of the ${profile} chart`, type: 'object', properties: {}, additionalProperties: false };
+  const out: Schema = {
+    $schema: schema.$schema,
+    title: `Values of the ${profile} chart`,
+    type: 'object',
+    properties: {},
+    additionalProperties: false,
+  };
   for (const v of inValues(chartValues(profile))) {
     const keys = v.path.split('.');
     let target = out;
@@ -198,7 +248,12 @@ export function chartValuesSchema(profile: string): Schema {
         target.properties[k] = chartValueSchema(source, v);
         return;
       }
-      target.properties[k] ??= { type: 'object', ...(source.description ? { description: source.description } : {}), properties: {}, additionalProperties: false };
+      target.properties[k] ??= {
+        type: 'object',
+        ...(source.description ? { description: source.description } : {}),
+        properties: {},
+        additionalProperties: false,
+      };
       target = target.properties[k];
     });
   }
@@ -212,7 +267,11 @@ export function chartValuesSchema(profile: string): Schema {
 function chartValueSchema(s: Schema, v: ProbedValue): Schema {
   if (v.chartDefault === '') {
     const { pattern, minLength: _minLength, description, ...rest } = s;
-    return { ...rest, description: `${description ?? ''} Empty: ${v.ref ? 'the release namespace' : 'unset'}.`.trim(), ...(pattern ? { pattern: `^$|${pattern}` } : {}) };
+    return {
+      ...rest,
+      description: `${description ?? ''} Empty: ${v.ref ? 'the release namespace' : 'unset'}.`.trim(),
+      ...(pattern ? { pattern: `^$|${pattern}` } : {}),
+    };
   }
   if (v.chartDefault === null) {
     return { ...s, type: [s.type, 'null'], description: `${s.description ?? ''} Null: the profile's default.`.trim() };
@@ -229,7 +288,10 @@ function valuesYaml(profile: string, defaults: Record<string, unknown>): string 
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       const path = prefix ? `${prefix}.${key}` : key;
       const description = schemaAt(schema, path)?.description;
-      if (description && isScalar(pair.key)) pair.key.commentBefore = wrapText(description, 98).map(l => ` ${l}`).join('\n');
+      if (description && isScalar(pair.key))
+        pair.key.commentBefore = wrapText(description, 98)
+          .map(l => ` ${l}`)
+          .join('\n');
       annotate(pair.value, path);
     }
   };
@@ -242,7 +304,10 @@ function wrapText(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
-    if (line && line.length + word.length + 1 > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
   }
   if (line) lines.push(line);
   return lines;
@@ -259,7 +324,10 @@ function chartReadme(profile: string, defaults: Record<string, unknown>, singlet
     return `| \`${v.path}\` | ${cell(optionType(s))} | \`${cell(JSON.stringify(v.default))}\` | ${cell(s.description ?? '')} |`;
   });
   const exceptions = Object.entries(PROFILES[profile].chart.exceptions).map(([path, why]) => `| \`${path}\` | ${cell(why)} |`);
-  const releaseNamespaced = all.filter(v => v.chartDefault === '' && v.ref).map(v => `\`${v.path}\``).join(', ');
+  const releaseNamespaced = all
+    .filter(v => v.chartDefault === '' && v.ref)
+    .map(v => `\`${v.path}\``)
+    .join(', ');
   return `# ${profile} (cdk8s-rdma ${PACKAGE_VERSION})
 
 ${PROFILES[profile].description}.
@@ -337,8 +405,11 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
     const name = nameOf(d.object);
     if (d.object.kind === CRD) {
       // Helm does not template crds/: the CRD as the defaults synthesize it (labels of the default instance).
-      const crd = JSON.parse(probeNames.reduce((json, [probe, def]) => json.split(probe).join(def), JSON.stringify(d.object))) as KubeObject;
-      if (defaultObjects && JSON.stringify(defaultObjects.get(name)) !== JSON.stringify(crd)) throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: CRD ${name} depends on values`);
+      const crd = JSON.parse(
+        probeNames.reduce((json, [probe, def]) => json.split(probe).join(def), JSON.stringify(d.object)),
+      ) as KubeObject;
+      if (defaultObjects && JSON.stringify(defaultObjects.get(name)) !== JSON.stringify(crd))
+        throw new ChartInferenceError(`cdk8s-rdma: chart ${profile}: CRD ${name} depends on values`);
       files.set(`crds/${name}`, toYaml(crd));
       continue;
     }
@@ -355,7 +426,8 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
   files.set('values.yaml', valuesYaml(profile, defaults));
   files.set('values.schema.json', JSON.stringify(chartValuesSchema(profile), null, 2) + '\n');
   // DaemonSets and Deployments: node agents and operators, one per cluster.
-  const singletons = docs.filter(d => d.object.kind === 'DaemonSet' || d.object.kind === 'Deployment')
+  const singletons = docs
+    .filter(d => d.object.kind === 'DaemonSet' || d.object.kind === 'Deployment')
     .map(d => `${d.object.kind} \`${unprobed(`${d.object.metadata.namespace}/${d.object.metadata.name}`)}\``);
   files.set('README.md', chartReadme(profile, defaults, [...new Set(singletons)].sort()));
   return [...files.keys()].sort().map(path => ({ path, content: files.get(path)! }));
@@ -392,7 +464,12 @@ export function mergeValues(defaults: unknown, overrides: unknown): unknown {
 }
 
 /** The profile options a chart renders for a values file: its values over values.yaml, as the templates read them. */
-export function chartOptions(profile: string, values: unknown, release: HelmRelease = TEMPLATE_RELEASE, complete = false): Record<string, unknown> {
+export function chartOptions(
+  profile: string,
+  values: unknown,
+  release: HelmRelease = TEMPLATE_RELEASE,
+  complete = false,
+): Record<string, unknown> {
   const merged = complete ? values : mergeValues(chartDefaults(profile), values ?? {});
   return optionsFromValues({}, chartValues(profile), v => {
     if (v.builtin) return release.name;
@@ -408,12 +485,18 @@ export function chartOptions(profile: string, values: unknown, release: HelmRele
  * CRDs stay the default synth's (helm does not template crds/). `complete`: `values` is a whole values.yaml
  * (not merged over the chart's).
  */
-export function expectedChartObjects(profile: string, values: unknown, release: HelmRelease = TEMPLATE_RELEASE, complete = false): KubeObject[] {
+export function expectedChartObjects(
+  profile: string,
+  values: unknown,
+  release: HelmRelease = TEMPLATE_RELEASE,
+  complete = false,
+): KubeObject[] {
   const merged = complete ? values : mergeValues(chartDefaults(profile), values ?? {});
   const released = chartValues(profile).some(v => v.chartDefault === '' && getPath(merged, v.path) === '');
   const crds = chartObjects(profile, {}).filter(o => o.kind === CRD);
-  const objects = withChartLabel(profile, chartObjects(profile, chartOptions(profile, values, release, complete)))
-    .filter(o => o.kind !== CRD && !(released && o.kind === 'Namespace' && o.metadata.name === release.namespace));
+  const objects = withChartLabel(profile, chartObjects(profile, chartOptions(profile, values, release, complete))).filter(
+    o => o.kind !== CRD && !(released && o.kind === 'Namespace' && o.metadata.name === release.namespace),
+  );
   return [...crds, ...objects.map(o => managedByHelm(o) as KubeObject)];
 }
 
@@ -421,5 +504,7 @@ export function expectedChartObjects(profile: string, values: unknown, release: 
 function managedByHelm(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(managedByHelm);
   if (x === null || typeof x !== 'object') return x;
-  return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, k === 'app.kubernetes.io/managed-by' && v === 'cdk8s-rdma' ? 'Helm' : managedByHelm(v)]));
+  return Object.fromEntries(
+    Object.entries(x).map(([k, v]) => [k, k === 'app.kubernetes.io/managed-by' && v === 'cdk8s-rdma' ? 'Helm' : managedByHelm(v)]),
+  );
 }

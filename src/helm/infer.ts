@@ -61,10 +61,16 @@ export interface WhenAtom {
  * The profile options for chart values: `base` with each value set, leaving out values whose `when` does not
  * hold. `valueOf` gives each value (defaults, probes or a user's values).
  */
-export function optionsFromValues(base: Record<string, unknown>, values: readonly ProbedValue[], valueOf: (v: ProbedValue) => unknown): Record<string, unknown> {
+export function optionsFromValues(
+  base: Record<string, unknown>,
+  values: readonly ProbedValue[],
+  valueOf: (v: ProbedValue) => unknown,
+): Record<string, unknown> {
   const current = new Map(values.map(v => [v.path, valueOf(v)]));
-  const holds = (w: When) => (Array.isArray(w) ? w : [w as WhenAtom])
-    .every(c => (Array.isArray(c.value) ? c.value.includes(current.get(c.path) as string) : current.get(c.path) === c.value));
+  const holds = (w: When) =>
+    (Array.isArray(w) ? w : [w as WhenAtom]).every(c =>
+      Array.isArray(c.value) ? c.value.includes(current.get(c.path) as string) : current.get(c.path) === c.value,
+    );
   return values.reduce((o, v) => (v.when && !holds(v.when) ? o : setPath(o, v.path, current.get(v.path))), base);
 }
 
@@ -172,7 +178,9 @@ const numberPattern = (n: number): string => `(?<![\\d.])${escapeRegExp(String(n
 
 function probeSet(values: readonly ProbedValue[], which: 0 | 1, helpers: readonly Helper[] = []): ProbeSet {
   const optional = new Set(values.filter(v => v.chartDefault === '' && !v.ref).map(v => v.path));
-  const set = { helpers, optional, numbers: [], lists: [], maps: [], pieceOf: new Map() } as { -readonly [K in keyof ProbeSet]: ProbeSet[K] };
+  const set = { helpers, optional, numbers: [], lists: [], maps: [], pieceOf: new Map() } as {
+    -readonly [K in keyof ProbeSet]: ProbeSet[K];
+  };
   const strings: { path: string; text: string; intOrString?: boolean }[] = [];
   // Lists of two or more numbers also match where a script prints them joined (`4,16,64`, `4 16 64`).
   const joined: { path: string; text: string; join: string }[] = [];
@@ -183,16 +191,26 @@ function probeSet(values: readonly ProbedValue[], which: 0 | 1, helpers: readonl
     else if (typeof p === 'number') set.numbers.push({ path: v.ref ?? v.path, n: p });
     else if (Array.isArray(p)) {
       set.lists.push({ path: v.path, json: p.map(canonical) });
-      if (p.length > 0 && p.every(x => typeof x === 'string')) set.lists.push({ path: v.path, json: p.map(x => canonical({ name: x })), named: true });
-      if (p.length > 1 && p.every(x => typeof x === 'number')) for (const join of [',', ' ']) joined.push({ path: v.path, text: p.join(join), join });
-    }
-    else if (p && typeof p === 'object') set.maps.push({ path: v.path, entries: Object.entries(p as Record<string, unknown>).map(([k, x]) => [k, canonical(x)]) });
+      if (p.length > 0 && p.every(x => typeof x === 'string'))
+        set.lists.push({ path: v.path, json: p.map(x => canonical({ name: x })), named: true });
+      if (p.length > 1 && p.every(x => typeof x === 'number'))
+        for (const join of [',', ' ']) joined.push({ path: v.path, text: p.join(join), join });
+    } else if (p && typeof p === 'object')
+      set.maps.push({ path: v.path, entries: Object.entries(p as Record<string, unknown>).map(([k, x]) => [k, canonical(x)]) });
   }
   // Longer texts first, so a probe that contains another wins; for equal texts a string probe wins over a
   // number (the sort is stable and strings come first).
   const needles = [
-    ...strings.map(x => ({ text: x.text, pattern: escapeRegExp(x.text), piece: { path: x.path, number: false, ...(x.intOrString ? { intOrString: true } : {}) } as Piece })),
-    ...joined.map(x => ({ text: x.text, pattern: `(?<![\\d.])${escapeRegExp(x.text)}(?![\\d.])`, piece: { path: x.path, number: false, join: x.join } as Piece })),
+    ...strings.map(x => ({
+      text: x.text,
+      pattern: escapeRegExp(x.text),
+      piece: { path: x.path, number: false, ...(x.intOrString ? { intOrString: true } : {}) } as Piece,
+    })),
+    ...joined.map(x => ({
+      text: x.text,
+      pattern: `(?<![\\d.])${escapeRegExp(x.text)}(?![\\d.])`,
+      piece: { path: x.path, number: false, join: x.join } as Piece,
+    })),
     ...set.numbers.map(x => ({ text: String(x.n), pattern: numberPattern(x.n), piece: { path: x.path, number: true } })),
   ].sort((a, b) => b.text.length - a.text.length);
   for (const n of needles) if (!set.pieceOf.has(n.text)) set.pieceOf.set(n.text, n.piece);
@@ -290,7 +308,18 @@ function templatize(v: unknown, probes: ProbeSet): TNode {
         const only = node.t === 'str' && node.pieces.length === 1 ? node.pieces[0] : undefined;
         if (only && 'path' in only && probes.optional.has(only.path)) {
           entries.push({ key, node, cond: [{ path: only.path, op: 'ne', value: '' }] });
-        } else if (node.t === 'map' && node.entries.length > 0 && node.entries.every(e => e.node?.t === 'str' && e.cond.length === 1 && e.cond[0].op === 'ne' && e.cond[0].value === '' && e.cond[0].path === node.entries[0].cond[0].path)) {
+        } else if (
+          node.t === 'map' &&
+          node.entries.length > 0 &&
+          node.entries.every(
+            e =>
+              e.node?.t === 'str' &&
+              e.cond.length === 1 &&
+              e.cond[0].op === 'ne' &&
+              e.cond[0].value === '' &&
+              e.cond[0].path === node.entries[0].cond[0].path,
+          )
+        ) {
           // A map of nothing but one optional value (`operand: {image: …}`) is left out with it.
           const cond = node.entries[0].cond;
           entries.push({ key, node: { t: 'map', entries: node.entries.map(e => ({ ...e, cond: [] })) }, cond });
@@ -331,7 +360,9 @@ function wholeValue(x: unknown, probes: ProbeSet): { path: string; named?: boole
   }
   if (x && typeof x === 'object') {
     const obj = x as Record<string, unknown>;
-    return probes.maps.find(m => m.entries.length === Object.keys(obj).length && m.entries.every(([k, v]) => k in obj && canonical(obj[k]) === v));
+    return probes.maps.find(
+      m => m.entries.length === Object.keys(obj).length && m.entries.every(([k, v]) => k in obj && canonical(obj[k]) === v),
+    );
   }
   return undefined;
 }
@@ -349,7 +380,10 @@ function holds(cond: Cond, asg: Assignment): boolean {
 function expand(n: TNode): TNode {
   if (n.t !== 'lit' || n.v === null || typeof n.v !== 'object') return n;
   if (Array.isArray(n.v)) return { t: 'list', items: n.v.map(v => ({ node: { t: 'lit', v } as TNode, cond: [] })) };
-  return { t: 'map', entries: Object.entries(n.v as object).map(([k, v]) => ({ key: [{ text: k }], node: { t: 'lit', v } as TNode, cond: [] })) };
+  return {
+    t: 'map',
+    entries: Object.entries(n.v as object).map(([k, v]) => ({ key: [{ text: k }], node: { t: 'lit', v } as TNode, cond: [] })),
+  };
 }
 
 /**
@@ -367,15 +401,24 @@ function project(n: TNode, asg: Assignment, cache?: WeakMap<TNode, string>): str
 function projectOf(n: TNode, asg: Assignment, cache?: WeakMap<TNode, string>): string {
   const e = expand(n);
   switch (e.t) {
-    case 'lit': return `{"v":${canonical(e.v)}}`;
-    case 'str': return `{"s":${canonical(e.pieces)}}`;
-    case 'num': return `{"n":${JSON.stringify(e.path)}}`;
+    case 'lit':
+      return `{"v":${canonical(e.v)}}`;
+    case 'str':
+      return `{"s":${canonical(e.pieces)}}`;
+    case 'num':
+      return `{"n":${JSON.stringify(e.path)}}`;
     case 'map': {
-      const pairs = e.entries.filter(x => holds(x.cond, asg)).map(x => [entryId(x), x.node ? project(x.node, asg, cache) : 'null'] as const);
+      const pairs = e.entries
+        .filter(x => holds(x.cond, asg))
+        .map(x => [entryId(x), x.node ? project(x.node, asg, cache) : 'null'] as const);
       pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       return `{"m":[${pairs.map(([id, v]) => `[${JSON.stringify(id)},${v}]`).join(',')}]}`;
     }
-    case 'list': return `{"l":[${e.items.filter(x => holds(x.cond, asg)).map(x => (x.node ? project(x.node, asg, cache) : canonical({ splice: x.splice }))).join(',')}]}`;
+    case 'list':
+      return `{"l":[${e.items
+        .filter(x => holds(x.cond, asg))
+        .map(x => (x.node ? project(x.node, asg, cache) : canonical({ splice: x.splice })))
+        .join(',')}]}`;
   }
 }
 
@@ -387,9 +430,18 @@ function entryId(e: TEntry): string {
   if (id === undefined) {
     // The common case, a plain text key, spelled out (the same string JSON.stringify gives).
     const k = e.key[0];
-    id = !e.splice && !e.whole && !e.include && e.key.length === 1 && 'text' in k
-      ? `{"key":[{"text":${JSON.stringify(k.text)}}]}`
-      : JSON.stringify(e.include ? { include: e.include } : e.splice ? { splice: e.splice } : e.whole ? { key: e.key, whole: e.whole, named: e.named } : { key: e.key });
+    id =
+      !e.splice && !e.whole && !e.include && e.key.length === 1 && 'text' in k
+        ? `{"key":[{"text":${JSON.stringify(k.text)}}]}`
+        : JSON.stringify(
+            e.include
+              ? { include: e.include }
+              : e.splice
+                ? { splice: e.splice }
+                : e.whole
+                  ? { key: e.key, whole: e.whole, named: e.named }
+                  : { key: e.key },
+          );
     entryIds.set(e, id);
   }
   return id;
@@ -414,7 +466,7 @@ interface MergeCtx {
 const negate = (a: CondAtom): CondAtom => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' });
 
 /** Conditions of content that appears only under the alternative (and the context). */
-const addedCond = (ctx: MergeCtx): CondAtom[] => [...ctx.context ?? [], ctx.eq];
+const addedCond = (ctx: MergeCtx): CondAtom[] => [...(ctx.context ?? []), ctx.eq];
 
 /** Whether `cond` keeps an atom on `path` of the alternative or its context (those the merge adds anew). */
 const notMerged = (ctx: MergeCtx) => (x: CondAtom) => x.path !== ctx.eq.path && !(ctx.context ?? []).some(c => c.path === x.path);
@@ -469,7 +521,12 @@ function mergeEntries(cur: TEntry[], next: readonly TEntry[], ctx: MergeCtx): vo
     if (i < 0) {
       // A key that was there in another form (a whole values map, now a map of entries) is replaced: the new
       // form holds only where the old one held (it is excluded below).
-      const old = n.key.length > 0 ? cur.find(c => !matched.has(c) && holds(c.cond, ctx.asg) && !c.splice && !c.include && JSON.stringify(c.key) === JSON.stringify(n.key)) : undefined;
+      const old =
+        n.key.length > 0
+          ? cur.find(
+              c => !matched.has(c) && holds(c.cond, ctx.asg) && !c.splice && !c.include && JSON.stringify(c.key) === JSON.stringify(n.key),
+            )
+          : undefined;
       const was = old ? old.cond.filter(notMerged(ctx)) : [];
       const added = { ...n, cond: [...was, ...addedCond(ctx)] };
       matched.add(added);
@@ -520,7 +577,8 @@ function mergeItems(cur: TItem[], next: readonly TItem[], ctx: MergeCtx): void {
     if (i < ka.length && j < kb.length && ka[i] === kb[j]) {
       gaps.push(gap);
       gap = { olds: [], news: [], after: active[i] };
-      i++; j++;
+      i++;
+      j++;
     } else if (j < kb.length && (i >= ka.length || L[i][j + 1] >= L[i + 1][j])) {
       gap.news.push(next[j++]);
     } else {
@@ -564,7 +622,6 @@ function docsOf(r: SynthResult, probes: ProbeSet): Map<string, { object: KubeObj
   return out;
 }
 
-
 function referenced(n: TNode | undefined, into: Set<string>): void {
   if (!n) return;
   if (n.t === 'str') for (const p of n.pieces) if ('path' in p) into.add(p.path);
@@ -577,14 +634,26 @@ function referenced(n: TNode | undefined, into: Set<string>): void {
       referenced(e.node, into);
     }
   }
-  if (n.t === 'list') for (const it of n.items) { if (it.splice) into.add(it.splice); referenced(it.node, into); }
+  if (n.t === 'list')
+    for (const it of n.items) {
+      if (it.splice) into.add(it.splice);
+      referenced(it.node, into);
+    }
 }
 
 function condPaths(n: TNode | undefined, into: Set<string>): void {
   if (!n) return;
   const note = (c: Cond) => c.forEach(a => into.add(a.path));
-  if (n.t === 'map') for (const e of n.entries) { note(e.cond); condPaths(e.node, into); }
-  if (n.t === 'list') for (const it of n.items) { note(it.cond); condPaths(it.node, into); }
+  if (n.t === 'map')
+    for (const e of n.entries) {
+      note(e.cond);
+      condPaths(e.node, into);
+    }
+  if (n.t === 'list')
+    for (const it of n.items) {
+      note(it.cond);
+      condPaths(it.node, into);
+    }
 }
 
 export interface InferOptions {
@@ -600,17 +669,28 @@ export interface InferOptions {
 }
 
 /** The checks of InferOptions.verify. */
-function verifyProbes(synth: Synth, base: Record<string, unknown>, values: readonly ProbedValue[], docs: Map<string, { node: TNode }>, helpers?: readonly Helper[]): void {
+function verifyProbes(
+  synth: Synth,
+  base: Record<string, unknown>,
+  values: readonly ProbedValue[],
+  docs: Map<string, { node: TNode }>,
+  helpers?: readonly Helper[],
+): void {
   const defaults = optionsFromValues(base, values, v => v.default);
   // The defaults must be the profile's own: values.yaml then synthesizes exactly what the profile does.
   const plain = synth(base).objects;
   if (canonical(synth(defaults).objects) !== canonical(plain)) {
     const culprit = values.find(v => !v.when && canonical(synth(setPath(base, v.path, v.default)).objects) !== canonical(plain));
-    throw new ChartInferenceError(`the chart default of ${culprit?.path ?? 'a combination of values'} (${JSON.stringify(culprit?.default)}) is not the profile's`);
+    throw new ChartInferenceError(
+      `the chart default of ${culprit?.path ?? 'a combination of values'} (${JSON.stringify(culprit?.default)}) is not the profile's`,
+    );
   }
   for (const v of values) {
     for (const p of v.probes ?? []) {
-      if (occursIn(plain, p)) throw new ChartInferenceError(`probe ${JSON.stringify(p)} of ${v.path} already appears in the default output; pick a distinctive probe`);
+      if (occursIn(plain, p))
+        throw new ChartInferenceError(
+          `probe ${JSON.stringify(p)} of ${v.path} already appears in the default output; pick a distinctive probe`,
+        );
     }
   }
   // Computed fields: a second set of probes must give the same templates (rendered only to show a difference).
@@ -624,7 +704,9 @@ function verifyProbes(synth: Synth, base: Record<string, unknown>, values: reado
         const l1 = (r1[i] ?? '').split('\n');
         const l2 = (r2[i] ?? '').split('\n');
         const at = l1.findIndex((line, k) => line !== l2[k]);
-        throw new ChartInferenceError(`an exposed value feeds a computed field: ${JSON.stringify(l1[at])} became ${JSON.stringify(l2[at])}`);
+        throw new ChartInferenceError(
+          `an exposed value feeds a computed field: ${JSON.stringify(l1[at])} became ${JSON.stringify(l2[at])}`,
+        );
       }
     }
   }
@@ -637,7 +719,12 @@ function verifyProbes(synth: Synth, base: Record<string, unknown>, values: reado
  * other values (and merged under the alternatives of the switches it names in `with`). Returns one template
  * per object of every synthesized variant.
  */
-export function inferTemplates(synth: Synth, base: Record<string, unknown>, values: readonly ProbedValue[], opts: InferOptions = {}): TemplateDoc[] {
+export function inferTemplates(
+  synth: Synth,
+  base: Record<string, unknown>,
+  values: readonly ProbedValue[],
+  opts: InferOptions = {},
+): TemplateDoc[] {
   const probed = (which: 0 | 1, flips: Assignment = new Map()) =>
     optionsFromValues(base, values, v => (flips.has(v.path) ? flips.get(v.path) : v.probes ? v.probes[which] : v.default));
   const probes = probeSet(values, 0, opts.helpers);
@@ -645,20 +732,31 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
   const docs = docsOf(first, probes);
   if (opts.verify) verifyProbes(synth, base, values, docs, opts.helpers);
   // Boolean gates (on/off switches built in gate mode); the other atoms are on probed values (set or unset).
-  const gatePaths = new Set(first.gates.flat().filter(a => a.value === true).map(a => a.path));
+  const gatePaths = new Set(
+    first.gates
+      .flat()
+      .filter(a => a.value === true)
+      .map(a => a.path),
+  );
   for (const path of gatePaths) {
     const v = values.find(x => x.path === path);
     if (v && typeof v.default !== 'boolean') throw new ChartInferenceError(`gate ${path} must be a boolean value`);
   }
 
   const firstById = byIdentity(first);
-  const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({ id, object: d.object, node: d.node, cond: [...firstById.get(id)!.gates] }));
+  const result: TemplateDoc[] = [...docs.entries()].map(([id, d]) => ({
+    id,
+    object: d.object,
+    node: d.node,
+    cond: [...firstById.get(id)!.gates],
+  }));
   // Per document, the synthesized JSON found the same as its node, keyed with the values of the switches its
   // conditions read (nothing else changes what the node holds): a later synth with the same key skips building
   // and comparing a template. A probed document starts with its own JSON (its node has no conditions yet);
   // the memo is forgotten when the node changes.
   const sameAs = new Map<TemplateDoc, { paths: string[]; keys: Set<string> }>(
-    result.map(d => [d, { paths: [], keys: new Set([`\n${JSON.stringify(d.object)}`]) }]));
+    result.map(d => [d, { paths: [], keys: new Set([`\n${JSON.stringify(d.object)}`]) }]),
+  );
   const sameKey = (doc: TemplateDoc, json: string, asg: Assignment) => {
     let memo = sameAs.get(doc);
     if (!memo) {
@@ -671,33 +769,38 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
   // Gates are not flipped, and hold in every flip (the objects they gate are in every gate-mode synth).
   const switches = values.filter(v => v.alternatives && !gatePaths.has(v.path));
   const defaultAsg = new Map(switches.map(v => [v.path, v.default]));
-  const interacts = (v: ProbedValue, path: string) => v.with?.includes(path) || switches.some(w => w.path === path && w.with?.includes(v.path));
+  const interacts = (v: ProbedValue, path: string) =>
+    v.with?.includes(path) || switches.some(w => w.path === path && w.with?.includes(v.path));
   const earlier: CondAtom[] = [];
   for (const batch of flipBatches(switches, interacts)) {
     // Each flip of the batch (at most one alternative per switch, scopes disjoint) is merged into the objects of
     // its scope, alone; a flip without a scope is alone in its batch, merged into every object, and again under
     // each alternative of the earlier switches it names in `with` (so pairs that interact come out right).
     const solo = batch.length === 1 && !batch[0].v.scope;
-    const contexts: (CondAtom | undefined)[] = solo ? [undefined, ...earlier.filter(c => c.path !== batch[0].v.path && interacts(batch[0].v, c.path))] : [undefined];
+    const contexts: (CondAtom | undefined)[] = solo
+      ? [undefined, ...earlier.filter(c => c.path !== batch[0].v.path && interacts(batch[0].v, c.path))]
+      : [undefined];
     const changed = new Set<Flip>();
     for (const context of contexts) {
       // A flip happens where its value is an option (its `when`, where the defaults do not already hold it) and,
       // for a pair, under the earlier alternative: those atoms are its context.
       const ctxAtoms = (f: Flip): CondAtom[] => [
-        ...context ? [context] : [],
+        ...(context ? [context] : []),
         ...whenAtoms(f.v).filter(w => w.path !== context?.path && defaultAsg.get(w.path) !== w.value),
       ];
       const all = new Map(defaultAsg);
       for (const f of batch) for (const a of ctxAtoms(f)) all.set(a.path, a.value);
       for (const f of batch) all.set(f.v.path, f.alt);
-      const ctxOf = new Map(batch.map(f => {
-        const asg = new Map(defaultAsg);
-        for (const a of ctxAtoms(f)) asg.set(a.path, a.value);
-        asg.set(f.v.path, f.alt);
-        const eq: CondAtom = { path: f.v.path, op: 'eq', value: f.alt };
-        const atoms = ctxAtoms(f);
-        return [f, { asg, eq, ne: negate(eq), ...atoms.length > 0 ? { context: atoms } : {} } as MergeCtx];
-      }));
+      const ctxOf = new Map(
+        batch.map(f => {
+          const asg = new Map(defaultAsg);
+          for (const a of ctxAtoms(f)) asg.set(a.path, a.value);
+          asg.set(f.v.path, f.alt);
+          const eq: CondAtom = { path: f.v.path, op: 'eq', value: f.alt };
+          const atoms = ctxAtoms(f);
+          return [f, { asg, eq, ne: negate(eq), ...(atoms.length > 0 ? { context: atoms } : {}) } as MergeCtx];
+        }),
+      );
       const ownerOf = (id: string): Flip | undefined => (solo ? batch[0] : batch.find(f => inScope(id, f.v.scope!)));
       let alt: Map<string, { object: KubeObject; gates: readonly CondAtom[] }>;
       try {
@@ -707,7 +810,10 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
         if (context) continue;
         throw new ChartInferenceError(`${batch.map(f => `${f.v.path}=${JSON.stringify(f.alt)}`).join(', ')}: ${(e as Error).message}`);
       }
-      const outside = (id: string) => new ChartInferenceError(`${batch.map(f => `${f.v.path}=${JSON.stringify(f.alt)}`).join(', ')} changed ${id}, which is outside the declared scopes (${batch.map(f => `${f.v.path}: ${f.v.scope?.join(', ')}`).join('; ')})`);
+      const outside = (id: string) =>
+        new ChartInferenceError(
+          `${batch.map(f => `${f.v.path}=${JSON.stringify(f.alt)}`).join(', ')} changed ${id}, which is outside the declared scopes (${batch.map(f => `${f.v.path}: ${f.v.scope?.join(', ')}`).join('; ')})`,
+        );
       for (const doc of [...result]) {
         const owner = ownerOf(doc.id);
         // The flips leave an object outside their scopes as the defaults have it.
@@ -743,14 +849,19 @@ export function inferTemplates(synth: Synth, base: Record<string, unknown>, valu
       }
     }
     for (const f of batch) {
-      if (!changed.has(f)) throw new ChartInferenceError(`${f.v.path}=${JSON.stringify(f.alt)} changes nothing in the output; do not expose it`);
+      if (!changed.has(f))
+        throw new ChartInferenceError(`${f.v.path}=${JSON.stringify(f.alt)} changes nothing in the output; do not expose it`);
       earlier.push({ path: f.v.path, op: 'eq', value: f.alt });
     }
   }
 
   const simplified = simplifyTemplates(result, values);
   const used = new Set<string>();
-  for (const d of simplified) { referenced(d.node, used); condPaths(d.node, used); d.cond.forEach(a => used.add(a.path)); }
+  for (const d of simplified) {
+    referenced(d.node, used);
+    condPaths(d.node, used);
+    d.cond.forEach(a => used.add(a.path));
+  }
   for (const v of values) {
     if (!used.has(v.ref ?? v.path)) throw new ChartInferenceError(`value ${v.path} does not appear in any object; do not expose it`);
   }
@@ -772,7 +883,11 @@ interface Flip {
 
 /** Whether an object id (`<kind>:<profile>/<construct path>`) lies under one of the construct paths of a scope. */
 function inScope(id: string, scope: readonly string[]): boolean {
-  const path = id.slice(id.indexOf(':') + 1).split('/').slice(1).join('/');
+  const path = id
+    .slice(id.indexOf(':') + 1)
+    .split('/')
+    .slice(1)
+    .join('/');
   return scope.some(s => path === s || path.startsWith(`${s}/`));
 }
 
@@ -790,7 +905,8 @@ function flipBatches(switches: readonly ProbedValue[], interacts: (v: ProbedValu
     for (const alt of v.alternatives ?? []) {
       const f = { v, alt };
       const batch = alone ? undefined : batches.find(b => b.every(g => g.v.scope && g.v !== v && disjoint(g.v.scope, v.scope!)));
-      if (batch) batch.push(f); else batches.push([f]);
+      if (batch) batch.push(f);
+      else batches.push([f]);
     }
   }
   return batches;
@@ -809,7 +925,7 @@ export function domainsOf(values: readonly ProbedValue[]): Domains {
 /** Whether some assignment of the switches satisfies every atom. */
 export function satisfiable(cond: Cond, domains: Domains): boolean {
   const byPath = new Map<string, CondAtom[]>();
-  for (const a of cond) byPath.set(a.path, [...byPath.get(a.path) ?? [], a]);
+  for (const a of cond) byPath.set(a.path, [...(byPath.get(a.path) ?? []), a]);
   for (const [path, atoms] of byPath) {
     const domain: readonly unknown[] = domains.get(path) ?? [...new Set([...atoms.map(a => a.value), Symbol('other')])];
     if (!domain.some(x => atoms.every(a => (x === a.value) === (a.op === 'eq')))) return false;
@@ -825,7 +941,8 @@ function reduce(cond: Cond, context: Cond, domains: Domains): Cond | undefined {
   if (!satisfiable([...context, ...cond], domains)) return undefined;
   const kept: CondAtom[] = [];
   for (const a of cond) {
-    if (!implies([...context, ...kept], a, domains) && !kept.some(k => k.path === a.path && k.op === a.op && k.value === a.value)) kept.push(a);
+    if (!implies([...context, ...kept], a, domains) && !kept.some(k => k.path === a.path && k.op === a.op && k.value === a.value))
+      kept.push(a);
   }
   return kept;
 }

@@ -2,7 +2,12 @@ import { EFA_DEVICE_PLUGIN_RESOURCES, EFA_INSTANCE_TYPES } from '../constructs/e
 import { MPI_OPERATOR_RESOURCES } from '../constructs/mpi-operator';
 import { BASELINES } from '../report/baselines';
 import { LATENCY_TOLERANCE_US } from '../report/report';
-import { MPI_WAIT_TIMEOUT_SECONDS, OSU_COLLECTIVES, OSU_DEFAULT_ITERATIONS, OSU_DEFAULT_MESSAGE_SIZES } from '../constructs/mpi-latency-job';
+import {
+  MPI_WAIT_TIMEOUT_SECONDS,
+  OSU_COLLECTIVES,
+  OSU_DEFAULT_ITERATIONS,
+  OSU_DEFAULT_MESSAGE_SIZES,
+} from '../constructs/mpi-latency-job';
 import { DRA_MIN_KUBERNETES } from '../constructs/dra';
 import { DEFAULT_GPUS_PER_WORKER } from '../constructs/nccl-test-job';
 import type { When, WhenAtom } from './infer';
@@ -41,17 +46,26 @@ export interface ChartValueSpec {
 export const RELEASE_NAME: ChartValueSpec = { path: 'instance', probes: ['hv01a', 'hv01b'], ref: '.Release.Name', builtin: true };
 
 /** A namespace value that defaults to the release's: empty in values.yaml, and then the chart creates no Namespace. */
-export const releaseNamespace = (path: string, n: string): ChartValueSpec =>
-  ({ path, probes: token(n), ref: `(.Values.${path} | default .Release.Namespace)`, chartDefault: '' });
+export const releaseNamespace = (path: string, n: string): ChartValueSpec => ({
+  path,
+  probes: token(n),
+  ref: `(.Values.${path} | default .Release.Namespace)`,
+  chartDefault: '',
+});
 
 /** A string option without a default: '' in values.yaml, and then the field is left out, as the CLI does. */
 export const optional = (path: string, n: string): ChartValueSpec => ({ path, probes: token(n), chartDefault: '', default: undefined });
 
 /** OSU `-i`: null in values.yaml, and then the benchmark's default, as the CLI (OSU_DEFAULT_ITERATIONS); `collectives`: the profile offers them. */
 export const osuIterations = (path: string, benchmarkPath: string, collectives = false): ChartValueSpec => ({
-  path, probes: [7919, 7907], default: OSU_DEFAULT_ITERATIONS.osu_latency, chartDefault: null,
+  path,
+  probes: [7919, 7907],
+  default: OSU_DEFAULT_ITERATIONS.osu_latency,
+  chartDefault: null,
   ref: collectives
-    ? `(.Values.${path} | default (get (dict ${Object.entries(OSU_DEFAULT_ITERATIONS).map(([b, n]) => `"${b}" ${n}`).join(' ')}) .Values.${benchmarkPath}))`
+    ? `(.Values.${path} | default (get (dict ${Object.entries(OSU_DEFAULT_ITERATIONS)
+        .map(([b, n]) => `"${b}" ${n}`)
+        .join(' ')}) .Values.${benchmarkPath}))`
     : `(.Values.${path} | default (ternary ${OSU_DEFAULT_ITERATIONS.osu_bw} ${OSU_DEFAULT_ITERATIONS.osu_latency} (eq .Values.${benchmarkPath} "osu_bw")))`,
 });
 
@@ -60,7 +74,10 @@ const COLLECTIVES_LIST = `(list ${OSU_COLLECTIVES.map(b => `"${b}"`).join(' ')})
 
 /** OSU `-m`: null in values.yaml, and then the benchmark's default range, as the CLI (OSU_DEFAULT_MESSAGE_SIZES). */
 export const osuMessageSizes = (path: string, benchmarkPath: string): ChartValueSpec => ({
-  path, probes: ['2:524287', '2:524285'], default: OSU_DEFAULT_MESSAGE_SIZES.pt2pt, chartDefault: null,
+  path,
+  probes: ['2:524287', '2:524285'],
+  default: OSU_DEFAULT_MESSAGE_SIZES.pt2pt,
+  chartDefault: null,
   ref: `(.Values.${path} | default (ternary "${OSU_DEFAULT_MESSAGE_SIZES.collective}" "${OSU_DEFAULT_MESSAGE_SIZES.pt2pt}" (has .Values.${benchmarkPath} ${COLLECTIVES_LIST})))`,
 });
 
@@ -68,7 +85,11 @@ export const osuMessageSizes = (path: string, benchmarkPath: string): ChartValue
 export const OSU_COLLECTIVE_BENCHMARK = (benchmarkPath: string) => ({ path: benchmarkPath, value: OSU_COLLECTIVES });
 
 /** templates/guards.yaml: workers other than 2 only with a collective (the CLI's refusal). */
-export const osuWorkersGuard = (where: string, workersPath: string, benchmarkPath: string) => `{{- if and (ne (int .Values.${workersPath}) 2) (not (has .Values.${benchmarkPath} ${COLLECTIVES_LIST})) }}
+export const osuWorkersGuard = (
+  where: string,
+  workersPath: string,
+  benchmarkPath: string,
+) => `{{- if and (ne (int .Values.${workersPath}) 2) (not (has .Values.${benchmarkPath} ${COLLECTIVES_LIST})) }}
 {{- fail (printf "${where}: ${workersPath} %v is not allowed with benchmark \\"%s\\" (a point-to-point benchmark runs exactly two ranks); allowed: 2, or a collective benchmark (${OSU_COLLECTIVES.map(b => `\\"${b}\\"`).join(', ')})" .Values.${workersPath} .Values.${benchmarkPath}) }}
 {{- end }}
 `;
@@ -86,11 +107,14 @@ export interface ChartSpec {
   readonly guards?: string;
 }
 
-export const ADOPT = 'Adopting objects another installer made means giving them its ownership annotations; Helm refuses objects another release owns. Adopt with the YAML bundle, or `helm upgrade` that release.';
-export const RUN_AS_USER = 'Its null (no runAsUser, for OpenShift\'s UID ranges) leaves the field out, which a number value cannot say.';
-export const IMAGE_PARTS = 'They only compose the default of devicePlugin.image; the chart\'s devicePlugin.image is the whole reference.';
-export const CONFIG_HASH = 'It feeds the configuration hash annotation that rolls the DaemonSet when its configuration changes; a template cannot compute the hash.';
-export const DROPPED_FLAG = 'Unset, the flag and its argument (or the env entry) are left out together, which the templates cannot express for one value.';
+export const ADOPT =
+  'Adopting objects another installer made means giving them its ownership annotations; Helm refuses objects another release owns. Adopt with the YAML bundle, or `helm upgrade` that release.';
+export const RUN_AS_USER = "Its null (no runAsUser, for OpenShift's UID ranges) leaves the field out, which a number value cannot say.";
+export const IMAGE_PARTS = "They only compose the default of devicePlugin.image; the chart's devicePlugin.image is the whole reference.";
+export const CONFIG_HASH =
+  'It feeds the configuration hash annotation that rolls the DaemonSet when its configuration changes; a template cannot compute the hash.';
+export const DROPPED_FLAG =
+  'Unset, the flag and its argument (or the env entry) are left out together, which the templates cannot express for one value.';
 
 export const BUNDLE_MODE = { path: 'mode', value: 'bundle' };
 export const DRA_API = { path: 'deviceApi', value: 'dra' };
@@ -102,7 +126,7 @@ export const KUBERNETES_VERSION = `The chart renders for the cluster it installs
  * the switch changes (the device plugin, the driver, its DeviceClass, the claim template and the EFA or RDMA checks).
  */
 export const draValues = (n: number, driverImage: string, scope: readonly string[], only?: WhenAtom): ChartValueSpec[] => [
-  { path: 'deviceApi', scope: ['DevicePlugin', 'DraDriver', 'DeviceClass', 'ClaimTemplate', ...scope], ...only ? { when: only } : {} },
+  { path: 'deviceApi', scope: ['DevicePlugin', 'DraDriver', 'DeviceClass', 'ClaimTemplate', ...scope], ...(only ? { when: only } : {}) },
   // Only an option with deviceApi "dra": flipped under each deviceApi (`with`).
   { path: 'dra.install', when: DRA_API, with: ['deviceApi'] },
   { path: 'dra.namespace', probes: token(String(n)), when: DRA_API },
@@ -110,7 +134,8 @@ export const draValues = (n: number, driverImage: string, scope: readonly string
 ];
 
 /** Why `<prefix>.alignGpus` is not a chart value: with DRA the chart keeps the default counts, which cannot be aligned. */
-export const ncclAlignGpus = (nic: string, aligned: string) => `With deviceApi "dra" the chart's NCCL job keeps ${DEFAULT_GPUS_PER_WORKER} GPUs and 1 ${nic} per worker (the counts shape the claim template), which cannot be aligned on PCIe roots: the claim is unaligned. Aligned claims come from the YAML bundle (${aligned}).`;
+export const ncclAlignGpus = (nic: string, aligned: string) =>
+  `With deviceApi "dra" the chart's NCCL job keeps ${DEFAULT_GPUS_PER_WORKER} GPUs and 1 ${nic} per worker (the counts shape the claim template), which cannot be aligned on PCIe roots: the claim is unaligned. Aligned claims come from the YAML bundle (${aligned}).`;
 export const NCCL_INSTANCE_TYPE = `A preset: it fills gpusPerWorker, efaDevices and the node selector from the instance table, a lookup the templates cannot make; set those values (the chart, like the profile without an instance type, defaults to ${DEFAULT_GPUS_PER_WORKER} GPUs and 1 EFA device: p5.48xlarge has 8 and 32) and pin the nodes with benchmarks.nodeSelector.`;
 
 /**
@@ -126,7 +151,7 @@ export const ncclValues = (prefix: string, n: number, construct: string, opts: {
     { path: `${prefix}.collective`, scope: [construct] },
     { path: `${prefix}.workers`, probes: [211, 223] },
     { path: `${prefix}.gpusPerWorker`, probes: [59, 61], default: DEFAULT_GPUS_PER_WORKER, ...counts },
-    ...opts.efa ? [{ path: `${prefix}.efaDevices`, probes: [29, 31] as const, default: 1, ...counts }] : [],
+    ...(opts.efa ? [{ path: `${prefix}.efaDevices`, probes: [29, 31] as const, default: 1, ...counts }] : []),
     { path: `${prefix}.maxBytes`, probes: [8589934611, 8589934613] },
     { path: `${prefix}.iterations`, probes: [1117, 1123] },
     { path: `${prefix}.image`, probes: image(String(n)), default: (opts.efa ? NCCL_IMAGE : NCCL_IB_IMAGE).image },
@@ -142,8 +167,10 @@ export const OPERATOR_MODE = { path: 'mode', value: 'operator' };
 
 export const image = (n: string): [string, string] => [`probe.invalid/hv${n}a:v1`, `probe.invalid/hv${n}b:v1`];
 export const token = (n: string): [string, string] => [`hv${n}a`, `hv${n}b`];
-export const selector = (n: string): [Record<string, string>, Record<string, string>] =>
-  [{ [`hv${n}a.example.com/pool`]: `hv${n}a` }, { [`hv${n}b.example.com/pool`]: `hv${n}b` }];
+export const selector = (n: string): [Record<string, string>, Record<string, string>] => [
+  { [`hv${n}a.example.com/pool`]: `hv${n}a` },
+  { [`hv${n}b.example.com/pool`]: `hv${n}b` },
+];
 export const tolerations = (n: string): [object[], object[]] => [
   [{ key: `hv${n}a.example.com/gpu`, operator: 'Exists', effect: 'NoSchedule' }],
   [{ key: `hv${n}b.example.com/gpu`, operator: 'Equal', value: `hv${n}b`, effect: 'NoExecute' }],
@@ -153,8 +180,10 @@ export const resources = (n: string): [object, object] => [
   { requests: { cpu: `${n}1m`, memory: `${n}3Mi` }, limits: { memory: `${n}7Mi` } },
   { requests: { cpu: `${n}2m` }, limits: { cpu: `${n}9m`, memory: `${n}1Mi` } },
 ];
-export const annotations = (n: string): [Record<string, string>, Record<string, string>] =>
-  [{ [`hv${n}a.example.com/note`]: `hv${n}a` }, { [`hv${n}b.example.com/note`]: `hv${n}b` }];
+export const annotations = (n: string): [Record<string, string>, Record<string, string>] => [
+  { [`hv${n}a.example.com/note`]: `hv${n}a` },
+  { [`hv${n}b.example.com/note`]: `hv${n}b` },
+];
 export const names = (n: string): [string[], string[]] => [[`hv${n}a`], [`hv${n}b`, `hv${n}c`]];
 
 /** Options of the MPI operator, the same in every profile. */
@@ -190,11 +219,15 @@ export function efaLatency(name: string): string {
 }
 
 /** NOTES.txt lines of the EFA charts that wait for the device plugin and the MPI operator to roll out. */
-export const efaRollouts = (cli: 'kubectl' | 'oc', dra = false) => `${dra ? `{{- if eq .Values.deviceApi "dra" }}
+export const efaRollouts = (cli: 'kubectl' | 'oc', dra = false) => `${
+  dra
+    ? `{{- if eq .Values.deviceApi "dra" }}
 {{- if .Values.dra.install }}
   ${cli} -n {{ .Values.dra.namespace }} rollout status daemonset/aws-dranet
 {{- end }}
-{{- else if .Values.devicePlugin.enabled }}` : '{{- if .Values.devicePlugin.enabled }}'}
+{{- else if .Values.devicePlugin.enabled }}`
+    : '{{- if .Values.devicePlugin.enabled }}'
+}
   ${cli} -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
 {{- end }}
 {{- if .Values.mpiOperator.install }}
@@ -210,7 +243,9 @@ that fails when the MPI run does not succeed within ${MPI_WAIT_TIMEOUT_SECONDS /
  * NOTES.txt lines that read the EFA MPI jobs' launcher logs, and what their figures mean: the report's own
  * baselines and verdict rule (cdk8s-rdma report; src/report/baselines.ts, report.ts).
  */
-export const mpiJobChecks = (cli: 'kubectl' | 'oc') => `  ${cli} -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} get mpijobs
+export const mpiJobChecks = (
+  cli: 'kubectl' | 'oc',
+) => `  ${cli} -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} get mpijobs
   ${cli} -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
 Published small-message EFA latencies: ${efaLatency('efa-pingpong-m7g-pods')};
 ${efaLatency('efa-osu-c5n-openmpi')}. An EFA run no better than its TCP twin, or more than
@@ -218,7 +253,12 @@ ${LATENCY_TOLERANCE_US} µs above these, is TCP fallback: \`cdk8s-rdma report ef
 `;
 
 /** NOTES.txt lines for the NCCL job of `prefix` (its launcher log and the report's verdict), in namespace `ns`. */
-export const ncclNotes = (cli: 'kubectl' | 'oc', prefix: string, ns: string, transport: 'efa' | 'ib') => `{{- if .Values.${prefix}.enabled }}
+export const ncclNotes = (
+  cli: 'kubectl' | 'oc',
+  prefix: string,
+  ns: string,
+  transport: 'efa' | 'ib',
+) => `{{- if .Values.${prefix}.enabled }}
   ${cli} -n ${ns} logs -l app.kubernetes.io/name=nccl-{{ .Values.${prefix}.collective | trimSuffix "_perf" | replace "_" "-" }}-${transport},app.kubernetes.io/component=mpi-launcher --tail=-1 > nccl.log
   npx cdk8s-rdma report nccl.log   # NCCL's network (${transport === 'efa' ? 'NET/OFI with provider efa' : 'NET/IB'}), socket fallback, #wrong, busbw
 {{- end }}
@@ -230,11 +270,19 @@ export const ncclNotes = (cli: 'kubectl' | 'oc', prefix: string, ns: string, tra
  * tolerations, resources, updateStrategy, imagePullSecrets, podLabels, podAnnotations).
  */
 export const efaDevicePlugin = (pullSecrets: readonly string[] = []): ChartValueSpec[] => [
-  { path: 'devicePlugin.image', probes: image('03'), default: efaDevicePluginImage(EFA_DEVICE_PLUGIN.defaultRegion, EFA_DEVICE_PLUGIN.tag) },
+  {
+    path: 'devicePlugin.image',
+    probes: image('03'),
+    default: efaDevicePluginImage(EFA_DEVICE_PLUGIN.defaultRegion, EFA_DEVICE_PLUGIN.tag),
+  },
   { path: 'devicePlugin.nodeSelector', probes: selector('04') },
   { path: 'devicePlugin.tolerations', probes: tolerations('05') },
   { path: 'devicePlugin.resources', probes: resources('6'), default: EFA_DEVICE_PLUGIN_RESOURCES },
-  { path: 'devicePlugin.updateStrategy', probes: [{ type: 'OnDelete' }, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '17%' } }], default: { type: 'RollingUpdate' } },
+  {
+    path: 'devicePlugin.updateStrategy',
+    probes: [{ type: 'OnDelete' }, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '17%' } }],
+    default: { type: 'RollingUpdate' },
+  },
   { path: 'devicePlugin.podLabels', probes: [{ 'hv61a.example.com/team': 'hv61a' }, { 'hv61b.example.com/team': 'hv61b' }] },
   { path: 'devicePlugin.podAnnotations', probes: annotations('62') },
   { path: 'devicePlugin.imagePullSecrets', probes: names('63'), default: [...pullSecrets] },

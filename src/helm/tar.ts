@@ -29,7 +29,8 @@ function header(path: string, size: number): Buffer {
     const cut = path.lastIndexOf('/');
     prefix = path.slice(0, cut);
     name = path.slice(cut + 1);
-    if (Buffer.byteLength(name) > 100 || Buffer.byteLength(prefix) > 155) throw new Error(`cdk8s-rdma: path too long for a tar entry: ${path}`);
+    if (Buffer.byteLength(name) > 100 || Buffer.byteLength(prefix) > 155)
+      throw new Error(`cdk8s-rdma: path too long for a tar entry: ${path}`);
   }
   h.write(name, 0, 'utf8');
   h.write(octal(0o644, 8), 100, 'ascii');

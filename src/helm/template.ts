@@ -12,13 +12,15 @@ export type CondAtom = GateAtom;
 export type Cond = readonly CondAtom[];
 
 /** A piece of a string: literal text, or a value rendered as text. */
-export type Piece = { readonly text: string } | {
-  readonly path: string;
-  readonly number: boolean;
-  readonly join?: string;
-  /** An int-or-string value (a quantity): printed as text either way (`16` as "16"). */
-  readonly intOrString?: boolean;
-};
+export type Piece =
+  | { readonly text: string }
+  | {
+      readonly path: string;
+      readonly number: boolean;
+      readonly join?: string;
+      /** An int-or-string value (a quantity): printed as text either way (`16` as "16"). */
+      readonly intOrString?: boolean;
+    };
 
 export type TNode =
   | { readonly t: 'lit'; readonly v: unknown }
@@ -82,14 +84,16 @@ function pieceExpr(p: Piece, json: boolean): string {
   // A list of numbers printed into a script, its items joined.
   if (p.join !== undefined) return `(join ${goString(p.join)} ${valuesRef(p.path)})`;
   if (p.number) return `(toString (int64 ${valuesRef(p.path)}))`;
-  if (p.intOrString) return `(ternary (toString ${valuesRef(p.path)}) (toString (int64 ${valuesRef(p.path)})) (kindIs "string" ${valuesRef(p.path)}))`;
+  if (p.intOrString)
+    return `(ternary (toString ${valuesRef(p.path)}) (toString (int64 ${valuesRef(p.path)})) (kindIs "string" ${valuesRef(p.path)}))`;
   // Inside a JSON document a string value is inserted as JSON string content (quotes and backslashes escaped).
   return json ? `(toJson ${valuesRef(p.path)} | trimPrefix "\\"" | trimSuffix "\\"")` : `(toString ${valuesRef(p.path)})`;
 }
 
 /** A Go template action that prints the pieces as one JSON (so YAML) string. */
 function scalarAction(pieces: readonly Piece[], json = false): string {
-  if (pieces.length === 1 && !('text' in pieces[0]) && !pieces[0].number && !pieces[0].intOrString) return `{{ ${valuesRef(pieces[0].path)} | toJson }}`;
+  if (pieces.length === 1 && !('text' in pieces[0]) && !pieces[0].number && !pieces[0].intOrString)
+    return `{{ ${valuesRef(pieces[0].path)} | toJson }}`;
   return `{{ print ${pieces.map(p => pieceExpr(p, json)).join(' ')} | toJson }}`;
 }
 
@@ -110,7 +114,10 @@ const pad = (n: number) => ' '.repeat(n);
 /** YAML of a literal value after `key:` (inline scalar or indented block), at entry indent n. */
 function literalAfterKey(v: unknown, n: number): string {
   const text = toYamlText({ k: v }).replace(/^k:/, '').replace(/\n$/, '');
-  return text.split('\n').map((line, i) => (i === 0 || line === '' ? line : pad(n) + line)).join('\n');
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 || line === '' ? line : pad(n) + line))
+    .join('\n');
 }
 
 /** Whether a list item's content takes lines of its own (a non-empty map or list) rather than one scalar. */
@@ -122,16 +129,22 @@ function isBlock(node: TNode): boolean {
 
 function valueAfterKey(node: TNode, n: number): string {
   switch (node.t) {
-    case 'lit': return literalAfterKey(node.v, n);
-    case 'str': return ` ${scalarAction(node.pieces, node.json)}`;
-    case 'num': return ` {{ int64 ${valuesRef(node.path)} }}`;
+    case 'lit':
+      return literalAfterKey(node.v, n);
+    case 'str':
+      return ` ${scalarAction(node.pieces, node.json)}`;
+    case 'num':
+      return ` {{ int64 ${valuesRef(node.path)} }}`;
     case 'map': {
       if (node.entries.length === 0) return ' {}';
       // Every entry conditional: an empty map, not null, when none renders.
-      const empty = node.entries.every(e => e.cond.length > 0 && !e.else) ? `{{ if not (or ${node.entries.map(e => `(${condExpr(e.cond)})`).join(' ')}) }} {}{{ end }}` : '';
+      const empty = node.entries.every(e => e.cond.length > 0 && !e.else)
+        ? `{{ if not (or ${node.entries.map(e => `(${condExpr(e.cond)})`).join(' ')}) }} {}{{ end }}`
+        : '';
       return `${empty}\n${renderMap(node.entries, n + 2)}`;
     }
-    case 'list': return node.items.length === 0 ? ' []' : `\n${renderList(node.items, n + 2)}`;
+    case 'list':
+      return node.items.length === 0 ? ' []' : `\n${renderList(node.items, n + 2)}`;
   }
 }
 
@@ -145,57 +158,65 @@ function wrapAll(siblings: readonly { cond: Cond; else?: boolean }[], bodies: re
   siblings.forEach((x, i) => {
     if (x.else) return;
     const next = siblings[i + 1];
-    out.push(next?.else ? `{{- if ${condExpr(x.cond)} }}\n${bodies[i]}\n{{- else }}\n${bodies[i + 1]}\n{{- end }}` : wrap(x.cond, bodies[i]));
+    out.push(
+      next?.else ? `{{- if ${condExpr(x.cond)} }}\n${bodies[i]}\n{{- else }}\n${bodies[i + 1]}\n{{- end }}` : wrap(x.cond, bodies[i]),
+    );
   });
   return out.join('\n');
 }
 
 function renderMap(entries: readonly TEntry[], n: number): string {
-  return wrapAll(entries, entries.map(e => {
-    let body: string;
-    if (e.include) {
-      body = `${pad(n)}{{- include ${goString(e.include)} . | nindent ${n} }}`;
-    } else if (e.splice) {
-      body = `{{- with ${valuesRef(e.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
-    } else if (e.whole && e.named) {
-      body = `{{- with ${valuesRef(e.whole)} }}\n${pad(n)}${keyText(e.key)}:\n${namedItems('.', n + 2)}\n{{- end }}`;
-    } else if (e.whole) {
-      body = `{{- with ${valuesRef(e.whole)} }}\n${pad(n)}${keyText(e.key)}:{{ toYaml . | nindent ${n + 2} }}\n{{- end }}`;
-    } else {
-      body = `${pad(n)}${keyText(e.key)}:${valueAfterKey(e.node!, n)}`;
-    }
-    return body;
-  }));
+  return wrapAll(
+    entries,
+    entries.map(e => {
+      let body: string;
+      if (e.include) {
+        body = `${pad(n)}{{- include ${goString(e.include)} . | nindent ${n} }}`;
+      } else if (e.splice) {
+        body = `{{- with ${valuesRef(e.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
+      } else if (e.whole && e.named) {
+        body = `{{- with ${valuesRef(e.whole)} }}\n${pad(n)}${keyText(e.key)}:\n${namedItems('.', n + 2)}\n{{- end }}`;
+      } else if (e.whole) {
+        body = `{{- with ${valuesRef(e.whole)} }}\n${pad(n)}${keyText(e.key)}:{{ toYaml . | nindent ${n + 2} }}\n{{- end }}`;
+      } else {
+        body = `${pad(n)}${keyText(e.key)}:${valueAfterKey(e.node!, n)}`;
+      }
+      return body;
+    }),
+  );
 }
 
 /** A list of names as `- name: <item>` lines at indent n. */
 const namedItems = (list: string, n: number) => `{{- range ${list} }}\n${pad(n)}- name: {{ . | toJson }}\n{{- end }}`;
 
 function renderList(items: readonly TItem[], n: number): string {
-  return wrapAll(items, items.map(item => {
-    let body: string;
-    if (item.splice && item.named) {
-      body = namedItems(valuesRef(item.splice), n);
-    } else if (item.splice) {
-      body = `{{- with ${valuesRef(item.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
-    } else {
-      const node = item.node!;
-      if (!isBlock(node)) {
-        body = `${pad(n)}-${valueAfterKey(node, n)}`;
+  return wrapAll(
+    items,
+    items.map(item => {
+      let body: string;
+      if (item.splice && item.named) {
+        body = namedItems(valuesRef(item.splice), n);
+      } else if (item.splice) {
+        body = `{{- with ${valuesRef(item.splice)} }}{{ toYaml . | nindent ${n} }}{{- end }}`;
       } else {
-        // Render the item's content two columns in, then put the dash on its first line when that line is YAML.
-        const inner = valueAfterKey(node, n).replace(/^\n/, '');
-        const lines = inner.split('\n');
-        if (lines[0].startsWith(pad(n + 2)) && !lines[0].startsWith(pad(n + 2) + ' ')) {
-          lines[0] = `${pad(n)}- ${lines[0].slice(n + 2)}`;
-          body = lines.join('\n');
+        const node = item.node!;
+        if (!isBlock(node)) {
+          body = `${pad(n)}-${valueAfterKey(node, n)}`;
         } else {
-          body = `${pad(n)}-\n${inner}`;
+          // Render the item's content two columns in, then put the dash on its first line when that line is YAML.
+          const inner = valueAfterKey(node, n).replace(/^\n/, '');
+          const lines = inner.split('\n');
+          if (lines[0].startsWith(pad(n + 2)) && !lines[0].startsWith(pad(n + 2) + ' ')) {
+            lines[0] = `${pad(n)}- ${lines[0].slice(n + 2)}`;
+            body = lines.join('\n');
+          } else {
+            body = `${pad(n)}-\n${inner}`;
+          }
         }
       }
-    }
-    return body;
-  }));
+      return body;
+    }),
+  );
 }
 
 /** The Go-template YAML of one object (a top-level map), wrapped in its condition. */
@@ -206,4 +227,3 @@ export function renderDocument(node: TNode, cond: Cond): string {
   if (node.t !== 'map') throw new Error('cdk8s-rdma: a chart template must be a map');
   return `${wrap(cond, renderMap(node.entries, 0))}\n`;
 }
-

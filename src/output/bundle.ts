@@ -8,25 +8,50 @@ import { toYamlText } from './yaml';
 
 /** A Kubernetes object as synthesized JSON. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a manifest's fields beyond its identity are untyped JSON
-export type KubeObject = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
+export type KubeObject = Record<string, any> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+};
 
 /** Apply phases: a file's two-digit prefix, so the folder's sort order is its apply order. */
 const PHASES: Record<string, number> = {
   CustomResourceDefinition: 0,
   Namespace: 10,
-  ClusterRole: 20, ClusterRoleBinding: 20, SecurityContextConstraints: 20, PriorityClass: 20,
+  ClusterRole: 20,
+  ClusterRoleBinding: 20,
+  SecurityContextConstraints: 20,
+  PriorityClass: 20,
   // DRA: the device classes claims name, then the claim templates pods name.
-  DeviceClass: 20, ResourceClaimTemplate: 40,
+  DeviceClass: 20,
+  ResourceClaimTemplate: 40,
   // Node configuration: the pool first, then the configs it renders (changes reboot the pool's nodes).
-  MachineConfigPool: 20, MachineConfig: 25,
-  ServiceAccount: 30, Role: 30, RoleBinding: 30, OperatorGroup: 30,
-  ConfigMap: 40, Service: 40, Subscription: 40, NetworkAttachmentDefinition: 40,
-  DaemonSet: 50, Deployment: 50, StatefulSet: 50,
+  MachineConfigPool: 20,
+  MachineConfig: 25,
+  ServiceAccount: 30,
+  Role: 30,
+  RoleBinding: 30,
+  OperatorGroup: 30,
+  ConfigMap: 40,
+  Service: 40,
+  Subscription: 40,
+  NetworkAttachmentDefinition: 40,
+  DaemonSet: 50,
+  Deployment: 50,
+  StatefulSet: 50,
   // NVIDIA network-operator resources (operator mode of baremetal-ipoib); the operator renders DaemonSets and NADs.
-  NicClusterPolicy: 50, IPoIBNetwork: 50,
-  MachineSet: 60, MachineAutoscaler: 60, ClusterAutoscaler: 60,
+  NicClusterPolicy: 50,
+  IPoIBNetwork: 50,
+  MachineSet: 60,
+  MachineAutoscaler: 60,
+  ClusterAutoscaler: 60,
   // Karpenter: the node class before the pool that names it. Kueue: topology and flavor, then the queues.
-  EC2NodeClass: 55, NodePool: 60, Topology: 60, ResourceFlavor: 65, ClusterQueue: 70, LocalQueue: 75,
+  EC2NodeClass: 55,
+  NodePool: 60,
+  Topology: 60,
+  ResourceFlavor: 65,
+  ClusterQueue: 70,
+  LocalQueue: 75,
 };
 /** Everything else (custom resources such as NodeFeatureDiscovery/NodeFeatureRule/MPIJob, Jobs, Pods) comes last. */
 const LAST_PHASE = 90;
@@ -89,7 +114,9 @@ export function renderBundle(input: BundleInput): BundleFile[] {
   const out: BundleFile[] = names.map(path => ({ path, content: files.get(path)! }));
   out.push({ path: KUSTOMIZATION_FILE, content: kustomization });
   const lifecycle = input.lifecycle ?? 'platform';
-  const runs = [...new Set(input.objects.map(o => o.metadata.labels?.[RUN_LABEL]).filter((r): r is string => typeof r === 'string'))].sort();
+  const runs = [
+    ...new Set(input.objects.map(o => o.metadata.labels?.[RUN_LABEL]).filter((r): r is string => typeof r === 'string')),
+  ].sort();
   const metadata = {
     generator: 'cdk8s-rdma',
     profile: input.profile,

@@ -1,6 +1,18 @@
 import { randomBytes } from 'crypto';
 import {
-  closeSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
 } from 'fs';
 import { basename, dirname, join, resolve, sep } from 'path';
 
@@ -130,13 +142,17 @@ function planTargets(sets: readonly OutputSet[]): PlannedTarget[] {
     const label = set.label ?? 'output folder';
     const dir = resolve(set.dir);
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new OutputPathError(`cdk8s-rdma: ${label} ${dir} is not a folder`);
-    for (const [folder, files] of Object.entries(set.folders ?? {})) out.push({ target: join(dir, folder), label, files, keepForeign: set.keepForeign ?? false });
-    for (const [path, content] of Object.entries(set.files ?? {})) out.push({ target: join(dir, path), label, content, keepForeign: false });
+    for (const [folder, files] of Object.entries(set.folders ?? {}))
+      out.push({ target: join(dir, folder), label, files, keepForeign: set.keepForeign ?? false });
+    for (const [path, content] of Object.entries(set.files ?? {}))
+      out.push({ target: join(dir, path), label, content, keepForeign: false });
   }
   for (const a of out) {
     for (const b of out) {
       if (a !== b && (a.target === b.target || a.target.startsWith(b.target + sep))) {
-        throw new OutputPathError(`cdk8s-rdma: ${a.label} and ${b.label} overlap: ${a.target} would be written ${a.target === b.target ? 'twice' : `inside ${b.target}`}; give them separate folders`);
+        throw new OutputPathError(
+          `cdk8s-rdma: ${a.label} and ${b.label} overlap: ${a.target} would be written ${a.target === b.target ? 'twice' : `inside ${b.target}`}; give them separate folders`,
+        );
       }
     }
   }
@@ -150,7 +166,9 @@ function guard<T>(path: string, fn: () => T): T {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENAMETOOLONG'].includes(code)) {
-      throw new OutputPathError(`cdk8s-rdma: cannot write ${path}: ${code} (${(e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]})`);
+      throw new OutputPathError(
+        `cdk8s-rdma: cannot write ${path}: ${code} (${(e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]})`,
+      );
     }
     throw e;
   }
@@ -179,7 +197,9 @@ function writeFolder(dir: string, files: readonly OutputFile[], keepFrom: string
   for (const entry of readdirSync(keepFrom)) {
     if (owned.has(entry)) continue;
     if (names.has(entry)) {
-      throw new OutputPathError(`cdk8s-rdma: ${join(keepFrom, entry)} is not part of the bundle but the new bundle writes a file of that name; move it elsewhere (${label})`);
+      throw new OutputPathError(
+        `cdk8s-rdma: ${join(keepFrom, entry)} is not part of the bundle but the new bundle writes a file of that name; move it elsewhere (${label})`,
+      );
     }
     guard(join(dir, entry), () => cpSync(join(keepFrom, entry), join(dir, entry), { recursive: true, preserveTimestamps: true }));
   }
@@ -246,13 +266,18 @@ export function recoverRoot(root: string): void {
 /** The root and its direct sub-folders (file targets such as `charts/<archive>` sit one level down). */
 function leftoverFolders(root: string): string[] {
   if (!existsSync(root)) return [];
-  return [root, ...readdirSync(root).map(n => join(root, n)).filter(p => {
-    try {
-      return lstatSync(p).isDirectory() && !basename(p).includes(STAGED) && !basename(p).includes(BACKUP);
-    } catch {
-      return false;
-    }
-  })];
+  return [
+    root,
+    ...readdirSync(root)
+      .map(n => join(root, n))
+      .filter(p => {
+        try {
+          return lstatSync(p).isDirectory() && !basename(p).includes(STAGED) && !basename(p).includes(BACKUP);
+        } catch {
+          return false;
+        }
+      }),
+  ];
 }
 
 interface Lock {
@@ -282,7 +307,10 @@ function lockRoot(root: string, timeoutMs: number): Lock {
       closeSync(fd);
       return { path };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return guard(path, () => { throw e; });
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        return guard(path, () => {
+          throw e;
+        });
     }
     const holder = Number.parseInt(safeRead(path), 10);
     if (!Number.isInteger(holder) || !isAlive(holder)) {

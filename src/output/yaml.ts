@@ -10,16 +10,25 @@ import { Document, Scalar, visit } from 'yaml';
  * resolve.go). `=` (the 1.1 value type) is quoted too. test/yaml.test.ts holds this against the yaml library's
  * 1.1 mode on random strings.
  */
-const YAML11_NON_STRING = new RegExp(`^(?:${[
-  'y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF',
-  '~|null|Null|NULL',
-  '[-+]?0b[0-1_]+', '[-+]?0[0-7_]+', '[-+]?[0-9][0-9_]*', '[-+]?0x[0-9a-fA-F_]+', '[-+]?0[bBoOxX][0-9a-fA-F_]+',
-  '[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+', '[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*',
-  '[-+]?\\.(?:inf|Inf|INF)', '\\.(?:nan|NaN|NAN)',
-  '[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?',
-  '<<', '=',
-  '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \\t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]*)?(?:[ \\t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?',
-].join('|')})$`);
+const YAML11_NON_STRING = new RegExp(
+  `^(?:${[
+    'y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF',
+    '~|null|Null|NULL',
+    '[-+]?0b[0-1_]+',
+    '[-+]?0[0-7_]+',
+    '[-+]?[0-9][0-9_]*',
+    '[-+]?0x[0-9a-fA-F_]+',
+    '[-+]?0[bBoOxX][0-9a-fA-F_]+',
+    '[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+',
+    '[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*',
+    '[-+]?\\.(?:inf|Inf|INF)',
+    '\\.(?:nan|NaN|NAN)',
+    '[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?',
+    '<<',
+    '=',
+    '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \\t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]*)?(?:[ \\t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?',
+  ].join('|')})$`,
+);
 
 /** Whether a YAML 1.1 reader would read the plain scalar `s` as something else than the string `s`. */
 export function yaml11NonString(s: string): boolean {
@@ -42,7 +51,8 @@ export function stringifyForAllReaders(value: unknown, options: { readonly comme
 export function quoteYaml11Strings(doc: Document): void {
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && (node.type === undefined || node.type === Scalar.PLAIN) && yaml11NonString(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+      if (typeof node.value === 'string' && (node.type === undefined || node.type === Scalar.PLAIN) && yaml11NonString(node.value))
+        node.type = Scalar.QUOTE_DOUBLE;
     },
   });
 }
@@ -148,11 +158,13 @@ function keyText(k: string, root: boolean): string {
 
 function scalar(v: unknown, indent: string): string {
   switch (typeof v) {
-    case 'string': return stringValue(v, indent);
+    case 'string':
+      return stringValue(v, indent);
     case 'number':
       if (Number.isFinite(v)) return Object.is(v, -0) ? '-0' : JSON.stringify(v);
       return Number.isNaN(v) ? '.nan' : v < 0 ? '-.inf' : '.inf';
-    case 'boolean': return v ? 'true' : 'false';
+    case 'boolean':
+      return v ? 'true' : 'false';
     default:
       if (v === null) return 'null';
       throw UNSUPPORTED;

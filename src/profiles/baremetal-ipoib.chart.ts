@@ -1,5 +1,30 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, BUNDLE_MODE, DEVICE_PLUGIN_API, ncclNotes, DRA_GUARD, ncclAlignGpus, ncclValues, KUBERNETES_VERSION, draValues, CONFIG_HASH, DROPPED_FLAG, OPERATOR_MODE, RELEASE_NAME, RUN_AS_USER, annotations, HELM_TEST_NOTES, image, mpiOperator, names, osuIterations, releaseNamespace, selector, token, tolerations } from '../helm/specs';
+import {
+  ADOPT,
+  BUNDLE_MODE,
+  DEVICE_PLUGIN_API,
+  ncclNotes,
+  DRA_GUARD,
+  ncclAlignGpus,
+  ncclValues,
+  KUBERNETES_VERSION,
+  draValues,
+  CONFIG_HASH,
+  DROPPED_FLAG,
+  OPERATOR_MODE,
+  RELEASE_NAME,
+  RUN_AS_USER,
+  annotations,
+  HELM_TEST_NOTES,
+  image,
+  mpiOperator,
+  names,
+  osuIterations,
+  releaseNamespace,
+  selector,
+  token,
+  tolerations,
+} from '../helm/specs';
 import { DEFAULT_IPOIB_RANGE } from '../constructs/ipoib-network';
 import { DRANET, IB_BENCHMARK_IMAGE, RDMA_SHARED_DEVICE_PLUGIN } from '../versions';
 
@@ -61,16 +86,20 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     ...ncclValues('tests.nccl', 85, 'Checks/Nccl', { efa: false, dra: true }),
   ],
   exceptions: {
-    'kubernetesVersion': KUBERNETES_VERSION,
+    kubernetesVersion: KUBERNETES_VERSION,
     'tests.nccl.alignGpus': ncclAlignGpus('HCA', 'tests.nccl.gpusPerWorker with hcasPerWorker'),
-    'tests.nccl.hcasPerWorker': 'With deviceApi "dra" it shapes the claim template (its PCIe-root groups), which the templates cannot compute: the chart claims 1 HCA per worker.',
-    'tests.nccl.ibHcas': 'NCCL_IB_HCA is the names joined into one string ("=mlx5_0,mlx5_1"), which the chart generator cannot template from a list; set it with the YAML bundle.',
-    'dra.rdmaDevices': 'The names go into a CEL expression of the DeviceClass (one more selector when the list is not empty), which the templates cannot build from a list; the chart\'s DeviceClass selects every RDMA device.',
+    'tests.nccl.hcasPerWorker':
+      'With deviceApi "dra" it shapes the claim template (its PCIe-root groups), which the templates cannot compute: the chart claims 1 HCA per worker.',
+    'tests.nccl.ibHcas':
+      'NCCL_IB_HCA is the names joined into one string ("=mlx5_0,mlx5_1"), which the chart generator cannot template from a list; set it with the YAML bundle.',
+    'dra.rdmaDevices':
+      "The names go into a CEL expression of the DeviceClass (one more selector when the list is not empty), which the templates cannot build from a list; the chart's DeviceClass selects every RDMA device.",
     'cni.cniBinDir': CONFIG_HASH,
     'cni.cniConfDir': CONFIG_HASH,
     'multus.installCrd': 'The CRD is in crds/, which Helm installs first and never templates; leave it out with helm --skip-crds.',
     'multus.logLevel': CONFIG_HASH,
-    'whereabouts.installCrds': 'The CRDs are in crds/, which Helm installs first and never templates; leave them out with helm --skip-crds.',
+    'whereabouts.installCrds':
+      'The CRDs are in crds/, which Helm installs first and never templates; leave them out with helm --skip-crds.',
     'whereabouts.reconcilerSchedule': CONFIG_HASH,
     'whereabouts.logLevel': CONFIG_HASH,
     'network.ipam.rangeStart': 'Checked against network.ipam.range, and left out of the IPAM JSON when unset.',

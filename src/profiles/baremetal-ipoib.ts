@@ -2,16 +2,47 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { CniHostPaths, DEFAULT_CNI_CONF_DIR, resolveCniHostPaths } from '../constructs/cni-node-agent';
-import { DEFAULT_IB_POD_CPU, DEFAULT_IB_POD_MEMORY, DEFAULT_RDMA_RESOURCE, IbBandwidthTest, checkRdmaDeviceName, IbBandwidthTestProps, IbPodOptions, IpoibTestPod } from '../constructs/ib-workloads';
-import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, RDMA_DEVICE_CLASS, resolveAlignment, resolveDeviceApi } from '../constructs/dra';
+import {
+  DEFAULT_IB_POD_CPU,
+  DEFAULT_IB_POD_MEMORY,
+  DEFAULT_RDMA_RESOURCE,
+  IbBandwidthTest,
+  checkRdmaDeviceName,
+  IbBandwidthTestProps,
+  IbPodOptions,
+  IpoibTestPod,
+} from '../constructs/ib-workloads';
+import {
+  DeviceApi,
+  DeviceClaimTemplate,
+  DraDeviceClass,
+  DraDriverOptions,
+  DranetDriver,
+  RDMA_DEVICE_CLASS,
+  resolveAlignment,
+  resolveDeviceApi,
+} from '../constructs/dra';
 import { NCCL_CLAIM_TEMPLATE, NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { IpoibCni, IpoibCniProps } from '../constructs/ipoib-cni';
-import { DEFAULT_IPOIB_RANGE, IpoibNetwork, IpoibNetworkProps, NetworkSelection, WhereaboutsIpam, whereaboutsIpam } from '../constructs/ipoib-network';
+import {
+  DEFAULT_IPOIB_RANGE,
+  IpoibNetwork,
+  IpoibNetworkProps,
+  NetworkSelection,
+  WhereaboutsIpam,
+  whereaboutsIpam,
+} from '../constructs/ipoib-network';
 import { MpiLatencyJob, OsuPointToPoint } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { Multus, MultusProps } from '../constructs/multus';
 import { RdmaNamespace } from '../constructs/namespace';
-import { NetworkOperatorPolicy, NicClusterPolicyProps, NvIpamPool, NvIpamPoolProps, OperatorIpoibNetwork } from '../constructs/network-operator';
+import {
+  NetworkOperatorPolicy,
+  NicClusterPolicyProps,
+  NvIpamPool,
+  NvIpamPoolProps,
+  OperatorIpoibNetwork,
+} from '../constructs/network-operator';
 import { RdmaDevicePlugin, RdmaDevicePluginProps, checkRdmaSharedConfigList } from '../constructs/rdma-device-plugin';
 import { Whereabouts, WhereaboutsProps } from '../constructs/whereabouts';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
@@ -78,7 +109,10 @@ export interface BaremetalMpiOperatorOptions extends Omit<MpiOperatorProps, 'ins
   readonly install?: boolean;
 }
 
-export interface BaremetalBandwidthOptions extends Pick<IbBandwidthTestProps, 'program' | 'device' | 'ibPort' | 'iterations' | 'messageSize' | 'port'> {
+export interface BaremetalBandwidthOptions extends Pick<
+  IbBandwidthTestProps,
+  'program' | 'device' | 'ibPort' | 'iterations' | 'messageSize' | 'port'
+> {
   /**
    * Emit the perftest pair.
    * @default true
@@ -291,8 +325,13 @@ export class BaremetalIpoibProfile extends Chart {
     const mode = checkOneOf(P, 'mode', options.mode ?? 'bundle', BAREMETAL_IPOIB_MODES);
     const deviceApi = resolveDeviceApi(P, options);
     if (deviceApi === 'dra' && mode === 'operator') {
-      throw new RdmaOptionError(P, 'deviceApi', deviceApi, 'is not available in mode "operator" (the NicClusterPolicy runs the RDMA shared device plugin on the same HCAs)',
-        '"device-plugin" in mode "operator", or mode "bundle" with deviceApi "dra"');
+      throw new RdmaOptionError(
+        P,
+        'deviceApi',
+        deviceApi,
+        'is not available in mode "operator" (the NicClusterPolicy runs the RDMA shared device plugin on the same HCAs)',
+        '"device-plugin" in mode "operator", or mode "bundle" with deviceApi "dra"',
+      );
     }
     const namespace = checkDnsLabel(P, 'namespace', options.namespace ?? 'rdma-benchmarks');
     const operatorMode = mode === 'operator';
@@ -300,8 +339,15 @@ export class BaremetalIpoibProfile extends Chart {
       ? (['multus', 'ipoibCni', 'whereabouts'] as const).find(k => options[k] !== undefined)
       : (['operator'] as const).find(k => options[k] !== undefined);
     if (misplaced) {
-      throw new RdmaOptionError(P, misplaced, options[misplaced], `does not apply in mode "${mode}"`,
-        operatorMode ? 'unset in mode "operator" (the operator deploys Multus, ipoib-cni and NV-IPAM)' : 'unset in mode "bundle", or mode "operator"');
+      throw new RdmaOptionError(
+        P,
+        misplaced,
+        options[misplaced],
+        `does not apply in mode "${mode}"`,
+        operatorMode
+          ? 'unset in mode "operator" (the operator deploys Multus, ipoib-cni and NV-IPAM)'
+          : 'unset in mode "bundle", or mode "operator"',
+      );
     }
     const { privileged = false, ...cniPaths } = options.cni ?? {};
     const { binDir, confDir } = withOptionPrefix(P, 'cni', () => resolveCniHostPaths('options', cniPaths));
@@ -318,14 +364,20 @@ export class BaremetalIpoibProfile extends Chart {
     }
     // Bundle mode's IPAM; operator mode's is NV-IPAM (the network-operator removed whereabouts in v25.10.0).
     if (!operatorMode) {
-      withOptionPrefix(P, 'whereabouts', () => new Whereabouts(this, 'Whereabouts', { ...options.whereabouts, cniBinDir: binDir, cniConfDir: confDir, privileged }));
+      withOptionPrefix(
+        P,
+        'whereabouts',
+        () => new Whereabouts(this, 'Whereabouts', { ...options.whereabouts, cniBinDir: binDir, cniConfDir: confDir, privileged }),
+      );
     }
 
     const networkRef = this.composeNetwork(options, namespace, operatorMode, confDir);
     const devices = deviceApi === 'dra' ? this.composeDra(options, namespace) : { resource: this.composeDevices(options, operatorMode) };
 
     const { install: operatorInstall = true, ...mpiOperator } = options.mpiOperator ?? {};
-    gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator)));
+    gate(this, 'mpiOperator.install', operatorInstall, () =>
+      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator)),
+    );
 
     // Tests.
     const { enabled: testsEnabled = true, ...tests } = options.tests ?? {};
@@ -337,34 +389,70 @@ export class BaremetalIpoibProfile extends Chart {
     // The network. Whereabouts finds its configuration by itself only in the directories it searches.
     const { ipam: ipamOption, ...network } = options.network ?? {};
     const ipam: WhereaboutsIpam = { range: DEFAULT_IPOIB_RANGE, ...ipamOption };
-    const ipamWithPath: WhereaboutsIpam = ipam.configurationPath === undefined && !WHEREABOUTS_SEARCHED_CONF_DIRS.includes(confDir)
-      ? { ...ipam, configurationPath: `${confDir}/whereabouts.d/whereabouts.conf` } : ipam;
+    const ipamWithPath: WhereaboutsIpam =
+      ipam.configurationPath === undefined && !WHEREABOUTS_SEARCHED_CONF_DIRS.includes(confDir)
+        ? { ...ipam, configurationPath: `${confDir}/whereabouts.d/whereabouts.conf` }
+        : ipam;
     // In a Helm chart, unset: the release namespace, which Helm provides.
-    gateSet(this, 'namespace', () => new RdmaNamespace(this, 'Namespace', {
-      name: namespace,
-      // The test pods run as root and add IPC_LOCK (RDMA memory registration); baseline forbids it.
-      podSecurity: 'privileged',
-      reason: 'RDMA test pods add the IPC_LOCK capability and run as root to register memory; baseline forbids it.',
-    }));
+    gateSet(
+      this,
+      'namespace',
+      () =>
+        new RdmaNamespace(this, 'Namespace', {
+          name: namespace,
+          // The test pods run as root and add IPC_LOCK (RDMA memory registration); baseline forbids it.
+          podSecurity: 'privileged',
+          reason: 'RDMA test pods add the IPC_LOCK capability and run as root to register memory; baseline forbids it.',
+        }),
+    );
     if (operatorMode) {
       if (network.cniVersion !== undefined) {
-        throw new RdmaOptionError(P, 'network.cniVersion', network.cniVersion, 'does not apply in mode "operator"', 'unset (the operator renders cniVersion 0.3.1)');
+        throw new RdmaOptionError(
+          P,
+          'network.cniVersion',
+          network.cniVersion,
+          'does not apply in mode "operator"',
+          'unset (the operator renders cniVersion 0.3.1)',
+        );
       }
       // NV-IPAM hands each node a block of the subnet: whereabouts' range bounds have no counterpart.
       for (const key of ['rangeStart', 'rangeEnd', 'configurationPath'] as const) {
         if (ipam[key] !== undefined) {
-          throw new RdmaOptionError(P, `network.ipam.${key}`, ipam[key], 'does not apply in mode "operator"', 'unset (NV-IPAM gives each node a block of network.ipam.range; use network.ipam.exclude)');
+          throw new RdmaOptionError(
+            P,
+            `network.ipam.${key}`,
+            ipam[key],
+            'does not apply in mode "operator"',
+            'unset (NV-IPAM gives each node a block of network.ipam.range; use network.ipam.exclude)',
+          );
         }
       }
       // The range, gateway and exclusions are checked as for whereabouts (the same rules), under their option names.
       whereaboutsIpam(P, 'network.ipam', ipam);
       const { ipPool = {} } = options.operator ?? {};
-      const pool = withOptionPrefix(P, 'operator.ipPool', () => new NvIpamPool(this, 'IpPool', {
-        ...ipPool, name: network.name ?? 'ipoib', subnet: ipam.range, gateway: ipam.gateway, exclude: ipam.exclude,
-      })).name;
-      const net = withOptionPrefix(P, 'network', () => new OperatorIpoibNetwork(this, 'Network', {
-        name: network.name, master: network.master, networkNamespace: namespace, poolName: pool,
-      }));
+      const pool = withOptionPrefix(
+        P,
+        'operator.ipPool',
+        () =>
+          new NvIpamPool(this, 'IpPool', {
+            ...ipPool,
+            name: network.name ?? 'ipoib',
+            subnet: ipam.range,
+            gateway: ipam.gateway,
+            exclude: ipam.exclude,
+          }),
+      ).name;
+      const net = withOptionPrefix(
+        P,
+        'network',
+        () =>
+          new OperatorIpoibNetwork(this, 'Network', {
+            name: network.name,
+            master: network.master,
+            networkNamespace: namespace,
+            poolName: pool,
+          }),
+      );
       return { name: net.name, namespace: net.networkNamespace };
     } else {
       const net = withOptionPrefix(P, 'network', () => new IpoibNetwork(this, 'Network', { ...network, namespace, ipam: ipamWithPath }));
@@ -377,26 +465,43 @@ export class BaremetalIpoibProfile extends Chart {
     // RDMA devices.
     const { enabled: pluginEnabled = true, ...plugin } = options.devicePlugin ?? {};
     if (operatorMode) {
-      const extra = (Object.keys(plugin) as (keyof RdmaDevicePluginProps)[]).find(k => k !== 'configList' && plugin[k] !== undefined)
-        ?? (options.devicePlugin?.enabled !== undefined ? 'enabled' : undefined);
+      const extra =
+        (Object.keys(plugin) as (keyof RdmaDevicePluginProps)[]).find(k => k !== 'configList' && plugin[k] !== undefined) ??
+        (options.devicePlugin?.enabled !== undefined ? 'enabled' : undefined);
       if (extra) {
-        throw new RdmaOptionError(P, `devicePlugin.${extra}`, (options.devicePlugin as Record<string, unknown>)[extra], 'does not apply in mode "operator"',
-          'only devicePlugin.configList (the operator runs the rdma-shared plugin; its images come from operator)');
+        throw new RdmaOptionError(
+          P,
+          `devicePlugin.${extra}`,
+          (options.devicePlugin as Record<string, unknown>)[extra],
+          'does not apply in mode "operator"',
+          'only devicePlugin.configList (the operator runs the rdma-shared plugin; its images come from operator)',
+        );
       }
       // The plugin's resources are devicePlugin options in both modes: check them under that name first.
       withOptionPrefix(P, 'devicePlugin', () => checkRdmaSharedConfigList('options', plugin.configList));
-      const policy = withOptionPrefix(P, 'operator', () => new NetworkOperatorPolicy(this, 'NicClusterPolicy', { ...options.operator, configList: plugin.configList }));
+      const policy = withOptionPrefix(
+        P,
+        'operator',
+        () => new NetworkOperatorPolicy(this, 'NicClusterPolicy', { ...options.operator, configList: plugin.configList }),
+      );
       return policy.resourceNames[0];
     } else {
-      return gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(P, 'devicePlugin', () => new RdmaDevicePlugin(this, 'DevicePlugin', plugin)))?.resourceName;
+      return gate(this, 'devicePlugin.enabled', pluginEnabled, () =>
+        withOptionPrefix(P, 'devicePlugin', () => new RdmaDevicePlugin(this, 'DevicePlugin', plugin)),
+      )?.resourceName;
     }
   }
 
   /** dranet (kept off the IPoIB interfaces), its DeviceClass and the tests' claim template, unless the cluster runs dranet. */
   private composeDra(options: BaremetalIpoibOptions, namespace: string): TestDevices {
     if (options.devicePlugin?.enabled === true) {
-      throw new RdmaOptionError(P, 'devicePlugin.enabled', true, 'is not allowed with deviceApi "dra" (the device plugin and dranet would both manage the HCAs of the same nodes)',
-        'unset or false with deviceApi "dra" (dranet takes the plugin\'s place), or deviceApi "device-plugin"');
+      throw new RdmaOptionError(
+        P,
+        'devicePlugin.enabled',
+        true,
+        'is not allowed with deviceApi "dra" (the device plugin and dranet would both manage the HCAs of the same nodes)',
+        'unset or false with deviceApi "dra" (dranet takes the plugin\'s place), or deviceApi "device-plugin"',
+      );
     }
     const { install = true, rdmaDevices, ...driver } = options.dra ?? {};
     const devices = (rdmaDevices ?? []).map((d, i) => checkRdmaDeviceName(P, `dra.rdmaDevices[${i}]`, d));
@@ -405,65 +510,126 @@ export class BaremetalIpoibProfile extends Chart {
       withOptionPrefix(P, 'dra', () => new DranetDriver(this, 'DraDriver', { ...driver, variant: 'upstream', moveIbInterfaces: false }));
       new DraDeviceClass(this, 'DeviceClass', {
         name: RDMA_DEVICE_CLASS.name,
-        expressions: [...RDMA_DEVICE_CLASS.expressions, ...devices.length > 0 ? [`device.attributes["dra.net"].rdmaDevice in [${devices.map(d => JSON.stringify(d)).join(', ')}]`] : []],
+        expressions: [
+          ...RDMA_DEVICE_CLASS.expressions,
+          ...(devices.length > 0 ? [`device.attributes["dra.net"].rdmaDevice in [${devices.map(d => JSON.stringify(d)).join(', ')}]`] : []),
+        ],
       });
     }
-    return { claimTemplate: (): string => new DeviceClaimTemplate(this, 'ClaimTemplate', { name: RDMA_CLAIM_TEMPLATE, namespace, deviceClassName: RDMA_DEVICE_CLASS.name }).name };
+    return {
+      claimTemplate: (): string =>
+        new DeviceClaimTemplate(this, 'ClaimTemplate', { name: RDMA_CLAIM_TEMPLATE, namespace, deviceClassName: RDMA_DEVICE_CLASS.name })
+          .name,
+    };
   }
 
   /** The NCCL job over IB verbs on the tests' placement; with DRA its GPUs and HCAs come from one claim template. */
-  private composeNccl(nccl: BaremetalNcclOptions, pod: Omit<BaremetalTestOptions, 'enabled' | 'testPod' | 'bandwidth' | 'mpi' | 'nccl'>, namespace: string,
-    networkRef: NetworkSelection, rdmaResource: string | undefined, dra: boolean): void {
+  private composeNccl(
+    nccl: BaremetalNcclOptions,
+    pod: Omit<BaremetalTestOptions, 'enabled' | 'testPod' | 'bandwidth' | 'mpi' | 'nccl'>,
+    namespace: string,
+    networkRef: NetworkSelection,
+    rdmaResource: string | undefined,
+    dra: boolean,
+  ): void {
     const { enabled = false, alignGpus, ibHcas, hcasPerWorker, ...job } = nccl;
     if (dra && ibHcas !== undefined) {
-      throw new RdmaOptionError(P, 'tests.nccl.ibHcas', ibHcas, 'does not apply with deviceApi "dra" (the claim picks the HCAs; narrow them with dra.rdmaDevices)', 'unset, or deviceApi "device-plugin"');
+      throw new RdmaOptionError(
+        P,
+        'tests.nccl.ibHcas',
+        ibHcas,
+        'does not apply with deviceApi "dra" (the claim picks the HCAs; narrow them with dra.rdmaDevices)',
+        'unset, or deviceApi "device-plugin"',
+      );
     }
-    for (const [key, value] of [['alignGpus', alignGpus], ['hcasPerWorker', hcasPerWorker]] as const) {
-      if (!dra && value !== undefined) throw new RdmaOptionError(P, `tests.nccl.${key}`, value, 'only applies to deviceApi "dra"', 'unset, or deviceApi "dra"');
+    for (const [key, value] of [
+      ['alignGpus', alignGpus],
+      ['hcasPerWorker', hcasPerWorker],
+    ] as const) {
+      if (!dra && value !== undefined)
+        throw new RdmaOptionError(P, `tests.nccl.${key}`, value, 'only applies to deviceApi "dra"', 'unset, or deviceApi "dra"');
     }
-    gate(this, 'tests.nccl.enabled', enabled, () => withOptionPrefix(P, 'tests.nccl', () => {
-      const j = new NcclTestJob(this.checks, 'Nccl', {
-        namespace, imagePullSecrets: pod.imagePullSecrets, nodeSelector: pod.nodeSelector, tolerations: pod.tolerations, podAnnotations: pod.podAnnotations,
-        ...job, transport: 'ib', rdmaResource, ibHcas, networks: [networkRef], deviceClaimTemplate: dra ? NCCL_CLAIM_TEMPLATE : undefined,
-      });
-      if (dra) {
-        const hcas = checkPositiveInt('options', 'hcasPerWorker', hcasPerWorker ?? 1, 32);
-        const align = resolveAlignment('options', 'hcasPerWorker', j.gpusPerWorker, hcas, alignGpus, 'HCA');
-        new DeviceClaimTemplate(this, 'NcclClaimTemplate', { name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: RDMA_DEVICE_CLASS.name, count: hcas, gpus: j.gpusPerWorker, alignGpus: align });
-      }
-    }));
+    gate(this, 'tests.nccl.enabled', enabled, () =>
+      withOptionPrefix(P, 'tests.nccl', () => {
+        const j = new NcclTestJob(this.checks, 'Nccl', {
+          namespace,
+          imagePullSecrets: pod.imagePullSecrets,
+          nodeSelector: pod.nodeSelector,
+          tolerations: pod.tolerations,
+          podAnnotations: pod.podAnnotations,
+          ...job,
+          transport: 'ib',
+          rdmaResource,
+          ibHcas,
+          networks: [networkRef],
+          deviceClaimTemplate: dra ? NCCL_CLAIM_TEMPLATE : undefined,
+        });
+        if (dra) {
+          const hcas = checkPositiveInt('options', 'hcasPerWorker', hcasPerWorker ?? 1, 32);
+          const align = resolveAlignment('options', 'hcasPerWorker', j.gpusPerWorker, hcas, alignGpus, 'HCA');
+          new DeviceClaimTemplate(this, 'NcclClaimTemplate', {
+            name: NCCL_CLAIM_TEMPLATE,
+            namespace,
+            deviceClassName: RDMA_DEVICE_CLASS.name,
+            count: hcas,
+            gpus: j.gpusPerWorker,
+            alignGpus: align,
+          });
+        }
+      }),
+    );
   }
 
-  private composeTests(tests: Omit<BaremetalTestOptions, 'enabled'>, namespace: string, networkRef: NetworkSelection, devices: TestDevices): void {
+  private composeTests(
+    tests: Omit<BaremetalTestOptions, 'enabled'>,
+    namespace: string,
+    networkRef: NetworkSelection,
+    devices: TestDevices,
+  ): void {
     const { testPod = true, bandwidth = {}, mpi = {}, nccl = {}, ...pod } = tests;
     if (devices.claimTemplate && pod.rdmaResource !== undefined) {
-      throw new RdmaOptionError(P, 'tests.rdmaResource', pod.rdmaResource, 'does not apply with deviceApi "dra" (each test pod claims an HCA)', 'unset, or deviceApi "device-plugin"');
+      throw new RdmaOptionError(
+        P,
+        'tests.rdmaResource',
+        pod.rdmaResource,
+        'does not apply with deviceApi "dra" (each test pod claims an HCA)',
+        'unset, or deviceApi "device-plugin"',
+      );
     }
     // With DRA each test pod claims one HCA; else the plugin's resource, unless the tests name another (e.g.
     // of a plugin installed separately).
     const deviceClaimTemplate = devices.claimTemplate?.();
-    const rdmaResource = deviceClaimTemplate ? undefined : pod.rdmaResource ?? devices.resource ?? DEFAULT_RDMA_RESOURCE;
+    const rdmaResource = deviceClaimTemplate ? undefined : (pod.rdmaResource ?? devices.resource ?? DEFAULT_RDMA_RESOURCE);
     const common: IbPodOptions = { ...pod, namespace, rdmaResource, deviceClaimTemplate };
-    gate(this, 'tests.testPod', testPod, () => withOptionPrefix(P, 'tests', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] })));
+    gate(this, 'tests.testPod', testPod, () =>
+      withOptionPrefix(P, 'tests', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] })),
+    );
     const { enabled: bwEnabled = true, ...bw } = bandwidth;
-    gate(this, 'tests.bandwidth.enabled', bwEnabled, () => withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw })));
+    gate(this, 'tests.bandwidth.enabled', bwEnabled, () =>
+      withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw })),
+    );
     this.composeNccl(nccl, pod, namespace, networkRef, rdmaResource, deviceClaimTemplate !== undefined);
     const { enabled: mpiEnabled = true, ...mpiJob } = mpi;
     gate(this, 'tests.mpi.enabled', mpiEnabled, () => {
-      withOptionPrefix(P, 'tests.mpi', () => new MpiLatencyJob(this.checks, 'Mpi', {
-        ...mpiJob,
-        namespace,
-        transport: 'ib',
-        rdmaResource,
-        deviceClaimTemplate,
-        image: pod.image,
-        imagePullSecrets: pod.imagePullSecrets,
-        memory: pod.memory ?? DEFAULT_IB_POD_MEMORY,
-        cpu: pod.cpu ?? DEFAULT_IB_POD_CPU,
-        nodeSelector: pod.nodeSelector,
-        tolerations: pod.tolerations,
-        podAnnotations: pod.podAnnotations,
-      }));
+      withOptionPrefix(
+        P,
+        'tests.mpi',
+        () =>
+          new MpiLatencyJob(this.checks, 'Mpi', {
+            ...mpiJob,
+            namespace,
+            transport: 'ib',
+            rdmaResource,
+            deviceClaimTemplate,
+            image: pod.image,
+            imagePullSecrets: pod.imagePullSecrets,
+            memory: pod.memory ?? DEFAULT_IB_POD_MEMORY,
+            cpu: pod.cpu ?? DEFAULT_IB_POD_CPU,
+            nodeSelector: pod.nodeSelector,
+            tolerations: pod.tolerations,
+            podAnnotations: pod.podAnnotations,
+          }),
+      );
     });
   }
 }

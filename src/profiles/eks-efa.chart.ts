@@ -1,6 +1,34 @@
 import type { ChartSpec } from '../helm/specs';
 import { AWS_DRANET } from '../versions';
-import { ADOPT, DEVICE_PLUGIN_API, ncclAlignGpus, NCCL_INSTANCE_TYPE, ncclValues, DRA_GUARD, KUBERNETES_VERSION, draValues, IMAGE_PARTS, RELEASE_NAME, RUN_AS_USER, annotations, efaBenchmarks, efaDevicePlugin, efaInstanceTypes, efaRollouts, HELM_TEST_NOTES, mpiJobChecks, mpiOperator, ncclNotes, optional, osuIterations, osuMessageSizes, OSU_COLLECTIVE_BENCHMARK, osuWorkersGuard, selector, token } from '../helm/specs';
+import {
+  ADOPT,
+  DEVICE_PLUGIN_API,
+  ncclAlignGpus,
+  NCCL_INSTANCE_TYPE,
+  ncclValues,
+  DRA_GUARD,
+  KUBERNETES_VERSION,
+  draValues,
+  IMAGE_PARTS,
+  RELEASE_NAME,
+  RUN_AS_USER,
+  annotations,
+  efaBenchmarks,
+  efaDevicePlugin,
+  efaInstanceTypes,
+  efaRollouts,
+  HELM_TEST_NOTES,
+  mpiJobChecks,
+  mpiOperator,
+  ncclNotes,
+  optional,
+  osuIterations,
+  osuMessageSizes,
+  OSU_COLLECTIVE_BENCHMARK,
+  osuWorkersGuard,
+  selector,
+  token,
+} from '../helm/specs';
 import { DEFAULT_POOL_INSTANCE_TYPE } from '../constructs/karpenter';
 import { EFA_INSTANCE_CAPACITY } from '../efa-capacity';
 
@@ -45,10 +73,16 @@ export const EKS_EFA_CHART: ChartSpec = {
     { path: 'devicePlugin.privileged', scope: ['DevicePlugin'] },
     ...mpiOperator(6),
     // With karpenter.enabled the EFA pods take every EFA interface of a pool node unless efaDevices is set.
-    ...efaBenchmarks(10).map(v => (v.path !== 'benchmarks.efaDevices' ? v : {
-      ...v, default: 1, chartDefault: null,
-      ref: `(.Values.benchmarks.efaDevices | default (ternary ${EFA_INSTANCE_CAPACITY[DEFAULT_POOL_INSTANCE_TYPE].maxEfa} 1 .Values.karpenter.enabled))`,
-    })),
+    ...efaBenchmarks(10).map(v =>
+      v.path !== 'benchmarks.efaDevices'
+        ? v
+        : {
+            ...v,
+            default: 1,
+            chartDefault: null,
+            ref: `(.Values.benchmarks.efaDevices | default (ternary ${EFA_INSTANCE_CAPACITY[DEFAULT_POOL_INSTANCE_TYPE].maxEfa} 1 .Values.karpenter.enabled))`,
+          },
+    ),
     { path: 'benchmarks.osu.benchmark', scope: ['Checks/OsuEfa', 'Checks/OsuTcp'] },
     osuMessageSizes('benchmarks.osu.messageSizes', 'benchmarks.osu.benchmark'),
     osuIterations('benchmarks.osu.iterations', 'benchmarks.osu.benchmark', true),
@@ -59,13 +93,26 @@ export const EKS_EFA_CHART: ChartSpec = {
     optional('benchmarks.serviceAccountName', '17'),
     { path: 'benchmarks.pingpong.enabled' },
     { path: 'benchmarks.pingpong.iterations', probes: [1234567, 1234577] },
-    { path: 'benchmarks.pingpong.messageSizes', probes: [[4099, 8209], [4111, 8219]] },
+    {
+      path: 'benchmarks.pingpong.messageSizes',
+      probes: [
+        [4099, 8209],
+        [4111, 8219],
+      ],
+    },
     ...ncclValues('benchmarks.nccl', 81, 'Checks/Nccl', { efa: true, dra: true }),
     // Karpenter: the pool, and the device plugin and checks on its nodes (so the switch changes them too).
     { path: 'karpenter.enabled', scope: KARPENTER_SCOPE },
     { path: 'karpenter.name', probes: token('90'), when: KARPENTER },
     { path: 'karpenter.clusterName', probes: token('91'), chartDefault: '', default: undefined, when: KARPENTER },
-    { path: 'karpenter.role', probes: token('92'), chartDefault: '', default: undefined, when: KARPENTER, ref: '(.Values.karpenter.role | default (printf "KarpenterNodeRole-%s" .Values.karpenter.clusterName))' },
+    {
+      path: 'karpenter.role',
+      probes: token('92'),
+      chartDefault: '',
+      default: undefined,
+      when: KARPENTER,
+      ref: '(.Values.karpenter.role | default (printf "KarpenterNodeRole-%s" .Values.karpenter.clusterName))',
+    },
     { path: 'karpenter.zone', probes: ['hv-hvzone-93a', 'hv-hvzone-93b'], chartDefault: '', default: undefined, when: KARPENTER },
     { path: 'karpenter.amiAlias', probes: ['al2023@hv94a', 'al2023@hv94b'], when: KARPENTER },
     { path: 'karpenter.capacityType', when: KARPENTER, scope: KARPENTER_SCOPE },
@@ -83,25 +130,32 @@ export const EKS_EFA_CHART: ChartSpec = {
     { path: 'kueue.quota.gpus', probes: [99907, 99901], when: KUEUE },
   ],
   exceptions: {
-    'kubernetesVersion': KUBERNETES_VERSION,
+    kubernetesVersion: KUBERNETES_VERSION,
     'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
     'benchmarks.nccl.alignGpus': ncclAlignGpus('EFA device', 'benchmarks.nccl.instanceType'),
     'devicePlugin.adopt': ADOPT,
     'devicePlugin.helmRelease': ADOPT,
     'devicePlugin.imageRegion': IMAGE_PARTS,
     'devicePlugin.imageTag': IMAGE_PARTS,
-    'devicePlugin.nodeTargeting': 'Each targeting mode builds another node-affinity structure; the chart targets instance types, listed in devicePlugin.instanceTypes and devicePlugin.additionalInstanceTypes.',
+    'devicePlugin.nodeTargeting':
+      'Each targeting mode builds another node-affinity structure; the chart targets instance types, listed in devicePlugin.instanceTypes and devicePlugin.additionalInstanceTypes.',
     'devicePlugin.nodeLabels': 'Only with devicePlugin.nodeTargeting "node-labels" (not in the chart).',
     'devicePlugin.instanceTypeLabelKeys': 'Each key is a node-affinity term of its own, which the templates cannot build from a list.',
     'devicePlugin.seLinuxType': 'Set, it adds a whole seLinuxOptions block; the templates cannot leave the block out for an empty value.',
     'mpiOperator.adopt': ADOPT,
     'mpiOperator.runAsUser': RUN_AS_USER,
-    'karpenter.instanceType': 'The EFA interface layout (one entry per interface) and the taints come from the instance table, a lookup the templates cannot make: the chart\'s pool is p5.48xlarge with its 32 EFA interfaces. Other types: the YAML bundle.',
-    'karpenter.efaInterfaces': 'It sets the length of the EC2NodeClass\'s interface list, which the templates cannot build from a number: the chart attaches all 32 of p5.48xlarge.',
-    'karpenter.maxNodes': 'The NodePool limits are maxNodes times the EFA interfaces and GPUs per node, products the templates do not compute: the chart keeps 16 nodes (512 EFA interfaces, 128 GPUs).',
-    'kueue.topologyLevel': 'Which annotation (kueue.topology) and which level combine in one field, a pair of switches the chart generator does not merge: the chart places by topology.k8s.aws/network-node-layer-3, the bottom EKS layer. Other levels: the YAML bundle.',
-    'karpenter.subnetIds': 'IDs replace the discovery tag with a list of selector terms of another shape; the chart selects subnets by the karpenter.sh/discovery tag.',
-    'karpenter.securityGroupIds': 'IDs replace the discovery tag with a list of selector terms of another shape; the chart selects security groups by the karpenter.sh/discovery tag.',
+    'karpenter.instanceType':
+      "The EFA interface layout (one entry per interface) and the taints come from the instance table, a lookup the templates cannot make: the chart's pool is p5.48xlarge with its 32 EFA interfaces. Other types: the YAML bundle.",
+    'karpenter.efaInterfaces':
+      "It sets the length of the EC2NodeClass's interface list, which the templates cannot build from a number: the chart attaches all 32 of p5.48xlarge.",
+    'karpenter.maxNodes':
+      'The NodePool limits are maxNodes times the EFA interfaces and GPUs per node, products the templates do not compute: the chart keeps 16 nodes (512 EFA interfaces, 128 GPUs).',
+    'kueue.topologyLevel':
+      'Which annotation (kueue.topology) and which level combine in one field, a pair of switches the chart generator does not merge: the chart places by topology.k8s.aws/network-node-layer-3, the bottom EKS layer. Other levels: the YAML bundle.',
+    'karpenter.subnetIds':
+      'IDs replace the discovery tag with a list of selector terms of another shape; the chart selects subnets by the karpenter.sh/discovery tag.',
+    'karpenter.securityGroupIds':
+      'IDs replace the discovery tag with a list of selector terms of another shape; the chart selects security groups by the karpenter.sh/discovery tag.',
   },
   guards: `${DRA_GUARD}${osuWorkersGuard('eks-efa', 'benchmarks.osu.workers', 'benchmarks.osu.benchmark')}${KARPENTER_KUEUE_GUARDS}`,
   notes: `cdk8s-rdma {{ .Chart.Version }}, profile eks-efa (release {{ .Release.Name }}).

@@ -3,7 +3,16 @@ import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
 import { EfaInfoJob, EfaPingpongTest } from '../constructs/efa-checks';
-import { DeviceApi, DeviceClaimTemplate, DraDeviceClass, DraDriverOptions, DranetDriver, EFA_DEVICE_CLASS, resolveAlignment, resolveDeviceApi } from '../constructs/dra';
+import {
+  DeviceApi,
+  DeviceClaimTemplate,
+  DraDeviceClass,
+  DraDriverOptions,
+  DranetDriver,
+  EFA_DEVICE_CLASS,
+  resolveAlignment,
+  resolveDeviceApi,
+} from '../constructs/dra';
 import { EFA_INSTANCE_TYPES, EfaDevicePlugin, EfaDevicePluginProps, efaNodeTargeting } from '../constructs/efa-device-plugin';
 import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { DO_NOT_DISRUPT, EfaNodePool, EfaNodePoolProps } from '../constructs/karpenter';
@@ -239,24 +248,44 @@ export class EksEfaProfile extends Chart {
     const pool = karpenterEnabled ? withOptionPrefix(EKS_EFA, 'karpenter', () => new EfaNodePool(this, 'NodePool', karpenter)) : undefined;
     const plugin = pool ? onPoolNodes(pluginOptions, pool) : pluginOptions;
     if (kueueEnabled && dra) {
-      throw new RdmaOptionError(EKS_EFA, 'kueue.enabled', true, 'is not allowed with deviceApi "dra" (Kueue counts DRA devices only with its alpha DynamicResourceAllocation feature and a device class mapping, so the quota would not hold the EFA devices)',
-        'false with deviceApi "dra", or deviceApi "device-plugin"');
+      throw new RdmaOptionError(
+        EKS_EFA,
+        'kueue.enabled',
+        true,
+        'is not allowed with deviceApi "dra" (Kueue counts DRA devices only with its alpha DynamicResourceAllocation feature and a device class mapping, so the quota would not hold the EFA devices)',
+        'false with deviceApi "dra", or deviceApi "device-plugin"',
+      );
     }
     if (kueueEnabled && options.benchmarks?.enabled === false) {
-      throw new RdmaOptionError(EKS_EFA, 'kueue.enabled', true, 'needs the benchmarks (its LocalQueue lives in their namespace, and it queues their MPI jobs)', 'false with benchmarks.enabled false, or benchmarks.enabled true');
+      throw new RdmaOptionError(
+        EKS_EFA,
+        'kueue.enabled',
+        true,
+        'needs the benchmarks (its LocalQueue lives in their namespace, and it queues their MPI jobs)',
+        'false with benchmarks.enabled false, or benchmarks.enabled true',
+      );
     }
     if (dra) {
       if (options.devicePlugin?.enabled === true) {
-        throw new RdmaOptionError(EKS_EFA, 'devicePlugin.enabled', true, 'is not allowed with deviceApi "dra" (the device plugin and the DRA driver would both manage the EFA devices of the same nodes)',
-          'unset or false with deviceApi "dra" (aws-dranet takes the plugin\'s place), or deviceApi "device-plugin"');
+        throw new RdmaOptionError(
+          EKS_EFA,
+          'devicePlugin.enabled',
+          true,
+          'is not allowed with deviceApi "dra" (the device plugin and the DRA driver would both manage the EFA devices of the same nodes)',
+          'unset or false with deviceApi "dra" (aws-dranet takes the plugin\'s place), or deviceApi "device-plugin"',
+        );
       }
       this.composeDra(options.dra ?? {}, plugin);
     } else {
-      gate(this, 'devicePlugin.enabled', pluginEnabled, () => withOptionPrefix(EKS_EFA, 'devicePlugin', () => new EfaDevicePlugin(this, 'DevicePlugin', plugin)));
+      gate(this, 'devicePlugin.enabled', pluginEnabled, () =>
+        withOptionPrefix(EKS_EFA, 'devicePlugin', () => new EfaDevicePlugin(this, 'DevicePlugin', plugin)),
+      );
     }
 
     const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
-    gate(this, 'mpiOperator.install', operatorInstall, () => withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator)));
+    gate(this, 'mpiOperator.install', operatorInstall, () =>
+      withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator)),
+    );
 
     const { enabled: benchEnabled = true, ...benchmarks } = options.benchmarks ?? {};
     gate(this, 'benchmarks.enabled', benchEnabled, () => {
@@ -266,12 +295,21 @@ export class EksEfaProfile extends Chart {
   }
 
   /** The queues, and every MPIJob of the checks submitted to them (labelled, annotated, suspended). */
-  private composeKueue(kueue: Omit<EksEfaKueueOptions, 'enabled'>, namespace: string, nodeLabels: Record<string, string> | undefined): void {
+  private composeKueue(
+    kueue: Omit<EksEfaKueueOptions, 'enabled'>,
+    namespace: string,
+    nodeLabels: Record<string, string> | undefined,
+  ): void {
     const labels = { ...nodeLabels, ...kueue.nodeLabels };
     if (Object.keys(labels).length === 0) {
       // The flavor names the EFA nodes: the quota is theirs, and a topology needs their labels.
-      throw new RdmaOptionError(EKS_EFA, 'kueue.nodeLabels', labels, 'is empty, and neither karpenter nor benchmarks.nodeSelector names the EFA nodes (the flavor of the quota must)',
-        'the labels of the EFA nodes, e.g. {"eks.amazonaws.com/nodegroup": "efa"}, or karpenter.enabled, or benchmarks.nodeSelector');
+      throw new RdmaOptionError(
+        EKS_EFA,
+        'kueue.nodeLabels',
+        labels,
+        'is empty, and neither karpenter nor benchmarks.nodeSelector names the EFA nodes (the flavor of the quota must)',
+        'the labels of the EFA nodes, e.g. {"eks.amazonaws.com/nodegroup": "efa"}, or karpenter.enabled, or benchmarks.nodeSelector',
+      );
     }
     const queues = withOptionPrefix(EKS_EFA, 'kueue', () => new KueueQueues(this, 'Kueue', { ...kueue, nodeLabels: labels, namespace }));
     for (const o of this.checks.node.findAll()) {
@@ -287,7 +325,17 @@ export class EksEfaProfile extends Chart {
     // Not a gate: the objects exist only with deviceApi "dra", a switch the chart generator flips first.
     if (install) {
       const targeting = withOptionPrefix(EKS_EFA, 'devicePlugin', () => efaNodeTargeting('options', plugin));
-      withOptionPrefix(EKS_EFA, 'dra', () => new DranetDriver(this, 'DraDriver', { ...driver, variant: 'aws', nodeSelector: targeting.nodeSelector, affinity: targeting.affinity }));
+      withOptionPrefix(
+        EKS_EFA,
+        'dra',
+        () =>
+          new DranetDriver(this, 'DraDriver', {
+            ...driver,
+            variant: 'aws',
+            nodeSelector: targeting.nodeSelector,
+            affinity: targeting.affinity,
+          }),
+      );
       new DraDeviceClass(this, 'DeviceClass', { name: EFA_DEVICE_CLASS.name, expressions: [EFA_DEVICE_CLASS.expression] });
     }
   }
@@ -296,46 +344,85 @@ export class EksEfaProfile extends Chart {
    * The NCCL job, with the benchmarks' pod options but its own image, sizes and device counts; with DRA its GPUs
    * and EFA devices come from one claim template (aligned on PCIe roots unless alignGpus is off).
    */
-  private composeNccl(nccl: NcclJobOptions, pod: Omit<EksEfaBenchmarkOptions, 'enabled' | 'osu' | 'fiInfo' | 'pingpong' | 'nccl'>, namespace: string, dra: boolean): void {
+  private composeNccl(
+    nccl: NcclJobOptions,
+    pod: Omit<EksEfaBenchmarkOptions, 'enabled' | 'osu' | 'fiInfo' | 'pingpong' | 'nccl'>,
+    namespace: string,
+    dra: boolean,
+  ): void {
     const { enabled = false, alignGpus, ...job } = nccl;
     if (!dra && alignGpus !== undefined) {
-      throw new RdmaOptionError(EKS_EFA, 'benchmarks.nccl.alignGpus', alignGpus, 'only applies to deviceApi "dra" (the device plugin cannot align GPUs and NICs)', 'unset, or deviceApi "dra"');
+      throw new RdmaOptionError(
+        EKS_EFA,
+        'benchmarks.nccl.alignGpus',
+        alignGpus,
+        'only applies to deviceApi "dra" (the device plugin cannot align GPUs and NICs)',
+        'unset, or deviceApi "dra"',
+      );
     }
     const { efaDevices: _e, memory: _m, cpu: _c, image: _i, ...common } = pod;
-    gate(this, 'benchmarks.nccl.enabled', enabled, () => withOptionPrefix(EKS_EFA, 'benchmarks.nccl', () => {
-      const j = new NcclTestJob(this.checks, 'Nccl', { ...common, ...job, transport: 'efa', deviceClaimTemplate: dra ? NCCL_CLAIM_TEMPLATE : undefined });
-      if (dra) {
-        // Aligned unless told otherwise, when the counts allow it (all GPUs and EFA devices of an instance do).
-        const align = resolveAlignment('options', 'efaDevices', j.gpusPerWorker, j.efaDevices, alignGpus, 'EFA device');
-        new DeviceClaimTemplate(this, 'NcclClaimTemplate', {
-          name: NCCL_CLAIM_TEMPLATE, namespace, deviceClassName: EFA_DEVICE_CLASS.name, count: j.efaDevices, gpus: j.gpusPerWorker, alignGpus: align,
+    gate(this, 'benchmarks.nccl.enabled', enabled, () =>
+      withOptionPrefix(EKS_EFA, 'benchmarks.nccl', () => {
+        const j = new NcclTestJob(this.checks, 'Nccl', {
+          ...common,
+          ...job,
+          transport: 'efa',
+          deviceClaimTemplate: dra ? NCCL_CLAIM_TEMPLATE : undefined,
         });
-      }
-    }));
+        if (dra) {
+          // Aligned unless told otherwise, when the counts allow it (all GPUs and EFA devices of an instance do).
+          const align = resolveAlignment('options', 'efaDevices', j.gpusPerWorker, j.efaDevices, alignGpus, 'EFA device');
+          new DeviceClaimTemplate(this, 'NcclClaimTemplate', {
+            name: NCCL_CLAIM_TEMPLATE,
+            namespace,
+            deviceClassName: EFA_DEVICE_CLASS.name,
+            count: j.efaDevices,
+            gpus: j.gpusPerWorker,
+            alignGpus: align,
+          });
+        }
+      }),
+    );
   }
 
   /** The checks; returns their namespace. */
-  private composeBenchmarks(benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>, plugin: EfaDevicePluginProps, dra: boolean, pool?: EfaNodePool): string {
+  private composeBenchmarks(
+    benchmarks: Omit<EksEfaBenchmarkOptions, 'enabled'>,
+    plugin: EfaDevicePluginProps,
+    dra: boolean,
+    pool?: EfaNodePool,
+  ): string {
     const { osu = {}, fiInfo = true, pingpong = {}, nccl = {}, ...pod } = benchmarks;
     // Options shared by every workload are checked once, so their errors name `benchmarks.<option>`.
     const shared = withOptionPrefix(EKS_EFA, 'benchmarks', () => resolveBenchmarkPod('options', pod));
     // In a Helm chart, unset: the release namespace, which Helm provides.
-    gateSet(this, 'benchmarks.namespace', () => new RdmaNamespace(this, 'BenchmarkNamespace', {
-      name: shared.namespace,
-      // Worker pods add the IPC_LOCK capability, which the baseline level forbids.
-      podSecurity: 'privileged',
-      reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it.',
-    }));
+    gateSet(
+      this,
+      'benchmarks.namespace',
+      () =>
+        new RdmaNamespace(this, 'BenchmarkNamespace', {
+          name: shared.namespace,
+          // Worker pods add the IPC_LOCK capability, which the baseline level forbids.
+          podSecurity: 'privileged',
+          reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it.',
+        }),
+    );
     // Where the EFA pods can land: the instance type benchmarks.nodeSelector pins, else the device plugin's
     // allowlist. A per-pod EFA count none of them offers would leave the pods pending forever. The devicePlugin
     // targeting options describe the EFA nodes whether this profile installs the plugin or the cluster runs its
     // own (devicePlugin.enabled false): they place the TCP twin either way.
     const pinned = pinnedInstanceType(shared.nodeSelector);
     const targeting = plugin.nodeTargeting ?? 'instance-types';
-    const pluginTypes = targeting === 'instance-types' ? [...plugin.instanceTypes ?? EFA_INSTANCE_TYPES, ...plugin.additionalInstanceTypes ?? []] : undefined;
+    const pluginTypes =
+      targeting === 'instance-types'
+        ? [...(plugin.instanceTypes ?? EFA_INSTANCE_TYPES), ...(plugin.additionalInstanceTypes ?? [])]
+        : undefined;
     if (pool) {
-      checkPoolFits(pool, shared.efaDevices, [['benchmarks.osu.workers', osu.workers ?? 2], ['benchmarks.nccl.workers', nccl.enabled ? nccl.workers ?? 2 : 0],
-        ['benchmarks.pingpong', pingpong.enabled === false ? 0 : 2]]);
+      checkPoolFits(pool, shared.efaDevices, [
+        ['benchmarks.osu.workers', osu.workers ?? 2],
+        ['benchmarks.nccl.workers', nccl.enabled ? (nccl.workers ?? 2) : 0],
+        ['benchmarks.pingpong', pingpong.enabled === false ? 0 : 2],
+      ]);
     } else if (pinned !== undefined) {
       checkEfaDevicesFit(EKS_EFA, 'benchmarks.efaDevices', shared.efaDevices, [pinned], 'benchmarks.nodeSelector');
     } else if (pluginTypes !== undefined) {
@@ -343,22 +430,43 @@ export class EksEfaProfile extends Chart {
     }
     // The TCP twin requests no EFA, so only placement keeps it on the EFA node group: the same instance
     // types or node labels as the device plugin (a pinned instance type already applies to both).
-    const twinPlacement = pinned !== undefined || pool ? {}
-      : targeting === 'node-labels' ? { nodeSelector: { ...plugin.nodeLabels, ...pod.nodeSelector } }
-        : pluginTypes !== undefined ? { instanceTypes: pluginTypes } : {};
+    const twinPlacement =
+      pinned !== undefined || pool
+        ? {}
+        : targeting === 'node-labels'
+          ? { nodeSelector: { ...plugin.nodeLabels, ...pod.nodeSelector } }
+          : pluginTypes !== undefined
+            ? { instanceTypes: pluginTypes }
+            : {};
     // With DRA, each EFA pod claims its devices from one template in the benchmark namespace.
-    const efaPod = dra ? { ...pod, deviceClaimTemplate: new DeviceClaimTemplate(this, 'ClaimTemplate', {
-      name: EFA_CLAIM_TEMPLATE, namespace: shared.namespace, deviceClassName: EFA_DEVICE_CLASS.name, count: shared.efaDevices,
-    }).name } : pod;
+    const efaPod = dra
+      ? {
+          ...pod,
+          deviceClaimTemplate: new DeviceClaimTemplate(this, 'ClaimTemplate', {
+            name: EFA_CLAIM_TEMPLATE,
+            namespace: shared.namespace,
+            deviceClassName: EFA_DEVICE_CLASS.name,
+            count: shared.efaDevices,
+          }).name,
+        }
+      : pod;
     const { tcpTwin = true, ...osuJob } = osu;
     withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuEfa', { ...efaPod, ...osuJob, transport: 'efa' }));
     gate(this, 'benchmarks.osu.tcpTwin', tcpTwin, () =>
-      withOptionPrefix(EKS_EFA, 'benchmarks.osu', () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, ...twinPlacement, transport: 'tcp' })));
-    gate(this, 'benchmarks.fiInfo', fiInfo, () => withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', efaPod)));
+      withOptionPrefix(
+        EKS_EFA,
+        'benchmarks.osu',
+        () => new MpiLatencyJob(this.checks, 'OsuTcp', { ...pod, ...osuJob, ...twinPlacement, transport: 'tcp' }),
+      ),
+    );
+    gate(this, 'benchmarks.fiInfo', fiInfo, () =>
+      withOptionPrefix(EKS_EFA, 'benchmarks', () => new EfaInfoJob(this.checks, 'FiInfo', efaPod)),
+    );
     this.composeNccl(nccl, pod, shared.namespace, dra);
     const { enabled: pingpongEnabled = true, ...pingpongJob } = pingpong;
     gate(this, 'benchmarks.pingpong.enabled', pingpongEnabled, () =>
-      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...efaPod, ...pingpongJob })));
+      withOptionPrefix(EKS_EFA, 'benchmarks.pingpong', () => new EfaPingpongTest(this.checks, 'FiPingpong', { ...efaPod, ...pingpongJob })),
+    );
     return shared.namespace;
   }
 }
@@ -374,12 +482,13 @@ function onlyWhenEnabled(section: string, enabled: boolean, rest: object): void 
     path = `${path}.${key}`;
     value = (value as Record<string, unknown>)[key];
   }
-  if (path !== section) throw new RdmaOptionError(EKS_EFA, path, value, `only applies with ${section}.enabled true`, `unset, or ${section}.enabled true`);
+  if (path !== section)
+    throw new RdmaOptionError(EKS_EFA, path, value, `only applies with ${section}.enabled true`, `unset, or ${section}.enabled true`);
 }
 
 /** Tolerations with those of `add` that are not there yet. */
 function withTolerations(base: readonly Toleration[] | undefined, add: readonly Toleration[]): Toleration[] {
-  const out = [...base ?? []];
+  const out = [...(base ?? [])];
   for (const t of add) if (!out.some(o => o.key === t.key && (o.effect === undefined || o.effect === t.effect))) out.push(t);
   return out;
 }
@@ -389,12 +498,15 @@ function withTolerations(base: readonly Toleration[] | undefined, add: readonly 
  * among the targeted ones, and its GPU taint tolerated (both tolerate the EFA taint already).
  */
 function onPoolNodes(plugin: EfaDevicePluginProps, pool: EfaNodePool): EfaDevicePluginProps {
-  const types = [...plugin.instanceTypes ?? EFA_INSTANCE_TYPES, ...plugin.additionalInstanceTypes ?? []];
+  const types = [...(plugin.instanceTypes ?? EFA_INSTANCE_TYPES), ...(plugin.additionalInstanceTypes ?? [])];
   const targeted = (plugin.nodeTargeting ?? 'instance-types') !== 'instance-types' || types.includes(pool.instanceType);
   return {
     ...plugin,
-    ...targeted ? {} : { additionalInstanceTypes: [...plugin.additionalInstanceTypes ?? [], pool.instanceType] },
-    tolerations: withTolerations(plugin.tolerations, pool.tolerations.filter(t => t.key !== 'aws.amazon.com/efa')),
+    ...(targeted ? {} : { additionalInstanceTypes: [...(plugin.additionalInstanceTypes ?? []), pool.instanceType] }),
+    tolerations: withTolerations(
+      plugin.tolerations,
+      pool.tolerations.filter(t => t.key !== 'aws.amazon.com/efa'),
+    ),
   };
 }
 
@@ -416,13 +528,23 @@ function onPool(b: Omit<EksEfaBenchmarkOptions, 'enabled'>, pool: EfaNodePool): 
 /** Refuses EFA counts and node counts the pool cannot hold: such pods would pend forever. */
 function checkPoolFits(pool: EfaNodePool, efaDevices: number, nodes: [string, number][]): void {
   if (efaDevices > pool.efaInterfaces) {
-    throw new RdmaOptionError(EKS_EFA, 'benchmarks.efaDevices', efaDevices, `is more EFA interfaces than the Karpenter nodes have (${pool.efaInterfaces}, karpenter.efaInterfaces)`,
-      `1 to ${pool.efaInterfaces}, or more karpenter.efaInterfaces`);
+    throw new RdmaOptionError(
+      EKS_EFA,
+      'benchmarks.efaDevices',
+      efaDevices,
+      `is more EFA interfaces than the Karpenter nodes have (${pool.efaInterfaces}, karpenter.efaInterfaces)`,
+      `1 to ${pool.efaInterfaces}, or more karpenter.efaInterfaces`,
+    );
   }
   for (const [option, n] of nodes) {
     if (n > pool.maxNodes) {
-      throw new RdmaOptionError(EKS_EFA, 'karpenter.maxNodes', pool.maxNodes, `is fewer nodes than ${option} needs (${n}, one per pod): its pods would pend forever`,
-        `at least ${n}, or fewer nodes for ${option}`);
+      throw new RdmaOptionError(
+        EKS_EFA,
+        'karpenter.maxNodes',
+        pool.maxNodes,
+        `is fewer nodes than ${option} needs (${n}, one per pod): its pods would pend forever`,
+        `at least ${n}, or fewer nodes for ${option}`,
+      );
     }
   }
 }

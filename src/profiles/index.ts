@@ -41,7 +41,8 @@ export const PROFILES: Readonly<Record<string, ProfileDefinition>> = {
     keywords: ['rdma', 'mpi', 'hpc', 'infiniband', 'ipoib'],
     optionsType: 'BaremetalIpoibOptions',
     chart: BAREMETAL_IPOIB_CHART,
-    description: 'InfiniBand on bare metal: Multus (thick), ipoib-cni, whereabouts, an IPoIB network, an RDMA device plugin (or the NVIDIA network-operator), ipoib-test / ib_read_bw / OSU-over-IB checks',
+    description:
+      'InfiniBand on bare metal: Multus (thick), ipoib-cni, whereabouts, an IPoIB network, an RDMA device plugin (or the NVIDIA network-operator), ipoib-test / ib_read_bw / OSU-over-IB checks',
     create: (app: App, options: BaremetalIpoibOptions) => new BaremetalIpoibProfile(app, BAREMETAL_IPOIB, options),
   },
   [EKS_EFA]: {
@@ -57,7 +58,8 @@ export const PROFILES: Readonly<Record<string, ProfileDefinition>> = {
     keywords: ['rdma', 'mpi', 'hpc', 'efa', 'openshift'],
     optionsType: 'OpenShiftEfaOptions',
     chart: OPENSHIFT_EFA_CHART,
-    description: 'AWS EFA on OpenShift: huge pages and memlock MachineConfigs, NFD, EFA device plugin and MPI jobs with least-privilege SCCs, EFA MachineSets',
+    description:
+      'AWS EFA on OpenShift: huge pages and memlock MachineConfigs, NFD, EFA device plugin and MPI jobs with least-privilege SCCs, EFA MachineSets',
     create: (app: App, options: OpenShiftEfaOptions) => new OpenShiftEfaProfile(app, OPENSHIFT_EFA, options),
   },
 };

@@ -1,5 +1,22 @@
 import type { ChartSpec } from '../helm/specs';
-import { ADOPT, IMAGE_PARTS, NCCL_INSTANCE_TYPE, ncclValues, RELEASE_NAME, RUN_AS_USER, efaBenchmarks, efaDevicePlugin, efaRollouts, HELM_TEST_NOTES, image, mpiJobChecks, mpiOperator, ncclNotes, osuIterations, token } from '../helm/specs';
+import {
+  ADOPT,
+  IMAGE_PARTS,
+  NCCL_INSTANCE_TYPE,
+  ncclValues,
+  RELEASE_NAME,
+  RUN_AS_USER,
+  efaBenchmarks,
+  efaDevicePlugin,
+  efaRollouts,
+  HELM_TEST_NOTES,
+  image,
+  mpiJobChecks,
+  mpiOperator,
+  ncclNotes,
+  osuIterations,
+  token,
+} from '../helm/specs';
 import { EFA_NODE_LABEL } from '../constructs/node-feature-discovery';
 import { NFD_OPERATOR, INTEL_BENCHMARK_IMAGE } from '../versions';
 import { OPENSHIFT_EFA_PLUGIN_PULL_SECRETS } from './openshift-efa';
@@ -49,7 +66,8 @@ export const OPENSHIFT_EFA_CHART: ChartSpec = {
   ],
   exceptions: {
     'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
-    openshiftVersion: 'It chooses names and files by OpenShift release (the NFD installer names of 4.16 and later): a choice made while synthesizing, not text the templates print.',
+    openshiftVersion:
+      'It chooses names and files by OpenShift release (the NFD installer names of 4.16 and later): a choice made while synthesizing, not text the templates print.',
     'nodeConfig.pool.nodeSelector': 'Its default is computed from nodeConfig.pool.name.',
     'nodeConfig.pool.maxUnavailable': 'Unset, the pool leaves the field out, which a number value cannot say.',
     'nodeConfig.hugepages.pageSize': 'It sizes the kernel arguments together with count (1G pages need an explicit count).',
@@ -61,15 +79,18 @@ export const OPENSHIFT_EFA_CHART: ChartSpec = {
     'nfd.efaRule.label': 'The label key is a map key of node selectors in several objects, and the default of benchmarks.nodeSelector.',
     'devicePlugin.imageRegion': IMAGE_PARTS,
     'devicePlugin.imageTag': IMAGE_PARTS,
-    'devicePlugin.nodeTargeting': 'The chart targets the nodes NFD labels (the profile\'s default); other modes build other node-affinity structures.',
+    'devicePlugin.nodeTargeting':
+      "The chart targets the nodes NFD labels (the profile's default); other modes build other node-affinity structures.",
     'devicePlugin.instanceTypes': 'Only with devicePlugin.nodeTargeting "instance-types" (not in the chart).',
     'devicePlugin.additionalInstanceTypes': 'Only with devicePlugin.nodeTargeting "instance-types" (not in the chart).',
     'devicePlugin.instanceTypeLabelKeys': 'Only with devicePlugin.nodeTargeting "instance-types" (not in the chart).',
     'devicePlugin.nodeLabels': 'The chart uses the NFD label (nfd.efaRule).',
     'mpiOperator.adopt': ADOPT,
     'mpiOperator.runAsUser': RUN_AS_USER,
-    machineSet: 'Cluster-specific identifiers without defaults (infrastructure id, AMI, subnet, zone) for objects that exist only when set: use the YAML bundle or the TypeScript API.',
-    clusterAutoscaler: 'A cluster singleton (ClusterAutoscaler "default") that exists only when set; it belongs with the MachineSets (YAML bundle or TypeScript API).',
+    machineSet:
+      'Cluster-specific identifiers without defaults (infrastructure id, AMI, subnet, zone) for objects that exist only when set: use the YAML bundle or the TypeScript API.',
+    clusterAutoscaler:
+      'A cluster singleton (ClusterAutoscaler "default") that exists only when set; it belongs with the MachineSets (YAML bundle or TypeScript API).',
   },
   notes: `cdk8s-rdma {{ .Chart.Version }}, profile openshift-efa (release {{ .Release.Name }}).
 {{- if or .Values.nodeConfig.hugepages.enabled .Values.nodeConfig.memlock.enabled }}

@@ -2,7 +2,14 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
 import { BenchmarkPodOptions, resolveBenchmarkPod } from '../constructs/benchmark-pod';
-import { DEFAULT_EFA_MACHINE_TYPE, EfaClusterAutoscaler, EfaClusterAutoscalerProps, EfaMachineSet, EfaMachineSetProps, MachineTaint } from '../constructs/efa-machine-set';
+import {
+  DEFAULT_EFA_MACHINE_TYPE,
+  EfaClusterAutoscaler,
+  EfaClusterAutoscalerProps,
+  EfaMachineSet,
+  EfaMachineSetProps,
+  MachineTaint,
+} from '../constructs/efa-machine-set';
 import { checkEfaDevicesFit, pinnedInstanceType } from '../efa-capacity';
 import { HugePageSize, HugepagesMachineConfig, WorkerMachineConfigPool, efaHugepagesFor } from '../constructs/hugepages-machine-config';
 import { MemlockConfig } from '../constructs/memlock-config';
@@ -11,7 +18,13 @@ import { NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { MpiLatencyJob, OsuPointToPoint } from '../constructs/mpi-latency-job';
 import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
 import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from '../constructs/namespace';
-import { EfaNodeFeatureRule, EfaNodeFeatureRuleProps, NodeFeatureDiscovery, NodeFeatureDiscoveryProps, parseOpenShiftVersion } from '../constructs/node-feature-discovery';
+import {
+  EfaNodeFeatureRule,
+  EfaNodeFeatureRuleProps,
+  NodeFeatureDiscovery,
+  NodeFeatureDiscoveryProps,
+  parseOpenShiftVersion,
+} from '../constructs/node-feature-discovery';
 import { OpenShiftEfaDevicePlugin, OpenShiftEfaDevicePluginProps } from '../constructs/openshift-efa-device-plugin';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
 import { gate, gateSet } from '../gates';
@@ -20,7 +33,6 @@ import { Toleration } from '../kube';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel, checkImage } from '../validate';
 import { INTEL_BENCHMARK_IMAGE } from '../versions';
-
 
 /** The device plugin's pull secret on OpenShift: credentials for the EKS add-on registry, which you create (README). */
 export const OPENSHIFT_EFA_PLUGIN_PULL_SECRETS: readonly string[] = ['ecr-eks-addons'];
@@ -148,7 +160,10 @@ export interface OpenShiftEfaJobsOptions {
   readonly intel?: boolean;
 }
 
-export interface OpenShiftEfaBenchmarkOptions extends Omit<BenchmarkPodOptions, 'serviceAccountName' | 'podAnnotations' | 'deviceClaimTemplate'> {
+export interface OpenShiftEfaBenchmarkOptions extends Omit<
+  BenchmarkPodOptions,
+  'serviceAccountName' | 'podAnnotations' | 'deviceClaimTemplate'
+> {
   /**
    * Emit the job namespace, its ServiceAccount and SCC, and the jobs.
    * @default true
@@ -257,8 +272,10 @@ export class OpenShiftEfaProfile extends Chart {
     // Sync waves and dry-run options for Argo CD, once every object exists. The NFD operator the bundle
     // subscribes to creates the NFD CRDs during the same sync.
     addGitOpsAnnotations(this, {
-      installedBySync: (options.nfd?.enabled ?? true)
-        ? ['nfd.openshift.io/NodeFeatureDiscovery', 'nfd.openshift.io/NodeFeatureRule', 'nfd.k8s-sigs.io/NodeFeatureRule'] : [],
+      installedBySync:
+        (options.nfd?.enabled ?? true)
+          ? ['nfd.openshift.io/NodeFeatureDiscovery', 'nfd.openshift.io/NodeFeatureRule', 'nfd.k8s-sigs.io/NodeFeatureRule']
+          : [],
     });
   }
 
@@ -278,19 +295,27 @@ export class OpenShiftEfaProfile extends Chart {
     const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
     // OpenShift's SCCs assign the UID from the namespace's range.
     gate(this, 'mpiOperator.install', operatorInstall, () =>
-      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', { runAsUser: null, ...operator })));
+      withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', { runAsUser: null, ...operator })),
+    );
 
     // 6-8. Job namespace, its ServiceAccount and SCC, and the four jobs.
     const { enabled: benchEnabled = true, ...benchmarks } = options.benchmarks ?? {};
-    gate(this, 'benchmarks.enabled', benchEnabled, () => this.composeBenchmarks(benchmarks, options.machineSet, efaNodeLabel, onEfaMachines));
+    gate(this, 'benchmarks.enabled', benchEnabled, () =>
+      this.composeBenchmarks(benchmarks, options.machineSet, efaNodeLabel, onEfaMachines),
+    );
 
     // EFA machines, and the cluster autoscaler.
     if (options.machineSet) {
-      withOptionPrefix(P, 'machineSet', () => new EfaMachineSet(this, 'MachineSet', {
-        nodeLabels: mcp?.nodeSelector,
-        ...options.machineSet!,
-        openshiftVersion,
-      }));
+      withOptionPrefix(
+        P,
+        'machineSet',
+        () =>
+          new EfaMachineSet(this, 'MachineSet', {
+            nodeLabels: mcp?.nodeSelector,
+            ...options.machineSet!,
+            openshiftVersion,
+          }),
+      );
     }
     if (options.clusterAutoscaler) {
       withOptionPrefix(P, 'clusterAutoscaler', () => new EfaClusterAutoscaler(this, 'ClusterAutoscaler', options.clusterAutoscaler!));
@@ -308,7 +333,13 @@ export class OpenShiftEfaProfile extends Chart {
     const { enabled: hugepagesEnabled = true, vcpus, count, pageSize } = hugepages;
     gate(this, 'nodeConfig.hugepages.enabled', hugepagesEnabled, () => {
       if (vcpus !== undefined && count !== undefined) {
-        throw new RdmaOptionError(P, 'nodeConfig.hugepages.vcpus', vcpus, 'conflicts with nodeConfig.hugepages.count', 'either vcpus (sizes the count) or count');
+        throw new RdmaOptionError(
+          P,
+          'nodeConfig.hugepages.vcpus',
+          vcpus,
+          'conflicts with nodeConfig.hugepages.count',
+          'either vcpus (sizes the count) or count',
+        );
       }
       // Unset, the construct's own default applies (5128 pages of 2M; required for 1G).
       const sized = vcpus !== undefined ? withOptionPrefix(P, 'nodeConfig.hugepages', () => efaHugepagesFor(vcpus)) : count;
@@ -316,7 +347,8 @@ export class OpenShiftEfaProfile extends Chart {
     });
     const { enabled: memlockEnabled = true, ...memlockProps } = memlock;
     gate(this, 'nodeConfig.memlock.enabled', memlockEnabled, () =>
-      withOptionPrefix(P, 'nodeConfig.memlock', () => new MemlockConfig(this, 'Memlock', { role, ...memlockProps })));
+      withOptionPrefix(P, 'nodeConfig.memlock', () => new MemlockConfig(this, 'Memlock', { role, ...memlockProps })),
+    );
     return mcp;
   }
 
@@ -328,14 +360,26 @@ export class OpenShiftEfaProfile extends Chart {
       // NFD's worker tolerates every NoSchedule taint on its own (NFD_WORKER_TOLERATIONS); not NoExecute.
       (options.machineSet?.taints ?? []).forEach((t, i) => {
         if (t.effect === 'NoExecute') {
-          throw new RdmaOptionError(P, `machineSet.taints[${i}].effect`, t.effect, 'would keep NFD\'s worker off the EFA machines (it tolerates NoSchedule taints only), so they would never get the EFA label',
-            '"NoSchedule" or "PreferNoSchedule", or nfd.enabled false');
+          throw new RdmaOptionError(
+            P,
+            `machineSet.taints[${i}].effect`,
+            t.effect,
+            "would keep NFD's worker off the EFA machines (it tolerates NoSchedule taints only), so they would never get the EFA label",
+            '"NoSchedule" or "PreferNoSchedule", or nfd.enabled false',
+          );
         }
       });
       const nfd = withOptionPrefix(P, 'nfd', () => new NodeFeatureDiscovery(this, 'Nfd', nfdProps));
-      const rule = withOptionPrefix(P, 'nfd.efaRule', () => new EfaNodeFeatureRule(this, 'EfaRule', {
-        ...efaRule, openshiftVersion, namespace: nfd.namespace,
-      }));
+      const rule = withOptionPrefix(
+        P,
+        'nfd.efaRule',
+        () =>
+          new EfaNodeFeatureRule(this, 'EfaRule', {
+            ...efaRule,
+            openshiftVersion,
+            namespace: nfd.namespace,
+          }),
+      );
       efaNodeLabel = rule.label;
     }
     return efaNodeLabel;
@@ -346,21 +390,36 @@ export class OpenShiftEfaProfile extends Chart {
     const { enabled: pluginEnabled = true, ...pluginProps } = options.devicePlugin ?? {};
     gate(this, 'devicePlugin.enabled', pluginEnabled, () => {
       if (!nfdEnabled && pluginProps.nodeTargeting === undefined) {
-        throw new RdmaOptionError(P, 'devicePlugin.nodeTargeting', pluginProps.nodeTargeting, 'must be set when nfd.enabled is false (the default targets the NFD label)',
-          '"instance-types", "node-labels" or "none"');
+        throw new RdmaOptionError(
+          P,
+          'devicePlugin.nodeTargeting',
+          pluginProps.nodeTargeting,
+          'must be set when nfd.enabled is false (the default targets the NFD label)',
+          '"instance-types", "node-labels" or "none"',
+        );
       }
-      withOptionPrefix(P, 'devicePlugin', () => new OpenShiftEfaDevicePlugin(this, 'DevicePlugin', {
-        // The EKS add-on registry needs credentials off EKS: a pull secret you create (README).
-        imagePullSecrets: [...OPENSHIFT_EFA_PLUGIN_PULL_SECRETS],
-        // On the nodes the NFD rule labels as having an EFA device.
-        ...(efaNodeLabel ? { nodeTargeting: 'node-labels' as const, nodeLabels: { [efaNodeLabel]: 'true' } } : {}),
-        ...pluginProps,
-        tolerations: [...pluginProps.tolerations ?? [], ...onEfaMachines],
-      }));
+      withOptionPrefix(
+        P,
+        'devicePlugin',
+        () =>
+          new OpenShiftEfaDevicePlugin(this, 'DevicePlugin', {
+            // The EKS add-on registry needs credentials off EKS: a pull secret you create (README).
+            imagePullSecrets: [...OPENSHIFT_EFA_PLUGIN_PULL_SECRETS],
+            // On the nodes the NFD rule labels as having an EFA device.
+            ...(efaNodeLabel ? { nodeTargeting: 'node-labels' as const, nodeLabels: { [efaNodeLabel]: 'true' } } : {}),
+            ...pluginProps,
+            tolerations: [...(pluginProps.tolerations ?? []), ...onEfaMachines],
+          }),
+      );
     });
   }
 
-  private composeBenchmarks(benchmarks: Omit<OpenShiftEfaBenchmarkOptions, 'enabled'>, machineSet: OpenShiftEfaOptions['machineSet'], efaNodeLabel: string | undefined, onEfaMachines: Toleration[]): void {
+  private composeBenchmarks(
+    benchmarks: Omit<OpenShiftEfaBenchmarkOptions, 'enabled'>,
+    machineSet: OpenShiftEfaOptions['machineSet'],
+    efaNodeLabel: string | undefined,
+    onEfaMachines: Toleration[],
+  ): void {
     const { intelImage, serviceAccountName, sccName, benchmark, messageSizes, iterations, jobs = {}, nccl = {}, ...pod } = benchmarks;
     const shared = withOptionPrefix(P, 'benchmarks', () => resolveBenchmarkPod('options', pod));
     // The EFA pods land on the instance type benchmarks.nodeSelector pins, else on the MachineSet's machines
@@ -369,22 +428,44 @@ export class OpenShiftEfaProfile extends Chart {
     if (pinned !== undefined) {
       checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [pinned], 'benchmarks.nodeSelector');
     } else if (machineSet) {
-      checkEfaDevicesFit(P, 'benchmarks.efaDevices', shared.efaDevices, [machineSet.instanceType ?? DEFAULT_EFA_MACHINE_TYPE], 'machineSet.instanceType');
+      checkEfaDevicesFit(
+        P,
+        'benchmarks.efaDevices',
+        shared.efaDevices,
+        [machineSet.instanceType ?? DEFAULT_EFA_MACHINE_TYPE],
+        'machineSet.instanceType',
+      );
     }
-    const intelRef = withOptionPrefix(P, 'benchmarks', () => checkImage('options', 'intelImage', intelImage ?? INTEL_BENCHMARK_IMAGE.image));
+    const intelRef = withOptionPrefix(P, 'benchmarks', () =>
+      checkImage('options', 'intelImage', intelImage ?? INTEL_BENCHMARK_IMAGE.image),
+    );
     // In a Helm chart, unset: the release namespace, which Helm provides.
-    gateSet(this, 'benchmarks.namespace', () => new RdmaNamespace(this, 'BenchmarkNamespace', {
-      name: shared.namespace,
-      podSecurity: 'privileged',
-      reason: 'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it. The SCC cdk8s-rdma-mpi-job limits them further.',
-      labels: { ...OPENSHIFT_NO_LABEL_SYNC },
-    }));
-    const security = withOptionPrefix(P, 'benchmarks', () => new MpiJobSecurity(this, 'JobSecurity', {
-      namespace: shared.namespace, serviceAccountName, sccName, allowHostNetwork: shared.hostNetwork,
-    }));
+    gateSet(
+      this,
+      'benchmarks.namespace',
+      () =>
+        new RdmaNamespace(this, 'BenchmarkNamespace', {
+          name: shared.namespace,
+          podSecurity: 'privileged',
+          reason:
+            'MPI and EFA test pods add the IPC_LOCK capability (memory pinning for RDMA); baseline forbids it. The SCC cdk8s-rdma-mpi-job limits them further.',
+          labels: { ...OPENSHIFT_NO_LABEL_SYNC },
+        }),
+    );
+    const security = withOptionPrefix(
+      P,
+      'benchmarks',
+      () =>
+        new MpiJobSecurity(this, 'JobSecurity', {
+          namespace: shared.namespace,
+          serviceAccountName,
+          sccName,
+          allowHostNetwork: shared.hostNetwork,
+        }),
+    );
     const common = {
       ...pod,
-      tolerations: [...pod.tolerations ?? [], ...onEfaMachines],
+      tolerations: [...(pod.tolerations ?? []), ...onEfaMachines],
       serviceAccountName: security.serviceAccountName,
       podAnnotations: security.podAnnotations,
       // Keep all four jobs on EFA nodes, the TCP twin included, so the comparison is like for like.
@@ -392,21 +473,28 @@ export class OpenShiftEfaProfile extends Chart {
     };
     const osu = { benchmark, messageSizes, iterations };
     const { tcp = true, support = true, openmpi = true, intel = true } = jobs;
-    const job = (id: string, props: object) => withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this.checks, id, { ...common, ...props }));
+    const job = (id: string, props: object) =>
+      withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this.checks, id, { ...common, ...props }));
     gate(this, 'benchmarks.jobs.tcp', tcp, () => job('OsuTcp', { ...osu, transport: 'tcp' }));
     gate(this, 'benchmarks.jobs.support', support, () => job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' }));
     gate(this, 'benchmarks.jobs.openmpi', openmpi, () => job('OsuOpenMpi', { ...osu, transport: 'efa' }));
-    gate(this, 'benchmarks.jobs.intel', intel, () => job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef }));
+    gate(this, 'benchmarks.jobs.intel', intel, () =>
+      job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef }),
+    );
     // The NCCL job: the jobs' placement and SCC, its own image, sizes and device counts.
     const { enabled: ncclEnabled = false, ...ncclJob } = nccl;
     const { efaDevices: _e, memory: _m, cpu: _c, image: _i, ...ncclPod } = common;
-    gate(this, 'benchmarks.nccl.enabled', ncclEnabled, () => withOptionPrefix(P, 'benchmarks.nccl', () => new NcclTestJob(this.checks, 'Nccl', { ...ncclPod, ...ncclJob, transport: 'efa' })));
+    gate(this, 'benchmarks.nccl.enabled', ncclEnabled, () =>
+      withOptionPrefix(P, 'benchmarks.nccl', () => new NcclTestJob(this.checks, 'Nccl', { ...ncclPod, ...ncclJob, transport: 'efa' })),
+    );
   }
 }
 
 /** Tolerations that match MachineSet taints exactly (key, value when set, effect). */
 function taintTolerations(taints: readonly MachineTaint[]): Toleration[] {
-  return taints.map(t => (t.value !== undefined
-    ? { key: t.key, operator: 'Equal' as const, value: t.value, effect: t.effect }
-    : { key: t.key, operator: 'Exists' as const, effect: t.effect }));
+  return taints.map(t =>
+    t.value !== undefined
+      ? { key: t.key, operator: 'Equal' as const, value: t.value, effect: t.effect }
+      : { key: t.key, operator: 'Exists' as const, effect: t.effect },
+  );
 }

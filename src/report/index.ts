@@ -37,12 +37,20 @@ function readLog(file: string): string {
     const st = statSync(file);
     if (st.isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
     if (!st.isFile()) throw new ReportInputError(`${file}: not a regular file (the report reads saved logs, or - for standard input)`);
-    if (st.size > MAX_LOG_BYTES) throw new ReportInputError(`${file}: ${st.size} bytes is over the report's limit of ${MAX_LOG_BYTES} bytes (256 MiB)`);
+    if (st.size > MAX_LOG_BYTES)
+      throw new ReportInputError(`${file}: ${st.size} bytes is over the report's limit of ${MAX_LOG_BYTES} bytes (256 MiB)`);
     return readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof ReportInputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a log' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a folder, not a log'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (e as Error).message;
     throw new ReportInputError(`${file}: cannot read it (${why})`);
   }
 }
@@ -67,14 +75,19 @@ function readStdin(): string {
     }
     if (n === 0) break;
     total += n;
-    if (total > MAX_LOG_BYTES) throw new ReportInputError(`-: standard input is over the report's limit of ${MAX_LOG_BYTES} bytes (256 MiB)`);
+    if (total > MAX_LOG_BYTES)
+      throw new ReportInputError(`-: standard input is over the report's limit of ${MAX_LOG_BYTES} bytes (256 MiB)`);
     chunks.push(Buffer.from(buffer.subarray(0, n)));
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Parses every log, judges the runs and renders the report; throws ReportInputError on unusable input. */
-export async function renderReport(args: readonly string[], baselines: readonly string[], format: ReportFormat): Promise<{ content: string; warnings: string[] }> {
+export async function renderReport(
+  args: readonly string[],
+  baselines: readonly string[],
+  format: ReportFormat,
+): Promise<{ content: string; warnings: string[] }> {
   const runs: Run[] = [];
   for (const arg of args) {
     const { label, file, labelGiven } = splitRunArgument(arg);
@@ -82,17 +95,17 @@ export async function renderReport(args: readonly string[], baselines: readonly 
   }
   // Two runs must not share a label: the tables and the legend key on it.
   const seen = new Map<string, number>();
-  const named = runs.map((r) => {
+  const named = runs.map(r => {
     const n = (seen.get(r.name) ?? 0) + 1;
     seen.set(r.name, n);
     return n === 1 ? r : { ...r, name: `${r.name} (${n})` };
   });
   const report = buildReport(named, baselines);
   const content = format === 'md' ? toMarkdown(report) : format === 'json' ? toJson(report) : await toSvg(report);
-  return { content, warnings: named.flatMap((r) => r.warnings.map((w) => `${r.name}: ${w}`)) };
+  return { content, warnings: named.flatMap(r => r.warnings.map(w => `${r.name}: ${w}`)) };
 }
 
 /** `--help` text listing the built-in baselines. */
 export function baselineHelp(): string {
-  return ['', 'Built-in baselines:', ...BASELINES.map((b) => `  ${b.name.padEnd(24)} ${b.title}`)].join('\n');
+  return ['', 'Built-in baselines:', ...BASELINES.map(b => `  ${b.name.padEnd(24)} ${b.title}`)].join('\n');
 }

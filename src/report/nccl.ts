@@ -54,7 +54,8 @@ export interface NcclTable {
 
 /** mpirun `--tag-output` (`[1,0]<stdout>:`) in front of every line of an Open MPI launcher's log. */
 const MPI_TAG = /^\[\d+,\d+\]<std(?:out|err)>:/;
-const HEADER = /^#\s+size\s+count\s+type\s+redop\s+(?:(root)\s+)?time\s+algbw\s+busbw\s+(#wrong|error)\s+time\s+algbw\s+busbw\s+(?:#wrong|error)\s*$/;
+const HEADER =
+  /^#\s+size\s+count\s+type\s+redop\s+(?:(root)\s+)?time\s+algbw\s+busbw\s+(#wrong|error)\s+time\s+algbw\s+busbw\s+(?:#wrong|error)\s*$/;
 const COLLECTIVE = /^# Collective test starting: (\S+)/;
 const VERSION = /^# nccl-tests version (\S+)/;
 const AVG = /^# Avg bus bandwidth\s*:\s*(\S+)/;
@@ -116,7 +117,10 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
     if (line.startsWith(NCCL_RUN_MARKER)) {
       const instanceType = /\binstanceType=(\S+)/.exec(line)?.[1];
       const maxBytes = /\bmaxBytes=(\d+)/.exec(line)?.[1];
-      marker = { instanceType: instanceType && instanceType !== '-' ? instanceType : undefined, maxBytes: maxBytes ? Number(maxBytes) : undefined };
+      marker = {
+        instanceType: instanceType && instanceType !== '-' ? instanceType : undefined,
+        maxBytes: maxBytes ? Number(maxBytes) : undefined,
+      };
       continue;
     }
     let m = USING_NETWORK.exec(line) ?? VIA_NET.exec(line);
@@ -139,9 +143,13 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
       close();
       const root = m[1] === 'root';
       const t: NcclTable = {
-        line: n, collective: collective || 'nccl-tests',
+        line: n,
+        collective: collective || 'nccl-tests',
         format: `nccl-tests${version ? ` ${version}` : ''} table${root ? '' : ' (before v2.13: max error, no #wrong)'}, out-of-place busbw`,
-        points: [], facts: { gdr: false, wrong: 0, outOfBounds: 0 }, incomplete: [], warnings: [],
+        points: [],
+        facts: { gdr: false, wrong: 0, outOfBounds: 0 },
+        incomplete: [],
+        warnings: [],
       };
       tables.push(t);
       current = { t, root, footer: false, wrong: 0, outOfBounds: 0 };
@@ -171,7 +179,8 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
     }
     const size = Number(cells[0]);
     const busbw = Number(cells[current.root ? 7 : 6]);
-    if (!Number.isSafeInteger(size) || !Number.isFinite(busbw)) fail(n, `nccl-tests row "${line.trim().slice(0, 80)}" has a number out of range`);
+    if (!Number.isSafeInteger(size) || !Number.isFinite(busbw))
+      fail(n, `nccl-tests row "${line.trim().slice(0, 80)}" has a number out of range`);
     if (current.root) {
       for (const k of [8, 12]) if (NUM.test(cells[k])) current.wrong += Number(cells[k]);
     }
@@ -183,7 +192,14 @@ export function parseNccl(text: string, fail: (line: number, what: string) => ne
   }
   close();
   const facts = (t: NcclTable): NcclFacts => ({
-    ...t.facts, network, provider, linkLayer, evidence, gdr, instanceType: marker.instanceType, maxBytes: marker.maxBytes,
+    ...t.facts,
+    network,
+    provider,
+    linkLayer,
+    evidence,
+    gdr,
+    instanceType: marker.instanceType,
+    maxBytes: marker.maxBytes,
     // A socket line anywhere means some channel fell back, whatever else the log shows.
     ...(socket ? { network: 'socket' as const, evidence: socket } : {}),
   });

@@ -88,8 +88,8 @@ interface Draft {
 
 const OSU_HEADER = /^# OSU MPI(?:-(\w+))? (.+) Test v([\d.]+)/;
 const OSU_BENCHMARKS: Record<string, { benchmark: string; metric: Metric }> = {
-  'Latency': { benchmark: 'osu_latency', metric: 'latency' },
-  'Bandwidth': { benchmark: 'osu_bw', metric: 'bandwidth' },
+  Latency: { benchmark: 'osu_latency', metric: 'latency' },
+  Bandwidth: { benchmark: 'osu_bw', metric: 'bandwidth' },
   'Bi-Directional Bandwidth': { benchmark: 'osu_bibw', metric: 'bandwidth' },
   // Blocking collectives (osu_allreduce.c, osu_alltoall.c): `Avg Latency(us)` per size across all ranks.
   'Allreduce Latency': { benchmark: 'osu_allreduce', metric: 'latency' },
@@ -112,7 +112,7 @@ function isMdSeparator(line: string): boolean {
   const cells = line.trim().split('|');
   if (cells.length > 1 && cells[0].trim() === '') cells.shift();
   if (cells.length > 1 && cells[cells.length - 1].trim() === '') cells.pop();
-  return cells.length > 0 && cells.every((c) => /^:?-{3,}:?$/.test(c.trim()));
+  return cells.length > 0 && cells.every(c => /^:?-{3,}:?$/.test(c.trim()));
 }
 
 const NUMBER = /^\d+(?:\.\d+)?$/;
@@ -137,7 +137,11 @@ function fail(file: string, line: number, what: string): never {
 
 function pushPoint(file: string, draft: Draft, line: number, size: number, value: number, approximate = false): void {
   if (!Number.isSafeInteger(size) || !Number.isFinite(value)) {
-    fail(file, line, `${draft.benchmark} row has a number out of range (size ${String(size).slice(0, 20)}, value ${String(value).slice(0, 20)}): sizes are whole numbers up to 2^53, values finite`);
+    fail(
+      file,
+      line,
+      `${draft.benchmark} row has a number out of range (size ${String(size).slice(0, 20)}, value ${String(value).slice(0, 20)}): sizes are whole numbers up to 2^53, values finite`,
+    );
   }
   const last = draft.points[draft.points.length - 1];
   if (last && size <= last.size) {
@@ -150,7 +154,7 @@ function pushPoint(file: string, draft: Draft, line: number, size: number, value
 export function parsePingpongSize(text: string): number | undefined {
   const m = /^(\d+(?:\.\d)?)([kmg]?)$/.exec(text);
   if (!m) return undefined;
-  const scale = { '': 1, 'k': 1024, 'm': 1024 ** 2, 'g': 1024 ** 3 }[m[2]]!;
+  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]]!;
   return Math.round(Number(m[1]) * scale);
 }
 
@@ -177,9 +181,15 @@ function parseOsu(file: string, text: string): Draft[] {
     const header = OSU_HEADER.exec(line);
     if (header) {
       const kind = OSU_BENCHMARKS[header[2]];
-      if (!kind) fail(file, n, `OSU test "${header[2]}" is not one the report reads (osu_latency, osu_bw, osu_bibw, osu_allreduce, osu_alltoall)`);
+      if (!kind)
+        fail(file, n, `OSU test "${header[2]}" is not one the report reads (osu_latency, osu_bw, osu_bibw, osu_allreduce, osu_alltoall)`);
       current = {
-        name: '', ...kind, points: [], warnings: [], incomplete: [], line: n,
+        name: '',
+        ...kind,
+        points: [],
+        warnings: [],
+        incomplete: [],
+        line: n,
         format: `OSU ${header[3]}${header[1] ? ` (${header[1]})` : ''}`,
       };
       drafts.push(current);
@@ -248,9 +258,19 @@ function parsePerftest(file: string, text: string): Draft[] {
       } else {
         fail(file, n, `perftest header has neither a "BW average[...]" nor a "t_avg[usec]" column: "${raw.trim()}"`);
       }
-      const benchmark = program?.metric === metric ? program.name : (metric === 'bandwidth' ? 'ib_bw' : 'ib_lat');
+      const benchmark = program?.metric === metric ? program.name : metric === 'bandwidth' ? 'ib_bw' : 'ib_lat';
       const column = metric === 'bandwidth' ? 'BW average' : 't_avg';
-      const draft: Draft = { name: '', benchmark, metric, points: [], warnings: [], incomplete: [], line: n, format: `perftest, ${column} in ${unitText}`, fabric };
+      const draft: Draft = {
+        name: '',
+        benchmark,
+        metric,
+        points: [],
+        warnings: [],
+        incomplete: [],
+        line: n,
+        format: `perftest, ${column} in ${unitText}`,
+        fabric,
+      };
       drafts.push(draft);
       table = { draft, valueCol, scale };
       return;
@@ -267,7 +287,7 @@ function parsePerftest(file: string, text: string): Draft[] {
       table.draft.warnings.push(`line ${n}: incomplete row "${line}" ignored (truncated log?)`);
       return;
     }
-    if (!cells.slice(0, table.valueCol + 1).every((c) => NUMBER.test(c))) {
+    if (!cells.slice(0, table.valueCol + 1).every(c => NUMBER.test(c))) {
       fail(file, n, `${table.draft.benchmark} row "${line}" has a non-numeric column`);
     }
     pushPoint(file, table.draft, n, Number(cells[0]), Number(cells[table.valueCol]) * table.scale);
@@ -287,7 +307,9 @@ export function pingpongSizeText(size: number): string {
 }
 
 /** `cdk8s-rdma fi_pingpong sweep: role=client provider=efa endpoint=rdm iterations=N sizes=4,16` (our Job). */
-const PINGPONG_MARKER = new RegExp(`^${literal(PINGPONG_SWEEP_MARKER)} role=(server|client) provider=(\\S*) endpoint=\\S+ iterations=\\d+ sizes=([\\d,]+)\\s*$`);
+const PINGPONG_MARKER = new RegExp(
+  `^${literal(PINGPONG_SWEEP_MARKER)} role=(server|client) provider=(\\S*) endpoint=\\S+ iterations=\\d+ sizes=([\\d,]+)\\s*$`,
+);
 const PROV_NAME = /^\s*prov_name:\s*(\S+)\s*$/;
 const PINGPONG_ERROR = /^\[error\]\s/;
 /** The client's retries while the server restarts between sizes (pingpong.c `pp_ctrl_init_client`). */
@@ -305,7 +327,12 @@ function fabricOfProvider(provider: string): Fabric | undefined {
 function parsePingpong(file: string, text: string): Draft[] {
   const drafts: Draft[] = [];
   /** The sweep being read; a new one starts at a marker or at a table whose size does not follow the last. */
-  let sweep: { draft?: Draft; requested?: number[]; providers: Set<string>; server: boolean; retries: number; errors: string[] } = { providers: new Set(), server: false, retries: 0, errors: [] };
+  let sweep: { draft?: Draft; requested?: number[]; providers: Set<string>; server: boolean; retries: number; errors: string[] } = {
+    providers: new Set(),
+    server: false,
+    retries: 0,
+    errors: [],
+  };
   let table: { sizeCol: number; fromEnd: number; width: number; line: number } | undefined;
   let provider: string | undefined;
   const finish = () => {
@@ -315,12 +342,16 @@ function parsePingpong(file: string, text: string): Draft[] {
     if (sweep.providers.size > 0) d.format += `, provider ${[...sweep.providers].join(' and ')}`;
     if (sweep.providers.size > 1) d.warnings.push(`the sweep ran over several providers (${[...sweep.providers].join(', ')})`);
     if (sweep.requested) {
-      const got = new Set(d.points.map((p) => p.size));
-      const missing = sweep.requested.filter((x) => !got.has(x));
-      if (missing.length > 0) d.incomplete.push(`stopped before ${missing.length} of the ${sweep.requested.length} requested sizes (${missing.join(', ')} B)`);
+      const got = new Set(d.points.map(p => p.size));
+      const missing = sweep.requested.filter(x => !got.has(x));
+      if (missing.length > 0)
+        d.incomplete.push(`stopped before ${missing.length} of the ${sweep.requested.length} requested sizes (${missing.join(', ')} B)`);
     }
     if (sweep.retries > 0) d.warnings.push(`${sweep.retries} connection retries while the server restarted (not errors)`);
-    if (d.points.some((p) => p.approximate)) d.warnings.push('fi_pingpong printed some sizes rounded (`1.4k`) and no marker line gave the exact sizes: those points are approximate');
+    if (d.points.some(p => p.approximate))
+      d.warnings.push(
+        'fi_pingpong printed some sizes rounded (`1.4k`) and no marker line gave the exact sizes: those points are approximate',
+      );
   };
   const startSweep = (requested?: number[], server = false) => {
     finish();
@@ -373,11 +404,20 @@ function parsePingpong(file: string, text: string): Draft[] {
     if (!NUMBER.test(value)) fail(file, n, `fi_pingpong row "${line}" has no number in the usec/xfer column`);
     const last = sweep.draft?.points[sweep.draft.points.length - 1];
     // The exact size asked for, where the marker lists one that prints as this row's size.
-    const exact = sweep.requested?.find((x) => (!last || x > last.size) && pingpongSizeText(x) === printed);
+    const exact = sweep.requested?.find(x => (!last || x > last.size) && pingpongSizeText(x) === printed);
     const size = exact ?? approximate;
     if (!sweep.draft || (last && size <= last.size)) {
       if (sweep.draft) startSweep(undefined);
-      sweep.draft = { name: '', benchmark: 'fi_pingpong', metric: 'latency', points: [], warnings: [], incomplete: sweep.errors.splice(0), line: table.line, format: 'fi_pingpong, usec/xfer' };
+      sweep.draft = {
+        name: '',
+        benchmark: 'fi_pingpong',
+        metric: 'latency',
+        points: [],
+        warnings: [],
+        incomplete: sweep.errors.splice(0),
+        line: table.line,
+        format: 'fi_pingpong, usec/xfer',
+      };
       drafts.push(sweep.draft);
     }
     if (provider !== undefined) sweep.providers.add(provider);
@@ -393,7 +433,8 @@ const IMB_TITLE = /^#\s+Benchmarking (PingPong|PingPing)\s*$/;
 const IMB_VERSION = /Intel\(R\) MPI Benchmarks ([\d.]+)/;
 const IMB_HEADER = /^\s*#bytes\s+#repetitions\s+t\[usec\]/;
 /** Open MPI, MPICH and Intel MPI lines that mean a rank died before the benchmark finished. */
-const MPI_FAILURE = /peer process has unexpectedly disconnected|exited on signal|MPI_ABORT was invoked|noticed that process rank \d+|returned\s+a non-zero exit code|BAD TERMINATION|lost communication with/i;
+const MPI_FAILURE =
+  /peer process has unexpectedly disconnected|exited on signal|MPI_ABORT was invoked|noticed that process rank \d+|returned\s+a non-zero exit code|BAD TERMINATION|lost communication with/i;
 
 /** IMB-MPI1 PingPong: `t[usec]` (one-way, half the round trip) per `#bytes`. */
 function parseImb(file: string, text: string): Draft[] {
@@ -412,7 +453,16 @@ function parseImb(file: string, text: string): Draft[] {
       return;
     }
     if (title === 'PingPong' && IMB_HEADER.test(raw)) {
-      table = { name: '', benchmark: 'IMB-MPI1 PingPong', metric: 'latency', points: [], warnings: [], incomplete: [], line: n, format: `IMB${version}, t[usec]` };
+      table = {
+        name: '',
+        benchmark: 'IMB-MPI1 PingPong',
+        metric: 'latency',
+        points: [],
+        warnings: [],
+        incomplete: [],
+        line: n,
+        format: `IMB${version}, t[usec]`,
+      };
       drafts.push(table);
       return;
     }
@@ -439,7 +489,9 @@ function parseImb(file: string, text: string): Draft[] {
 }
 
 function cellsOf(line: string): string[] {
-  return MD_ROW.exec(line)![1].split('|').map((c) => c.trim());
+  return MD_ROW.exec(line)![1]
+    .split('|')
+    .map(c => c.trim());
 }
 
 /** An ATX heading's text (`## Title ##`), in linear time: no backtracking pattern over the line. */
@@ -485,11 +537,20 @@ function parseMarkdown(file: string, text: string): Draft[] {
     if (h !== undefined) heading = h;
     // A header row is the line before a separator row.
     if (previous && isMdSeparator(line)) {
-      const header = cellsOf(previous.line).map((c) => c.toLowerCase());
-      const sizeCol = header.findIndex((c) => /message size|^size|bytes/.test(c));
-      const valueCol = header.findIndex((c) => /usec|µs|^us\b|\(us\)|^latency/.test(c));
+      const header = cellsOf(previous.line).map(c => c.toLowerCase());
+      const sizeCol = header.findIndex(c => /message size|^size|bytes/.test(c));
+      const valueCol = header.findIndex(c => /usec|µs|^us\b|\(us\)|^latency/.test(c));
       if (sizeCol >= 0 && valueCol >= 0) {
-        const draft: Draft = { name: heading, benchmark: 'pingpong', metric: 'latency', points: [], warnings: [], incomplete: [], line: previous.n, format: `Markdown table, column "${cellsOf(previous.line)[valueCol]}"` };
+        const draft: Draft = {
+          name: heading,
+          benchmark: 'pingpong',
+          metric: 'latency',
+          points: [],
+          warnings: [],
+          incomplete: [],
+          line: previous.n,
+          format: `Markdown table, column "${cellsOf(previous.line)[valueCol]}"`,
+        };
         drafts.push(draft);
         table = { draft, sizeCol, valueCol };
         previous = undefined;
@@ -548,23 +609,38 @@ const INTEL_MPI_PROVIDER = /MPI startup\(\): libfabric provider: (\S+)/g;
 /** The fabric NCCL's own lines prove: aws-ofi-nccl over EFA, verbs over IB or RoCE, or sockets (any provider but efa is a fallback too). */
 function ncclFabric(f: NcclFacts): Fabric | undefined {
   if (f.network === 'socket') return 'tcp';
-  if (f.network === 'ofi') return f.provider === undefined ? undefined : f.provider === 'efa' ? 'efa' : fabricOfProvider(f.provider) ?? 'tcp';
+  if (f.network === 'ofi')
+    return f.provider === undefined ? undefined : f.provider === 'efa' ? 'efa' : (fabricOfProvider(f.provider) ?? 'tcp');
   if (f.network === 'ib') return f.linkLayer === 'RoCE' ? 'roce' : f.linkLayer === 'IB' ? 'ib' : undefined;
   return undefined;
 }
 
 function parseNcclDrafts(file: string, text: string): Draft[] {
-  return parseNccl(text, (line, what) => fail(file, line, what)).map((t) => ({
-    name: '', benchmark: t.collective, metric: 'busbw' as const, format: t.format, points: t.points, warnings: t.warnings,
-    line: t.line, incomplete: t.incomplete, nccl: t.facts, fabric: ncclFabric(t.facts),
+  return parseNccl(text, (line, what) => fail(file, line, what)).map(t => ({
+    name: '',
+    benchmark: t.collective,
+    metric: 'busbw' as const,
+    format: t.format,
+    points: t.points,
+    warnings: t.warnings,
+    line: t.line,
+    incomplete: t.incomplete,
+    nccl: t.facts,
+    fabric: ncclFabric(t.facts),
   }));
 }
 
 function parseText(file: string, text: string): Draft[] {
-  const drafts = [...parseOsu(file, text), ...parsePerftest(file, text), ...parsePingpong(file, text), ...parseImb(file, text), ...parseMarkdown(file, text), ...parseNcclDrafts(file, text)]
-    .sort((a, b) => a.line - b.line);
+  const drafts = [
+    ...parseOsu(file, text),
+    ...parsePerftest(file, text),
+    ...parsePingpong(file, text),
+    ...parseImb(file, text),
+    ...parseMarkdown(file, text),
+    ...parseNcclDrafts(file, text),
+  ].sort((a, b) => a.line - b.line);
   // An MPI benchmark's log that names one provider for all ranks states its fabric.
-  const providers = new Set([...text.matchAll(INTEL_MPI_PROVIDER)].map((m) => m[1]));
+  const providers = new Set([...text.matchAll(INTEL_MPI_PROVIDER)].map(m => m[1]));
   const stated = providers.size === 1 ? fabricOfProvider([...providers][0]) : undefined;
   for (const d of drafts) {
     if (d.fabric || !(d.benchmark.startsWith('osu_') || d.benchmark.startsWith('IMB'))) continue;
@@ -588,12 +664,20 @@ export function parseLog(file: string, label: string, text: string, labelGiven =
   if (text.trim() === '') throw new ReportInputError(`${file}: the file is empty`);
   if (text.includes('\u0000')) throw new ReportInputError(`${file}: not a text log (it holds NUL bytes)`);
   // Logs without kubectl prefixes (most) are read as they are; others are split by pod first.
-  const groups = ANY_KUBECTL_PREFIX.test(text) ? splitKubectlLog(text.split(/\r?\n/)).map((g) => ({ pod: g.pod, text: g.lines.join('\n') })) : [{ pod: '', text }];
-  const drafts = groups.flatMap((g) => parseText(g.pod ? `${file} (${g.pod})` : file, g.text).map((d) => (g.pod ? { ...d, name: [g.pod, d.name].filter(Boolean).join(' ') } : d)));
+  const groups = ANY_KUBECTL_PREFIX.test(text)
+    ? splitKubectlLog(text.split(/\r?\n/)).map(g => ({ pod: g.pod, text: g.lines.join('\n') }))
+    : [{ pod: '', text }];
+  const drafts = groups.flatMap(g =>
+    parseText(g.pod ? `${file} (${g.pod})` : file, g.text).map(d =>
+      g.pod ? { ...d, name: [g.pod, d.name].filter(Boolean).join(' ') } : d,
+    ),
+  );
   if (drafts.length === 0) {
-    throw new ReportInputError(`${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw/osu_allreduce/osu_alltoall, perftest ib_*_bw/ib_*_lat, fi_pingpong, IMB-MPI1 PingPong, nccl-tests, or a Markdown table with message size and usec columns)`);
+    throw new ReportInputError(
+      `${file}: no benchmark output found (expected OSU osu_latency/osu_bw/osu_bibw/osu_allreduce/osu_alltoall, perftest ib_*_bw/ib_*_lat, fi_pingpong, IMB-MPI1 PingPong, nccl-tests, or a Markdown table with message size and usec columns)`,
+    );
   }
-  const empty = drafts.find((d) => d.points.length === 0);
+  const empty = drafts.find(d => d.points.length === 0);
   if (empty) {
     throw new ReportInputError(`${file}:${empty.line}: ${empty.benchmark} output has a header but no data rows (truncated log?)`);
   }
@@ -601,9 +685,28 @@ export function parseLog(file: string, label: string, text: string, labelGiven =
     const name = [label, d.name, drafts.length > 1 && !d.name ? String(index + 1) : ''].filter(Boolean).join(': ');
     const labelled = labelGiven ? fabricFromText(label) : undefined;
     const named = fabricFromText(`${label} ${d.name}`);
-    const [fabric, fabricSource]: [Fabric, FabricSource] = d.fabric ? [d.fabric, 'log'] : labelled ? [labelled, 'label'] : named ? [named, 'name'] : ['unknown', 'none'];
+    const [fabric, fabricSource]: [Fabric, FabricSource] = d.fabric
+      ? [d.fabric, 'log']
+      : labelled
+        ? [labelled, 'label']
+        : named
+          ? [named, 'name']
+          : ['unknown', 'none'];
     const warnings = [...d.warnings];
-    if (d.fabric && labelled && labelled !== d.fabric) warnings.push(`labelled ${labelled}, but the log shows ${d.fabric}: judged as ${d.fabric}`);
-    return { name, file, benchmark: d.benchmark, metric: d.metric, fabric, fabricSource, incomplete: d.incomplete, format: d.format, points: d.points, warnings, ...d.nccl ? { nccl: d.nccl } : {} };
+    if (d.fabric && labelled && labelled !== d.fabric)
+      warnings.push(`labelled ${labelled}, but the log shows ${d.fabric}: judged as ${d.fabric}`);
+    return {
+      name,
+      file,
+      benchmark: d.benchmark,
+      metric: d.metric,
+      fabric,
+      fabricSource,
+      incomplete: d.incomplete,
+      format: d.format,
+      points: d.points,
+      warnings,
+      ...(d.nccl ? { nccl: d.nccl } : {}),
+    };
   });
 }
