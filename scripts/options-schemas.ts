@@ -53,6 +53,11 @@ function tidy(s: Schema): Schema {
     out.description = `${out.description ? `${out.description} ` : ''}Default: ${text}.`;
     delete out.default;
   }
+  // TSDoc `@deprecated <text>`: JSON Schema's `deprecated` is a boolean (draft 2019-09 meta-data vocabulary).
+  if (typeof out.deprecated === 'string') {
+    out.description = `${out.description ? `${out.description} ` : ''}Deprecated: ${out.deprecated}.`;
+    out.deprecated = true;
+  }
   return out;
 }
 

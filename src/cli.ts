@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'path';
 import { RdmaOptionError, printable } from './errors';
+import { migrateOptions, onDeprecation } from './deprecations';
 import { chartArchiveName, packageChart, renderChart } from './helm/chart';
 import { optionDefault, optionLeaves, optionType, optionsSchema } from './options-schema';
 import { BundleFile, OutputFile, OutputPathError, OutputSet, writeFileAtomic, writeOutputs } from './output/bundle';
@@ -49,6 +50,8 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
   if (flags.values !== undefined) {
     options = readValuesFile(flags.values) as Record<string, unknown>;
     validateOptions(names[0], options);
+    // Deprecated paths under their new names: the chart's values.yaml and bundle.json hold only those.
+    options = migrateOptions(names[0], options);
   }
   const sets: OutputSet[] = [];
   const written: string[] = [];
@@ -168,6 +171,8 @@ export async function main(argv: string[]): Promise<number> {
     .addHelpText('after', baselineHelp())
     .action((logs: string[], flags: ReportFlags) => report(logs, flags, out, err));
 
+  // A deprecated option path in a values file still works: one warning line each.
+  const previousHandler = onDeprecation(message => err(`cdk8s-rdma: warning: ${printable(message)}\n`));
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -196,6 +201,8 @@ export async function main(argv: string[]): Promise<number> {
     err(`cdk8s-rdma: internal error: ${(e as Error).message}\n`);
     if (debug) err(`${(e as Error).stack}\n`);
     return 1;
+  } finally {
+    onDeprecation(previousHandler);
   }
 }
 

@@ -1,3 +1,4 @@
+import { migrateOptions } from './deprecations';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { RUN_IDS_CONTEXT_KEY } from './checks';
 import { CHART_GATES_CONTEXT_KEY, GateAtom, gatesOfObject } from './gates';
@@ -82,9 +83,11 @@ export function bundleFor(profile: string, options: unknown = {}): BundleFile[] 
 
 /** The files of dist/<profile>/ and dist/<profile>-checks/ for the given options, from one synth. */
 export function bundlesFor(profile: string, options: unknown = {}): { platform: BundleFile[]; checks: BundleFile[] } {
-  const parts = synthProfileParts(profile, options);
+  // bundle.json records the options under their current names (a deprecated path is read for one release only).
+  const current = migrateOptions(profile, (options ?? {}) as object);
+  const parts = synthProfileParts(profile, current);
   return {
-    platform: renderBundle({ profile, options: options ?? {}, objects: parts.platform, lifecycle: 'platform' }),
-    checks: renderBundle({ profile, options: options ?? {}, objects: parts.checks, lifecycle: 'checks' }),
+    platform: renderBundle({ profile, options: current, objects: parts.platform, lifecycle: 'platform' }),
+    checks: renderBundle({ profile, options: current, objects: parts.checks, lifecycle: 'checks' }),
   };
 }

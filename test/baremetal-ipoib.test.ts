@@ -138,7 +138,7 @@ describe('baremetal-ipoib profile', () => {
     const o = synthProfile(P, {
       devicePlugin: { enabled: false },
       tests: { rdmaResource: 'example.com/hca', bandwidth: { enabled: false }, mpi: { enabled: false } },
-      mpiOperator: { install: false },
+      mpiOperator: { enabled: false },
     });
     expect(find(o, 'DaemonSet', 'rdma-shared-dp-ds')).toBeUndefined();
     expect(testPod(o).spec.containers[0].resources.limits['example.com/hca']).toBe('1');
@@ -261,8 +261,8 @@ describe('baremetal-ipoib with deviceApi dra', () => {
       'baremetal-ipoib: kubernetesVersion "1.30" is too old for deviceApi "dra"',
     );
   });
-  test("dra.install false: only the claims, against the cluster's dranet and DeviceClass", () => {
-    const k = kinds(synthProfile(P, { deviceApi: 'dra', dra: { install: false } }));
+  test("dra.enabled false: only the claims, against the cluster's dranet and DeviceClass", () => {
+    const k = kinds(synthProfile(P, { deviceApi: 'dra', dra: { enabled: false } }));
     expect(k).toContain('ResourceClaimTemplate/rdma-devices');
     expect(k.filter(x => /dranet|DeviceClass|rdma-shared/.test(x))).toEqual([]);
   });

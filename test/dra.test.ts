@@ -275,8 +275,8 @@ describe('the device API and the Kubernetes version', () => {
     expect(() => resolveDeviceApi('p', { deviceApi: 'cdi' as any })).toThrow(
       'p: deviceApi "cdi" is not a known choice; allowed: "device-plugin", "dra"',
     );
-    expect(() => resolveDeviceApi('p', { dra: { install: false } })).toThrow(
-      'p: dra {"install":false} only applies to deviceApi "dra" (deviceApi is "device-plugin"); allowed: unset, or deviceApi "dra"',
+    expect(() => resolveDeviceApi('p', { dra: { enabled: false } })).toThrow(
+      'p: dra {"enabled":false} only applies to deviceApi "dra" (deviceApi is "device-plugin"); allowed: unset, or deviceApi "dra"',
     );
   });
 });

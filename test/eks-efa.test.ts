@@ -55,7 +55,7 @@ describe('eks-efa profile', () => {
     const custom: any[] = synthProfile('eks-efa', {
       instance: 'efa-prod',
       devicePlugin: { imageRegion: 'eu-west-1', tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] },
-      mpiOperator: { install: false },
+      mpiOperator: { enabled: false },
       benchmarks: {
         namespace: 'hpc',
         efaDevices: 4,
@@ -108,7 +108,7 @@ describe('eks-efa profile', () => {
     for (const p of pods) expect(p.spec.automountServiceAccountToken).toBe(false);
   });
   test('components can be turned off one by one', () => {
-    expect(kinds(synthProfile('eks-efa', { benchmarks: { enabled: false }, mpiOperator: { install: false } }))).toEqual([
+    expect(kinds(synthProfile('eks-efa', { benchmarks: { enabled: false }, mpiOperator: { enabled: false } }))).toEqual([
       'DaemonSet/aws-efa-k8s-device-plugin',
     ]);
     expect(synthProfile('eks-efa', { devicePlugin: { enabled: false } }).some(o => o.kind === 'DaemonSet')).toBe(false);
@@ -212,8 +212,8 @@ describe('eks-efa with deviceApi dra', () => {
     const name = (list: any[], n: string) => list.find(o => o.kind === 'Job' && baseName(o) === n).metadata.name;
     expect(name(objs, 'efa-fi-info')).not.toBe(name(plain, 'efa-fi-info'));
   });
-  test("dra.install false: the cluster's aws-dranet; only the claims", () => {
-    const k = kinds(synthProfile('eks-efa', { deviceApi: 'dra', dra: { install: false } }));
+  test("dra.enabled false: the cluster's aws-dranet; only the claims", () => {
+    const k = kinds(synthProfile('eks-efa', { deviceApi: 'dra', dra: { enabled: false } }));
     expect(k).toContain('ResourceClaimTemplate/efa-devices');
     expect(k.filter(x => /dranet|DeviceClass|efa-k8s-device-plugin/.test(x))).toEqual([]);
   });

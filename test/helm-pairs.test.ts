@@ -150,7 +150,7 @@ describe.each(PROFILE_NAMES)('chart templates of %s', profile => {
   test('values of a switch that are not the default each change the chart (no alternative is dead either)', () => {
     for (const v of switches) {
       for (const alt of v.alternatives!) {
-        // Under the values it depends on (`when`: dra.install only with deviceApi "dra"), with the objects that are
+        // Under the values it depends on (`when`: dra.enabled only with deviceApi "dra"), with the objects that are
         // off by default switched on (the NCCL job).
         const offByDefault = chartValues(profile)
           .filter(x => x.path !== v.path && x.path.endsWith('.enabled') && x.default === false)

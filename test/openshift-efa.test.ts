@@ -181,9 +181,9 @@ describe('openshift-efa profile', () => {
       instance: 'efa-prod',
       openshiftVersion: '4.19',
       nodeConfig: { pool: { enabled: false }, hugepages: { vcpus: 72 }, memlock: { enabled: false } },
-      nfd: { installOperator: false },
+      nfd: { operator: { enabled: false } },
       devicePlugin: { imagePullSecrets: [], image: 'quay.io/example/aws-efa-k8s-device-plugin:v0.5.20' },
-      mpiOperator: { install: false },
+      mpiOperator: { enabled: false },
       benchmarks: {
         namespace: 'hpc',
         jobs: { tcp: false, support: false, intel: false },

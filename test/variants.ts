@@ -50,7 +50,7 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
           { resourceName: 'hca_roce', rdmaHcaMax: 63, selectors: { ifNames: ['ens1f0'], linkTypes: ['ether'] } },
         ],
       },
-      mpiOperator: { install: false },
+      mpiOperator: { enabled: false },
       tests: { testPod: false, bandwidth: { enabled: false } },
     },
     'operator mode': {
@@ -103,7 +103,7 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
     },
     'no targeting, operator not installed': {
       devicePlugin: { nodeTargeting: 'none' },
-      mpiOperator: { install: false },
+      mpiOperator: { enabled: false },
     },
     'DRA with aws-dranet on p5, 4 EFA per pod, Kubernetes 1.36': {
       kubernetesVersion: '1.36',
@@ -157,7 +157,7 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
     },
     "DRA with the cluster's aws-dranet, label targeting": {
       deviceApi: 'dra',
-      dra: { install: false },
+      dra: { enabled: false },
       devicePlugin: { nodeTargeting: 'node-labels', nodeLabels: { 'vpc.amazonaws.com/efa': 'enabled' } },
     },
   },
@@ -197,7 +197,7 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
       nodeConfig: { pool: { enabled: false }, hugepages: { vcpus: 72 } },
       nfd: { enabled: false },
       devicePlugin: { nodeTargeting: 'instance-types', instanceTypes: ['c5n.18xlarge', 'hpc7g.16xlarge'] },
-      mpiOperator: { install: false },
+      mpiOperator: { enabled: false },
       benchmarks: { jobs: { intel: false } },
       machineSet: {
         infrastructureId: 'mycluster-x7k2p',

@@ -527,6 +527,11 @@ export interface DraDriverOptions {
    * driver: the claim templates name its DeviceClass either way.
    * @default true
    */
+  readonly enabled?: boolean;
+  /**
+   * The former name of `enabled`, read until 0.2.0 (with a deprecation warning).
+   * @deprecated use `enabled`
+   */
   readonly install?: boolean;
   /**
    * Namespace of the driver's DaemonSet and ServiceAccount.

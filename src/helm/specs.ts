@@ -12,6 +12,7 @@ import { DRA_MIN_KUBERNETES } from '../constructs/dra';
 import { DEFAULT_GPUS_PER_WORKER } from '../constructs/nccl-test-job';
 import type { When, WhenAtom } from './infer';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, NCCL_IB_IMAGE, NCCL_IMAGE, efaDevicePluginImage } from '../versions';
+import { DEPRECATED_OPTIONS } from '../deprecations';
 
 /*
  * NOTES.txt facts: NicClusterPolicy `status.state` is one of ready, notReady, ignore, error (Mellanox/network-operator
@@ -107,6 +108,16 @@ export interface ChartSpec {
   readonly guards?: string;
 }
 
+/** Exceptions for a profile's deprecated option paths: the chart takes the new paths only. */
+export function deprecatedExceptions(profile: string): Record<string, string> {
+  return Object.fromEntries(
+    (DEPRECATED_OPTIONS[profile] ?? []).map(d => [
+      d.from,
+      `The deprecated name of ${d.to} (the CLI reads it until ${d.removedIn}); the chart takes ${d.to}.`,
+    ]),
+  );
+}
+
 export const ADOPT =
   'Adopting objects another installer made means giving them its ownership annotations; Helm refuses objects another release owns. Adopt with the YAML bundle, or `helm upgrade` that release.';
 export const RUN_AS_USER = "Its null (no runAsUser, for OpenShift's UID ranges) leaves the field out, which a number value cannot say.";
@@ -128,7 +139,7 @@ export const KUBERNETES_VERSION = `The chart renders for the cluster it installs
 export const draValues = (n: number, driverImage: string, scope: readonly string[], only?: WhenAtom): ChartValueSpec[] => [
   { path: 'deviceApi', scope: ['DevicePlugin', 'DraDriver', 'DeviceClass', 'ClaimTemplate', ...scope], ...(only ? { when: only } : {}) },
   // Only an option with deviceApi "dra": flipped under each deviceApi (`with`).
-  { path: 'dra.install', when: DRA_API, with: ['deviceApi'] },
+  { path: 'dra.enabled', when: DRA_API, with: ['deviceApi'] },
   { path: 'dra.namespace', probes: token(String(n)), when: DRA_API },
   { path: 'dra.image', probes: image(String(n + 1)), default: driverImage, when: DRA_API },
 ];
@@ -188,7 +199,7 @@ export const names = (n: string): [string[], string[]] => [[`hv${n}a`], [`hv${n}
 
 /** Options of the MPI operator, the same in every profile. */
 export const mpiOperator = (n: number): ChartValueSpec[] => [
-  { path: 'mpiOperator.install' },
+  { path: 'mpiOperator.enabled' },
   { path: 'mpiOperator.namespace', probes: token(String(n)) },
   { path: 'mpiOperator.image', probes: image(String(n + 1)) },
   { path: 'mpiOperator.rbac', scope: ['MpiOperator'] },
@@ -222,7 +233,7 @@ export function efaLatency(name: string): string {
 export const efaRollouts = (cli: 'kubectl' | 'oc', dra = false) => `${
   dra
     ? `{{- if eq .Values.deviceApi "dra" }}
-{{- if .Values.dra.install }}
+{{- if .Values.dra.enabled }}
   ${cli} -n {{ .Values.dra.namespace }} rollout status daemonset/aws-dranet
 {{- end }}
 {{- else if .Values.devicePlugin.enabled }}`
@@ -230,7 +241,7 @@ export const efaRollouts = (cli: 'kubectl' | 'oc', dra = false) => `${
 }
   ${cli} -n {{ .Values.devicePlugin.namespace }} rollout status daemonset/{{ .Values.devicePlugin.name }}
 {{- end }}
-{{- if .Values.mpiOperator.install }}
+{{- if .Values.mpiOperator.enabled }}
   ${cli} -n {{ .Values.mpiOperator.namespace }} rollout status deployment/mpi-operator
 {{- end }}`;
 

@@ -1,4 +1,4 @@
-import type { ChartSpec } from '../helm/specs';
+import { deprecatedExceptions, type ChartSpec } from '../helm/specs';
 import {
   ADOPT,
   BUNDLE_MODE,
@@ -86,6 +86,7 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     ...ncclValues('tests.nccl', 85, 'Checks/Nccl', { efa: false, dra: true }),
   ],
   exceptions: {
+    ...deprecatedExceptions('baremetal-ipoib'),
     kubernetesVersion: KUBERNETES_VERSION,
     'tests.nccl.alignGpus': ncclAlignGpus('HCA', 'tests.nccl.gpusPerWorker with hcasPerWorker'),
     'tests.nccl.hcasPerWorker':
@@ -134,7 +135,7 @@ Check the node agents and the RDMA resource:
   kubectl -n {{ .Values.ipoibCni.namespace }} rollout status daemonset/kube-ipoib-cni-ds
   kubectl -n {{ .Values.whereabouts.namespace }} rollout status daemonset/whereabouts
 {{- if eq .Values.deviceApi "dra" }}
-{{- if .Values.dra.install }}
+{{- if .Values.dra.enabled }}
   kubectl -n {{ .Values.dra.namespace }} rollout status daemonset/dranet
 {{- end }}
 {{- else if .Values.devicePlugin.enabled }}

@@ -1,3 +1,5 @@
+import { migrateOptions } from '../deprecations';
+import { ProfileMpiOperatorOptions } from './shared-options';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
@@ -33,7 +35,7 @@ import {
   whereaboutsIpam,
 } from '../constructs/ipoib-network';
 import { MpiLatencyJob, OsuPointToPoint } from '../constructs/mpi-latency-job';
-import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
+import { MpiOperator } from '../constructs/mpi-operator';
 import { Multus, MultusProps } from '../constructs/multus';
 import { RdmaNamespace } from '../constructs/namespace';
 import {
@@ -101,13 +103,8 @@ export interface BaremetalDevicePluginOptions extends RdmaDevicePluginProps {
   readonly enabled?: boolean;
 }
 
-export interface BaremetalMpiOperatorOptions extends Omit<MpiOperatorProps, 'installCrd' | 'createNamespace'> {
-  /**
-   * Install the MPI operator and the `mpijobs.kubeflow.org` CRD; the MPI job is emitted either way.
-   * @default true
-   */
-  readonly install?: boolean;
-}
+/** The MPI operator of baremetal-ipoib (the shared fragment). */
+export type BaremetalMpiOperatorOptions = ProfileMpiOperatorOptions;
 
 export interface BaremetalBandwidthOptions extends Pick<
   IbBandwidthTestProps,
@@ -312,6 +309,8 @@ export class BaremetalIpoibProfile extends Chart {
 
   constructor(scope: Construct, id: string = BAREMETAL_IPOIB, options: BaremetalIpoibOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
+    // Deprecated option paths moved to their new names (with a warning), before anything reads them.
+    options = migrateOptions(BAREMETAL_IPOIB, options);
     this.options = options;
     // Every construct below labels itself with the instance (the checks chart inherits the context).
     this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(BAREMETAL_IPOIB, 'instance', options.instance ?? BAREMETAL_IPOIB));
@@ -374,8 +373,8 @@ export class BaremetalIpoibProfile extends Chart {
     const networkRef = this.composeNetwork(options, namespace, operatorMode, confDir);
     const devices = deviceApi === 'dra' ? this.composeDra(options, namespace) : { resource: this.composeDevices(options, operatorMode) };
 
-    const { install: operatorInstall = true, ...mpiOperator } = options.mpiOperator ?? {};
-    gate(this, 'mpiOperator.install', operatorInstall, () =>
+    const { enabled: operatorEnabled = true, install: _install, ...mpiOperator } = options.mpiOperator ?? {};
+    gate(this, 'mpiOperator.enabled', operatorEnabled, () =>
       withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', mpiOperator)),
     );
 
@@ -503,7 +502,7 @@ export class BaremetalIpoibProfile extends Chart {
         'unset or false with deviceApi "dra" (dranet takes the plugin\'s place), or deviceApi "device-plugin"',
       );
     }
-    const { install = true, rdmaDevices, ...driver } = options.dra ?? {};
+    const { enabled: install = true, install: _install, rdmaDevices, ...driver } = options.dra ?? {};
     const devices = (rdmaDevices ?? []).map((d, i) => checkRdmaDeviceName(P, `dra.rdmaDevices[${i}]`, d));
     // Not a gate: the objects exist only with deviceApi "dra", a switch the chart generator flips first.
     if (install) {

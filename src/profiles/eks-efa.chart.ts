@@ -1,4 +1,4 @@
-import type { ChartSpec } from '../helm/specs';
+import { deprecatedExceptions, type ChartSpec } from '../helm/specs';
 import { AWS_DRANET } from '../versions';
 import {
   ADOPT,
@@ -130,6 +130,7 @@ export const EKS_EFA_CHART: ChartSpec = {
     { path: 'kueue.quota.gpus', probes: [99907, 99901], when: KUEUE },
   ],
   exceptions: {
+    ...deprecatedExceptions('eks-efa'),
     kubernetesVersion: KUBERNETES_VERSION,
     'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
     'benchmarks.nccl.alignGpus': ncclAlignGpus('EFA device', 'benchmarks.nccl.instanceType'),

@@ -20,12 +20,14 @@ import { KueueQueues, KueueQueuesProps } from '../constructs/kueue';
 import { Toleration } from '../kube';
 import { MpiLatencyJob, OsuBenchmark } from '../constructs/mpi-latency-job';
 import { NCCL_CLAIM_TEMPLATE, NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
-import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
+import { MpiOperator } from '../constructs/mpi-operator';
 import { RdmaNamespace } from '../constructs/namespace';
 import { RdmaOptionError, withOptionPrefix } from '../errors';
 import { gate, gateSet } from '../gates';
 import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
+import { migrateOptions } from '../deprecations';
+import { ProfileMpiOperatorOptions } from './shared-options';
 import { checkDnsLabel } from '../validate';
 
 export const EKS_EFA = 'eks-efa';
@@ -41,14 +43,8 @@ export interface EksEfaDevicePluginOptions extends EfaDevicePluginProps {
   readonly enabled?: boolean;
 }
 
-export interface EksEfaMpiOperatorOptions extends Omit<MpiOperatorProps, 'installCrd' | 'createNamespace'> {
-  /**
-   * Install the MPI operator and the `mpijobs.kubeflow.org` CRD. Turn off on clusters that already run
-   * mpi-operator v0.5 or later (MPIJob kubeflow.org/v2beta1); the jobs are emitted either way.
-   * @default true
-   */
-  readonly install?: boolean;
-}
+/** The MPI operator of eks-efa (the shared fragment). */
+export type EksEfaMpiOperatorOptions = ProfileMpiOperatorOptions;
 
 export interface EksEfaOsuOptions {
   /**
@@ -227,6 +223,8 @@ export class EksEfaProfile extends Chart {
 
   constructor(scope: Construct, id: string = EKS_EFA, options: EksEfaOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
+    // Deprecated option paths moved to their new names (with a warning), before anything reads them.
+    options = migrateOptions(EKS_EFA, options);
     this.options = options;
     // Every construct below labels itself with the instance (the checks chart inherits the context).
     this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(EKS_EFA, 'instance', options.instance ?? EKS_EFA));
@@ -282,8 +280,8 @@ export class EksEfaProfile extends Chart {
       );
     }
 
-    const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
-    gate(this, 'mpiOperator.install', operatorInstall, () =>
+    const { enabled: operatorEnabled = true, install: _install, ...operator } = options.mpiOperator ?? {};
+    gate(this, 'mpiOperator.enabled', operatorEnabled, () =>
       withOptionPrefix(EKS_EFA, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', operator)),
     );
 
@@ -321,7 +319,7 @@ export class EksEfaProfile extends Chart {
 
   /** aws-dranet on the EFA nodes (the device plugin's targeting options) and its DeviceClass, unless the cluster runs them. */
   private composeDra(dra: DraDriverOptions, plugin: EfaDevicePluginProps): void {
-    const { install = true, ...driver } = dra;
+    const { enabled: install = true, install: _install, ...driver } = dra;
     // Not a gate: the objects exist only with deviceApi "dra", a switch the chart generator flips first.
     if (install) {
       const targeting = withOptionPrefix(EKS_EFA, 'devicePlugin', () => efaNodeTargeting('options', plugin));

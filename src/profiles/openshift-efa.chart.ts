@@ -1,4 +1,4 @@
-import type { ChartSpec } from '../helm/specs';
+import { deprecatedExceptions, type ChartSpec } from '../helm/specs';
 import {
   ADOPT,
   IMAGE_PARTS,
@@ -31,7 +31,7 @@ export const OPENSHIFT_EFA_CHART: ChartSpec = {
     { path: 'nodeConfig.hugepages.enabled' },
     { path: 'nodeConfig.hugepages.count', probes: [4099, 4111], default: 5128 },
     { path: 'nodeConfig.memlock.enabled' },
-    { path: 'nfd.installOperator', scope: ['Nfd/Namespace', 'Nfd/OperatorGroup', 'Nfd/Subscription'] },
+    { path: 'nfd.operator.enabled', scope: ['Nfd/Namespace', 'Nfd/OperatorGroup', 'Nfd/Subscription'] },
     { path: 'nfd.channel', probes: ['hv02a-channel', 'hv02b-channel'] },
     { path: 'nfd.namespace', probes: token('21') },
     { path: 'nfd.source', probes: token('22') },
@@ -65,6 +65,7 @@ export const OPENSHIFT_EFA_CHART: ChartSpec = {
     ...ncclValues('benchmarks.nccl', 83, 'Checks/Nccl', { efa: true, dra: false }),
   ],
   exceptions: {
+    ...deprecatedExceptions('openshift-efa'),
     'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
     openshiftVersion:
       'It chooses names and files by OpenShift release (the NFD installer names of 4.16 and later): a choice made while synthesizing, not text the templates print.',

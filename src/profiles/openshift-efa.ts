@@ -1,3 +1,5 @@
+import { migrateOptions } from '../deprecations';
+import { ProfileMpiOperatorOptions } from './shared-options';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChecksChart } from '../checks';
@@ -16,7 +18,7 @@ import { MemlockConfig } from '../constructs/memlock-config';
 import { MpiJobSecurity } from '../constructs/mpi-job-security';
 import { NcclJobOptions, NcclTestJob } from '../constructs/nccl-test-job';
 import { MpiLatencyJob, OsuPointToPoint } from '../constructs/mpi-latency-job';
-import { MpiOperator, MpiOperatorProps } from '../constructs/mpi-operator';
+import { MpiOperator } from '../constructs/mpi-operator';
 import { OPENSHIFT_NO_LABEL_SYNC, RdmaNamespace } from '../constructs/namespace';
 import {
   EfaNodeFeatureRule,
@@ -119,7 +121,26 @@ export interface OpenShiftEfaNodeConfigOptions {
   readonly memlock?: OpenShiftEfaMemlockOptions;
 }
 
-export interface OpenShiftEfaNfdOptions extends NodeFeatureDiscoveryProps {
+export interface OpenShiftEfaNfdOperatorOptions {
+  /**
+   * Install the NFD operator through OLM (Namespace, OperatorGroup, Subscription). Turn off where NFD is already
+   * installed; the NodeFeatureDiscovery instance is still emitted unless `instance` is false.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+export interface OpenShiftEfaNfdOptions extends Omit<NodeFeatureDiscoveryProps, 'installOperator'> {
+  /**
+   * The NFD operator's installation.
+   * @default - installed from OLM
+   */
+  readonly operator?: OpenShiftEfaNfdOperatorOptions;
+  /**
+   * The former `operator.enabled`, read until 0.2.0 (with a deprecation warning).
+   * @deprecated use `operator.enabled`
+   */
+  readonly installOperator?: boolean;
   /**
    * Install NFD and the EFA node rule. Off: the device plugin needs another node targeting.
    * @default true
@@ -141,13 +162,8 @@ export interface OpenShiftEfaDevicePluginOptions extends OpenShiftEfaDevicePlugi
   readonly enabled?: boolean;
 }
 
-export interface OpenShiftEfaMpiOperatorOptions extends Omit<MpiOperatorProps, 'installCrd' | 'createNamespace'> {
-  /**
-   * Install the MPI operator and its CRD.
-   * @default true
-   */
-  readonly install?: boolean;
-}
+/** The MPI operator of openshift-efa (the shared fragment). */
+export type OpenShiftEfaMpiOperatorOptions = ProfileMpiOperatorOptions;
 
 export interface OpenShiftEfaJobsOptions {
   /** OSU `osu_latency` over TCP with Open MPI: connectivity between the two nodes, and the baseline. @default true */
@@ -264,6 +280,8 @@ export class OpenShiftEfaProfile extends Chart {
 
   constructor(scope: Construct, id: string = OPENSHIFT_EFA, options: OpenShiftEfaOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
+    // Deprecated option paths moved to their new names (with a warning), before anything reads them.
+    options = migrateOptions(OPENSHIFT_EFA, options);
     this.options = options;
     // Every construct below labels itself with the instance (the checks chart inherits the context).
     this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(OPENSHIFT_EFA, 'instance', options.instance ?? OPENSHIFT_EFA));
@@ -292,9 +310,9 @@ export class OpenShiftEfaProfile extends Chart {
     this.composeDevicePlugin(options, efaNodeLabel, onEfaMachines);
 
     // 5. MPI operator.
-    const { install: operatorInstall = true, ...operator } = options.mpiOperator ?? {};
+    const { enabled: operatorEnabled = true, install: _install, ...operator } = options.mpiOperator ?? {};
     // OpenShift's SCCs assign the UID from the namespace's range.
-    gate(this, 'mpiOperator.install', operatorInstall, () =>
+    gate(this, 'mpiOperator.enabled', operatorEnabled, () =>
       withOptionPrefix(P, 'mpiOperator', () => new MpiOperator(this, 'MpiOperator', { runAsUser: null, ...operator })),
     );
 
@@ -354,7 +372,8 @@ export class OpenShiftEfaProfile extends Chart {
 
   /** NFD and its EFA rule; returns the label the rule sets on EFA nodes (none with nfd.enabled false). */
   private composeNfd(options: OpenShiftEfaOptions, openshiftVersion: string): string | undefined {
-    const { enabled: nfdEnabled = true, efaRule = {}, ...nfdProps } = options.nfd ?? {};
+    const { enabled: nfdEnabled = true, efaRule = {}, operator, installOperator: _installOperator, ...nfdRest } = options.nfd ?? {};
+    const nfdProps = { ...nfdRest, installOperator: operator?.enabled ?? true };
     let efaNodeLabel: string | undefined;
     if (nfdEnabled) {
       // NFD's worker tolerates every NoSchedule taint on its own (NFD_WORKER_TOLERATIONS); not NoExecute.

@@ -1,0 +1,100 @@
+/**
+ * Option paths that changed, kept working for one release. A profile moves an old path's value to its new path
+ * before it reads its options, and says so once per process (the CLI prints it as a warning line on stderr).
+ */
+import { RdmaOptionError } from './errors';
+
+export interface DeprecatedOption {
+  /** The old path, e.g. `mpiOperator.install`. */
+  readonly from: string;
+  /** The path that replaces it, e.g. `mpiOperator.enabled`. */
+  readonly to: string;
+  /** The release that no longer reads the old path. */
+  readonly removedIn: string;
+}
+
+/** The release that stops reading the option paths renamed in 0.1.0. */
+const NEXT_RELEASE = '0.2.0';
+
+/** One name for every on/off switch (`enabled`): the MPI operator's and DRA driver's `install` were the exceptions. */
+const MPI_OPERATOR_TOGGLE: DeprecatedOption = { from: 'mpiOperator.install', to: 'mpiOperator.enabled', removedIn: NEXT_RELEASE };
+const DRA_TOGGLE: DeprecatedOption = { from: 'dra.install', to: 'dra.enabled', removedIn: NEXT_RELEASE };
+
+/** Each profile's deprecated option paths. */
+export const DEPRECATED_OPTIONS: Readonly<Record<string, readonly DeprecatedOption[]>> = {
+  'eks-efa': [MPI_OPERATOR_TOGGLE, DRA_TOGGLE],
+  'openshift-efa': [MPI_OPERATOR_TOGGLE, { from: 'nfd.installOperator', to: 'nfd.operator.enabled', removedIn: NEXT_RELEASE }],
+  'baremetal-ipoib': [MPI_OPERATOR_TOGGLE, DRA_TOGGLE],
+};
+
+/** The text of a deprecation: which path, which replaces it, and until when the old one works. */
+export function deprecationMessage(profile: string, d: DeprecatedOption): string {
+  return `${profile}: ${d.from} is deprecated and is read until ${d.removedIn}; use ${d.to}`;
+}
+
+type Handler = (message: string) => void;
+
+/** Where deprecations go: Node's process warnings unless the CLI sets its own. */
+let handler: Handler = message => process.emitWarning(message, { type: 'DeprecationWarning', code: 'CDK8S_RDMA_DEPRECATED_OPTION' });
+const said = new Set<string>();
+
+/** Sends deprecations to `h` (the CLI: one warning line on stderr), each once; returns the handler it replaced. */
+export function onDeprecation(h: Handler): Handler {
+  const previous = handler;
+  handler = h;
+  said.clear();
+  return previous;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The options object at `path` (`a.b` of `a.b.c`), or undefined. */
+function parentOf(options: unknown, path: readonly string[]): Record<string, unknown> | undefined {
+  let at: unknown = options;
+  for (const k of path) at = isRecord(at) ? at[k] : undefined;
+  return isRecord(at) ? at : undefined;
+}
+
+/**
+ * The options with each deprecated path's value at its new path (copies, the input is untouched). Setting both
+ * paths to different values is refused, naming both.
+ */
+export function migrateOptions<O extends object>(profile: string, options: O): O {
+  let out: unknown = options;
+  for (const d of DEPRECATED_OPTIONS[profile] ?? []) {
+    const from = d.from.split('.');
+    const old = parentOf(out, from.slice(0, -1))?.[from[from.length - 1]];
+    if (old === undefined) continue;
+    const to = d.to.split('.');
+    const current = parentOf(out, to.slice(0, -1))?.[to[to.length - 1]];
+    if (current !== undefined && current !== old) {
+      throw new RdmaOptionError(
+        profile,
+        d.from,
+        old,
+        `contradicts ${d.to} ${JSON.stringify(current)} (${d.from} is its deprecated name)`,
+        `${d.to} alone`,
+      );
+    }
+    out = setOption(deleteOption(out, from), to, old);
+    const message = deprecationMessage(profile, d);
+    if (!said.has(message)) {
+      said.add(message);
+      handler(message);
+    }
+  }
+  return out as O;
+}
+
+function deleteOption(options: unknown, path: readonly string[]): unknown {
+  if (!isRecord(options)) return options;
+  const [head, ...rest] = path;
+  const { [head]: inner, ...others } = options;
+  return rest.length === 0 ? others : { ...others, [head]: deleteOption(inner, rest) };
+}
+
+function setOption(options: unknown, path: readonly string[], value: unknown): unknown {
+  const [head, ...rest] = path;
+  const base = isRecord(options) ? options : {};
+  return { ...base, [head]: rest.length === 0 ? value : setOption(base[head], rest, value) };
+}
