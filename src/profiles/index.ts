@@ -10,6 +10,7 @@ import { OPENSHIFT_EFA_CHART } from './openshift-efa.chart';
 export * from './baremetal-ipoib';
 export * from './eks-efa';
 export * from './openshift-efa';
+export * from './shared-options';
 
 /**
  * A platform profile, defined in one place: its name, what it is for, the keywords of its Helm chart, the
