@@ -13,6 +13,7 @@ import { join } from 'path';
 import { Testing } from 'cdk8s';
 import { EfaPingpongTest } from '../src/internal';
 import { buildReport, parseLog, toMarkdown } from '../src/report';
+import { builtLib } from './built';
 import { runCli } from './run-cli';
 
 const FI_PINGPONG = spawnSync('sh', ['-c', 'command -v fi_pingpong'], { encoding: 'utf8' }).stdout.trim();
@@ -165,7 +166,8 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     const dir = mkdtempSync(join(tmpdir(), 'rdma-real-'));
     try {
       writeFileSync(join(dir, 'client.log'), logs.tcp.client);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli.ts'), 'report', '-'], {
+      // The built command (test/built.ts) in a process of its own: stdin is a real pipe.
+      const r = spawnSync(process.execPath, [join(builtLib(), 'src', 'cli.js'), 'report', '-'], {
         input: timestamped,
         encoding: 'utf8',
       });
