@@ -99,10 +99,12 @@ test("yaml is pinned to one version: the YAML writer promises its bytes (test/ya
   expect(require('yaml/package.json').version).toBe(pkg.dependencies.yaml);
 });
 
-test("comments cite upstream sources, not the project's research notes (which users of the package never see)", () => {
+test("comments and shipped data cite upstream sources, not the project's research notes (which users of the package never see)", () => {
   const { readdirSync, statSync } = require('fs');
   const walk = (d: string): string[] =>
-    readdirSync(d).flatMap((n: string) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : []));
+    readdirSync(d).flatMap((n: string) =>
+      statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : /\.(ts|json)$/.test(n) ? [join(d, n)] : [],
+    );
   const cited = walk(join(root, 'src'))
     .flatMap(f =>
       readFileSync(f, 'utf8')
