@@ -51,7 +51,7 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
     options = readValuesFile(flags.values) as Record<string, unknown>;
     validateOptions(names[0], options);
     // Deprecated paths under their new names: the chart's values.yaml and bundle.json hold only those.
-    options = migrateOptions(names[0], options);
+    options = migrateOptions(names[0], PROFILES[names[0]].deprecatedOptions, options);
   }
   const sets: OutputSet[] = [];
   const written: string[] = [];

@@ -1,5 +1,6 @@
 /**
- * Option paths that changed, kept working for one release. A profile moves an old path's value to its new path
+ * Option paths that changed, kept working for one release (each profile's definition lists its own:
+ * `deprecatedOptions` in src/profiles/index.ts). A profile moves an old path's value to its new path
  * before it reads its options, and says so once per process (the CLI prints it as a warning line on stderr).
  */
 import { RdmaOptionError } from './errors';
@@ -17,15 +18,10 @@ export interface DeprecatedOption {
 const NEXT_RELEASE = '0.2.0';
 
 /** One name for every on/off switch (`enabled`): the MPI operator's and DRA driver's `install` were the exceptions. */
-const MPI_OPERATOR_TOGGLE: DeprecatedOption = { from: 'mpiOperator.install', to: 'mpiOperator.enabled', removedIn: NEXT_RELEASE };
-const DRA_TOGGLE: DeprecatedOption = { from: 'dra.install', to: 'dra.enabled', removedIn: NEXT_RELEASE };
-
-/** Each profile's deprecated option paths. */
-export const DEPRECATED_OPTIONS: Readonly<Record<string, readonly DeprecatedOption[]>> = {
-  'eks-efa': [MPI_OPERATOR_TOGGLE, DRA_TOGGLE],
-  'openshift-efa': [MPI_OPERATOR_TOGGLE, { from: 'nfd.installOperator', to: 'nfd.operator.enabled', removedIn: NEXT_RELEASE }],
-  'baremetal-ipoib': [MPI_OPERATOR_TOGGLE, DRA_TOGGLE],
-};
+export const MPI_OPERATOR_TOGGLE: DeprecatedOption = { from: 'mpiOperator.install', to: 'mpiOperator.enabled', removedIn: NEXT_RELEASE };
+export const DRA_TOGGLE: DeprecatedOption = { from: 'dra.install', to: 'dra.enabled', removedIn: NEXT_RELEASE };
+/** openshift-efa's NFD operator switch, `nfd.installOperator` before. */
+export const NFD_OPERATOR_TOGGLE: DeprecatedOption = { from: 'nfd.installOperator', to: 'nfd.operator.enabled', removedIn: NEXT_RELEASE };
 
 /** The text of a deprecation: which path, which replaces it, and until when the old one works. */
 export function deprecationMessage(profile: string, d: DeprecatedOption): string {
@@ -59,9 +55,9 @@ function parentOf(options: unknown, path: readonly string[]): Record<string, unk
  * The options with each deprecated path's value at its new path (copies, the input is untouched). Setting both
  * paths to different values is refused, naming both.
  */
-export function migrateOptions<O extends object>(profile: string, options: O): O {
+export function migrateOptions<O extends object>(profile: string, deprecated: readonly DeprecatedOption[], options: O): O {
   let out: unknown = options;
-  for (const d of DEPRECATED_OPTIONS[profile] ?? []) {
+  for (const d of deprecated) {
     const from = d.from.split('.');
     const old = parentOf(out, from.slice(0, -1))?.[from[from.length - 1]];
     if (old === undefined) continue;

@@ -13,6 +13,7 @@ export type { QuantityValue } from './validate';
 // Profiles
 export { PROFILES, PROFILE_NAMES } from './profiles';
 export type { ProfileDefinition, ProfileChart } from './profiles';
+export type { DeprecatedOption } from './deprecations';
 export type { ProfileMpiOperatorOptions } from './profiles/shared-options';
 export { EKS_EFA, EksEfaProfile } from './profiles/eks-efa';
 export type {

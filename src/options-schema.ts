@@ -1,23 +1,13 @@
-import baremetalIpoib from './data/options-schemas/baremetal-ipoib.json';
-import eksEfa from './data/options-schemas/eks-efa.json';
-import openshiftEfa from './data/options-schemas/openshift-efa.json';
 import { RdmaOptionError } from './errors';
-import { PROFILE_NAMES } from './profiles';
+import { PROFILES, PROFILE_NAMES } from './profiles';
 
 /**
- * The options JSON schema of each profile, generated from its TypeScript options interface by
- * scripts/options-schemas.ts (`npm run synth`). Values files and the Helm charts' values.schema.json use it.
+ * The options JSON schema of a profile (its definition's, generated from its TypeScript options interface by
+ * scripts/options-schemas.ts). Values files and the Helm charts' values.schema.json use it.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON schemas: untyped JSON
-const SCHEMAS: Readonly<Record<string, Record<string, any>>> = {
-  'baremetal-ipoib': baremetalIpoib,
-  'eks-efa': eksEfa,
-  'openshift-efa': openshiftEfa,
-};
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON schema: untyped JSON
 export function optionsSchema(profile: string): Record<string, any> {
-  const schema = SCHEMAS[profile];
+  const schema = Object.prototype.hasOwnProperty.call(PROFILES, profile) ? (PROFILES[profile].optionsSchema as Schema) : undefined;
   if (!schema) throw new RdmaOptionError('cdk8s-rdma', 'profile', profile, 'is not a known profile', PROFILE_NAMES.join(', '));
   return schema;
 }

@@ -84,7 +84,7 @@ export function bundleFor(profile: string, options: unknown = {}): BundleFile[] 
 /** The files of dist/<profile>/ and dist/<profile>-checks/ for the given options, from one synth. */
 export function bundlesFor(profile: string, options: unknown = {}): { platform: BundleFile[]; checks: BundleFile[] } {
   // bundle.json records the options under their current names (a deprecated path is read for one release only).
-  const current = migrateOptions(profile, (options ?? {}) as object);
+  const current = migrateOptions(profile, PROFILES[profile]?.deprecatedOptions ?? [], (options ?? {}) as object);
   const parts = synthProfileParts(profile, current);
   return {
     platform: renderBundle({ profile, options: current, objects: parts.platform, lifecycle: 'platform' }),

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { DEPRECATED_OPTIONS, deprecationMessage, migrateOptions, onDeprecation } from '../src/deprecations';
+import { deprecationMessage, migrateOptions, onDeprecation } from '../src/deprecations';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
-import { PROFILE_NAMES, synthProfile } from '../src/internal';
+import { PROFILES, PROFILE_NAMES, synthProfile } from '../src/internal';
 import { setPath } from '../src/helm/infer';
 import { runCli } from './run-cli';
 
@@ -22,38 +22,41 @@ function collecting<T>(f: () => T): { result: T; said: string[] } {
 const CONTEXT: Record<string, object> = { 'dra.install': { deviceApi: 'dra' } };
 
 describe('migrateOptions', () => {
+  const EKS = PROFILES['eks-efa'].deprecatedOptions;
   test('moves the old path to the new one, leaves the input as it was, and says so once', () => {
     const input = { mpiOperator: { install: false, namespace: 'mpi' } };
-    const { result, said } = collecting(() => [migrateOptions('eks-efa', input), migrateOptions('eks-efa', input)]);
+    const { result, said } = collecting(() => [migrateOptions('eks-efa', EKS, input), migrateOptions('eks-efa', EKS, input)]);
     expect(result[0]).toEqual({ mpiOperator: { enabled: false, namespace: 'mpi' } });
     expect(input).toEqual({ mpiOperator: { install: false, namespace: 'mpi' } });
     expect(said).toEqual(['eks-efa: mpiOperator.install is deprecated and is read until 0.2.0; use mpiOperator.enabled']);
   });
 
   test('a path into a new sub-object (nfd.installOperator -> nfd.operator.enabled) keeps the siblings', () => {
-    const { result } = collecting(() => migrateOptions('openshift-efa', { nfd: { installOperator: false, instance: false } }));
+    const { result } = collecting(() =>
+      migrateOptions('openshift-efa', PROFILES['openshift-efa'].deprecatedOptions, { nfd: { installOperator: false, instance: false } }),
+    );
     expect(result).toEqual({ nfd: { operator: { enabled: false }, instance: false } });
   });
 
   test('options without deprecated paths come back as they are, silently', () => {
     const input = { mpiOperator: { enabled: false } };
-    const { result, said } = collecting(() => migrateOptions('eks-efa', input));
+    const { result, said } = collecting(() => migrateOptions('eks-efa', EKS, input));
     expect(result).toBe(input);
     expect(said).toEqual([]);
   });
 
   test('both names with the same value are one option; with different values, an error naming both', () => {
-    expect(collecting(() => migrateOptions('eks-efa', { mpiOperator: { install: false, enabled: false } })).result).toEqual({
+    expect(collecting(() => migrateOptions('eks-efa', EKS, { mpiOperator: { install: false, enabled: false } })).result).toEqual({
       mpiOperator: { enabled: false },
     });
-    expect(() => collecting(() => migrateOptions('eks-efa', { mpiOperator: { install: false, enabled: true } }))).toThrow(
+    expect(() => collecting(() => migrateOptions('eks-efa', EKS, { mpiOperator: { install: false, enabled: true } }))).toThrow(
       'eks-efa: mpiOperator.install false contradicts mpiOperator.enabled true (mpiOperator.install is its deprecated name); allowed: mpiOperator.enabled alone',
     );
   });
 });
 
 describe.each(PROFILE_NAMES)('deprecated options of %s', profile => {
-  const deprecated = DEPRECATED_OPTIONS[profile];
+  const deprecated = PROFILES[profile].deprecatedOptions;
 
   test('every old and new path is an option of the profile', () => {
     const leaves = optionLeaves(optionsSchema(profile)).map(l => l.path);

@@ -12,7 +12,7 @@ import { DRA_MIN_KUBERNETES } from '../constructs/dra';
 import { DEFAULT_GPUS_PER_WORKER } from '../constructs/nccl-test-job';
 import type { When, WhenAtom } from './infer';
 import { BENCHMARK_IMAGE, EFA_DEVICE_PLUGIN, NCCL_IB_IMAGE, NCCL_IMAGE, efaDevicePluginImage } from '../versions';
-import { DEPRECATED_OPTIONS } from '../deprecations';
+import type { DeprecatedOption } from '../deprecations';
 
 /*
  * NOTES.txt facts: NicClusterPolicy `status.state` is one of ready, notReady, ignore, error (Mellanox/network-operator
@@ -109,12 +109,9 @@ export interface ChartSpec {
 }
 
 /** Exceptions for a profile's deprecated option paths: the chart takes the new paths only. */
-export function deprecatedExceptions(profile: string): Record<string, string> {
+export function deprecatedExceptions(deprecated: readonly DeprecatedOption[]): Record<string, string> {
   return Object.fromEntries(
-    (DEPRECATED_OPTIONS[profile] ?? []).map(d => [
-      d.from,
-      `The deprecated name of ${d.to} (the CLI reads it until ${d.removedIn}); the chart takes ${d.to}.`,
-    ]),
+    deprecated.map(d => [d.from, `The deprecated name of ${d.to} (the CLI reads it until ${d.removedIn}); the chart takes ${d.to}.`]),
   );
 }
 

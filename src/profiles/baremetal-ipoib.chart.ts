@@ -1,4 +1,5 @@
 import { deprecatedExceptions, type ChartSpec } from '../helm/specs';
+import { BAREMETAL_IPOIB_DEPRECATED_OPTIONS } from './baremetal-ipoib';
 import {
   ADOPT,
   BUNDLE_MODE,
@@ -86,7 +87,7 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     ...ncclValues('tests.nccl', 85, 'Checks/Nccl', { efa: false, dra: true }),
   ],
   exceptions: {
-    ...deprecatedExceptions('baremetal-ipoib'),
+    ...deprecatedExceptions(BAREMETAL_IPOIB_DEPRECATED_OPTIONS),
     kubernetesVersion: KUBERNETES_VERSION,
     'tests.nccl.alignGpus': ncclAlignGpus('HCA', 'tests.nccl.gpusPerWorker with hcasPerWorker'),
     'tests.nccl.hcasPerWorker':

@@ -1,4 +1,4 @@
-import { migrateOptions } from '../deprecations';
+import { DeprecatedOption, MPI_OPERATOR_TOGGLE, DRA_TOGGLE, migrateOptions } from '../deprecations';
 import { ProfileMpiOperatorOptions } from './shared-options';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -54,6 +54,9 @@ import { INSTANCE_CONTEXT_KEY } from '../labels';
 import { checkDnsLabel, checkOneOf, checkPositiveInt } from '../validate';
 
 export const BAREMETAL_IPOIB = 'baremetal-ipoib';
+
+/** Option paths of this profile renamed in 0.1.0, read under their new names until 0.2.0. */
+export const BAREMETAL_IPOIB_DEPRECATED_OPTIONS: readonly DeprecatedOption[] = [MPI_OPERATOR_TOGGLE, DRA_TOGGLE];
 const P = BAREMETAL_IPOIB;
 
 /** The ResourceClaimTemplate the tests claim their HCA from (`deviceApi: dra`). */
@@ -310,7 +313,7 @@ export class BaremetalIpoibProfile extends Chart {
   constructor(scope: Construct, id: string = BAREMETAL_IPOIB, options: BaremetalIpoibOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     // Deprecated option paths moved to their new names (with a warning), before anything reads them.
-    options = migrateOptions(BAREMETAL_IPOIB, options);
+    options = migrateOptions(BAREMETAL_IPOIB, BAREMETAL_IPOIB_DEPRECATED_OPTIONS, options);
     this.options = options;
     // Every construct below labels itself with the instance (the checks chart inherits the context).
     this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(BAREMETAL_IPOIB, 'instance', options.instance ?? BAREMETAL_IPOIB));

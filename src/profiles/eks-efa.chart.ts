@@ -1,4 +1,5 @@
 import { deprecatedExceptions, type ChartSpec } from '../helm/specs';
+import { EKS_EFA_DEPRECATED_OPTIONS } from './eks-efa';
 import { AWS_DRANET } from '../versions';
 import {
   ADOPT,
@@ -130,7 +131,7 @@ export const EKS_EFA_CHART: ChartSpec = {
     { path: 'kueue.quota.gpus', probes: [99907, 99901], when: KUEUE },
   ],
   exceptions: {
-    ...deprecatedExceptions('eks-efa'),
+    ...deprecatedExceptions(EKS_EFA_DEPRECATED_OPTIONS),
     kubernetesVersion: KUBERNETES_VERSION,
     'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
     'benchmarks.nccl.alignGpus': ncclAlignGpus('EFA device', 'benchmarks.nccl.instanceType'),

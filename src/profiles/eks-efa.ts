@@ -26,11 +26,14 @@ import { RdmaOptionError, withOptionPrefix } from '../errors';
 import { gate, gateSet } from '../gates';
 import { addGitOpsAnnotations } from '../gitops';
 import { INSTANCE_CONTEXT_KEY } from '../labels';
-import { migrateOptions } from '../deprecations';
+import { DeprecatedOption, MPI_OPERATOR_TOGGLE, DRA_TOGGLE, migrateOptions } from '../deprecations';
 import { ProfileMpiOperatorOptions } from './shared-options';
 import { checkDnsLabel } from '../validate';
 
 export const EKS_EFA = 'eks-efa';
+
+/** Option paths of this profile renamed in 0.1.0, read under their new names until 0.2.0. */
+export const EKS_EFA_DEPRECATED_OPTIONS: readonly DeprecatedOption[] = [MPI_OPERATOR_TOGGLE, DRA_TOGGLE];
 
 /** The ResourceClaimTemplate the EFA checks claim their devices from (`deviceApi: dra`). */
 export const EFA_CLAIM_TEMPLATE = 'efa-devices';
@@ -224,7 +227,7 @@ export class EksEfaProfile extends Chart {
   constructor(scope: Construct, id: string = EKS_EFA, options: EksEfaOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     // Deprecated option paths moved to their new names (with a warning), before anything reads them.
-    options = migrateOptions(EKS_EFA, options);
+    options = migrateOptions(EKS_EFA, EKS_EFA_DEPRECATED_OPTIONS, options);
     this.options = options;
     // Every construct below labels itself with the instance (the checks chart inherits the context).
     this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(EKS_EFA, 'instance', options.instance ?? EKS_EFA));

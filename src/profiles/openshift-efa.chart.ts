@@ -1,4 +1,5 @@
 import { deprecatedExceptions, type ChartSpec } from '../helm/specs';
+import { OPENSHIFT_EFA_DEPRECATED_OPTIONS } from './openshift-efa';
 import {
   ADOPT,
   IMAGE_PARTS,
@@ -65,7 +66,7 @@ export const OPENSHIFT_EFA_CHART: ChartSpec = {
     ...ncclValues('benchmarks.nccl', 83, 'Checks/Nccl', { efa: true, dra: false }),
   ],
   exceptions: {
-    ...deprecatedExceptions('openshift-efa'),
+    ...deprecatedExceptions(OPENSHIFT_EFA_DEPRECATED_OPTIONS),
     'benchmarks.nccl.instanceType': NCCL_INSTANCE_TYPE,
     openshiftVersion:
       'It chooses names and files by OpenShift release (the NFD installer names of 4.16 and later): a choice made while synthesizing, not text the templates print.',

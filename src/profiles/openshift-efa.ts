@@ -1,4 +1,4 @@
-import { migrateOptions } from '../deprecations';
+import { DeprecatedOption, MPI_OPERATOR_TOGGLE, NFD_OPERATOR_TOGGLE, migrateOptions } from '../deprecations';
 import { ProfileMpiOperatorOptions } from './shared-options';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -39,6 +39,9 @@ import { INTEL_BENCHMARK_IMAGE } from '../versions';
 /** The device plugin's pull secret on OpenShift: credentials for the EKS add-on registry, which you create (README). */
 export const OPENSHIFT_EFA_PLUGIN_PULL_SECRETS: readonly string[] = ['ecr-eks-addons'];
 export const OPENSHIFT_EFA = 'openshift-efa';
+
+/** Option paths of this profile renamed in 0.1.0, read under their new names until 0.2.0. */
+export const OPENSHIFT_EFA_DEPRECATED_OPTIONS: readonly DeprecatedOption[] = [MPI_OPERATOR_TOGGLE, NFD_OPERATOR_TOGGLE];
 const P = OPENSHIFT_EFA;
 
 export interface OpenShiftEfaPoolOptions {
@@ -281,7 +284,7 @@ export class OpenShiftEfaProfile extends Chart {
   constructor(scope: Construct, id: string = OPENSHIFT_EFA, options: OpenShiftEfaOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     // Deprecated option paths moved to their new names (with a warning), before anything reads them.
-    options = migrateOptions(OPENSHIFT_EFA, options);
+    options = migrateOptions(OPENSHIFT_EFA, OPENSHIFT_EFA_DEPRECATED_OPTIONS, options);
     this.options = options;
     // Every construct below labels itself with the instance (the checks chart inherits the context).
     this.node.setContext(INSTANCE_CONTEXT_KEY, checkDnsLabel(OPENSHIFT_EFA, 'instance', options.instance ?? OPENSHIFT_EFA));
