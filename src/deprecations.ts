@@ -15,7 +15,7 @@ export interface DeprecatedOption {
 }
 
 /** The release that stops reading the option paths renamed in 0.1.0. */
-const NEXT_RELEASE = '0.2.0';
+export const NEXT_RELEASE = '0.2.0';
 
 /** One name for every on/off switch (`enabled`): the MPI operator's and DRA driver's `install` were the exceptions. */
 export const MPI_OPERATOR_TOGGLE: DeprecatedOption = { from: 'mpiOperator.install', to: 'mpiOperator.enabled', removedIn: NEXT_RELEASE };
@@ -86,7 +86,10 @@ function deleteOption(options: unknown, path: readonly string[]): unknown {
   if (!isRecord(options)) return options;
   const [head, ...rest] = path;
   const { [head]: inner, ...others } = options;
-  return rest.length === 0 ? others : { ...others, [head]: deleteOption(inner, rest) };
+  if (rest.length === 0) return others;
+  // A parent the move leaves empty goes too (benchmarks.jobs once its last switch moved).
+  const left = deleteOption(inner, rest);
+  return isRecord(left) && Object.keys(left).length === 0 ? others : { ...others, [head]: left };
 }
 
 function setOption(options: unknown, path: readonly string[], value: unknown): unknown {

@@ -20,6 +20,12 @@ function collecting<T>(f: () => T): { result: T; said: string[] } {
 
 /** Values a deprecated path needs beside it to mean anything (the DRA driver exists only with deviceApi dra). */
 const CONTEXT: Record<string, object> = { 'dra.install': { deviceApi: 'dra' } };
+/** Values each deprecated path is tried with, the first unlike its default (switches: false, then true). */
+const SAMPLES: Record<string, readonly unknown[]> = {
+  'benchmarks.benchmark': ['osu_bw', 'osu_latency'],
+  'benchmarks.messageSizes': ['1:1024'],
+  'benchmarks.iterations': [50],
+};
 
 describe('migrateOptions', () => {
   const EKS = PROFILES['eks-efa'].deprecatedOptions;
@@ -36,6 +42,21 @@ describe('migrateOptions', () => {
       migrateOptions('openshift-efa', PROFILES['openshift-efa'].deprecatedOptions, { nfd: { installOperator: false, instance: false } }),
     );
     expect(result).toEqual({ nfd: { operator: { enabled: false }, instance: false } });
+  });
+
+  test("openshift-efa's former benchmarks.jobs and OSU fields land in eks-efa's shape; the emptied jobs map goes", () => {
+    const old = {
+      benchmarks: { benchmark: 'osu_bw', iterations: 50, jobs: { tcp: false, support: false, openmpi: true, intel: false }, efaDevices: 2 },
+    };
+    const { result, said } = collecting(() => migrateOptions('openshift-efa', PROFILES['openshift-efa'].deprecatedOptions, old));
+    expect(result).toEqual({
+      benchmarks: {
+        efaDevices: 2,
+        fiInfo: false,
+        osu: { benchmark: 'osu_bw', iterations: 50, tcpTwin: false, openmpi: true, intel: false },
+      },
+    });
+    expect(said.length).toBe(6);
   });
 
   test('options without deprecated paths come back as they are, silently', () => {
@@ -66,15 +87,16 @@ describe.each(PROFILE_NAMES)('deprecated options of %s', profile => {
   });
 
   test.each(deprecated.map(d => [d.from, d] as const))('%s still works: the same objects as its new name, with a warning', (_from, d) => {
-    for (const value of [false, true]) {
+    const samples = SAMPLES[d.from] ?? [false, true];
+    for (const value of samples) {
       const base = (CONTEXT[d.from] ?? {}) as Record<string, unknown>;
       const { result, said } = collecting(() => synthProfile(profile, setPath(base, d.from, value)));
       expect(said).toEqual([deprecationMessage(profile, d)]);
       expect(result).toEqual(synthProfile(profile, setPath(base, d.to, value)));
     }
-    // Off and on differ: the old path is really read.
+    // The first sample differs from the default: the old path is really read.
     const base = (CONTEXT[d.from] ?? {}) as Record<string, unknown>;
-    expect(collecting(() => synthProfile(profile, setPath(base, d.from, false))).result).not.toEqual(synthProfile(profile, base));
+    expect(collecting(() => synthProfile(profile, setPath(base, d.from, samples[0]))).result).not.toEqual(synthProfile(profile, base));
   });
 });
 

@@ -186,8 +186,8 @@ describe('openshift-efa profile', () => {
       mpiOperator: { enabled: false },
       benchmarks: {
         namespace: 'hpc',
-        jobs: { tcp: false, support: false, intel: false },
-        benchmark: 'osu_bw',
+        fiInfo: false,
+        osu: { tcpTwin: false, intel: false, benchmark: 'osu_bw' },
         nodeSelector: { 'example.com/efa': 'yes' },
       },
       machineSet: { ...MACHINE_SET, autoscaler: false },

@@ -179,7 +179,7 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
         imagePullSecrets: ['quay-pull'],
         tolerations: [{ key: 'hpc', operator: 'Exists', effect: 'NoSchedule' }],
       },
-      benchmarks: { hostNetwork: true, efaDevices: 1, imagePullSecrets: ['registry-creds'], benchmark: 'osu_bw', iterations: 50 },
+      benchmarks: { hostNetwork: true, efaDevices: 1, imagePullSecrets: ['registry-creds'], osu: { benchmark: 'osu_bw', iterations: 50 } },
       machineSet: {
         infrastructureId: 'mycluster-x7k2p',
         zone: 'us-east-1a',
@@ -198,7 +198,7 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
       nfd: { enabled: false },
       devicePlugin: { nodeTargeting: 'instance-types', instanceTypes: ['c5n.18xlarge', 'hpc7g.16xlarge'] },
       mpiOperator: { enabled: false },
-      benchmarks: { jobs: { intel: false } },
+      benchmarks: { osu: { intel: false } },
       machineSet: {
         infrastructureId: 'mycluster-x7k2p',
         zone: 'eu-west-1b',

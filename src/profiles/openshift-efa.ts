@@ -1,4 +1,4 @@
-import { DeprecatedOption, MPI_OPERATOR_TOGGLE, NFD_OPERATOR_TOGGLE, migrateOptions } from '../deprecations';
+import { DeprecatedOption, MPI_OPERATOR_TOGGLE, NEXT_RELEASE, NFD_OPERATOR_TOGGLE, migrateOptions } from '../deprecations';
 import { ProfileMpiOperatorOptions } from './shared-options';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -41,7 +41,22 @@ export const OPENSHIFT_EFA_PLUGIN_PULL_SECRETS: readonly string[] = ['ecr-eks-ad
 export const OPENSHIFT_EFA = 'openshift-efa';
 
 /** Option paths of this profile renamed in 0.1.0, read under their new names until 0.2.0. */
-export const OPENSHIFT_EFA_DEPRECATED_OPTIONS: readonly DeprecatedOption[] = [MPI_OPERATOR_TOGGLE, NFD_OPERATOR_TOGGLE];
+export const OPENSHIFT_EFA_DEPRECATED_OPTIONS: readonly DeprecatedOption[] = [
+  MPI_OPERATOR_TOGGLE,
+  NFD_OPERATOR_TOGGLE,
+  // The OSU jobs in eks-efa's shape (benchmarks.osu, benchmarks.fiInfo).
+  ...(
+    [
+      ['benchmarks.benchmark', 'benchmarks.osu.benchmark'],
+      ['benchmarks.messageSizes', 'benchmarks.osu.messageSizes'],
+      ['benchmarks.iterations', 'benchmarks.osu.iterations'],
+      ['benchmarks.jobs.tcp', 'benchmarks.osu.tcpTwin'],
+      ['benchmarks.jobs.support', 'benchmarks.fiInfo'],
+      ['benchmarks.jobs.openmpi', 'benchmarks.osu.openmpi'],
+      ['benchmarks.jobs.intel', 'benchmarks.osu.intel'],
+    ] as const
+  ).map(([from, to]) => ({ from, to, removedIn: NEXT_RELEASE })),
+];
 const P = OPENSHIFT_EFA;
 
 export interface OpenShiftEfaPoolOptions {
@@ -168,14 +183,51 @@ export interface OpenShiftEfaDevicePluginOptions extends OpenShiftEfaDevicePlugi
 /** The MPI operator of openshift-efa (the shared fragment). */
 export type OpenShiftEfaMpiOperatorOptions = ProfileMpiOperatorOptions;
 
-export interface OpenShiftEfaJobsOptions {
-  /** OSU `osu_latency` over TCP with Open MPI: connectivity between the two nodes, and the baseline. @default true */
-  readonly tcp?: boolean;
-  /** `fi_info -p efa` on both workers under mpirun: EFA support check. @default true */
-  readonly support?: boolean;
-  /** OSU over EFA with Open MPI. @default true */
+/** The OSU MPIJobs of openshift-efa: the shape of eks-efa's `benchmarks.osu`, with a job per MPI implementation. */
+export interface OpenShiftEfaOsuOptions {
+  /**
+   * The OSU benchmark of the TCP, Open MPI and Intel jobs.
+   * @default 'osu_latency'
+   */
+  readonly benchmark?: OsuPointToPoint;
+  /**
+   * OSU `-m` message sizes.
+   * @default '1:4194304'
+   */
+  readonly messageSizes?: string;
+  /**
+   * OSU `-i` iterations.
+   * @default 10000 for osu_latency, 100 for osu_bw
+   * @asType integer
+   * @minimum 1
+   */
+  readonly iterations?: number;
+  /**
+   * Also emit the TCP twin: OSU over TCP with Open MPI, connectivity between the two nodes and the baseline.
+   * @default true
+   */
+  readonly tcpTwin?: boolean;
+  /**
+   * OSU over EFA with Open MPI.
+   * @default true
+   */
   readonly openmpi?: boolean;
-  /** OSU over EFA with Intel MPI (image from container/Dockerfile.intel). @default true */
+  /**
+   * OSU over EFA with Intel MPI (image from container/Dockerfile.intel).
+   * @default true
+   */
+  readonly intel?: boolean;
+}
+
+/** The former `benchmarks.jobs` (read until 0.2.0): each switch is now under `benchmarks.osu` or `benchmarks.fiInfo`. */
+export interface OpenShiftEfaJobsOptions {
+  /** @deprecated use `benchmarks.osu.tcpTwin` */
+  readonly tcp?: boolean;
+  /** @deprecated use `benchmarks.fiInfo` */
+  readonly support?: boolean;
+  /** @deprecated use `benchmarks.osu.openmpi` */
+  readonly openmpi?: boolean;
+  /** @deprecated use `benchmarks.osu.intel` */
   readonly intel?: boolean;
 }
 
@@ -207,23 +259,36 @@ export interface OpenShiftEfaBenchmarkOptions extends Omit<
    */
   readonly sccName?: string;
   /**
-   * The OSU benchmark of the TCP, Open MPI and Intel jobs.
-   * @default 'osu_latency'
+   * The OSU MPIJobs.
+   * @default - osu_latency over TCP, over EFA with Open MPI and with Intel MPI
+   */
+  readonly osu?: OpenShiftEfaOsuOptions;
+  /**
+   * Emit the `fi_info -p efa` job (both workers, under mpirun): the EFA support check.
+   * @default true
+   */
+  readonly fiInfo?: boolean;
+  /**
+   * The former `benchmarks.osu.benchmark`, read until 0.2.0 (with a deprecation warning).
+   * @deprecated use `benchmarks.osu.benchmark`
    */
   readonly benchmark?: OsuPointToPoint;
   /**
-   * OSU `-m` message sizes.
-   * @default '1:4194304'
+   * The former `benchmarks.osu.messageSizes`, read until 0.2.0 (with a deprecation warning).
+   * @deprecated use `benchmarks.osu.messageSizes`
    */
   readonly messageSizes?: string;
   /**
-   * OSU `-i` iterations.
-   * @default 10000 for osu_latency, 100 for osu_bw
+   * The former `benchmarks.osu.iterations`, read until 0.2.0 (with a deprecation warning).
+   * @deprecated use `benchmarks.osu.iterations`
    * @asType integer
    * @minimum 1
    */
   readonly iterations?: number;
-  /** Which of the four jobs to emit. @default - all four */
+  /**
+   * The former switches of the four jobs, read until 0.2.0 (with a deprecation warning).
+   * @deprecated use `benchmarks.osu.tcpTwin`, `benchmarks.fiInfo`, `benchmarks.osu.openmpi`, `benchmarks.osu.intel`
+   */
   readonly jobs?: OpenShiftEfaJobsOptions;
   /**
    * The NCCL test job (nccl-tests over aws-ofi-nccl and EFA, under the jobs' SCC), off unless enabled;
@@ -442,7 +507,20 @@ export class OpenShiftEfaProfile extends Chart {
     efaNodeLabel: string | undefined,
     onEfaMachines: Toleration[],
   ): void {
-    const { intelImage, serviceAccountName, sccName, benchmark, messageSizes, iterations, jobs = {}, nccl = {}, ...pod } = benchmarks;
+    const {
+      intelImage,
+      serviceAccountName,
+      sccName,
+      osu = {},
+      fiInfo = true,
+      nccl = {},
+      // Deprecated paths, read under benchmarks.osu and benchmarks.fiInfo (migrateOptions).
+      benchmark: _benchmark,
+      messageSizes: _messageSizes,
+      iterations: _iterations,
+      jobs: _jobs,
+      ...pod
+    } = benchmarks;
     const shared = withOptionPrefix(P, 'benchmarks', () => resolveBenchmarkPod('options', pod));
     // The EFA pods land on the instance type benchmarks.nodeSelector pins, else on the MachineSet's machines
     // (the EFA nodes the bundle makes); a per-pod EFA count that type lacks would leave them pending.
@@ -493,15 +571,14 @@ export class OpenShiftEfaProfile extends Chart {
       // Keep all four jobs on EFA nodes, the TCP twin included, so the comparison is like for like.
       nodeSelector: pod.nodeSelector ?? (efaNodeLabel ? { [efaNodeLabel]: 'true' } : undefined),
     };
-    const osu = { benchmark, messageSizes, iterations };
-    const { tcp = true, support = true, openmpi = true, intel = true } = jobs;
-    const job = (id: string, props: object) =>
-      withOptionPrefix(P, 'benchmarks', () => new MpiLatencyJob(this.checks, id, { ...common, ...props }));
-    gate(this, 'benchmarks.jobs.tcp', tcp, () => job('OsuTcp', { ...osu, transport: 'tcp' }));
-    gate(this, 'benchmarks.jobs.support', support, () => job('EfaSupport', { benchmark: 'fi_info', transport: 'efa' }));
-    gate(this, 'benchmarks.jobs.openmpi', openmpi, () => job('OsuOpenMpi', { ...osu, transport: 'efa' }));
-    gate(this, 'benchmarks.jobs.intel', intel, () =>
-      job('OsuIntel', { ...osu, transport: 'efa', mpiImplementation: 'Intel', image: intelRef }),
+    const { tcpTwin = true, openmpi = true, intel = true, ...osuJob } = osu;
+    const job = (id: string, prefix: string, props: object) =>
+      withOptionPrefix(P, prefix, () => new MpiLatencyJob(this.checks, id, { ...common, ...props }));
+    gate(this, 'benchmarks.osu.tcpTwin', tcpTwin, () => job('OsuTcp', 'benchmarks.osu', { ...osuJob, transport: 'tcp' }));
+    gate(this, 'benchmarks.fiInfo', fiInfo, () => job('EfaSupport', 'benchmarks', { benchmark: 'fi_info', transport: 'efa' }));
+    gate(this, 'benchmarks.osu.openmpi', openmpi, () => job('OsuOpenMpi', 'benchmarks.osu', { ...osuJob, transport: 'efa' }));
+    gate(this, 'benchmarks.osu.intel', intel, () =>
+      job('OsuIntel', 'benchmarks.osu', { ...osuJob, transport: 'efa', mpiImplementation: 'Intel', image: intelRef }),
     );
     // The NCCL job: the jobs' placement and SCC, its own image, sizes and device counts.
     const { enabled: ncclEnabled = false, ...ncclJob } = nccl;
