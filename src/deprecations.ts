@@ -52,8 +52,8 @@ function parentOf(options: unknown, path: readonly string[]): Record<string, unk
 }
 
 /**
- * The options with each deprecated path's value at its new path (copies, the input is untouched). Setting both
- * paths to different values is refused, naming both.
+ * The options with each deprecated path's value at its new path (copies, the input is untouched). A group moved
+ * onto options already there merges with them; one value set differently under both names is refused, naming both.
  */
 export function migrateOptions<O extends object>(profile: string, deprecated: readonly DeprecatedOption[], options: O): O {
   let out: unknown = options;
@@ -63,16 +63,7 @@ export function migrateOptions<O extends object>(profile: string, deprecated: re
     if (old === undefined) continue;
     const to = d.to.split('.');
     const current = parentOf(out, to.slice(0, -1))?.[to[to.length - 1]];
-    if (current !== undefined && current !== old) {
-      throw new RdmaOptionError(
-        profile,
-        d.from,
-        old,
-        `contradicts ${d.to} ${JSON.stringify(current)} (${d.from} is its deprecated name)`,
-        `${d.to} alone`,
-      );
-    }
-    out = setOption(deleteOption(out, from), to, old);
+    out = setOption(deleteOption(out, from), to, merged(profile, d, old, current, ''));
     const message = deprecationMessage(profile, d);
     if (!said.has(message)) {
       said.add(message);
@@ -80,6 +71,27 @@ export function migrateOptions<O extends object>(profile: string, deprecated: re
     }
   }
   return out as O;
+}
+
+/**
+ * The old path's value at the new path beside what is there already: maps (a moved group of options) merge;
+ * a value set under both names must be the same, else the error names both.
+ */
+function merged(profile: string, d: DeprecatedOption, old: unknown, current: unknown, sub: string): unknown {
+  if (current === undefined) return old;
+  if (isRecord(old) && isRecord(current)) {
+    const out: Record<string, unknown> = { ...current };
+    for (const [k, v] of Object.entries(old)) out[k] = merged(profile, d, v, current[k], `${sub}.${k}`);
+    return out;
+  }
+  if (JSON.stringify(old) === JSON.stringify(current)) return current;
+  throw new RdmaOptionError(
+    profile,
+    `${d.from}${sub}`,
+    old,
+    `contradicts ${d.to}${sub} ${JSON.stringify(current)} (${d.from} is the deprecated name of ${d.to})`,
+    `${d.to}${sub} alone`,
+  );
 }
 
 function deleteOption(options: unknown, path: readonly string[]): unknown {

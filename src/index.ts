@@ -50,8 +50,10 @@ export type {
   BaremetalDevicePluginOptions,
   BaremetalOperatorOptions,
   BaremetalMpiOperatorOptions,
+  BaremetalBenchmarkOptions,
   BaremetalTestOptions,
   BaremetalBandwidthOptions,
+  BaremetalOsuOptions,
   BaremetalMpiOptions,
 } from './profiles/baremetal-ipoib';
 export { ChecksChart } from './checks';

@@ -42,8 +42,8 @@ describe('what the API server refuses is refused at synth', () => {
         },
       }),
     ).not.toThrow();
-    expect(() => synthProfile('baremetal-ipoib', { tests: { tolerations: [{ operator: 'Equal' }] } })).toThrow(
-      'baremetal-ipoib: tests.tolerations[0].key (unset) is required with operator "Equal"',
+    expect(() => synthProfile('baremetal-ipoib', { benchmarks: { tolerations: [{ operator: 'Equal' }] } })).toThrow(
+      'baremetal-ipoib: benchmarks.tolerations[0].key (unset) is required with operator "Equal"',
     );
     expect(() =>
       synthProfile('baremetal-ipoib', { mode: 'operator', operator: { tolerations: [{ key: 'a', operator: 'Exists', value: 'b' }] } }),

@@ -137,13 +137,13 @@ describe('baremetal-ipoib profile', () => {
   test('switches: no plugin (the tests name a resource), no tests, no MPI operator', () => {
     const o = synthProfile(P, {
       devicePlugin: { enabled: false },
-      tests: { rdmaResource: 'example.com/hca', bandwidth: { enabled: false }, mpi: { enabled: false } },
+      benchmarks: { rdmaResource: 'example.com/hca', bandwidth: { enabled: false }, osu: { enabled: false } },
       mpiOperator: { enabled: false },
     });
     expect(find(o, 'DaemonSet', 'rdma-shared-dp-ds')).toBeUndefined();
     expect(testPod(o).spec.containers[0].resources.limits['example.com/hca']).toBe('1');
     expect(kinds(o).filter(k => /^(Job|MPIJob|Deployment\/mpi-operator)/.test(k))).toEqual(['Job/ipoib-test']);
-    expect(kinds(synthProfile(P, { tests: { enabled: false } })).filter(k => /^(Job|MPIJob|Pod)\//.test(k))).toEqual([]);
+    expect(kinds(synthProfile(P, { benchmarks: { enabled: false } })).filter(k => /^(Job|MPIJob|Pod)\//.test(k))).toEqual([]);
   });
   test('errors name the profile and the option path', () => {
     const err = (options: object) => () => synthProfile(P, options);
@@ -190,13 +190,13 @@ describe('baremetal-ipoib profile', () => {
     expect(err({ whereabouts: { reconcilerSchedule: 'daily' } })).toThrow(
       'baremetal-ipoib: whereabouts.reconcilerSchedule "daily" is not a cron expression',
     );
-    expect(err({ tests: { bandwidth: { program: 'ib_send_bw' } } })).toThrow(
-      'baremetal-ipoib: tests.bandwidth.program "ib_send_bw" is not a known choice',
+    expect(err({ benchmarks: { bandwidth: { program: 'ib_send_bw' } } })).toThrow(
+      'baremetal-ipoib: benchmarks.bandwidth.program "ib_send_bw" is not a known choice',
     );
-    expect(err({ tests: { mpi: { ucxNetDevices: 'mlx5_0 1' } } })).toThrow(
-      'baremetal-ipoib: tests.mpi.ucxNetDevices "mlx5_0 1" is not a UCX device list',
+    expect(err({ benchmarks: { osu: { ucxNetDevices: 'mlx5_0 1' } } })).toThrow(
+      'baremetal-ipoib: benchmarks.osu.ucxNetDevices "mlx5_0 1" is not a UCX device list',
     );
-    expect(err({ tests: { memory: 'lots' } })).toThrow('baremetal-ipoib: tests.memory "lots" is not a memory quantity');
+    expect(err({ benchmarks: { memory: 'lots' } })).toThrow('baremetal-ipoib: benchmarks.memory "lots" is not a memory quantity');
     expect(err({ namespace: 'HPC' })).toThrow('baremetal-ipoib: namespace "HPC" is not a valid name');
     expect(err({ mode: 'operator', network: { cniVersion: '1.0.0' } })).toThrow(
       'baremetal-ipoib: network.cniVersion "1.0.0" does not apply in mode "operator"',
@@ -251,8 +251,8 @@ describe('baremetal-ipoib with deviceApi dra', () => {
     expect(() => synthProfile(P, { deviceApi: 'dra', devicePlugin: { enabled: true } })).toThrow(
       'baremetal-ipoib: devicePlugin.enabled true is not allowed with deviceApi "dra" (the device plugin and dranet would both manage the HCAs of the same nodes)',
     );
-    expect(() => synthProfile(P, { deviceApi: 'dra', tests: { rdmaResource: 'rdma/hca' } })).toThrow(
-      'baremetal-ipoib: tests.rdmaResource "rdma/hca" does not apply with deviceApi "dra" (each test pod claims an HCA); allowed: unset, or deviceApi "device-plugin"',
+    expect(() => synthProfile(P, { deviceApi: 'dra', benchmarks: { rdmaResource: 'rdma/hca' } })).toThrow(
+      'baremetal-ipoib: benchmarks.rdmaResource "rdma/hca" does not apply with deviceApi "dra" (each test pod claims an HCA); allowed: unset, or deviceApi "device-plugin"',
     );
     expect(() => synthProfile(P, { deviceApi: 'dra', dra: { rdmaDevices: ['mlx5 0'] } })).toThrow(
       'baremetal-ipoib: dra.rdmaDevices[0] "mlx5 0" is not an RDMA device name',
@@ -290,14 +290,14 @@ describe('baremetal-ipoib with the NCCL job', () => {
     ]);
   });
   test('refusals', () => {
-    expect(() => synthProfile(P, { deviceApi: 'dra', tests: { nccl: { enabled: true, ibHcas: ['mlx5_0'] } } })).toThrow(
-      'baremetal-ipoib: tests.nccl.ibHcas ["mlx5_0"] does not apply with deviceApi "dra" (the claim picks the HCAs; narrow them with dra.rdmaDevices)',
+    expect(() => synthProfile(P, { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, ibHcas: ['mlx5_0'] } } })).toThrow(
+      'baremetal-ipoib: benchmarks.nccl.ibHcas ["mlx5_0"] does not apply with deviceApi "dra" (the claim picks the HCAs; narrow them with dra.rdmaDevices)',
     );
-    expect(() => synthProfile(P, { tests: { nccl: { enabled: true, hcasPerWorker: 2 } } })).toThrow(
-      'baremetal-ipoib: tests.nccl.hcasPerWorker 2 only applies to deviceApi "dra"',
+    expect(() => synthProfile(P, { benchmarks: { nccl: { enabled: true, hcasPerWorker: 2 } } })).toThrow(
+      'baremetal-ipoib: benchmarks.nccl.hcasPerWorker 2 only applies to deviceApi "dra"',
     );
-    expect(() => synthProfile(P, { deviceApi: 'dra', tests: { nccl: { enabled: true, alignGpus: true } } })).toThrow(
-      'baremetal-ipoib: tests.nccl.hcasPerWorker 1 puts more than 2 of the 8 GPUs on one PCIe root with each HCA',
+    expect(() => synthProfile(P, { deviceApi: 'dra', benchmarks: { nccl: { enabled: true, alignGpus: true } } })).toThrow(
+      'baremetal-ipoib: benchmarks.nccl.hcasPerWorker 1 puts more than 2 of the 8 GPUs on one PCIe root with each HCA',
     );
   });
 });

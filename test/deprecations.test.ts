@@ -25,6 +25,8 @@ const SAMPLES: Record<string, readonly unknown[]> = {
   'benchmarks.benchmark': ['osu_bw', 'osu_latency'],
   'benchmarks.messageSizes': ['1:1024'],
   'benchmarks.iterations': [50],
+  'tests.mpi': [{ enabled: false }, { benchmark: 'osu_bw' }],
+  tests: [{ testPod: false }, { bandwidth: { program: 'ib_write_bw' } }],
 };
 
 describe('migrateOptions', () => {
@@ -59,6 +61,23 @@ describe('migrateOptions', () => {
     expect(said.length).toBe(6);
   });
 
+  test("baremetal-ipoib's former tests (with mpi) become benchmarks (with osu), merged with what benchmarks already holds", () => {
+    const BM = PROFILES['baremetal-ipoib'].deprecatedOptions;
+    const { result, said } = collecting(() =>
+      migrateOptions('baremetal-ipoib', BM, { tests: { testPod: false, mpi: { benchmark: 'osu_bw' } }, benchmarks: { memory: '2Gi' } }),
+    );
+    expect(result).toEqual({ benchmarks: { memory: '2Gi', testPod: false, osu: { benchmark: 'osu_bw' } } });
+    expect(said).toEqual([
+      'baremetal-ipoib: tests.mpi is deprecated and is read until 0.2.0; use benchmarks.osu',
+      'baremetal-ipoib: tests is deprecated and is read until 0.2.0; use benchmarks',
+    ]);
+    expect(() =>
+      collecting(() => migrateOptions('baremetal-ipoib', BM, { tests: { testPod: false }, benchmarks: { testPod: true } })),
+    ).toThrow(
+      'baremetal-ipoib: tests.testPod false contradicts benchmarks.testPod true (tests is the deprecated name of benchmarks); allowed: benchmarks.testPod alone',
+    );
+  });
+
   test('options without deprecated paths come back as they are, silently', () => {
     const input = { mpiOperator: { enabled: false } };
     const { result, said } = collecting(() => migrateOptions('eks-efa', EKS, input));
@@ -71,7 +90,7 @@ describe('migrateOptions', () => {
       mpiOperator: { enabled: false },
     });
     expect(() => collecting(() => migrateOptions('eks-efa', EKS, { mpiOperator: { install: false, enabled: true } }))).toThrow(
-      'eks-efa: mpiOperator.install false contradicts mpiOperator.enabled true (mpiOperator.install is its deprecated name); allowed: mpiOperator.enabled alone',
+      'eks-efa: mpiOperator.install false contradicts mpiOperator.enabled true (mpiOperator.install is the deprecated name of mpiOperator.enabled); allowed: mpiOperator.enabled alone',
     );
   });
 });
@@ -79,11 +98,11 @@ describe('migrateOptions', () => {
 describe.each(PROFILE_NAMES)('deprecated options of %s', profile => {
   const deprecated = PROFILES[profile].deprecatedOptions;
 
-  test('every old and new path is an option of the profile', () => {
+  test('every old and new path is an option of the profile (a leaf, or a group of them)', () => {
     const leaves = optionLeaves(optionsSchema(profile)).map(l => l.path);
+    const isOption = (p: string) => leaves.some(l => l === p || l.startsWith(`${p}.`));
     expect(deprecated.length).toBeGreaterThan(0);
-    for (const d of deprecated)
-      expect({ d, from: leaves.includes(d.from), to: leaves.includes(d.to) }).toEqual({ d, from: true, to: true });
+    for (const d of deprecated) expect({ d, from: isOption(d.from), to: isOption(d.to) }).toEqual({ d, from: true, to: true });
   });
 
   test.each(deprecated.map(d => [d.from, d] as const))('%s still works: the same objects as its new name, with a warning', (_from, d) => {
@@ -146,7 +165,7 @@ describe('the CLI with a deprecated path in a values file', () => {
     expect(r).toEqual({
       code: 2,
       out: '',
-      err: 'cdk8s-rdma: eks-efa: mpiOperator.install false contradicts mpiOperator.enabled true (mpiOperator.install is its deprecated name); allowed: mpiOperator.enabled alone\n',
+      err: 'cdk8s-rdma: eks-efa: mpiOperator.install false contradicts mpiOperator.enabled true (mpiOperator.install is the deprecated name of mpiOperator.enabled); allowed: mpiOperator.enabled alone\n',
     });
   });
 });

@@ -168,8 +168,8 @@ const MATRIX: [string, string, unknown][] = [
   ['openshift-efa', 'benchmarks.memory', '-8Gi'],
   ['baremetal-ipoib', 'network.ipam.range', 'banana'],
   ['baremetal-ipoib', 'namespace', 'HPC_Jobs'],
-  ['baremetal-ipoib', 'tests.memory', 'lots'],
-  ['baremetal-ipoib', 'tests.bandwidth.port', 70000],
+  ['baremetal-ipoib', 'benchmarks.memory', 'lots'],
+  ['baremetal-ipoib', 'benchmarks.bandwidth.port', 70000],
 ];
 
 describe('the bad-input matrix: the CLI and helm refuse the same values, naming the field', () => {

@@ -25,13 +25,13 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
         nodeSelector: { 'example.com/infiniband': 'true' },
         tolerations: [{ key: 'hpc', operator: 'Exists', effect: 'NoSchedule' }],
       },
-      tests: {
+      benchmarks: {
         imagePullSecrets: ['registry-creds'],
         memory: '4Gi',
         cpu: '2',
         tolerations: [{ key: 'hpc', operator: 'Exists', effect: 'NoSchedule' }],
         bandwidth: { program: 'ib_write_bw', device: 'mlx5_0', iterations: 5000, messageSize: 1048576 },
-        mpi: { benchmark: 'osu_bw', ucxNetDevices: 'mlx5_0:1' },
+        osu: { benchmark: 'osu_bw', ucxNetDevices: 'mlx5_0:1' },
       },
     },
     'rdma-shared with two resources, custom Multus, non-default CNI conf dir': {
@@ -51,7 +51,7 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
         ],
       },
       mpiOperator: { enabled: false },
-      tests: { testPod: false, bandwidth: { enabled: false } },
+      benchmarks: { testPod: false, bandwidth: { enabled: false } },
     },
     'operator mode': {
       mode: 'operator',
@@ -70,14 +70,14 @@ export const PROFILE_VARIANTS: Record<string, Record<string, unknown>> = {
       kubernetesVersion: '1.35',
       deviceApi: 'dra',
       dra: { rdmaDevices: ['mlx5_0', 'mlx5_1'] },
-      tests: {
+      benchmarks: {
         bandwidth: { device: 'mlx5_0' },
-        mpi: { ucxNetDevices: 'mlx5_0:1' },
+        osu: { ucxNetDevices: 'mlx5_0:1' },
         nccl: { enabled: true, gpusPerWorker: 8, hcasPerWorker: 8 },
       },
     },
     'NCCL over InfiniBand on two HCAs': {
-      tests: { nccl: { enabled: true, gpusPerWorker: 4, workers: 4, ibHcas: ['mlx5_0', 'mlx5_1'] } },
+      benchmarks: { nccl: { enabled: true, gpusPerWorker: 4, workers: 4, ibHcas: ['mlx5_0', 'mlx5_1'] } },
     },
   },
   'eks-efa': {

@@ -65,34 +65,34 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     { path: 'operator.version', probes: ['network-operator-v97.1.1', 'network-operator-v97.2.3'], when: OPERATOR_MODE },
     { path: 'operator.ipPool.namespace', probes: token('42'), when: OPERATOR_MODE },
     ...mpiOperator(11),
-    { path: 'tests.enabled' },
-    { path: 'tests.image', probes: image('13'), default: IB_BENCHMARK_IMAGE.image },
-    { path: 'tests.rdmaResource', probes: ['rdma/hv14a', 'rdma/hv14b'], when: DEVICE_PLUGIN_API },
-    { path: 'tests.memory', probes: ['1279Mi', '1283Mi'] },
-    { path: 'tests.cpu', probes: ['1237m', '1239m'] },
-    { path: 'tests.nodeSelector', probes: selector('15') },
-    { path: 'tests.tolerations', probes: tolerations('16') },
-    { path: 'tests.imagePullSecrets', probes: names('17') },
-    { path: 'tests.podAnnotations', probes: annotations('18') },
-    { path: 'tests.ttlSecondsAfterFinished', probes: [86413, 86423] },
-    { path: 'tests.bandwidth.ibPort', probes: [173, 179] },
-    { path: 'tests.bandwidth.port', probes: [18533, 18539] },
-    { path: 'tests.testPod' },
-    { path: 'tests.bandwidth.enabled' },
-    { path: 'tests.bandwidth.program', scope: ['Checks/Bandwidth'] },
-    { path: 'tests.mpi.enabled' },
-    { path: 'tests.mpi.messageSizes', probes: ['2:524287', '2:524285'] },
-    { path: 'tests.mpi.benchmark', scope: ['Checks/Mpi'] },
-    osuIterations('tests.mpi.iterations', 'tests.mpi.benchmark'),
-    ...ncclValues('tests.nccl', 85, 'Checks/Nccl', { efa: false, dra: true }),
+    { path: 'benchmarks.enabled' },
+    { path: 'benchmarks.image', probes: image('13'), default: IB_BENCHMARK_IMAGE.image },
+    { path: 'benchmarks.rdmaResource', probes: ['rdma/hv14a', 'rdma/hv14b'], when: DEVICE_PLUGIN_API },
+    { path: 'benchmarks.memory', probes: ['1279Mi', '1283Mi'] },
+    { path: 'benchmarks.cpu', probes: ['1237m', '1239m'] },
+    { path: 'benchmarks.nodeSelector', probes: selector('15') },
+    { path: 'benchmarks.tolerations', probes: tolerations('16') },
+    { path: 'benchmarks.imagePullSecrets', probes: names('17') },
+    { path: 'benchmarks.podAnnotations', probes: annotations('18') },
+    { path: 'benchmarks.ttlSecondsAfterFinished', probes: [86413, 86423] },
+    { path: 'benchmarks.bandwidth.ibPort', probes: [173, 179] },
+    { path: 'benchmarks.bandwidth.port', probes: [18533, 18539] },
+    { path: 'benchmarks.testPod' },
+    { path: 'benchmarks.bandwidth.enabled' },
+    { path: 'benchmarks.bandwidth.program', scope: ['Checks/Bandwidth'] },
+    { path: 'benchmarks.osu.enabled' },
+    { path: 'benchmarks.osu.messageSizes', probes: ['2:524287', '2:524285'] },
+    { path: 'benchmarks.osu.benchmark', scope: ['Checks/Mpi'] },
+    osuIterations('benchmarks.osu.iterations', 'benchmarks.osu.benchmark'),
+    ...ncclValues('benchmarks.nccl', 85, 'Checks/Nccl', { efa: false, dra: true }),
   ],
   exceptions: {
     ...deprecatedExceptions(BAREMETAL_IPOIB_DEPRECATED_OPTIONS),
     kubernetesVersion: KUBERNETES_VERSION,
-    'tests.nccl.alignGpus': ncclAlignGpus('HCA', 'tests.nccl.gpusPerWorker with hcasPerWorker'),
-    'tests.nccl.hcasPerWorker':
+    'benchmarks.nccl.alignGpus': ncclAlignGpus('HCA', 'benchmarks.nccl.gpusPerWorker with hcasPerWorker'),
+    'benchmarks.nccl.hcasPerWorker':
       'With deviceApi "dra" it shapes the claim template (its PCIe-root groups), which the templates cannot compute: the chart claims 1 HCA per worker.',
-    'tests.nccl.ibHcas':
+    'benchmarks.nccl.ibHcas':
       'NCCL_IB_HCA is the names joined into one string ("=mlx5_0,mlx5_1"), which the chart generator cannot template from a list; set it with the YAML bundle.',
     'dra.rdmaDevices':
       "The names go into a CEL expression of the DeviceClass (one more selector when the list is not empty), which the templates cannot build from a list; the chart's DeviceClass selects every RDMA device.",
@@ -117,10 +117,10 @@ export const BAREMETAL_IPOIB_CHART: ChartSpec = {
     'operator.ofedDriver': 'A switch of operator mode; the generator flips switches in the default mode (bundle).',
     'mpiOperator.adopt': ADOPT,
     'mpiOperator.runAsUser': RUN_AS_USER,
-    'tests.bandwidth.device': DROPPED_FLAG,
-    'tests.bandwidth.iterations': DROPPED_FLAG,
-    'tests.bandwidth.messageSize': DROPPED_FLAG,
-    'tests.mpi.ucxNetDevices': DROPPED_FLAG,
+    'benchmarks.bandwidth.device': DROPPED_FLAG,
+    'benchmarks.bandwidth.iterations': DROPPED_FLAG,
+    'benchmarks.bandwidth.messageSize': DROPPED_FLAG,
+    'benchmarks.osu.ucxNetDevices': DROPPED_FLAG,
   },
   guards: `${DRA_GUARD}{{- if and (eq .Values.deviceApi "dra") (eq .Values.mode "operator") }}
 {{- fail "deviceApi \\"dra\\" is not available in mode \\"operator\\" (the NicClusterPolicy runs the RDMA shared device plugin on the same HCAs)" }}
@@ -149,22 +149,22 @@ Check the node agents and the RDMA resource:
   kubectl get resourceslices -o custom-columns='NODE:.spec.nodeName,DRIVER:.spec.driver,DEVICES:.spec.devices[*].name'   # dra.net: the HCAs
   kubectl -n {{ .Values.namespace | default .Release.Namespace }} get resourceclaims   # allocated while the tests run
 {{- else }}
-  kubectl get nodes -o custom-columns='NAME:.metadata.name,RDMA:.status.allocatable.{{ .Values.tests.rdmaResource | replace "." "\\\\." }}'
+  kubectl get nodes -o custom-columns='NAME:.metadata.name,RDMA:.status.allocatable.{{ .Values.benchmarks.rdmaResource | replace "." "\\\\." }}'
 {{- end }}
-{{- if .Values.tests.enabled }}
+{{- if .Values.benchmarks.enabled }}
 
 ${HELM_TEST_NOTES}
 Then read them in namespace {{ .Values.namespace | default .Release.Namespace }}:
-{{- if .Values.tests.testPod }}
+{{- if .Values.benchmarks.testPod }}
   kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs job/ipoib-test          # an IPoIB address from {{ .Values.network.ipam.range }}
 {{- end }}
-{{- if .Values.tests.bandwidth.enabled }}
-  kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs -l app.kubernetes.io/name={{ .Values.tests.bandwidth.program | replace "_" "-" }},batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
+{{- if .Values.benchmarks.bandwidth.enabled }}
+  kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs -l app.kubernetes.io/name={{ .Values.benchmarks.bandwidth.program | replace "_" "-" }},batch.kubernetes.io/job-completion-index=1 --tail=-1   # the client
 {{- end }}
-{{- if .Values.tests.mpi.enabled }}
+{{- if .Values.benchmarks.osu.enabled }}
   kubectl -n {{ .Values.namespace | default .Release.Namespace }} logs -l training.kubeflow.org/job-role=launcher --tail=-1
 {{- end }}
-${ncclNotes('kubectl', 'tests.nccl', '{{ .Values.namespace | default .Release.Namespace }}', 'ib').trimEnd()}
+${ncclNotes('kubectl', 'benchmarks.nccl', '{{ .Values.namespace | default .Release.Namespace }}', 'ib').trimEnd()}
 {{- end }}
 `,
 };

@@ -1,4 +1,4 @@
-import { DeprecatedOption, MPI_OPERATOR_TOGGLE, DRA_TOGGLE, migrateOptions } from '../deprecations';
+import { DeprecatedOption, DRA_TOGGLE, MPI_OPERATOR_TOGGLE, NEXT_RELEASE, migrateOptions } from '../deprecations';
 import { ProfileMpiOperatorOptions } from './shared-options';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -56,7 +56,13 @@ import { checkDnsLabel, checkOneOf, checkPositiveInt } from '../validate';
 export const BAREMETAL_IPOIB = 'baremetal-ipoib';
 
 /** Option paths of this profile renamed in 0.1.0, read under their new names until 0.2.0. */
-export const BAREMETAL_IPOIB_DEPRECATED_OPTIONS: readonly DeprecatedOption[] = [MPI_OPERATOR_TOGGLE, DRA_TOGGLE];
+export const BAREMETAL_IPOIB_DEPRECATED_OPTIONS: readonly DeprecatedOption[] = [
+  MPI_OPERATOR_TOGGLE,
+  DRA_TOGGLE,
+  // The other profiles' shape: `benchmarks`, with the OSU job as `benchmarks.osu` (its `mpi` moves first).
+  { from: 'tests.mpi', to: 'benchmarks.osu', removedIn: NEXT_RELEASE },
+  { from: 'tests', to: 'benchmarks', removedIn: NEXT_RELEASE },
+];
 const P = BAREMETAL_IPOIB;
 
 /** The ResourceClaimTemplate the tests claim their HCA from (`deviceApi: dra`). */
@@ -120,7 +126,8 @@ export interface BaremetalBandwidthOptions extends Pick<
   readonly enabled?: boolean;
 }
 
-export interface BaremetalMpiOptions {
+/** The OSU MPIJob over InfiniBand (UCX): the shape of eks-efa's `benchmarks.osu`, with a switch of its own. */
+export interface BaremetalOsuOptions {
   /**
    * Emit the MPIJob (OSU over InfiniBand through UCX).
    * @default true
@@ -150,7 +157,13 @@ export interface BaremetalMpiOptions {
   readonly ucxNetDevices?: string;
 }
 
-export interface BaremetalTestOptions extends Omit<IbPodOptions, 'namespace' | 'networks' | 'deviceClaimTemplate'> {
+/**
+ * The former name of BaremetalOsuOptions.
+ * @deprecated use BaremetalOsuOptions
+ */
+export type BaremetalMpiOptions = BaremetalOsuOptions;
+
+export interface BaremetalBenchmarkOptions extends Omit<IbPodOptions, 'namespace' | 'networks' | 'deviceClaimTemplate'> {
   /**
    * Emit the test workloads.
    * @default true
@@ -167,16 +180,25 @@ export interface BaremetalTestOptions extends Omit<IbPodOptions, 'namespace' | '
    */
   readonly bandwidth?: BaremetalBandwidthOptions;
   /**
-   * The MPI job over InfiniBand.
+   * The OSU MPIJob over InfiniBand.
    * @default - osu_latency
    */
-  readonly mpi?: BaremetalMpiOptions;
+  readonly osu?: BaremetalOsuOptions;
   /**
    * The NCCL test job (nccl-tests over NCCL's InfiniBand verbs transport, bootstrap on the IPoIB network),
    * off unless enabled.
    * @default - off
    */
   readonly nccl?: BaremetalNcclOptions;
+}
+
+/** The former `tests` (read until 0.2.0 as `benchmarks`, its `mpi` as `benchmarks.osu`). */
+export interface BaremetalTestOptions extends Omit<BaremetalBenchmarkOptions, 'osu'> {
+  /**
+   * The former `benchmarks.osu`.
+   * @deprecated use `benchmarks.osu`
+   */
+  readonly mpi?: BaremetalOsuOptions;
 }
 
 /** The NCCL job on InfiniBand: the shape of every profile's NCCL options, with HCAs instead of EFA devices. */
@@ -291,8 +313,13 @@ export interface BaremetalIpoibOptions {
    */
   readonly mpiOperator?: BaremetalMpiOperatorOptions;
   /**
-   * The test workloads.
+   * The benchmark and check workloads (the other profiles' `benchmarks`).
    * @default - ipoib-test pod, ib_read_bw pair, OSU latency over InfiniBand
+   */
+  readonly benchmarks?: BaremetalBenchmarkOptions;
+  /**
+   * The former `benchmarks`, read until 0.2.0 (with a deprecation warning).
+   * @deprecated use `benchmarks` (its `mpi` is `benchmarks.osu`)
    */
   readonly tests?: BaremetalTestOptions;
 }
@@ -382,8 +409,8 @@ export class BaremetalIpoibProfile extends Chart {
     );
 
     // Tests.
-    const { enabled: testsEnabled = true, ...tests } = options.tests ?? {};
-    gate(this, 'tests.enabled', testsEnabled, () => this.composeTests(tests, namespace, networkRef, devices));
+    const { enabled: testsEnabled = true, ...tests } = options.benchmarks ?? {};
+    gate(this, 'benchmarks.enabled', testsEnabled, () => this.composeTests(tests, namespace, networkRef, devices));
   }
 
   /** The Namespace and the IPoIB network (whereabouts IPAM, or NV-IPAM in operator mode); returns how pods select it. */
@@ -538,7 +565,7 @@ export class BaremetalIpoibProfile extends Chart {
     if (dra && ibHcas !== undefined) {
       throw new RdmaOptionError(
         P,
-        'tests.nccl.ibHcas',
+        'benchmarks.nccl.ibHcas',
         ibHcas,
         'does not apply with deviceApi "dra" (the claim picks the HCAs; narrow them with dra.rdmaDevices)',
         'unset, or deviceApi "device-plugin"',
@@ -549,10 +576,10 @@ export class BaremetalIpoibProfile extends Chart {
       ['hcasPerWorker', hcasPerWorker],
     ] as const) {
       if (!dra && value !== undefined)
-        throw new RdmaOptionError(P, `tests.nccl.${key}`, value, 'only applies to deviceApi "dra"', 'unset, or deviceApi "dra"');
+        throw new RdmaOptionError(P, `benchmarks.nccl.${key}`, value, 'only applies to deviceApi "dra"', 'unset, or deviceApi "dra"');
     }
-    gate(this, 'tests.nccl.enabled', enabled, () =>
-      withOptionPrefix(P, 'tests.nccl', () => {
+    gate(this, 'benchmarks.nccl.enabled', enabled, () =>
+      withOptionPrefix(P, 'benchmarks.nccl', () => {
         const j = new NcclTestJob(this.checks, 'Nccl', {
           namespace,
           imagePullSecrets: pod.imagePullSecrets,
@@ -583,16 +610,16 @@ export class BaremetalIpoibProfile extends Chart {
   }
 
   private composeTests(
-    tests: Omit<BaremetalTestOptions, 'enabled'>,
+    tests: Omit<BaremetalBenchmarkOptions, 'enabled'>,
     namespace: string,
     networkRef: NetworkSelection,
     devices: TestDevices,
   ): void {
-    const { testPod = true, bandwidth = {}, mpi = {}, nccl = {}, ...pod } = tests;
+    const { testPod = true, bandwidth = {}, osu = {}, nccl = {}, ...pod } = tests;
     if (devices.claimTemplate && pod.rdmaResource !== undefined) {
       throw new RdmaOptionError(
         P,
-        'tests.rdmaResource',
+        'benchmarks.rdmaResource',
         pod.rdmaResource,
         'does not apply with deviceApi "dra" (each test pod claims an HCA)',
         'unset, or deviceApi "device-plugin"',
@@ -603,19 +630,19 @@ export class BaremetalIpoibProfile extends Chart {
     const deviceClaimTemplate = devices.claimTemplate?.();
     const rdmaResource = deviceClaimTemplate ? undefined : (pod.rdmaResource ?? devices.resource ?? DEFAULT_RDMA_RESOURCE);
     const common: IbPodOptions = { ...pod, namespace, rdmaResource, deviceClaimTemplate };
-    gate(this, 'tests.testPod', testPod, () =>
-      withOptionPrefix(P, 'tests', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] })),
+    gate(this, 'benchmarks.testPod', testPod, () =>
+      withOptionPrefix(P, 'benchmarks', () => new IpoibTestPod(this.checks, 'TestPod', { ...common, networks: [networkRef] })),
     );
     const { enabled: bwEnabled = true, ...bw } = bandwidth;
-    gate(this, 'tests.bandwidth.enabled', bwEnabled, () =>
-      withOptionPrefix(P, 'tests.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw })),
+    gate(this, 'benchmarks.bandwidth.enabled', bwEnabled, () =>
+      withOptionPrefix(P, 'benchmarks.bandwidth', () => new IbBandwidthTest(this.checks, 'Bandwidth', { ...common, ...bw })),
     );
     this.composeNccl(nccl, pod, namespace, networkRef, rdmaResource, deviceClaimTemplate !== undefined);
-    const { enabled: mpiEnabled = true, ...mpiJob } = mpi;
-    gate(this, 'tests.mpi.enabled', mpiEnabled, () => {
+    const { enabled: mpiEnabled = true, ...mpiJob } = osu;
+    gate(this, 'benchmarks.osu.enabled', mpiEnabled, () => {
       withOptionPrefix(
         P,
-        'tests.mpi',
+        'benchmarks.osu',
         () =>
           new MpiLatencyJob(this.checks, 'Mpi', {
             ...mpiJob,
