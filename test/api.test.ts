@@ -111,7 +111,9 @@ test("comments and shipped data cite upstream sources, not the project's researc
         .split('\n')
         .map((l, i) => [f, i + 1, l] as const),
     )
-    .filter(([, , l]) => /research (?:efa|ib|mpi-openshift|new-mechanisms)\.md|shared\/research/.test(l))
+    .filter(([, , l]) =>
+      /research (?:efa|ib|mpi-openshift|new-mechanisms)\.md|shared\/research|\b(?:efa|ib|mpi-openshift|new-mechanisms)\.md §/i.test(l),
+    )
     .map(([f, n]) => `${f.slice(root.length + 1)}:${n}`);
   expect(cited).toEqual([]);
 });

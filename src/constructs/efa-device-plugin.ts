@@ -286,7 +286,8 @@ export class EfaDevicePlugin extends Construct {
     const nodeSelector = { ...targeting.nodeSelector, ...checkLabels(WHERE, 'nodeSelector', props.nodeSelector ?? {}) };
 
     const volumes: k8s.Volume[] = [
-      // kubelet's device-plugin socket directory: the plugin registers here (efa.md §1.2).
+      // kubelet's device-plugin socket directory: the plugin registers here (aws-samples/aws-efa-eks
+      // manifest/efa-k8s-device-plugin.yml @9d6557e; the same path in eks-charts stable/aws-efa-k8s-device-plugin).
       { name: 'device-plugin', hostPath: { path: '/var/lib/kubelet/device-plugins' } },
       // EFA verbs devices (uverbsN); required since plugin v0.5.x (eks-charts PR #1069).
       { name: 'infiniband-volume', hostPath: { path: '/dev/infiniband' } },

@@ -144,7 +144,9 @@ export function efaUnsupportedMessage(instanceType: string): string {
  * A MachineSet (machine.openshift.io/v1beta1) of EFA machines: the AWS provider spec sets
  * `networkInterfaceType: EFA` (the API's enum is ENA/EFA; EFA becomes the primary interface), the instance
  * type, the placement group and zone, plus the usual AWS fields; with a MachineAutoscaler by default.
- * Research mpi-openshift.md §7, openshift/api AWSMachineProviderConfig.
+ * Sources: openshift/api machine/v1beta1/types_awsprovider.go (AWSMachineProviderConfig, `networkInterfaceType`
+ * ENA/EFA), openshift/enhancements enhancements/machine-api/aws-efa-networking.md, openshift-docs
+ * modules/machineset-yaml-aws.adoc and modules/machine-autoscaler-cr.adoc.
  */
 export class EfaMachineSet extends Construct {
   public readonly name: string;

@@ -68,7 +68,9 @@ export interface HugepagesMachineConfigProps {
 /**
  * A MachineConfig whose kernel arguments reserve huge pages at boot on one MachineConfigPool
  * (`default_hugepagesz=2M hugepagesz=2M hugepages=5128`). Applying or changing it drains and reboots the
- * pool's nodes one at a time. Research mpi-openshift.md §3.1; kernel-parameters `hugepages=<integer>`.
+ * pool's nodes one at a time. Sources: openshift/api machineconfiguration/v1/types.go (`kernelArguments`),
+ * openshift-docs modules/nodes-nodes-kernel-arguments.adoc; the kernel's admin-guide/kernel-parameters.txt
+ * (`hugepages=<integer>` after `hugepagesz=`).
  */
 export class HugepagesMachineConfig extends Construct {
   public readonly name: string;
@@ -123,7 +125,8 @@ export interface WorkerMachineConfigPoolProps {
 /**
  * A custom MachineConfigPool that inherits every `worker` MachineConfig and adds its own (role `<name>`), for
  * labelled nodes only: node changes for EFA (huge pages, memlock) then reboot only the EFA nodes.
- * Research mpi-openshift.md §3.2 (the documented `worker-hp` pool pattern).
+ * Source: openshift-docs modules/configuring-huge-pages.adoc (its `worker-hp` MachineConfigPool: role values
+ * `worker` and `worker-hp`, nodes selected by `node-role.kubernetes.io/worker-hp`).
  */
 export class WorkerMachineConfigPool extends Construct {
   public readonly name: string;

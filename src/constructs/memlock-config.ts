@@ -69,7 +69,9 @@ export interface MemlockConfigProps {
  * `memlock=-1:-1`) with a CRI-O drop-in under /etc/crio/crio.conf.d/, written by Ignition 3.2.0 from a data
  * URL (mode 0644, overwrite). RDMA memory registration pins pages and needs it: libfabric's EFA provider
  * asks for an unlimited memlock limit, and OpenShift has no ContainerRuntimeConfig field for ulimits.
- * Research mpi-openshift.md §4, efa.md §4.5.
+ * Sources: cri-o/cri-o docs/crio.conf.5.md (`default_ulimits`, `<name>=<soft>:<hard>`, -1 unlimited) and
+ * docs/crio.conf.d.5.md (drop-ins in lexical order); openshift/api machineconfiguration/v1 (ContainerRuntimeConfig has
+ * no ulimits field); ofiwg/libfabric prov/efa/docs/overview.md ("increase the locked memory limits (unlimited is fine)").
  */
 export class MemlockConfig extends Construct {
   public readonly name: string;
