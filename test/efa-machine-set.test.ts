@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { locateReference } from './reference';
 import { EfaClusterAutoscaler, EfaMachineSet, EfaMachineSetProps } from '../src/internal';
+import { DEFAULT_EFA_MACHINE_TYPE, resolveEfaMachineSet } from '../src/constructs/efa-machine-set';
 import { only, synth } from './helpers';
 
 const BASE: EfaMachineSetProps = {
@@ -13,7 +14,7 @@ const BASE: EfaMachineSetProps = {
 
 /**
  * Field names and JSON types of AWSMachineProviderConfig (openshift/api machine/v1beta1
- * types_awsprovider.go; research mpi-openshift.md §7.1-7.2). The MachineSet CRD leaves providerSpec.value
+ * types_awsprovider.go). The MachineSet CRD leaves providerSpec.value
  * open, so this is what the test checks the emitted value against.
  */
 type Fact = 'string' | 'integer' | 'boolean' | { object: Record<string, Fact> } | { array: Fact } | { enum: string[] };
@@ -270,6 +271,41 @@ describe('EfaClusterAutoscaler', () => {
     );
     expect(() => synth(c => new EfaClusterAutoscaler(c, 'ca', { maxNodesTotal: 8, scaleDownDelayAfterAdd: '10 minutes' }))).toThrow(
       'EfaClusterAutoscaler: scaleDownDelayAfterAdd "10 minutes" is not a duration; allowed: a Go duration such as "10m", "30s" or "1h30m"',
+    );
+  });
+});
+
+describe('resolveEfaMachineSet (props to checked values, nothing built)', () => {
+  test('defaults: the installer names of 4.18, as the construct renders them', () => {
+    const r = resolveEfaMachineSet(BASE);
+    expect(r).toMatchObject({
+      infra: 'mycluster-x7k2p',
+      zone: 'us-east-1a',
+      region: 'us-east-1',
+      instanceType: DEFAULT_EFA_MACHINE_TYPE,
+      name: 'mycluster-x7k2p-efa-us-east-1a',
+      nodeLabels: { 'node-role.kubernetes.io/worker-efa': '' },
+      taints: [],
+      subnet: { nameTag: 'mycluster-x7k2p-subnet-private-us-east-1a' },
+      iamProfile: 'mycluster-x7k2p-worker-profile',
+      rootVolumeSize: 120,
+    });
+    const ms = only(
+      synth(c => new EfaMachineSet(c, 'ms', BASE)),
+      'MachineSet',
+    );
+    const value = ms.spec.template.spec.providerSpec.value;
+    expect([ms.metadata.name, value.instanceType, value.subnet.filters[0].values[0], value.iamInstanceProfile.id]).toEqual([
+      r.name,
+      r.instanceType,
+      (r.subnet as { nameTag: string }).nameTag,
+      r.iamProfile,
+    ]);
+  });
+  test('a subnet id replaces the Name-tag filter; errors name the prop as the construct does', () => {
+    expect(resolveEfaMachineSet({ ...BASE, subnetId: 'subnet-0123456789abcdef0' }).subnet).toEqual({ id: 'subnet-0123456789abcdef0' });
+    expect(() => resolveEfaMachineSet({ ...BASE, subnetId: 'sn-1' })).toThrow(
+      'EfaMachineSet: subnetId "sn-1" is not a subnet id; allowed: "subnet-" and 8 to 17 hex digits',
     );
   });
 });

@@ -140,6 +140,106 @@ export function efaUnsupportedMessage(instanceType: string): string {
   return `EFA interfaces are not supported on ${instanceType}`;
 }
 
+/** An EfaMachineSet's props, checked and defaulted: what its MachineSet and MachineAutoscaler are made from. */
+export interface ResolvedEfaMachineSet {
+  readonly infra: string;
+  readonly zone: string;
+  readonly region: string;
+  readonly amiId: string;
+  readonly placementGroup: string;
+  readonly instanceType: string;
+  readonly name: string;
+  readonly nodeLabels: Record<string, string>;
+  readonly taints: readonly MachineTaint[];
+  readonly securityGroups: readonly string[];
+  /** The subnet: its id, or the installer's subnet Name tag of the zone. */
+  readonly subnet: { readonly id: string } | { readonly nameTag: string };
+  readonly iamProfile: string;
+  readonly rootVolumeSize: number;
+  readonly extraTags: Record<string, string>;
+  readonly scaling: ReturnType<typeof resolveScaling>;
+}
+
+/** Checks and defaults an EfaMachineSet's props (every error names the prop); nothing is built. */
+export function resolveEfaMachineSet(props: EfaMachineSetProps): ResolvedEfaMachineSet {
+  const where = 'EfaMachineSet';
+  const { infra, zone, region } = resolvePlacement(where, props);
+  if (typeof props.amiId !== 'string' || !/^ami-[0-9a-f]{8,17}$/.test(props.amiId)) {
+    throw new RdmaOptionError(
+      where,
+      'amiId',
+      props.amiId,
+      'is not an AMI id',
+      '"ami-" and 8 to 17 hex digits, the RHCOS AMI of your worker MachineSets',
+    );
+  }
+  const placementGroup = checkNonEmpty(where, 'placementGroupName', props.placementGroupName);
+  if (/\s/.test(placementGroup) || placementGroup.length > 255) {
+    throw new RdmaOptionError(
+      where,
+      'placementGroupName',
+      placementGroup,
+      'is not a placement group name',
+      'at most 255 characters without spaces',
+    );
+  }
+  const instanceType = props.instanceType ?? DEFAULT_EFA_MACHINE_TYPE;
+  if (!efaData.instanceTypes.includes(instanceType)) {
+    throw new RdmaOptionError(
+      where,
+      'instanceType',
+      instanceType,
+      `is rejected: ${efaUnsupportedMessage(instanceType)} (what Machine API reports at launch)`,
+      `an instance type on the EFA instance list (${efaData.instanceTypes.length} types, ${efaData.sourceDate}), e.g. "c5n.18xlarge"`,
+    );
+  }
+  const name = checkDnsLabel(where, 'name', props.name ?? `${infra}-efa-${zone}`);
+  const nodeLabels = checkLabels(where, 'nodeLabels', props.nodeLabels ?? { 'node-role.kubernetes.io/worker-efa': '' });
+  const taints = (props.taints ?? []).map((t, i) => {
+    checkLabels(where, `taints[${i}].key`, { [t.key]: t.value ?? '' });
+    if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
+      throw new RdmaOptionError(
+        where,
+        `taints[${i}].effect`,
+        t.effect,
+        'is not a taint effect',
+        '"NoSchedule", "PreferNoSchedule", "NoExecute"',
+      );
+    }
+    return { key: t.key, value: t.value, effect: t.effect };
+  });
+  const names = installerNames(parseOpenShiftVersion(where, 'openshiftVersion', props.openshiftVersion ?? '4.18'), infra, zone);
+  const securityGroups = props.securityGroupNames ?? names.securityGroups;
+  if (securityGroups.length === 0) {
+    throw new RdmaOptionError(where, 'securityGroupNames', securityGroups, 'is empty', 'the Name tags of the worker security groups');
+  }
+  securityGroups.forEach((g, i) => checkNonEmpty(where, `securityGroupNames[${i}]`, g));
+  if (props.subnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId)) {
+    throw new RdmaOptionError(where, 'subnetId', props.subnetId, 'is not a subnet id', '"subnet-" and 8 to 17 hex digits');
+  }
+  const iamProfile = checkNonEmpty(where, 'iamInstanceProfile', props.iamInstanceProfile ?? `${infra}-worker-profile`);
+  const rootVolumeSize = checkPositiveInt(where, 'rootVolumeSize', props.rootVolumeSize ?? 120, 16384);
+  const extraTags = props.tags ?? {};
+  Object.keys(extraTags).forEach(k => checkNonEmpty(where, 'tags', k));
+  return {
+    infra,
+    zone,
+    region,
+    amiId: props.amiId,
+    placementGroup,
+    instanceType,
+    name,
+    nodeLabels,
+    taints,
+    securityGroups,
+    subnet: props.subnetId !== undefined ? { id: props.subnetId } : { nameTag: names.subnet },
+    iamProfile,
+    rootVolumeSize,
+    extraTags,
+    scaling: resolveScaling(where, props),
+  };
+}
+
 /**
  * A MachineSet (machine.openshift.io/v1beta1) of EFA machines: the AWS provider spec sets
  * `networkInterfaceType: EFA` (the API's enum is ENA/EFA; EFA becomes the primary interface), the instance
@@ -156,67 +256,12 @@ export class EfaMachineSet extends Construct {
 
   constructor(scope: Construct, id: string, props: EfaMachineSetProps) {
     super(scope, id);
-    const where = 'EfaMachineSet';
-    const { infra, zone, region } = resolvePlacement(where, props);
-    if (typeof props.amiId !== 'string' || !/^ami-[0-9a-f]{8,17}$/.test(props.amiId)) {
-      throw new RdmaOptionError(
-        where,
-        'amiId',
-        props.amiId,
-        'is not an AMI id',
-        '"ami-" and 8 to 17 hex digits, the RHCOS AMI of your worker MachineSets',
-      );
-    }
-    const placementGroup = checkNonEmpty(where, 'placementGroupName', props.placementGroupName);
-    if (/\s/.test(placementGroup) || placementGroup.length > 255) {
-      throw new RdmaOptionError(
-        where,
-        'placementGroupName',
-        placementGroup,
-        'is not a placement group name',
-        'at most 255 characters without spaces',
-      );
-    }
-    this.instanceType = props.instanceType ?? DEFAULT_EFA_MACHINE_TYPE;
-    if (!efaData.instanceTypes.includes(this.instanceType)) {
-      throw new RdmaOptionError(
-        where,
-        'instanceType',
-        this.instanceType,
-        `is rejected: ${efaUnsupportedMessage(this.instanceType)} (what Machine API reports at launch)`,
-        `an instance type on the EFA instance list (${efaData.instanceTypes.length} types, ${efaData.sourceDate}), e.g. "c5n.18xlarge"`,
-      );
-    }
-    this.name = checkDnsLabel(where, 'name', props.name ?? `${infra}-efa-${zone}`);
-    this.nodeLabels = checkLabels(where, 'nodeLabels', props.nodeLabels ?? { 'node-role.kubernetes.io/worker-efa': '' });
-    const taints = (props.taints ?? []).map((t, i) => {
-      checkLabels(where, `taints[${i}].key`, { [t.key]: t.value ?? '' });
-      if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
-        throw new RdmaOptionError(
-          where,
-          `taints[${i}].effect`,
-          t.effect,
-          'is not a taint effect',
-          '"NoSchedule", "PreferNoSchedule", "NoExecute"',
-        );
-      }
-      return { key: t.key, value: t.value, effect: t.effect };
-    });
-    const names = installerNames(parseOpenShiftVersion(where, 'openshiftVersion', props.openshiftVersion ?? '4.18'), infra, zone);
-    const securityGroups = props.securityGroupNames ?? names.securityGroups;
-    if (securityGroups.length === 0) {
-      throw new RdmaOptionError(where, 'securityGroupNames', securityGroups, 'is empty', 'the Name tags of the worker security groups');
-    }
-    securityGroups.forEach((g, i) => checkNonEmpty(where, `securityGroupNames[${i}]`, g));
-    if (props.subnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(props.subnetId)) {
-      throw new RdmaOptionError(where, 'subnetId', props.subnetId, 'is not a subnet id', '"subnet-" and 8 to 17 hex digits');
-    }
-    const iamProfile = checkNonEmpty(where, 'iamInstanceProfile', props.iamInstanceProfile ?? `${infra}-worker-profile`);
-    const rootVolumeSize = checkPositiveInt(where, 'rootVolumeSize', props.rootVolumeSize ?? 120, 16384);
-    const extraTags = props.tags ?? {};
-    Object.keys(extraTags).forEach(k => checkNonEmpty(where, 'tags', k));
-
-    const { autoscaler, minReplicas, maxReplicas, replicas } = resolveScaling(where, props);
+    const r = resolveEfaMachineSet(props);
+    this.name = r.name;
+    this.instanceType = r.instanceType;
+    this.nodeLabels = r.nodeLabels;
+    const { infra, zone, region, placementGroup, taints, securityGroups, iamProfile, rootVolumeSize, extraTags } = r;
+    const { autoscaler, minReplicas, maxReplicas, replicas } = r.scaling;
 
     const clusterLabel = { 'machine.openshift.io/cluster-api-cluster': infra };
     const machineSetLabel = { 'machine.openshift.io/cluster-api-machineset': this.name };
@@ -240,22 +285,22 @@ export class EfaMachineSet extends Construct {
           },
           spec: {
             metadata: { labels: { ...this.nodeLabels } },
-            taints: taints.length > 0 ? taints : undefined,
+            taints: taints.length > 0 ? [...taints] : undefined,
             providerSpec: {
               value: {
                 apiVersion: 'machine.openshift.io/v1beta1',
                 kind: 'AWSMachineProviderConfig',
-                ami: { id: props.amiId },
+                ami: { id: r.amiId },
                 instanceType: this.instanceType,
                 // EFA as the primary (only) interface; Machine API maps it to the EC2 interface type "efa".
                 networkInterfaceType: 'EFA',
                 placement: { availabilityZone: zone, region },
                 placementGroupName: placementGroup,
                 subnet:
-                  props.subnetId !== undefined
-                    ? { id: props.subnetId }
+                  'id' in r.subnet
+                    ? { id: r.subnet.id }
                     : // The installer's subnet of the zone (installerNames); compare with `oc get machineset -n openshift-machine-api -o yaml`.
-                      { filters: [{ name: 'tag:Name', values: [names.subnet] }] },
+                      { filters: [{ name: 'tag:Name', values: [r.subnet.nameTag] }] },
                 securityGroups: securityGroups.map(g => ({ filters: [{ name: 'tag:Name', values: [g] }] })),
                 iamInstanceProfile: { id: iamProfile },
                 // Secret names of the documented AWS MachineSet (openshift-docs modules/machineset-yaml-aws.adoc).
