@@ -421,6 +421,11 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     if (file === '') expect(named.length).toBeGreaterThan(1);
     for (const [, ns, kind, name] of named)
       expect({ file, found: ids.has(`${kind}/${ns}/${name}`), ns, kind, name }).toEqual({ file, found: true, ns, kind, name });
+    // The Karpenter and Kueue objects it names (cluster-scoped, or the LocalQueue in the checks' namespace).
+    const queued = [...notes.matchAll(/kubectl (?:-n (\S+) )?get (ec2nodeclass|clusterqueue|localqueue) (\S+)/g)];
+    if (file.includes('karpenter-kueue')) expect(queued.map(q => q[2]).sort()).toEqual(['clusterqueue', 'ec2nodeclass', 'localqueue']);
+    for (const [, ns, kind, name] of queued)
+      expect({ file, found: ids.has(`${kind}/${ns}/${name}`), kind, name }).toEqual({ file, found: true, kind, name });
     // The NCCL job's log command selects the MPIJob the release has (a test hook: listed under HOOKS).
     const hooks = parseAllDocuments(manifest.replace(/^[\s\S]*?^HOOKS:$/m, '').replace(/^MANIFEST:$/m, '---'))
       .map(d => d.toJSON())

@@ -160,6 +160,9 @@ export const EKS_EFA_CHART: ChartSpec = {
       'IDs replace the discovery tag with a list of selector terms of another shape; the chart selects security groups by the karpenter.sh/discovery tag.',
   },
   guards: `${DRA_GUARD}${osuWorkersGuard('eks-efa', 'benchmarks.osu.workers', 'benchmarks.osu.benchmark')}${KARPENTER_KUEUE_GUARDS}`,
+  // The Karpenter and Kueue commands read the printer columns of their CRDs: EC2NodeClass READY and NodeClaim
+  // NODEPOOL (the karpenter.sh/nodepool label; aws/karpenter-provider-aws pkg/apis/crds @v1.14.1), LocalQueue and
+  // ClusterQueue pending and admitted workloads (kubernetes-sigs/kueue config/components/crd @v0.19.2).
   notes: `cdk8s-rdma {{ .Chart.Version }}, profile eks-efa (release {{ .Release.Name }}).
 
 {{- if eq .Values.deviceApi "dra" }}
@@ -172,6 +175,20 @@ Check that the nodes advertise EFA devices:
   kubectl get nodes -o custom-columns='NAME:.metadata.name,EFA:.status.allocatable.vpc\\.amazonaws\\.com/efa'
 {{- end }}
 ${efaRollouts('kubectl', true)}
+{{- if .Values.karpenter.enabled }}
+
+EFA nodes come from Karpenter (NodePool and EC2NodeClass {{ .Values.karpenter.name }}): it launches them for
+the checks' pending pods and removes them once empty. The node class must be READY; then watch the node claims:
+  kubectl get ec2nodeclass {{ .Values.karpenter.name }}
+  kubectl get nodeclaims -l karpenter.sh/nodepool={{ .Values.karpenter.name }}
+{{- end }}
+{{- if .Values.kueue.enabled }}
+
+The MPI jobs are queued in LocalQueue {{ .Values.kueue.queueName }} (ClusterQueue {{ .Values.kueue.name }}): created
+suspended and admitted whole when the quota (and the topology) allow; the queues count pending and admitted ones:
+  kubectl -n {{ .Values.benchmarks.namespace | default .Release.Namespace }} get localqueue {{ .Values.kueue.queueName }}
+  kubectl get clusterqueue {{ .Values.kueue.name }}
+{{- end }}
 {{- if .Values.benchmarks.enabled }}
 
 ${HELM_TEST_NOTES}
