@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'path';
 import { RdmaOptionError, printable } from './errors';
 import { migrateOptions, onDeprecation } from './deprecations';
-import { chartArchiveName, packageChart, renderChart } from './helm/chart';
+import { chartArchiveName, packageChart, renderChart, storedChartTemplateSet } from './helm/chart';
 import { optionDefault, optionLeaves, optionType, optionsSchema } from './options-schema';
 import { BundleFile, OutputFile, OutputPathError, OutputSet, writeFileAtomic, writeOutputs } from './output/bundle';
 import { PROFILES, PROFILE_NAMES } from './profiles';
@@ -71,7 +71,8 @@ function synth(flags: SynthFlags, print: (line: string) => void): void {
     // The profile checks the options even when only the chart is written; the chart takes them as its defaults.
     if (flags.format === 'helm' && flags.values !== undefined) synthProfile(names[0], options);
     for (const name of names) {
-      charts[name] = renderChart(name, options);
+      // The templates npm run synth stored with the package (inferred afresh when there are none).
+      charts[name] = renderChart(name, options, {}, storedChartTemplateSet(name));
       archives.push({ path: chartArchiveName(name), content: packageChart(name, charts[name]) });
     }
     sets.push({ dir: resolve(flags.charts), label: '--charts', folders: charts });

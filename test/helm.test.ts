@@ -11,8 +11,12 @@ import {
   chartObjects,
   chartDefaults,
   chartOptions,
+  CHART_TEMPLATES_DIR,
+  ChartTemplateSet,
   chartTemplates,
   chartValues,
+  inferChartTemplateSet,
+  storedChartTemplateSet,
   expectedChartObjects,
   mergeValues,
   packageChart,
@@ -24,6 +28,7 @@ import { getPath } from '../src/helm/infer';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
 import { PACKAGE_VERSION } from '../src/version';
 import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
+import { templateSetFileContent } from '../scripts/chart-templates';
 import { HELM4_VERSION, upstreamTools } from './upstream-tools';
 import { evaluateTemplates } from './helm-eval';
 
@@ -97,12 +102,16 @@ test('the options schemas in src/data are fresh from the TypeScript options type
   expect(fresh['eks-efa'].properties.benchmarks.properties.efaDevices.default).toBe(1);
 });
 
-const rendered = new Map<string, ReturnType<typeof renderChart>>();
-/** renderChart once per profile (it synthesizes the profile some dozens of times). */
-function freshChart(profile: string): ReturnType<typeof renderChart> {
-  if (!rendered.has(profile)) rendered.set(profile, renderChart(profile));
-  return rendered.get(profile)!;
+const inferred = new Map<string, { set: ChartTemplateSet; files: ReturnType<typeof renderChart> }>();
+/** A fresh inference of the chart's templates and the chart rendered from it, once per profile (each costs synths). */
+function freshInference(profile: string): { set: ChartTemplateSet; files: ReturnType<typeof renderChart> } {
+  if (!inferred.has(profile)) {
+    const set = inferChartTemplateSet(profile);
+    inferred.set(profile, { set, files: renderChart(profile, {}, {}, set) });
+  }
+  return inferred.get(profile)!;
 }
+const freshChart = (profile: string) => freshInference(profile).files;
 
 describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
   const chart = join(root, 'charts', profile);
@@ -112,6 +121,13 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
     expect(listFiles(chart)).toEqual(fresh.map(f => f.path));
     for (const f of fresh)
       expect({ f: f.path, content: readFileSync(join(chart, f.path), 'utf8') }).toEqual({ f: f.path, content: f.content });
+  });
+
+  test('the template set stored for the CLI (src/data/chart-templates) is a fresh inference (run `npm run synth` when this fails)', () => {
+    const file = join(CHART_TEMPLATES_DIR, `${profile}.json`);
+    expect(readFileSync(file, 'utf8') === templateSetFileContent(freshInference(profile).set)).toBe(true);
+    // The CLI renders from it: the same chart, without inferring.
+    expect(renderChart(profile, {}, {}, storedChartTemplateSet(profile))).toEqual(freshChart(profile));
   });
 
   test('the committed archive equals a fresh package, byte for byte, and helm reads it', () => {

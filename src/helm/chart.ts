@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { Document, isMap, isScalar } from 'yaml';
 import { optionType, optionsSchema } from '../options-schema';
 import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
@@ -386,12 +388,16 @@ function chartYaml(profile: string): string {
 const CRD = 'CustomResourceDefinition';
 
 /**
- * The files of `charts/<profile>/`: Chart.yaml, values.yaml, values.schema.json, README.md, crds/ and
- * templates/ (one file per object, NOTES.txt). Pure: same profile, same bytes. `options` (checked by the
- * profile first) become the defaults in values.yaml; the templates are the same for any options.
+ * The files of a chart that no value changes (templates/ and crds/, NOTES.txt, guards and helpers) and the cluster
+ * singletons its README names: what chart inference makes of a profile.
  */
-export function renderChart(profile: string, options: Record<string, unknown> = {}, infer: InferOptions = {}): BundleFile[] {
-  const defaults = valuesForOptions(profile, options);
+export interface ChartTemplateSet {
+  readonly files: Readonly<Record<string, string>>;
+  readonly singletons: readonly string[];
+}
+
+/** A chart's template set, inferred from the profile's gate-mode synths (the generator; `verify` checks more). */
+export function inferChartTemplateSet(profile: string, infer: InferOptions = {}): ChartTemplateSet {
   const values = chartValues(profile);
   const docs = chartTemplates(profile, infer);
   // File names use the default values, not the probes.
@@ -422,14 +428,45 @@ export function renderChart(profile: string, options: Record<string, unknown> = 
   const guards = PROFILES[profile].chart.guards;
   if (guards !== undefined) files.set('templates/guards.yaml', guards);
   files.set('templates/_helpers.tpl', chartHelpers(profile).tpl);
-  files.set('Chart.yaml', chartYaml(profile));
-  files.set('values.yaml', valuesYaml(profile, defaults));
-  files.set('values.schema.json', JSON.stringify(chartValuesSchema(profile), null, 2) + '\n');
   // DaemonSets and Deployments: node agents and operators, one per cluster.
   const singletons = docs
     .filter(d => d.object.kind === 'DaemonSet' || d.object.kind === 'Deployment')
     .map(d => `${d.object.kind} \`${unprobed(`${d.object.metadata.namespace}/${d.object.metadata.name}`)}\``);
-  files.set('README.md', chartReadme(profile, defaults, [...new Set(singletons)].sort()));
+  return { files: Object.fromEntries([...files.keys()].sort().map(k => [k, files.get(k)!])), singletons: [...new Set(singletons)].sort() };
+}
+
+/** Where `npm run synth` stores each profile's template set (scripts/chart-templates.ts), shipped with the package. */
+export const CHART_TEMPLATES_DIR = join(__dirname, '..', 'data', 'chart-templates');
+
+/**
+ * The template set `npm run synth` stored for a profile (src/data/chart-templates/<profile>.json), or undefined
+ * when there is none for this version. A test keeps it equal to a fresh inference, as for the options schemas.
+ */
+export function storedChartTemplateSet(profile: string): ChartTemplateSet | undefined {
+  const file = join(CHART_TEMPLATES_DIR, `${profile}.json`);
+  if (!existsSync(file)) return undefined;
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as ChartTemplateSet & { version?: string };
+  return stored.version === PACKAGE_VERSION ? { files: stored.files, singletons: stored.singletons } : undefined;
+}
+
+/**
+ * The files of `charts/<profile>/`: Chart.yaml, values.yaml, values.schema.json, README.md, crds/ and
+ * templates/ (one file per object, NOTES.txt). Pure: same profile, same bytes. `options` (checked by the
+ * profile first) become the defaults in values.yaml; the templates are the same for any options, so a stored
+ * template set (`templates`) may stand in for inference.
+ */
+export function renderChart(
+  profile: string,
+  options: Record<string, unknown> = {},
+  infer: InferOptions = {},
+  templates: ChartTemplateSet = inferChartTemplateSet(profile, infer),
+): BundleFile[] {
+  const defaults = valuesForOptions(profile, options);
+  const files = new Map<string, string>(Object.entries(templates.files));
+  files.set('Chart.yaml', chartYaml(profile));
+  files.set('values.yaml', valuesYaml(profile, defaults));
+  files.set('values.schema.json', JSON.stringify(chartValuesSchema(profile), null, 2) + '\n');
+  files.set('README.md', chartReadme(profile, defaults, templates.singletons));
   return [...files.keys()].sort().map(path => ({ path, content: files.get(path)! }));
 }
 
