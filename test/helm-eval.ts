@@ -100,9 +100,28 @@ function node(n: TNode, ctx: Ctx): any {
   }
 }
 
-/** The siblings that render: each whose condition holds, or an `else` whose `if` did not. */
-function active<T extends { cond: Cond; else?: boolean }>(xs: readonly T[], ctx: Ctx): T[] {
-  return xs.filter((x, i) => (x.else ? !holds(xs[i - 1].cond, ctx) : holds(x.cond, ctx)));
+/**
+ * The siblings that render, as Go templates read `if` / `else if` / `else`: a block's first branch whose
+ * condition holds, or its `else` when none did.
+ */
+function active<T extends { cond: Cond; else?: boolean; elseIf?: boolean }>(xs: readonly T[], ctx: Ctx): T[] {
+  const out: T[] = [];
+  let taken = false;
+  for (const x of xs) {
+    if (x.else) {
+      if (!taken) out.push(x);
+      taken = true;
+    } else if (x.elseIf) {
+      if (!taken && holds(x.cond, ctx)) {
+        out.push(x);
+        taken = true;
+      }
+    } else {
+      taken = holds(x.cond, ctx);
+      if (taken) out.push(x);
+    }
+  }
+  return out;
 }
 
 function map(entries: readonly TEntry[], ctx: Ctx): Record<string, unknown> {

@@ -305,3 +305,48 @@ describe('chart archives', () => {
     }
   });
 });
+
+describe('one enum value after another: an if / else if / else chain', () => {
+  const eq = (value: string): CondAtom => ({ path: 'mode', op: 'eq', value });
+  const ne = (value: string): CondAtom => ({ path: 'mode', op: 'ne', value });
+  const entry = (name: string, cond: CondAtom[], flags: { else?: boolean; elseIf?: boolean } = {}) => ({
+    key: [{ text: 'name' }],
+    node: { t: 'lit' as const, v: name },
+    cond,
+    ...flags,
+  });
+
+  test('renderDocument prints the chain, its else last', () => {
+    const text = renderDocument(
+      {
+        t: 'map',
+        entries: [entry('a', [eq('a')]), entry('b', [eq('b')], { elseIf: true }), entry('c', [ne('a'), ne('b')], { else: true })],
+      },
+      [],
+    );
+    expect(text).toBe(
+      '{{- if eq .Values.mode "a" }}\nname: a\n{{- else if eq .Values.mode "b" }}\nname: b\n{{- else }}\nname: c\n{{- end }}\n',
+    );
+  });
+
+  test("the committed charts use it for a multi-value enum: eks-efa's OSU job names", () => {
+    const { readFileSync } = require('fs');
+    const chart = readFileSync(
+      join(__dirname, '..', 'charts', 'eks-efa', 'templates', '90-mpijob-osu-latency-efa.rdma-benchmarks.yaml'),
+      'utf8',
+    );
+    expect(chart).toContain(
+      [
+        '{{- if eq .Values.benchmarks.osu.benchmark "osu_alltoall" }}',
+        '  name: osu-alltoall-efa',
+        '{{- else if eq .Values.benchmarks.osu.benchmark "osu_allreduce" }}',
+        '  name: osu-allreduce-efa',
+        '{{- else if eq .Values.benchmarks.osu.benchmark "osu_bw" }}',
+        '  name: osu-bw-efa',
+        '{{- else }}',
+        '  name: osu-latency-efa',
+        '{{- end }}',
+      ].join('\n'),
+    );
+  });
+});

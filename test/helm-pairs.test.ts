@@ -74,10 +74,19 @@ describe.each(PROFILE_NAMES)('chart templates of %s', profile => {
     const blocks: Cond[] = [];
     const walk = (n: TNode | undefined, context: Cond) => {
       if (!n || (n.t !== 'map' && n.t !== 'list')) return;
-      const xs: { cond: Cond; node?: TNode; else?: boolean }[] = n.t === 'map' ? n.entries : n.items;
+      const xs: { cond: Cond; node?: TNode; else?: boolean; elseIf?: boolean }[] = n.t === 'map' ? n.entries : n.items;
       xs.forEach((x, k) => {
-        // An else holds where its if does not: the if's atoms, negated, as one disjunction.
-        const own: Cond = x.else ? xs[k - 1].cond.map(a => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' }) as CondAtom) : x.cond;
+        // An else holds where no branch before it does: each branch's one atom, negated (the chain's `if` and its
+        // `else if`s); an `else if` holds where its own atom does (the branches exclude each other).
+        let own: Cond = x.cond;
+        if (x.else) {
+          const branches: Cond[] = [];
+          for (let b = k - 1; b >= 0; b--) {
+            branches.push(xs[b].cond);
+            if (!xs[b].elseIf) break;
+          }
+          own = branches.flat().map(a => ({ ...a, op: a.op === 'eq' ? 'ne' : 'eq' }) as CondAtom);
+        }
         if (own.length > 0) blocks.push([...context, ...own]);
         walk(x.node, [...context, ...own]);
       });

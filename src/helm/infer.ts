@@ -958,14 +958,55 @@ function positive(a: CondAtom, domains: Domains): CondAtom {
 const complementary = (a: CondAtom, b: CondAtom, domains: Domains) =>
   !satisfiable([a, b], domains) && !satisfiable([negate(a), negate(b)], domains);
 
-/** Marks each sibling whose one-atom condition complements the one before it as that block's `else`. */
-function pairElses<T extends { cond: Cond; else?: boolean }>(siblings: T[], domains: Domains): T[] {
+/** A one-atom `eq` condition on a string value: one value of an enum. */
+const enumValue = (c: Cond): CondAtom | undefined =>
+  c.length === 1 && c[0].op === 'eq' && typeof c[0].value === 'string' ? c[0] : undefined;
+
+/**
+ * Joins siblings into `if`/`else` blocks: a sibling whose one-atom condition complements the one before it is
+ * that block's `else`; siblings that each hold one value of the same enum are an `if`/`else if` chain, and a
+ * sibling after them that holds for every other value (`ne` each of theirs) is its `else`.
+ */
+function pairElses<T extends { cond: Cond; else?: boolean; elseIf?: boolean }>(siblings: T[], domains: Domains): T[] {
   for (let i = 0; i + 1 < siblings.length; i++) {
     const [a, b] = [siblings[i], siblings[i + 1]];
     if (a.cond.length === 1 && b.cond.length === 1 && complementary(a.cond[0], b.cond[0], domains)) {
       siblings[i + 1] = { ...b, else: true };
       i++;
+      continue;
     }
+    // The default's block first (`ne` each other value), the other values' blocks right after it: the same chain,
+    // with the default as its `else`. Only one of them renders, at this place, so the order can change.
+    if (a.cond.length > 1 && a.cond.every(x => x.op === 'ne' && typeof x.value === 'string' && x.path === a.cond[0].path)) {
+      const others = a.cond.map(x => x.value as string);
+      const run = siblings.slice(i + 1, i + 1 + others.length);
+      const runValues = run
+        .map(x => enumValue(x.cond))
+        .filter(v => v?.path === a.cond[0].path)
+        .map(v => v!.value as string);
+      if (runValues.length === others.length && new Set(runValues).size === others.length && runValues.every(v => others.includes(v))) {
+        siblings.splice(i, others.length + 1, ...run, a);
+      }
+    }
+    const head = enumValue(siblings[i].cond);
+    if (!head) continue;
+    const values = [head.value as string];
+    let j = i + 1;
+    for (; j < siblings.length; j++) {
+      const v = enumValue(siblings[j].cond);
+      if (!v || v.path !== head.path || values.includes(v.value as string)) break;
+      values.push(v.value as string);
+      siblings[j] = { ...siblings[j], elseIf: true };
+    }
+    if (j === i + 1) continue;
+    const rest = siblings[j]?.cond;
+    const isRest =
+      rest !== undefined &&
+      rest.length === values.length &&
+      rest.every(x => x.path === head.path && x.op === 'ne' && values.includes(x.value as string)) &&
+      new Set(rest.map(x => x.value)).size === values.length;
+    if (isRest) siblings[j] = { ...siblings[j], else: true };
+    i = isRest ? j : j - 1;
   }
   return siblings;
 }

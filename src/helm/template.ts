@@ -43,8 +43,10 @@ export interface TEntry {
   /** The entries of this named template of templates/_helpers.tpl (a label block) go here. */
   include?: string;
   cond: Cond;
-  /** The `else` of the sibling before it (its condition is that one's complement). */
+  /** The `else` of the siblings before it (its condition is the complement of theirs). */
   else?: boolean;
+  /** An `else if` of the sibling before it: one value of an enum after another (their conditions exclude each other). */
+  elseIf?: boolean;
 }
 
 export interface TItem {
@@ -54,8 +56,10 @@ export interface TItem {
   /** The values list (of names) is rendered as `{name: item}` objects. */
   named?: boolean;
   cond: Cond;
-  /** The `else` of the sibling before it. */
+  /** The `else` of the siblings before it. */
   else?: boolean;
+  /** An `else if` of the sibling before it. */
+  elseIf?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -152,15 +156,25 @@ function wrap(cond: Cond, body: string): string {
   return cond.length === 0 ? body : `{{- if ${condExpr(cond)} }}\n${body}\n{{- end }}`;
 }
 
-/** Siblings' bodies, each in its condition; a sibling marked `else` joins the block before it. */
-function wrapAll(siblings: readonly { cond: Cond; else?: boolean }[], bodies: readonly string[]): string {
+/**
+ * Siblings' bodies, each in its condition; siblings marked `elseIf` or `else` join the block before them
+ * (`if` / `else if` ... / `else` / `end`).
+ */
+function wrapAll(siblings: readonly { cond: Cond; else?: boolean; elseIf?: boolean }[], bodies: readonly string[]): string {
   const out: string[] = [];
   siblings.forEach((x, i) => {
-    if (x.else) return;
+    if (x.else || x.elseIf) return;
     const next = siblings[i + 1];
-    out.push(
-      next?.else ? `{{- if ${condExpr(x.cond)} }}\n${bodies[i]}\n{{- else }}\n${bodies[i + 1]}\n{{- end }}` : wrap(x.cond, bodies[i]),
-    );
+    if (!next?.else && !next?.elseIf) {
+      out.push(wrap(x.cond, bodies[i]));
+      return;
+    }
+    const parts = [`{{- if ${condExpr(x.cond)} }}\n${bodies[i]}`];
+    for (let j = i + 1; j < siblings.length && (siblings[j].elseIf || siblings[j].else); j++) {
+      parts.push(siblings[j].else ? `{{- else }}\n${bodies[j]}` : `{{- else if ${condExpr(siblings[j].cond)} }}\n${bodies[j]}`);
+      if (siblings[j].else) break;
+    }
+    out.push(`${parts.join('\n')}\n{{- end }}`);
   });
   return out.join('\n');
 }
