@@ -4,6 +4,7 @@
  * before it reads its options, and says so once per process (the CLI prints it as a warning line on stderr).
  */
 import { RdmaOptionError } from './errors';
+import { deletePath, getPath, isRecord, setPath } from './option-paths';
 
 export interface DeprecatedOption {
   /** The old path, e.g. `mpiOperator.install`. */
@@ -42,28 +43,16 @@ export function onDeprecation(h: Handler): Handler {
   return previous;
 }
 
-const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-/** The options object at `path` (`a.b` of `a.b.c`), or undefined. */
-function parentOf(options: unknown, path: readonly string[]): Record<string, unknown> | undefined {
-  let at: unknown = options;
-  for (const k of path) at = isRecord(at) ? at[k] : undefined;
-  return isRecord(at) ? at : undefined;
-}
-
 /**
  * The options with each deprecated path's value at its new path (copies, the input is untouched). A group moved
  * onto options already there merges with them; one value set differently under both names is refused, naming both.
  */
 export function migrateOptions<O extends object>(profile: string, deprecated: readonly DeprecatedOption[], options: O): O {
-  let out: unknown = options;
+  let out = options as Record<string, unknown>;
   for (const d of deprecated) {
-    const from = d.from.split('.');
-    const old = parentOf(out, from.slice(0, -1))?.[from[from.length - 1]];
+    const old = getPath(out, d.from);
     if (old === undefined) continue;
-    const to = d.to.split('.');
-    const current = parentOf(out, to.slice(0, -1))?.[to[to.length - 1]];
-    out = setOption(deleteOption(out, from), to, merged(profile, d, old, current, ''));
+    out = setPath(deletePath(out, d.from), d.to, merged(profile, d, old, getPath(out, d.to), ''));
     const message = deprecationMessage(profile, d);
     if (!said.has(message)) {
       said.add(message);
@@ -92,20 +81,4 @@ function merged(profile: string, d: DeprecatedOption, old: unknown, current: unk
     `contradicts ${d.to}${sub} ${JSON.stringify(current)} (${d.from} is the deprecated name of ${d.to})`,
     `${d.to}${sub} alone`,
   );
-}
-
-function deleteOption(options: unknown, path: readonly string[]): unknown {
-  if (!isRecord(options)) return options;
-  const [head, ...rest] = path;
-  const { [head]: inner, ...others } = options;
-  if (rest.length === 0) return others;
-  // A parent the move leaves empty goes too (benchmarks.jobs once its last switch moved).
-  const left = deleteOption(inner, rest);
-  return isRecord(left) && Object.keys(left).length === 0 ? others : { ...others, [head]: left };
-}
-
-function setOption(options: unknown, path: readonly string[], value: unknown): unknown {
-  const [head, ...rest] = path;
-  const base = isRecord(options) ? options : {};
-  return { ...base, [head]: rest.length === 0 ? value : setOption(base[head], rest, value) };
 }

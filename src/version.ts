@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 function findPackageVersion(): string {
-  // src/version.ts runs from src/ (tsx, ts-jest) or lib/src/ (compiled): walk up to package.json.
+  // src/version.ts runs from src/ (tsx, jest) or lib/src/ (compiled): walk up to package.json.
   for (const rel of ['..', '../..']) {
     try {
       const pkg = JSON.parse(readFileSync(join(__dirname, rel, 'package.json'), 'utf8'));

@@ -130,6 +130,20 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
     expect(renderChart(profile, {}, {}, storedChartTemplateSet(profile))).toEqual(freshChart(profile));
   });
 
+  test('a stored set of another version, or none, is not used (the command infers the templates then)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdma-templates-'));
+    try {
+      expect(storedChartTemplateSet(profile, dir)).toBeUndefined();
+      const { set } = freshInference(profile);
+      writeFileSync(join(dir, `${profile}.json`), JSON.stringify({ version: '0.0.1', files: set.files, singletons: set.singletons }));
+      expect(storedChartTemplateSet(profile, dir)).toBeUndefined();
+      writeFileSync(join(dir, `${profile}.json`), templateSetFileContent(set));
+      expect(storedChartTemplateSet(profile, dir)).toEqual(set);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the committed archive equals a fresh package, byte for byte, and helm reads it', () => {
     const archive = join(root, 'dist', 'charts', chartArchiveName(profile));
     const fresh = packageChart(profile, freshChart(profile));

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { isRecord } from '../option-paths';
 import { Document, isMap, isScalar } from 'yaml';
 import { optionType, optionsSchema } from '../options-schema';
 import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
@@ -442,8 +443,8 @@ export const CHART_TEMPLATES_DIR = join(__dirname, '..', 'data', 'chart-template
  * The template set `npm run synth` stored for a profile (src/data/chart-templates/<profile>.json), or undefined
  * when there is none for this version. A test keeps it equal to a fresh inference, as for the options schemas.
  */
-export function storedChartTemplateSet(profile: string): ChartTemplateSet | undefined {
-  const file = join(CHART_TEMPLATES_DIR, `${profile}.json`);
+export function storedChartTemplateSet(profile: string, dir: string = CHART_TEMPLATES_DIR): ChartTemplateSet | undefined {
+  const file = join(dir, `${profile}.json`);
   if (!existsSync(file)) return undefined;
   const stored = JSON.parse(readFileSync(file, 'utf8')) as ChartTemplateSet & { version?: string };
   return stored.version === PACKAGE_VERSION ? { files: stored.files, singletons: stored.singletons } : undefined;
@@ -493,8 +494,7 @@ export function packageChart(profile: string, files: readonly BundleFile[]): Buf
  * merge, which merges lists index by index, unlike Helm (helm.sh/helm/v3 pkg/chartutil coalesce.go).
  */
 export function mergeValues(defaults: unknown, overrides: unknown): unknown {
-  const isMapLike = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (!isMapLike(defaults) || !isMapLike(overrides)) return overrides === undefined ? defaults : overrides;
+  if (!isRecord(defaults) || !isRecord(overrides)) return overrides === undefined ? defaults : overrides;
   const out: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(overrides)) out[k] = mergeValues(defaults[k], v);
   return out;

@@ -1,5 +1,6 @@
 import { KubeObject } from '../output/bundle';
 import { Cond, CondAtom, Piece, TEntry, TItem, TNode, renderDocument } from './template';
+import { setPath } from '../option-paths';
 
 /**
  * Template inference. A chart exposes some of a profile's options as Helm values. Each exposed scalar,
@@ -103,22 +104,7 @@ function byIdentity(r: SynthResult): Map<string, { object: KubeObject; gates: re
   return new Map(r.objects.map((o, i) => [r.ids?.[i] ?? objectId(o), { object: o, gates: r.gates[i] }]));
 }
 
-/*
- * getPath/setPath over dotted option paths, not lodash or dot-prop: option paths never hold dots or brackets
- * inside a key, setPath must copy (the synths share their inputs), and the package would load a dependency
- * for six lines.
- */
-export function getPath(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
-}
-
-/** A copy of `obj` with `path` set (intermediate maps created and copied). */
-export function setPath(obj: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
-  const [head, ...rest] = path.split('.');
-  const out: Record<string, unknown> = { ...obj };
-  out[head] = rest.length === 0 ? value : setPath((obj[head] as Record<string, unknown>) ?? {}, rest.join('.'), value);
-  return out;
-}
+export { getPath, setPath } from '../option-paths';
 
 const objectId = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 

@@ -532,10 +532,10 @@ export class BaremetalIpoibProfile extends Chart {
         'unset or false with deviceApi "dra" (dranet takes the plugin\'s place), or deviceApi "device-plugin"',
       );
     }
-    const { enabled: install = true, install: _install, rdmaDevices, ...driver } = options.dra ?? {};
+    const { enabled: driverEnabled = true, install: _install, rdmaDevices, ...driver } = options.dra ?? {};
     const devices = (rdmaDevices ?? []).map((d, i) => checkRdmaDeviceName(P, `dra.rdmaDevices[${i}]`, d));
     // Not a gate: the objects exist only with deviceApi "dra", a switch the chart generator flips first.
-    if (install) {
+    if (driverEnabled) {
       withOptionPrefix(P, 'dra', () => new DranetDriver(this, 'DraDriver', { ...driver, variant: 'upstream', moveIbInterfaces: false }));
       new DraDeviceClass(this, 'DeviceClass', {
         name: RDMA_DEVICE_CLASS.name,

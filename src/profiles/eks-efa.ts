@@ -322,9 +322,9 @@ export class EksEfaProfile extends Chart {
 
   /** aws-dranet on the EFA nodes (the device plugin's targeting options) and its DeviceClass, unless the cluster runs them. */
   private composeDra(dra: DraDriverOptions, plugin: EfaDevicePluginProps): void {
-    const { enabled: install = true, install: _install, ...driver } = dra;
+    const { enabled: driverEnabled = true, install: _install, ...driver } = dra;
     // Not a gate: the objects exist only with deviceApi "dra", a switch the chart generator flips first.
-    if (install) {
+    if (driverEnabled) {
       const targeting = withOptionPrefix(EKS_EFA, 'devicePlugin', () => efaNodeTargeting('options', plugin));
       withOptionPrefix(
         EKS_EFA,

@@ -1,0 +1,31 @@
+/**
+ * Dotted option paths (`benchmarks.osu.iterations`) over plain options objects, for the chart generator and the
+ * deprecated-path moves. getPath/setPath/deletePath, not lodash or dot-prop: option paths never hold dots or
+ * brackets inside a key, the setters must copy (the synths share their inputs), and the package would load a
+ * dependency for a few lines.
+ */
+
+/** A plain map (not null, not a list). */
+export const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export function getPath(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
+}
+
+/** A copy of `obj` with `path` set (intermediate maps created and copied). */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path.split('.');
+  const out: Record<string, unknown> = { ...obj };
+  out[head] = rest.length === 0 ? value : setPath((obj[head] as Record<string, unknown>) ?? {}, rest.join('.'), value);
+  return out;
+}
+
+/** A copy of `obj` without `path`; a map the removal leaves empty goes too (`benchmarks.jobs` once its last key moved). */
+export function deletePath(obj: Record<string, unknown>, path: string): Record<string, unknown> {
+  const [head, ...rest] = path.split('.');
+  const { [head]: inner, ...others } = obj;
+  if (rest.length === 0) return others;
+  if (!isRecord(inner)) return obj;
+  const left = deletePath(inner, rest.join('.'));
+  return Object.keys(left).length === 0 ? others : { ...others, [head]: left };
+}
