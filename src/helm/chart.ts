@@ -530,11 +530,35 @@ export function expectedChartObjects(
 ): KubeObject[] {
   const merged = complete ? values : mergeValues(chartDefaults(profile), values ?? {});
   const released = chartValues(profile).some(v => v.chartDefault === '' && getPath(merged, v.path) === '');
-  const crds = chartObjects(profile, {}).filter(o => o.kind === CRD);
+  const crds = chartCrds(profile);
   const objects = withChartLabel(profile, chartObjects(profile, chartOptions(profile, values, release, complete))).filter(
     o => o.kind !== CRD && !(released && o.kind === 'Namespace' && o.metadata.name === release.namespace),
   );
   return [...crds, ...objects.map(o => managedByHelm(o) as KubeObject)];
+}
+
+const crdsByProfile = new Map<string, readonly KubeObject[]>();
+/**
+ * The chart's crds/: the CRDs of the default synth. They do not depend on values (the generator checks it), so
+ * one synth per profile serves every expectedChartObjects call; frozen, since every caller shares them.
+ */
+function chartCrds(profile: string): KubeObject[] {
+  let crds = crdsByProfile.get(profile);
+  if (!crds) {
+    crds = chartObjects(profile, {})
+      .filter(o => o.kind === CRD)
+      .map(o => deepFreeze(o));
+    crdsByProfile.set(profile, crds);
+  }
+  return [...crds];
+}
+
+function deepFreeze<T>(x: T): T {
+  if (x !== null && typeof x === 'object' && !Object.isFrozen(x)) {
+    for (const v of Object.values(x)) deepFreeze(v);
+    Object.freeze(x);
+  }
+  return x;
 }
 
 /** `app.kubernetes.io/managed-by` as Helm sets it (the chart's labels helper prints `.Release.Service`). */
