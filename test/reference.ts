@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parseAllDocuments } from 'yaml';
+import { readDocuments } from './helpers';
 
 /**
  * Access to ../shared/reference (upstream schemas) for strict validation. RDMA_REFERENCE_DIR names it;
@@ -62,27 +62,56 @@ export interface Violation {
   readonly errors: string;
 }
 
+/** One Kubernetes version's strict definitions in an Ajv instance, and the definition of each kind. */
+interface KubeDefinitions {
+  readonly ajv: Ajv;
+  readonly id: string;
+  readonly byGvk: Map<string, string>;
+  /** Compiled validators of the built-in kinds (a kind's schema pulls in most of the definitions). */
+  readonly compiled: Map<string, ValidateFunction>;
+}
+
+const definitionsByFile = new Map<string, KubeDefinitions>();
+/** The definitions of a file, loaded and compiled once per test file for every validator of that version. */
+function kubeDefinitions(definitionsFile: string): KubeDefinitions {
+  let d = definitionsByFile.get(definitionsFile);
+  if (!d) {
+    const defs = JSON.parse(readFileSync(definitionsFile, 'utf8')).definitions as Schema;
+    const byGvk = new Map<string, string>();
+    for (const [name, def] of Object.entries(defs)) {
+      for (const gvk of (def['x-kubernetes-group-version-kind'] ?? []) as any[]) {
+        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+        byGvk.set(`${apiVersion}/${gvk.kind}`, name);
+      }
+    }
+    const ajv = newAjv();
+    const id = `k8s-${definitionsByFile.size}`;
+    ajv.addSchema({ $id: id, definitions: strictify(defs) });
+    d = { ajv, id, byGvk, compiled: new Map() };
+    definitionsByFile.set(definitionsFile, d);
+  }
+  return d;
+}
+
 /** Validates objects against the strict Kubernetes definitions of one version and CRD schemas. */
 export class StrictValidator {
-  private readonly ajv = newAjv();
-  private readonly byGvk = new Map<string, string>();
+  private readonly k8s: KubeDefinitions;
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly crds = new Map<string, { schema: Schema; source: string }>();
-  private readonly k8sId: string;
 
   constructor(
     definitionsFile: string,
     public readonly label: string,
   ) {
-    const defs = JSON.parse(readFileSync(definitionsFile, 'utf8')).definitions as Schema;
-    this.k8sId = `k8s-${label}`;
-    for (const [name, def] of Object.entries(defs)) {
-      for (const gvk of (def['x-kubernetes-group-version-kind'] ?? []) as any[]) {
-        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-        this.byGvk.set(`${apiVersion}/${gvk.kind}`, name);
-      }
-    }
-    this.ajv.addSchema({ $id: this.k8sId, definitions: strictify(defs) });
+    this.k8s = kubeDefinitions(definitionsFile);
+  }
+
+  private get ajv(): Ajv {
+    return this.k8s.ajv;
+  }
+
+  private get k8sId(): string {
+    return this.k8s.id;
   }
 
   /** Registers a CRD (object) so its kinds validate against its openAPIV3Schema, made strict. */
@@ -103,33 +132,31 @@ export class StrictValidator {
 
   /** Registers every CRD document of a YAML file. */
   addCrdFile(file: string): void {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const crd = doc.toJS();
-      if (crd?.kind === 'CustomResourceDefinition') this.addCrd(crd, file);
-    }
+    for (const crd of readDocuments(readFileSync(file, 'utf8'))) if (crd.kind === 'CustomResourceDefinition') this.addCrd(crd, file);
   }
 
   hasSchemaFor(obj: any): boolean {
     const key = `${obj.apiVersion}/${obj.kind}`;
-    return this.crds.has(key) || this.byGvk.has(key);
+    return this.crds.has(key) || this.k8s.byGvk.has(key);
   }
 
   validate(obj: any): Violation[] {
     const key = `${obj.apiVersion}/${obj.kind}`;
     const id = `${key}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
-    let fn = this.compiled.get(key);
+    let fn: ValidateFunction | undefined;
     let against: string;
     const crd = this.crds.get(key);
     if (crd) {
       against = `CRD ${crd.source}`;
-      fn ??= this.ajv.compile(crd.schema);
+      fn = this.compiled.get(key) ?? this.ajv.compile(crd.schema);
+      this.compiled.set(key, fn);
     } else {
-      const def = this.byGvk.get(key);
+      const def = this.k8s.byGvk.get(key);
       if (!def) return [{ object: id, against: this.label, errors: `no schema for ${key}` }];
       against = `${this.label} ${def}`;
-      fn ??= this.ajv.compile({ $ref: `${this.k8sId}#/definitions/${def}` });
+      fn = this.k8s.compiled.get(key) ?? this.ajv.compile({ $ref: `${this.k8sId}#/definitions/${def}` });
+      this.k8s.compiled.set(key, fn);
     }
-    this.compiled.set(key, fn);
     if (fn(obj)) return [];
     return [{ object: id, against, errors: this.ajv.errorsText(fn.errors, { separator: '\n  ' }) }];
   }
