@@ -23,7 +23,11 @@ export function only(objects: any[], kind: string, name?: string): any {
   return found[0];
 }
 
-/** Deep equality of two JSON values (as toEqual: a key whose value is undefined is no key). */
+/**
+ * Deep equality of two JSON values (as toEqual: a key whose value is undefined is no key). Not Node's
+ * util.isDeepStrictEqual, which tells such a key from a missing one (a fallback to toEqual then): measured here,
+ * the pair tests took about a fifth longer with it.
+ */
 function sameJson(a: any, b: any): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;

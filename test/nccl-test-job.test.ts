@@ -173,6 +173,10 @@ describe('NcclTestJob refusals', () => {
       'NcclTestJob: ibHcas ["mlx5_0"] only applies to transport "ib" (transport is "efa"); allowed: unset, or transport "ib"',
     ],
     [
+      { transport: 'ib', deviceClaimTemplate: 'ib-devices', rdmaResource: 'rdma/a' } as NcclTestJobProps,
+      'NcclTestJob: rdmaResource "rdma/a" does not apply with deviceClaimTemplate (the claim gives the devices); allowed: unset, or deviceClaimTemplate unset',
+    ],
+    [
       { transport: 'ib', efaDevices: 2 } as NcclTestJobProps,
       'NcclTestJob: efaDevices 2 only applies to transport "efa" (transport is "ib"); allowed: unset, or transport "efa"',
     ],

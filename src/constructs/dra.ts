@@ -78,6 +78,27 @@ export function deviceClaim(where: string, option: string, template: string | un
   return template === undefined ? undefined : { name: DEVICE_CLAIM_NAME, template: checkDnsSubdomain(where, option, template) };
 }
 
+/**
+ * `rdmaResource` (a device plugin's resource) and a device claim exclude each other: the claim gives the
+ * devices (`gives`: "the device" for a one-device pod).
+ */
+export function refuseRdmaResourceWithClaim(
+  where: string,
+  rdmaResource: string | undefined,
+  claimed: boolean,
+  gives: 'the device' | 'the devices' = 'the devices',
+): void {
+  if (claimed && rdmaResource !== undefined) {
+    throw new RdmaOptionError(
+      where,
+      'rdmaResource',
+      rdmaResource,
+      `does not apply with deviceClaimTemplate (the claim gives ${gives})`,
+      'unset, or deviceClaimTemplate unset',
+    );
+  }
+}
+
 /** `resources.claims` of a container that uses the claim. */
 export function containerClaims(c: DeviceClaim): k8s.ResourceClaim[] {
   return [{ name: c.name }];

@@ -20,7 +20,7 @@ import {
 import type { QuantityValue } from '../validate';
 import { IB_BENCHMARK_IMAGE } from '../versions';
 import { NetworkSelection, networksAnnotation } from './ipoib-network';
-import { DeviceClaim, containerClaims, deviceClaim } from './dra';
+import { DeviceClaim, containerClaims, deviceClaim, refuseRdmaResourceWithClaim } from './dra';
 
 /** Memory and CPU of an InfiniBand test pod, requested and limited alike. */
 export const DEFAULT_IB_POD_MEMORY = '1Gi';
@@ -133,15 +133,7 @@ function resolveIbPod(where: string, o: IbPodOptions, scope: Construct): Resolve
   const nodeSelector = checkLabels(where, 'nodeSelector', o.nodeSelector ?? {});
   const tolerations: Toleration[] = checkedTolerations(where, 'tolerations', o.tolerations ?? []);
   const claim = deviceClaim(where, 'deviceClaimTemplate', o.deviceClaimTemplate);
-  if (claim && o.rdmaResource !== undefined) {
-    throw new RdmaOptionError(
-      where,
-      'rdmaResource',
-      o.rdmaResource,
-      'does not apply with deviceClaimTemplate (the claim gives the device)',
-      'unset, or deviceClaimTemplate unset',
-    );
-  }
+  refuseRdmaResourceWithClaim(where, o.rdmaResource, claim !== undefined, 'the device');
   const rdmaResource = checkRdmaResource(where, 'rdmaResource', o.rdmaResource ?? DEFAULT_RDMA_RESOURCE);
   const annotations = {
     ...checkAnnotations(where, 'podAnnotations', o.podAnnotations ?? {}),

@@ -22,7 +22,7 @@ import {
   tcpPodResources,
 } from './benchmark-pod';
 import { DEFAULT_RDMA_RESOURCE, checkRdmaResource } from './ib-workloads';
-import { addPodClaims, containerClaims } from './dra';
+import { addPodClaims, containerClaims, refuseRdmaResourceWithClaim } from './dra';
 
 /** How the MPI job's ranks reach each other: EFA, the TCP twin, or InfiniBand verbs. */
 
@@ -369,15 +369,7 @@ function resolveMpiJob(scope: Construct, props: MpiLatencyJobProps): ResolvedMpi
   const ib = transport === 'ib';
   const pod = resolveBenchmarkPod(WHERE, ib ? { ...props, image: props.image ?? IB_BENCHMARK_IMAGE.image } : props, scope);
   const benchmark = checkOneOf(WHERE, 'benchmark', props.benchmark ?? 'osu_latency', MPI_JOB_PROGRAMS);
-  if (pod.deviceClaim && props.rdmaResource !== undefined) {
-    throw new RdmaOptionError(
-      WHERE,
-      'rdmaResource',
-      props.rdmaResource,
-      'does not apply with deviceClaimTemplate (the claim gives the devices)',
-      'unset, or deviceClaimTemplate unset',
-    );
-  }
+  refuseRdmaResourceWithClaim(WHERE, props.rdmaResource, pod.deviceClaim !== undefined);
   if (pod.deviceClaim && transport === 'tcp') {
     throw new RdmaOptionError(
       WHERE,

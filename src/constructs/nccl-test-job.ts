@@ -23,7 +23,7 @@ import {
   podPlacement,
   resolveBenchmarkPod,
 } from './benchmark-pod';
-import { addPodClaims, containerClaims } from './dra';
+import { addPodClaims, containerClaims, refuseRdmaResourceWithClaim } from './dra';
 import { DEFAULT_RDMA_RESOURCE, checkRdmaDeviceName, checkRdmaResource } from './ib-workloads';
 import { NetworkSelection, networksAnnotation } from './ipoib-network';
 import { addMpiJobWaiter } from './mpi-latency-job';
@@ -181,15 +181,7 @@ export class NcclTestJob extends Construct {
       },
       this,
     );
-    if (props.deviceClaimTemplate !== undefined && !efa && props.rdmaResource !== undefined) {
-      throw new RdmaOptionError(
-        WHERE,
-        'rdmaResource',
-        props.rdmaResource,
-        'does not apply with deviceClaimTemplate (the claim gives the devices)',
-        'unset, or deviceClaimTemplate unset',
-      );
-    }
+    if (!efa) refuseRdmaResourceWithClaim(WHERE, props.rdmaResource, props.deviceClaimTemplate !== undefined);
     this.transport = transport;
     this.collective = collective;
     const workers = props.workers ?? 2;
