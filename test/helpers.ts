@@ -1,4 +1,4 @@
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { CORE_SCHEMA, load, loadAll } from 'js-yaml';
 import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 
@@ -54,4 +54,9 @@ export function expectSameJson(actual: unknown, expected: unknown): void {
  */
 export function readDocuments(text: string): any[] {
   return loadAll(text, undefined, { schema: CORE_SCHEMA }).filter(d => d !== null && d !== undefined);
+}
+
+/** The one document of a YAML file, read as readDocuments reads (a stream of several is an error). */
+export function readDocument(text: string): any {
+  return load(text, { schema: CORE_SCHEMA });
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { parse } from 'yaml';
-import { baseName, only, synth } from './helpers';
+import { baseName, only, readDocument, synth } from './helpers';
 import { locateReference } from './reference';
 import {
   DEFAULT_KUEUE_QUOTA,
@@ -55,7 +54,7 @@ describe('the CEL rules as JS (they can fail)', () => {
   });
   test('the CRD holds the rules these mirror', () => {
     if (!ref.dir) return;
-    const crd = parse(readFileSync(join(ref.dir, 'crds/karpenter.k8s.aws/karpenter.k8s.aws_ec2nodeclasses.yaml'), 'utf8'));
+    const crd = readDocument(readFileSync(join(ref.dir, 'crds/karpenter.k8s.aws/karpenter.k8s.aws_ec2nodeclasses.yaml'), 'utf8'));
     const rules = JSON.stringify(
       crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.networkInterfaces['x-kubernetes-validations'],
     );

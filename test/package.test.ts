@@ -2,10 +2,10 @@ import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parseAllDocuments } from 'yaml';
 import { PROFILE_NAMES, synthProfile } from '../src/internal';
 import { builtLib } from './built';
 import { yamlFiles } from './reference';
+import { readDocuments } from './helpers';
 
 const root = join(__dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -72,7 +72,7 @@ describe('the npm package, as a user consumes it', () => {
     `,
     );
     execFileSync(process.execPath, [join(work, 'app.js')], { cwd: work });
-    const objs = parseAllDocuments(readFileSync(join(work, 'out', 'my-hpc.k8s.yaml'), 'utf8')).map(d => d.toJS());
+    const objs = readDocuments(readFileSync(join(work, 'out', 'my-hpc.k8s.yaml'), 'utf8'));
     expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'DaemonSet/aws-efa-k8s-device-plugin',
       expect.stringMatching(/^MPIJob\/osu-latency-efa-[0-9a-f]{8}$/),
@@ -123,7 +123,7 @@ describe('the npm package, as a user consumes it', () => {
   test('npx cdk8s synth (cdk8s.yaml) emits the same objects as the bundles', () => {
     const out = join(work, 'cdk8s-out');
     execFileSync(bin('cdk8s'), ['synth', '--no-check-upgrade', '--output', out], { cwd: root, stdio: 'ignore' });
-    const fromCli = yamlFiles(out).flatMap(f => parseAllDocuments(readFileSync(f, 'utf8')).map(d => d.toJS()));
+    const fromCli = yamlFiles(out).flatMap(f => readDocuments(readFileSync(f, 'utf8')));
     const expected = PROFILE_NAMES.flatMap(p => synthProfile(p));
     expect(Object.keys(byKey(fromCli)).sort()).toEqual(Object.keys(byKey(expected)).sort());
     expect(byKey(fromCli)).toEqual(byKey(expected));

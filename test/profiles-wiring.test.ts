@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
-import { parse } from 'yaml';
 import { PROFILES, PROFILE_NAMES } from '../src/internal';
 import { optionsSchema } from '../src/options-schema';
 import { PROFILE_VARIANTS } from './variants';
+import { readDocument } from './helpers';
 
 /*
  * A profile is one definition (src/profiles/index.ts PROFILES: name, description, keywords, options type,
@@ -38,7 +38,8 @@ describe.each(PROFILE_NAMES)('profile %s is wired everywhere', name => {
     need(
       `charts/${name}/Chart.yaml with the definition's keywords`,
       existsSync(join(root, 'charts', name, 'Chart.yaml')) &&
-        JSON.stringify(parse(readFileSync(join(root, 'charts', name, 'Chart.yaml'), 'utf8')).keywords) === JSON.stringify(def.keywords),
+        JSON.stringify(readDocument(readFileSync(join(root, 'charts', name, 'Chart.yaml'), 'utf8')).keywords) ===
+          JSON.stringify(def.keywords),
     );
   });
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parseAllDocuments } from 'yaml';
+import { readDocuments } from './helpers';
 
 const root = join(__dirname, '..');
 
@@ -25,9 +25,7 @@ test("the README's library example synthesizes as it says: the profile, its chec
       env: { ...process.env, CDK8S_OUTDIR: join(work, 'out'), NODE_PATH: join(root, 'node_modules') },
       stdio: 'pipe',
     });
-    const objects = readdirSync(join(work, 'out')).flatMap(f =>
-      parseAllDocuments(readFileSync(join(work, 'out', f), 'utf8')).map(d => d.toJS()),
-    );
+    const objects = readdirSync(join(work, 'out')).flatMap(f => readDocuments(readFileSync(join(work, 'out', f), 'utf8')));
     const ids = objects.map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter(i => i.startsWith('DaemonSet/'))).toEqual(['DaemonSet/kube-system/aws-efa-k8s-device-plugin']);
