@@ -6,6 +6,7 @@
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import * as ts from 'typescript';
+import { SOURCE_ENTRIES, sourceProgram } from './source-program';
 
 const ROOT = join(__dirname, '..');
 export const API_REPORT = join(ROOT, 'API.md');
@@ -41,11 +42,8 @@ function membersOf(checker: ts.TypeChecker, decl: ts.ClassDeclaration | ts.Inter
 
 /** The Markdown report of the public API. */
 export function apiReport(): string {
-  const entry = join(ROOT, 'src', 'index.ts');
-  // The project's own compiler options (module resolution included: `./profiles` is a folder's index).
-  const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
-  const program = ts.createProgram([entry], options);
+  const entry = SOURCE_ENTRIES[0];
+  const program = sourceProgram();
   const checker = program.getTypeChecker();
   const mod = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
   const sections: string[] = [];

@@ -7,7 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { createGenerator } from 'ts-json-schema-generator';
+import { CompletedConfig, DEFAULT_CONFIG, SchemaGenerator, createFormatter, createParser } from 'ts-json-schema-generator';
+import { sourceProgram } from './source-program';
 import { PROFILES, PROFILE_NAMES } from '../src/profiles';
 
 const ROOT = join(__dirname, '..');
@@ -63,9 +64,10 @@ function tidy(s: Schema): Schema {
 
 /** The options schema of every profile, by profile name. */
 export function generateOptionsSchemas(): Record<string, Schema> {
-  const generator = createGenerator({
-    path: join(ROOT, 'src', 'profiles', 'index.ts'),
-    tsconfig: join(ROOT, 'tsconfig.json'),
+  // ts-json-schema-generator's createGenerator, given the program the API report reads too (the generator
+  // finds each options type among the program's project files).
+  const config: CompletedConfig = {
+    ...DEFAULT_CONFIG,
     type: '*',
     skipTypeCheck: true,
     expose: 'none',
@@ -73,7 +75,9 @@ export function generateOptionsSchemas(): Record<string, Schema> {
     jsDoc: 'extended',
     additionalProperties: false,
     sortProps: true,
-  });
+  };
+  const program = sourceProgram();
+  const generator = new SchemaGenerator(program, createParser(program, config), createFormatter(config), config);
   const out: Record<string, Schema> = {};
   for (const name of PROFILE_NAMES) {
     const { $schema, ...schema } = generator.createSchema(PROFILES[name].optionsType) as Schema;

@@ -4,11 +4,30 @@ import { join } from 'path';
 import * as api from '../src';
 import { builtLib } from './built';
 import { API_REPORT, apiReport } from '../scripts/api-report';
+import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
+import { PROFILE_NAMES } from '../src/internal';
 
 const root = join(__dirname, '..');
 
 test('API.md is the current public API (run `npm run synth` when this fails)', () => {
   expect(readFileSync(API_REPORT, 'utf8')).toBe(apiReport());
+});
+
+// The two generators read one TypeScript program of the sources (scripts/source-program.ts), built once here.
+test('the options schemas in src/data are fresh from the TypeScript options types (run `npm run synth` when this fails)', () => {
+  const fresh = generateOptionsSchemas();
+  expect(Object.keys(fresh).sort()).toEqual([...PROFILE_NAMES].sort());
+  expect(readdirSync(OPTIONS_SCHEMA_DIR).sort()).toEqual(PROFILE_NAMES.map(p => `${p}.json`).sort());
+  for (const [name, schema] of Object.entries(fresh)) {
+    expect({ name, content: readFileSync(join(OPTIONS_SCHEMA_DIR, `${name}.json`), 'utf8') }).toEqual({
+      name,
+      content: schemaFileContent(schema),
+    });
+  }
+  // Prose defaults moved into the description; the rest are values.
+  expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.default).toBeUndefined();
+  expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.description).toMatch(/Default: 'v\d+\.\d+\.\d+'/);
+  expect(fresh['eks-efa'].properties.benchmarks.properties.efaDevices.default).toBe(1);
 });
 
 test('the package entry exports constructs, profiles and the error type, not the plumbing', () => {

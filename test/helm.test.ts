@@ -26,7 +26,6 @@ import { main } from '../src/cli';
 import { getPath } from '../src/helm/infer';
 import { optionLeaves, optionsSchema } from '../src/options-schema';
 import { PACKAGE_VERSION } from '../src/version';
-import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
 import { templateSetFileContent } from '../scripts/chart-templates';
 import { HELM4_VERSION, upstreamTools } from './upstream-tools';
 import { evaluateTemplates } from './helm-eval';
@@ -96,22 +95,6 @@ const valuesFiles = (profile: string) =>
     .filter(f => f.startsWith(`${profile}.`))
     .sort();
 const withoutCrds = (objects: any[]) => objects.filter(o => o.kind !== 'CustomResourceDefinition');
-
-test('the options schemas in src/data are fresh from the TypeScript options types (run `npm run synth` when this fails)', () => {
-  const fresh = generateOptionsSchemas();
-  expect(Object.keys(fresh).sort()).toEqual([...PROFILE_NAMES].sort());
-  expect(readdirSync(OPTIONS_SCHEMA_DIR).sort()).toEqual(PROFILE_NAMES.map(p => `${p}.json`).sort());
-  for (const [name, schema] of Object.entries(fresh)) {
-    expect({ name, content: readFileSync(join(OPTIONS_SCHEMA_DIR, `${name}.json`), 'utf8') }).toEqual({
-      name,
-      content: schemaFileContent(schema),
-    });
-  }
-  // Prose defaults moved into the description; the rest are values.
-  expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.default).toBeUndefined();
-  expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.description).toMatch(/Default: 'v\d+\.\d+\.\d+'/);
-  expect(fresh['eks-efa'].properties.benchmarks.properties.efaDevices.default).toBe(1);
-});
 
 const inferred = new Map<string, { set: ChartTemplateSet; files: ReturnType<typeof renderChart> }>();
 /** A fresh inference of the chart's templates and the chart rendered from it, once per profile (each costs synths). */
