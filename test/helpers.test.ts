@@ -1,4 +1,4 @@
-import { expectSameJson, readDocument, readDocuments } from './helpers';
+import { expectDifferentJson, expectSameJson, readDocument, readDocuments } from './helpers';
 
 describe('test helpers', () => {
   test('expectSameJson passes as toEqual does (any key order, undefined keys absent) and fails with its diff otherwise', () => {
@@ -8,6 +8,12 @@ describe('test helpers', () => {
     expect(() => expectSameJson({ a: null }, { a: {} })).toThrow(/toEqual/);
     expect(() => expectSameJson([{}], {})).toThrow(/toEqual/);
     expect(() => expectSameJson({ a: 1 }, { a: 1, b: 2 })).toThrow(/toEqual/);
+  });
+
+  test('expectDifferentJson passes as not.toEqual does and fails through it on equal values', () => {
+    expectDifferentJson({ a: [1, 2] }, { a: [1, 3] });
+    expectDifferentJson({ a: '1' }, { a: 1 });
+    expect(() => expectDifferentJson({ a: 1, b: undefined }, { a: 1 })).toThrow(/not.*toEqual/);
   });
 
   test('readDocuments reads a stream with the YAML 1.2 core schema and drops empty documents', () => {

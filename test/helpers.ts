@@ -47,6 +47,11 @@ export function expectSameJson(actual: unknown, expected: unknown): void {
   if (!sameJson(actual, expected)) expect(actual).toEqual(expected);
 }
 
+/** expect(actual).not.toEqual(other), by the same plain walk: only equal values go to jest (which fails then). */
+export function expectDifferentJson(actual: unknown, other: unknown): void {
+  if (sameJson(actual, other)) expect(actual).not.toEqual(other);
+}
+
 /**
  * The documents of a YAML stream that a tool printed or a file holds, empty ones dropped, read by js-yaml with
  * the YAML 1.2 core schema (what the `yaml` package reads by default, at a tenth of its time on large streams).

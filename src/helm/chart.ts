@@ -397,10 +397,16 @@ export interface ChartTemplateSet {
   readonly singletons: readonly string[];
 }
 
-/** A chart's template set, inferred from the profile's gate-mode synths (the generator; `verify` checks more). */
-export function inferChartTemplateSet(profile: string, infer: InferOptions = {}): ChartTemplateSet {
+/**
+ * A chart's template set, inferred from the profile's gate-mode synths (the generator; `verify` checks more).
+ * `docs`: the template documents of chartTemplates(profile, infer), where the caller has them already.
+ */
+export function inferChartTemplateSet(
+  profile: string,
+  infer: InferOptions = {},
+  docs: TemplateDoc[] = chartTemplates(profile, infer),
+): ChartTemplateSet {
   const values = chartValues(profile);
-  const docs = chartTemplates(profile, infer);
   // File names use the default values, not the probes.
   const probeNames = values.flatMap(v => (v.probes && typeof v.probes[0] === 'string' ? [[v.probes[0], String(v.default)]] : []));
   const unprobed = (text: string) => probeNames.reduce((n, [probe, def]) => n.split(probe).join(def), text);
@@ -534,7 +540,8 @@ export function expectedChartObjects(
   const objects = withChartLabel(profile, chartObjects(profile, chartOptions(profile, values, release, complete))).filter(
     o => o.kind !== CRD && !(released && o.kind === 'Namespace' && o.metadata.name === release.namespace),
   );
-  return [...crds, ...objects.map(o => managedByHelm(o) as KubeObject)];
+  for (const o of objects) managedByHelm(o);
+  return [...crds, ...objects];
 }
 
 const crdsByProfile = new Map<string, readonly KubeObject[]>();
@@ -561,11 +568,18 @@ function deepFreeze<T>(x: T): T {
   return x;
 }
 
-/** `app.kubernetes.io/managed-by` as Helm sets it (the chart's labels helper prints `.Release.Service`). */
-function managedByHelm(x: unknown): unknown {
-  if (Array.isArray(x)) return x.map(managedByHelm);
-  if (x === null || typeof x !== 'object') return x;
-  return Object.fromEntries(
-    Object.entries(x).map(([k, v]) => [k, k === 'app.kubernetes.io/managed-by' && v === 'cdk8s-rdma' ? 'Helm' : managedByHelm(v)]),
-  );
+/**
+ * `app.kubernetes.io/managed-by` as Helm sets it (the chart's labels helper prints `.Release.Service`), set in
+ * place: `x` is a fresh synth's (cdk8s's toJson builds new objects and arrays on every call).
+ */
+function managedByHelm(x: unknown): void {
+  if (Array.isArray(x)) {
+    for (const v of x) managedByHelm(v);
+  } else if (x !== null && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (k === 'app.kubernetes.io/managed-by' && o[k] === 'cdk8s-rdma') o[k] = 'Helm';
+      else managedByHelm(o[k]);
+    }
+  }
 }
