@@ -14,7 +14,7 @@ import { optionLeaves, optionsSchema } from '../src/options-schema';
 import { runCli } from './run-cli';
 import { kubectlRead, upstreamTools } from './upstream-tools';
 import { random } from './seeded';
-import { expectSameJson } from './helpers';
+import { expectSameJson, readDocument } from './helpers';
 
 const DEPRECATION_WARNING = /^cdk8s-rdma: warning: [a-z-]+: [\w.]+ is deprecated and is read until [\d.]+; use [\w.]+\n/gm;
 
@@ -126,6 +126,17 @@ function valuesFile(profile: string, rnd: () => number): string {
   ][Math.floor(rnd() * 9)];
 }
 
+const committed = new Map<string, string | undefined>();
+/**
+ * The committed bundle's text of a file (dist/ holds the default synth, tests keep it fresh), which
+ * test/yaml.test.ts reads under YAML 1.1 and 1.2 already: a fuzzed run's file that equals it holds no fuzzed value.
+ */
+function committedText(folder: string, file: string): string | undefined {
+  const path = join(__dirname, '..', 'dist', folder, file);
+  if (!committed.has(path)) committed.set(path, existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+  return committed.get(path);
+}
+
 const { kubectl, missing } = upstreamTools();
 if (!kubectl) console.log(`SKIPPED kubectl reading of the fuzz corpus: ${missing}`);
 
@@ -175,7 +186,8 @@ describe('fuzzed values files never crash, never half-write', () => {
           expect(meta.files.map((f: any) => f.path).sort()).toEqual(files.filter(f => f !== 'bundle.json'));
           for (const f of files.filter(x => x.endsWith('.yaml'))) {
             const text = readFileSync(join(out, folder, f), 'utf8');
-            expectSameJson({ i, f, v11: parse(text, { version: '1.1' }) }, { i, f, v11: parse(text) });
+            if (text !== committedText(folder, f))
+              expectSameJson({ i, f, v11: parse(text, { version: '1.1' }) }, { i, f, v11: parse(text) });
           }
           // A checks bundle can be empty (every job switched off): kubectl has nothing to read then.
           const ours = files.filter(x => x.endsWith('.yaml') && x !== 'kustomization.yaml');
@@ -196,7 +208,7 @@ describe('fuzzed values files never crash, never half-write', () => {
           const objects = read.slice(at, (at += paths.length));
           expectSameJson(
             { i, input, folder, objects: sorted(objects) },
-            { i, input, folder, objects: sorted(paths.map(f => parse(readFileSync(f, 'utf8')))) },
+            { i, input, folder, objects: sorted(paths.map(f => readDocument(readFileSync(f, 'utf8')))) },
           );
         }
       }

@@ -67,7 +67,10 @@ interface KubeDefinitions {
   readonly ajv: Ajv;
   readonly id: string;
   readonly byGvk: Map<string, string>;
-  /** Compiled validators of the built-in kinds (a kind's schema pulls in most of the definitions). */
+  /**
+   * Compiled validators of the built-in kinds (a kind's schema pulls in most of the definitions), and of the CRDs
+   * registered by the validators of this version (keyed by CRD file and kind).
+   */
   readonly compiled: Map<string, ValidateFunction>;
 }
 
@@ -96,7 +99,6 @@ function kubeDefinitions(definitionsFile: string): KubeDefinitions {
 /** Validates objects against the strict Kubernetes definitions of one version and CRD schemas. */
 export class StrictValidator {
   private readonly k8s: KubeDefinitions;
-  private readonly compiled = new Map<string, ValidateFunction>();
   private readonly crds = new Map<string, { schema: Schema; source: string }>();
 
   constructor(
@@ -148,8 +150,10 @@ export class StrictValidator {
     const crd = this.crds.get(key);
     if (crd) {
       against = `CRD ${crd.source}`;
-      fn = this.compiled.get(key) ?? this.ajv.compile(crd.schema);
-      this.compiled.set(key, fn);
+      // Validators of one Kubernetes version share its Ajv: a CRD file that several CRD sets register compiles once.
+      const compiledKey = `${crd.source}#${key}`;
+      fn = this.k8s.compiled.get(compiledKey) ?? this.ajv.compile(crd.schema);
+      this.k8s.compiled.set(compiledKey, fn);
     } else {
       const def = this.k8s.byGvk.get(key);
       if (!def) return [{ object: id, against: this.label, errors: `no schema for ${key}` }];
