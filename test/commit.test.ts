@@ -251,17 +251,16 @@ describe('the CLI under concurrency and interruption', () => {
 
   test('SIGTERM in the middle of a synth: the next synth recovers, leaving no temporary folder', () => {
     const out = join(work, 'term');
-    execFileSync(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
-    // Interrupt a run at random moments; each following run must succeed and leave no leftover.
-    for (const delay of [150, 400, 700]) {
-      const r = spawnSync(
-        'sh',
-        [
-          '-c',
-          `${node([cli])} synth --format all --out ${out} --charts ${join(work, 'charts')} & pid=$!; sleep ${delay / 1000}; kill -TERM $pid; wait $pid; true`,
-        ],
-        { encoding: 'utf8' },
-      );
+    const all = `${node([cli])} synth --format all --out ${out} --charts ${join(work, 'charts')}`;
+    // A whole run's time on this machine, so that the interrupts below land inside a run, wherever it is slow.
+    const started = process.hrtime.bigint();
+    execFileSync('sh', ['-c', all], { stdio: 'ignore' });
+    const runSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // Interrupt a run early, midway and late; each following run must succeed and leave no leftover.
+    for (const fraction of [0.3, 0.6, 0.9]) {
+      const r = spawnSync('sh', ['-c', `${all} & pid=$!; sleep ${(fraction * runSeconds).toFixed(3)}; kill -TERM $pid; wait $pid; true`], {
+        encoding: 'utf8',
+      });
       expect(r.status).toBe(0);
       execFileSync(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
       expect(leftovers(out)).toEqual([]);
