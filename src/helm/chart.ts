@@ -139,8 +139,23 @@ app.kubernetes.io/part-of: ${PART_OF}
   return { tpl, helpers };
 }
 
-/** The exposed values of a profile's chart, with their defaults and what to probe. */
-export function chartValues(profile: string): ProbedValue[] {
+const valuesByDefinition = new WeakMap<object, readonly ProbedValue[]>();
+/**
+ * The exposed values of a profile's chart, with their defaults and what to probe. They follow from the chart
+ * spec and the options schema alone: read once per profile definition (the generator and the tests ask for them
+ * per synth), frozen, since every caller shares them.
+ */
+export function chartValues(profile: string): readonly ProbedValue[] {
+  const def = PROFILES[profile];
+  let values = def ? valuesByDefinition.get(def) : undefined;
+  if (!values) {
+    values = Object.freeze(readChartValues(profile).map(v => Object.freeze(v)));
+    valuesByDefinition.set(def, values);
+  }
+  return values;
+}
+
+function readChartValues(profile: string): ProbedValue[] {
   const spec = PROFILES[profile].chart;
   const schema = optionsSchema(profile);
   return spec.values.map(v => {
