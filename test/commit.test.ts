@@ -1,8 +1,8 @@
 import { execFileSync, spawn, spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { CommitStep, JOURNAL_FILE, LOCK_FILE, OutputSet, recoverRoot, writeOutputs } from '../src/output/commit';
+import { CommitStep, JOURNAL_FILE, LOCK_FILE, OutputPathError, OutputSet, recoverRoot, writeOutputs } from '../src/output/commit';
 import { listFiles } from '../src/internal';
 import { builtLib } from './built';
 import { runCli } from './run-cli';
@@ -220,9 +220,40 @@ describe('the output commit is crash-safe', () => {
     mkdirSync(join(work, '.dist.tmp-AbC123', 'folders'), { recursive: true });
     mkdirSync(out);
     writeFileSync(join(out, LOCK_FILE), '999999999\n');
+    // A stale lock another run moved aside to remove it, and was killed before it could.
+    writeFileSync(join(out, `${LOCK_FILE}.stale-999999999`), '999999999\n');
     writeOutputs(at(out, version('new')));
     expect(readdirSync(work)).toEqual(['dist']);
     expect(leftovers(out)).toEqual([]);
+  });
+
+  test('a lock file its run has created but not yet written is waited for, not broken; one left so for seconds is stale', () => {
+    const out = join(work, 'dist');
+    mkdirSync(out);
+    writeFileSync(join(out, LOCK_FILE), '');
+    expect(() => writeOutputs(at(out, version('new')), { lockTimeoutMs: 200 })).toThrow(
+      new OutputPathError(`cdk8s-rdma: another cdk8s-rdma run is writing ${out}; try again once it has finished`),
+    );
+    expect(readFileSync(join(out, LOCK_FILE), 'utf8')).toBe('');
+    const past = new Date(Date.now() - 5000);
+    utimesSync(join(out, LOCK_FILE), past, past);
+    writeOutputs(at(out, version('new')));
+    expect(stateOf(out)).toEqual({ 'eks-efa': 'new', 'eks-efa-checks': 'new', archive: 'new' });
+    expect(leftovers(out)).toEqual([]);
+  });
+
+  test('a run releases only its own lock: one that another run holds (written in its place) is left alone', () => {
+    const out = join(work, 'dist');
+    let other = '';
+    writeOutputs(at(out, version('new')), {
+      step: s => {
+        if (s !== 'cleaned') return;
+        // As if another run had taken the lock from this one: its file, its pid (this test's parent, alive).
+        other = `${process.ppid} 0123456789ab\n`;
+        writeFileSync(join(out, LOCK_FILE), other);
+      },
+    });
+    expect(readFileSync(join(out, LOCK_FILE), 'utf8')).toBe(other);
   });
 });
 
@@ -247,6 +278,45 @@ describe('the CLI under concurrency and interruption', () => {
     expect(listFiles(out)).toEqual(listFiles(fresh));
     for (const f of listFiles(fresh))
       expect({ f, same: readFileSync(join(out, f), 'utf8') === readFileSync(join(fresh, f), 'utf8') }).toEqual({ f, same: true });
+  });
+
+  test('runs that take turns at one lock all the time never hold it together (each checks that the output is its own whole)', async () => {
+    // Three processes commit to one folder 150 times each, as fast as they can: every commit's output must be
+    // whole and its own while it holds the lock, and no run may fail. A lock that is seen before it holds its
+    // owner's pid (or a stale lock two runs break at once) lets two runs in.
+    const out = join(work, 'turns');
+    const script = join(work, 'turns.js');
+    writeFileSync(
+      script,
+      `
+      const { readFileSync } = require('fs');
+      const { join } = require('path');
+      const { writeOutputs } = require(${JSON.stringify(join(lib, 'src', 'output', 'commit'))});
+      const me = process.argv[2];
+      for (let i = 0; i < 150; i++) {
+        const tag = me + '-' + i;
+        writeOutputs([{ dir: ${JSON.stringify(out)}, folders: { f: [{ path: 'a', content: tag }, { path: 'b', content: tag }] } }], {
+          step: s => {
+            // While it holds the lock, the lock names this run, and the output is this run's, whole.
+            const holder = readFileSync(join(${JSON.stringify(out)}, ${JSON.stringify(LOCK_FILE)}), 'utf8').trim().split(' ')[0];
+            if (holder !== String(process.pid)) throw new Error('run ' + tag + ' at ' + s + ': the lock names ' + JSON.stringify(holder));
+            if (s !== 'cleaned') return;
+            const seen = ['a', 'b'].map(n => readFileSync(join(${JSON.stringify(out)}, 'f', n), 'utf8'));
+            if (seen[0] !== tag || seen[1] !== tag) throw new Error('run ' + tag + ' holds the lock but sees ' + seen.join(', '));
+          },
+        });
+      }
+    `,
+    );
+    const runOne = (me: string) =>
+      new Promise<{ code: number; err: string }>(done => {
+        const p = spawn(process.execPath, [script, me], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        p.stderr.on('data', d => (err += d));
+        p.on('exit', code => done({ code: code ?? -1, err: err.split('\n').find(l => /Error/.test(l)) ?? '' }));
+      });
+    expect(await Promise.all(['x', 'y', 'z'].map(runOne))).toEqual([0, 0, 0].map(() => ({ code: 0, err: '' })));
+    expect(leftovers(out)).toEqual([]);
   });
 
   test('SIGTERM in the middle of a synth: the next synth recovers, leaving no temporary folder', () => {

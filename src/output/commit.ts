@@ -74,6 +74,9 @@ const STAGED = '.cdk8s-new-';
 const BACKUP = '.cdk8s-old-';
 /** Staging folders of earlier releases (`.<dir>.tmp-*` beside an output root). */
 const LEGACY_TEMP = /^\..+\.tmp-[A-Za-z0-9]+$/;
+/** A stale lock file a run moved aside to remove it (`<lock>.stale-<pid>`): a leftover once that run is gone. */
+const STALE_LOCK = '.stale-';
+const STALE_LOCK_NAME = /^\.cdk8s-rdma\.lock\.stale-(\d+)$/;
 
 interface JournalEntry {
   readonly target: string;
@@ -248,6 +251,12 @@ export function recoverRoot(root: string): void {
     for (const e of entries) rmSync(e.backup, { recursive: true, force: true });
     rmSync(journal, { force: true });
   }
+  if (existsSync(root)) {
+    for (const name of readdirSync(root)) {
+      const mover = STALE_LOCK_NAME.exec(name);
+      if (mover && !isAlive(Number(mover[1]))) rmSync(join(root, name), { force: true });
+    }
+  }
   for (const dir of leftoverFolders(root)) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) {
@@ -282,6 +291,8 @@ function leftoverFolders(root: string): string[] {
 
 interface Lock {
   readonly path: string;
+  /** What this run wrote in the lock file: its pid and a random token (`<pid> <token>`). */
+  readonly content: string;
 }
 
 /** Takes the lock of every root, in sorted order (two runs never wait on each other in a cycle). */
@@ -296,37 +307,85 @@ function lockRoots(roots: readonly string[], timeoutMs: number): Lock[] {
   return locks;
 }
 
+/**
+ * A lock file whose pid is not there yet: its run created it an instant ago and is writing it. Only a run killed
+ * between the two leaves one for longer; after this long it is taken for stale.
+ */
+const UNWRITTEN_LOCK_MS = 2000;
+
 function lockRoot(root: string, timeoutMs: number): Lock {
   ensureFolder(root, 'output folder');
   const path = join(root, LOCK_FILE);
+  const content = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return { path };
+      try {
+        writeSync(fd, content);
+      } finally {
+        closeSync(fd);
+      }
+      return { path, content };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
         return guard(path, () => {
           throw e;
         });
     }
-    const holder = Number.parseInt(safeRead(path), 10);
-    if (!Number.isInteger(holder) || !isAlive(holder)) {
+    const seen = readLock(path);
+    if (seen === undefined) continue; // released meanwhile
+    const holder = Number.parseInt(seen.content, 10);
+    // Created but not yet written (`wx` creates the file empty): its run is alive unless it stays so.
+    const unwritten = seen.content === '' && Date.now() - seen.mtimeMs < UNWRITTEN_LOCK_MS;
+    if (!unwritten && (!Number.isInteger(holder) || !isAlive(holder))) {
       // A stale lock: its run was killed. Its leftovers are recovered once this run holds the lock.
-      rmSync(path, { force: true });
+      breakStaleLock(path, seen.ino);
       continue;
     }
     if (Date.now() > deadline) {
-      throw new OutputPathError(`cdk8s-rdma: another cdk8s-rdma run (pid ${holder}) is writing ${root}; try again once it has finished`);
+      const who = Number.isInteger(holder) ? ` (pid ${holder})` : '';
+      throw new OutputPathError(`cdk8s-rdma: another cdk8s-rdma run${who} is writing ${root}; try again once it has finished`);
     }
     sleep(50);
   }
 }
 
+/** The lock file's content, inode and time, or undefined once it is gone. */
+function readLock(path: string): { content: string; ino: number; mtimeMs: number } | undefined {
+  try {
+    const st = statSync(path);
+    return { content: readFileSync(path, 'utf8'), ino: st.ino, mtimeMs: st.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes the stale lock file `ino`, and only it: two runs may find one stale lock at once, and the slower must
+ * not remove the lock the faster has taken since. The lock is moved aside (atomic) and removed if it is the
+ * stale one; a live lock moved by mistake is moved back, unless a third run has locked meanwhile.
+ */
+function breakStaleLock(path: string, ino: number): void {
+  const aside = `${path}${STALE_LOCK}${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // gone already: another run broke it
+  }
+  let movedIno: number | undefined;
+  try {
+    movedIno = statSync(aside).ino;
+  } catch {
+    return;
+  }
+  if (movedIno !== ino && !existsSync(path)) renameSync(aside, path);
+  rmSync(aside, { force: true });
+}
+
+/** Releases a lock this run holds (never another run's, should it have been taken from this one). */
 function unlock(lock: Lock): void {
-  rmSync(lock.path, { force: true });
+  if (safeRead(lock.path) === lock.content) rmSync(lock.path, { force: true });
 }
 
 function safeRead(path: string): string {
