@@ -39,7 +39,7 @@ export interface ProbedValue {
    * The construct paths (under the profile, e.g. `DevicePlugin`, `Checks`) of the only objects this switch
    * changes: switches with disjoint scopes are flipped in one synth. The generator refuses a synth whose flips
    * change an object outside all of their scopes (a change inside another flip's scope is taken as that flip's:
-   * the pair tests, test/helm-pairs.test.ts, are what catch a scope declared too narrow). Without a scope the switch is flipped alone.
+   * the pair tests in test/helm.test.ts are what catch a scope declared too narrow). Without a scope the switch is flipped alone.
    */
   readonly scope?: readonly string[];
   /**
