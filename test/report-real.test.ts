@@ -20,7 +20,9 @@ const FI_PINGPONG = spawnSync('sh', ['-c', 'command -v fi_pingpong'], { encoding
 if (!FI_PINGPONG)
   console.log("SKIPPED the report on real fi_pingpong output: no fi_pingpong on PATH (Debian's libfabric-bin; .ci/run installs it)");
 
-const SIZES = [4, 1500, 10000, 100000];
+// A small, a rounded ("1.4k") and a large size: each fi_pingpong run costs a connection setup, and the server
+// polls while it waits.
+const SIZES = [4, 1500, 100000];
 
 /** The pingpong Job's container as synthesized: its script and environment. */
 function pingpongContainer(): { script: string; env: Record<string, string> } {
@@ -94,7 +96,6 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     expect(runs[0].points.map(p => [p.size, p.approximate ?? false])).toEqual([
       [4, false],
       [1434, true],
-      [9933, true],
       [99328, true],
     ]);
     expect(runs[0].fabric).toBe('tcp');
@@ -115,16 +116,16 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     expect(() => parseLog('server.log', 'server', logs.tcp.server)).toThrow('server.log: no benchmark output found');
   });
 
-  test('a client killed after two sizes is incomplete and suspect, naming the missing sizes', () => {
+  test('a client killed after one size is incomplete and suspect, naming the missing sizes', () => {
     const lines = logs.tcp.client.split('\n');
     const tables = lines.flatMap((l, i) => (/^bytes\s/.test(l) ? [i] : []));
-    const cut = lines.slice(0, tables[2]).join('\n');
+    const cut = lines.slice(0, tables[1]).join('\n');
     const [run] = parseLog('cut.log', 'cut', cut);
-    expect(run.points.map(p => p.size)).toEqual([4, 1500]);
-    expect(run.incomplete).toEqual(['stopped before 2 of the 4 requested sizes (10000, 100000 B)']);
+    expect(run.points.map(p => p.size)).toEqual([4]);
+    expect(run.incomplete).toEqual(['stopped before 2 of the 3 requested sizes (1500, 100000 B)']);
     expect(buildReport([run]).verdicts[0]).toMatchObject({
       level: 'suspect',
-      text: expect.stringMatching(/^incomplete: stopped before 2 of the 4/),
+      text: expect.stringMatching(/^incomplete: stopped before 2 of the 3/),
     });
   });
 
