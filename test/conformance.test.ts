@@ -193,6 +193,16 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
     job.spec.mpiReplicaSpecs.Worker.template.spec.containers[0].securityContext = {};
     job.spec.slotsPerWorkers = 1;
     expect(v.validate(job)).toHaveLength(1);
+    // A custom resource's metadata is checked against the version's ObjectMeta, in the same one violation.
+    job.metadata.nmae = 'x';
+    job.metadata.labels = { a: 1 };
+    const [both] = v.validate(job);
+    expect(both.errors).toMatch(/^data\/spec must NOT have additional properties/);
+    expect(both.errors).toContain('data/metadata must NOT have additional properties');
+    expect(both.errors).toContain('data/metadata/labels/a must be string');
+    expect(
+      v.validate({ ...structuredClone(objects.find(o => o.obj.kind === 'MPIJob')!.obj), metadata: { name: 'ok', nmae: 'x' } }),
+    ).toEqual([expect.objectContaining({ errors: 'data/metadata must NOT have additional properties' })]);
   });
 
   test.each(OWN_CRD_UPSTREAMS)(

@@ -96,6 +96,15 @@ function kubeDefinitions(definitionsFile: string): KubeDefinitions {
   return d;
 }
 
+/**
+ * CRD schemas, compiled once for every Kubernetes version (keyed by CRD file and kind): a custom resource's
+ * metadata is checked apart, against the ObjectMeta of the validator's version, so the rest of a CRD's schema
+ * does not depend on the version.
+ */
+let crdAjv: Ajv | undefined;
+const crdCompiled = new Map<string, ValidateFunction>();
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
 /** Validates objects against the strict Kubernetes definitions of one version and CRD schemas. */
 export class StrictValidator {
   private readonly k8s: KubeDefinitions;
@@ -126,7 +135,8 @@ export class StrictValidator {
         apiVersion: { type: 'string' },
         kind: { type: 'string' },
         ...schema.properties,
-        metadata: { $ref: `${this.k8sId}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta` },
+        // Checked against the version's ObjectMeta by validate().
+        metadata: { type: 'object' },
       };
       this.crds.set(`${apiVersion}/${crd.spec.names.kind}`, { schema, source });
     }
@@ -150,10 +160,18 @@ export class StrictValidator {
     const crd = this.crds.get(key);
     if (crd) {
       against = `CRD ${crd.source}`;
-      // Validators of one Kubernetes version share its Ajv: a CRD file that several CRD sets register compiles once.
       const compiledKey = `${crd.source}#${key}`;
-      fn = this.k8s.compiled.get(compiledKey) ?? this.ajv.compile(crd.schema);
-      this.k8s.compiled.set(compiledKey, fn);
+      fn = crdCompiled.get(compiledKey) ?? (crdAjv ??= newAjv()).compile(crd.schema);
+      crdCompiled.set(compiledKey, fn);
+      const meta = this.k8s.compiled.get(OBJECT_META) ?? this.ajv.compile({ $ref: `${this.k8sId}#/definitions/${OBJECT_META}` });
+      this.k8s.compiled.set(OBJECT_META, meta);
+      const errors = [
+        ...(fn(obj) ? [] : [crdAjv!.errorsText(fn.errors, { separator: '\n  ' })]),
+        ...(obj.metadata === undefined || meta(obj.metadata)
+          ? []
+          : [this.ajv.errorsText(meta.errors, { separator: '\n  ', dataVar: 'data/metadata' })]),
+      ];
+      return errors.length === 0 ? [] : [{ object: id, against, errors: errors.join('\n  ') }];
     } else {
       const def = this.k8s.byGvk.get(key);
       if (!def) return [{ object: id, against: this.label, errors: `no schema for ${key}` }];
