@@ -67,10 +67,7 @@ interface KubeDefinitions {
   readonly ajv: Ajv;
   readonly id: string;
   readonly byGvk: Map<string, string>;
-  /**
-   * Compiled validators of the built-in kinds (a kind's schema pulls in most of the definitions), and of the CRDs
-   * registered by the validators of this version (keyed by CRD file and kind).
-   */
+  /** Compiled validators of the built-in kinds (a kind's schema pulls in most of the definitions) and of ObjectMeta. */
   readonly compiled: Map<string, ValidateFunction>;
 }
 

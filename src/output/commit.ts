@@ -364,7 +364,8 @@ function readLock(path: string): { content: string; ino: number; mtimeMs: number
 /**
  * Removes the stale lock file `ino`, and only it: two runs may find one stale lock at once, and the slower must
  * not remove the lock the faster has taken since. The lock is moved aside (atomic) and removed if it is the
- * stale one; a live lock moved by mistake is moved back, unless a third run has locked meanwhile.
+ * stale one; a live lock moved by mistake is moved back. (Only three runs racing for one stale lock within
+ * microseconds can still meet: a third run locks before the live lock is back, and the two both go on.)
  */
 function breakStaleLock(path: string, ino: number): void {
   const aside = `${path}${STALE_LOCK}${process.pid}`;
