@@ -1,6 +1,6 @@
 /**
- * The compiled package in lib/, built once per `npm test`: its first step (`tsc -p tsconfig.json --outDir lib
- * --incremental`) type-checks and emits in one pass. Tests that run the package as users do (package.test.ts) or
+ * The compiled package in lib/, built once per `npm test`: its first step (`tsc -b tsconfig.check.json`, an
+ * incremental build) type-checks and emits in one pass. Tests that run the package as users do (package.test.ts) or
  * need a process without a TypeScript loader (commit.test.ts kills one) take it from here; run alone, a test whose
  * lib/ is missing or older than the sources builds it first (the same incremental build), under a lock, so two
  * jest workers never build at once.
@@ -23,18 +23,8 @@ function newest(dir: string, ends: readonly string[]): number {
   return t;
 }
 
-/** The build `npm test` runs first: incremental, its state in lib/ (removing lib/ starts afresh). */
-export const BUILD_ARGS = [
-  '-p',
-  'tsconfig.json',
-  '--outDir',
-  'lib',
-  '--rootDir',
-  '.',
-  '--incremental',
-  '--tsBuildInfoFile',
-  'lib/.tsbuildinfo',
-];
+/** The build `npm test` runs first (tsconfig.check.json): incremental, its state in lib/ (removing lib/ starts afresh). */
+export const BUILD_ARGS = ['-b', 'tsconfig.check.json'];
 const BUILD_INFO = join(LIB, '.tsbuildinfo');
 
 function fresh(): boolean {
