@@ -67,11 +67,13 @@ function helmRun(args: string[], binary: string): { status: number; stdout: stri
 
 const idOf = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
+/** Objects by kind, namespace and name; two objects with one id are an error. */
 function byId(objects: any[]): Record<string, any> {
   const out: Record<string, any> = {};
   for (const o of objects) {
-    expect(out[idOf(o)]).toBeUndefined();
-    out[idOf(o)] = o;
+    const id = idOf(o);
+    if (id in out) throw new Error(`two objects ${id}`);
+    out[id] = o;
   }
   return out;
 }
@@ -242,9 +244,9 @@ describe.each(PROFILE_NAMES)('Helm chart of %s', profile => {
     expectSameJson(byId(helmTemplate(chart, undefined, true)), byId(expectedChartObjects(profile, {})));
   });
 
-  let defaults: Record<string, any> | undefined;
+  let defaultsById: Record<string, any> | undefined;
   /** The objects of the default values by id, synthesized once for the values-file tests. */
-  const defaultObjects = () => (defaults ??= byId(expectedChartObjects(profile, {})));
+  const defaultObjects = () => (defaultsById ??= byId(expectedChartObjects(profile, {})));
   test.each(valuesFiles(profile))('helm template -f %s renders what the profile synthesizes for the same values', file => {
     const values = readDocument(readFileSync(join(VALUES_DIR, file), 'utf8'));
     const rendered = helmTemplate(chart, join(VALUES_DIR, file));
@@ -575,8 +577,6 @@ test('the EFA charts\' NOTES.txt quote the report\'s baselines and rule, not a w
  * (test/helm-eval.ts; the values-file tests above check it against helm for every test values file), and prove that no template block is dead.
  */
 
-const pairById = (objects: any[]) => Object.fromEntries(objects.map(o => [idOf(o), o]));
-
 /** Values a switch needs beside it to be valid input (the CLI and the chart's guards refuse it alone). */
 const KARPENTER_REQUIRED = { karpenter: { clusterName: 'hpc', zone: 'us-west-2a' } };
 const EFA_FLAVOR = { kueue: { nodeLabels: { 'eks.amazonaws.com/nodegroup': 'efa' } } };
@@ -602,8 +602,8 @@ describe.each(PROFILE_NAMES)('chart templates of %s', profile => {
       for (const alt of v.alternatives!) {
         const values = flipped(v.path, alt);
         expectSameJson(
-          { values, objects: pairById(render(values)) },
-          { values, objects: pairById(withoutCrds(expectedChartObjects(profile, values))) },
+          { values, objects: byId(render(values)) },
+          { values, objects: byId(withoutCrds(expectedChartObjects(profile, values))) },
         );
       }
     }
@@ -623,7 +623,7 @@ describe.each(PROFILE_NAMES)('chart templates of %s', profile => {
               continue; // a pair the profile refuses (each alone is fine) is not a valid input
             }
             pairs++;
-            expectSameJson({ values, objects: pairById(render(values)) }, { values, objects: pairById(expected) });
+            expectSameJson({ values, objects: byId(render(values)) }, { values, objects: byId(expected) });
           }
         }
       }
