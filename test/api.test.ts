@@ -1,33 +1,69 @@
 import { spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'fs';
-import { join } from 'path';
+import { basename, dirname, join, relative, resolve } from 'path';
 import * as api from '../src';
 import { builtLib } from './built';
-import { API_REPORT, apiReport } from '../scripts/api-report';
-import { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } from '../scripts/options-schemas';
+import type { Program } from 'typescript';
+import { cachedByInputs } from './input-cache';
 import { PROFILE_NAMES } from '../src/internal';
 
 const root = join(__dirname, '..');
 
+/** Every file under the source and script folders, and the files that set the compiler and the generators' versions. */
+function sourceInputs(): string[] {
+  const under = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .flatMap(e => (e.isDirectory() ? under(join(dir, e.name)) : [join(dir, e.name)]));
+  return [
+    ...under(join(root, 'src')),
+    ...under(join(root, 'scripts')),
+    ...['tsconfig.json', 'package.json', 'package-lock.json'].map(f => join(root, f)),
+  ];
+}
+
+/**
+ * What API.md and the options schemas are generated from one TypeScript program of the sources (as `npm run synth`
+ * writes them), by path from the root. Kept in node_modules/.cache while no source, script or file the program
+ * read changes (test/input-cache.ts): building the program is most of what this costs.
+ */
+let generatedFiles: Record<string, string> | undefined;
+function generated(): Record<string, string> {
+  generatedFiles ??= cachedByInputs(join(root, 'node_modules', '.cache', 'cdk8s-rdma-tests', 'source-program.json'), sourceInputs(), () => {
+    const { API_REPORT, apiReport } = require('../scripts/api-report');
+    const { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } = require('../scripts/options-schemas');
+    const { sourceProgram } = require('../scripts/source-program');
+    const value: Record<string, string> = { [relative(root, API_REPORT)]: apiReport() };
+    for (const [name, schema] of Object.entries(generateOptionsSchemas())) {
+      value[relative(root, join(OPTIONS_SCHEMA_DIR, `${name}.json`))] = schemaFileContent(schema);
+    }
+    return { value, inputs: (sourceProgram() as Program).getSourceFiles().map(f => resolve(f.fileName)) };
+  }).value;
+  return generatedFiles;
+}
+
 test('API.md is the current public API (run `npm run synth` when this fails)', () => {
-  expect(readFileSync(API_REPORT, 'utf8')).toBe(apiReport());
+  expect(readFileSync(join(root, 'API.md'), 'utf8')).toBe(generated()['API.md']);
 });
 
 // The two generators read one TypeScript program of the sources (scripts/source-program.ts), built once here.
 test('the options schemas in src/data are fresh from the TypeScript options types (run `npm run synth` when this fails)', () => {
-  const fresh = generateOptionsSchemas();
+  const schemaDir = join('src', 'data', 'options-schemas');
+  const fresh = Object.fromEntries(
+    Object.entries(generated())
+      .filter(([path]) => dirname(path) === schemaDir)
+      .map(([path, content]) => [basename(path, '.json'), content]),
+  );
   expect(Object.keys(fresh).sort()).toEqual([...PROFILE_NAMES].sort());
-  expect(readdirSync(OPTIONS_SCHEMA_DIR).sort()).toEqual(PROFILE_NAMES.map(p => `${p}.json`).sort());
-  for (const [name, schema] of Object.entries(fresh)) {
-    expect({ name, content: readFileSync(join(OPTIONS_SCHEMA_DIR, `${name}.json`), 'utf8') }).toEqual({
-      name,
-      content: schemaFileContent(schema),
-    });
+  expect(readdirSync(join(root, schemaDir)).sort()).toEqual(PROFILE_NAMES.map(p => `${p}.json`).sort());
+  for (const [name, content] of Object.entries(fresh)) {
+    expect({ name, content: readFileSync(join(root, schemaDir, `${name}.json`), 'utf8') }).toEqual({ name, content });
   }
   // Prose defaults moved into the description; the rest are values.
-  expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.default).toBeUndefined();
-  expect(fresh['eks-efa'].properties.devicePlugin.properties.imageTag.description).toMatch(/Default: 'v\d+\.\d+\.\d+'/);
-  expect(fresh['eks-efa'].properties.benchmarks.properties.efaDevices.default).toBe(1);
+  const eks = JSON.parse(fresh['eks-efa']);
+  expect(eks.properties.devicePlugin.properties.imageTag.default).toBeUndefined();
+  expect(eks.properties.devicePlugin.properties.imageTag.description).toMatch(/Default: 'v\d+\.\d+\.\d+'/);
+  expect(eks.properties.benchmarks.properties.efaDevices.default).toBe(1);
 });
 
 test('the package entry exports constructs, profiles and the error type, not the plumbing', () => {
