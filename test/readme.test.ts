@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -18,13 +17,22 @@ function libraryExample(): string {
 test("the README's library example synthesizes as it says: the profile, its checks and the team's job, no duplicate", () => {
   const work = mkdtempSync(join(tmpdir(), 'rdma-readme-'));
   try {
+    // Run as a user's program runs it (tsx transpiles it, as jest does here), in this process: imports of the
+    // package and of cdk8s by path, the output folder from CDK8S_OUTDIR (cdk8s's App reads it).
     const file = join(work, 'app.ts');
-    writeFileSync(file, libraryExample().replace(/from 'cdk8s-rdma'/, `from ${JSON.stringify(join(root, 'src'))}`));
-    execFileSync(join(root, 'node_modules', '.bin', 'tsx'), [file], {
-      cwd: work,
-      env: { ...process.env, CDK8S_OUTDIR: join(work, 'out'), NODE_PATH: join(root, 'node_modules') },
-      stdio: 'pipe',
-    });
+    const source = libraryExample()
+      .replace(/from 'cdk8s-rdma'/, `from ${JSON.stringify(join(root, 'src'))}`)
+      .replace(/from 'cdk8s'/, `from ${JSON.stringify(join(root, 'node_modules', 'cdk8s'))}`);
+    expect(source).not.toMatch(/from '(?!\/)/);
+    writeFileSync(file, source);
+    const outdir = process.env.CDK8S_OUTDIR;
+    process.env.CDK8S_OUTDIR = join(work, 'out');
+    try {
+      jest.isolateModules(() => require(file));
+    } finally {
+      if (outdir === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = outdir;
+    }
     const objects = readdirSync(join(work, 'out')).flatMap(f => readDocuments(readFileSync(join(work, 'out', f), 'utf8')));
     const ids = objects.map((o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     expect(new Set(ids).size).toBe(ids.length);
