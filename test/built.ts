@@ -6,7 +6,7 @@
  * jest workers never build at once.
  */
 import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, utimesSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, utimesSync } from 'fs';
 import { join } from 'path';
 
 export const ROOT = join(__dirname, '..');
@@ -24,8 +24,18 @@ function newest(dir: string, ends: readonly string[]): number {
 }
 
 /** The build `npm test` runs first (tsconfig.check.json): incremental, its state in lib/ (removing lib/ starts afresh). */
-export const BUILD_ARGS = ['-b', 'tsconfig.check.json'];
-const BUILD_INFO = join(LIB, '.tsbuildinfo');
+const CHECK_CONFIG = 'tsconfig.check.json';
+export const BUILD_ARGS = ['-b', CHECK_CONFIG];
+/** The build's state file, as the config names it (its comments are whole lines). */
+const BUILD_INFO = join(
+  ROOT,
+  JSON.parse(
+    readFileSync(join(ROOT, CHECK_CONFIG), 'utf8')
+      .split('\n')
+      .filter(l => !l.trim().startsWith('//'))
+      .join('\n'),
+  ).compilerOptions.tsBuildInfoFile,
+);
 
 function fresh(): boolean {
   if (!existsSync(BUILD_INFO) || !existsSync(join(LIB, 'src', 'index.js')) || !existsSync(join(LIB, 'src', 'cli.js'))) return false;

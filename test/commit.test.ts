@@ -1,8 +1,17 @@
 import { execFileSync, spawn, spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { CommitStep, JOURNAL_FILE, LOCK_FILE, OutputPathError, OutputSet, recoverRoot, writeOutputs } from '../src/output/commit';
+import {
+  CommitStep,
+  JOURNAL_FILE,
+  LOCK_FILE,
+  OutputPathError,
+  OutputSet,
+  breakStaleLock,
+  recoverRoot,
+  writeOutputs,
+} from '../src/output/commit';
 import { listFiles } from '../src/internal';
 import { builtLib } from './built';
 import { runCli } from './run-cli';
@@ -240,6 +249,27 @@ describe('the output commit is crash-safe', () => {
     writeOutputs(at(out, version('new')));
     expect(stateOf(out)).toEqual({ 'eks-efa': 'new', 'eks-efa-checks': 'new', archive: 'new' });
     expect(leftovers(out)).toEqual([]);
+  });
+
+  test('breaking a stale lock removes that lock only: one another run took meanwhile is put back, one removed meanwhile is left so', () => {
+    const out = join(work, 'dist');
+    mkdirSync(out);
+    const lock = join(out, LOCK_FILE);
+    writeFileSync(lock, '999999999\n');
+    const stale = statSync(lock).ino;
+    breakStaleLock(lock, stale);
+    expect(readdirSync(out)).toEqual([]);
+    // Between this run's reading the stale lock and its breaking it, another run broke it and took the lock.
+    const live = `${process.ppid} 0123456789ab\n`;
+    writeFileSync(lock, live);
+    // (The new file may reuse the removed one's inode: then name another as the stale one.)
+    breakStaleLock(lock, stale === statSync(lock).ino ? stale + 1 : stale);
+    expect(readdirSync(out)).toEqual([LOCK_FILE]);
+    expect(readFileSync(lock, 'utf8')).toBe(live);
+    // Released before this run could move it: nothing to do.
+    rmSync(lock);
+    breakStaleLock(lock, stale);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   test('a run releases only its own lock: one that another run holds (written in its place) is left alone', () => {

@@ -205,6 +205,27 @@ describeRef('conformance against ../shared/reference (strict: unknown fields fai
     ).toEqual([expect.objectContaining({ errors: 'data/metadata must NOT have additional properties' })]);
   });
 
+  test('two validators that register other schemas for one kind under one source name validate each against its own', () => {
+    const crd = (field: string) => ({
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Widget' },
+        versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', properties: { [field]: { type: 'string' } } } } }],
+      },
+    });
+    const [a, b] = ['v1.27.0', 'v1.31.0'].map(
+      v => new StrictValidator(join(ref.dir!, 'kubernetes', v, '_definitions.json'), `${v}+widget`),
+    );
+    a.addCrd(crd('size'), 'widget.yaml');
+    b.addCrd(crd('colour'), 'widget.yaml');
+    const widget = (field: string) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, [field]: 'x' });
+    expect([a.validate(widget('size')), b.validate(widget('colour'))]).toEqual([[], []]);
+    expect([a.validate(widget('colour')), b.validate(widget('size'))]).toEqual([
+      [expect.objectContaining({ errors: expect.stringContaining('must NOT have additional properties') })],
+      [expect.objectContaining({ errors: expect.stringContaining('must NOT have additional properties') })],
+    ]);
+  });
+
   test.each(OWN_CRD_UPSTREAMS)(
     'every field our %s CRD declares exists upstream with the same type and required list',
     (_name, ours, file) => {

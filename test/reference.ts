@@ -94,7 +94,8 @@ function kubeDefinitions(definitionsFile: string): KubeDefinitions {
 }
 
 /**
- * CRD schemas, compiled once for every Kubernetes version (keyed by CRD file and kind): a custom resource's
+ * CRD schemas, compiled once for every Kubernetes version (keyed by the strict schema's text, so that two CRDs that
+ * register other schemas under one name never share one): a custom resource's
  * metadata is checked apart, against the ObjectMeta of the validator's version, so the rest of a CRD's schema
  * does not depend on the version.
  */
@@ -105,7 +106,7 @@ const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 /** Validates objects against the strict Kubernetes definitions of one version and CRD schemas. */
 export class StrictValidator {
   private readonly k8s: KubeDefinitions;
-  private readonly crds = new Map<string, { schema: Schema; source: string }>();
+  private readonly crds = new Map<string, { schema: Schema; source: string; text: string }>();
 
   constructor(
     definitionsFile: string,
@@ -135,7 +136,7 @@ export class StrictValidator {
         // Checked against the version's ObjectMeta by validate().
         metadata: { type: 'object' },
       };
-      this.crds.set(`${apiVersion}/${crd.spec.names.kind}`, { schema, source });
+      this.crds.set(`${apiVersion}/${crd.spec.names.kind}`, { schema, source, text: JSON.stringify(schema) });
     }
   }
 
@@ -157,9 +158,8 @@ export class StrictValidator {
     const crd = this.crds.get(key);
     if (crd) {
       against = `CRD ${crd.source}`;
-      const compiledKey = `${crd.source}#${key}`;
-      fn = crdCompiled.get(compiledKey) ?? (crdAjv ??= newAjv()).compile(crd.schema);
-      crdCompiled.set(compiledKey, fn);
+      fn = crdCompiled.get(crd.text) ?? (crdAjv ??= newAjv()).compile(crd.schema);
+      crdCompiled.set(crd.text, fn);
       const meta = this.k8s.compiled.get(OBJECT_META) ?? this.ajv.compile({ $ref: `${this.k8sId}#/definitions/${OBJECT_META}` });
       this.k8s.compiled.set(OBJECT_META, meta);
       const errors = [

@@ -367,7 +367,7 @@ function readLock(path: string): { content: string; ino: number; mtimeMs: number
  * stale one; a live lock moved by mistake is moved back. (Only three runs racing for one stale lock within
  * microseconds can still meet: a third run locks before the live lock is back, and the two both go on.)
  */
-function breakStaleLock(path: string, ino: number): void {
+export function breakStaleLock(path: string, ino: number): void {
   const aside = `${path}${STALE_LOCK}${process.pid}`;
   try {
     renameSync(path, aside);
