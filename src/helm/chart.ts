@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { isRecord } from '../option-paths';
+import { isRecord, withPaths } from '../option-paths';
 import { Document, isMap, isScalar } from 'yaml';
 import { optionType, optionsSchema } from '../options-schema';
 import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
@@ -18,7 +18,6 @@ import {
   getPath,
   inferTemplates,
   optionsFromValues,
-  setPath,
 } from './infer';
 import { tgz } from './tar';
 import { TNode, renderDocument } from './template';
@@ -185,7 +184,10 @@ function readChartValues(profile: string): ProbedValue[] {
 
 /** values.yaml content: every exposed value at its default. */
 export function chartDefaults(profile: string): Record<string, unknown> {
-  return inValues(chartValues(profile)).reduce((o, v) => setPath(o, v.path, chartDefaultOf(v)), {} as Record<string, unknown>);
+  return withPaths(
+    {},
+    inValues(chartValues(profile)).map(v => [v.path, chartDefaultOf(v)]),
+  );
 }
 
 /** The values of values.yaml (Helm built-ins such as the release name are not values). */
@@ -237,12 +239,12 @@ export function valuesForOptions(profile: string, options: Record<string, unknow
       exposed.join(', '),
     );
   }
-  return values.reduce(
-    (o, v) => {
+  return withPaths(
+    {},
+    values.map(v => {
       const set = getPath(options, v.path);
-      return setPath(o, v.path, set === undefined ? chartDefaultOf(v) : set);
-    },
-    {} as Record<string, unknown>,
+      return [v.path, set === undefined ? chartDefaultOf(v) : set];
+    }),
   );
 }
 

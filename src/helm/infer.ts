@@ -1,6 +1,6 @@
 import { KubeObject } from '../output/bundle';
 import { Cond, CondAtom, Piece, TEntry, TItem, TNode, renderDocument } from './template';
-import { setPath } from '../option-paths';
+import { setPath, withPaths } from '../option-paths';
 
 /**
  * Template inference. A chart exposes some of a profile's options as Helm values. Each exposed scalar,
@@ -72,7 +72,10 @@ export function optionsFromValues(
     (Array.isArray(w) ? w : [w as WhenAtom]).every(c =>
       Array.isArray(c.value) ? c.value.includes(current.get(c.path) as string) : current.get(c.path) === c.value,
     );
-  return values.reduce((o, v) => (v.when && !holds(v.when) ? o : setPath(o, v.path, current.get(v.path))), base);
+  return withPaths(
+    base,
+    values.filter(v => !v.when || holds(v.when)).map(v => [v.path, current.get(v.path)]),
+  );
 }
 
 export interface TemplateDoc {
