@@ -59,6 +59,14 @@ describe('test helpers', () => {
       writeFileSync(read, 'b');
       expect(digestOf([fixed, read])).not.toBe(one);
       expect(digestOf([join(dir, 'missing')])).toBeUndefined();
+      // A cache that cannot be written is a miss every time, not an error.
+      const blocked = join(dir, 'file-not-folder');
+      writeFileSync(blocked, '');
+      const unwritable = () => cachedByInputs(join(blocked, 'value.json'), [fixed], () => ({ value: ++runs, inputs: [] }));
+      expect([unwritable(), unwritable()]).toEqual([
+        { value: 7, cached: false },
+        { value: 8, cached: false },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@
  * afresh.
  */
 import { createHash } from 'crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { dirname } from 'path';
 
 interface Entry<T> {
@@ -53,10 +53,19 @@ export function cachedByInputs<T>(
   const read = [...new Set(inputs)].filter(f => !own.has(f)).sort();
   const digest = digestOf([...fixed, ...read]);
   if (before !== undefined && digest !== undefined && digestOf(fixed) === before) {
-    mkdirSync(dirname(cacheFile), { recursive: true });
     const tmp = `${cacheFile}.${process.pid}`;
-    writeFileSync(tmp, JSON.stringify({ inputs: read, digest, value }));
-    renameSync(tmp, cacheFile);
+    try {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      writeFileSync(tmp, JSON.stringify({ inputs: read, digest, value }));
+      renameSync(tmp, cacheFile); // whole or not at all: two runs may store at once
+    } catch {
+      // A folder that cannot be written: the next run computes again.
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // nothing was written
+      }
+    }
   }
   return { value, cached: false };
 }
