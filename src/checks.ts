@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { ApiObject, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { RdmaOptionError } from './errors';
 import { DeviceClaim, addPodClaims } from './constructs/dra';

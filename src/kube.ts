@@ -1,5 +1,9 @@
 import { createHash } from 'crypto';
-import { k8s } from 'cdk8s-plus-27';
+// The Kubernetes 1.27 L1 classes: cdk8s-plus-27 2.9.5 exports them from its root as `k8s` (lib/index.js:
+// `exports.k8s = require("./imports/k8s")`), but the root also loads its L2 constructs and their dependencies
+// (33 modules, minimatch among them), which this package never uses. Every file imports the module itself;
+// cdk8s-plus-27 is pinned exactly and its package.json has no "exports" map, so the path is its published file.
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 
 /**
  * Plain JSON shapes for the Kubernetes fields construct props accept. They match what users write in

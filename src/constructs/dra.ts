@@ -1,5 +1,5 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { RdmaOptionError } from '../errors';
 import { ResourceRequirements, Toleration, toPullSecrets, toResources, toTolerations } from '../kube';
