@@ -7,4 +7,6 @@ module.exports = {
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
   testTimeout: 60000,
   globalSetup: '<rootDir>/test/global-setup.ts',
+  // With the other caches (npm ci starts afresh), not under TMPDIR: scripts/test.sh gives each run its own.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
 };

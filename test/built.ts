@@ -8,6 +8,7 @@
 import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, utimesSync } from 'fs';
 import { join } from 'path';
+import { nodeArgs } from './node-child';
 
 export const ROOT = join(__dirname, '..');
 export const LIB = join(ROOT, 'lib');
@@ -62,7 +63,7 @@ export function builtLib(): string {
   }
   try {
     if (!fresh()) {
-      execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), BUILD_ARGS, { cwd: ROOT });
+      execFileSync(process.execPath, nodeArgs([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), ...BUILD_ARGS]), { cwd: ROOT });
       // A build that found nothing to change writes nothing: mark the build's time on its state file.
       const now = new Date();
       utimesSync(BUILD_INFO, now, now);

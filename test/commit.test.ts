@@ -15,11 +15,12 @@ import {
 import { listFiles } from '../src/internal';
 import { builtLib } from './built';
 import { runCli } from './run-cli';
+import { nodeArgs } from './node-child';
 
 const root = join(__dirname, '..');
 /** The compiled package (test/built.ts): child processes start as plain node, without a TypeScript loader. */
 const lib = builtLib();
-const node = (args: string[]) => [process.execPath, ...args].join(' ');
+const node = (args: string[]) => [process.execPath, ...nodeArgs(args)].join(' ');
 
 /** The old and the new output of a commit: two folders and a file, each complete in one version. */
 function version(tag: string): OutputSet[] {
@@ -158,7 +159,7 @@ describe('the output commit is crash-safe', () => {
     `,
       );
       // One process, so the kill is of the process that writes.
-      const r = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: root });
+      const r = spawnSync(process.execPath, nodeArgs([script]), { encoding: 'utf8', cwd: root });
       expect({ signal: r.signal, err: r.stderr }).toEqual({ signal: 'SIGKILL', err: '' });
       expect(existsSync(join(work, LOCK_FILE))).toBe(true);
       expectWhole(step);
@@ -299,7 +300,7 @@ describe('the CLI under concurrency and interruption', () => {
     const out = join(work, 'dist');
     const runOne = () =>
       new Promise<number>(done => {
-        const p = spawn(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
+        const p = spawn(process.execPath, nodeArgs([cli, 'synth', '--out', out]), { stdio: 'ignore' });
         p.on('exit', code => done(code ?? -1));
       });
     expect(await Promise.all([runOne(), runOne()])).toEqual([0, 0]);
@@ -340,7 +341,7 @@ describe('the CLI under concurrency and interruption', () => {
     );
     const runOne = (me: string) =>
       new Promise<{ code: number; err: string }>(done => {
-        const p = spawn(process.execPath, [script, me], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const p = spawn(process.execPath, nodeArgs([script, me]), { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         p.stderr.on('data', d => (err += d));
         p.on('exit', code => done({ code: code ?? -1, err: err.split('\n').find(l => /Error/.test(l)) ?? '' }));
@@ -366,7 +367,7 @@ describe('the CLI under concurrency and interruption', () => {
       );
       expect(r.status).toBe(0);
       statuses.push(r.stdout.trim());
-      execFileSync(process.execPath, [cli, 'synth', '--out', out], { stdio: 'ignore' });
+      execFileSync(process.execPath, nodeArgs([cli, 'synth', '--out', out]), { stdio: 'ignore' });
       expect(leftovers(out)).toEqual([]);
       expect(readdirSync(work).filter(n => n.startsWith('.'))).toEqual([]);
     }

@@ -6,6 +6,7 @@ import { PROFILE_NAMES, synthProfile } from '../src/internal';
 import { builtLib } from './built';
 import { yamlFiles } from './reference';
 import { readDocuments } from './helpers';
+import { nodeArgs } from './node-child';
 
 const root = join(__dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -71,7 +72,7 @@ describe('the npm package, as a user consumes it', () => {
       app.synth();
     `,
     );
-    execFileSync(process.execPath, [join(work, 'app.js')], { cwd: work });
+    execFileSync(process.execPath, nodeArgs([join(work, 'app.js')]), { cwd: work });
     const objs = readDocuments(readFileSync(join(work, 'out', 'my-hpc.k8s.yaml'), 'utf8'));
     expect(objs.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'DaemonSet/aws-efa-k8s-device-plugin',
@@ -112,12 +113,14 @@ describe('the npm package, as a user consumes it', () => {
         files: ['app.ts'],
       }),
     );
-    execFileSync(bin('tsc'), ['-p', join(work, 'tsconfig.json')], { cwd: work });
+    execFileSync(process.execPath, nodeArgs([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(work, 'tsconfig.json')]), {
+      cwd: work,
+    });
   });
 
   test('the built command writes the same bundle as npm run synth', () => {
     const out = join(work, 'cli-dist');
-    execFileSync(process.execPath, [join(root, 'lib', 'src', 'cli.js'), 'synth', '--out', out], { cwd: work });
+    execFileSync(process.execPath, nodeArgs([join(root, 'lib', 'src', 'cli.js'), 'synth', '--out', out]), { cwd: work });
     for (const p of PROFILE_NAMES) {
       expect(readFileSync(join(out, p, 'bundle.json'), 'utf8')).toBe(readFileSync(join(root, 'dist', p, 'bundle.json'), 'utf8'));
     }

@@ -15,6 +15,7 @@ import { EfaPingpongTest } from '../src/internal';
 import { buildReport, parseLog, toMarkdown } from '../src/report';
 import { builtLib } from './built';
 import { runCli } from './run-cli';
+import { nodeArgs } from './node-child';
 
 const FI_PINGPONG = spawnSync('sh', ['-c', 'command -v fi_pingpong'], { encoding: 'utf8' }).stdout.trim();
 if (!FI_PINGPONG)
@@ -168,7 +169,7 @@ async function runPair(provider: string): Promise<{ server: string; client: stri
     try {
       writeFileSync(join(dir, 'client.log'), logs.tcp.client);
       // The built command (test/built.ts) in a process of its own: stdin is a real pipe.
-      const r = spawnSync(process.execPath, [join(builtLib(), 'src', 'cli.js'), 'report', '-'], {
+      const r = spawnSync(process.execPath, nodeArgs([join(builtLib(), 'src', 'cli.js'), 'report', '-']), {
         input: timestamped,
         encoding: 'utf8',
       });

@@ -3,7 +3,7 @@
  * A stand-in `node` first on PATH records its arguments instead of running anything.
  */
 import { spawnSync } from 'child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -15,10 +15,14 @@ function runScript(
   args: string[],
   nodeKnowsBudget: boolean,
   failOn?: string,
-): { status: number | null; runs: string[]; nodeOptions: string[] } {
+  /** The caller's TMPDIR: by default a folder of this test's; null for none. */
+  callerTmp?: string | null,
+): { status: number | null; runs: string[]; nodeOptions: string[]; tmpDirs: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'rdma-test-script-'));
   try {
     const log = join(dir, 'log');
+    const tmp = callerTmp === null ? undefined : (callerTmp ?? join(dir, 'tmp'));
+    if (tmp) mkdirSync(tmp, { recursive: true });
     // The probe is `node --interrupt-budget=… -e 0`: a Node whose V8 lacks the flag exits 9 ("bad option").
     writeFileSync(
       join(dir, 'node'),
@@ -26,12 +30,14 @@ function runScript(
 case "$*" in *"-e 0") ${nodeKnowsBudget ? 'exit 0' : 'exit 9'} ;; esac
 printf '%s\\n' "$*" >> "${log}"
 printf '%s\\n' "$NODE_OPTIONS" >> "${log}.options"
+printf '%s\\n' "$TMPDIR" >> "${log}.tmp"
+if [ -n "$TMPDIR" ]; then mkdir -p "$TMPDIR/written-by-a-tool"; fi
 ${failOn ? `case "$*" in *${failOn}*) exit 3 ;; esac` : ''}
 `,
     );
     chmodSync(join(dir, 'node'), 0o755);
     const r = spawnSync('sh', [join(root, 'scripts', 'test.sh'), ...args], {
-      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, NODE_OPTIONS: '--trace-warnings' },
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, NODE_OPTIONS: '--trace-warnings', TMPDIR: tmp },
       encoding: 'utf8',
     });
     const lines = (f: string) => {
@@ -41,7 +47,12 @@ ${failOn ? `case "$*" in *${failOn}*) exit 3 ;; esac` : ''}
         return [];
       }
     };
-    return { status: r.status, runs: lines(log), nodeOptions: [...new Set(lines(`${log}.options`))] };
+    return {
+      status: r.status,
+      runs: lines(log),
+      nodeOptions: [...new Set(lines(`${log}.options`))],
+      tmpDirs: [...new Set(lines(`${log}.tmp`))],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -57,6 +68,7 @@ test('npm test and npm run lint are the script', () => {
 
 test('npm test: the type check, eslint, prettier, then jest with the arguments given, each under the V8 flags', () => {
   expect(runScript(['test/helm.test.ts', '-t', 'x'], true)).toEqual({
+    tmpDirs: [expect.stringMatching(/\/rdma-test-script-\w{6}\/tmp$/)],
     status: 0,
     runs: [
       `${FLAGS} node_modules/typescript/bin/tsc -b tsconfig.check.json`,
@@ -83,4 +95,40 @@ test('a step that fails stops the run with its status: no lint or jest after a f
   const { status, runs } = runScript([], true, 'tsc');
   expect(status).toBe(3);
   expect(runs).toEqual([`${FLAGS} node_modules/typescript/bin/tsc -b tsconfig.check.json`]);
+});
+
+/** /dev/shm is a tmpfs here where programs may run, as scripts/test.sh asks of it. */
+const shmUsable = (() => {
+  try {
+    return readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map(l => l.split(' '))
+      .some(([, at, type, flags]) => at === '/dev/shm' && type === 'tmpfs' && !flags.split(',').includes('noexec'));
+  } catch {
+    return false;
+  }
+})();
+if (!shmUsable) console.log('SKIPPED the test of temporary folders in memory: /dev/shm is no tmpfs that runs programs here');
+
+(shmUsable ? test : test.skip)(
+  "without the caller's TMPDIR, every tool shares one new folder on /dev/shm, removed when the run ends (a failed one too)",
+  () => {
+    for (const failOn of [undefined, 'eslint']) {
+      const { status, tmpDirs } = runScript(['lint'], true, failOn, null);
+      expect(status).toBe(failOn ? 3 : 0);
+      expect(tmpDirs).toHaveLength(1);
+      expect(tmpDirs[0]).toMatch(/^\/dev\/shm\/cdk8s-rdma-test\.\w{6}$/);
+      expect(existsSync(tmpDirs[0])).toBe(false);
+    }
+  },
+);
+
+test('a TMPDIR the caller set is kept, and left to the caller', () => {
+  const mine = mkdtempSync(join(tmpdir(), 'rdma-test-script-tmp-'));
+  try {
+    expect(runScript(['lint'], true, undefined, mine).tmpDirs).toEqual([mine]);
+    expect(existsSync(join(mine, 'written-by-a-tool'))).toBe(true);
+  } finally {
+    rmSync(mine, { recursive: true, force: true });
+  }
 });
