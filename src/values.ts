@@ -1,7 +1,8 @@
-import Ajv, { ErrorObject } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { FIELD_RULES } from './validate';
 import { readFileSync, statSync } from 'fs';
-import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
+import { yamlLibrary } from './yaml-library';
 import { RdmaOptionError } from './errors';
 import { optionsSchema } from './options-schema';
 
@@ -10,11 +11,16 @@ import { optionsSchema } from './options-schema';
  * schema (the one the Helm charts' values.schema.json is cut from) before the profile checks them further.
  */
 
-const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
+// Loaded with the first values file: a synth without one needs no schema validator.
+let ajv: Ajv | undefined;
 const validators = new Map<string, ReturnType<Ajv['compile']>>();
 
 function validatorFor(profile: string) {
-  if (!validators.has(profile)) validators.set(profile, ajv.compile(optionsSchema(profile)));
+  if (!validators.has(profile)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load is the point
+    ajv ??= new (require('ajv').default as typeof Ajv)({ allErrors: false, strict: false, verbose: true });
+    validators.set(profile, ajv.compile(optionsSchema(profile)));
+  }
   return validators.get(profile)!;
 }
 
@@ -42,6 +48,7 @@ export function readValuesFile(file: string): unknown {
     if (e instanceof RdmaOptionError) throw e;
     throw refuse(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'a readable YAML or JSON file');
   }
+  const { LineCounter, isMap, isScalar, parseDocument, visit } = yamlLibrary();
   const lines = new LineCounter();
   // uniqueKeys is checked below in one pass: the library's own check compares every key with every other.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines });

@@ -97,16 +97,23 @@ test('the package entry exports constructs, profiles and the error type, not the
   expect(names.length).toBeLessThan(80); // values; the types are in API.md
 });
 
-test("require('cdk8s-rdma') loads neither commander, ajv nor vega (they serve the command and the report), nor cdk8s-plus-27's L2 constructs", () => {
-  // The package's main entry as built (test/built.ts), in a plain node process: what require('cdk8s-rdma') loads.
-  const probe = `require(${JSON.stringify(join(builtLib(), 'src', 'index.js'))});
+test("require('cdk8s-rdma') loads neither commander, ajv nor vega (they serve the command and the report), nor cdk8s-plus-27's L2 constructs, nor the yaml library before it writes YAML", () => {
+  // The package's main entry as built (test/built.ts), in a plain node process: what require('cdk8s-rdma') loads,
+  // then what a synth to YAML adds. The yaml library is ours at node_modules/yaml (cdk8s loads its own copy).
+  const lib = JSON.stringify(join(builtLib(), 'src'));
+  const probe = `const api = require(${lib} + '/index.js');
+    const ours = () => Object.keys(require.cache).filter(k => k.includes('/node_modules/yaml/') && !k.includes('/cdk8s/node_modules/')).length;
     const loaded = Object.keys(require.cache).filter(k => /node_modules\\/(commander|ajv|vega)(-[a-z]+)?\\//.test(k));
     const plus = Object.keys(require.cache).filter(k => k.includes('/node_modules/cdk8s-plus-27/'));
-    process.stdout.write(JSON.stringify({ loaded, plus: plus.map(k => k.split('/node_modules/cdk8s-plus-27/')[1]) }));`;
+    const before = ours();
+    new api.EksEfaProfile(new (require('cdk8s').App)(), 'p', {});
+    const afterObjects = ours();
+    require(${lib} + '/output/yaml.js').toYamlText({ a: 'x: y' });
+    process.stdout.write(JSON.stringify({ loaded, plus: plus.map(k => k.split('/node_modules/cdk8s-plus-27/')[1]), yaml: [before, afterObjects, ours() > 0] }));`;
   const r = spawnSync(process.execPath, ['-e', probe], { cwd: root, encoding: 'utf8' });
   expect(r.stderr).toBe('');
-  // Of cdk8s-plus-27, only the L1 classes (src/kube.ts says why).
-  expect(JSON.parse(r.stdout)).toEqual({ loaded: [], plus: ['lib/imports/k8s.js'] });
+  // Of cdk8s-plus-27, only the L1 classes (src/kube.ts says why); the yaml library with the first YAML written.
+  expect(JSON.parse(r.stdout)).toEqual({ loaded: [], plus: ['lib/imports/k8s.js'], yaml: [0, 0, true] });
 });
 
 test('cdk8s and constructs are peer (and dev) dependencies only, so a consumer has one copy of each', () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { isRecord, withPaths } from '../option-paths';
-import { Document, isMap, isScalar } from 'yaml';
+import { yamlLibrary } from '../yaml-library';
 import { optionType, optionsSchema } from '../options-schema';
 import { BundleFile, KubeObject, fileNameOf, toYaml } from '../output/bundle';
 import { RdmaOptionError } from '../errors';
@@ -301,6 +301,7 @@ function chartValueSchema(s: Schema, v: ProbedValue): Schema {
 
 function valuesYaml(profile: string, defaults: Record<string, unknown>): string {
   const schema = optionsSchema(profile);
+  const { Document, isMap, isScalar } = yamlLibrary();
   const doc = new Document(defaults);
   const annotate = (node: unknown, prefix: string) => {
     if (!isMap(node)) return;

@@ -1,4 +1,5 @@
-import { Document, Scalar, visit } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLibrary } from '../yaml-library';
 
 /**
  * Plain scalars a YAML 1.1 reader resolves to another type than string. kubectl, kustomize and helm read YAML
@@ -41,7 +42,7 @@ export function yaml11NonString(s: string): boolean {
  * toYamlText matches byte for byte; chart values.yaml files are written with it.
  */
 export function stringifyForAllReaders(value: unknown, options: { readonly commented?: (doc: Document) => void } = {}): string {
-  const doc = new Document(value);
+  const doc = new (yamlLibrary().Document)(value);
   options.commented?.(doc);
   quoteYaml11Strings(doc);
   return doc.toString(OPTIONS);
@@ -49,6 +50,7 @@ export function stringifyForAllReaders(value: unknown, options: { readonly comme
 
 /** Marks every string scalar of `doc` that a YAML 1.1 reader would misread as double-quoted. */
 export function quoteYaml11Strings(doc: Document): void {
+  const { Scalar, visit } = yamlLibrary();
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && (node.type === undefined || node.type === Scalar.PLAIN) && yaml11NonString(node.value))
