@@ -18,8 +18,9 @@ export default tseslint.config(
   {
     // TypeScript files: `tsc` reports unused locals, imports and parameters itself (tsconfig.json noUnusedLocals and
     // noUnusedParameters; it exempts `_` parameters and `_` names in a destructuring, and reports any other unused
-    // `_` local, which the rule above lets pass), and it runs first in `npm test`. The rule was two fifths of eslint's rule time (TIMING=1). typescript-eslint's page
-    // on it compares the two: https://typescript-eslint.io/rules/no-unused-vars/ (FAQ). JavaScript files keep it.
+    // `_` local, which the rule above lets pass), and it runs first in `npm test`. The rule was two fifths of
+    // eslint's rule time (TIMING=1). typescript-eslint's page on it compares the two:
+    // https://typescript-eslint.io/rules/no-unused-vars/ (FAQ). JavaScript files keep it.
     files: ['**/*.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },

@@ -11,12 +11,6 @@ cd "$(dirname "$0")/.."
 # threads for optimizing compilation and garbage collection, on a machine of two cores).
 export NODE_OPTIONS="--v8-pool-size=1 ${NODE_OPTIONS:-}"
 
-# The tools' own processes: a 64 MiB young generation (fewer scavenges of the short-lived objects synths and
-# parsers make), and a larger interrupt budget, so that V8 optimizes only the functions that stay hot in a
-# process that lives seconds. `--interrupt-budget` is a V8 flag (nodejs/node v20.20.2,
-# deps/v8/src/flags/flag-definitions.h: "interrupt budget which should be used for the profiler counter",
-# default 67584 in `node --v8-options`); NODE_OPTIONS may not carry it, so it is given on each command line,
-# and left out on a Node whose V8 no longer knows it.
 # Temporary folders in memory: a run writes and deletes some 8,000 files and folders (synth outputs, charts, helm's
 # caches), which costs ext4 several times the kernel time it costs tmpfs (3-4 s of CPU less, measured on this
 # suite). Only when the caller set no TMPDIR and /dev/shm is a tmpfs where programs may run (tests run scripts they
@@ -32,6 +26,12 @@ if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ] &&
   trap 'exit 143' TERM
 fi
 
+# The tools' own processes: a 64 MiB young generation (fewer scavenges of the short-lived objects synths and
+# parsers make), and a larger interrupt budget, so that V8 optimizes only the functions that stay hot in a
+# process that lives seconds. `--interrupt-budget` is a V8 flag (nodejs/node v20.20.2,
+# deps/v8/src/flags/flag-definitions.h: "interrupt budget which should be used for the profiler counter",
+# default 67584 in `node --v8-options`); NODE_OPTIONS may not carry it, so it is given on each command line,
+# and left out on a Node whose V8 no longer knows it.
 FLAGS="--max-semi-space-size=64"
 if node --interrupt-budget=1000000 -e 0 >/dev/null 2>&1; then FLAGS="$FLAGS --interrupt-budget=1000000"; fi
 run() {
