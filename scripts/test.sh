@@ -22,6 +22,7 @@ if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ] &&
   export TMPDIR
   trap 'rm -rf "$TMPDIR"' EXIT
   trap 'exit 129' HUP
+  trap 'exit 141' PIPE
   trap 'exit 130' INT
   trap 'exit 143' TERM
 fi
