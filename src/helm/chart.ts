@@ -578,7 +578,8 @@ function chartCrds(profile: string): KubeObject[] {
   return [...crds];
 }
 
-function deepFreeze<T>(x: T): T {
+/** `x`, frozen all the way down (objects callers share). */
+export function deepFreeze<T>(x: T): T {
   if (x !== null && typeof x === 'object' && !Object.isFrozen(x)) {
     for (const v of Object.values(x)) deepFreeze(v);
     Object.freeze(x);
