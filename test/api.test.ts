@@ -1,46 +1,19 @@
 import { spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'fs';
-import { basename, dirname, join, relative, resolve } from 'path';
+import { basename, dirname, join } from 'path';
 import * as api from '../src';
 import { builtLib } from './built';
-import type { Program } from 'typescript';
-import { cachedByInputs } from './input-cache';
+import { generatedTypeFiles } from '../scripts/generated-types';
 import { PROFILE_NAMES } from '../src/internal';
 
 const root = join(__dirname, '..');
 
-/** Every file under the source and script folders, and the files that set the compiler and the generators' versions. */
-function sourceInputs(): string[] {
-  const under = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true })
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .flatMap(e => (e.isDirectory() ? under(join(dir, e.name)) : [join(dir, e.name)]));
-  return [
-    ...under(join(root, 'src')),
-    ...under(join(root, 'scripts')),
-    ...['tsconfig.json', 'package.json', 'package-lock.json'].map(f => join(root, f)),
-  ];
-}
-
 /**
- * What API.md and the options schemas are generated from one TypeScript program of the sources (as `npm run synth`
- * writes them), by path from the root. Kept in node_modules/.cache while no source, script or file the program
- * read changes (test/input-cache.ts): building the program is most of what this costs.
+ * What API.md and the options schemas are generated from the sources (as `npm run synth` writes them), by path from
+ * the root: scripts/generated-types.ts, which keeps them in node_modules/.cache while no input changes.
  */
 let generatedFiles: Record<string, string> | undefined;
-function generated(): Record<string, string> {
-  generatedFiles ??= cachedByInputs(join(root, 'node_modules', '.cache', 'cdk8s-rdma-tests', 'source-program.json'), sourceInputs(), () => {
-    const { API_REPORT, apiReport } = require('../scripts/api-report');
-    const { OPTIONS_SCHEMA_DIR, generateOptionsSchemas, schemaFileContent } = require('../scripts/options-schemas');
-    const { sourceProgram } = require('../scripts/source-program');
-    const value: Record<string, string> = { [relative(root, API_REPORT)]: apiReport() };
-    for (const [name, schema] of Object.entries(generateOptionsSchemas())) {
-      value[relative(root, join(OPTIONS_SCHEMA_DIR, `${name}.json`))] = schemaFileContent(schema);
-    }
-    return { value, inputs: (sourceProgram() as Program).getSourceFiles().map(f => resolve(f.fileName)) };
-  }).value;
-  return generatedFiles;
-}
+const generated = (): Record<string, string> => (generatedFiles ??= generatedTypeFiles());
 
 test('API.md is the current public API (run `npm run synth` when this fails)', () => {
   expect(readFileSync(join(root, 'API.md'), 'utf8')).toBe(generated()['API.md']);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { expectDifferentJson, expectSameJson, readDocument, readDocuments } from './helpers';
-import { cachedByInputs, digestOf } from './input-cache';
+import { cachedByInputs, digestOf } from '../scripts/input-cache';
 
 describe('test helpers', () => {
   test('expectSameJson passes as toEqual does (any key order, undefined keys absent) and fails with its diff otherwise', () => {
