@@ -50,7 +50,9 @@ export function strictify(schema: any, underPreserve = false): any {
 }
 
 function newAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  // No optimizer pass over the generated code (ajv's `code.optimize`, one pass unless set: ajv 8.20.0 dist/core.js):
+  // the same checks, and about half a second less CPU to compile the Kubernetes definitions for this suite.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, code: { optimize: false } });
   addFormats(ajv);
   for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'int-or-string', 'quantity', 'date-time-rfc3339']) ajv.addFormat(f, true);
   return ajv;
