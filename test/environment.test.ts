@@ -4,11 +4,17 @@ import NodeEnvironment, { TestEnvironment } from 'jest-environment-node';
 
 const root = join(__dirname, '..');
 
+const built: NodeEnvironment[] = [];
 /** An environment as jest builds one for a test file (the config fields jest-environment-node 29.7.0 reads). */
 function build(Environment: typeof NodeEnvironment): NodeEnvironment {
   const projectConfig = { testEnvironmentOptions: {}, globals: {}, fakeTimers: {}, setupFiles: [] } as any;
-  return new Environment({ projectConfig, globalConfig: {} as any }, { console, docblockPragmas: {}, testPath: __filename });
+  const env = new Environment({ projectConfig, globalConfig: {} as any }, { console, docblockPragmas: {}, testPath: __filename });
+  built.push(env);
+  return env;
 }
+afterAll(async () => {
+  for (const env of built) await env.teardown();
+});
 
 /** Whether the environment's context is vanilla: its global object is the context object itself. */
 const vanilla = (env: NodeEnvironment) => vm.runInContext('globalThis', env.getVmContext()!) === env.getVmContext();
