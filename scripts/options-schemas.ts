@@ -2,8 +2,8 @@
  * Generates the options JSON schema of every profile from its TypeScript options interface (TSDoc
  * descriptions and `@default` tags included) into src/data/options-schemas/<profile>.json. The CLI
  * validates values files against it, and each Helm chart's values.schema.json is derived from it, so the
- * TypeScript types stay the one source of truth. `npm run synth` runs this first; a test fails when the
- * committed files are stale.
+ * TypeScript types stay the one source of truth. `npm run synth` runs this first (scripts/generated-types.ts);
+ * a test fails when the committed files are stale.
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';

@@ -17,9 +17,9 @@ const validators = new Map<string, ReturnType<Ajv['compile']>>();
 
 function validatorFor(profile: string) {
   if (!validators.has(profile)) {
-    // Without ajv's optimizer pass over the code it generates (`code.optimize`: one pass unless set, ajv 8.20.0
-    // dist/core.js, where `optimize` is derived from `o.code.optimize`): the same checks, compiled in less time than
-    // the pass saves when validating a values file of a few lines.
+    // Without ajv's optimizer pass over the code it generates (`code.optimize`, one pass unless set: ajv 8.20.0
+    // dist/core.js): the same checks, and the pass costs more when compiling than it can save on a values file of a
+    // few lines.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load is the point
     ajv ??= new (require('ajv').default as typeof Ajv)({ allErrors: false, strict: false, verbose: true, code: { optimize: false } });
     validators.set(profile, ajv.compile(optionsSchema(profile)));

@@ -19,7 +19,8 @@ test('API.md is the current public API (run `npm run synth` when this fails)', (
   expect(readFileSync(join(root, 'API.md'), 'utf8')).toBe(generated()['API.md']);
 });
 
-// The two generators read one TypeScript program of the sources (scripts/source-program.ts), built once here.
+// The two generators read one TypeScript program of the sources (scripts/source-program.ts, built once by
+// scripts/generated-types.ts).
 test('the options schemas in src/data are fresh from the TypeScript options types (run `npm run synth` when this fails)', () => {
   const schemaDir = join('src', 'data', 'options-schemas');
   const fresh = Object.fromEntries(
