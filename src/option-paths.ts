@@ -8,6 +8,17 @@
 /** A plain map (not null, not a list). */
 export const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+/**
+ * A deep copy of plain data (maps, lists, scalars), so that the caller owns what it gets; a scalar is itself. A
+ * walk, not structuredClone (V8's serializer, several times slower on the small trees the chart generator copies)
+ * or a JSON round trip (which also drops keys whose value is undefined).
+ */
+export function copyData<T>(x: T): T {
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) return x.map(copyData) as T;
+  return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, copyData(v)])) as T;
+}
+
 export function getPath(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
 }

@@ -1,5 +1,6 @@
 import { HelmRelease, chartHelpers } from '../src/helm/chart';
 import { TemplateDoc, getPath } from '../src/helm/infer';
+import { copyData } from '../src/option-paths';
 import { Cond, Piece, TEntry, TItem, TNode } from '../src/helm/template';
 
 /**
@@ -79,24 +80,13 @@ function piece(p: Piece, json: boolean, ctx: Ctx): string {
   return json ? JSON.stringify(String(v)).slice(1, -1) : String(v);
 }
 
-/**
- * A copy of a literal or of a values subtree (JSON data), so that callers own what they get; a scalar is itself.
- * (structuredClone, V8's serializer, costs several times this walk, and most literals are scalars.)
- */
-const copy = (v: unknown): any =>
-  v === null || typeof v !== 'object'
-    ? v
-    : Array.isArray(v)
-      ? v.map(copy)
-      : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
-
 /** Go's `with`: empty maps and lists (and null) are false. */
 const nonEmpty = (v: unknown) => v !== null && v !== undefined && (typeof v !== 'object' || Object.keys(v as object).length > 0);
 
 function node(n: TNode, ctx: Ctx): any {
   switch (n.t) {
     case 'lit':
-      return copy(n.v);
+      return copyData(n.v);
     case 'num':
       return Math.trunc(Number(read(n.path, ctx)));
     case 'str': {
@@ -143,12 +133,12 @@ function map(entries: readonly TEntry[], ctx: Ctx): Record<string, unknown> {
       for (const [k, v] of Object.entries(helper.entries)) out[k] = k === 'app.kubernetes.io/managed-by' ? 'Helm' : node(v, ctx);
     } else if (e.splice) {
       const v = getPath(ctx.values, e.splice);
-      if (nonEmpty(v)) Object.assign(out, copy(v));
+      if (nonEmpty(v)) Object.assign(out, copyData(v));
     } else {
       const key = e.key.map(p => piece(p, false, ctx)).join('');
       if (e.whole) {
         const v = getPath(ctx.values, e.whole);
-        if (nonEmpty(v)) out[key] = e.named ? (v as string[]).map(name => ({ name })) : copy(v);
+        if (nonEmpty(v)) out[key] = e.named ? (v as string[]).map(name => ({ name })) : copyData(v);
       } else {
         out[key] = node(e.node!, ctx);
       }
@@ -162,7 +152,7 @@ function list(items: readonly TItem[], ctx: Ctx): unknown[] {
   for (const it of active(items, ctx)) {
     if (it.splice) {
       const v = getPath(ctx.values, it.splice);
-      if (nonEmpty(v)) out.push(...(it.named ? (v as string[]).map(name => ({ name })) : copy(v as unknown[])));
+      if (nonEmpty(v)) out.push(...(it.named ? (v as string[]).map(name => ({ name })) : copyData(v as unknown[])));
     } else {
       out.push(node(it.node!, ctx));
     }

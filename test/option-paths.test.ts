@@ -1,4 +1,4 @@
-import { deletePath, getPath, setPath, withPaths } from '../src/option-paths';
+import { copyData, deletePath, getPath, setPath, withPaths } from '../src/option-paths';
 
 describe('option paths', () => {
   test('setPath copies the maps on its way and leaves its input alone; getPath reads through missing maps', () => {
@@ -29,5 +29,18 @@ describe('option paths', () => {
       expect({ round, out: withPaths(base, entries) }).toEqual({ round, out: expected });
       expect([JSON.stringify(base), JSON.stringify(entries)]).toEqual([frozenBase, values]);
     }
+  });
+
+  test('copyData copies maps and lists all the way down, keeps scalars and keys whose value is undefined', () => {
+    const input = { a: [1, { b: 'x', c: null }], d: { e: { f: true } }, u: undefined };
+    const out = copyData(input);
+    expect(out).toStrictEqual(input);
+    expect(Object.keys(out)).toEqual(['a', 'd', 'u']);
+    out.a.push(2);
+    (out.a[1] as { b: string }).b = 'y';
+    out.d.e.f = false;
+    expect(input).toStrictEqual({ a: [1, { b: 'x', c: null }], d: { e: { f: true } }, u: undefined });
+    expect(copyData('s')).toBe('s');
+    expect(copyData(null)).toBe(null);
   });
 });

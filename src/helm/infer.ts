@@ -1,6 +1,6 @@
 import { KubeObject } from '../output/bundle';
 import { Cond, CondAtom, Piece, TEntry, TItem, TNode, renderDocument } from './template';
-import { setPath, withPaths } from '../option-paths';
+import { copyData, setPath, withPaths } from '../option-paths';
 
 /**
  * Template inference. A chart exposes some of a profile's options as Helm values. Each exposed scalar,
@@ -460,10 +460,6 @@ const addedCond = (ctx: MergeCtx): CondAtom[] => [...(ctx.context ?? []), ctx.eq
 /** Whether `cond` keeps an atom on `path` of the alternative or its context (those the merge adds anew). */
 const notMerged = (ctx: MergeCtx) => (x: CondAtom) => x.path !== ctx.eq.path && !(ctx.context ?? []).some(c => c.path === x.path);
 
-function deepClone<T>(x: T): T {
-  return JSON.parse(JSON.stringify(x)) as T;
-}
-
 /**
  * Makes `x` (an entry, item or document of `list`) absent under the alternative. Under a context (atoms
  * a1..ak that `x` does not already require) the absence is scoped to it: `x` stays as it was outside the
@@ -478,8 +474,8 @@ function exclude<T extends { cond: Cond }>(list: T[], x: T, ctx: MergeCtx): T | 
   }
   const base = x.cond;
   const outside = atoms.map((a, i) => [...base, ...atoms.slice(0, i), negate(a)]);
-  const copies = outside.slice(1).map(cond => ({ ...deepClone(x), cond }));
-  const inside = { ...deepClone(x), cond: [...base, ...atoms, ctx.ne] };
+  const copies = outside.slice(1).map(cond => ({ ...copyData(x), cond }));
+  const inside = { ...copyData(x), cond: [...base, ...atoms, ctx.ne] };
   x.cond = outside[0];
   list.splice(list.indexOf(x) + 1, 0, ...copies, inside);
   return inside;
