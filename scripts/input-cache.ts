@@ -1,7 +1,7 @@
 /**
- * A result kept on disk between test runs for as long as every file it was computed from is unchanged, as
- * `tsc -b` keeps its build: for the checks whose input is a whole TypeScript program (API.md and the options
- * schemas are generated from one; building it is most of their cost). A miss (no cache, a changed or removed
+ * A result kept on disk between runs for as long as every file it was computed from is unchanged, as `tsc -b`
+ * keeps its build: for what is computed from a whole TypeScript program (API.md and the options schemas, which
+ * `npm run synth` writes and a test checks, scripts/generated-types.ts; building the program is most of the cost). A miss (no cache, a changed or removed
  * input, an unreadable cache) computes afresh; a clean clone always does. Delete node_modules/.cache to start
  * afresh.
  */
